@@ -1,0 +1,40 @@
+import type { Infer, ObjectShape } from './shape.ts';
+import type { ObjectMeta } from './kinds/meta.ts';
+
+/** What every stored object has, whatever its kind. */
+export interface Resource {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  status?: any;
+  [field: string]: unknown;
+}
+
+/**
+ * Everything the API needs to know about one kind: its names (as kubectl spells them),
+ * its scope and its shape. Each file under schema/kinds/ defines one.
+ */
+export interface KindDefinition<T extends Resource = Resource> {
+  kind: string;
+  /** "v1" or "group/v1", as in manifests. */
+  apiVersion: string;
+  plural: string;
+  shortNames: string[];
+  namespaced: boolean;
+  shape: ObjectShape<T>;
+  description: string;
+  /**
+   * Fields a fieldSelector may name beyond metadata.name and metadata.namespace,
+   * mapped to how to read them (Kubernetes supports a per-kind list, not any path).
+   */
+  fieldSelectors?: Record<string, (obj: T) => string | undefined>;
+  /** Whether writes to `status` go only through the status subresource. */
+  hasStatus: boolean;
+}
+
+export function defineKind<S extends ObjectShape<any>>(
+  definition: Omit<KindDefinition<Infer<S> & Resource>, 'shape' | 'hasStatus'> & { shape: S },
+): KindDefinition<Infer<S> & Resource> {
+  return { ...definition, hasStatus: 'status' in definition.shape.fields } as KindDefinition<Infer<S> & Resource>;
+}

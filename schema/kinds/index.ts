@@ -1,0 +1,43 @@
+import type { KindDefinition } from '../kind.ts';
+import { configMapKind } from './configmap.ts';
+import { cronJobKind } from './cronjob.ts';
+import { daemonSetKind } from './daemonset.ts';
+import { deploymentKind } from './deployment.ts';
+import { endpointsKind } from './endpoints.ts';
+import { eventKind } from './event.ts';
+import { hpaKind } from './hpa.ts';
+import { jobKind } from './job.ts';
+import { leaseKind } from './lease.ts';
+import { namespaceKind } from './namespace.ts';
+import { nodeKind } from './node.ts';
+import { podKind } from './pod.ts';
+import { replicaSetKind } from './replicaset.ts';
+import { secretKind } from './secret.ts';
+import { serviceKind } from './service.ts';
+import { statefulSetKind } from './statefulset.ts';
+
+/** Every kind the cluster serves. */
+export const KINDS: KindDefinition[] = [
+  namespaceKind,
+  nodeKind,
+  leaseKind,
+  podKind,
+  replicaSetKind,
+  deploymentKind,
+  statefulSetKind,
+  daemonSetKind,
+  jobKind,
+  cronJobKind,
+  serviceKind,
+  endpointsKind,
+  configMapKind,
+  secretKind,
+  eventKind,
+  hpaKind,
+] as KindDefinition[];
+
+const byName = new Map(KINDS.map((def) => [def.kind, def]));
+
+export function kindByName(kind: string): KindDefinition | undefined {
+  return byName.get(kind);
+}

@@ -1,0 +1,81 @@
+import { required, s, type Infer } from '../shape.ts';
+
+export const OwnerReference = s.object(
+  'OwnerReference',
+  {
+    apiVersion: required(s.string()),
+    kind: required(s.string()),
+    name: required(s.string()),
+    uid: required(s.string()),
+    controller: s.bool('If true, this reference points to the managing controller.'),
+    blockOwnerDeletion: s.bool('If true, the owner cannot be deleted (foreground) until this reference is removed.'),
+  },
+  'Identifies an owning object; the garbage collector deletes dependents of a deleted owner.',
+);
+
+export const ObjectMeta = s.object(
+  'ObjectMeta',
+  {
+    name: s.string('Unique within a namespace (DNS-1123 subdomain for most kinds).'),
+    generateName: s.string('Prefix used to generate a unique name when name is empty.'),
+    namespace: s.string(),
+    uid: s.string('Set by the server; unique in time and space.'),
+    resourceVersion: s.string(
+      'The global revision of the last write to this object. Opaque: compare for equality only.',
+    ),
+    generation: s.int('Incremented by the server on every change to spec.'),
+    creationTimestamp: s.string(),
+    deletionTimestamp: s.string('Set when deletion was requested and finalizers still hold the object.'),
+    deletionGracePeriodSeconds: s.int(),
+    labels: s.map(),
+    annotations: s.map(),
+    ownerReferences: s.list(OwnerReference),
+    finalizers: s.list(s.string()),
+  },
+  "Standard object metadata, with Kubernetes' field names.",
+);
+export type ObjectMeta = Infer<typeof ObjectMeta>;
+export type OwnerReference = Infer<typeof OwnerReference>;
+
+export const LabelSelectorRequirement = s.object('LabelSelectorRequirement', {
+  key: required(s.string()),
+  operator: required(s.enum(['In', 'NotIn', 'Exists', 'DoesNotExist'])),
+  values: s.list(s.string()),
+});
+
+export const LabelSelector = s.object(
+  'LabelSelector',
+  {
+    matchLabels: s.map(),
+    matchExpressions: s.list(LabelSelectorRequirement),
+  },
+  'Selects objects by label; all requirements are ANDed. An empty selector matches everything.',
+);
+export type LabelSelector = Infer<typeof LabelSelector>;
+
+export const LocalObjectReference = s.object('LocalObjectReference', { name: s.string() });
+
+export const ObjectReference = s.object('ObjectReference', {
+  apiVersion: s.string(),
+  kind: s.string(),
+  namespace: s.string(),
+  name: s.string(),
+  uid: s.string(),
+  resourceVersion: s.string(),
+  fieldPath: s.string(),
+});
+
+/** Every kind's condition list has this shape (PodCondition, DeploymentCondition, ...). */
+export function conditionShape(name: string) {
+  return s.object(name, {
+    type: required(s.string()),
+    status: required(s.enum(['True', 'False', 'Unknown'])),
+    reason: s.string(),
+    message: s.string(),
+    lastTransitionTime: s.string(),
+    lastUpdateTime: s.string(),
+    lastProbeTime: s.string(),
+    lastHeartbeatTime: s.string(),
+    observedGeneration: s.int(),
+  });
+}

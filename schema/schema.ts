@@ -1,0 +1,24 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import './scalars.ts';
+import './apply.ts';
+import { builder } from './builder.ts';
+import { registerEdges } from './edges.ts';
+import { registerKind } from './kind-api.ts';
+import { KINDS } from './kinds/index.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The whole API, built once: every kind's operations plus the edges between kinds. */
+export function buildSchema(): GraphQLSchema {
+  if (!schema) {
+    const refs = Object.fromEntries(KINDS.map((def) => [def.kind, registerKind(def)]));
+    registerEdges(refs);
+    schema = builder.toSchema();
+  }
+  return schema;
+}
+
+/** The schema sorted, as printed to schema/schema.graphql. */
+export function sortedSchema(): GraphQLSchema {
+  return lexicographicSortSchema(buildSchema());
+}

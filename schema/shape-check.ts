@@ -1,0 +1,88 @@
+import { fieldError, joinPath, type FieldError } from './field-error.ts';
+import { parseQuantity } from './quantity.ts';
+import type { Shape } from './shape.ts';
+
+/**
+ * Checks a decoded manifest against its shape: types, allowed enum values, required
+ * fields, and no field the shape does not know (strict decoding, like kubectl's
+ * `--validate=strict`), so a typo is an error instead of a silently dropped setting.
+ * Semantic rules (names, selectors, immutability) live in admission.
+ */
+export function checkShape(shape: Shape, value: unknown, path: string, errors: FieldError[]): void {
+  if (value === undefined || value === null) {
+    if (shape.required) errors.push(fieldError(path, 'Required', 'Required value'));
+    return;
+  }
+  switch (shape.t) {
+    case 'object': {
+      if (!isPlainObject(value)) {
+        errors.push(fieldError(path, 'Invalid', `expected an object, got ${describe(value)}`));
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        if (!(key in shape.fields)) errors.push(fieldError(joinPath(path, key), 'UnknownField', `unknown field "${key}"`));
+      }
+      for (const [key, field] of Object.entries(shape.fields)) checkShape(field, value[key], joinPath(path, key), errors);
+      return;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) {
+        errors.push(fieldError(path, 'Invalid', `expected a list, got ${describe(value)}`));
+        return;
+      }
+      value.forEach((item, i) => {
+        if (item === null || item === undefined) errors.push(fieldError(joinPath(path, i), 'Required', 'Required value'));
+        else checkShape(shape.of, item, joinPath(path, i), errors);
+      });
+      return;
+    }
+    case 'scalar': {
+      const problem = scalarProblem(shape.scalar, value);
+      if (problem) errors.push(fieldError(path, 'Invalid', problem));
+      else if (shape.oneOf && !shape.oneOf.includes(value as string)) {
+        const allowed = shape.oneOf.map((v) => `"${v}"`).join(', ');
+        errors.push(fieldError(path, 'NotSupported', `Unsupported value: "${String(value)}": supported values: ${allowed}`));
+      }
+    }
+  }
+}
+
+function scalarProblem(scalar: string, value: unknown): string | undefined {
+  switch (scalar) {
+    case 'String':
+      return typeof value === 'string' ? undefined : `expected a string, got ${describe(value)}`;
+    case 'Int':
+      return Number.isSafeInteger(value) ? undefined : `expected an integer, got ${describe(value)}`;
+    case 'Float':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `expected a number, got ${describe(value)}`;
+    case 'Boolean':
+      return typeof value === 'boolean' ? undefined : `expected a boolean, got ${describe(value)}`;
+    case 'IntOrString':
+      return typeof value === 'string' || Number.isSafeInteger(value)
+        ? undefined
+        : `expected an integer or a string, got ${describe(value)}`;
+    case 'Quantity':
+      if (typeof value !== 'string' && typeof value !== 'number') return `expected a quantity, got ${describe(value)}`;
+      return parseQuantity(value) === undefined
+        ? `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`
+        : undefined;
+    case 'StringMap':
+      if (!isPlainObject(value)) return `expected a map of strings, got ${describe(value)}`;
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string') return `value of "${k}" must be a string, got ${describe(v)}`;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The one description of every resource's structure. From a shape we derive the
+ * GraphQL object and input types (shape-types.ts), the strict structural check that
+ * admission runs on every manifest (shape-check.ts) and the TypeScript types the
+ * server uses (`Infer`). Keeping all three in one place is what stops a field from
+ * existing in the API but not in validation, or the other way round.
+ */
+
+export type ScalarName = 'String' | 'Int' | 'Float' | 'Boolean' | 'Quantity' | 'IntOrString' | 'StringMap' | 'JSON';
+
+interface Base {
+  description?: string;
+  required?: boolean;
+}
+
+export interface ScalarShape<T = unknown> extends Base {
+  t: 'scalar';
+  scalar: ScalarName;
+  /** Allowed values, for string enums kept as strings (Kubernetes' style). */
+  oneOf?: readonly string[];
+  /** Phantom field carrying the TypeScript type; never set at runtime. */
+  __type?: T;
+}
+
+export interface ListShape<T = unknown> extends Base {
+  t: 'list';
+  of: Shape<T>;
+}
+
+export interface ObjectShape<T = unknown> extends Base {
+  t: 'object';
+  name: string;
+  fields: Record<string, Shape>;
+  __type?: T;
+}
+
+export type Shape<T = unknown> = ScalarShape<T> | ListShape<T> | ObjectShape<T>;
+
+export type Infer<S> =
+  S extends ScalarShape<infer T>
+    ? T
+    : S extends ListShape<infer T>
+      ? T[]
+      : S extends ObjectShape<infer T>
+        ? T
+        : never;
+
+type FieldsOf<F extends Record<string, Shape>> = {
+  -readonly [K in keyof F as F[K] extends { required: true } ? K : never]: Infer<F[K]>;
+} & {
+  -readonly [K in keyof F as F[K] extends { required: true } ? never : K]?: Infer<F[K]>;
+};
+
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+function scalar<T>(name: ScalarName) {
+  return (description?: string): ScalarShape<T> => ({ t: 'scalar', scalar: name, description });
+}
+
+export const s = {
+  string: scalar<string>('String'),
+  int: scalar<number>('Int'),
+  float: scalar<number>('Float'),
+  bool: scalar<boolean>('Boolean'),
+  /** A resource quantity ("500m", "128Mi", 2): the original text is kept. */
+  quantity: scalar<string | number>('Quantity'),
+  /** An int or a string such as a port name or "25%". */
+  intOrString: scalar<number | string>('IntOrString'),
+  /** A string-to-string map: labels, annotations, selectors, ConfigMap data. */
+  map: scalar<Record<string, string>>('StringMap'),
+  /** Free-form JSON, used only where Kubernetes itself is schemaless. */
+  json: scalar<unknown>('JSON'),
+  /** A string restricted to a set of values, as Kubernetes' enums are. */
+  enum<const V extends string>(values: readonly V[], description?: string): ScalarShape<V> {
+    return { t: 'scalar', scalar: 'String', oneOf: values, description };
+  },
+  list<T>(of: Shape<T>, description?: string): ListShape<T> {
+    return { t: 'list', of, description };
+  },
+  object<const F extends Record<string, Shape>>(
+    name: string,
+    fields: F,
+    description?: string,
+  ): ObjectShape<Flatten<FieldsOf<F>>> {
+    return { t: 'object', name, fields, description };
+  },
+};
+
+/** Marks a field as one a valid object must carry. */
+export function required<S extends Shape>(shape: S): S & { required: true } {
+  return { ...shape, required: true };
+}
+
+/** Adds fields to an object shape under a new name (Kubernetes reuses many structs). */
+export function extend<T, const F extends Record<string, Shape>>(
+  base: ObjectShape<T>,
+  name: string,
+  fields: F,
+): ObjectShape<Flatten<T & FieldsOf<F>>> {
+  return { t: 'object', name, fields: { ...base.fields, ...fields }, description: base.description };
+}

@@ -1,0 +1,28 @@
+import type { FieldError } from '../../schema/field-error.ts';
+import type { Resource } from '../../schema/kind.ts';
+
+/** What a kind's admission may consult; built by the store for each write. */
+export interface AdmissionContext<T extends Resource = Resource> {
+  /** The stored object on update; undefined on create. */
+  old?: T;
+  /** The write's time, RFC 3339 (what creationTimestamp gets). */
+  now: string;
+  /**
+   * Every Service stored, including ones written earlier in the same commit: what
+   * ClusterIP and NodePort allocation must not collide with.
+   */
+  services(): Iterable<Resource>;
+}
+
+/**
+ * What admission knows about one kind beyond its shape. `default` fills the values
+ * Kubernetes fills server-side; `validate` checks the semantic rules and returns every
+ * problem with its field path. Both run once per write, on an object the write owns,
+ * after the server has set metadata.name, namespace, uid and creationTimestamp.
+ */
+export interface KindAdmission<T extends Resource = Resource> {
+  /** Fills server-side defaults in place. Runs before validation, on create and update. */
+  default?(obj: T, ctx: AdmissionContext<T>): void;
+  /** Semantic rules; `ctx.old` is the stored object on update (for immutable fields). */
+  validate?(obj: T, ctx: AdmissionContext<T>): FieldError[];
+}

@@ -1,0 +1,30 @@
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { ApiError } from '../errors.ts';
+import { FieldSelectorError, fieldsMatch, parseFieldSelector } from '../selectors/field-selector.ts';
+import { SelectorSyntaxError, matches, parseLabelSelector } from '../selectors/label-selector.ts';
+
+export interface Selection {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export type Filter = (obj: Resource) => boolean;
+
+/** One predicate for a list or watch: namespace, label selector and field selector, ANDed. */
+export function compileFilter(def: KindDefinition, selection: Selection): Filter {
+  try {
+    const labels = selection.labelSelector ? parseLabelSelector(selection.labelSelector) : [];
+    const fields = selection.fieldSelector ? parseFieldSelector(def, selection.fieldSelector) : [];
+    const namespace = def.namespaced ? selection.namespace : undefined;
+    return (obj) =>
+      (namespace === undefined || obj.metadata.namespace === namespace) &&
+      (labels.length === 0 || matches(labels, obj.metadata.labels)) &&
+      (fields.length === 0 || fieldsMatch(fields, obj));
+  } catch (error) {
+    if (error instanceof SelectorSyntaxError || error instanceof FieldSelectorError) {
+      throw new ApiError('BAD_REQUEST', `unable to parse selector: ${error.message}`);
+    }
+    throw error;
+  }
+}

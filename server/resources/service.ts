@@ -1,0 +1,193 @@
+import YAML from 'yaml';
+import { fieldError } from '../../schema/field-error.ts';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { kindByName } from '../../schema/kinds/index.ts';
+import { isPlainObject } from '../../schema/shape-check.ts';
+import { ApiError, invalid } from '../errors.ts';
+import type { Store, WriteOp } from '../store/store.ts';
+import type { WatchHub, WatchItem } from '../watch/hub.ts';
+import { compileFilter, type Selection } from './filter.ts';
+import { randomSuffix } from './object-meta.ts';
+import { get, list, type ListOptions, type ListResult } from './reads.ts';
+import { Writes, type Admissions, type DeleteOptions } from './writes.ts';
+
+export interface WriteOptions {
+  /** Run admission and return the result without storing it. */
+  dryRun?: boolean;
+}
+
+export interface WatchOptions extends Selection {
+  resourceVersion?: string;
+  sendInitialEvents?: boolean;
+  allowBookmarks?: boolean;
+}
+
+/**
+ * The API's operations on objects, independent of GraphQL: what every resolver calls.
+ * Reads come from the store's committed state; writes become store decisions
+ * (resources/writes.ts) committed atomically; watches come from the hub.
+ */
+export class ResourceService {
+  private readonly writes: Writes;
+
+  constructor(
+    readonly store: Store,
+    readonly hub: WatchHub,
+    admissions: Admissions,
+  ) {
+    this.writes = new Writes(admissions);
+  }
+
+  get(def: KindDefinition, namespace: string | undefined, name: string): Resource | undefined {
+    return get(this.store, def, namespace, name);
+  }
+
+  list(def: KindDefinition, options: ListOptions): ListResult {
+    return list(this.store, def, options);
+  }
+
+  byUid(uid: string): Resource | undefined {
+    const key = this.store.objects.keyOfUid(uid);
+    return key ? this.store.get(key) : undefined;
+  }
+
+  /** Objects found under a secondary index value (owner uid, node name, involved object uid). */
+  lookup(index: string, value: string, kind?: string): Resource[] {
+    const found = this.store.objects.lookup(index, value);
+    return kind ? found.filter((obj) => obj.kind === kind) : found;
+  }
+
+  watch(def: KindDefinition, options: WatchOptions): AsyncIterableIterator<WatchItem> {
+    return this.hub.watch({ kind: def.kind, apiVersion: def.apiVersion, filter: compileFilter(def, options), ...options });
+  }
+
+  async create(def: KindDefinition, namespace: string | undefined, manifest: unknown, options: WriteOptions = {}) {
+    const obj = this.decode(def, manifest, namespace);
+    return this.run(this.writes.create(def, obj), options);
+  }
+
+  async replace(def: KindDefinition, namespace: string | undefined, name: string, manifest: unknown, options: WriteOptions = {}) {
+    const obj = this.decode(def, manifest, namespace);
+    if (obj.metadata.name !== name) {
+      throw new ApiError('BAD_REQUEST', `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    return this.run(this.writes.replace(def, obj), options);
+  }
+
+  async patch(def: KindDefinition, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}) {
+    if (!isPlainObject(patch)) throw new ApiError('BAD_REQUEST', 'a merge patch must be a JSON object');
+    return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, patch), options);
+  }
+
+  async scale(def: KindDefinition, namespace: string | undefined, name: string, replicas: number) {
+    return this.run(this.writes.scale(def, this.namespaceOf(def, namespace), name, replicas), {});
+  }
+
+  async updateStatus(def: KindDefinition, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string) {
+    return this.run(this.writes.updateStatus(def, this.namespaceOf(def, namespace), name, status, resourceVersion), {});
+  }
+
+  async bind(def: KindDefinition, namespace: string, name: string, nodeName: string) {
+    return this.run(this.writes.bind(def, namespace, name, nodeName), {});
+  }
+
+  async delete(def: KindDefinition, namespace: string | undefined, name: string, options: DeleteOptions & WriteOptions) {
+    return this.run(this.writes.delete(def, this.namespaceOf(def, namespace), name, options), options);
+  }
+
+  /**
+   * Creates or updates every manifest in the text (JSON, or YAML with several
+   * documents), all or nothing: one invalid manifest and none is written.
+   */
+  async apply(text: string, namespace: string | undefined, options: WriteOptions = {}): Promise<Resource[]> {
+    const manifests = parseManifests(text);
+    const ops: WriteOp[] = [];
+    manifests.forEach((manifest, i) => {
+      try {
+        const def = this.kindOf(manifest);
+        ops.push(this.writes.apply(def, this.decode(def, manifest, namespace)));
+      } catch (error) {
+        if (error instanceof ApiError && manifests.length > 1) {
+          throw new ApiError(error.code, `manifest ${i + 1} of ${manifests.length}: ${error.message}`, causesOf(error));
+        }
+        throw error;
+      }
+    });
+    if (ops.length === 0) throw new ApiError('BAD_REQUEST', 'no objects passed to apply');
+    if (options.dryRun) return ops.map((op) => this.dryRun(op)!);
+    return (await this.store.commit(ops)) as Resource[];
+  }
+
+  private async run(op: WriteOp, options: WriteOptions): Promise<Resource | undefined> {
+    if (options.dryRun) return this.dryRun(op);
+    const [result] = await this.store.commit([op]);
+    return result;
+  }
+
+  private dryRun(op: WriteOp): Resource | undefined {
+    const current = this.store.get(op.key);
+    const outcome = op.decide(current, { get: (key) => this.store.get(key), list: (kind) => this.store.objects.ofKind(kind).values() });
+    if ('put' in outcome) return outcome.put;
+    return current;
+  }
+
+  private kindOf(manifest: unknown): KindDefinition {
+    const kind = isPlainObject(manifest) ? manifest.kind : undefined;
+    if (typeof kind !== 'string' || !kind) throw invalid('Object', '', [fieldError('kind', 'Required', "Object 'Kind' is missing")]);
+    const def = kindByName(kind);
+    if (!def) throw new ApiError('BAD_REQUEST', `no kind "${kind}" is registered; see the schema for the kinds this cluster serves`);
+    return def;
+  }
+
+  private namespaceOf(def: KindDefinition, namespace: string | undefined): string | undefined {
+    return def.namespaced ? (namespace ?? 'default') : undefined;
+  }
+
+  /** A manifest checked against the kind's shape and given its final name and namespace. */
+  private decode(def: KindDefinition, manifest: unknown, namespace: string | undefined): Resource {
+    if (isPlainObject(manifest)) {
+      manifest.apiVersion ??= def.apiVersion;
+      manifest.kind ??= def.kind;
+    }
+    this.writes.checkShape(def, manifest);
+    const obj = structuredClone(manifest) as Resource;
+    if (obj.kind !== def.kind) {
+      throw invalid(def.kind, obj.metadata?.name ?? '', [fieldError('kind', 'Invalid', `must be "${def.kind}"`)]);
+    }
+    obj.metadata ??= {};
+    if (def.namespaced) {
+      const own = obj.metadata.namespace;
+      if (own && namespace && own !== namespace) {
+        throw new ApiError('BAD_REQUEST', 'the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = own || namespace || 'default';
+    }
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    if (!obj.metadata.name) {
+      throw invalid(def.kind, '', [fieldError('metadata.name', 'Required', 'name or generateName is required')]);
+    }
+    return obj;
+  }
+}
+
+function parseManifests(text: string): unknown[] {
+  const docs = YAML.parseAllDocuments(text);
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length) {
+      const error = doc.errors[0];
+      const line = error.linePos?.[0];
+      throw new ApiError('BAD_REQUEST', `error parsing manifests${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) continue;
+    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items)) out.push(...value.items);
+    else out.push(value);
+  }
+  return out;
+}
+
+function causesOf(error: ApiError) {
+  const causes = (error.extensions.causes ?? []) as Array<{ field: string; reason: string; message: string }>;
+  return causes.map((c) => fieldError(c.field, c.reason as never, c.message));
+}

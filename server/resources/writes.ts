@@ -1,0 +1,250 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { FieldError } from '../../schema/field-error.ts';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { checkShape } from '../../schema/shape-check.ts';
+import type { AdmissionContext, KindAdmission } from '../admission/admission.ts';
+import { ApiError, alreadyExists, conflict, invalid, notFound } from '../errors.ts';
+import { objectKey, type TxView, type WriteOp, type WriteOutcome } from '../store/store.ts';
+import { mergePatch } from './merge-patch.ts';
+import { systemMeta, timestamp, validateMeta } from './object-meta.ts';
+
+/**
+ * The write operations of the API as store decisions. Each `decide` runs inside the
+ * store's serialized commit against the object as it is at that moment, so
+ * compare-and-swap, allocation and "does the namespace exist" are all race-free. A
+ * decision never mutates what it reads: it builds the next object from copies.
+ */
+
+export type Admissions = (kind: string) => KindAdmission;
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  gracePeriodSeconds?: number;
+  /** Precondition: fail with CONFLICT unless the object is at this resourceVersion. */
+  resourceVersion?: string;
+}
+
+/** How the garbage collector learns the propagation policy: as a finalizer, as in Kubernetes. */
+const POLICY_FINALIZERS: Record<NonNullable<DeleteOptions['propagationPolicy']>, string | undefined> = {
+  Background: undefined,
+  Foreground: 'foregroundDeletion',
+  Orphan: 'orphan',
+};
+
+export class Writes {
+  constructor(private readonly admissions: Admissions) {}
+
+  /** Structural check of a decoded manifest or patch result: every problem with its path. */
+  checkShape(def: KindDefinition, obj: unknown): void {
+    const errors: FieldError[] = [];
+    checkShape(def.shape, obj, '', errors);
+    if (errors.length) {
+      const name = (obj as Resource)?.metadata?.name ?? '';
+      throw invalid(def.kind, name, errors);
+    }
+  }
+
+  create(def: KindDefinition, obj: Resource): WriteOp {
+    const key = keyOf(def, obj);
+    return {
+      key,
+      decide: (current, tx) => {
+        if (current) throw alreadyExists(def.plural, obj.metadata.name!);
+        this.requireNamespace(def, obj, tx, true);
+        return { put: this.admit(def, structuredClone(obj), undefined, tx) };
+      },
+    };
+  }
+
+  /** Create when absent, update when present: what `apply` does for each manifest. */
+  apply(def: KindDefinition, obj: Resource): WriteOp {
+    const key = keyOf(def, obj);
+    return {
+      key,
+      decide: (current, tx) => {
+        if (!current) {
+          this.requireNamespace(def, obj, tx, true);
+          return { put: this.admit(def, structuredClone(obj), undefined, tx) };
+        }
+        return this.update(def, structuredClone(obj), current, tx);
+      },
+    };
+  }
+
+  replace(def: KindDefinition, obj: Resource): WriteOp {
+    return {
+      key: keyOf(def, obj),
+      decide: (current, tx) => {
+        if (!current) throw notFound(def.plural, obj.metadata.name!);
+        return this.update(def, structuredClone(obj), current, tx);
+      },
+    };
+  }
+
+  /** JSON merge patch against the object at commit time; a resourceVersion in the patch is a precondition. */
+  patch(def: KindDefinition, namespace: string | undefined, name: string, patch: Record<string, unknown>): WriteOp {
+    return {
+      key: objectKey(def.kind, namespace, name),
+      decide: (current, tx) => {
+        if (!current) throw notFound(def.plural, name);
+        const patched = mergePatch(current, patch) as Resource;
+        const wanted = (patch.metadata as Resource['metadata'] | undefined)?.resourceVersion;
+        patched.metadata = { ...patched.metadata, resourceVersion: wanted };
+        this.checkShape(def, patched);
+        return this.update(def, patched, current, tx);
+      },
+    };
+  }
+
+  /** Changes spec.replicas through the normal update path (defaults, validation, generation). */
+  scale(def: KindDefinition, namespace: string | undefined, name: string, replicas: number): WriteOp {
+    return this.patch(def, namespace, name, { spec: { replicas } });
+  }
+
+  /** The status subresource: only status changes; spec and metadata stay as stored. */
+  updateStatus(def: KindDefinition, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string): WriteOp {
+    return {
+      key: objectKey(def.kind, namespace, name),
+      decide: (current) => {
+        if (!current) throw notFound(def.plural, name);
+        if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw conflict(def.plural, name);
+        const errors: FieldError[] = [];
+        const statusShape = def.shape.fields.status;
+        if (statusShape) checkShape(statusShape, status, 'status', errors);
+        if (errors.length) throw invalid(def.kind, name, errors);
+        if (isDeepStrictEqual(current.status, status)) return { keep: true };
+        return { put: { ...current, metadata: { ...current.metadata }, status: structuredClone(status) } };
+      },
+    };
+  }
+
+  /** Sets spec.nodeName once, as the scheduler's Binding does; a second binding is a CONFLICT. */
+  bind(def: KindDefinition, namespace: string, name: string, nodeName: string): WriteOp {
+    return {
+      key: objectKey(def.kind, namespace, name),
+      decide: (current) => {
+        if (!current) throw notFound(def.plural, name);
+        if (current.spec?.nodeName) {
+          throw new ApiError('CONFLICT', `pod ${name} is already assigned to node "${current.spec.nodeName}"`);
+        }
+        if (current.metadata.deletionTimestamp) throw new ApiError('CONFLICT', `pod ${name} is being deleted, cannot be assigned to a host`);
+        const now = timestamp();
+        const conditions = (current.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'PodScheduled');
+        conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: now });
+        return {
+          put: {
+            ...current,
+            metadata: { ...current.metadata },
+            spec: { ...current.spec, nodeName },
+            status: { ...current.status, conditions },
+          },
+        };
+      },
+    };
+  }
+
+  /**
+   * Deletion as Kubernetes does it: the propagation policy becomes a finalizer
+   * (orphan, foregroundDeletion) for the garbage collector; an object with finalizers
+   * is only marked with deletionTimestamp; a Pod on a node is marked for graceful
+   * termination and its node agent finishes it; a Namespace turns Terminating until
+   * its content is gone.
+   */
+  delete(def: KindDefinition, namespace: string | undefined, name: string, options: DeleteOptions): WriteOp {
+    return {
+      key: objectKey(def.kind, namespace, name),
+      decide: (current): WriteOutcome => {
+        if (!current) throw notFound(def.plural, name);
+        if (options.resourceVersion && options.resourceVersion !== current.metadata.resourceVersion) {
+          throw conflict(def.plural, name);
+        }
+        const grace = options.gracePeriodSeconds;
+        if (current.metadata.deletionTimestamp) {
+          return def.kind === 'Pod' && grace === 0 && !current.metadata.finalizers?.length ? { remove: true } : { keep: true };
+        }
+        const finalizers = [...(current.metadata.finalizers ?? [])];
+        const policyFinalizer = POLICY_FINALIZERS[options.propagationPolicy ?? 'Background'];
+        if (policyFinalizer && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
+
+        const podGrace = def.kind === 'Pod' ? this.podGracePeriod(current, grace) : 0;
+        const namespaceHeld = def.kind === 'Namespace' && (current.spec?.finalizers?.length ?? 0) > 0;
+        if (finalizers.length === 0 && podGrace === 0 && !namespaceHeld) return { remove: true };
+
+        const now = Date.now();
+        const next: Resource = {
+          ...current,
+          metadata: {
+            ...current.metadata,
+            finalizers: finalizers.length ? finalizers : undefined,
+            deletionTimestamp: timestamp(now + podGrace * 1000),
+            deletionGracePeriodSeconds: podGrace,
+          },
+        };
+        if (!next.metadata.finalizers) delete next.metadata.finalizers;
+        if (def.kind === 'Namespace') next.status = { ...current.status, phase: 'Terminating' };
+        return { put: next };
+      },
+    };
+  }
+
+  /** A Pod bound to a node and still running gets its grace period; others go at once. */
+  private podGracePeriod(pod: Resource, requested: number | undefined): number {
+    const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    if (!pod.spec?.nodeName || finished) return 0;
+    return requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  }
+
+  private update(def: KindDefinition, next: Resource, current: Resource, tx: TxView): WriteOutcome {
+    const wanted = next.metadata.resourceVersion;
+    if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(def.plural, current.metadata.name!);
+    if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+      throw new ApiError('CONFLICT', `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    const admitted = this.admit(def, next, current, tx);
+    if (!isDeepStrictEqual(current.spec, admitted.spec)) admitted.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    if (current.metadata.deletionTimestamp && holdsDeletion(def, current) && !holdsDeletion(def, admitted)) {
+      return { remove: true };
+    }
+    const { resourceVersion: _, ...currentMeta } = current.metadata;
+    if (isDeepStrictEqual({ ...current, metadata: currentMeta }, admitted)) return { keep: true };
+    return { put: admitted };
+  }
+
+  /** Server-owned metadata, status handling, defaults and validation: one object, ready to store. */
+  private admit(def: KindDefinition, next: Resource, current: Resource | undefined, tx: TxView): Resource {
+    const now = timestamp();
+    systemMeta(next, current, now);
+    if (!def.namespaced) delete next.metadata.namespace;
+    if (def.hasStatus) {
+      if (current && current.status !== undefined) next.status = structuredClone(current.status);
+      else delete next.status;
+    }
+    const admission = this.admissions(def.kind);
+    const ctx: AdmissionContext = { old: current, now, services: () => tx.list('Service') };
+    admission.default?.(next, ctx);
+    const errors = [...validateMeta(def, next, current), ...(admission.validate?.(next, ctx) ?? [])];
+    if (errors.length) throw invalid(def.kind, next.metadata.name ?? '', errors);
+    return next;
+  }
+
+  private requireNamespace(def: KindDefinition, obj: Resource, tx: TxView, creating: boolean): void {
+    if (!def.namespaced) return;
+    const namespace = obj.metadata.namespace!;
+    const ns = tx.get(objectKey('Namespace', undefined, namespace));
+    if (!ns) throw notFound('namespaces', namespace);
+    if (creating && ns.metadata.deletionTimestamp) {
+      throw new ApiError('FORBIDDEN', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+}
+
+export function keyOf(def: KindDefinition, obj: Resource): string {
+  return objectKey(def.kind, def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name!);
+}
+
+/** Whether something still holds a marked object back from removal: finalizers, or a namespace's content. */
+function holdsDeletion(def: KindDefinition, obj: Resource): boolean {
+  if (obj.metadata.finalizers?.length) return true;
+  if (def.kind === 'Namespace') return (obj.spec?.finalizers?.length ?? 0) > 0;
+  return def.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}

@@ -1,0 +1,98 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { buildSchema } from '../schema/schema.ts';
+import { admissionFor } from './admission/index.ts';
+import { Authenticator } from './auth.ts';
+import { DEFAULT_LIMITS, type Limits } from './hardening.ts';
+import { bootstrapNamespaces } from './bootstrap.ts';
+import { INDEXERS } from './indexers.ts';
+import { renderMetrics } from './metrics.ts';
+import { ResourceService } from './resources/service.ts';
+import { openDatabase } from './store/database.ts';
+import { Persistence } from './store/persistence.ts';
+import { Store } from './store/store.ts';
+import { WatchHub } from './watch/hub.ts';
+import { serveWebSocket } from './websocket.ts';
+import { createYogaApp } from './yoga.ts';
+
+export interface ServerOptions {
+  port: number;
+  address?: string;
+  dataDir: string;
+  databaseUrl?: string;
+  limits?: Partial<Limits>;
+  retainEvents?: number;
+  retainMs?: number;
+  compactEveryMs?: number;
+  bookmarkEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  resources: ResourceService;
+  /** Stops accepting, finishes in-flight requests and writes, ends subscriptions, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store and serves the API at /graphql (HTTP, SSE and WebSocket) plus health and metrics. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const store = await Store.open(new Persistence(db, provider), {
+    retainEvents: options.retainEvents ?? 20_000,
+    retainMs: options.retainMs ?? 60 * 60 * 1000,
+    compactEveryMs: options.compactEveryMs ?? 30_000,
+    indexers: INDEXERS,
+    onError: (error) => log(`store: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const hub = new WatchHub(store, { bookmarkEveryMs: options.bookmarkEveryMs ?? 60_000, maxBacklog: 10_000 });
+  const resources = new ResourceService(store, hub, admissionFor);
+  await bootstrapNamespaces(resources);
+
+  const auth = new Authenticator(options.dataDir);
+  const schema = buildSchema();
+  const yoga = createYogaApp({ schema, auth, resources, limits, log });
+  let ready = true;
+
+  const server = http.createServer((req, res) => {
+    const path = req.url?.split('?')[0];
+    if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
+    if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
+    if (path === '/metrics') return plain(res, 200, renderMetrics(store, hub), 'text/plain; version=0.0.4');
+    void yoga(req, res);
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
+  const ws = serveWebSocket({ wss, yoga, schema, auth, resources, limits });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.address ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    resources,
+    close: async () => {
+      ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      hub.close();
+      await ws.dispose();
+      const forced = setTimeout(() => server.closeAllConnections(), 5000);
+      await closed;
+      clearTimeout(forced);
+      await store.close();
+    },
+  };
+}
+
+function plain(res: http.ServerResponse, status: number, body: string, type = 'text/plain'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body + (body.endsWith('\n') ? '' : '\n'));
+}

@@ -1,0 +1,191 @@
+import type { Resource } from '../../schema/kind.ts';
+import { ApiError, expired } from '../errors.ts';
+import type { Filter } from '../resources/filter.ts';
+import type { StoreEvent } from '../store/event-log.ts';
+import type { Store } from '../store/store.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  object: Resource;
+}
+
+/**
+ * What a watch yields: an event, or last of all the error that ended it. Ending with an
+ * item rather than a rejected promise lets the transport report the error on this
+ * subscription alone (a `next` with errors, then `complete`) instead of failing the
+ * whole connection.
+ */
+export type WatchItem = WatchEvent | { type: 'ERROR'; error: ApiError };
+
+export interface WatchRequest {
+  kind: string;
+  apiVersion: string;
+  filter: Filter;
+  /** Start after this revision; absent means "now". */
+  resourceVersion?: string;
+  /** Send the current state as ADDED events first (the default when no resourceVersion is given). */
+  sendInitialEvents?: boolean;
+  allowBookmarks?: boolean;
+}
+
+export interface HubOptions {
+  bookmarkEveryMs: number;
+  /** A watcher this many events behind is closed; it resumes from its last resourceVersion. */
+  maxBacklog: number;
+}
+
+/**
+ * Fans committed events out to watches. A watch replays the retained log after its
+ * resourceVersion and joins the live stream in the same synchronous step, so no event
+ * can fall between the two: each watcher receives exactly the events after its start,
+ * in revision order, once. Selectors are applied per watcher against both the new and
+ * the previous object, so an object that stops matching arrives as DELETED and one
+ * that starts matching as ADDED, as Kubernetes' watch cache does.
+ */
+export class WatchHub {
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: HubOptions,
+  ) {
+    this.unsubscribe = store.subscribe((events) => this.publish(events));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.watchers.values()) n += set.size;
+    return n;
+  }
+
+  watch(request: WatchRequest): AsyncIterableIterator<WatchItem> {
+    const from = request.resourceVersion ? parseRevision(request.resourceVersion) : undefined;
+    const initial = request.sendInitialEvents ?? from === undefined;
+    if (from !== undefined && !initial && from < this.store.log.compacted) throw expired(from, this.store.log.compacted);
+
+    const watcher = new Watcher(request, this.options, () => this.watchers.get(request.kind)?.delete(watcher));
+    if (initial) {
+      for (const [, obj] of this.store.snapshot(request.kind, this.store.revision)) {
+        if (request.filter(obj)) watcher.push({ type: 'ADDED', object: obj });
+      }
+      if (request.allowBookmarks) watcher.bookmark(this.store.revision, true);
+    } else if (from !== undefined) {
+      for (const event of this.store.log.since(from)) if (event.kind === request.kind) watcher.deliver(event);
+    }
+    let set = this.watchers.get(request.kind);
+    if (!set) this.watchers.set(request.kind, (set = new Set()));
+    set.add(watcher);
+    if (request.allowBookmarks) watcher.startBookmarks(() => this.store.revision);
+    return watcher;
+  }
+
+  /** Ends every watch cleanly (server shutdown): clients see the subscription complete. */
+  close(): void {
+    this.unsubscribe();
+    for (const set of this.watchers.values()) for (const watcher of set) watcher.end();
+    this.watchers.clear();
+  }
+
+  private publish(events: StoreEvent[]): void {
+    for (const event of events) {
+      const set = this.watchers.get(event.kind);
+      if (set) for (const watcher of set) watcher.deliver(event);
+    }
+  }
+}
+
+function parseRevision(text: string): number {
+  const revision = Number(text);
+  if (!Number.isSafeInteger(revision) || revision < 0) {
+    throw new ApiError('BAD_REQUEST', `invalid resource version: "${text}"`);
+  }
+  return revision;
+}
+
+/** One watch: a queue between the hub's synchronous pushes and the subscriber's pulls. */
+class Watcher implements AsyncIterableIterator<WatchItem> {
+  private queue: WatchItem[] = [];
+  private waiting?: (result: IteratorResult<WatchItem>) => void;
+  private done = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly request: WatchRequest,
+    private readonly options: HubOptions,
+    private readonly detach: () => void,
+  ) {}
+
+  deliver(event: StoreEvent): void {
+    const now = this.request.filter(event.object);
+    const before = event.prev !== undefined && this.request.filter(event.prev);
+    if (event.type === 'DELETED') {
+      if (before) this.push({ type: 'DELETED', object: event.object });
+    } else if (now) {
+      this.push({ type: before ? 'MODIFIED' : 'ADDED', object: event.object });
+    } else if (before) {
+      const leaving = { ...event.prev!, metadata: { ...event.prev!.metadata, resourceVersion: String(event.revision) } };
+      this.push({ type: 'DELETED', object: leaving });
+    }
+  }
+
+  bookmark(revision: number, initialEventsEnd = false): void {
+    const annotations = initialEventsEnd ? { 'k8s.io/initial-events-end': 'true' } : undefined;
+    this.push({
+      type: 'BOOKMARK',
+      object: { apiVersion: this.request.apiVersion, kind: this.request.kind, metadata: { resourceVersion: String(revision), annotations } },
+    });
+  }
+
+  startBookmarks(revision: () => number): void {
+    this.timer = setInterval(() => this.bookmark(revision()), this.options.bookmarkEveryMs);
+    this.timer.unref();
+  }
+
+  push(event: WatchEvent): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: event, done: false });
+      return;
+    }
+    this.queue.push(event);
+    if (this.queue.length > this.options.maxBacklog) {
+      this.fail(new ApiError('TOO_MANY_REQUESTS', 'the watch fell too far behind; resume from the last resourceVersion received'));
+    }
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    clearInterval(this.timer);
+    this.detach();
+    if (this.waiting && this.queue.length === 0) this.waiting({ value: undefined, done: true });
+    this.waiting = undefined;
+  }
+
+  next(): Promise<IteratorResult<WatchItem>> {
+    const event = this.queue.shift();
+    if (event) return Promise.resolve({ value: event, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<WatchItem>> {
+    this.queue = [];
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<WatchItem> {
+    return this;
+  }
+
+  private fail(error: ApiError): void {
+    this.queue = [{ type: 'ERROR', error }];
+    this.end();
+  }
+}
