@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import './scalars.ts';
 import './apply.ts';
+import { registerBinding } from './binding.ts';
 import { builder } from './builder.ts';
 import { registerEdges } from './edges.ts';
 import { registerKind } from './kind-api.ts';
@@ -13,6 +14,7 @@ export function buildSchema(): GraphQLSchema {
   if (!schema) {
     const refs = Object.fromEntries(KINDS.map((def) => [def.kind, registerKind(def)]));
     registerEdges(refs);
+    registerBinding(refs.Pod);
     schema = builder.toSchema();
   }
   return schema;
