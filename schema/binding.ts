@@ -1,10 +1,10 @@
-import { builder } from './builder.ts';
+import { builder, type Context } from './builder.ts';
 import { kindByName } from './kinds/index.ts';
 import type { Resource } from './kind.ts';
 
 /** Binding, the scheduler's one write: assigns a pending Pod to a Node, once. */
 export function registerBinding(podRef: any): void {
-  builder.mutationField('bindPod', (t) =>
+  builder.mutationField('bindPod', (t: any) =>
     t.field({
       type: podRef,
       nullable: false,
@@ -15,7 +15,7 @@ export function registerBinding(podRef: any): void {
         name: t.arg.string({ required: true }),
         nodeName: t.arg.string({ required: true }),
       },
-      resolve: (_root, args, ctx): Promise<Resource | undefined> =>
+      resolve: (_root: unknown, args: any, ctx: Context): Promise<Resource | undefined> =>
         ctx.resources.bind(kindByName('Pod')!, args.namespace ?? 'default', args.name, args.nodeName),
     }),
   );

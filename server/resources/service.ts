@@ -170,7 +170,16 @@ export class ResourceService {
   }
 }
 
+/** JSON (an object, an array or a List) parses directly; anything else is YAML, possibly several documents. */
 function parseManifests(text: string): unknown[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return flattenLists([JSON.parse(text)]);
+    } catch {
+      // Not JSON after all (YAML flow style, or a JSON document followed by more): read it as YAML.
+    }
+  }
   const docs = YAML.parseAllDocuments(text);
   const out: unknown[] = [];
   for (const doc of docs) {
@@ -179,12 +188,19 @@ function parseManifests(text: string): unknown[] {
       const line = error.linePos?.[0];
       throw new ApiError('BAD_REQUEST', `error parsing manifests${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`);
     }
-    const value = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) continue;
-    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items)) out.push(...value.items);
-    else out.push(value);
+    out.push(doc.toJS({ maxAliasCount: 100 }));
   }
-  return out;
+  return flattenLists(out);
+}
+
+/** Unwraps arrays and `kind: List` objects into their items; drops empty documents. */
+function flattenLists(values: unknown[]): unknown[] {
+  return values.flatMap((value) => {
+    if (value === null || value === undefined) return [];
+    if (Array.isArray(value)) return flattenLists(value);
+    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items)) return flattenLists(value.items);
+    return [value];
+  });
 }
 
 function causesOf(error: ApiError) {

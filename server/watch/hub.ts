@@ -73,7 +73,7 @@ export class WatchHub {
       }
       if (request.allowBookmarks) watcher.bookmark(this.store.revision, true);
     } else if (from !== undefined) {
-      for (const event of this.store.log.since(from)) if (event.kind === request.kind) watcher.deliver(event);
+      for (const event of this.store.log.since(from)) if (event.kind === request.kind) watcher.deliver(new EventViews(event));
     }
     let set = this.watchers.get(request.kind);
     if (!set) this.watchers.set(request.kind, (set = new Set()));
@@ -92,7 +92,9 @@ export class WatchHub {
   private publish(events: StoreEvent[]): void {
     for (const event of events) {
       const set = this.watchers.get(event.kind);
-      if (set) for (const watcher of set) watcher.deliver(event);
+      if (!set) continue;
+      const views = new EventViews(event);
+      for (const watcher of set) watcher.deliver(views);
     }
   }
 }
@@ -103,6 +105,34 @@ function parseRevision(text: string): number {
     throw new ApiError('BAD_REQUEST', `invalid resource version: "${text}"`);
   }
   return revision;
+}
+
+/**
+ * The watch events one store event becomes, made once and shared by every watcher that
+ * receives the same one: the transport can then execute each subscription document
+ * once per event instead of once per subscriber (see useSharedEventExecution).
+ */
+class EventViews {
+  private readonly made = new Map<string, WatchEvent>();
+
+  constructor(readonly event: StoreEvent) {}
+
+  as(type: 'ADDED' | 'MODIFIED' | 'DELETED'): WatchEvent {
+    let view = this.made.get(type);
+    if (!view) this.made.set(type, (view = { type, object: this.event.object }));
+    return view;
+  }
+
+  /** DELETED for a watcher the object no longer matches: its previous state at this revision. */
+  leaving(): WatchEvent {
+    let view = this.made.get('leaving');
+    if (!view) {
+      const prev = this.event.prev!;
+      const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(this.event.revision) } };
+      this.made.set('leaving', (view = { type: 'DELETED', object }));
+    }
+    return view;
+  }
 }
 
 /** One watch: a queue between the hub's synchronous pushes and the subscriber's pulls. */
@@ -118,16 +148,16 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
     private readonly detach: () => void,
   ) {}
 
-  deliver(event: StoreEvent): void {
+  deliver(views: EventViews): void {
+    const { event } = views;
     const now = this.request.filter(event.object);
     const before = event.prev !== undefined && this.request.filter(event.prev);
     if (event.type === 'DELETED') {
-      if (before) this.push({ type: 'DELETED', object: event.object });
+      if (before) this.push(views.as('DELETED'));
     } else if (now) {
-      this.push({ type: before ? 'MODIFIED' : 'ADDED', object: event.object });
+      this.push(views.as(before ? 'MODIFIED' : 'ADDED'));
     } else if (before) {
-      const leaving = { ...event.prev!, metadata: { ...event.prev!.metadata, resourceVersion: String(event.revision) } };
-      this.push({ type: 'DELETED', object: leaving });
+      this.push(views.leaving());
     }
   }
 

@@ -1,0 +1,307 @@
+/**
+ * API server benchmark: prints figures, never passes or fails.
+ *
+ *   npm run bench            (all phases; about two minutes)
+ *   npm run bench -- --quick (shorter phases, fewer subscribers)
+ *   npm run bench -- --only=writes,reads,watch (some phases)
+ *
+ * The server runs as its own process on a fresh SQLite data directory; this process is
+ * the load generator, on the same machine, so both share its cores.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const runs = (phase: string) => !only || only.split(',').includes(phase);
+const SECONDS = Number(process.env.BENCH_SECONDS) || (quick ? 4 : 10);
+const SUBSCRIBERS = quick ? 200 : 1000;
+const STORED_PODS = 10_000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+interface Server {
+  url: URL;
+  token: string;
+  stop(): void;
+}
+
+async function startServer(): Promise<Server> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-bench-'));
+  const profile = process.env.BENCH_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'client/cli/kq.ts', 'server', '--port', '0', '--address', '127.0.0.1', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (\S+)/.exec(out);
+      if (match) resolve(new URL(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+  return { url, token, stop: () => child.kill('SIGTERM') };
+}
+
+function post(server: Server, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      server.url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${server.token}`,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          const result = JSON.parse(text);
+          if (result.errors) reject(new Error(JSON.stringify(result.errors[0])));
+          else resolve(result.data);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+const sleep = (n: number) => new Promise((resolve) => setTimeout(resolve, n));
+
+const CREATE_POD = `mutation($ns: String, $pod: PodInput!) { createPod(namespace: $ns, pod: $pod) { metadata { resourceVersion } } }`;
+
+function pod(name: string) {
+  return {
+    metadata: { name, labels: { app: 'bench', shard: String(name.length % 10) } },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image: 'kubeql/demo-web:v1',
+          ports: [{ containerPort: 8000 }],
+          env: [{ name: 'WEBAPP_PORT', value: '8000' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
+          readinessProbe: { httpGet: { path: '/', port: 8000 } },
+        },
+      ],
+    },
+  };
+}
+
+/** A JSON List of Pods, as an SDK client would send it (YAML costs more to parse; see the note). */
+function manifests(n: number): string {
+  const items = Array.from({ length: n }, () => ({ apiVersion: 'v1', kind: 'Pod', ...pod(nextName('b')) }));
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+let seq = 0;
+const nextName = (prefix: string) => `${prefix}-${(seq++).toString(36)}`;
+
+/** Open loop: sends at a fixed rate whatever the latency, as a steady client population would. */
+async function fixedRate(server: Server, rate: number, seconds: number) {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sent = performance.now();
+    pending.push(post(server, CREATE_POD, { ns: 'rate', pod: pod(nextName('r')) }).then(() => void latencies.push(performance.now() - sent)));
+  }
+  await Promise.all(pending);
+  return latencies;
+}
+
+/** Closed loop: `concurrency` clients each sending their next write as soon as one returns. */
+async function saturate(server: Server, concurrency: number, seconds: number, send: () => Promise<number>) {
+  let objects = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const written = await send();
+        objects += written;
+      }
+    }),
+  );
+  return objects / ((performance.now() - start) / 1000);
+}
+
+async function timeRepeated(times: number, fn: () => Promise<unknown>) {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** A minimal graphql-transport-ws subscriber, so the load generator spends little per message. */
+function subscriber(server: Server, query: string, onEvent: (data: any) => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(server.url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.token}` } })));
+    ws.on('message', (raw) => {
+      const message = JSON.parse(raw.toString());
+      if (message.type === 'connection_ack') {
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+        resolve(ws);
+      } else if (message.type === 'next') onEvent(message.payload.data);
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function main() {
+  const server = await startServer();
+  const results: Record<string, string | number> = {};
+  const print = (label: string, value: string) => {
+    console.log(`${label.padEnd(58)} ${value}`);
+  };
+  for (const ns of ['rate', 'sat', 'bulk', 'watch']) {
+    await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}` });
+  }
+  console.log(`kubeql API benchmark (${os.cpus().length} cores, SQLite, ${quick ? 'quick' : 'full'} run)\n`);
+
+  if (runs('writes')) await writePhase(server, print, results);
+  if (runs('reads')) await readPhase(server, print, results);
+  if (runs('watch')) await watchPhase(server, print, results);
+  await finish(server, print, results);
+}
+
+type Print = (label: string, value: string) => void;
+type Results = Record<string, string | number>;
+
+async function writePhase(server: Server, print: Print, results: Results) {
+  await fixedRate(server, 50, 1);
+  const latencies = await fixedRate(server, 200, SECONDS);
+  print('createPod latency at 200 writes/s, p50 / p99', `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`);
+  results.mutation_p50_ms = percentile(latencies, 50);
+  results.mutation_p99_ms = percentile(latencies, 99);
+
+  const single = await saturate(server, 64, SECONDS, async () => {
+    await post(server, CREATE_POD, { ns: 'sat', pod: pod(nextName('s')) });
+    return 1;
+  });
+  print('max sustained writes/s, one createPod per request (64 clients)', single.toFixed(0));
+  results.writes_per_s_single = Math.round(single);
+
+  const bulk = await saturate(server, 8, SECONDS, async () => {
+    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, { m: manifests(50) });
+    return 50;
+  });
+  print('max sustained writes/s, apply of 50 manifests (8 clients)', bulk.toFixed(0));
+  results.writes_per_s_bulk = Math.round(bulk);
+
+}
+
+async function readPhase(server: Server, print: Print, results: Results) {
+  const stored = (await post(server, `{ pods(namespace: "bulk", limit: 1) { metadata { remainingItemCount } } }`)).pods.metadata.remainingItemCount + 1;
+  for (let have = stored; have < STORED_PODS; have += 100) {
+    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, { m: manifests(Math.min(100, STORED_PODS - have)) });
+  }
+  const some = (await post(server, `{ pods(namespace: "bulk", limit: 200) { items { metadata { name } } } }`)).pods.items.map((p: any) => p.metadata.name);
+  const gets = await timeRepeated(500, () => post(server, `query($n: String!) { pod(namespace: "bulk", name: $n) { metadata { name resourceVersion } spec { nodeName } } }`, { n: some[Math.floor(Math.random() * some.length)] }));
+  print(`get pod latency with ${STORED_PODS} pods in the namespace, p50 / p99`, `${ms(percentile(gets, 50))} / ${ms(percentile(gets, 99))}`);
+  const pages = await timeRepeated(50, () => post(server, `{ pods(namespace: "bulk", limit: 500) { items { metadata { name resourceVersion } } metadata { continue } } }`));
+  print('list 500 pods (one page), p50 / p99', `${ms(percentile(pages, 50))} / ${ms(percentile(pages, 99))}`);
+  const full = await timeRepeated(10, () => post(server, `{ pods(namespace: "bulk") { items { metadata { name resourceVersion labels } status { phase } } } }`));
+  print(`list all ${STORED_PODS} pods (names, labels, phase), p50 / p99`, `${ms(percentile(full, 50))} / ${ms(percentile(full, 99))}`);
+  const selected = await timeRepeated(20, () => post(server, `{ pods(namespace: "bulk", labelSelector: "shard in (3)") { items { metadata { name } } } }`));
+  print(`list with a label selector over ${STORED_PODS} pods, p50 / p99`, `${ms(percentile(selected, 50))} / ${ms(percentile(selected, 99))}`);
+  Object.assign(results, {
+    get_p50_ms: percentile(gets, 50),
+    get_p99_ms: percentile(gets, 99),
+    list_page_p50_ms: percentile(pages, 50),
+    list_all_p50_ms: percentile(full, 50),
+  });
+
+}
+
+async function watchPhase(server: Server, print: Print, results: Results) {
+  const delivery: number[] = [];
+  const query = `subscription { watchConfigMaps(namespace: "watch") { type object { metadata { name resourceVersion annotations } } } }`;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i += 50) {
+    sockets.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
+          subscriber(server, query, (data) => {
+            const sent = Number(data.watchConfigMaps.object.metadata.annotations?.sent);
+            if (sent) delivery.push(Date.now() - sent);
+          }),
+        ),
+      )),
+    );
+  }
+  await sleep(500);
+  const WRITE = `mutation($p: JSON!) { patchConfigMap(namespace: "watch", name: "tick", patch: $p) { kind } }`;
+  await post(server, `mutation { createConfigMap(namespace: "watch", configMap: { metadata: { name: "tick" } }) { kind } }`);
+  await sleep(500);
+  delivery.length = 0;
+  const writeLatency: number[] = [];
+  const start = performance.now();
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < 100 * SECONDS; i++) {
+    const wait = start + i * 10 - performance.now();
+    if (wait > 0) await sleep(wait);
+    const t0 = performance.now();
+    writes.push(post(server, WRITE, { p: { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } } }).then(() => void writeLatency.push(performance.now() - t0)));
+  }
+  await Promise.all(writes);
+  await sleep(1000);
+  const expected = 100 * SECONDS * SUBSCRIBERS;
+  print(`watch delivery, write sent → event received, ${SUBSCRIBERS} subscribers at 100 writes/s, p50 / p99`, `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms`);
+  print('events delivered / expected', `${delivery.length} / ${expected}`);
+  print('patch latency while fanning out, p50 / p99', `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`);
+  Object.assign(results, {
+    watch_p50_ms: percentile(delivery, 50),
+    watch_p99_ms: percentile(delivery, 99),
+    watch_delivered: delivery.length,
+    watch_expected: expected,
+  });
+  for (const ws of sockets) ws.close();
+}
+
+async function finish(server: Server, print: Print, results: Results) {
+  const metrics = await new Promise<string>((resolve) =>
+    http.get(new URL('/metrics', server.url), (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(text));
+    }),
+  );
+  const rss = Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20;
+  print('API server RSS at the end', `${rss.toFixed(0)} MB`);
+  results.server_rss_mb = Math.round(rss);
+  console.log(`\n${JSON.stringify(results)}`);
+  server.stop();
+  agent.destroy();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
