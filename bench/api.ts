@@ -32,10 +32,28 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-bench-'));
-  const profile = process.env.BENCH_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'client/cli/kq.ts', 'server', '--port', '0', '--address', '127.0.0.1', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const profile = process.env.BENCH_PROFILE
+    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      'client/cli/kq.ts',
+      'server',
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -126,7 +144,11 @@ async function fixedRate(server: Server, rate: number, seconds: number) {
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const sent = performance.now();
-    pending.push(post(server, CREATE_POD, { ns: 'rate', pod: pod(nextName('r')) }).then(() => void latencies.push(performance.now() - sent)));
+    pending.push(
+      post(server, CREATE_POD, { ns: 'rate', pod: pod(nextName('r')) }).then(
+        () => void latencies.push(performance.now() - sent),
+      ),
+    );
   }
   await Promise.all(pending);
   return latencies;
@@ -158,17 +180,27 @@ async function timeRepeated(times: number, fn: () => Promise<unknown>) {
   return samples;
 }
 
-/** A minimal graphql-transport-ws subscriber, so the load generator spends little per message. */
-function subscriber(server: Server, query: string, onEvent: (data: any) => void): Promise<WebSocket> {
+/**
+ * A minimal graphql-transport-ws subscriber that hands each `next` message over as
+ * text: the load generator shares the machine, so it spends as little as it can.
+ */
+function subscriber(server: Server, query: string, onEvent: (message: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(server.url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.token}` } })));
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.token}` } }),
+      ),
+    );
+    let acknowledged = false;
     ws.on('message', (raw) => {
-      const message = JSON.parse(raw.toString());
-      if (message.type === 'connection_ack') {
+      const text = raw.toString();
+      if (acknowledged) return onEvent(text);
+      if (JSON.parse(text).type === 'connection_ack') {
+        acknowledged = true;
         ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
         resolve(ws);
-      } else if (message.type === 'next') onEvent(message.payload.data);
+      }
     });
     ws.on('error', reject);
   });
@@ -181,7 +213,9 @@ async function main() {
     console.log(`${label.padEnd(58)} ${value}`);
   };
   for (const ns of ['rate', 'sat', 'bulk', 'watch']) {
-    await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}` });
+    await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, {
+      m: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`,
+    });
   }
   console.log(`kubeql API benchmark (${os.cpus().length} cores, SQLite, ${quick ? 'quick' : 'full'} run)\n`);
 
@@ -197,7 +231,10 @@ type Results = Record<string, string | number>;
 async function writePhase(server: Server, print: Print, results: Results) {
   await fixedRate(server, 50, 1);
   const latencies = await fixedRate(server, 200, SECONDS);
-  print('createPod latency at 200 writes/s, p50 / p99', `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`);
+  print(
+    'createPod latency at 200 writes/s, p50 / p99',
+    `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`,
+  );
   results.mutation_p50_ms = percentile(latencies, 50);
   results.mutation_p99_ms = percentile(latencies, 99);
 
@@ -209,36 +246,74 @@ async function writePhase(server: Server, print: Print, results: Results) {
   results.writes_per_s_single = Math.round(single);
 
   const bulk = await saturate(server, 8, SECONDS, async () => {
-    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, { m: manifests(50) });
+    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, {
+      m: manifests(50),
+    });
     return 50;
   });
   print('max sustained writes/s, apply of 50 manifests (8 clients)', bulk.toFixed(0));
   results.writes_per_s_bulk = Math.round(bulk);
-
 }
 
 async function readPhase(server: Server, print: Print, results: Results) {
-  const stored = (await post(server, `{ pods(namespace: "bulk", limit: 1) { metadata { remainingItemCount } } }`)).pods.metadata.remainingItemCount + 1;
+  const stored =
+    (await post(server, `{ pods(namespace: "bulk", limit: 1) { metadata { remainingItemCount } } }`)).pods
+      .metadata.remainingItemCount + 1;
   for (let have = stored; have < STORED_PODS; have += 100) {
-    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, { m: manifests(Math.min(100, STORED_PODS - have)) });
+    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, {
+      m: manifests(Math.min(100, STORED_PODS - have)),
+    });
   }
-  const some = (await post(server, `{ pods(namespace: "bulk", limit: 200) { items { metadata { name } } } }`)).pods.items.map((p: any) => p.metadata.name);
-  const gets = await timeRepeated(500, () => post(server, `query($n: String!) { pod(namespace: "bulk", name: $n) { metadata { name resourceVersion } spec { nodeName } } }`, { n: some[Math.floor(Math.random() * some.length)] }));
-  print(`get pod latency with ${STORED_PODS} pods in the namespace, p50 / p99`, `${ms(percentile(gets, 50))} / ${ms(percentile(gets, 99))}`);
-  const pages = await timeRepeated(50, () => post(server, `{ pods(namespace: "bulk", limit: 500) { items { metadata { name resourceVersion } } metadata { continue } } }`));
+  const some = (
+    await post(server, `{ pods(namespace: "bulk", limit: 200) { items { metadata { name } } } }`)
+  ).pods.items.map((p: any) => p.metadata.name);
+  const gets = await timeRepeated(500, () =>
+    post(
+      server,
+      `query($n: String!) { pod(namespace: "bulk", name: $n) { metadata { name resourceVersion } spec { nodeName } } }`,
+      { n: some[Math.floor(Math.random() * some.length)] },
+    ),
+  );
+  print(
+    `get pod latency with ${STORED_PODS} pods in the namespace, p50 / p99`,
+    `${ms(percentile(gets, 50))} / ${ms(percentile(gets, 99))}`,
+  );
+  const pages = await timeRepeated(50, () =>
+    post(
+      server,
+      `{ pods(namespace: "bulk", limit: 500) { items { metadata { name resourceVersion } } metadata { continue } } }`,
+    ),
+  );
   print('list 500 pods (one page), p50 / p99', `${ms(percentile(pages, 50))} / ${ms(percentile(pages, 99))}`);
-  const full = await timeRepeated(10, () => post(server, `{ pods(namespace: "bulk") { items { metadata { name resourceVersion labels } status { phase } } } }`));
-  print(`list all ${STORED_PODS} pods (names, labels, phase), p50 / p99`, `${ms(percentile(full, 50))} / ${ms(percentile(full, 99))}`);
-  const selected = await timeRepeated(20, () => post(server, `{ pods(namespace: "bulk", labelSelector: "shard in (3)") { items { metadata { name } } } }`));
-  print(`list with a label selector over ${STORED_PODS} pods, p50 / p99`, `${ms(percentile(selected, 50))} / ${ms(percentile(selected, 99))}`);
+  const full = await timeRepeated(10, () =>
+    post(
+      server,
+      `{ pods(namespace: "bulk") { items { metadata { name resourceVersion labels } status { phase } } } }`,
+    ),
+  );
+  print(
+    `list all ${STORED_PODS} pods (names, labels, phase), p50 / p99`,
+    `${ms(percentile(full, 50))} / ${ms(percentile(full, 99))}`,
+  );
+  const selected = await timeRepeated(20, () =>
+    post(
+      server,
+      `{ pods(namespace: "bulk", labelSelector: "shard in (3)") { items { metadata { name } } } }`,
+    ),
+  );
+  print(
+    `list with a label selector over ${STORED_PODS} pods, p50 / p99`,
+    `${ms(percentile(selected, 50))} / ${ms(percentile(selected, 99))}`,
+  );
   Object.assign(results, {
     get_p50_ms: percentile(gets, 50),
     get_p99_ms: percentile(gets, 99),
     list_page_p50_ms: percentile(pages, 50),
     list_all_p50_ms: percentile(full, 50),
   });
-
 }
+
+const SENT = /"sent":"(\d+)"/;
 
 async function watchPhase(server: Server, print: Print, results: Results) {
   const delivery: number[] = [];
@@ -248,8 +323,8 @@ async function watchPhase(server: Server, print: Print, results: Results) {
     sockets.push(
       ...(await Promise.all(
         Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
-          subscriber(server, query, (data) => {
-            const sent = Number(data.watchConfigMaps.object.metadata.annotations?.sent);
+          subscriber(server, query, (message) => {
+            const sent = Number(SENT.exec(message)?.[1]);
             if (sent) delivery.push(Date.now() - sent);
           }),
         ),
@@ -258,7 +333,10 @@ async function watchPhase(server: Server, print: Print, results: Results) {
   }
   await sleep(500);
   const WRITE = `mutation($p: JSON!) { patchConfigMap(namespace: "watch", name: "tick", patch: $p) { kind } }`;
-  await post(server, `mutation { createConfigMap(namespace: "watch", configMap: { metadata: { name: "tick" } }) { kind } }`);
+  await post(
+    server,
+    `mutation { createConfigMap(namespace: "watch", configMap: { metadata: { name: "tick" } }) { kind } }`,
+  );
   await sleep(500);
   delivery.length = 0;
   const writeLatency: number[] = [];
@@ -268,14 +346,24 @@ async function watchPhase(server: Server, print: Print, results: Results) {
     const wait = start + i * 10 - performance.now();
     if (wait > 0) await sleep(wait);
     const t0 = performance.now();
-    writes.push(post(server, WRITE, { p: { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } } }).then(() => void writeLatency.push(performance.now() - t0)));
+    writes.push(
+      post(server, WRITE, {
+        p: { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } },
+      }).then(() => void writeLatency.push(performance.now() - t0)),
+    );
   }
   await Promise.all(writes);
-  await sleep(1000);
   const expected = 100 * SECONDS * SUBSCRIBERS;
-  print(`watch delivery, write sent → event received, ${SUBSCRIBERS} subscribers at 100 writes/s, p50 / p99`, `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms`);
+  for (let waited = 0; delivery.length < expected && waited < 30_000; waited += 100) await sleep(100);
+  print(
+    `watch delivery, write sent → event received, ${SUBSCRIBERS} subscribers at 100 writes/s, p50 / p99`,
+    `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms`,
+  );
   print('events delivered / expected', `${delivery.length} / ${expected}`);
-  print('patch latency while fanning out, p50 / p99', `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`);
+  print(
+    'patch latency while fanning out, p50 / p99',
+    `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`,
+  );
   Object.assign(results, {
     watch_p50_ms: percentile(delivery, 50),
     watch_p99_ms: percentile(delivery, 99),

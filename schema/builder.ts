@@ -20,10 +20,15 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     StringMap: { Input: Record<string, string>; Output: Record<string, string> };
     Quantity: { Input: string | number; Output: string | number };
+    ResourceList: { Input: Record<string, string | number>; Output: Record<string, string | number> };
     IntOrString: { Input: string | number; Output: string | number };
   };
 }>({});
 
 builder.queryType({ description: 'Reads: get and list every kind, and follow the edges between objects.' });
-builder.mutationType({ description: 'Writes: apply manifests, create, replace, patch, delete, scale, status.' });
-builder.subscriptionType({ description: 'Watches: every change to every kind, resumable from a resourceVersion.' });
+builder.mutationType({
+  description: 'Writes: apply manifests, create, replace, patch, delete, scale, status.',
+});
+builder.subscriptionType({
+  description: 'Watches: every change to every kind, resumable from a resourceVersion.',
+});

@@ -31,7 +31,12 @@ export function registerEdges(refs: Refs): void {
   }
 
   builder.objectField(refs.Deployment, 'replicaSets', (t) =>
-    t.field({ type: [ReplicaSet], nullable: false, description: 'The ReplicaSets this Deployment owns (one per revision).', resolve: owned('ReplicaSet') }),
+    t.field({
+      type: [ReplicaSet],
+      nullable: false,
+      description: 'The ReplicaSets this Deployment owns (one per revision).',
+      resolve: owned('ReplicaSet'),
+    }),
   );
   builder.objectField(refs.Deployment, 'pods', (t) =>
     t.field({
@@ -39,22 +44,35 @@ export function registerEdges(refs: Refs): void {
       nullable: false,
       description: "The Pods of all this Deployment's ReplicaSets.",
       resolve: (obj, _args, ctx) =>
-        ctx.resources.lookup('owner', obj.metadata.uid!, 'ReplicaSet').flatMap((rs) => ctx.resources.lookup('owner', rs.metadata.uid!, 'Pod')),
+        ctx.resources
+          .lookup('owner', obj.metadata.uid!, 'ReplicaSet')
+          .flatMap((rs) => ctx.resources.lookup('owner', rs.metadata.uid!, 'Pod')),
     }),
   );
   for (const kind of ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']) {
     builder.objectField(refs[kind], 'pods', (t) =>
-      t.field({ type: [Pod], nullable: false, description: `The Pods this ${kind} owns.`, resolve: owned('Pod') }),
+      t.field({
+        type: [Pod],
+        nullable: false,
+        description: `The Pods this ${kind} owns.`,
+        resolve: owned('Pod'),
+      }),
     );
   }
   builder.objectField(refs.CronJob, 'jobs', (t) =>
-    t.field({ type: [Job], nullable: false, description: 'The Jobs this CronJob started and still keeps.', resolve: owned('Job') }),
+    t.field({
+      type: [Job],
+      nullable: false,
+      description: 'The Jobs this CronJob started and still keeps.',
+      resolve: owned('Job'),
+    }),
   );
   builder.objectField(Pod, 'node', (t) =>
     t.field({
       type: Node,
       description: 'The Node the Pod is bound to.',
-      resolve: (pod, _args, ctx) => (pod.spec?.nodeName ? ctx.resources.get(kindByName('Node')!, undefined, pod.spec.nodeName) : null),
+      resolve: (pod, _args, ctx) =>
+        pod.spec?.nodeName ? ctx.resources.get(kindByName('Node')!, undefined, pod.spec.nodeName) : null,
     }),
   );
   builder.objectField(Node, 'pods', (t) =>
@@ -82,7 +100,8 @@ export function registerEdges(refs: Refs): void {
     t.field({
       type: Endpoints,
       description: 'The Endpoints object of the same name: the ready addresses behind the Service.',
-      resolve: (svc, _args, ctx) => ctx.resources.get(kindByName('Endpoints')!, svc.metadata.namespace, svc.metadata.name!),
+      resolve: (svc, _args, ctx) =>
+        ctx.resources.get(kindByName('Endpoints')!, svc.metadata.namespace, svc.metadata.name!),
     }),
   );
 }

@@ -67,7 +67,9 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
         }
       : {};
   const ns = (args: { namespace?: string | null }) => args.namespace ?? undefined;
-  const inputArg = (t: any) => ({ [one]: t.arg({ type: inputRef(def.shape as ObjectShape), required: true }) });
+  const inputArg = (t: any) => ({
+    [one]: t.arg({ type: inputRef(def.shape as ObjectShape), required: true }),
+  });
 
   builder.queryFields((t: any) => ({
     [one]: t.field({
@@ -83,7 +85,9 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       args: {
         ...scope(t),
         labelSelector: t.arg.string({ description: 'app=web,tier!=db,env in (a,b),!legacy' }),
-        fieldSelector: t.arg.string({ description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1' }),
+        fieldSelector: t.arg.string({
+          description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1',
+        }),
         limit: t.arg.int(),
         continue: t.arg.string(),
       },
@@ -98,7 +102,9 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     }),
   }));
 
-  const dryRun = (t: any) => ({ dryRun: t.arg.boolean({ description: 'Validate and default, store nothing.' }) });
+  const dryRun = (t: any) => ({
+    dryRun: t.arg.boolean({ description: 'Validate and default, store nothing.' }),
+  });
   const target = (t: any) => ({ ...scope(t, true), name: t.arg.string({ required: true }) });
 
   builder.mutationFields((t: any) => ({
@@ -106,12 +112,14 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       type: ref,
       nullable: false,
       args: { ...scope(t, true), ...inputArg(t), ...dryRun(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) => ctx.resources.create(def, ns(args), args[one], { dryRun: args.dryRun ?? false }),
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.create(def, ns(args), args[one], { dryRun: args.dryRun ?? false }),
     }),
     [`replace${def.kind}`]: t.field({
       type: ref,
       nullable: false,
-      description: 'Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale.',
+      description:
+        'Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale.',
       args: { ...target(t), ...inputArg(t), ...dryRun(t) },
       resolve: (_root: unknown, args: any, ctx: Context) =>
         ctx.resources.replace(def, ns(args), args.name, args[one], { dryRun: args.dryRun ?? false }),
@@ -119,7 +127,8 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     [`patch${def.kind}`]: t.field({
       type: ref,
       nullable: false,
-      description: 'Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition.',
+      description:
+        'Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition.',
       args: { ...target(t), patch: t.arg({ type: 'JSON', required: true }), ...dryRun(t) },
       resolve: (_root: unknown, args: any, ctx: Context) =>
         ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false }),
@@ -154,7 +163,13 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
               resourceVersion: t.arg.string(),
             },
             resolve: (_root: unknown, args: any, ctx: Context) =>
-              ctx.resources.updateStatus(def, ns(args), args.name, args.status, args.resourceVersion ?? undefined),
+              ctx.resources.updateStatus(
+                def,
+                ns(args),
+                args.name,
+                args.status,
+                args.resourceVersion ?? undefined,
+              ),
           }),
         }
       : {}),
@@ -164,7 +179,8 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
             type: ref,
             nullable: false,
             args: { ...target(t), replicas: t.arg.int({ required: true }) },
-            resolve: (_root: unknown, args: any, ctx: Context) => ctx.resources.scale(def, ns(args), args.name, args.replicas),
+            resolve: (_root: unknown, args: any, ctx: Context) =>
+              ctx.resources.scale(def, ns(args), args.name, args.replicas),
           }),
         }
       : {}),

@@ -36,5 +36,7 @@ export interface KindDefinition<T extends Resource = Resource> {
 export function defineKind<S extends ObjectShape<any>>(
   definition: Omit<KindDefinition<Infer<S> & Resource>, 'shape' | 'hasStatus'> & { shape: S },
 ): KindDefinition<Infer<S> & Resource> {
-  return { ...definition, hasStatus: 'status' in definition.shape.fields } as KindDefinition<Infer<S> & Resource>;
+  return { ...definition, hasStatus: 'status' in definition.shape.fields } as KindDefinition<
+    Infer<S> & Resource
+  >;
 }

@@ -13,12 +13,17 @@ builder.interfaceType(ResourceRef, {
   fields: (t: any) => ({
     apiVersion: t.exposeString('apiVersion', { nullable: false }),
     kind: t.exposeString('kind', { nullable: false }),
-    metadata: t.field({ type: outputRef(ObjectMeta), nullable: false, resolve: (obj: Resource) => obj.metadata }),
+    metadata: t.field({
+      type: outputRef(ObjectMeta),
+      nullable: false,
+      resolve: (obj: Resource) => obj.metadata,
+    }),
     owner: t.field({
       type: ResourceRef,
       description: 'The object that controls this one (its controller owner reference), if it still exists.',
       resolve: (obj: Resource, _args: unknown, ctx: Context) => {
-        const ref = obj.metadata.ownerReferences?.find((r) => r.controller) ?? obj.metadata.ownerReferences?.[0];
+        const ref =
+          obj.metadata.ownerReferences?.find((r) => r.controller) ?? obj.metadata.ownerReferences?.[0];
         return ref ? ctx.resources.byUid(ref.uid) : undefined;
       },
     }),

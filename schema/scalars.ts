@@ -31,7 +31,8 @@ builder.scalarType('StringMap', {
 });
 
 function quantity(value: unknown): string | number {
-  if ((typeof value === 'string' || typeof value === 'number') && parseQuantity(value) !== undefined) return value;
+  if ((typeof value === 'string' || typeof value === 'number') && parseQuantity(value) !== undefined)
+    return value;
   throw new GraphQLError(`"${String(value)}" is not a quantity (like "500m", "128Mi" or 2)`);
 }
 
@@ -40,6 +41,21 @@ builder.scalarType('Quantity', {
   serialize: (value) => value,
   parseValue: quantity,
   parseLiteral: (node) => quantity(literal(node)),
+});
+
+function resourceList(value: unknown): Record<string, string | number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GraphQLError('ResourceList must be an object of quantities');
+  }
+  for (const v of Object.values(value)) quantity(v);
+  return value as Record<string, string | number>;
+}
+
+builder.scalarType('ResourceList', {
+  description: 'Resource names to quantities, as written: { cpu: "500m", memory: "128Mi" }.',
+  serialize: (value) => value,
+  parseValue: resourceList,
+  parseLiteral: (node) => resourceList(literal(node)),
 });
 
 function intOrString(value: unknown): string | number {

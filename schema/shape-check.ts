@@ -20,9 +20,11 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
         return;
       }
       for (const key of Object.keys(value)) {
-        if (!(key in shape.fields)) errors.push(fieldError(joinPath(path, key), 'UnknownField', `unknown field "${key}"`));
+        if (!(key in shape.fields))
+          errors.push(fieldError(joinPath(path, key), 'UnknownField', `unknown field "${key}"`));
       }
-      for (const [key, field] of Object.entries(shape.fields)) checkShape(field, value[key], joinPath(path, key), errors);
+      for (const [key, field] of Object.entries(shape.fields))
+        checkShape(field, value[key], joinPath(path, key), errors);
       return;
     }
     case 'list': {
@@ -31,7 +33,8 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
         return;
       }
       value.forEach((item, i) => {
-        if (item === null || item === undefined) errors.push(fieldError(joinPath(path, i), 'Required', 'Required value'));
+        if (item === null || item === undefined)
+          errors.push(fieldError(joinPath(path, i), 'Required', 'Required value'));
         else checkShape(shape.of, item, joinPath(path, i), errors);
       });
       return;
@@ -41,7 +44,13 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
       if (problem) errors.push(fieldError(path, 'Invalid', problem));
       else if (shape.oneOf && !shape.oneOf.includes(value as string)) {
         const allowed = shape.oneOf.map((v) => `"${v}"`).join(', ');
-        errors.push(fieldError(path, 'NotSupported', `Unsupported value: "${String(value)}": supported values: ${allowed}`));
+        errors.push(
+          fieldError(
+            path,
+            'NotSupported',
+            `Unsupported value: "${String(value)}": supported values: ${allowed}`,
+          ),
+        );
       }
     }
   }
@@ -54,7 +63,9 @@ function scalarProblem(scalar: string, value: unknown): string | undefined {
     case 'Int':
       return Number.isSafeInteger(value) ? undefined : `expected an integer, got ${describe(value)}`;
     case 'Float':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `expected a number, got ${describe(value)}`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `expected a number, got ${describe(value)}`;
     case 'Boolean':
       return typeof value === 'boolean' ? undefined : `expected a boolean, got ${describe(value)}`;
     case 'IntOrString':
@@ -62,10 +73,14 @@ function scalarProblem(scalar: string, value: unknown): string | undefined {
         ? undefined
         : `expected an integer or a string, got ${describe(value)}`;
     case 'Quantity':
-      if (typeof value !== 'string' && typeof value !== 'number') return `expected a quantity, got ${describe(value)}`;
-      return parseQuantity(value) === undefined
-        ? `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`
-        : undefined;
+      return quantityProblem(value);
+    case 'ResourceList':
+      if (!isPlainObject(value)) return `expected a map of quantities, got ${describe(value)}`;
+      for (const [k, v] of Object.entries(value)) {
+        const problem = quantityProblem(v);
+        if (problem) return `"${k}": ${problem}`;
+      }
+      return undefined;
     case 'StringMap':
       if (!isPlainObject(value)) return `expected a map of strings, got ${describe(value)}`;
       for (const [k, v] of Object.entries(value)) {
@@ -75,6 +90,14 @@ function scalarProblem(scalar: string, value: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+function quantityProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number')
+    return `expected a quantity, got ${describe(value)}`;
+  return parseQuantity(value) === undefined
+    ? `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`
+    : undefined;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

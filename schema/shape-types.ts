@@ -70,7 +70,8 @@ export function inputRef(shape: ObjectShape): AnyInputRef {
       for (const [key, field] of Object.entries(shape.fields)) {
         fields[key] = t.field({
           type: inputType(field),
-          required: field.t === 'list' ? { list: Boolean(field.required), items: true } : Boolean(field.required),
+          required:
+            field.t === 'list' ? { list: Boolean(field.required), items: true } : Boolean(field.required),
           description: describe(field),
         });
       }

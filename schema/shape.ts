@@ -6,7 +6,8 @@
  * existing in the API but not in validation, or the other way round.
  */
 
-export type ScalarName = 'String' | 'Int' | 'Float' | 'Boolean' | 'Quantity' | 'IntOrString' | 'StringMap' | 'JSON';
+export type ScalarName =
+  'String' | 'Int' | 'Float' | 'Boolean' | 'Quantity' | 'IntOrString' | 'StringMap' | 'ResourceList' | 'JSON';
 
 interface Base {
   description?: string;
@@ -68,6 +69,8 @@ export const s = {
   intOrString: scalar<number | string>('IntOrString'),
   /** A string-to-string map: labels, annotations, selectors, ConfigMap data. */
   map: scalar<Record<string, string>>('StringMap'),
+  /** Resource name to quantity (`{ cpu: "500m", memory: 128Mi }`), as limits, requests and capacity are. */
+  resources: scalar<Record<string, string | number>>('ResourceList'),
   /** Free-form JSON, used only where Kubernetes itself is schemaless. */
   json: scalar<unknown>('JSON'),
   /** A string restricted to a set of values, as Kubernetes' enums are. */

@@ -16,10 +16,12 @@ export class Authenticator {
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, ADMIN_TOKEN_FILE);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (!fs.existsSync(file)) {
       fs.writeFileSync(file, crypto.randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
     }
     const token = fs.readFileSync(file, 'utf8').trim();
+    if (!token) throw new Error(`${file} is empty: put a token in it, or delete it to have one generated`);
     this.tokens.set(digest(token), { name: 'admin', groups: ['system:masters'] });
   }
 

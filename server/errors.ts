@@ -38,7 +38,9 @@ export class ApiError extends GraphQLError {
         code,
         // The HTTP meaning, for the few errors raised before execution (yoga reads it).
         http: { status: HTTP_STATUS[code] },
-        ...(causes?.length ? { causes: causes.map(({ path, reason, message }) => ({ field: path, reason, message })) } : {}),
+        ...(causes?.length
+          ? { causes: causes.map(({ path, reason, message }) => ({ field: path, reason, message })) }
+          : {}),
       },
     });
     this.code = code;

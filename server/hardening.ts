@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export interface Limits {
@@ -24,47 +25,69 @@ export const DEFAULT_LIMITS: Limits = {
   connectionInitTimeoutMs: 3000,
 };
 
-/** Query-shape limits (depth, aliases, tokens, cost) from graphql-armor. */
+/**
+ * Query-shape limits (depth, aliases, tokens, cost) from graphql-armor. A shape limit
+ * is reported like any other validation error (GRAPHQL_VALIDATION_FAILED, and 400 for
+ * a client that accepts application/graphql-response+json) rather than thrown.
+ */
 export function useQueryLimits(limits: Limits): Plugin {
+  const asValidationError = { propagateOnRejection: false, onReject: [reportToValidation] };
   return EnvelopArmorPlugin({
-    maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
+    maxDepth: { n: limits.maxDepth, ...asValidationError },
+    maxAliases: { n: limits.maxAliases, ...asValidationError },
     maxTokens: { n: limits.maxTokens },
-    costLimit: { maxCost: limits.maxCost },
-    maxDirectives: { n: 50 },
+    costLimit: { maxCost: limits.maxCost, ...asValidationError },
+    maxDirectives: { n: 50, ...asValidationError },
     blockFieldSuggestion: { enabled: false },
   }) as Plugin;
 }
 
-/** Refuses a request body over the limit, whether it declares its length or streams it. */
+function reportToValidation(context: ValidationContext | null, error: GraphQLError): void {
+  // armor words every rejection as a "Syntax Error"; the query is well-formed, only too big.
+  context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+}
+
+/**
+ * Refuses a request body over the limit with 413, whether it declares its length or
+ * streams it (chunked), whichever parser (JSON, GraphQL string, form) reads it.
+ */
 export function useBodyLimit(maxBytes: number): Plugin {
   const tooLarge = () =>
     createGraphQLError(`request body is larger than ${maxBytes} bytes`, {
       extensions: { code: 'BAD_REQUEST', http: { status: 413 } },
     });
   return {
-    onRequestParse({ request, setRequestParser }) {
-      if (request.method !== 'POST') return;
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const declared = request.headers.get('content-length');
       if (declared !== null) {
+        // Node's HTTP parser has checked the header, and reads no more than it declares.
         if (Number(declared) > maxBytes) throw tooLarge();
         return;
       }
-      if (!request.headers.get('content-type')?.includes('json')) return;
+      if (!requestParser || !request.body || request.method === 'GET' || request.method === 'HEAD') return;
+      // Parsers are registered before this plugin, so this wraps the one chosen for the content type.
+      const parse = requestParser;
       setRequestParser(async (req) => {
-        const text = await readLimited(req, maxBytes, tooLarge);
-        try {
-          return JSON.parse(text);
-        } catch {
-          throw createGraphQLError('POST body sent invalid JSON.', { extensions: { http: { status: 400 } } });
-        }
+        const body = await readLimited(req, maxBytes, tooLarge);
+        return parse(
+          new fetchAPI.Request(req.url, {
+            method: req.method,
+            headers: req.headers,
+            body,
+            signal: req.signal,
+          }),
+        );
       });
     },
   };
 }
 
-async function readLimited(request: Request, maxBytes: number, tooLarge: () => Error): Promise<string> {
-  if (!request.body) return '';
+async function readLimited(
+  request: Request,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -78,5 +101,11 @@ async function readLimited(request: Request, maxBytes: number, tooLarge: () => E
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }

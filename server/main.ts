@@ -30,7 +30,12 @@ export async function runServer(argv: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${values.port}"`);
   const dataDir = path.resolve(values.data);
-  const server = await startServer({ port, address: values.address, dataDir, databaseUrl: process.env.DATABASE_URL });
+  const server = await startServer({
+    port,
+    address: values.address,
+    dataDir,
+    databaseUrl: process.env.DATABASE_URL,
+  });
   console.log(`kubeql API server listening on ${server.url}`);
   console.log(`  playground: open ${server.url} in a browser; send the header Authorization: Bearer <token>`);
   console.log(`  admin token: ${path.join(dataDir, ADMIN_TOKEN_FILE)}`);

@@ -41,6 +41,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const auth = new Authenticator(options.dataDir);
   const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const store = await Store.open(new Persistence(db, provider), {
     retainEvents: options.retainEvents ?? 20_000,
@@ -53,7 +54,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const resources = new ResourceService(store, hub, admissionFor);
   await bootstrapNamespaces(resources);
 
-  const auth = new Authenticator(options.dataDir);
   const schema = buildSchema();
   const yoga = createYogaApp({ schema, auth, resources, limits, log });
   let ready = true;

@@ -1,4 +1,10 @@
-import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -27,11 +33,12 @@ export function useSharedEventExecution(): Plugin {
         const source = stream as AsyncIterableIterator<unknown>;
         const key = keyOf(args);
         const run = (payload: unknown) => {
-          if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+          if (typeof payload !== 'object' || payload === null)
+            return execute({ ...args, rootValue: payload });
           let perEvent = results.get(payload);
           if (!perEvent) results.set(payload, (perEvent = new Map()));
           let result = perEvent.get(key);
-          if (result === undefined) { (globalThis as any).__miss = ((globalThis as any).__miss ?? 0) + 1; perEvent.set(key, (result = execute({ ...args, rootValue: payload }))); } else (globalThis as any).__hit = ((globalThis as any).__hit ?? 0) + 1;
+          if (result === undefined) perEvent.set(key, (result = execute({ ...args, rootValue: payload })));
           return result;
         };
         // A plain iterator, not an async generator: `return` must reach the watch at once,

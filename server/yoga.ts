@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, Principal } from '../schema/builder.ts';
 import type { Authenticator } from './auth.ts';
-import { ApiError } from './errors.ts';
 import { useBodyLimit, useQueryLimits, type Limits } from './hardening.ts';
 import type { ResourceService } from './resources/service.ts';
+import { useSharedEventExecution } from './shared-execution.ts';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -24,6 +24,16 @@ export interface YogaOptions {
   log: (line: string) => void;
 }
 
+/** The 401 for a request without a valid token (RFC 6750 asks for the WWW-Authenticate challenge). */
+export function unauthenticated() {
+  return createGraphQLError('Unauthorized: send a valid token as "Authorization: Bearer <token>"', {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="kubeql"' } },
+    },
+  });
+}
+
 /**
  * GraphQL over HTTP (POST, GET, and SSE for subscriptions) with the GraphiQL
  * playground on a browser GET. Every operation needs a bearer token; unexpected
@@ -35,18 +45,42 @@ export function createYogaApp({ schema, auth, resources, limits, log }: YogaOpti
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'kubeql', subscriptionsProtocol: 'WS' },
-    maskedErrors: true,
+    // Never the original error's message or stack, whatever NODE_ENV says.
+    maskedErrors: { isDev: false },
+    // The API takes no file uploads.
+    multipart: false,
+    // useBodyLimit enforces limits.maxBodyBytes for every parser, with the API's error code.
+    maxRequestBodySize: false,
     logging: {
       debug: () => {},
       info: () => {},
       warn: (...args: unknown[]) => log(args.map(String).join(' ')),
-      error: (...args: unknown[]) => log(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ')),
+      error: (...args: unknown[]) =>
+        log(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ')),
     },
-    plugins: [useBodyLimit(limits.maxBodyBytes), useQueryLimits(limits)],
+    plugins: [
+      useAuthentication(auth),
+      useBodyLimit(limits.maxBodyBytes),
+      useQueryLimits(limits),
+      useSharedEventExecution(),
+    ],
     context: (initial): Context => {
       const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));
-      if (!principal) throw new ApiError('UNAUTHENTICATED', 'Unauthorized: send a valid token as "Authorization: Bearer <token>"');
+      if (!principal) throw unauthenticated();
       return { principal, resources };
     },
   });
+}
+
+/**
+ * Refuses an HTTP request without a valid token before its body is read, parsed or
+ * validated, so that an anonymous client learns nothing about the schema and costs
+ * next to nothing. GraphiQL (a browser GET) is answered earlier, without a token.
+ */
+function useAuthentication(auth: Authenticator): Plugin<ServerContext> {
+  return {
+    onRequestParse({ request }) {
+      if (!auth.authenticate(request.headers.get('authorization'))) throw unauthenticated();
+    },
+  };
 }

@@ -14,10 +14,15 @@ const REPLACE = `mutation($n: String!, $cm: ConfigMapInput!) {
 
 describe('optimistic concurrency', () => {
   it('refuses a replace with a stale resourceVersion with CONFLICT and changes nothing', async () => {
-    await cluster.ok(`mutation { createConfigMap(configMap: { metadata: { name: "stale" }, data: { v: "1" } }) { kind } }`);
+    await cluster.ok(
+      `mutation { createConfigMap(configMap: { metadata: { name: "stale" }, data: { v: "1" } }) { kind } }`,
+    );
     const { configMap } = await cluster.ok(GET, { n: 'stale' });
     const stale = configMap.metadata.resourceVersion;
-    await cluster.ok(REPLACE, { n: 'stale', cm: { metadata: { name: 'stale', resourceVersion: stale }, data: { v: '2' } } });
+    await cluster.ok(REPLACE, {
+      n: 'stale',
+      cm: { metadata: { name: 'stale', resourceVersion: stale }, data: { v: '2' } },
+    });
     const result = await cluster.gql(REPLACE, {
       n: 'stale',
       cm: { metadata: { name: 'stale', resourceVersion: stale }, data: { v: '3' } },
@@ -29,19 +34,35 @@ describe('optimistic concurrency', () => {
   });
 
   it('20 clients incrementing one annotation 25 times each with read-modify-write end at exactly 500', async () => {
-    await cluster.ok(`mutation { createConfigMap(configMap: { metadata: { name: "counter", annotations: { n: "0" } } }) { kind } }`);
+    await cluster.ok(
+      `mutation { createConfigMap(configMap: { metadata: { name: "counter", annotations: { n: "0" } } }) { kind } }`,
+    );
     let conflicts = 0;
     const client = async () => {
-      for (let done = 0; done < 25; ) {
+      let backoff = 1;
+      for (let done = 0; done < 25;) {
         const { configMap } = await cluster.ok(GET, { n: 'counter' });
         const next = String(Number(configMap.metadata.annotations.n) + 1);
         const result = await cluster.gql(REPLACE, {
           n: 'counter',
-          cm: { metadata: { name: 'counter', resourceVersion: configMap.metadata.resourceVersion, annotations: { n: next } } },
+          cm: {
+            metadata: {
+              name: 'counter',
+              resourceVersion: configMap.metadata.resourceVersion,
+              annotations: { n: next },
+            },
+          },
         });
-        if (result.errors?.[0].extensions?.code === 'CONFLICT') conflicts++;
-        else if (result.errors) throw new Error(JSON.stringify(result.errors));
-        else done++;
+        if (result.errors?.[0].extensions?.code === 'CONFLICT') {
+          conflicts++;
+          // Jittered exponential back-off, as client-go's retry.RetryOnConflict does.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * backoff));
+          backoff = Math.min(backoff * 2, 64);
+        } else if (result.errors) throw new Error(JSON.stringify(result.errors));
+        else {
+          done++;
+          backoff = 1;
+        }
       }
     };
     await Promise.all(Array.from({ length: 20 }, client));
@@ -53,7 +74,9 @@ describe('optimistic concurrency', () => {
 
   it('a merge patch carrying a stale resourceVersion is a CONFLICT too', async () => {
     await cluster.ok(`mutation { createConfigMap(configMap: { metadata: { name: "patchy" } }) { kind } }`);
-    const result = await cluster.gql(`mutation { patchConfigMap(name: "patchy", patch: { metadata: { resourceVersion: "1" }, data: { a: "b" } }) { kind } }`);
+    const result = await cluster.gql(
+      `mutation { patchConfigMap(name: "patchy", patch: { metadata: { resourceVersion: "1" }, data: { a: "b" } }) { kind } }`,
+    );
     expect(result.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 });

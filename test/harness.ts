@@ -7,7 +7,11 @@ import { startServer, type RunningServer, type ServerOptions } from '../server/s
 
 export interface GraphQLResponse<T = any> {
   data?: T;
-  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; causes?: Array<{ field: string; reason: string; message: string }> } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; causes?: Array<{ field: string; reason: string; message: string }> };
+  }>;
 }
 
 export interface TestCluster {
@@ -119,7 +123,8 @@ export function collect<T = any>(client: Client, query: string, variables?: Reco
       const deadline = Date.now() + ms;
       while (!predicate()) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out; have ${items.length} items, errors ${JSON.stringify(errors)}`);
+        if (left <= 0)
+          throw new Error(`timed out; have ${items.length} items, errors ${JSON.stringify(errors)}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           waiters.push(() => {

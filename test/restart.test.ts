@@ -17,7 +17,8 @@ const apply = (name: string, n: number) =>
 
 describe('restart on the same data directory', () => {
   it('keeps every object and the revision counter, and a watcher resumes without a gap', async () => {
-    const start = (await cluster.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata.resourceVersion;
+    const start = (await cluster.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata
+      .resourceVersion;
     const watch = collect(cluster.wsClient(), WATCH, { rv: start });
     for (let i = 1; i <= 10; i++) await apply('r', i);
     await watch.until(() => watch.items.length === 10);
@@ -26,18 +27,28 @@ describe('restart on the same data directory', () => {
     // Written while nobody watches, then the server stops.
     for (let i = 11; i <= 15; i++) await apply('r', i);
     await apply('other', 0);
-    const before = await cluster.ok(`{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion annotations } } } }`);
+    const before = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion annotations } } } }`,
+    );
 
     await cluster.restart();
 
-    const after = await cluster.ok(`{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion annotations } } } }`);
+    const after = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion annotations } } } }`,
+    );
     expect(after).toEqual(before);
     const next = await apply('r', 16);
-    expect(Number(next.apply[0].metadata.resourceVersion)).toBe(Number(before.configMaps.metadata.resourceVersion) + 1);
+    expect(Number(next.apply[0].metadata.resourceVersion)).toBe(
+      Number(before.configMaps.metadata.resourceVersion) + 1,
+    );
 
     const resumed = collect(cluster.wsClient(), WATCH, { rv: lastSeen });
-    await resumed.until(() => resumed.items.some((e) => e.watchConfigMaps.object.metadata.annotations.n === '16'));
-    const names = resumed.items.map((e) => `${e.watchConfigMaps.object.metadata.name}:${e.watchConfigMaps.object.metadata.annotations.n}`);
+    await resumed.until(() =>
+      resumed.items.some((e) => e.watchConfigMaps.object.metadata.annotations.n === '16'),
+    );
+    const names = resumed.items.map(
+      (e) => `${e.watchConfigMaps.object.metadata.name}:${e.watchConfigMaps.object.metadata.annotations.n}`,
+    );
     expect(names).toEqual(['r:11', 'r:12', 'r:13', 'r:14', 'r:15', 'other:0', 'r:16']);
     resumed.unsubscribe();
   });

@@ -35,18 +35,34 @@ describe('the API contract and the store schema', () => {
       'SELECT migration_name, checksum FROM _prisma_migrations',
     );
     const folder = new URL('../prisma/sqlite/migrations/', import.meta.url);
-    const names = fs.readdirSync(folder).filter((n) => !n.endsWith('.toml')).sort();
+    const names = fs
+      .readdirSync(folder)
+      .filter((n) => !n.endsWith('.toml'))
+      .sort();
     expect(rows.map((r) => r.migration_name).sort()).toEqual(names);
     for (const row of rows) {
       const sql = fs.readFileSync(new URL(`${row.migration_name}/migration.sql`, folder));
       expect(row.checksum).toBe(crypto.createHash('sha256').update(sql).digest('hex'));
     }
     const persistence = new Persistence(db, provider);
-    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default', resourceVersion: '1' } };
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: 'default', resourceVersion: '1' },
+    };
     await persistence.write({
       upserts: [{ key: 'ConfigMap/default/x', object, revision: 1 }],
       deletes: [],
-      events: [{ revision: 1, type: 'ADDED', kind: 'ConfigMap', key: 'ConfigMap/default/x', object, time: Date.now() }],
+      events: [
+        {
+          revision: 1,
+          type: 'ADDED',
+          kind: 'ConfigMap',
+          key: 'ConfigMap/default/x',
+          object,
+          time: Date.now(),
+        },
+      ],
     });
     expect(await db.storedObject.count()).toBe(1);
     const loaded = await persistence.load();
@@ -55,7 +71,9 @@ describe('the API contract and the store schema', () => {
     await persistence.close();
     // A second open finds everything applied and applies nothing again.
     const again = await openDatabase({ dataDir: dir });
-    expect(await again.db.$queryRawUnsafe<unknown[]>('SELECT * FROM _prisma_migrations')).toHaveLength(names.length);
+    expect(await again.db.$queryRawUnsafe<unknown[]>('SELECT * FROM _prisma_migrations')).toHaveLength(
+      names.length,
+    );
     await again.db.$disconnect();
   });
 });

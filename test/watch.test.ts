@@ -24,22 +24,32 @@ async function namespace(name: string) {
 }
 
 async function applyCm(ns: string, name: string, extra = ''): Promise<string> {
-  const data = await cluster.ok(`mutation($m: String!) { apply(manifests: $m) { metadata { resourceVersion } } }`, {
-    m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${extra}`,
-  });
+  const data = await cluster.ok(
+    `mutation($m: String!) { apply(manifests: $m) { metadata { resourceVersion } } }`,
+    {
+      m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${extra}`,
+    },
+  );
   return data.apply[0].metadata.resourceVersion;
 }
 
 async function deleteCm(ns: string, name: string) {
-  await cluster.ok(`mutation($ns: String, $n: String!) { deleteConfigMap(namespace: $ns, name: $n) { metadata { name } } }`, { ns, n: name });
+  await cluster.ok(
+    `mutation($ns: String, $n: String!) { deleteConfigMap(namespace: $ns, name: $n) { metadata { name } } }`,
+    { ns, n: name },
+  );
 }
 
 async function listRv(ns: string): Promise<string> {
-  const data = await cluster.ok(`query($ns: String) { configMaps(namespace: $ns) { metadata { resourceVersion } } }`, { ns });
+  const data = await cluster.ok(
+    `query($ns: String) { configMaps(namespace: $ns) { metadata { resourceVersion } } }`,
+    { ns },
+  );
   return data.configMaps.metadata.resourceVersion;
 }
 
-const summary = (events: Event[]) => events.map((e) => `${e.watchConfigMaps.type} ${e.watchConfigMaps.object.metadata.name ?? ''}`);
+const summary = (events: Event[]) =>
+  events.map((e) => `${e.watchConfigMaps.type} ${e.watchConfigMaps.object.metadata.name ?? ''}`);
 
 describe('watch subscriptions over WebSocket', () => {
   it('sends exactly the events after the resourceVersion, in order', async () => {
@@ -83,8 +93,11 @@ describe('watch subscriptions over WebSocket', () => {
   it('ends a watch from a compacted resourceVersion with EXPIRED', async () => {
     const small = await startCluster({ retainEvents: 5, compactEveryMs: 3_600_000 });
     try {
-      await small.ok(`mutation { apply(manifests: "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c0") { kind } }`);
-      const old = (await small.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata.resourceVersion;
+      await small.ok(
+        `mutation { apply(manifests: "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c0") { kind } }`,
+      );
+      const old = (await small.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata
+        .resourceVersion;
       for (let i = 1; i <= 12; i++) {
         await small.ok(`mutation($m: String!) { apply(manifests: $m) { kind } }`, {
           m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}`,
@@ -103,9 +116,12 @@ describe('watch subscriptions over WebSocket', () => {
         });
       }
       await small.server.resources.store.compact();
-      const next = await small.gql(`query($c: String) { configMaps(limit: 2, continue: $c) { items { metadata { name } } } }`, {
-        c: page.configMaps.metadata.continue,
-      });
+      const next = await small.gql(
+        `query($c: String) { configMaps(limit: 2, continue: $c) { items { metadata { name } } } }`,
+        {
+          c: page.configMaps.metadata.continue,
+        },
+      );
       expect(next.errors?.[0].extensions?.code).toBe('EXPIRED');
     } finally {
       await small.stop();
@@ -120,8 +136,15 @@ describe('watch subscriptions over WebSocket', () => {
     await applyCm('w-initial', 'd');
     await watch.until(() => watch.items.some((e) => e.watchConfigMaps.object.metadata.name === 'd'));
     expect(summary(watch.items.slice(0, 4))).toEqual(['ADDED a', 'ADDED b', 'ADDED c', 'BOOKMARK ']);
-    expect(watch.items[3].watchConfigMaps.object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
-    expect(summary(watch.items.filter((e) => e.watchConfigMaps.type !== 'BOOKMARK'))).toEqual(['ADDED a', 'ADDED b', 'ADDED c', 'ADDED d']);
+    expect(watch.items[3].watchConfigMaps.object.metadata.annotations).toEqual({
+      'k8s.io/initial-events-end': 'true',
+    });
+    expect(summary(watch.items.filter((e) => e.watchConfigMaps.type !== 'BOOKMARK'))).toEqual([
+      'ADDED a',
+      'ADDED b',
+      'ADDED c',
+      'ADDED d',
+    ]);
     watch.unsubscribe();
   });
 
@@ -139,7 +162,9 @@ describe('watch subscriptions over WebSocket', () => {
     expect(summary(watch.items)).toEqual(['ADDED m', 'DELETED m', 'ADDED m', 'MODIFIED m', 'DELETED m']);
     const leaving = watch.items[1].watchConfigMaps.object.metadata;
     expect(leaving.labels).toEqual({ app: 'x' });
-    expect(Number(leaving.resourceVersion)).toBeGreaterThan(Number(watch.items[0].watchConfigMaps.object.metadata.resourceVersion));
+    expect(Number(leaving.resourceVersion)).toBeGreaterThan(
+      Number(watch.items[0].watchConfigMaps.object.metadata.resourceVersion),
+    );
     watch.unsubscribe();
   });
 
@@ -149,7 +174,9 @@ describe('watch subscriptions over WebSocket', () => {
     const watch = collect<Event>(cluster.wsClient(), WATCH, { ns: 'w-bookmark', rv, bm: true });
     await watch.until(() => watch.items.some((e) => e.watchConfigMaps.type === 'BOOKMARK'));
     const bookmark = watch.items.find((e) => e.watchConfigMaps.type === 'BOOKMARK')!;
-    expect(Number(bookmark.watchConfigMaps.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(rv));
+    expect(Number(bookmark.watchConfigMaps.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(
+      Number(rv),
+    );
     watch.unsubscribe();
   });
 

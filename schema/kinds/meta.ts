@@ -8,7 +8,9 @@ export const OwnerReference = s.object(
     name: required(s.string()),
     uid: required(s.string()),
     controller: s.bool('If true, this reference points to the managing controller.'),
-    blockOwnerDeletion: s.bool('If true, the owner cannot be deleted (foreground) until this reference is removed.'),
+    blockOwnerDeletion: s.bool(
+      'If true, the owner cannot be deleted (foreground) until this reference is removed.',
+    ),
   },
   'Identifies an owning object; the garbage collector deletes dependents of a deleted owner.',
 );

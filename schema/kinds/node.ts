@@ -62,8 +62,8 @@ export const ContainerImage = s.object('ContainerImage', {
 });
 
 export const NodeStatus = s.object('NodeStatus', {
-  capacity: s.map('Total resources of the node, as quantities ("4", "16Gi", "110" pods).'),
-  allocatable: s.map('The part of capacity pods may request; defaults to capacity.'),
+  capacity: s.resources('Total resources of the node, as quantities ("4", "16Gi", "110" pods).'),
+  allocatable: s.resources('The part of capacity pods may request; defaults to capacity.'),
   conditions: s.list(
     conditionShape('NodeCondition'),
     'Reported by the node agent; Ready is what the scheduler and the node lifecycle controller look at.',

@@ -65,8 +65,8 @@ const ContainerPort = s.object('ContainerPort', {
 const ResourceRequirements = s.object(
   'ResourceRequirements',
   {
-    limits: s.map('Maximum amount of each resource allowed (cpu, memory, ephemeral-storage, ...).'),
-    requests: s.map('Minimum amount of each resource the scheduler reserves; defaults to the limits.'),
+    limits: s.resources('Maximum amount of each resource allowed (cpu, memory, ephemeral-storage, ...).'),
+    requests: s.resources('Minimum amount of each resource the scheduler reserves; defaults to the limits.'),
   },
   'Compute resources of a container, as quantities keyed by resource name.',
 );

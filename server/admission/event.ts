@@ -8,10 +8,12 @@ type EventObject = Event & Resource;
 
 export const eventAdmission: KindAdmission<EventObject> = {
   default(ev, ctx) {
-    if (ctx.old) return;
-    ev.count ??= 1;
-    ev.firstTimestamp ??= ctx.now;
-    ev.lastTimestamp ??= ev.firstTimestamp;
+    // On update, what the client leaves out keeps its stored value, so that applying
+    // the same manifest again is a no-op rather than dropping the defaults set here.
+    const old = ctx.old;
+    ev.count ??= old?.count ?? 1;
+    ev.firstTimestamp ??= old?.firstTimestamp ?? ctx.now;
+    ev.lastTimestamp ??= old?.lastTimestamp ?? ev.firstTimestamp;
   },
 
   validate(ev) {

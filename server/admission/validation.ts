@@ -44,7 +44,9 @@ export function qualifiedName(value: string, path: string, errors: FieldError[])
   if (slash >= 0) {
     const prefix = value.slice(0, slash);
     if (!prefix || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)) {
-      errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": prefix part must be a DNS-1123 subdomain`));
+      errors.push(
+        fieldError(path, 'Invalid', `Invalid value: "${value}": prefix part must be a DNS-1123 subdomain`),
+      );
       return;
     }
   }
@@ -78,7 +80,11 @@ export function labels(map: Record<string, string> | undefined, path: string, er
   }
 }
 
-export function annotations(map: Record<string, string> | undefined, path: string, errors: FieldError[]): void {
+export function annotations(
+  map: Record<string, string> | undefined,
+  path: string,
+  errors: FieldError[],
+): void {
   let size = 0;
   for (const [key, value] of Object.entries(map ?? {})) {
     qualifiedName(key, joinPath(path, key), errors);
@@ -103,16 +109,28 @@ export function configKey(key: string, path: string, errors: FieldError[]): void
 export function portNumber(value: number | undefined, path: string, errors: FieldError[]): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    errors.push(fieldError(path, 'Invalid', `Invalid value: ${value}: must be between 1 and 65535, inclusive`));
+    errors.push(
+      fieldError(path, 'Invalid', `Invalid value: ${value}: must be between 1 and 65535, inclusive`),
+    );
   }
 }
 
 /** A port given by number or by IANA service name (targetPort, probe ports). */
-export function portNumberOrName(value: number | string | undefined, path: string, errors: FieldError[]): void {
+export function portNumberOrName(
+  value: number | string | undefined,
+  path: string,
+  errors: FieldError[],
+): void {
   if (value === undefined) return;
   if (typeof value === 'number') return portNumber(value, path, errors);
   if (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
-    errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must contain only lowercase alphanumerics and '-', at most 15 characters`));
+    errors.push(
+      fieldError(
+        path,
+        'Invalid',
+        `Invalid value: "${value}": must contain only lowercase alphanumerics and '-', at most 15 characters`,
+      ),
+    );
   }
 }
 
@@ -133,8 +151,12 @@ export function intOrPercent(value: number | string | undefined, path: string, e
   if (value === undefined) return;
   if (typeof value === 'number') return nonNegative(value, path, errors);
   const match = /^(\d+)%$/.exec(value);
-  if (!match) errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must be an integer or percentage (e.g '5%')`));
-  else if (Number(match[1]) > 100) errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must not be greater than 100%`));
+  if (!match)
+    errors.push(
+      fieldError(path, 'Invalid', `Invalid value: "${value}": must be an integer or percentage (e.g '5%')`),
+    );
+  else if (Number(match[1]) > 100)
+    errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must not be greater than 100%`));
 }
 
 export function labelSelector(selector: LabelSelector | undefined, path: string, errors: FieldError[]): void {
@@ -145,10 +167,22 @@ export function labelSelector(selector: LabelSelector | undefined, path: string,
     qualifiedName(req.key, joinPath(at, 'key'), errors);
     const hasValues = (req.values?.length ?? 0) > 0;
     if ((req.operator === 'In' || req.operator === 'NotIn') && !hasValues) {
-      errors.push(fieldError(joinPath(at, 'values'), 'Required', 'must be specified when `operator` is \'In\' or \'NotIn\''));
+      errors.push(
+        fieldError(
+          joinPath(at, 'values'),
+          'Required',
+          "must be specified when `operator` is 'In' or 'NotIn'",
+        ),
+      );
     }
     if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && hasValues) {
-      errors.push(fieldError(joinPath(at, 'values'), 'Forbidden', 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
+      errors.push(
+        fieldError(
+          joinPath(at, 'values'),
+          'Forbidden',
+          "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        ),
+      );
     }
   });
 }

@@ -316,7 +316,10 @@ export const jobAdmission: KindAdmission<Job & Resource> = {
     spec.suspend ??= false;
     defaultTemplate(spec.template);
     copyTemplateLabels(job, spec);
-    if (ctx.old || spec.manualSelector || !spec.template) return;
+    // On update the selector is generated again only when the client left it out (a
+    // manifest applied again): the same uid gives the same selector and labels, so the
+    // update is a no-op instead of an immutable-field error, as with Services' allocations.
+    if (spec.manualSelector || !spec.template || (ctx.old && spec.selector)) return;
     generateSelector(job, spec);
     // Kubernetes defaults a Job again each time it is read, which copies the
     // generated labels to a Job that had none of its own.

@@ -40,7 +40,13 @@ export function validateMeta(def: KindDefinition, obj: Resource, old: Resource |
   const errors: FieldError[] = [];
   const meta = obj.metadata;
   if (obj.apiVersion !== def.apiVersion) {
-    errors.push(fieldError('apiVersion', 'Invalid', `Invalid value: "${obj.apiVersion}": must be "${def.apiVersion}" for kind ${def.kind}`));
+    errors.push(
+      fieldError(
+        'apiVersion',
+        'Invalid',
+        `Invalid value: "${obj.apiVersion}": must be "${def.apiVersion}" for kind ${def.kind}`,
+      ),
+    );
   }
   if (!meta.name) errors.push(fieldError('metadata.name', 'Required', 'name or generateName is required'));
   else dns1123Subdomain(meta.name, 'metadata.name', errors);
@@ -49,16 +55,25 @@ export function validateMeta(def: KindDefinition, obj: Resource, old: Resource |
   meta.finalizers?.forEach((finalizer, i) => qualifiedName(finalizer, `metadata.finalizers[${i}]`, errors));
   const refs = meta.ownerReferences ?? [];
   refs.forEach((ref, i) => {
-    if (!ref.uid) errors.push(fieldError(`metadata.ownerReferences[${i}].uid`, 'Invalid', 'uid must not be empty'));
+    if (!ref.uid)
+      errors.push(fieldError(`metadata.ownerReferences[${i}].uid`, 'Invalid', 'uid must not be empty'));
   });
   if (refs.filter((ref) => ref.controller).length > 1) {
-    errors.push(fieldError('metadata.ownerReferences', 'Invalid', 'Only one reference can have Controller set to true'));
+    errors.push(
+      fieldError('metadata.ownerReferences', 'Invalid', 'Only one reference can have Controller set to true'),
+    );
   }
   if (old?.metadata.deletionTimestamp) {
     const before = new Set(old.metadata.finalizers ?? []);
     const added = (meta.finalizers ?? []).filter((f) => !before.has(f));
     if (added.length) {
-      errors.push(fieldError('metadata.finalizers', 'Forbidden', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`));
+      errors.push(
+        fieldError(
+          'metadata.finalizers',
+          'Forbidden',
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        ),
+      );
     }
   }
   return errors;

@@ -41,9 +41,15 @@ export function list(store: Store, def: KindDefinition, options: ListOptions): L
     }
     throw error;
   }
-  const prefix = def.namespaced && options.namespace !== undefined ? objectKey(def.kind, options.namespace, '') : `${def.kind}/`;
+  const prefix =
+    def.namespaced && options.namespace !== undefined
+      ? objectKey(def.kind, options.namespace, '')
+      : `${def.kind}/`;
   const start = lowerBound(entries, token && token.key >= prefix ? token.key + '\0' : prefix);
-  const end = lowerBound(entries, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1));
+  const end = lowerBound(
+    entries,
+    prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
+  );
   const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
   const items: Resource[] = [];
   let lastKey = '';
@@ -67,7 +73,12 @@ export function list(store: Store, def: KindDefinition, options: ListOptions): L
   };
 }
 
-export function get(store: Store, def: KindDefinition, namespace: string | undefined, name: string): Resource | undefined {
+export function get(
+  store: Store,
+  def: KindDefinition,
+  namespace: string | undefined,
+  name: string,
+): Resource | undefined {
   return store.get(objectKey(def.kind, def.namespaced ? namespace : undefined, name));
 }
 

@@ -58,23 +58,48 @@ export class ResourceService {
   }
 
   watch(def: KindDefinition, options: WatchOptions): AsyncIterableIterator<WatchItem> {
-    return this.hub.watch({ kind: def.kind, apiVersion: def.apiVersion, filter: compileFilter(def, options), ...options });
+    return this.hub.watch({
+      kind: def.kind,
+      apiVersion: def.apiVersion,
+      filter: compileFilter(def, options),
+      ...options,
+    });
   }
 
-  async create(def: KindDefinition, namespace: string | undefined, manifest: unknown, options: WriteOptions = {}) {
+  async create(
+    def: KindDefinition,
+    namespace: string | undefined,
+    manifest: unknown,
+    options: WriteOptions = {},
+  ) {
     const obj = this.decode(def, manifest, namespace);
     return this.run(this.writes.create(def, obj), options);
   }
 
-  async replace(def: KindDefinition, namespace: string | undefined, name: string, manifest: unknown, options: WriteOptions = {}) {
+  async replace(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    manifest: unknown,
+    options: WriteOptions = {},
+  ) {
     const obj = this.decode(def, manifest, namespace);
     if (obj.metadata.name !== name) {
-      throw new ApiError('BAD_REQUEST', `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      throw new ApiError(
+        'BAD_REQUEST',
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     return this.run(this.writes.replace(def, obj), options);
   }
 
-  async patch(def: KindDefinition, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}) {
+  async patch(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: WriteOptions = {},
+  ) {
     if (!isPlainObject(patch)) throw new ApiError('BAD_REQUEST', 'a merge patch must be a JSON object');
     return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, patch), options);
   }
@@ -83,15 +108,29 @@ export class ResourceService {
     return this.run(this.writes.scale(def, this.namespaceOf(def, namespace), name, replicas), {});
   }
 
-  async updateStatus(def: KindDefinition, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string) {
-    return this.run(this.writes.updateStatus(def, this.namespaceOf(def, namespace), name, status, resourceVersion), {});
+  async updateStatus(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    status: unknown,
+    resourceVersion?: string,
+  ) {
+    return this.run(
+      this.writes.updateStatus(def, this.namespaceOf(def, namespace), name, status, resourceVersion),
+      {},
+    );
   }
 
   async bind(def: KindDefinition, namespace: string, name: string, nodeName: string) {
     return this.run(this.writes.bind(def, namespace, name, nodeName), {});
   }
 
-  async delete(def: KindDefinition, namespace: string | undefined, name: string, options: DeleteOptions & WriteOptions) {
+  async delete(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions & WriteOptions,
+  ) {
     return this.run(this.writes.delete(def, this.namespaceOf(def, namespace), name, options), options);
   }
 
@@ -108,7 +147,11 @@ export class ResourceService {
         ops.push(this.writes.apply(def, this.decode(def, manifest, namespace)));
       } catch (error) {
         if (error instanceof ApiError && manifests.length > 1) {
-          throw new ApiError(error.code, `manifest ${i + 1} of ${manifests.length}: ${error.message}`, causesOf(error));
+          throw new ApiError(
+            error.code,
+            `manifest ${i + 1} of ${manifests.length}: ${error.message}`,
+            causesOf(error),
+          );
         }
         throw error;
       }
@@ -126,16 +169,24 @@ export class ResourceService {
 
   private dryRun(op: WriteOp): Resource | undefined {
     const current = this.store.get(op.key);
-    const outcome = op.decide(current, { get: (key) => this.store.get(key), list: (kind) => this.store.objects.ofKind(kind).values() });
+    const outcome = op.decide(current, {
+      get: (key) => this.store.get(key),
+      list: (kind) => this.store.objects.ofKind(kind).values(),
+    });
     if ('put' in outcome) return outcome.put;
     return current;
   }
 
   private kindOf(manifest: unknown): KindDefinition {
     const kind = isPlainObject(manifest) ? manifest.kind : undefined;
-    if (typeof kind !== 'string' || !kind) throw invalid('Object', '', [fieldError('kind', 'Required', "Object 'Kind' is missing")]);
+    if (typeof kind !== 'string' || !kind)
+      throw invalid('Object', '', [fieldError('kind', 'Required', "Object 'Kind' is missing")]);
     const def = kindByName(kind);
-    if (!def) throw new ApiError('BAD_REQUEST', `no kind "${kind}" is registered; see the schema for the kinds this cluster serves`);
+    if (!def)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `no kind "${kind}" is registered; see the schema for the kinds this cluster serves`,
+      );
     return def;
   }
 
@@ -152,19 +203,27 @@ export class ResourceService {
     this.writes.checkShape(def, manifest);
     const obj = structuredClone(manifest) as Resource;
     if (obj.kind !== def.kind) {
-      throw invalid(def.kind, obj.metadata?.name ?? '', [fieldError('kind', 'Invalid', `must be "${def.kind}"`)]);
+      throw invalid(def.kind, obj.metadata?.name ?? '', [
+        fieldError('kind', 'Invalid', `must be "${def.kind}"`),
+      ]);
     }
     obj.metadata ??= {};
     if (def.namespaced) {
       const own = obj.metadata.namespace;
       if (own && namespace && own !== namespace) {
-        throw new ApiError('BAD_REQUEST', 'the namespace of the provided object does not match the namespace sent on the request');
+        throw new ApiError(
+          'BAD_REQUEST',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       obj.metadata.namespace = own || namespace || 'default';
     }
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    if (!obj.metadata.name && obj.metadata.generateName)
+      obj.metadata.name = obj.metadata.generateName + randomSuffix();
     if (!obj.metadata.name) {
-      throw invalid(def.kind, '', [fieldError('metadata.name', 'Required', 'name or generateName is required')]);
+      throw invalid(def.kind, '', [
+        fieldError('metadata.name', 'Required', 'name or generateName is required'),
+      ]);
     }
     return obj;
   }
@@ -186,9 +245,17 @@ function parseManifests(text: string): unknown[] {
     if (doc.errors.length) {
       const error = doc.errors[0];
       const line = error.linePos?.[0];
-      throw new ApiError('BAD_REQUEST', `error parsing manifests${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`);
+      throw new ApiError(
+        'BAD_REQUEST',
+        `error parsing manifests${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`,
+      );
     }
-    out.push(doc.toJS({ maxAliasCount: 100 }));
+    try {
+      out.push(doc.toJS({ maxAliasCount: 100 }));
+    } catch (error) {
+      // Unresolved aliases and alias bombs: the document is malformed, not the server.
+      throw new ApiError('BAD_REQUEST', `error parsing manifests: ${(error as Error).message}`);
+    }
   }
   return flattenLists(out);
 }
@@ -198,7 +265,8 @@ function flattenLists(values: unknown[]): unknown[] {
   return values.flatMap((value) => {
     if (value === null || value === undefined) return [];
     if (Array.isArray(value)) return flattenLists(value);
-    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items)) return flattenLists(value.items);
+    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items))
+      return flattenLists(value.items);
     return [value];
   });
 }

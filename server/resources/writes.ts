@@ -31,6 +31,9 @@ const POLICY_FINALIZERS: Record<NonNullable<DeleteOptions['propagationPolicy']>,
   Orphan: 'orphan',
 };
 
+/** Namespaces Kubernetes refuses to delete (the NamespaceLifecycle admission plugin). */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 export class Writes {
   constructor(private readonly admissions: Admissions) {}
 
@@ -82,7 +85,12 @@ export class Writes {
   }
 
   /** JSON merge patch against the object at commit time; a resourceVersion in the patch is a precondition. */
-  patch(def: KindDefinition, namespace: string | undefined, name: string, patch: Record<string, unknown>): WriteOp {
+  patch(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    patch: Record<string, unknown>,
+  ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
       decide: (current, tx) => {
@@ -102,12 +110,19 @@ export class Writes {
   }
 
   /** The status subresource: only status changes; spec and metadata stay as stored. */
-  updateStatus(def: KindDefinition, namespace: string | undefined, name: string, status: unknown, resourceVersion?: string): WriteOp {
+  updateStatus(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    status: unknown,
+    resourceVersion?: string,
+  ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
       decide: (current) => {
         if (!current) throw notFound(def.plural, name);
-        if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) throw conflict(def.plural, name);
+        if (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
+          throw conflict(def.plural, name);
         const errors: FieldError[] = [];
         const statusShape = def.shape.fields.status;
         if (statusShape) checkShape(statusShape, status, 'status', errors);
@@ -125,11 +140,17 @@ export class Writes {
       decide: (current) => {
         if (!current) throw notFound(def.plural, name);
         if (current.spec?.nodeName) {
-          throw new ApiError('CONFLICT', `pod ${name} is already assigned to node "${current.spec.nodeName}"`);
+          throw new ApiError(
+            'CONFLICT',
+            `pod ${name} is already assigned to node "${current.spec.nodeName}"`,
+          );
         }
-        if (current.metadata.deletionTimestamp) throw new ApiError('CONFLICT', `pod ${name} is being deleted, cannot be assigned to a host`);
+        if (current.metadata.deletionTimestamp)
+          throw new ApiError('CONFLICT', `pod ${name} is being deleted, cannot be assigned to a host`);
         const now = timestamp();
-        const conditions = (current.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'PodScheduled');
+        const conditions = (current.status?.conditions ?? []).filter(
+          (c: { type: string }) => c.type !== 'PodScheduled',
+        );
         conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: now });
         return {
           put: {
@@ -155,12 +176,20 @@ export class Writes {
       key: objectKey(def.kind, namespace, name),
       decide: (current): WriteOutcome => {
         if (!current) throw notFound(def.plural, name);
+        if (def.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) {
+          throw new ApiError(
+            'FORBIDDEN',
+            `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+          );
+        }
         if (options.resourceVersion && options.resourceVersion !== current.metadata.resourceVersion) {
           throw conflict(def.plural, name);
         }
         const grace = options.gracePeriodSeconds;
         if (current.metadata.deletionTimestamp) {
-          return def.kind === 'Pod' && grace === 0 && !current.metadata.finalizers?.length ? { remove: true } : { keep: true };
+          return def.kind === 'Pod' && grace === 0 && !current.metadata.finalizers?.length
+            ? { remove: true }
+            : { keep: true };
         }
         const finalizers = [...(current.metadata.finalizers ?? [])];
         const policyFinalizer = POLICY_FINALIZERS[options.propagationPolicy ?? 'Background'];
@@ -196,12 +225,17 @@ export class Writes {
 
   private update(def: KindDefinition, next: Resource, current: Resource, tx: TxView): WriteOutcome {
     const wanted = next.metadata.resourceVersion;
-    if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(def.plural, current.metadata.name!);
+    if (wanted && wanted !== current.metadata.resourceVersion)
+      throw conflict(def.plural, current.metadata.name!);
     if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
-      throw new ApiError('CONFLICT', `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw new ApiError(
+        'CONFLICT',
+        `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     const admitted = this.admit(def, next, current, tx);
-    if (!isDeepStrictEqual(current.spec, admitted.spec)) admitted.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    if (!isDeepStrictEqual(current.spec, admitted.spec))
+      admitted.metadata.generation = (current.metadata.generation ?? 1) + 1;
     if (current.metadata.deletionTimestamp && holdsDeletion(def, current) && !holdsDeletion(def, admitted)) {
       return { remove: true };
     }
@@ -217,7 +251,9 @@ export class Writes {
     if (!def.namespaced) delete next.metadata.namespace;
     if (def.hasStatus) {
       if (current && current.status !== undefined) next.status = structuredClone(current.status);
-      else delete next.status;
+      // A Node registers with its status (capacity, addresses), as the kubelet does:
+      // Kubernetes keeps a Node's status on create and resets every other kind's.
+      else if (current || def.kind !== 'Node') delete next.status;
     }
     const admission = this.admissions(def.kind);
     const ctx: AdmissionContext = { old: current, now, services: () => tx.list('Service') };
@@ -233,7 +269,10 @@ export class Writes {
     const ns = tx.get(objectKey('Namespace', undefined, namespace));
     if (!ns) throw notFound('namespaces', namespace);
     if (creating && ns.metadata.deletionTimestamp) {
-      throw new ApiError('FORBIDDEN', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw new ApiError(
+        'FORBIDDEN',
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
     }
   }
 }

@@ -20,7 +20,10 @@ const COMMON: Record<string, (obj: Resource) => string | undefined> = {
  */
 export function parseFieldSelector(def: KindDefinition, text: string): FieldRequirement[] {
   const out: FieldRequirement[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(part);
     if (!match) throw new FieldSelectorError(`invalid selector: '${part}'; can't understand '${part}'`);
     const [, field, op, value] = match;

@@ -37,7 +37,8 @@ export function matches(requirements: Requirement[], labels: Labels): boolean {
 
 export function fromLabelSelector(selector: LabelSelector | undefined): Requirement[] {
   const out: Requirement[] = [];
-  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) out.push({ key, op: 'in', values: [value] });
+  for (const [key, value] of Object.entries(selector?.matchLabels ?? {}))
+    out.push({ key, op: 'in', values: [value] });
   for (const expr of selector?.matchExpressions ?? []) {
     const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as const)[expr.operator];
     out.push({ key: expr.key, op, values: expr.values ?? [] });
@@ -67,7 +68,8 @@ export function parseLabelSelector(text: string): Requirement[] {
   const next = () => tokens[i++];
   const word = (what: string) => {
     const t = next();
-    if (t === undefined || /^(!=|==|=|\(|\)|,|!)$/.test(t)) throw new SelectorSyntaxError(`expected ${what}, found "${t ?? 'end'}"`);
+    if (t === undefined || /^(!=|==|=|\(|\)|,|!)$/.test(t))
+      throw new SelectorSyntaxError(`expected ${what}, found "${t ?? 'end'}"`);
     return t;
   };
   while (i < tokens.length) {
@@ -98,7 +100,8 @@ export function parseLabelSelector(text: string): Requirement[] {
         out.push({ key, op: 'exists', values: [] });
       }
     }
-    if (i < tokens.length && next() !== ',') throw new SelectorSyntaxError(`expected "," after requirement on "${out.at(-1)?.key}"`);
+    if (i < tokens.length && next() !== ',')
+      throw new SelectorSyntaxError(`expected "," after requirement on "${out.at(-1)?.key}"`);
   }
   return out;
 

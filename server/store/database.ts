@@ -21,7 +21,9 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<{ db: Database; provider: Provider }> {
   const url = options.databaseUrl;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Database;
+    const db = new PostgresClient({
+      adapter: new PrismaPg({ connectionString: url }),
+    }) as unknown as Database;
     await applyMigrations(db, 'postgresql');
     return { db, provider: 'postgresql' };
   }

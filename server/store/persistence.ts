@@ -53,7 +53,14 @@ export class Persistence {
     for (const rows of chunks(batch.upserts)) {
       const params: unknown[] = [];
       for (const { key, object, revision } of rows) {
-        params.push(key, object.kind, object.metadata.namespace ?? '', object.metadata.name, revision, JSON.stringify(object));
+        params.push(
+          key,
+          object.kind,
+          object.metadata.namespace ?? '',
+          object.metadata.name,
+          revision,
+          JSON.stringify(object),
+        );
       }
       statements.push(
         this.db.$executeRawUnsafe(
@@ -65,7 +72,10 @@ export class Persistence {
     }
     for (const keys of chunks(batch.deletes)) {
       statements.push(
-        this.db.$executeRawUnsafe(`DELETE FROM "objects" WHERE "key" IN (${this.list(keys.length)})`, ...keys),
+        this.db.$executeRawUnsafe(
+          `DELETE FROM "objects" WHERE "key" IN (${this.list(keys.length)})`,
+          ...keys,
+        ),
       );
     }
     for (const rows of chunks(batch.events)) {

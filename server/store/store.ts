@@ -84,7 +84,8 @@ export class Store {
   static async open(persistence: Persistence, options: StoreOptions): Promise<Store> {
     const store = new Store(persistence, options);
     const state = await persistence.load();
-    for (const obj of state.objects) store.objects.set(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name!), obj);
+    for (const obj of state.objects)
+      store.objects.set(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name!), obj);
     store.log.compacted = state.compacted;
     store.log.append(state.events);
     store.revision = state.revision;
@@ -184,7 +185,10 @@ export class Store {
   private async commitNext(): Promise<void> {
     const groups: Pending[] = [];
     let size = 0;
-    while (this.queue.length > 0 && (groups.length === 0 || size + this.queue[0].ops.length <= MAX_OPS_PER_COMMIT)) {
+    while (
+      this.queue.length > 0 &&
+      (groups.length === 0 || size + this.queue[0].ops.length <= MAX_OPS_PER_COMMIT)
+    ) {
       const next = this.queue.shift()!;
       size += next.ops.length;
       groups.push(next);
@@ -217,12 +221,28 @@ export class Store {
             obj.metadata.resourceVersion = String(revision);
             local.set(op.key, obj);
             results.push(obj);
-            localEvents.push({ revision, type: current ? 'MODIFIED' : 'ADDED', kind: obj.kind, key: op.key, object: obj, prev: current, time: now });
+            localEvents.push({
+              revision,
+              type: current ? 'MODIFIED' : 'ADDED',
+              kind: obj.kind,
+              key: op.key,
+              object: obj,
+              prev: current,
+              time: now,
+            });
           } else if (current) {
             const last = { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } };
             local.set(op.key, undefined);
             results.push(last);
-            localEvents.push({ revision, type: 'DELETED', kind: current.kind, key: op.key, object: last, prev: current, time: now });
+            localEvents.push({
+              revision,
+              type: 'DELETED',
+              kind: current.kind,
+              key: op.key,
+              object: last,
+              prev: current,
+              time: now,
+            });
           } else {
             revision--;
             results.push(undefined);
@@ -262,7 +282,11 @@ export class Store {
     if (events.length > 0) for (const listener of this.listeners) listener(events);
   }
 
-  private *listWith(kind: string, overlay: Map<string, Resource | undefined>, local: Map<string, Resource | undefined>) {
+  private *listWith(
+    kind: string,
+    overlay: Map<string, Resource | undefined>,
+    local: Map<string, Resource | undefined>,
+  ) {
     const seen = new Set<string>();
     for (const layer of [local, overlay]) {
       for (const [key, obj] of layer) {

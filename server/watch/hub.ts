@@ -64,16 +64,20 @@ export class WatchHub {
   watch(request: WatchRequest): AsyncIterableIterator<WatchItem> {
     const from = request.resourceVersion ? parseRevision(request.resourceVersion) : undefined;
     const initial = request.sendInitialEvents ?? from === undefined;
-    if (from !== undefined && !initial && from < this.store.log.compacted) throw expired(from, this.store.log.compacted);
+    if (from !== undefined && !initial && from < this.store.log.compacted)
+      throw expired(from, this.store.log.compacted);
 
-    const watcher = new Watcher(request, this.options, () => this.watchers.get(request.kind)?.delete(watcher));
+    const watcher = new Watcher(request, this.options, () =>
+      this.watchers.get(request.kind)?.delete(watcher),
+    );
     if (initial) {
       for (const [, obj] of this.store.snapshot(request.kind, this.store.revision)) {
         if (request.filter(obj)) watcher.push({ type: 'ADDED', object: obj });
       }
       if (request.allowBookmarks) watcher.bookmark(this.store.revision, true);
     } else if (from !== undefined) {
-      for (const event of this.store.log.since(from)) if (event.kind === request.kind) watcher.deliver(new EventViews(event));
+      for (const event of this.store.log.since(from))
+        if (event.kind === request.kind) watcher.deliver(new EventViews(event));
     }
     let set = this.watchers.get(request.kind);
     if (!set) this.watchers.set(request.kind, (set = new Set()));
@@ -128,7 +132,10 @@ class EventViews {
     let view = this.made.get('leaving');
     if (!view) {
       const prev = this.event.prev!;
-      const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(this.event.revision) } };
+      const object = {
+        ...prev,
+        metadata: { ...prev.metadata, resourceVersion: String(this.event.revision) },
+      };
       this.made.set('leaving', (view = { type: 'DELETED', object }));
     }
     return view;
@@ -165,7 +172,11 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
     const annotations = initialEventsEnd ? { 'k8s.io/initial-events-end': 'true' } : undefined;
     this.push({
       type: 'BOOKMARK',
-      object: { apiVersion: this.request.apiVersion, kind: this.request.kind, metadata: { resourceVersion: String(revision), annotations } },
+      object: {
+        apiVersion: this.request.apiVersion,
+        kind: this.request.kind,
+        metadata: { resourceVersion: String(revision), annotations },
+      },
     });
   }
 
@@ -184,7 +195,12 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
     }
     this.queue.push(event);
     if (this.queue.length > this.options.maxBacklog) {
-      this.fail(new ApiError('TOO_MANY_REQUESTS', 'the watch fell too far behind; resume from the last resourceVersion received'));
+      this.fail(
+        new ApiError(
+          'TOO_MANY_REQUESTS',
+          'the watch fell too far behind; resume from the last resourceVersion received',
+        ),
+      );
     }
   }
 
