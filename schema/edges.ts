@@ -2,7 +2,7 @@ import type { ObjectRef } from '@pothos/core';
 import { builder } from './builder.ts';
 import type { Resource } from './kind.ts';
 import { kindByName } from './kinds/index.ts';
-import { selectorMatches } from '../server/selectors/label-selector.ts';
+import { selectorMatches } from './label-selector.ts';
 
 type Refs = Record<string, ObjectRef<any, Resource>>;
 

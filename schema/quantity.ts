@@ -25,7 +25,7 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([numkMGTPE]|[KMGTPE]i)|[eE]([+-
 
 export function parseQuantity(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  const match = QUANTITY.exec(value.trim());
+  const match = QUANTITY.exec(value);
   if (!match) return undefined;
   const [, digits, suffix, exponent] = match;
   const base = Number(digits);

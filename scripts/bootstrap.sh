@@ -1,18 +1,22 @@
 #!/bin/sh
-# Prepares a clone to run: installs dependencies (once, or again when the lock file
-# changes) and generates the Prisma clients (when the Prisma schemas change). Both of
+# Prepares a clone to run: installs dependencies (once, or again when package.json or
+# the lock file change) and generates the Prisma clients (when the Prisma schemas change). Both of
 # the README's commands run this first, so a fresh clone needs nothing else but Node 20.
 set -eu
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+installed_for() { cat package.json package-lock.json 2>/dev/null | cksum; }
+if [ "$(cat node_modules/.kubeql-installed 2>/dev/null)" != "$(installed_for)" ]; then
   echo "kubeql: installing dependencies (the first time compiles the SQLite driver, about a minute)" >&2
   # node-gyp finds Node's headers under /usr on Debian's and NodeSource's Node packages.
   if [ -z "${npm_config_nodedir:-}" ] && [ -d /usr/include/node ]; then
     npm_config_nodedir=/usr
     export npm_config_nodedir
   fi
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: npm 11 records only this platform's optional packages
+  # (rollup, esbuild) in the lock file and `npm ci` then refuses it as out of sync.
+  npm install --no-audit --no-fund --loglevel=error
+  installed_for > node_modules/.kubeql-installed
 fi
 
 for provider in sqlite postgresql; do

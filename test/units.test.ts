@@ -9,7 +9,7 @@ import {
   SelectorSyntaxError,
   selectorMatches,
   type Requirement,
-} from '../server/selectors/label-selector.ts';
+} from '../schema/label-selector.ts';
 import { EventLog, type StoreEvent } from '../server/store/event-log.ts';
 
 describe('label selectors: parse', () => {
@@ -64,10 +64,9 @@ describe('label selectors: parse', () => {
     expect(() => parseLabelSelector(text)).toThrow(SelectorSyntaxError);
   });
 
-  // Kubernetes' parser (apimachinery labels.Parse) refuses these; this one accepts them.
-  // Known deviations, left for the owner of server/selectors: flip to `it` once fixed.
-  it.fails.each(['app=web,', 'env in ()', 'env in (a b)', '-bad-key=x'])(
-    'KNOWN DEVIATION: accepts %j',
+  // apimachinery's labels.Parse refuses these too.
+  it.each(['app=web,', 'env in ()', 'env in (a b)', '-bad-key=x', 'app=-web'])(
+    'rejects %j as Kubernetes does',
     (text) => {
       expect(() => parseLabelSelector(text)).toThrow(SelectorSyntaxError);
     },
@@ -244,9 +243,8 @@ describe('quantities', () => {
     expect(parseQuantity(text)).toBeUndefined();
   });
 
-  // Kubernetes' ParseQuantity refuses surrounding whitespace; this one trims it.
-  // A known deviation, left for the owner of schema/quantity.ts: flip to `it` once fixed.
-  it.fails.each([' 1', '1Mi '])('KNOWN DEVIATION: accepts %j', (text) => {
+  // Kubernetes' ParseQuantity refuses surrounding whitespace too.
+  it.each([' 1', '1Mi '])('rejects %j', (text) => {
     expect(parseQuantity(text)).toBeUndefined();
   });
 

@@ -5,22 +5,12 @@ import { parseQuantity } from '../../schema/quantity.ts';
 import type { KindAdmission } from './admission.ts';
 import * as v from './validation.ts';
 
-/**
- * Infer's types are readonly (shape.ts infers fields with a `const` type parameter),
- * while defaulting fills objects in place.
- */
-export type Mutable<T> = T extends (infer U)[]
-  ? Mutable<U>[]
-  : T extends object
-    ? { -readonly [K in keyof T]: Mutable<T[K]> }
-    : T;
-
-type Pod = Mutable<kinds.Pod>;
-type PodSpec = Mutable<kinds.PodSpec>;
-type Container = Mutable<kinds.Container>;
-type Probe = Mutable<kinds.Probe>;
-type LifecycleHandler = Mutable<kinds.LifecycleHandler>;
-type Volume = Mutable<kinds.Volume>;
+type Pod = kinds.Pod;
+type PodSpec = kinds.PodSpec;
+type Container = kinds.Container;
+type Probe = kinds.Probe;
+type LifecycleHandler = kinds.LifecycleHandler;
+type Volume = kinds.Volume;
 type ResourceList = Record<string, string | number> | undefined;
 type Handler = Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket' | 'grpc'> & Pick<LifecycleHandler, 'sleep'>;
 type Toleration = kinds.Toleration;
@@ -587,18 +577,6 @@ function validateToleration(toleration: Toleration, path: string, errors: FieldE
 }
 
 /** Equality of decoded JSON values, ignoring key order and keys whose value is undefined. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const entries = (o: object) => Object.entries(o).filter(([, value]) => value !== undefined);
-  const left = entries(a);
-  const right = new Map(entries(b));
-  return (
-    left.length === right.size &&
-    left.every(([key, value]) => right.has(key) && sameValue(value, right.get(key)))
-  );
-}
 
 function validatePodUpdate(spec: PodSpec, old: PodSpec, errors: FieldError[]): void {
   if (old.activeDeadlineSeconds !== undefined) {
@@ -621,7 +599,7 @@ function validatePodUpdate(spec: PodSpec, old: PodSpec, errors: FieldError[]): v
     }
   }
   const kept = (o: Toleration) =>
-    spec.tolerations?.some((n) => sameValue({ ...o, tolerationSeconds: n.tolerationSeconds }, n));
+    spec.tolerations?.some((n) => v.equivalent({ ...o, tolerationSeconds: n.tolerationSeconds }, n));
   if (!(old.tolerations ?? []).every(kept)) {
     errors.push(
       fieldError(
@@ -639,7 +617,7 @@ function validatePodUpdate(spec: PodSpec, old: PodSpec, errors: FieldError[]): v
     activeDeadlineSeconds: old.activeDeadlineSeconds,
     tolerations: old.tolerations,
   };
-  if (!sameValue(munged, old)) errors.push(fieldError('spec', 'Forbidden', UPDATE_MESSAGE));
+  if (!v.equivalent(munged, old)) errors.push(fieldError('spec', 'Forbidden', UPDATE_MESSAGE));
 }
 
 export const podAdmission: KindAdmission<Pod & Resource> = {

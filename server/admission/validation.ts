@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
 import type { LabelSelector } from '../../schema/kinds/meta.ts';
 
@@ -187,7 +186,21 @@ export function labelSelector(selector: LabelSelector | undefined, path: string,
   });
 }
 
+/** Deep equality as JSON sees it: key order and keys holding undefined do not matter. */
+export function equivalent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const entries = (o: object) => Object.entries(o).filter(([, value]) => value !== undefined);
+  const left = entries(a);
+  const right = new Map(entries(b));
+  return (
+    left.length === right.size &&
+    left.every(([key, value]) => right.has(key) && equivalent(value, right.get(key)))
+  );
+}
+
 /** Reports a change to a field that may not change after creation. */
 export function immutable(next: unknown, prev: unknown, path: string, errors: FieldError[]): void {
-  if (!isDeepStrictEqual(next, prev)) errors.push(fieldError(path, 'Invalid', 'field is immutable'));
+  if (!equivalent(next, prev)) errors.push(fieldError(path, 'Invalid', 'field is immutable'));
 }

@@ -8,22 +8,22 @@ import type { LabelSelector } from '../../schema/kinds/meta.ts';
 import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import type * as replicaSets from '../../schema/kinds/replicaset.ts';
 import type * as statefulSets from '../../schema/kinds/statefulset.ts';
-import { selectorMatches } from '../selectors/label-selector.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
 import type { KindAdmission } from './admission.ts';
-import { defaultPodSpec, validatePodSpec, type Mutable } from './pod.ts';
+import { defaultPodSpec, validatePodSpec } from './pod.ts';
 import * as v from './validation.ts';
 
-type Deployment = Mutable<deployments.Deployment>;
-type ReplicaSet = Mutable<replicaSets.ReplicaSet>;
-type StatefulSet = Mutable<statefulSets.StatefulSet>;
-type DaemonSet = Mutable<daemonSets.DaemonSet>;
-type Job = Mutable<jobs.Job>;
-type JobSpec = Mutable<jobs.JobSpec>;
-type CronJob = Mutable<cronJobs.CronJob>;
+type Deployment = deployments.Deployment;
+type ReplicaSet = replicaSets.ReplicaSet;
+type StatefulSet = statefulSets.StatefulSet;
+type DaemonSet = daemonSets.DaemonSet;
+type Job = jobs.Job;
+type JobSpec = jobs.JobSpec;
+type CronJob = cronJobs.CronJob;
 type IntOrString = number | string | undefined;
 
 /** Fills the PodSpec defaults of a workload's pod template. */
-function defaultTemplate(template: Mutable<PodTemplateSpec> | undefined): void {
+function defaultTemplate(template: PodTemplateSpec | undefined): void {
   if (template?.spec) defaultPodSpec(template.spec);
 }
 

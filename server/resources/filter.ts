@@ -1,7 +1,7 @@
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { ApiError } from '../errors.ts';
 import { FieldSelectorError, fieldsMatch, parseFieldSelector } from '../selectors/field-selector.ts';
-import { SelectorSyntaxError, matches, parseLabelSelector } from '../selectors/label-selector.ts';
+import { SelectorSyntaxError, matches, parseLabelSelector } from '../../schema/label-selector.ts';
 
 export interface Selection {
   namespace?: string;

@@ -1,4 +1,4 @@
-import type { LabelSelector } from '../../schema/kinds/meta.ts';
+import type { LabelSelector } from './kinds/meta.ts';
 
 /**
  * Label selectors in both of Kubernetes' forms: the string syntax of list/watch
@@ -52,8 +52,12 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Lab
 }
 
 const TOKEN = /\s*(!=|==|=|\(|\)|,|!|[^\s!=(),]+)/y;
+const OPERATORS = /^(!=|==|=|\(|\)|,|!)$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
-/** Parses the string syntax; throws SelectorSyntaxError with the reason. */
+/** Parses the string syntax as apimachinery's labels.Parse does; throws SelectorSyntaxError with the reason. */
 export function parseLabelSelector(text: string): Requirement[] {
   const tokens: string[] = [];
   TOKEN.lastIndex = 0;
@@ -68,46 +72,53 @@ export function parseLabelSelector(text: string): Requirement[] {
   const next = () => tokens[i++];
   const word = (what: string) => {
     const t = next();
-    if (t === undefined || /^(!=|==|=|\(|\)|,|!)$/.test(t))
+    if (t === undefined || OPERATORS.test(t))
       throw new SelectorSyntaxError(`expected ${what}, found "${t ?? 'end'}"`);
     return t;
   };
+  const key = () => {
+    const k = word('a key');
+    if (!KEY.test(k)) throw new SelectorSyntaxError(`invalid label key "${k}"`);
+    return k;
+  };
+  const value = () => {
+    const v = word('a value');
+    if (!VALUE.test(v)) throw new SelectorSyntaxError(`invalid label value "${v}"`);
+    return v;
+  };
+  const valueOrEmpty = () => (tokens[i] === undefined || tokens[i] === ',' ? '' : value());
   while (i < tokens.length) {
     if (tokens[i] === '!') {
       next();
-      out.push({ key: word('a key'), op: '!', values: [] });
+      out.push({ key: key(), op: '!', values: [] });
     } else {
-      const key = word('a key');
+      const k = key();
       const op = tokens[i];
       if (op === '=' || op === '==') {
         next();
-        out.push({ key, op: 'in', values: [valueOrEmpty()] });
+        out.push({ key: k, op: 'in', values: [valueOrEmpty()] });
       } else if (op === '!=') {
         next();
-        out.push({ key, op: 'notin', values: [valueOrEmpty()] });
+        out.push({ key: k, op: 'notin', values: [valueOrEmpty()] });
       } else if (op === 'in' || op === 'notin') {
         next();
         if (next() !== '(') throw new SelectorSyntaxError(`expected "(" after "${op}"`);
-        const values: string[] = [];
-        while (tokens[i] !== ')') {
-          if (tokens[i] === undefined) throw new SelectorSyntaxError('expected ")"');
-          if (tokens[i] === ',') next();
-          else values.push(word('a value'));
+        const values = [value()];
+        while (tokens[i] === ',') {
+          next();
+          values.push(value());
         }
-        next();
-        out.push({ key, op, values });
+        if (next() !== ')') throw new SelectorSyntaxError(`expected "," or ")" in the values of "${k}"`);
+        out.push({ key: k, op, values });
       } else {
-        out.push({ key, op: 'exists', values: [] });
+        out.push({ key: k, op: 'exists', values: [] });
       }
     }
-    if (i < tokens.length && next() !== ',')
-      throw new SelectorSyntaxError(`expected "," after requirement on "${out.at(-1)?.key}"`);
+    if (i < tokens.length) {
+      if (next() !== ',')
+        throw new SelectorSyntaxError(`expected "," after requirement on "${out.at(-1)?.key}"`);
+      if (i >= tokens.length) throw new SelectorSyntaxError('expected a requirement after ","');
+    }
   }
   return out;
-
-  function valueOrEmpty(): string {
-    const t = tokens[i];
-    if (t === undefined || t === ',') return '';
-    return word('a value');
-  }
 }
