@@ -67,6 +67,19 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
         }
       : {};
   const ns = (args: { namespace?: string | null }) => args.namespace ?? undefined;
+  // What a list and a watch select by: namespace (all when omitted), labels, fields.
+  const selection = (t: any) => ({
+    ...scope(t),
+    labelSelector: t.arg.string({ description: 'app=web,tier!=db,env in (a,b),!legacy' }),
+    fieldSelector: t.arg.string({
+      description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1',
+    }),
+  });
+  const selected = (args: any) => ({
+    namespace: ns(args),
+    labelSelector: args.labelSelector ?? undefined,
+    fieldSelector: args.fieldSelector ?? undefined,
+  });
   const inputArg = (t: any) => ({
     [one]: t.arg({ type: inputRef(def.shape as ObjectShape), required: true }),
   });
@@ -83,19 +96,13 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       nullable: false,
       description: `${def.kind} objects in key order, filtered by selectors, one page at a time.`,
       args: {
-        ...scope(t),
-        labelSelector: t.arg.string({ description: 'app=web,tier!=db,env in (a,b),!legacy' }),
-        fieldSelector: t.arg.string({
-          description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1',
-        }),
+        ...selection(t),
         limit: t.arg.int(),
         continue: t.arg.string(),
       },
       resolve: (_root: unknown, args: any, ctx: Context) =>
         ctx.resources.list(def, {
-          namespace: ns(args),
-          labelSelector: args.labelSelector ?? undefined,
-          fieldSelector: args.fieldSelector ?? undefined,
+          ...selected(args),
           limit: args.limit ?? undefined,
           continue: args.continue ?? undefined,
         }),
@@ -193,18 +200,14 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       description:
         'Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again.',
       args: {
-        ...scope(t),
-        labelSelector: t.arg.string(),
-        fieldSelector: t.arg.string(),
+        ...selection(t),
         resourceVersion: t.arg.string(),
         sendInitialEvents: t.arg.boolean(),
         allowBookmarks: t.arg.boolean(),
       },
       subscribe: (_root: unknown, args: any, ctx: Context) =>
         ctx.resources.watch(def, {
-          namespace: ns(args),
-          labelSelector: args.labelSelector ?? undefined,
-          fieldSelector: args.fieldSelector ?? undefined,
+          ...selected(args),
           resourceVersion: args.resourceVersion ?? undefined,
           sendInitialEvents: args.sendInitialEvents ?? undefined,
           allowBookmarks: args.allowBookmarks ?? false,

@@ -44,15 +44,7 @@ export const endpointsAdmission: KindAdmission<EndpointsObject> = {
       const names = new Set<string>();
       ports.forEach((port, j) => {
         const portPath = joinPath(joinPath(at, 'ports'), j);
-        const namePath = joinPath(portPath, 'name');
-        if (!port.name) {
-          if (ports.length > 1) errors.push(fieldError(namePath, 'Required', 'Required value'));
-        } else {
-          validation.dns1123Label(port.name, namePath, errors);
-          if (names.has(port.name))
-            errors.push(fieldError(namePath, 'Duplicate', `Duplicate value: "${port.name}"`));
-          names.add(port.name);
-        }
+        validation.portName(port.name, ports.length, joinPath(portPath, 'name'), names, errors);
         validation.portNumber(port.port, joinPath(portPath, 'port'), errors);
       });
     });

@@ -144,15 +144,7 @@ function validatePorts(spec: ServiceSpec, others: () => ServiceSpec[], errors: F
   let taken: Set<number> | undefined;
   ports.forEach((port, i) => {
     const at = joinPath('spec.ports', i);
-    const namePath = joinPath(at, 'name');
-    if (!port.name) {
-      if (ports.length > 1) errors.push(fieldError(namePath, 'Required', 'Required value'));
-    } else {
-      validation.dns1123Label(port.name, namePath, errors);
-      if (names.has(port.name))
-        errors.push(fieldError(namePath, 'Duplicate', `Duplicate value: "${port.name}"`));
-      names.add(port.name);
-    }
+    validation.portName(port.name, ports.length, joinPath(at, 'name'), names, errors);
     validation.portNumber(port.port, joinPath(at, 'port'), errors);
     const portKey = `${port.port}/${port.protocol}`;
     if (portKeys.has(portKey)) errors.push(fieldError(at, 'Duplicate', `Duplicate value: "${portKey}"`));

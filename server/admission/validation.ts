@@ -133,6 +133,23 @@ export function portNumberOrName(
   }
 }
 
+/** A Service or Endpoints port name: required when there are several ports, a DNS label, unique. */
+export function portName(
+  name: string | undefined,
+  portCount: number,
+  path: string,
+  seen: Set<string>,
+  errors: FieldError[],
+): void {
+  if (!name) {
+    if (portCount > 1) errors.push(fieldError(path, 'Required', 'Required value'));
+    return;
+  }
+  dns1123Label(name, path, errors);
+  if (seen.has(name)) errors.push(fieldError(path, 'Duplicate', `Duplicate value: "${name}"`));
+  seen.add(name);
+}
+
 export function nonNegative(value: number | undefined, path: string, errors: FieldError[]): void {
   if (value !== undefined && value < 0) {
     errors.push(fieldError(path, 'Invalid', `Invalid value: ${value}: must be greater than or equal to 0`));
