@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, Principal } from '../schema/builder.ts';
 import type { Authenticator } from './auth.ts';
@@ -45,6 +46,8 @@ export function createYogaApp({ schema, auth, resources, limits, log }: YogaOpti
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'kubeql', subscriptionsProtocol: 'WS' },
+    // The playground bundled into the server: clusters often have no way out to a CDN.
+    renderGraphiQL,
     // Never the original error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     // The API takes no file uploads.
