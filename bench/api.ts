@@ -212,7 +212,7 @@ async function main() {
   const print = (label: string, value: string) => {
     console.log(`${label.padEnd(58)} ${value}`);
   };
-  for (const ns of ['rate', 'sat', 'bulk', 'watch']) {
+  for (const ns of ['rate', 'sat', 'bulk', 'read', 'watch']) {
     await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, {
       m: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`,
     });
@@ -256,21 +256,18 @@ async function writePhase(server: Server, print: Print, results: Results) {
 }
 
 async function readPhase(server: Server, print: Print, results: Results) {
-  const stored =
-    (await post(server, `{ pods(namespace: "bulk", limit: 1) { metadata { remainingItemCount } } }`)).pods
-      .metadata.remainingItemCount + 1;
-  for (let have = stored; have < STORED_PODS; have += 100) {
-    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "bulk") { kind } }`, {
+  for (let have = 0; have < STORED_PODS; have += 100) {
+    await post(server, `mutation($m: String!) { apply(manifests: $m, namespace: "read") { kind } }`, {
       m: manifests(Math.min(100, STORED_PODS - have)),
     });
   }
   const some = (
-    await post(server, `{ pods(namespace: "bulk", limit: 200) { items { metadata { name } } } }`)
+    await post(server, `{ pods(namespace: "read", limit: 200) { items { metadata { name } } } }`)
   ).pods.items.map((p: any) => p.metadata.name);
   const gets = await timeRepeated(500, () =>
     post(
       server,
-      `query($n: String!) { pod(namespace: "bulk", name: $n) { metadata { name resourceVersion } spec { nodeName } } }`,
+      `query($n: String!) { pod(namespace: "read", name: $n) { metadata { name resourceVersion } spec { nodeName } } }`,
       { n: some[Math.floor(Math.random() * some.length)] },
     ),
   );
@@ -281,14 +278,14 @@ async function readPhase(server: Server, print: Print, results: Results) {
   const pages = await timeRepeated(50, () =>
     post(
       server,
-      `{ pods(namespace: "bulk", limit: 500) { items { metadata { name resourceVersion } } metadata { continue } } }`,
+      `{ pods(namespace: "read", limit: 500) { items { metadata { name resourceVersion } } metadata { continue } } }`,
     ),
   );
   print('list 500 pods (one page), p50 / p99', `${ms(percentile(pages, 50))} / ${ms(percentile(pages, 99))}`);
   const full = await timeRepeated(10, () =>
     post(
       server,
-      `{ pods(namespace: "bulk") { items { metadata { name resourceVersion labels } status { phase } } } }`,
+      `{ pods(namespace: "read") { items { metadata { name resourceVersion labels } status { phase } } } }`,
     ),
   );
   print(
@@ -298,7 +295,7 @@ async function readPhase(server: Server, print: Print, results: Results) {
   const selected = await timeRepeated(20, () =>
     post(
       server,
-      `{ pods(namespace: "bulk", labelSelector: "shard in (3)") { items { metadata { name } } } }`,
+      `{ pods(namespace: "read", labelSelector: "shard in (3)") { items { metadata { name } } } }`,
     ),
   );
   print(
@@ -315,61 +312,77 @@ async function readPhase(server: Server, print: Print, results: Results) {
 
 const SENT = /"sent":"(\d+)"/;
 
+/**
+ * Watch fan-out. SUBSCRIBERS connections each hold one subscription; a fifth of them
+ * also see the objects labelled `fanout=some`, so one run measures both a thousand and
+ * two hundred subscribers per event.
+ */
 async function watchPhase(server: Server, print: Print, results: Results) {
-  const delivery: number[] = [];
-  const query = `subscription { watchConfigMaps(namespace: "watch") { type object { metadata { name resourceVersion annotations } } } }`;
+  let delivery: number[] = [];
   const sockets: WebSocket[] = [];
+  const few = Math.round(SUBSCRIBERS / 5);
   for (let i = 0; i < SUBSCRIBERS; i += 50) {
-    sockets.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
-          subscriber(server, query, (message) => {
-            const sent = Number(SENT.exec(message)?.[1]);
-            if (sent) delivery.push(Date.now() - sent);
-          }),
-        ),
-      )),
-    );
+    const batch = Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, (_, k) => {
+      const selector = i + k < few ? 'fanout in (all, some)' : 'fanout in (all)';
+      const query = `subscription { watchConfigMaps(namespace: "watch", labelSelector: "${selector}") { type object { metadata { name resourceVersion annotations } } } }`;
+      return subscriber(server, query, (message) => {
+        const sent = Number(SENT.exec(message)?.[1]);
+        if (sent) delivery.push(Date.now() - sent);
+      });
+    });
+    sockets.push(...(await Promise.all(batch)));
   }
-  await sleep(500);
-  const WRITE = `mutation($p: JSON!) { patchConfigMap(namespace: "watch", name: "tick", patch: $p) { kind } }`;
-  await post(
-    server,
-    `mutation { createConfigMap(namespace: "watch", configMap: { metadata: { name: "tick" } }) { kind } }`,
-  );
-  await sleep(500);
-  delivery.length = 0;
-  const writeLatency: number[] = [];
-  const start = performance.now();
-  const writes: Promise<void>[] = [];
-  for (let i = 0; i < 100 * SECONDS; i++) {
-    const wait = start + i * 10 - performance.now();
-    if (wait > 0) await sleep(wait);
-    const t0 = performance.now();
-    writes.push(
-      post(server, WRITE, {
-        p: { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } },
-      }).then(() => void writeLatency.push(performance.now() - t0)),
-    );
+  for (const [name, fanout] of [
+    ['all', 'all'],
+    ['some', 'some'],
+  ]) {
+    await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, {
+      m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: watch\n  labels:\n    fanout: ${fanout}`,
+    });
   }
-  await Promise.all(writes);
-  const expected = 100 * SECONDS * SUBSCRIBERS;
-  for (let waited = 0; delivery.length < expected && waited < 30_000; waited += 100) await sleep(100);
-  print(
-    `watch delivery, write sent → event received, ${SUBSCRIBERS} subscribers at 100 writes/s, p50 / p99`,
-    `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms`,
-  );
-  print('events delivered / expected', `${delivery.length} / ${expected}`);
-  print(
-    'patch latency while fanning out, p50 / p99',
-    `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`,
-  );
-  Object.assign(results, {
-    watch_p50_ms: percentile(delivery, 50),
-    watch_p99_ms: percentile(delivery, 99),
-    watch_delivered: delivery.length,
-    watch_expected: expected,
-  });
+  await sleep(1000);
+
+  const run = async (target: 'all' | 'some', subscribers: number, rate: number) => {
+    delivery = [];
+    const writeLatency: number[] = [];
+    const writes: Promise<void>[] = [];
+    const start = performance.now();
+    for (let i = 0; i < rate * SECONDS; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      const t0 = performance.now();
+      const p = { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } };
+      writes.push(
+        post(
+          server,
+          `mutation($n: String!, $p: JSON!) { patchConfigMap(namespace: "watch", name: $n, patch: $p) { kind } }`,
+          {
+            n: target,
+            p,
+          },
+        ).then(() => void writeLatency.push(performance.now() - t0)),
+      );
+    }
+    await Promise.all(writes);
+    const expected = rate * SECONDS * subscribers;
+    for (let waited = 0; delivery.length < expected && waited < 60_000; waited += 100) await sleep(100);
+    const label = `${subscribers} subscribers at ${rate} writes/s`;
+    print(
+      `watch delivery (write sent → event received), ${label}, p50 / p99`,
+      `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms (${delivery.length}/${expected} events)`,
+    );
+    print(
+      `  patch latency meanwhile, p50 / p99`,
+      `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`,
+    );
+    const key = `watch_${subscribers}x${rate}`;
+    results[`${key}_p50_ms`] = percentile(delivery, 50);
+    results[`${key}_p99_ms`] = percentile(delivery, 99);
+    await sleep(1000);
+  };
+  await run('some', few, 100);
+  await run('all', SUBSCRIBERS, 20);
+  await run('all', SUBSCRIBERS, 100);
   for (const ws of sockets) ws.close();
 }
 
