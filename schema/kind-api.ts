@@ -1,4 +1,5 @@
 import type { ObjectRef } from '@pothos/core';
+import { apiNames } from './api-names.ts';
 import { builder, type Context } from './builder.ts';
 import type { KindDefinition, Resource } from './kind.ts';
 import { ListMetaRef, PropagationPolicyRef, ResourceRef, WatchEventTypeRef } from './resource.ts';
@@ -8,14 +9,6 @@ import type { ObjectShape } from './shape.ts';
 /** The kinds whose spec.replicas the `scale<Kind>` mutation changes. */
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
-const lowerFirst = (text: string) => text[0].toLowerCase() + text.slice(1);
-
-/** Field names for a kind, as the API spells them: pod / pods / watchPods / createPod. */
-export function apiNames(def: KindDefinition) {
-  const plural = def.kind.endsWith('s') ? `${def.kind}List` : `${def.kind}s`;
-  return { one: lowerFirst(def.kind), many: lowerFirst(plural), Many: plural };
-}
-
 /**
  * Registers one kind's whole API: its object type (implementing Resource), its list
  * and watch-event types, get and list queries, the write mutations, and the watch
@@ -23,7 +16,7 @@ export function apiNames(def: KindDefinition) {
  * what lets one SDK, one CLI and one dashboard serve them all.
  */
 export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
-  const { one, many, Many } = apiNames(def);
+  const { one, many, Many } = apiNames(def.kind);
   const ref = builder.objectRef<Resource>(def.kind);
   builder.objectType(ref, {
     description: def.description,

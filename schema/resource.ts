@@ -18,6 +18,13 @@ builder.interfaceType(ResourceRef, {
       nullable: false,
       resolve: (obj: Resource) => obj.metadata,
     }),
+    manifest: t.field({
+      type: 'JSON',
+      nullable: false,
+      description:
+        'The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field.',
+      resolve: (obj: Resource) => obj,
+    }),
     owner: t.field({
       type: ResourceRef,
       description: 'The object that controls this one (its controller owner reference), if it still exists.',

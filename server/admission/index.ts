@@ -1,22 +1,20 @@
 import type { KindAdmission } from './admission.ts';
 import { configMapAdmission } from './configmap.ts';
+import { cronJobAdmission } from './cronjob.ts';
+import { daemonSetAdmission } from './daemonset.ts';
+import { deploymentAdmission } from './deployment.ts';
 import { endpointsAdmission } from './endpoints.ts';
 import { eventAdmission } from './event.ts';
 import { hpaAdmission } from './hpa.ts';
+import { jobAdmission } from './job.ts';
 import { leaseAdmission } from './lease.ts';
 import { namespaceAdmission } from './namespace.ts';
 import { nodeAdmission } from './node.ts';
 import { podAdmission } from './pod.ts';
+import { replicaSetAdmission } from './replicaset.ts';
 import { secretAdmission } from './secret.ts';
 import { serviceAdmission } from './service.ts';
-import {
-  cronJobAdmission,
-  daemonSetAdmission,
-  deploymentAdmission,
-  jobAdmission,
-  replicaSetAdmission,
-  statefulSetAdmission,
-} from './workloads.ts';
+import { statefulSetAdmission } from './statefulset.ts';
 
 const ADMISSIONS: Record<string, KindAdmission<any>> = {
   Namespace: namespaceAdmission,
