@@ -25,4 +25,9 @@ export interface KindAdmission<T extends Resource = Resource> {
   default?(obj: T, ctx: AdmissionContext<T>): void;
   /** Semantic rules; `ctx.old` is the stored object on update (for immutable fields). */
   validate?(obj: T, ctx: AdmissionContext<T>): FieldError[];
+  /**
+   * Defaults and checks a status written through the status subresource (where agents
+   * and controllers report), in place; returns the problems with their paths.
+   */
+  status?(obj: T, ctx: AdmissionContext<T>): FieldError[];
 }

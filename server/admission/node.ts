@@ -31,7 +31,7 @@ function validateTaints(spec: NodeSpec, errors: FieldError[]): void {
 }
 
 function validateResources(
-  list: Record<string, string> | undefined,
+  list: Record<string, string | number> | undefined,
   path: string,
   errors: FieldError[],
 ): void {
@@ -47,21 +47,31 @@ function validateResources(
   }
 }
 
+/** What the node agent reports: allocatable defaults to capacity, both must be quantities. */
+function admitStatus(node: NodeObject): FieldError[] {
+  const status: NodeStatus | undefined = node.status;
+  if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
+  const errors: FieldError[] = [];
+  validateResources(status?.capacity, 'status.capacity', errors);
+  validateResources(status?.allocatable, 'status.allocatable', errors);
+  return errors;
+}
+
 export const nodeAdmission: KindAdmission<NodeObject> = {
   default(node) {
     // podCIDR is the older single-family form of podCIDRs; clients may send either.
     const spec: NodeSpec | undefined = node.spec;
     if (spec?.podCIDR && !spec.podCIDRs?.length) spec.podCIDRs = [spec.podCIDR];
     else if (spec && !spec.podCIDR && spec.podCIDRs?.length) spec.podCIDR = spec.podCIDRs[0];
-    const status: NodeStatus | undefined = node.status;
-    if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
   },
 
   validate(node) {
     const errors: FieldError[] = [];
     validateTaints(node.spec ?? {}, errors);
-    validateResources(node.status?.capacity, 'status.capacity', errors);
-    validateResources(node.status?.allocatable, 'status.allocatable', errors);
+    // A Node registers with its status (as the kubelet does), so creation admits it too.
+    errors.push(...admitStatus(node));
     return errors;
   },
+
+  status: admitStatus,
 };

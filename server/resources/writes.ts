@@ -119,7 +119,7 @@ export class Writes {
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
-      decide: (current) => {
+      decide: (current, tx) => {
         if (!current) throw notFound(def.plural, name);
         if (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
           throw conflict(def.plural, name);
@@ -127,8 +127,12 @@ export class Writes {
         const statusShape = def.shape.fields.status;
         if (statusShape) checkShape(statusShape, status, 'status', errors);
         if (errors.length) throw invalid(def.kind, name, errors);
-        if (isDeepStrictEqual(current.status, status)) return { keep: true };
-        return { put: { ...current, metadata: { ...current.metadata }, status: structuredClone(status) } };
+        const next = { ...current, metadata: { ...current.metadata }, status: structuredClone(status) };
+        const ctx: AdmissionContext = { old: current, now: timestamp(), services: () => tx.list('Service') };
+        errors.push(...(this.admissions(def.kind).status?.(next, ctx) ?? []));
+        if (errors.length) throw invalid(def.kind, name, errors);
+        if (isDeepStrictEqual(current.status, next.status)) return { keep: true };
+        return { put: next };
       },
     };
   }
