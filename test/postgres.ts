@@ -10,7 +10,9 @@ export interface TestPostgres {
 }
 
 function findBin(name: string): string | undefined {
-  const versions = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').sort().reverse() : [];
+  const versions = fs.existsSync('/usr/lib/postgresql')
+    ? fs.readdirSync('/usr/lib/postgresql').sort().reverse()
+    : [];
   for (const version of versions) {
     const candidate = path.join('/usr/lib/postgresql', version, 'bin', name);
     if (fs.existsSync(candidate)) return candidate;
@@ -41,12 +43,25 @@ export async function startPostgres(): Promise<TestPostgres | undefined> {
   if (asRoot) execFileSync('chown', ['postgres', dir]);
   const run = (bin: string, args: string[]) =>
     asRoot
-      ? execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', [bin, ...args].map((a) => `'${a}'`).join(' ')], { stdio: 'pipe' })
+      ? execFileSync(
+          'su',
+          ['postgres', '-s', '/bin/sh', '-c', [bin, ...args].map((a) => `'${a}'`).join(' ')],
+          { stdio: 'pipe' },
+        )
       : execFileSync(bin, args, { stdio: 'pipe' });
   const data = path.join(dir, 'data');
   run(initdb, ['-D', data, '-A', 'trust', '-U', 'kubeql', '--no-sync']);
   const port = await freePort();
-  run(pgCtl, ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  run(pgCtl, [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   return {
     url: `postgresql://kubeql@127.0.0.1:${port}/postgres`,
     stop: () => {

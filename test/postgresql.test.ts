@@ -17,35 +17,59 @@ afterAll(async () => {
 });
 
 const apply = (manifest: string) =>
-  cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind metadata { name resourceVersion } } }`, { m: manifest });
+  cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind metadata { name resourceVersion } } }`, {
+    m: manifest,
+  });
 
 describe('the store on PostgreSQL (DATABASE_URL)', () => {
   it('applies, lists, conflicts, watches, compacts and survives a restart', async () => {
-    const start = (await cluster.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata.resourceVersion;
-    const watch = collect(cluster.wsClient(), `subscription($rv: String) { watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name } } } }`, { rv: start });
-    const many = Array.from({ length: 30 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pg-${i}\ndata:\n  i: "${i}"`).join('\n---\n');
+    const start = (await cluster.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata
+      .resourceVersion;
+    const watch = collect(
+      cluster.wsClient(),
+      `subscription($rv: String) { watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name } } } }`,
+      { rv: start },
+    );
+    const many = Array.from(
+      { length: 30 },
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pg-${i}\ndata:\n  i: "${i}"`,
+    ).join('\n---\n');
     await apply(many);
     await watch.until(() => watch.items.length === 30);
     expect(new Set(watch.items.map((e) => e.watchConfigMaps.object.metadata.name)).size).toBe(30);
     watch.unsubscribe();
 
-    const page = await cluster.ok(`{ configMaps(namespace: "default", limit: 20) { items { metadata { name } } metadata { continue remainingItemCount } } }`);
+    const page = await cluster.ok(
+      `{ configMaps(namespace: "default", limit: 20) { items { metadata { name } } metadata { continue remainingItemCount } } }`,
+    );
     expect(page.configMaps.items).toHaveLength(20);
     expect(page.configMaps.metadata.remainingItemCount).toBe(10);
 
-    const stale = await cluster.gql(`mutation { replaceConfigMap(name: "pg-1", configMap: { metadata: { name: "pg-1", resourceVersion: "1" } }) { kind } }`);
+    const stale = await cluster.gql(
+      `mutation { replaceConfigMap(name: "pg-1", configMap: { metadata: { name: "pg-1", resourceVersion: "1" } }) { kind } }`,
+    );
     expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
 
     await cluster.server.resources.store.compact();
-    const expired = collect(cluster.wsClient(), `subscription($rv: String) { watchConfigMaps(resourceVersion: $rv) { type } }`, { rv: start });
+    const expired = collect(
+      cluster.wsClient(),
+      `subscription($rv: String) { watchConfigMaps(resourceVersion: $rv) { type } }`,
+      { rv: start },
+    );
     await expired.until(() => expired.completed);
     expect((expired.errors[0] as any).extensions.code).toBe('EXPIRED');
 
-    const before = await cluster.ok(`{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`);
+    const before = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`,
+    );
     await cluster.restart();
-    const after = await cluster.ok(`{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`);
+    const after = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`,
+    );
     expect(after).toEqual(before);
     const next = await apply(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after-restart`);
-    expect(Number(next.apply[0].metadata.resourceVersion)).toBe(Number(before.configMaps.metadata.resourceVersion) + 1);
+    expect(Number(next.apply[0].metadata.resourceVersion)).toBe(
+      Number(before.configMaps.metadata.resourceVersion) + 1,
+    );
   });
 });

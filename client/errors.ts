@@ -1,0 +1,98 @@
+import type { GraphQLResult } from './types.ts';
+
+/** The API's error codes (`extensions.code`), plus the two the SDK adds itself. */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'INVALID'
+  | 'BAD_REQUEST'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'EXPIRED'
+  | 'TOO_MANY_REQUESTS'
+  /** The server could not be reached, or the connection to it dropped: worth retrying. */
+  | 'UNAVAILABLE'
+  /** Anything without a code: a masked server error, a malformed response, a schema mismatch. */
+  | 'INTERNAL';
+
+/** One offending field of an INVALID object, as Kubernetes' StatusCause. */
+export interface Cause {
+  field: string;
+  reason: string;
+  message: string;
+}
+
+export type GraphQLErrorLike = NonNullable<GraphQLResult['errors']>[number];
+
+/** What every SDK call rejects (or an iterator throws) with. */
+export class KubeqlError extends Error {
+  override readonly name = 'KubeqlError';
+  readonly code: ErrorCode;
+  readonly causes: Cause[];
+  /** Where in the response the first error arose, e.g. ['createPod']. */
+  readonly path?: ReadonlyArray<string | number>;
+  /** Every error of the response, as the server sent them. */
+  readonly errors: readonly GraphQLErrorLike[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: {
+      causes?: Cause[];
+      path?: ReadonlyArray<string | number>;
+      errors?: readonly GraphQLErrorLike[];
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.causes = details.causes ?? [];
+    this.path = details.path;
+    this.errors = details.errors ?? [];
+  }
+}
+
+const CODES = new Set<string>([
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'CONFLICT',
+  'INVALID',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'EXPIRED',
+  'TOO_MANY_REQUESTS',
+  'UNAVAILABLE',
+]);
+
+/** The first error decides the code (a response rarely carries more than one); all are kept. */
+export function fromGraphQLErrors(errors: readonly GraphQLErrorLike[]): KubeqlError {
+  const first = errors[0];
+  if (!first) return new KubeqlError('INTERNAL', 'the server reported an error without details');
+  const code = first.extensions?.code;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new KubeqlError(
+    typeof code === 'string' && CODES.has(code) ? (code as ErrorCode) : 'INTERNAL',
+    first.message + more,
+    { causes: causesOf(first.extensions?.causes), path: first.path, errors },
+  );
+}
+
+function causesOf(value: unknown): Cause[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (c): c is Cause => typeof c === 'object' && c !== null && typeof (c as Cause).field === 'string',
+  );
+}
+
+/** Anything a transport or iterator failed with, as a KubeqlError (INTERNAL unless it already is one). */
+export function toKubeqlError(error: unknown): KubeqlError {
+  if (error instanceof KubeqlError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new KubeqlError('INTERNAL', message, { cause: error });
+}
+
+export function isCode(error: unknown, code: ErrorCode): error is KubeqlError {
+  return error instanceof KubeqlError && error.code === code;
+}

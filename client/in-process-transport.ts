@@ -1,0 +1,156 @@
+import {
+  execute as executeDocument,
+  parse,
+  subscribe as subscribeDocument,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
+import { KubeqlError, toKubeqlError } from './errors.ts';
+import type { GraphQLResult, Sink, Transport } from './types.ts';
+
+type MaybePromise<T> = T | Promise<T>;
+type Variables = Record<string, unknown> | undefined;
+
+export interface InProcessOptions<C = unknown> {
+  execute(query: string, variables: Variables, contextValue: C): MaybePromise<GraphQLResult>;
+  /** A stream of results, or one result (the errors that kept the subscription from starting). */
+  subscribe(
+    query: string,
+    variables: Variables,
+    contextValue: C,
+  ): MaybePromise<AsyncIterable<GraphQLResult> | GraphQLResult>;
+  /** Passed to every operation; a function is called once per operation to make it. */
+  contextValue?: C | (() => MaybePromise<C>);
+}
+
+/**
+ * Operations run by the process that embeds the API server (its controllers), with no
+ * socket and no serialisation in between. The SDK does not import the server: the
+ * embedding process hands over functions bound to its schema, or the schema itself
+ * through `inProcessTransport.fromSchema`.
+ */
+export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
+  const open = new Set<() => void>();
+  let closed = false;
+  const context = async (): Promise<C> => {
+    const value = options.contextValue;
+    return (typeof value === 'function' ? await (value as () => MaybePromise<C>)() : value) as C;
+  };
+  // Not UNAVAILABLE: a watch would retry that for ever.
+  const closedError = () => new KubeqlError('INTERNAL', 'the transport is closed');
+
+  return {
+    async execute<T>(query: string, variables?: Record<string, unknown>) {
+      if (closed) throw closedError();
+      return detach(await options.execute(query, variables, await context())) as GraphQLResult<T>;
+    },
+
+    subscribe<T>(query: string, variables: Variables, sink: Sink<T>) {
+      let iterator: AsyncIterator<GraphQLResult> | undefined;
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        open.delete(end);
+        void iterator?.return?.();
+      };
+      const finish = (report: () => void) => {
+        if (ended) return;
+        end();
+        report();
+      };
+      if (closed) {
+        queueMicrotask(() => sink.error(closedError()));
+        return () => {};
+      }
+      open.add(end);
+      void (async () => {
+        try {
+          const source = await options.subscribe(query, variables, await context());
+          if (ended) return void closeStream(source);
+          if (!isAsyncIterable(source)) {
+            sink.next(detach(source) as GraphQLResult<T>);
+            return finish(() => sink.complete());
+          }
+          iterator = source[Symbol.asyncIterator]();
+          for (;;) {
+            const item = await iterator.next();
+            if (ended) return;
+            if (item.done) return finish(() => sink.complete());
+            sink.next(detach(item.value) as GraphQLResult<T>);
+          }
+        } catch (error) {
+          finish(() => sink.error(toKubeqlError(error)));
+        }
+      })();
+      return end;
+    },
+
+    async close() {
+      closed = true;
+      for (const end of [...open]) end();
+    },
+  };
+}
+
+/**
+ * The transport for a GraphQLSchema in this process: parse, validate, then graphql's own
+ * execute and subscribe. `contextFactory` makes each operation's context (for kubeql's
+ * schema: `{ principal, resources }`).
+ */
+inProcessTransport.fromSchema = function fromSchema<C>(
+  schema: GraphQLSchema,
+  contextFactory: () => MaybePromise<C>,
+): Transport {
+  // Operations repeat (the SDK builds them per kind), so parse and validate each text once.
+  const documents = new Map<string, DocumentNode | ExecutionResult>();
+  const prepare = (query: string): DocumentNode | ExecutionResult => {
+    let prepared = documents.get(query);
+    if (!prepared) {
+      try {
+        const document = parse(query);
+        const errors = validate(schema, document);
+        prepared = errors.length > 0 ? { errors } : document;
+      } catch (error) {
+        prepared = { errors: [error as GraphQLError] };
+      }
+      if (documents.size < 1000) documents.set(query, prepared);
+    }
+    return prepared;
+  };
+  const isDocument = (prepared: DocumentNode | ExecutionResult): prepared is DocumentNode =>
+    'kind' in prepared;
+
+  return inProcessTransport<C>({
+    contextValue: contextFactory,
+    execute: async (query, variables, contextValue) => {
+      const document = prepare(query);
+      if (!isDocument(document)) return document;
+      return executeDocument({ schema, document, variableValues: variables, contextValue });
+    },
+    subscribe: async (query, variables, contextValue) => {
+      const document = prepare(query);
+      if (!isDocument(document)) return document;
+      return subscribeDocument({ schema, document, variableValues: variables, contextValue });
+    },
+  });
+};
+
+/**
+ * A copy of the data: `manifest` is the server's stored object itself, shared by every
+ * watcher, and a consumer that changed it in place would change the store.
+ */
+function detach(result: GraphQLResult): GraphQLResult {
+  return result.data == null ? result : { ...result, data: structuredClone(result.data) };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<GraphQLResult> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function closeStream(source: AsyncIterable<GraphQLResult> | GraphQLResult): void {
+  if (isAsyncIterable(source)) void source[Symbol.asyncIterator]().return?.();
+}

@@ -1,0 +1,34 @@
+/** The kubeql client SDK: `import { createClient } from 'kubeql/client'`. */
+export { createClient, type ClientOptions, type KubeqlClient } from './client.ts';
+export {
+  fromGraphQLErrors,
+  isCode,
+  KubeqlError,
+  toKubeqlError,
+  type Cause,
+  type ErrorCode,
+} from './errors.ts';
+export { inProcessTransport, type InProcessOptions } from './in-process-transport.ts';
+export { remoteTransport, type RemoteTransportOptions } from './remote-transport.ts';
+export { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+export type { Subscription } from './subscription.ts';
+export type { Watch } from './watch.ts';
+export type * from './types.ts';
+export {
+  createInformer,
+  Informer,
+  type EventHandlers,
+  type InformerOptions,
+  type ListWatchClient,
+} from './informer.ts';
+export { keyOf, type CacheReader, type IndexFunc } from './cache.ts';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+export { runWorkers, type Reconcile, type RunWorkersOptions, type Workers } from './workers.ts';
+export {
+  defaultControllerRateLimiter,
+  ExponentialBackoffRateLimiter,
+  MaxOfRateLimiter,
+  TokenBucketRateLimiter,
+  type RateLimiter,
+  type RateLimitOptions,
+} from './rate-limiter.ts';

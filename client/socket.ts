@@ -1,0 +1,176 @@
+import { createClient, type Client } from 'graphql-ws';
+import { fromGraphQLErrors, KubeqlError, type GraphQLErrorLike } from './errors.ts';
+import type { GraphQLResult, Sink } from './types.ts';
+
+export interface SocketOptions {
+  /** ws:// or wss:// */
+  url: string;
+  authorization: string;
+  webSocketImpl?: unknown;
+  keepAliveMs: number;
+  pongTimeoutMs: number;
+}
+
+interface Entry {
+  fail(error: KubeqlError): void;
+  /** The connection the subscription was sent on; undefined while it waits for one. */
+  connection?: number;
+}
+
+const OPEN = 1;
+
+/** What we use of a WebSocket: the browser's and `ws`'s (which alone has terminate). */
+type RawSocket = { readyState: number; terminate?: () => void };
+
+/**
+ * Subscriptions over one lazily opened graphql-ws connection that never resubscribes
+ * by itself. graphql-ws would re-send a subscription after a drop with the variables it
+ * started with, where a watch must resume from the last resourceVersion it received:
+ * `retryAttempts: 0` stops that for most drops, and for the rest (a close with 1000 while
+ * subscriptions are open, which graphql-ws always retries) every subscription sent on
+ * the dropped connection is ended here with UNAVAILABLE first. The next subscribe opens a
+ * fresh connection.
+ */
+export class SubscriptionSocket {
+  private client?: Promise<Client>;
+  private readonly entries = new Set<Entry>();
+  private connections = 0;
+  private current?: RawSocket;
+  private pongTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly options: SocketOptions) {}
+
+  subscribe<T>(query: string, variables: Record<string, unknown> | undefined, sink: Sink<T>): () => void {
+    let ended = false;
+    let dispose: (() => void) | undefined;
+    const end = () => {
+      ended = true;
+      this.entries.delete(entry);
+      dispose?.();
+    };
+    const entry: Entry = {
+      fail: (error) => {
+        if (ended) return;
+        end();
+        sink.error(error);
+      },
+    };
+    this.entries.add(entry);
+    this.connect().then(
+      (client) => {
+        if (ended) return;
+        // Sent on the open connection at once; otherwise on the next one (see onConnected).
+        if (this.current?.readyState === OPEN) entry.connection = this.connections;
+        dispose = client.subscribe<T>(
+          { query, variables },
+          {
+            next: (result) => {
+              if (!ended) sink.next(result as GraphQLResult<T>);
+            },
+            error: (error) => entry.fail(subscriptionError(error)),
+            complete: () => {
+              if (ended) return;
+              end();
+              sink.complete();
+            },
+          },
+        );
+      },
+      (error) => entry.fail(new KubeqlError('UNAVAILABLE', messageOf(error), { cause: error })),
+    );
+    return end;
+  }
+
+  /** Ends every subscription with `error`, then closes the connection. */
+  async close(error: KubeqlError): Promise<void> {
+    for (const entry of [...this.entries]) entry.fail(error);
+    const client = await this.client?.catch(() => undefined);
+    await client?.dispose();
+  }
+
+  private connect(): Promise<Client> {
+    return (this.client ??= webSocketImpl(this.options.webSocketImpl).then((impl) => this.open(impl)));
+  }
+
+  private open(impl: unknown): Client {
+    const client: Client = createClient({
+      url: this.options.url,
+      webSocketImpl: impl,
+      connectionParams: { authorization: this.options.authorization },
+      lazy: true,
+      keepAlive: this.options.keepAliveMs,
+      retryAttempts: 0,
+      shouldRetry: () => false,
+      on: {
+        connected: (socket) => this.onConnected(socket as RawSocket),
+        // graphql-ws pings but never notices a silent peer; no pong in time means a dead link.
+        ping: (received) => {
+          if (received) return;
+          clearTimeout(this.pongTimer);
+          this.pongTimer = setTimeout(() => {
+            const socket = this.current;
+            client.terminate();
+            // graphql-ws only starts a close handshake, which a dead peer never answers; `ws`
+            // would hold the socket for its 30 s close timeout. Destroy it at once where we can.
+            socket?.terminate?.();
+          }, this.options.pongTimeoutMs);
+        },
+        pong: (received) => {
+          if (received) clearTimeout(this.pongTimer);
+        },
+        closed: (event) => this.onClosed(event),
+      },
+    });
+    return client;
+  }
+
+  private onConnected(socket: RawSocket): void {
+    this.connections++;
+    this.current = socket;
+    for (const entry of this.entries) entry.connection ??= this.connections;
+  }
+
+  private onClosed(event: unknown): void {
+    clearTimeout(this.pongTimer);
+    const wasOpen = this.current !== undefined;
+    this.current = undefined;
+    // A connection that never opened fails its waiting subscriptions through graphql-ws.
+    if (!wasOpen) return;
+    const error = closeError(event);
+    for (const entry of [...this.entries]) if (entry.connection === this.connections) entry.fail(error);
+  }
+}
+
+async function webSocketImpl(given: unknown): Promise<unknown> {
+  if (given) return given;
+  if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+  // Node 20 has no global WebSocket; import `ws` only then, so that browsers never load it.
+  return (await import('ws')).default;
+}
+
+/** What graphql-ws reports: the server's errors for the operation (an array), a CloseEvent, or a socket error. */
+function subscriptionError(error: unknown): KubeqlError {
+  if (Array.isArray(error)) return fromGraphQLErrors(error as GraphQLErrorLike[]);
+  return closeError(error);
+}
+
+/** The server closes with 4403 for a missing or wrong token; any other close is worth a retry. */
+function closeError(event: unknown): KubeqlError {
+  const { code, reason } = (typeof event === 'object' && event !== null ? event : {}) as {
+    code?: unknown;
+    reason?: unknown;
+  };
+  if (code === 4401 || code === 4403) {
+    const why = typeof reason === 'string' && reason ? reason : String(code);
+    return new KubeqlError('UNAUTHENTICATED', `the server refused the token (${why})`, { cause: event });
+  }
+  const detail =
+    typeof code === 'number' ? `closed with ${code}${reason ? ` ${String(reason)}` : ''}` : messageOf(event);
+  return new KubeqlError('UNAVAILABLE', `the connection to the server dropped: ${detail}`, { cause: event });
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
+  return String(error);
+}

@@ -1,0 +1,193 @@
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+import { Channel } from './channel.ts';
+import { fromGraphQLErrors, KubeqlError, toKubeqlError, type ErrorCode } from './errors.ts';
+import { watchOperation } from './operations.ts';
+import type {
+  GraphQLResult,
+  Resource,
+  Transport,
+  WatchEvent,
+  WatchEventType,
+  WatchOptions,
+} from './types.ts';
+
+/** A watch as an iterator, with the point it has reached. */
+export interface Watch<T extends Resource = Resource> extends AsyncIterableIterator<WatchEvent<T>> {
+  /**
+   * The resourceVersion of the last event `next()` handed out (bookmarks count, even those
+   * not shown): a new watch from here misses and repeats nothing. Undefined while the
+   * initial ADDED events of a watch without resourceVersion are still coming.
+   */
+  readonly resourceVersion: string | undefined;
+  /** Ends the watch at once, even while a `next()` waits (which then resolves done). */
+  return(): Promise<IteratorResult<WatchEvent<T>>>;
+}
+
+interface EventData {
+  type: WatchEventType;
+  object: { manifest: Resource; metadata: { resourceVersion?: string | null } };
+}
+
+interface Item<T extends Resource> {
+  event: WatchEvent<T>;
+  /** A bookmark the consumer did not ask for: it only moves the resume point. */
+  hidden: boolean;
+  /** The resume point once this item is handed out; none during the initial events. */
+  at?: string;
+}
+
+/** Worth a resubscription: the connection dropped, or the server shed a watch that fell behind. */
+const RESUMABLE = new Set<ErrorCode>(['UNAVAILABLE', 'TOO_MANY_REQUESTS']);
+
+/**
+ * A watch that survives dropped connections and server restarts. It always asks for
+ * bookmarks, so that even a quiet watch knows a recent revision, and when the stream
+ * ends for any reason but an API error it subscribes again, after a jittered back-off,
+ * from the last revision received: the server replays the events after it, so the
+ * consumer sees no gap and no repeat. EXPIRED (that revision is compacted away) and
+ * every other API error end the iterator with that error.
+ */
+export class ResumingWatch<T extends Resource = Resource> implements Watch<T> {
+  private readonly out: Channel<Item<T>>;
+  private delivered: string | undefined;
+  /** Every event up to this revision is in `out`. */
+  private received: string | undefined;
+  /** Until the bookmark that ends the initial ADDED events there is no revision to resume from. */
+  private initial: boolean;
+  private attempt = 0;
+  private generation = 0;
+  private unsubscribe?: () => void;
+  private timer?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly kind: string,
+    private readonly options: WatchOptions,
+    private readonly onEnd: () => void = () => {},
+    private readonly backoff: Backoff = DEFAULT_BACKOFF,
+  ) {
+    this.out = new Channel(() => this.stop());
+    // The server's rule: initial events unless a resourceVersion is given.
+    this.initial = options.sendInitialEvents ?? options.resourceVersion === undefined;
+    this.received = this.delivered = this.initial ? undefined : options.resourceVersion;
+    this.subscribe();
+  }
+
+  get resourceVersion(): string | undefined {
+    return this.delivered;
+  }
+
+  async next(): Promise<IteratorResult<WatchEvent<T>>> {
+    for (;;) {
+      const item = await this.out.next();
+      if (item.done) return { value: undefined, done: true };
+      if (item.value.at !== undefined) this.delivered = item.value.at;
+      if (!item.value.hidden) return { value: item.value.event, done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent<T>>> {
+    await this.out.return();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): Watch<T> {
+    return this;
+  }
+
+  private subscribe(): void {
+    const generation = ++this.generation;
+    const { namespace, labelSelector, fieldSelector } = this.options;
+    const from =
+      generation === 1
+        ? { resourceVersion: this.options.resourceVersion, sendInitialEvents: this.options.sendInitialEvents }
+        : { resourceVersion: this.received, sendInitialEvents: false };
+    const { query, variables, field } = watchOperation(this.kind, {
+      namespace,
+      labelSelector,
+      fieldSelector,
+      ...from,
+      allowBookmarks: true,
+    });
+    const current = () => generation === this.generation;
+    this.unsubscribe = this.transport.subscribe<Record<string, EventData>>(query, variables, {
+      next: (result) => {
+        if (current()) this.receive(result, field);
+      },
+      error: (error) => {
+        if (current()) this.interrupted(toKubeqlError(error));
+      },
+      // The server ends a watch only when it shuts down.
+      complete: () => {
+        if (current()) this.interrupted(new KubeqlError('UNAVAILABLE', 'the server ended the watch'));
+      },
+    });
+  }
+
+  private receive(result: GraphQLResult<Record<string, EventData>>, field: string): void {
+    if (result.errors?.length) return this.interrupted(fromGraphQLErrors(result.errors));
+    const data = result.data?.[field];
+    if (!data) return this.interrupted(new KubeqlError('INTERNAL', `no ${field} in a watch result`));
+    this.attempt = 0;
+    const { type, object } = data;
+    const revision = object.metadata.resourceVersion ?? object.manifest.metadata.resourceVersion;
+    if (type === 'BOOKMARK') this.initial = false;
+    if (!this.initial && revision) this.received = revision;
+    this.out.push({
+      event: { type, object: (type === 'BOOKMARK' ? bookmark(object, revision) : object.manifest) as T },
+      hidden: type === 'BOOKMARK' && !this.options.allowBookmarks,
+      at: this.initial ? undefined : this.received,
+    });
+  }
+
+  private interrupted(error: KubeqlError): void {
+    this.detach();
+    if (this.out.closed) return;
+    if (!RESUMABLE.has(error.code)) return this.fail(error);
+    if (this.initial || this.received === undefined) {
+      // Starting over would repeat the ADDED events already sent, or miss what happened meanwhile.
+      return this.fail(
+        new KubeqlError(
+          'EXPIRED',
+          `the watch was cut off before it had a revision to resume from: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
+      );
+    }
+    this.timer = setTimeout(() => this.subscribe(), backoffDelay(this.attempt++, this.backoff));
+  }
+
+  private fail(error: KubeqlError): void {
+    this.out.fail(error);
+    this.onEnd();
+  }
+
+  /** The consumer's return(). */
+  private stop(): void {
+    this.detach();
+    this.onEnd();
+  }
+
+  private detach(): void {
+    this.generation++;
+    clearTimeout(this.timer);
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    unsubscribe?.();
+  }
+}
+
+/** A BOOKMARK carries only its revision (and the initial-events-end annotation, when it is that one). */
+function bookmark(object: EventData['object'], revision: string | null | undefined): Resource {
+  const { apiVersion, kind, metadata } = object.manifest;
+  return {
+    apiVersion,
+    kind,
+    metadata: {
+      resourceVersion: revision ?? undefined,
+      ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+    },
+  };
+}

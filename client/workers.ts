@@ -1,0 +1,65 @@
+import type { WorkQueue } from './work-queue.ts';
+
+/**
+ * Reconciles one key. It is called with the key only, never the object: read the
+ * current state (from an informer's cache) and converge on it, so it does not matter
+ * how many changes the key stands for. It is never called for one key by two workers
+ * at once, but is called concurrently for different keys. Throwing (or rejecting)
+ * retries the key with back-off; returning normally resets its back-off.
+ */
+export type Reconcile<K> = (key: K) => Promise<void> | void;
+
+export interface RunWorkersOptions<K> {
+  /** Told about each failed attempt (the retry is already scheduled). Default: logs to stderr. */
+  onError?: (error: unknown, key: K) => void;
+}
+
+export interface Workers extends AsyncDisposable {
+  /** Shuts the queue down, lets in-flight handlers finish, and resolves when every worker has returned. */
+  stop(): Promise<void>;
+  /** Resolves when every worker has returned (after the queue was shut down, by `stop` or otherwise). */
+  readonly finished: Promise<void>;
+}
+
+/** Runs `n` workers that take keys from the queue and hand them to `handler` until the queue shuts down. */
+export function runWorkers<K>(
+  queue: WorkQueue<K>,
+  n: number,
+  handler: Reconcile<K>,
+  options: RunWorkersOptions<K> = {},
+): Workers {
+  const onError =
+    options.onError ??
+    ((error: unknown, key: K) =>
+      console.error(`reconcile ${String(key)}: ${error instanceof Error ? error.message : String(error)}`));
+
+  // A throwing onError must not end the worker: the queue would silently lose a consumer.
+  const report = (error: unknown, key: K) => {
+    try {
+      onError(error, key);
+    } catch {
+      // nothing sensible left to do with it
+    }
+  };
+
+  const work = async (): Promise<void> => {
+    for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
+      try {
+        await handler(key);
+        queue.forget(key);
+      } catch (error) {
+        queue.addRateLimited(key);
+        report(error, key);
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+
+  const finished = Promise.all(Array.from({ length: n }, work)).then(() => undefined);
+  const stop = async () => {
+    await queue.shutDownWithDrain();
+    await finished;
+  };
+  return { stop, finished, [Symbol.asyncDispose]: stop };
+}
