@@ -32,3 +32,4 @@ export {
   type RateLimiter,
   type RateLimitOptions,
 } from './rate-limiter.ts';
+export { resourceWriter, type DeleteOptions, type PropagationPolicy, type ResourceWriter } from './writes.ts';
