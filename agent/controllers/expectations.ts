@@ -1,0 +1,43 @@
+/**
+ * How many creations and deletions a controller has asked for and not yet seen in its
+ * cache, per owner key (client-go's ControllerExpectations). A fast reconcile loop
+ * reads a cache that lags its own writes; without this it would count the pods it just
+ * created as missing and create them again. Expectations expire after a while, so a
+ * write that never shows up (lost event) cannot block the owner forever.
+ */
+export class Expectations {
+  private readonly pending = new Map<string, { adds: number; deletes: number; at: number }>();
+
+  constructor(private readonly ttlMs = 5 * 60 * 1000) {}
+
+  /** Before writing: the number of creations and deletions about to be made for `key`. */
+  expect(key: string, adds: number, deletes: number): void {
+    this.pending.set(key, { adds, deletes, at: Date.now() });
+  }
+
+  /** An informer saw one of the creations (or the create failed and will not be seen). */
+  observedAdd(key: string): void {
+    const entry = this.pending.get(key);
+    if (entry) entry.adds--;
+  }
+
+  observedDelete(key: string): void {
+    const entry = this.pending.get(key);
+    if (entry) entry.deletes--;
+  }
+
+  /** Whether the cache has caught up with every write asked for (or the wait expired). */
+  satisfied(key: string): boolean {
+    const entry = this.pending.get(key);
+    if (!entry) return true;
+    if ((entry.adds <= 0 && entry.deletes <= 0) || Date.now() - entry.at > this.ttlMs) {
+      this.pending.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  forget(key: string): void {
+    this.pending.delete(key);
+  }
+}
