@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'EXPIRED'
   | 'TOO_MANY_REQUESTS'
+  /** A wait the caller bounded (rolloutStatus timeoutSeconds) ran out. */
+  | 'TIMEOUT'
   /** The server could not be reached, or the connection to it dropped: worth retrying. */
   | 'UNAVAILABLE'
   /** Anything without a code: a masked server error, a malformed response, a schema mismatch. */
@@ -63,6 +65,7 @@ const CODES = new Set<string>([
   'FORBIDDEN',
   'EXPIRED',
   'TOO_MANY_REQUESTS',
+  'TIMEOUT',
   'UNAVAILABLE',
 ]);
 

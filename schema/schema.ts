@@ -6,6 +6,7 @@ import { builder } from './builder.ts';
 import { registerEdges } from './edges.ts';
 import { registerKind } from './kind-api.ts';
 import { KINDS } from './kinds/index.ts';
+import { registerRollout } from './rollout.ts';
 
 let schema: GraphQLSchema | undefined;
 
@@ -15,6 +16,7 @@ export function buildSchema(): GraphQLSchema {
     const refs = Object.fromEntries(KINDS.map((def) => [def.kind, registerKind(def)]));
     registerEdges(refs);
     registerBinding(refs.Pod);
+    registerRollout(refs);
     schema = builder.toSchema();
   }
   return schema;

@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'EXPIRED'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  /** A wait the client bounded (e.g. rolloutStatus' timeoutSeconds) ran out first. */
+  | 'TIMEOUT';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -22,6 +24,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   EXPIRED: 410,
   TOO_MANY_REQUESTS: 429,
+  TIMEOUT: 504,
 };
 
 /**
