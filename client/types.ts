@@ -22,6 +22,7 @@ export interface Resource {
       name: string;
       uid: string;
       controller?: boolean;
+      blockOwnerDeletion?: boolean;
     }>;
     finalizers?: string[];
     deletionTimestamp?: string;

@@ -49,7 +49,8 @@ export class ReconcileLoop {
         const result = await this.reconcile(key);
         if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       },
-      { onError: (error, key) => this.options.onError?.(key, error) },
+      // Without an onError of our own, runWorkers logs failures itself.
+      this.options.onError ? { onError: (error, key) => this.options.onError!(key, error) } : {},
     );
   }
 
