@@ -64,10 +64,14 @@ export class WorkQueue<K = string> {
       if (pending.at <= at) return;
       clearTimeout(pending.timer);
     }
-    const timer = setTimeout(() => {
-      this.delayed.delete(key);
-      this.add(key);
-    }, ms);
+    // Node fires a longer timer after 1 ms: wake at the limit instead (an early reconcile is harmless).
+    const timer = setTimeout(
+      () => {
+        this.delayed.delete(key);
+        this.add(key);
+      },
+      Math.min(ms, 2 ** 31 - 1),
+    );
     this.delayed.set(key, { at, timer });
   }
 

@@ -16,7 +16,11 @@ afterAll(async () => {
 describe('resourceWriter', () => {
   it('creates, replaces, patches, writes status, binds and deletes any kind', async () => {
     const writer = resourceWriter(client);
-    const node = await writer.create<Resource>({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'w-node' } });
+    const node = await writer.create<Resource>({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'w-node' },
+    });
     expect(node.metadata.uid).toBeTruthy();
     const pod = await writer.create<Resource>({
       apiVersion: 'v1',

@@ -1,31 +1,37 @@
 #!/usr/bin/env -S npx tsx
 /**
  * kq: the kubeql command line. Cluster entry points start the parts of the cluster;
- * everything else talks to a running server through the client SDK.
+ * everything else talks to a running server through the client SDK. Each command lives
+ * in its own file, loaded only when run.
  */
 const USAGE = `Usage: kq <command> [flags]
 
 Commands:
-  up       bring up a local cluster (today: the API server) on port 8080
-  server   run the API server (kq server --help)`;
+  up           bring up a local cluster in one process: API server, controllers, scheduler, nodes
+  server       run the API server alone
+  controllers  run the controllers against a server
+  scheduler    run the scheduler against a server
+  agent        run a node agent against a server
+
+Run kq <command> --help for its flags.`;
+
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  up: async () => (await import('./up.ts')).runUp,
+  server: async () => (await import('../../server/main.ts')).runServer,
+  controllers: async () => (await import('./controllers.ts')).runControllers,
+  scheduler: async () => (await import('./scheduler.ts')).runScheduler,
+  agent: async () => (await import('./agent.ts')).runAgent,
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'server':
-    case 'up': {
-      const { runServer } = await import('../../server/main.ts');
-      return runServer(rest);
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return;
-    default:
-      throw new Error(`unknown command "${command}" for "kq"\n${USAGE}`);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
   }
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) throw new Error(`unknown command "${command}" for "kq"\n${USAGE}`);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

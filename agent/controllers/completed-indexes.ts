@@ -1,0 +1,25 @@
+/** Parses an Indexed Job's `status.completedIndexes` ("1,3-5,7"), keeping indexes below `completions`. */
+export function parseIndexes(text: string | undefined, completions: number): Set<number> {
+  const indexes = new Set<number>();
+  for (const part of (text ?? '').split(',')) {
+    const match = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!match) continue;
+    const from = Number(match[1]);
+    const to = Math.min(match[2] === undefined ? from : Number(match[2]), completions - 1);
+    for (let i = from; i <= to; i++) indexes.add(i);
+  }
+  return indexes;
+}
+
+/** Formats indexes as `status.completedIndexes` does: ascending, consecutive runs as ranges (as Kubernetes writes them). */
+export function formatIndexes(indexes: Iterable<number>): string {
+  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
+}

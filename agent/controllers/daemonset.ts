@@ -1,0 +1,652 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
+import type { DaemonSet } from '../../schema/kinds/daemonset.ts';
+import type { NodeSpec, NodeStatus } from '../../schema/kinds/node.ts';
+import type { PodSpec, Toleration } from '../../schema/kinds/pod.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
+import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { CONTROLLER_REVISION_HASH_LABEL, templateHash } from './controller-revision.ts';
+import { applyClaims, claim, controllerReference, ownedPodHandlers } from './controller-ref.ts';
+import { Expectations } from './expectations.ts';
+import { daemonPlacement, targetNodeName } from './node-eligibility.ts';
+import {
+  earliest,
+  isPodFinished,
+  isPodReady,
+  isPodTerminating,
+  msUntilAvailable,
+  type PodObject,
+} from './pod-state.ts';
+import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { slowStartBatch } from './slow-start.ts';
+
+export type DaemonSetObject = Resource & { spec?: DaemonSet['spec']; status?: DaemonSet['status'] };
+export type NodeObject = Resource & { spec?: NodeSpec; status?: NodeStatus };
+type DaemonSetStatus = NonNullable<DaemonSet['status']>;
+type Affinity = NonNullable<PodSpec['affinity']>;
+
+/** The template generation a daemon pod was created from (deprecated in Kubernetes, still set). */
+export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
+
+/**
+ * The tolerations Kubernetes gives every DaemonSet pod (AddOrUpdateDaemonPodTolerations),
+ * so daemons keep running on nodes that are not ready, unreachable, under pressure or
+ * cordoned; a host-network pod also tolerates network-unavailable.
+ */
+export const DAEMON_POD_TOLERATIONS: readonly Toleration[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+const NETWORK_UNAVAILABLE: Toleration = {
+  key: 'node.kubernetes.io/network-unavailable',
+  operator: 'Exists',
+  effect: 'NoSchedule',
+};
+
+/** The template's tolerations plus the automatic ones it does not already have. */
+export function daemonPodTolerations(spec: PodSpec | undefined): Toleration[] {
+  const out = [...(spec?.tolerations ?? [])];
+  const automatic = spec?.hostNetwork
+    ? [...DAEMON_POD_TOLERATIONS, NETWORK_UNAVAILABLE]
+    : DAEMON_POD_TOLERATIONS;
+  for (const toleration of automatic) {
+    const present = out.some(
+      (t) =>
+        t.key === toleration.key &&
+        (t.operator ?? 'Equal') === toleration.operator &&
+        (t.value ?? '') === '' &&
+        t.effect === toleration.effect,
+    );
+    if (!present) out.push({ ...toleration });
+  }
+  return out;
+}
+
+/**
+ * ReplaceDaemonSetPodNodeNameNodeAffinity: the pod's required node affinity becomes the
+ * single term `metadata.name In [node]` (the template's own terms were already checked
+ * against the node); preferred terms and pod (anti-)affinity are kept.
+ */
+export function affinityForNode(affinity: Affinity | undefined, nodeName: string): Affinity {
+  return {
+    ...affinity,
+    nodeAffinity: {
+      ...affinity?.nodeAffinity,
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
+      },
+    },
+  };
+}
+
+/** A daemon pod for one node: the template with the automatic tolerations and that node's affinity. */
+export function newDaemonPod(ds: DaemonSetObject, nodeName: string, hash: string): PodObject {
+  const template = ds.spec!.template;
+  const spec: PodSpec = structuredClone(template.spec) ?? { containers: [] };
+  spec.tolerations = daemonPodTolerations(spec);
+  spec.affinity = affinityForNode(spec.affinity, nodeName);
+  const { annotations, finalizers } = template.metadata ?? {};
+  const generation = ds.metadata.generation;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${ds.metadata.name}-`,
+      namespace: ds.metadata.namespace,
+      labels: {
+        ...template.metadata?.labels,
+        [CONTROLLER_REVISION_HASH_LABEL]: hash,
+        ...(generation !== undefined ? { [POD_TEMPLATE_GENERATION_LABEL]: String(generation) } : {}),
+      },
+      ...(annotations ? { annotations: { ...annotations } } : {}),
+      ...(finalizers?.length ? { finalizers: [...finalizers] } : {}),
+      ownerReferences: [controllerReference(ds)],
+    },
+    spec,
+  };
+}
+
+/** The spec the eligibility checks simulate: the template with the automatic tolerations. */
+function simulatedSpec(ds: DaemonSetObject): PodSpec {
+  const spec = ds.spec?.template.spec ?? { containers: [] };
+  return { ...spec, tolerations: daemonPodTolerations(spec) };
+}
+
+/** Whether a pod runs the DaemonSet's current template (IsPodUpdated, by hash). */
+export function isDaemonPodUpdated(pod: Resource, hash: string): boolean {
+  return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === hash;
+}
+
+/**
+ * The daemon pods by the node they are for (bound, or named by their node affinity),
+ * leaving out pods with no node and finished pods already being deleted.
+ */
+export function podsByNode(pods: PodObject[]): Map<string, PodObject[]> {
+  const byNode = new Map<string, PodObject[]>();
+  for (const pod of pods) {
+    if (isPodFinished(pod) && isPodTerminating(pod)) continue;
+    const node = targetNodeName(pod.spec);
+    if (!node) continue;
+    let list = byNode.get(node);
+    if (!list) byNode.set(node, (list = []));
+    list.push(pod);
+  }
+  return byNode;
+}
+
+/** podByCreationTimestampAndPhase: bound pods first, then the oldest, then by name. */
+function oldestFirst(a: PodObject, b: PodObject): number {
+  const boundA = !!a.spec?.nodeName;
+  const boundB = !!b.spec?.nodeName;
+  if (boundA !== boundB) return boundA ? -1 : 1;
+  const createdA = String(a.metadata.creationTimestamp ?? '');
+  const createdB = String(b.metadata.creationTimestamp ?? '');
+  if (createdA !== createdB) return createdA < createdB ? -1 : 1;
+  return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+}
+
+/** An int, or a percentage of `total` rounded up (GetScaledValueFromIntOrPercent). */
+export function scaledValue(value: number | string | undefined, total: number, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value === 'number') return value;
+  const percent = /^(\d+)%$/.exec(value);
+  if (percent) return Math.ceil((Number(percent[1]) * total) / 100);
+  const number = Number(value);
+  return Number.isInteger(number) ? number : fallback;
+}
+
+/**
+ * Back-off for deleting failed daemon pods per node (1 s doubling to 15 min), so a pod
+ * that fails at once is not recreated in a hot loop.
+ */
+export class FailedPodBackoff {
+  private readonly entries = new Map<string, { delayMs: number; at: number }>();
+
+  constructor(
+    private readonly initialMs = 1000,
+    private readonly maxMs = 15 * 60_000,
+  ) {}
+
+  /** Undefined when a failed pod under `key` may be deleted now (the back-off then grows); else the ms to wait. */
+  next(key: string, now = Date.now()): number | undefined {
+    const entry = this.entries.get(key);
+    if (entry && now - entry.at < entry.delayMs) return entry.delayMs - (now - entry.at);
+    const expired = !entry || now - entry.at > 2 * this.maxMs;
+    this.entries.set(key, {
+      delayMs: expired ? this.initialMs : Math.min(entry.delayMs * 2, this.maxMs),
+      at: now,
+    });
+    return undefined;
+  }
+
+  forget(prefix: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+}
+
+export interface DaemonSetPlan {
+  /** Nodes to create a daemon pod for. */
+  create: string[];
+  /** Pods to delete; `force` (grace period 0) for pods of nodes that no longer exist, which no node agent will finish. */
+  delete: Array<{ pod: PodObject; force: boolean }>;
+  /** Failed pods found (a FailedDaemonPod warning each). */
+  failed: Array<{ pod: PodObject; node: string }>;
+  /** When to look again: a failed pod's back-off ends, or a pod becomes available. */
+  requeueAfterMs?: number;
+}
+
+/** What a plan pass reads and adds to. */
+interface Pass {
+  ds: DaemonSetObject;
+  spec: PodSpec;
+  nodes: Map<string, NodeObject>;
+  byNode: Map<string, PodObject[]>;
+  hash: string;
+  now: number;
+  plan: DaemonSetPlan;
+  /** Pods this plan already deletes. */
+  doomed: Set<PodObject>;
+  remove(pod: PodObject, force?: boolean): void;
+  /** Available now (else, if it will be by waiting, the plan is requeued for then). */
+  available(pod: PodObject): boolean;
+}
+
+/**
+ * Kubernetes' DaemonSet manage + rollingUpdate, as a decision on a snapshot.
+ *
+ * For each node (daemonPlacement): one that should run a daemon pod and has none gets
+ * one; one where a pod may continue running has its Failed pods deleted (each node's
+ * after a growing back-off), its Succeeded ones, and all but the oldest of several (with
+ * maxSurge: all but the oldest old and the oldest updated one, and the old one once the
+ * updated one is available or if it is not ready); one where none may run (being
+ * deleted, nodeSelector or required affinity no longer matching, an untolerated
+ * NoExecute taint) has its pods deleted. Pods of nodes that no longer exist are deleted
+ * with grace period 0 (the pod garbage collector's job in Kubernetes; there is none here).
+ *
+ * Then RollingUpdate replaces pods not of the current template: without maxSurge by
+ * deleting old pods (the next pass creates their replacements) so that at most
+ * maxUnavailable (default 1; a percentage of the desired number, rounded up) nodes lack
+ * an available pod, old pods that are unavailable anyway being replaced at once; with
+ * maxSurge by creating up to that many updated pods next to available old ones (at once
+ * next to unavailable ones), the old pod going when its replacement is available.
+ * OnDelete replaces only the pods the user deletes.
+ */
+export function planDaemonSet(
+  ds: DaemonSetObject,
+  nodes: NodeObject[],
+  pods: PodObject[],
+  hash: string,
+  backoff: FailedPodBackoff,
+  now = Date.now(),
+): DaemonSetPlan {
+  const plan: DaemonSetPlan = { create: [], delete: [], failed: [] };
+  const doomed = new Set<PodObject>();
+  const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
+  const pass: Pass = {
+    ds,
+    spec: simulatedSpec(ds),
+    nodes: new Map(nodes.map((node) => [node.metadata.name!, node])),
+    byNode: podsByNode(pods),
+    hash,
+    now,
+    plan,
+    doomed,
+    remove(pod, force = false) {
+      if (doomed.has(pod)) return;
+      doomed.add(pod);
+      plan.delete.push({ pod, force });
+    },
+    available(pod) {
+      const left = msUntilAvailable(pod, minReadySeconds, now);
+      if (left !== undefined && left > 0) plan.requeueAfterMs = earliest(plan.requeueAfterMs, left);
+      return left === 0;
+    },
+  };
+  const strategy = ds.spec?.updateStrategy;
+  const rolling = strategy?.type !== 'OnDelete';
+  const surge = rolling && scaledValue(strategy?.rollingUpdate?.maxSurge, 1, 0) > 0;
+  const desired = manage(pass, backoff, surge);
+  if (!rolling) return plan;
+  const maxSurge = surge ? scaledValue(strategy?.rollingUpdate?.maxSurge, desired, 0) : 0;
+  let maxUnavailable = scaledValue(strategy?.rollingUpdate?.maxUnavailable, desired, 1);
+  if (desired > 0 && maxUnavailable <= 0 && maxSurge <= 0) maxUnavailable = 1;
+  if (surge) surgeUpdate(pass, maxSurge, desired);
+  else replaceUpdate(pass, maxUnavailable);
+  return plan;
+}
+
+/** The manage pass; returns the desired number of daemon pods. */
+function manage(pass: Pass, backoff: FailedPodBackoff, surge: boolean): number {
+  const { ds, spec, byNode, plan, remove } = pass;
+  const key = keyOf(ds);
+  let desired = 0;
+  for (const nodeName of [...pass.nodes.keys()].sort()) {
+    const { shouldRun, shouldContinueRunning } = daemonPlacement(spec, pass.nodes.get(nodeName)!);
+    if (shouldRun) desired++;
+    const here = byNode.get(nodeName) ?? [];
+    if (shouldRun && here.length === 0) {
+      plan.create.push(nodeName);
+    } else if (shouldContinueRunning) {
+      const running: PodObject[] = [];
+      for (const pod of here) {
+        if (isPodTerminating(pod)) continue;
+        if (pod.status?.phase === 'Failed') {
+          const wait = backoff.next(`${key}/${nodeName}`, pass.now);
+          if (wait !== undefined) {
+            plan.requeueAfterMs = earliest(plan.requeueAfterMs, wait);
+            continue;
+          }
+          plan.failed.push({ pod, node: nodeName });
+          remove(pod);
+        } else if (pod.status?.phase === 'Succeeded') {
+          remove(pod);
+        } else {
+          running.push(pod);
+        }
+      }
+      running.sort(oldestFirst);
+      if (!surge) {
+        for (const extra of running.slice(1)) remove(extra);
+        continue;
+      }
+      let oldestUpdated: PodObject | undefined;
+      let oldestOld: PodObject | undefined;
+      for (const pod of running) {
+        if (isDaemonPodUpdated(pod, pass.hash)) {
+          if (oldestUpdated) remove(pod);
+          else oldestUpdated = pod;
+        } else if (oldestOld) remove(pod);
+        else oldestOld = pod;
+      }
+      if (oldestUpdated && oldestOld && (!isPodReady(oldestOld) || pass.available(oldestUpdated))) {
+        remove(oldestOld);
+      }
+    } else {
+      for (const pod of here) if (!isPodTerminating(pod)) remove(pod);
+    }
+  }
+  for (const [nodeName, here] of byNode) {
+    if (pass.nodes.has(nodeName)) continue;
+    for (const pod of here) remove(pod, true);
+  }
+  return desired;
+}
+
+/** findUpdatedPodsOnNode: the node's live pods (not terminating, not being deleted by this plan). */
+function podsOnNode(pass: Pass, nodeName: string) {
+  let updated: PodObject | undefined;
+  let old: PodObject | undefined;
+  let excess = false;
+  for (const pod of pass.byNode.get(nodeName) ?? []) {
+    if (isPodTerminating(pod) || pass.doomed.has(pod)) continue;
+    if (isDaemonPodUpdated(pod, pass.hash)) {
+      excess ||= !!updated;
+      updated = pod;
+    } else {
+      excess ||= !!old;
+      old = pod;
+    }
+  }
+  return { updated, old, excess };
+}
+
+/** rollingUpdate without surge: delete old pods within the maxUnavailable budget. */
+function replaceUpdate(pass: Pass, maxUnavailable: number): void {
+  let unavailable = 0;
+  const replaceAnyway: PodObject[] = [];
+  const candidates: PodObject[] = [];
+  for (const nodeName of [...pass.byNode.keys()].sort()) {
+    if (!pass.nodes.has(nodeName)) continue;
+    const { updated, old, excess } = podsOnNode(pass, nodeName);
+    if (excess || !old === !updated) {
+      // Several pods, none or both: the manage pass sees to it; the node counts as unavailable.
+      unavailable++;
+    } else if (updated) {
+      if (!pass.available(updated)) unavailable++;
+    } else if (!pass.available(old!)) {
+      replaceAnyway.push(old!);
+      unavailable++;
+    } else if (unavailable < maxUnavailable) {
+      candidates.push(old!);
+    }
+  }
+  const room = Math.min(Math.max(maxUnavailable - unavailable, 0), candidates.length);
+  for (const pod of [...replaceAnyway, ...candidates.slice(0, room)]) pass.remove(pod);
+}
+
+/** rollingUpdate with surge: create updated pods next to old ones within the maxSurge budget. */
+function surgeUpdate(pass: Pass, maxSurge: number, desired: number): void {
+  let surging = 0;
+  let available = 0;
+  const allowedNodes: string[] = [];
+  const candidateNodes: string[] = [];
+  const misplaced: PodObject[] = [];
+  for (const nodeName of [...pass.byNode.keys()].sort()) {
+    const node = pass.nodes.get(nodeName);
+    if (!node) continue;
+    const { updated, old, excess } = podsOnNode(pass, nodeName);
+    if (excess) {
+      surging++;
+      continue;
+    }
+    if (old ? pass.available(old) : updated && pass.available(updated)) available++;
+    if (!old) continue;
+    if (updated) {
+      if (pass.available(updated)) pass.remove(old);
+      else surging++;
+      continue;
+    }
+    const { shouldRun } = daemonPlacement(pass.spec, node);
+    if (!pass.available(old)) {
+      if (shouldRun) allowedNodes.push(nodeName);
+      else pass.remove(old);
+    } else if (!shouldRun) {
+      misplaced.push(old);
+    } else if (surging < maxSurge) {
+      candidateNodes.push(nodeName);
+    }
+  }
+  // A pod on a node it no longer belongs on goes only once enough others are available.
+  for (const pod of misplaced.slice(0, Math.max(available - desired, 0))) pass.remove(pod);
+  const room = Math.min(Math.max(maxSurge - surging, 0), candidateNodes.length);
+  pass.plan.create.push(...allowedNodes, ...candidateNodes.slice(0, room));
+}
+
+/**
+ * updateDaemonSetStatus: over the nodes that should run a daemon pod (desired), those
+ * that have one (current), whose oldest pod is ready (ready), available for
+ * minReadySeconds (available) and of the current template (updated); nodes that have
+ * one but should not are misscheduled.
+ */
+export function daemonSetStatus(
+  ds: DaemonSetObject,
+  nodes: NodeObject[],
+  pods: PodObject[],
+  hash: string,
+  now = Date.now(),
+): { status: DaemonSetStatus; requeueAfterMs?: number } {
+  const spec = simulatedSpec(ds);
+  const byNode = podsByNode(pods);
+  const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
+  let desired = 0;
+  let current = 0;
+  let misscheduled = 0;
+  let ready = 0;
+  let available = 0;
+  let updated = 0;
+  let requeueAfterMs: number | undefined;
+  for (const node of nodes) {
+    const { shouldRun } = daemonPlacement(spec, node);
+    const here = byNode.get(node.metadata.name!) ?? [];
+    if (!shouldRun) {
+      if (here.length) misscheduled++;
+      continue;
+    }
+    desired++;
+    if (!here.length) continue;
+    current++;
+    const pod = [...here].sort(oldestFirst)[0];
+    if (isPodReady(pod)) {
+      ready++;
+      const left = msUntilAvailable(pod, minReadySeconds, now);
+      if (left === 0) available++;
+      else if (left !== undefined) requeueAfterMs = earliest(requeueAfterMs, left);
+    }
+    if (isDaemonPodUpdated(pod, hash)) updated++;
+  }
+  const status: DaemonSetStatus = {
+    ...ds.status,
+    desiredNumberScheduled: desired,
+    currentNumberScheduled: current,
+    numberMisscheduled: misscheduled,
+    numberReady: ready,
+    numberAvailable: available,
+    numberUnavailable: desired - available,
+    updatedNumberScheduled: updated,
+  };
+  if (ds.metadata.generation !== undefined) status.observedGeneration = ds.metadata.generation;
+  return { status, requeueAfterMs };
+}
+
+/** A change to a node that can change where daemon pods belong (not its status heartbeats). */
+function placementChanged(old: NodeObject, node: NodeObject): boolean {
+  return (
+    !isDeepStrictEqual(old.metadata.labels, node.metadata.labels) ||
+    !isDeepStrictEqual(old.spec?.taints, node.spec?.taints) ||
+    old.spec?.unschedulable !== node.spec?.unschedulable ||
+    old.metadata.deletionTimestamp !== node.metadata.deletionTimestamp
+  );
+}
+
+/**
+ * Kubernetes' DaemonSet controller: one pod per eligible node (see planDaemonSet), each
+ * pinned to its node by a required node affinity `metadata.name In [node]` and bound by
+ * the scheduler, as Kubernetes ≥ 1.12 does. Watches Nodes, so a node that joins gets a
+ * pod and one that leaves or stops matching loses it. Revisions are template hashes
+ * (the `controller-revision-hash` label); there are no ControllerRevision objects.
+ */
+export class DaemonSetController implements Controller {
+  readonly name = 'daemonset';
+  private readonly sets: Informer<DaemonSetObject>;
+  private readonly pods: Informer<PodObject>;
+  private readonly nodes: Informer<NodeObject>;
+  private readonly loop: ReconcileLoop;
+  private readonly expectations = new Expectations();
+  private readonly backoff = new FailedPodBackoff();
+  private readonly unregister: Array<() => void> = [];
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.sets = ctx.informers.get<DaemonSetObject>('DaemonSet');
+    this.pods = ctx.informers.get<PodObject>('Pod');
+    this.nodes = ctx.informers.get<NodeObject>('Node');
+    this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
+      onError: (key, error) => ctx.log(`daemonset ${key}: ${message(error)}`),
+    });
+  }
+
+  start(): void {
+    const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
+    const enqueueAll = () => {
+      for (const ds of this.sets.list()) enqueue(ds);
+    };
+    this.unregister.push(
+      this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ds) => enqueue(ds), onDelete: enqueue }),
+      this.nodes.addEventHandler({
+        onAdd: enqueueAll,
+        onUpdate: (old, node) => {
+          if (placementChanged(old, node)) enqueueAll();
+        },
+        onDelete: enqueueAll,
+      }),
+      this.pods.addEventHandler(
+        ownedPodHandlers({
+          ownerKind: 'DaemonSet',
+          owners: this.sets,
+          selects: (ds, pod) => selectorMatches(ds.spec?.selector, pod.metadata.labels),
+          enqueue: (key) => this.loop.enqueue(key),
+          expectations: this.expectations,
+        }),
+      ),
+    );
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const unregister of this.unregister.splice(0)) unregister();
+    await this.loop.stop();
+  }
+
+  /**
+   * Brings the DaemonSet `namespace/name` to its spec. Idempotent, from the caches:
+   * a set being deleted is left alone; otherwise it claims its pods (adopting matching
+   * orphans, releasing its own that no longer match), then — unless earlier creations
+   * and deletions are not yet in the cache — makes the writes planDaemonSet decides
+   * (creations in slow-start batches), recording SuccessfulCreate / SuccessfulDelete
+   * (FailedCreate / FailedDelete, then throws to be retried; FailedDaemonPod for failed
+   * pods) events, and writes the status when it changed. Returns a requeue for a
+   * failed pod's back-off or a pod becoming available. A set that is gone only has its
+   * bookkeeping forgotten: its pods are the garbage collector's.
+   */
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const ds = this.sets.get(key);
+    if (!ds?.spec) {
+      this.expectations.forget(key);
+      this.backoff.forget(`${key}/`);
+      return;
+    }
+    if (ds.metadata.deletionTimestamp) return;
+    const pods = await this.claimPods(ds);
+    const nodes = this.nodes.list();
+    const hash = templateHash(ds.spec.template);
+    const now = Date.now();
+
+    let requeueAfterMs: number | undefined;
+    if (this.expectations.satisfied(key)) {
+      const plan = planDaemonSet(ds, nodes, pods, hash, this.backoff, now);
+      requeueAfterMs = plan.requeueAfterMs;
+      for (const { pod, node } of plan.failed) {
+        this.ctx.events.record(
+          ds,
+          'Warning',
+          'FailedDaemonPod',
+          `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node}, will try to kill it`,
+        );
+      }
+      await this.execute(ds, key, plan, hash);
+    }
+    const computed = daemonSetStatus(ds, nodes, pods, hash, now);
+    await this.writeStatus(ds, computed.status);
+    requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
+    return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  private async claimPods(ds: DaemonSetObject): Promise<PodObject[]> {
+    const claims = claim(ds, this.pods.list(ds.metadata.namespace), (pod) =>
+      selectorMatches(ds.spec?.selector, pod.metadata.labels),
+    );
+    return applyClaims(this.ctx.writer, ds, claims);
+  }
+
+  private async execute(ds: DaemonSetObject, key: string, plan: DaemonSetPlan, hash: string): Promise<void> {
+    if (plan.create.length === 0 && plan.delete.length === 0) return;
+    this.expectations.expect(key, plan.create.length, plan.delete.length);
+    const created = await slowStartBatch(plan.create, (node) => this.createPod(ds, key, node, hash));
+    for (let i = 0; i < created.skipped; i++) this.expectations.observedAdd(key);
+    const deleted = await Promise.allSettled(
+      plan.delete.map(({ pod, force }) => this.deletePod(ds, key, pod, force)),
+    );
+    const failure = [
+      ...created.errors,
+      ...deleted.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
+    ][0];
+    if (failure !== undefined) throw failure;
+  }
+
+  private async createPod(ds: DaemonSetObject, key: string, node: string, hash: string): Promise<void> {
+    let pod: Resource;
+    try {
+      pod = await this.ctx.writer.create(newDaemonPod(ds, node, hash));
+    } catch (error) {
+      this.expectations.observedAdd(key);
+      this.ctx.events.record(ds, 'Warning', 'FailedCreate', `Error creating: ${message(error)}`);
+      throw error;
+    }
+    this.ctx.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+  }
+
+  private async deletePod(ds: DaemonSetObject, key: string, pod: PodObject, force: boolean): Promise<void> {
+    try {
+      await this.ctx.writer.delete(
+        'Pod',
+        pod.metadata.name!,
+        pod.metadata.namespace,
+        force ? { gracePeriodSeconds: 0 } : undefined,
+      );
+    } catch (error) {
+      this.expectations.observedDelete(key);
+      if (isCode(error, 'NOT_FOUND')) return;
+      this.ctx.events.record(ds, 'Warning', 'FailedDelete', `Error deleting: ${message(error)}`);
+      throw error;
+    }
+    this.ctx.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+  }
+
+  private async writeStatus(ds: DaemonSetObject, status: DaemonSetStatus): Promise<void> {
+    if (isDeepStrictEqual(ds.status ?? {}, status)) return;
+    try {
+      await this.ctx.writer.updateStatus(ds, status);
+    } catch (error) {
+      if (!isCode(error, 'NOT_FOUND')) throw error;
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const daemonSetController: ControllerFactory = (ctx) => new DaemonSetController(ctx);

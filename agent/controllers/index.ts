@@ -1,0 +1,25 @@
+import type { ControllerFactory } from './controller.ts';
+import { cronJobController } from './cronjob.ts';
+import { daemonSetController } from './daemonset.ts';
+import { deploymentController } from './deployment.ts';
+import { endpointsController } from './endpoints.ts';
+import { garbageCollector } from './garbage-collector.ts';
+import { jobController } from './job.ts';
+import { namespaceController } from './namespace.ts';
+import { nodeLifecycleController } from './node-lifecycle.ts';
+import { replicaSetController } from './replicaset.ts';
+import { statefulSetController } from './statefulset.ts';
+
+/** Every controller kube-controller-manager runs here, in the order they start. */
+export const ALL_CONTROLLERS: ControllerFactory[] = [
+  namespaceController,
+  garbageCollector,
+  nodeLifecycleController,
+  replicaSetController,
+  deploymentController,
+  statefulSetController,
+  daemonSetController,
+  jobController,
+  cronJobController,
+  endpointsController,
+];

@@ -1,0 +1,401 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isCode, keyOf, type Resource } from '../../client/index.ts';
+import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
+import { claimObjects, controllerRefOf, newControllerRef, resolveControllerKey } from './claim-objects.ts';
+import type { ControllerContext, ControllerFactory } from './controller.ts';
+import { Expectations } from './expectations.ts';
+import {
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  msUntilAvailable,
+  podReadySince,
+  timeOf,
+  type PodObject,
+} from './pod-availability.ts';
+import { ReconcileLoop, type Reconcile } from './reconcile-loop.ts';
+import type { ReplicaSetObject } from './rollout-math.ts';
+
+export type { ReplicaSetObject } from './rollout-math.ts';
+
+type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
+type ReplicaSetCondition = NonNullable<ReplicaSetStatus['conditions']>[number];
+
+/** Most pods created or deleted by one reconcile (Kubernetes' burstReplicas). */
+export const BURST_REPLICAS = 500;
+/** Lower deletes first, as Kubernetes' PodDeletionCost. */
+export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
+
+const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+function deletionCost(pod: PodObject): number {
+  const text = pod.metadata.annotations?.[POD_DELETION_COST_ANNOTATION];
+  const cost = text === undefined ? 0 : Number(text);
+  return Number.isInteger(cost) ? cost : 0;
+}
+
+function maxRestarts(pod: PodObject): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((s) => s.restartCount ?? 0));
+}
+
+/** afterOrZero: a missing time first, then the later time first. */
+function laterFirst(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined) return (a === undefined ? 0 : 1) - (b === undefined ? 0 : 1);
+  return b - a;
+}
+
+/**
+ * The pods to delete when a ReplicaSet has `count` too many, in Kubernetes' order
+ * (ActivePodsWithRanks): unscheduled before scheduled, Pending before Unknown before
+ * Running, not ready before ready, lower pod-deletion-cost first, pods doubled up on a
+ * node with more related pods (`related`: the pods of the ReplicaSets sharing this
+ * one's controller) first, the most recently ready first, more restarts first, the
+ * newest first.
+ */
+export function podsToDelete(pods: PodObject[], related: PodObject[], count: number): PodObject[] {
+  if (count >= pods.length) return [...pods];
+  const onNode = new Map<string, number>();
+  for (const pod of related) {
+    if (!isPodActive(pod)) continue;
+    const node = pod.spec?.nodeName ?? '';
+    onNode.set(node, (onNode.get(node) ?? 0) + 1);
+  }
+  const rank = (pod: PodObject) => onNode.get(pod.spec?.nodeName ?? '') ?? 0;
+  const ranked = [...pods].sort((a, b) => {
+    const aNode = a.spec?.nodeName ?? '';
+    const bNode = b.spec?.nodeName ?? '';
+    if (aNode !== bNode && (!aNode || !bNode)) return aNode ? 1 : -1;
+    const phase = (PHASE_ORDER[a.status?.phase ?? ''] ?? 0) - (PHASE_ORDER[b.status?.phase ?? ''] ?? 0);
+    if (phase) return phase;
+    if (isPodReady(a) !== isPodReady(b)) return isPodReady(a) ? 1 : -1;
+    const cost = deletionCost(a) - deletionCost(b);
+    if (cost) return cost;
+    const doubled = rank(b) - rank(a);
+    if (doubled) return doubled;
+    if (isPodReady(a) && isPodReady(b)) {
+      const ready = laterFirst(podReadySince(a), podReadySince(b));
+      if (ready) return ready;
+    }
+    const restarts = maxRestarts(b) - maxRestarts(a);
+    if (restarts) return restarts;
+    return laterFirst(
+      timeOf(a.metadata.creationTimestamp as string | undefined),
+      timeOf(b.metadata.creationTimestamp as string | undefined),
+    );
+  });
+  return ranked.slice(0, count);
+}
+
+/** The same condition with the same status and reason is kept as is (SetCondition). */
+function setCondition(
+  conditions: ReplicaSetCondition[],
+  condition: ReplicaSetCondition,
+): ReplicaSetCondition[] {
+  const current = conditions.find((c) => c.type === condition.type);
+  if (current && current.status === condition.status && current.reason === condition.reason)
+    return conditions;
+  return [...conditions.filter((c) => c.type !== condition.type), condition];
+}
+
+/**
+ * calculateStatus: counts over the ReplicaSet's active pods, and the ReplicaFailure
+ * condition set when managing replicas failed (FailedCreate when short of pods,
+ * FailedDelete when over) and removed once it succeeds.
+ */
+export function replicaSetStatus(
+  rs: ReplicaSetObject,
+  pods: PodObject[],
+  manageError: unknown,
+  now: number,
+): ReplicaSetStatus {
+  const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
+  const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  for (const pod of pods) {
+    const labels = pod.metadata.labels ?? {};
+    if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (isPodReady(pod)) {
+      ready++;
+      if (isPodAvailable(pod, minReadySeconds, now)) available++;
+    }
+  }
+  let conditions: ReplicaSetCondition[] = [...(rs.status?.conditions ?? [])];
+  const failure = conditions.find((c) => c.type === 'ReplicaFailure');
+  if (manageError !== undefined && !failure) {
+    const diff = pods.length - (rs.spec?.replicas ?? 1);
+    const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
+    conditions = setCondition(conditions, {
+      type: 'ReplicaFailure',
+      status: 'True',
+      ...(reason ? { reason } : {}),
+      message: errorText(manageError),
+      lastTransitionTime: timestamp(now),
+    });
+  } else if (manageError === undefined && failure) {
+    conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
+  }
+  return {
+    replicas: pods.length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
+    observedGeneration: rs.metadata.generation ?? 1,
+    ...(conditions.length ? { conditions } : {}),
+  };
+}
+
+/** A status with absent counts as 0 and no empty condition list, to compare. */
+function normalized(status: ReplicaSetStatus | undefined) {
+  return {
+    replicas: status?.replicas ?? 0,
+    fullyLabeledReplicas: status?.fullyLabeledReplicas ?? 0,
+    readyReplicas: status?.readyReplicas ?? 0,
+    availableReplicas: status?.availableReplicas ?? 0,
+    observedGeneration: status?.observedGeneration ?? 0,
+    conditions: status?.conditions?.length ? status.conditions : [],
+  };
+}
+
+export interface ReplicaSetReconcilerOptions {
+  /** The clock (ms), for minReadySeconds; Date.now by default. */
+  now?: () => number;
+  burstReplicas?: number;
+}
+
+/**
+ * The ReplicaSet controller's reconcile over a context (for the controller and for unit
+ * tests), with the expectations its pod handlers feed.
+ */
+export function replicaSetReconciler(
+  ctx: ControllerContext,
+  expectations: Expectations = new Expectations(),
+  options: ReplicaSetReconcilerOptions = {},
+): Reconcile {
+  const replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
+  const pods = ctx.informers.get<PodObject>('Pod');
+  const now = options.now ?? Date.now;
+  const burst = options.burstReplicas ?? BURST_REPLICAS;
+
+  /** Pods of the ReplicaSets controlled by the same owner as `rs` (getIndirectlyRelatedPods). */
+  const relatedPods = (rs: ReplicaSetObject): PodObject[] => {
+    const owner = controllerRefOf(rs);
+    if (!owner) return [];
+    const seen = new Map<string, PodObject>();
+    for (const sibling of replicaSets.list(rs.metadata.namespace)) {
+      if (controllerRefOf(sibling)?.uid !== owner.uid) continue;
+      for (const pod of pods.list(rs.metadata.namespace)) {
+        if (selectorMatches(sibling.spec?.selector, pod.metadata.labels)) seen.set(keyOf(pod), pod);
+      }
+    }
+    return [...seen.values()];
+  };
+
+  const createPod = async (rs: ReplicaSetObject): Promise<void> => {
+    const template = rs.spec?.template;
+    const meta = template?.metadata ?? {};
+    const pod: PodObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${rs.metadata.name}-`,
+        namespace: rs.metadata.namespace,
+        ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+        ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+        ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
+        ownerReferences: [newControllerRef(rs)],
+      },
+      spec: structuredClone(template?.spec) as PodObject['spec'],
+    };
+    let created: PodObject;
+    try {
+      created = await ctx.writer.create(pod);
+    } catch (error) {
+      // A namespace being deleted refuses every create: nothing to report or retry.
+      if (isCode(error, 'FORBIDDEN') && /being terminated/.test(errorText(error))) return;
+      ctx.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(error)}`);
+      throw error;
+    }
+    ctx.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+  };
+
+  /** manageReplicas: creates (in slow-start batches) or deletes the difference. */
+  const manageReplicas = async (key: string, rs: ReplicaSetObject, owned: PodObject[]): Promise<void> => {
+    const diff = owned.length - (rs.spec?.replicas ?? 1);
+    if (diff < 0) {
+      const count = Math.min(-diff, burst);
+      expectations.expect(key, count, 0);
+      let done = 0;
+      let failure: unknown;
+      for (let size = 1; done < count && failure === undefined; size *= 2) {
+        const batch = Math.min(size, count - done);
+        const results = await Promise.allSettled(Array.from({ length: batch }, () => createPod(rs)));
+        done += batch;
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            // The informer will never see this pod.
+            expectations.observedAdd(key);
+            failure ??= result.reason;
+          }
+        }
+      }
+      // Pods never tried will not be seen either.
+      for (let i = done; i < count; i++) expectations.observedAdd(key);
+      if (failure !== undefined) throw failure;
+    } else if (diff > 0) {
+      const count = Math.min(diff, burst);
+      const victims = podsToDelete(owned, relatedPods(rs), count);
+      expectations.expect(key, 0, victims.length);
+      const results = await Promise.allSettled(
+        victims.map(async (pod) => {
+          try {
+            await ctx.writer.delete('Pod', pod.metadata.name!, pod.metadata.namespace);
+          } catch (error) {
+            expectations.observedDelete(key);
+            if (isCode(error, 'NOT_FOUND')) return;
+            ctx.events.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(error)}`);
+            throw error;
+          }
+          ctx.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        }),
+      );
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+  };
+
+  /**
+   * Brings the ReplicaSet `key` to spec.replicas active pods matching its template, as
+   * Kubernetes' syncReplicaSet.
+   *
+   * 1. Claims the namespace's active pods (neither Succeeded/Failed nor being deleted):
+   *    adopts matching orphans, releases owned pods that no longer match.
+   * 2. If the expectations are satisfied (the cache shows every create and delete asked
+   *    for before) and the ReplicaSet is not being deleted, creates the missing pods
+   *    (named `<rs>-<5 random chars>` by the server, labels and spec from the template,
+   *    a controller reference blocking owner deletion) in slow-start batches, or deletes
+   *    the surplus in deletion order (`podsToDelete`), recording events.
+   * 3. Writes the status last (counts, observedGeneration, ReplicaFailure) and only when
+   *    it changed, with the cached resourceVersion as precondition.
+   *
+   * Contract: idempotent (reads only caches and writes only the difference); never
+   * called for the same key twice at once (not reentrant per key); a ReplicaSet gone
+   * only drops its expectations (the garbage collector deletes its pods). A failed
+   * write throws and the key is retried with back-off. Returns a requeue for the time
+   * left before a ready pod counts as available (minReadySeconds).
+   */
+  return async (key) => {
+    const rs = replicaSets.get(key);
+    if (!rs) {
+      expectations.forget(key);
+      return;
+    }
+    const needsSync = expectations.satisfied(key);
+    const selector = rs.spec?.selector;
+    const active = pods.list(rs.metadata.namespace).filter(isPodActive);
+    const owned = await claimObjects(ctx.writer, rs, active, (pod) =>
+      selectorMatches(selector, pod.metadata.labels),
+    );
+
+    let manageError: unknown;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      try {
+        await manageReplicas(key, rs, owned);
+      } catch (error) {
+        manageError = error;
+      }
+    }
+
+    const at = now();
+    const status = replicaSetStatus(rs, owned, manageError, at);
+    if (!isDeepStrictEqual(normalized(rs.status), normalized(status))) {
+      await ctx.writer.updateStatus(rs, status, rs.metadata.resourceVersion);
+    }
+    if (manageError !== undefined) throw manageError;
+
+    const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
+    const waits = owned
+      .map((pod) => msUntilAvailable(pod, minReadySeconds, at))
+      .filter((ms): ms is number => ms !== undefined);
+    if (waits.length) return { requeueAfterMs: Math.min(...waits) };
+  };
+}
+
+/**
+ * Kubernetes' ReplicaSet controller: keeps spec.replicas pods of each ReplicaSet's
+ * template running. Pod events go to the pod's controlling ReplicaSet (and count toward
+ * its expectations), or for an orphan to every ReplicaSet whose selector matches it.
+ */
+export const replicaSetController: ControllerFactory = (ctx) => {
+  const replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
+  const pods = ctx.informers.get<PodObject>('Pod');
+  const expectations = new Expectations();
+  const loop = new ReconcileLoop('replicaset', replicaSetReconciler(ctx, expectations), {
+    onError: (key, error) => {
+      if (!isCode(error, 'CONFLICT')) ctx.log(`replicaset ${key}: ${errorText(error)}`);
+    },
+  });
+
+  const ownerKey = (pod: Resource) => resolveControllerKey(pod, 'ReplicaSet', (key) => replicaSets.get(key));
+  const enqueueMatching = (pod: Resource) => {
+    for (const rs of replicaSets.list(pod.metadata.namespace)) {
+      if (selectorMatches(rs.spec?.selector, pod.metadata.labels)) loop.enqueue(keyOf(rs));
+    }
+  };
+
+  return {
+    name: 'replicaset',
+    start() {
+      replicaSets.addEventHandler({
+        onAdd: (rs) => loop.enqueue(keyOf(rs)),
+        onUpdate: (_old, rs) => loop.enqueue(keyOf(rs)),
+        onDelete: (rs) => {
+          expectations.forget(keyOf(rs));
+          loop.enqueue(keyOf(rs));
+        },
+      });
+      pods.addEventHandler({
+        onAdd: (pod) => {
+          if (!controllerRefOf(pod)) return enqueueMatching(pod);
+          const key = ownerKey(pod);
+          if (!key) return;
+          expectations.observedAdd(key);
+          loop.enqueue(key);
+        },
+        onUpdate: (old, pod) => {
+          if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+          const oldRef = controllerRefOf(old);
+          const ref = controllerRefOf(pod);
+          const refChanged = oldRef?.uid !== ref?.uid;
+          const key = ownerKey(pod);
+          // A deletion asked for shows first as a deletionTimestamp (graceful) or as the delete.
+          if (key && pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+            expectations.observedDelete(key);
+          }
+          if (refChanged && oldRef) {
+            const oldKey = ownerKey(old);
+            if (oldKey) loop.enqueue(oldKey);
+          }
+          if (ref) {
+            if (key) loop.enqueue(key);
+          } else if (refChanged || !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels)) {
+            enqueueMatching(pod);
+          }
+        },
+        onDelete: (pod) => {
+          const key = ownerKey(pod);
+          if (!key) return;
+          if (!pod.metadata.deletionTimestamp) expectations.observedDelete(key);
+          loop.enqueue(key);
+        },
+      });
+      loop.start();
+    },
+    stop: () => loop.stop(),
+  };
+};

@@ -1,0 +1,445 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
+import type { PodSpec, PodTemplateSpec } from '../../schema/kinds/pod.ts';
+import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
+import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import {
+  CONTROLLER_REVISION_HASH_LABEL,
+  RevisionHistory,
+  revisionName,
+  templateHash,
+} from './controller-revision.ts';
+import { applyClaims, claim, controllerReference, ownedPodHandlers } from './controller-ref.ts';
+import { Expectations } from './expectations.ts';
+import {
+  earliest,
+  isPodFinished,
+  isPodRunningAndReady,
+  isPodTerminating,
+  msUntilAvailable,
+  type PodObject,
+} from './pod-state.ts';
+import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { slowStartBatch } from './slow-start.ts';
+
+export type StatefulSetObject = Resource & { spec?: StatefulSet['spec']; status?: StatefulSet['status'] };
+type StatefulSetStatus = NonNullable<StatefulSet['status']>;
+
+/** The label naming a StatefulSet pod (a Service may select one pod with it). */
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+/** The label holding a StatefulSet pod's ordinal. */
+export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
+/** The ordinal of a pod named `<set>-<ordinal>`; undefined for a pod not named as a member of the set. */
+export function ordinalOf(setName: string, podName: string | undefined): number | undefined {
+  if (!podName?.startsWith(`${setName}-`)) return undefined;
+  const rest = podName.slice(setName.length + 1);
+  return /^(0|[1-9]\d{0,8})$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** The revision a pod was created at (its `controller-revision-hash` label). */
+export function podRevision(pod: Resource): string | undefined {
+  return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL];
+}
+
+/**
+ * A member pod as Kubernetes' newStatefulSetPod makes it: the template's labels,
+ * annotations and spec, named `<set>-<ordinal>` with the pod-name and pod-index labels,
+ * hostname = its name and subdomain = the governing Service, the revision label, and the
+ * set as controller.
+ */
+export function newStatefulSetPod(
+  set: StatefulSetObject,
+  ordinal: number,
+  template: PodTemplateSpec,
+  revision: string,
+): PodObject {
+  const name = `${set.metadata.name}-${ordinal}`;
+  const spec: PodSpec = structuredClone(template.spec) ?? { containers: [] };
+  spec.hostname = name;
+  if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
+  const { annotations, finalizers } = template.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: set.metadata.namespace,
+      labels: {
+        ...template.metadata?.labels,
+        [POD_NAME_LABEL]: name,
+        [POD_INDEX_LABEL]: String(ordinal),
+        [CONTROLLER_REVISION_HASH_LABEL]: revision,
+      },
+      ...(annotations ? { annotations: { ...annotations } } : {}),
+      ...(finalizers?.length ? { finalizers: [...finalizers] } : {}),
+      ownerReferences: [controllerReference(set)],
+    },
+    spec,
+  };
+}
+
+/** The two revisions of a set: the one its older pods run, and the one of its template now. */
+export interface Revisions {
+  current: string;
+  update: string;
+  /** The template of `current`, when known (it is not kept across restarts: no ControllerRevisions here). */
+  currentTemplate?: PodTemplateSpec;
+}
+
+/** What one reconcile decided: at most one write in OrderedReady, any number in Parallel. */
+export interface StatefulSetPlan {
+  create: PodObject[];
+  delete: PodObject[];
+  /** When a pod waited for will have been ready for minReadySeconds. */
+  requeueAfterMs?: number;
+}
+
+/**
+ * Kubernetes' updateStatefulSet, as a decision on a snapshot of the set's pods (owned,
+ * named as members). Three passes, each of which in OrderedReady stops at the first pod
+ * it writes or must wait for:
+ * 1. ordinals start..start+replicas-1, ascending: a Failed or Succeeded pod is deleted
+ *    (it is recreated once gone), a missing one is created — at the current revision
+ *    below the rolling-update partition, at the update revision otherwise; OrderedReady
+ *    then waits for each to be Running, Ready, available for minReadySeconds and not
+ *    terminating before going on.
+ * 2. pods beyond the range, highest ordinal first: deleted — in OrderedReady one at a
+ *    time, each only once every lower pod is healthy (or it is the first unhealthy one)
+ *    and after the previous one is gone.
+ * 3. RollingUpdate: from the highest ordinal down to the partition, the first pod not at
+ *    the update revision is deleted (pass 1 recreates it), one at a time, each only
+ *    once the pods above it are healthy and available. OnDelete: nothing; only pods the
+ *    user deletes are recreated, at the update revision.
+ * Parallel creates and deletes without waiting in passes 1 and 2; updates stay one at a time.
+ */
+export function planStatefulSet(
+  set: StatefulSetObject,
+  pods: PodObject[],
+  revisions: Revisions,
+  now = Date.now(),
+): StatefulSetPlan {
+  const spec = set.spec!;
+  const setName = set.metadata.name!;
+  const monotonic = spec.podManagementPolicy !== 'Parallel';
+  const start = spec.ordinals?.start ?? 0;
+  const replicas = spec.replicas ?? 1;
+  const minReadySeconds = spec.minReadySeconds ?? 0;
+  const strategy = spec.updateStrategy ?? { type: 'RollingUpdate' };
+  const plan: StatefulSetPlan = { create: [], delete: [] };
+  const wait = (ms?: number) => {
+    plan.requeueAfterMs = earliest(plan.requeueAfterMs, ms);
+    return plan;
+  };
+
+  const members = new Map<number, PodObject>();
+  const condemned: PodObject[] = [];
+  for (const pod of pods) {
+    const ordinal = ordinalOf(setName, pod.metadata.name);
+    if (ordinal === undefined) continue;
+    if (ordinal >= start && ordinal < start + replicas) members.set(ordinal, pod);
+    else condemned.push(pod);
+  }
+  condemned.sort((a, b) => ordinalOf(setName, b.metadata.name)! - ordinalOf(setName, a.metadata.name)!);
+  const slots = Array.from({ length: replicas }, (_, index) => ({
+    index,
+    ordinal: start + index,
+    pod: members.get(start + index),
+  }));
+
+  const healthy = (pod: PodObject) => isPodRunningAndReady(pod) && !isPodTerminating(pod);
+  /** undefined: available; a number: available in that many ms; 'never': not ready (or since when unknown). */
+  const availableIn = (pod: PodObject) => msUntilAvailable(pod, minReadySeconds, now) ?? 'never';
+  // The first pod, members before condemned, that is missing or not healthy: the one
+  // condemned pod OrderedReady may delete while it is unhealthy.
+  const firstUnhealthySlot = slots.find((slot) => !slot.pod || !healthy(slot.pod));
+  const firstUnhealthy = firstUnhealthySlot ? firstUnhealthySlot.pod : condemned.find((pod) => !healthy(pod));
+
+  // Below the partition (or, with no rollingUpdate, below currentReplicas) a recreated
+  // pod keeps the current revision, as far as its template is known.
+  const rolling = strategy.type !== 'OnDelete';
+  const currentBelow = !rolling
+    ? 0
+    : strategy.rollingUpdate
+      ? (strategy.rollingUpdate.partition ?? 0)
+      : (set.status?.currentReplicas ?? 0);
+  const newPod = (index: number, ordinal: number) =>
+    index < currentBelow && revisions.currentTemplate
+      ? newStatefulSetPod(set, ordinal, revisions.currentTemplate, revisions.current)
+      : newStatefulSetPod(set, ordinal, spec.template, revisions.update);
+
+  for (const { index, ordinal, pod } of slots) {
+    if (pod && isPodFinished(pod)) {
+      if (!isPodTerminating(pod)) plan.delete.push(pod);
+      if (monotonic) return plan;
+      continue;
+    }
+    if (!pod) {
+      plan.create.push(newPod(index, ordinal));
+      if (monotonic) return plan;
+      continue;
+    }
+    if (!monotonic) continue;
+    if (!healthy(pod)) return plan;
+    const left = availableIn(pod);
+    if (left === 'never') return plan;
+    if (left > 0) return wait(left);
+  }
+
+  for (const pod of condemned) {
+    if (isPodTerminating(pod)) {
+      if (monotonic) return plan;
+      continue;
+    }
+    if (monotonic && pod !== firstUnhealthy) {
+      if (!isPodRunningAndReady(pod)) return plan;
+      const left = availableIn(pod);
+      if (left === 'never') return plan;
+      if (left > 0) return wait(left);
+    }
+    plan.delete.push(pod);
+    if (monotonic) return plan;
+  }
+
+  if (!rolling) return plan;
+  const partition = strategy.rollingUpdate?.partition ?? 0;
+  for (let index = slots.length - 1; index >= partition; index--) {
+    const pod = slots[index].pod;
+    // Created or deleted in this very pass (Parallel): not healthy yet.
+    if (!pod || plan.delete.includes(pod)) return plan;
+    if (podRevision(pod) !== revisions.update && !isPodTerminating(pod)) {
+      plan.delete.push(pod);
+      return plan;
+    }
+    if (!healthy(pod)) return plan;
+    const left = availableIn(pod);
+    if (left === 'never') return plan;
+    if (left > 0) return wait(left);
+  }
+  return plan;
+}
+
+/**
+ * The status Kubernetes computes from the set's pods: replicas (every pod it created
+ * and still has), readyReplicas (Running and Ready), availableReplicas (ready for
+ * minReadySeconds), currentReplicas and updatedReplicas (pods not terminating at each
+ * revision). Once every pod is updated and ready the rollout is complete: the update
+ * revision becomes current (for OnDelete too, where Kubernetes leaves it behind).
+ */
+export function statefulSetStatus(
+  set: StatefulSetObject,
+  pods: PodObject[],
+  revisions: Revisions,
+  now = Date.now(),
+): { status: StatefulSetStatus; requeueAfterMs?: number } {
+  const minReadySeconds = set.spec?.minReadySeconds ?? 0;
+  let ready = 0;
+  let available = 0;
+  let current = 0;
+  let updated = 0;
+  let requeueAfterMs: number | undefined;
+  for (const pod of pods) {
+    if (isPodRunningAndReady(pod)) {
+      ready++;
+      const left = msUntilAvailable(pod, minReadySeconds, now);
+      if (left === 0) available++;
+      else if (left !== undefined) requeueAfterMs = earliest(requeueAfterMs, left);
+    }
+    if (isPodTerminating(pod)) continue;
+    const revision = podRevision(pod);
+    if (revision === revisions.current) current++;
+    if (revision === revisions.update) updated++;
+  }
+  let currentRevision = revisions.current;
+  if (updated === pods.length && ready === pods.length) {
+    currentRevision = revisions.update;
+    current = updated;
+  }
+  const status: StatefulSetStatus = {
+    ...set.status,
+    replicas: pods.length,
+    readyReplicas: ready,
+    currentReplicas: current,
+    updatedReplicas: updated,
+    availableReplicas: available,
+    currentRevision,
+    updateRevision: revisions.update,
+  };
+  if (set.metadata.generation !== undefined) status.observedGeneration = set.metadata.generation;
+  return { status, requeueAfterMs };
+}
+
+/**
+ * Kubernetes' StatefulSet controller: pods with stable names `<set>-<ordinal>`, created,
+ * scaled and updated in order (see planStatefulSet). Pod revisions are hashes of the
+ * template (`<set>-<hash>`); there are no ControllerRevision objects, so the template of
+ * an older revision is only known from what this process has seen.
+ */
+export class StatefulSetController implements Controller {
+  readonly name = 'statefulset';
+  private readonly sets: Informer<StatefulSetObject>;
+  private readonly pods: Informer<PodObject>;
+  private readonly loop: ReconcileLoop;
+  private readonly expectations = new Expectations();
+  private readonly history = new RevisionHistory<PodTemplateSpec>();
+  private readonly unregister: Array<() => void> = [];
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.sets = ctx.informers.get<StatefulSetObject>('StatefulSet');
+    this.pods = ctx.informers.get<PodObject>('Pod');
+    this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
+      onError: (key, error) =>
+        ctx.log(`statefulset ${key}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  start(): void {
+    const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
+    this.unregister.push(
+      this.sets.addEventHandler({
+        onAdd: enqueue,
+        onUpdate: (old, set) => {
+          this.remember(old);
+          enqueue(set);
+        },
+        onDelete: enqueue,
+      }),
+      this.pods.addEventHandler(
+        ownedPodHandlers({
+          ownerKind: 'StatefulSet',
+          owners: this.sets,
+          selects: (set, pod) => selectorMatches(set.spec?.selector, pod.metadata.labels),
+          enqueue: (key) => this.loop.enqueue(key),
+          expectations: this.expectations,
+        }),
+      ),
+    );
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const unregister of this.unregister.splice(0)) unregister();
+    await this.loop.stop();
+  }
+
+  /**
+   * Brings the StatefulSet `namespace/name` to its spec. Idempotent, from the caches:
+   * claims its pods (adopting matching orphans named as members, releasing its own that
+   * no longer match), then — unless it is being deleted or earlier creations and
+   * deletions are not yet in the cache — makes the writes planStatefulSet decides (at
+   * most one in OrderedReady), records SuccessfulCreate / SuccessfulDelete (or
+   * FailedCreate / FailedDelete, and throws to be retried) events, and writes the
+   * status when it changed. Returns a requeue when a pod becomes available later
+   * (minReadySeconds). A set that is gone only has its bookkeeping forgotten: its pods
+   * are the garbage collector's.
+   */
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const set = this.sets.get(key);
+    if (!set?.spec) {
+      this.expectations.forget(key);
+      this.history.forget(key);
+      return;
+    }
+    const pods = await this.claimPods(set);
+    const update = revisionName(set.metadata.name!, templateHash(set.spec.template));
+    const current = set.status?.currentRevision || update;
+    this.history.record(key, update, set.spec.template, set.spec.revisionHistoryLimit ?? 10, [current]);
+    const revisions: Revisions = { current, update, currentTemplate: this.history.get(key, current) };
+
+    let requeueAfterMs: number | undefined;
+    if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
+      const plan = planStatefulSet(set, pods, revisions);
+      requeueAfterMs = plan.requeueAfterMs;
+      await this.execute(set, key, plan);
+    }
+    const computed = statefulSetStatus(set, pods, revisions);
+    await this.writeStatus(set, computed.status);
+    requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
+    return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  /** Keeps the template of a set's previous spec, so pods below a partition can be recreated at it. */
+  private remember(old: StatefulSetObject): void {
+    if (!old.spec?.template) return;
+    const revision = revisionName(old.metadata.name!, templateHash(old.spec.template));
+    this.history.record(keyOf(old), revision, old.spec.template, old.spec.revisionHistoryLimit ?? 10, [
+      old.status?.currentRevision ?? revision,
+    ]);
+  }
+
+  private async claimPods(set: StatefulSetObject): Promise<PodObject[]> {
+    const setName = set.metadata.name!;
+    const claims = claim(
+      set,
+      this.pods.list(set.metadata.namespace),
+      (pod) =>
+        selectorMatches(set.spec?.selector, pod.metadata.labels) &&
+        ordinalOf(setName, pod.metadata.name) !== undefined,
+    );
+    return applyClaims(this.ctx.writer, set, claims);
+  }
+
+  private async execute(set: StatefulSetObject, key: string, plan: StatefulSetPlan): Promise<void> {
+    if (plan.create.length === 0 && plan.delete.length === 0) return;
+    this.expectations.expect(key, plan.create.length, plan.delete.length);
+    const created = await slowStartBatch(plan.create, (pod) => this.createPod(set, key, pod));
+    for (let i = 0; i < created.skipped; i++) this.expectations.observedAdd(key);
+    const deleted = await Promise.allSettled(plan.delete.map((pod) => this.deletePod(set, key, pod)));
+    const failure = [
+      ...created.errors,
+      ...deleted.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
+    ][0];
+    if (failure !== undefined) throw failure;
+  }
+
+  private async createPod(set: StatefulSetObject, key: string, pod: PodObject): Promise<void> {
+    const what = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
+    try {
+      await this.ctx.writer.create(pod);
+    } catch (error) {
+      this.expectations.observedAdd(key);
+      this.ctx.events.record(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create ${what} failed error: ${message(error)}`,
+      );
+      throw error;
+    }
+    this.ctx.events.record(set, 'Normal', 'SuccessfulCreate', `create ${what} successful`);
+  }
+
+  private async deletePod(set: StatefulSetObject, key: string, pod: PodObject): Promise<void> {
+    const what = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
+    try {
+      await this.ctx.writer.delete('Pod', pod.metadata.name!, pod.metadata.namespace);
+    } catch (error) {
+      this.expectations.observedDelete(key);
+      if (isCode(error, 'NOT_FOUND')) return;
+      this.ctx.events.record(
+        set,
+        'Warning',
+        'FailedDelete',
+        `delete ${what} failed error: ${message(error)}`,
+      );
+      throw error;
+    }
+    this.ctx.events.record(set, 'Normal', 'SuccessfulDelete', `delete ${what} successful`);
+  }
+
+  private async writeStatus(set: StatefulSetObject, status: StatefulSetStatus): Promise<void> {
+    if (isDeepStrictEqual(set.status ?? {}, status)) return;
+    try {
+      await this.ctx.writer.updateStatus(set, status);
+    } catch (error) {
+      if (!isCode(error, 'NOT_FOUND')) throw error;
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const statefulSetController: ControllerFactory = (ctx) => new StatefulSetController(ctx);

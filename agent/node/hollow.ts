@@ -1,0 +1,64 @@
+import type { KubeqlClient } from '../../client/index.ts';
+import { NodeAgent, type NodeAgentOptions } from './agent.ts';
+import type { RuntimePod } from './runtime/runtime.ts';
+import { SimulatedRuntime, type SimulatedRuntimeOptions } from './runtime/simulated.ts';
+
+export type HollowNodeOptions = Partial<Omit<NodeAgentOptions, 'name' | 'runtime'>> & {
+  simulation?: Partial<SimulatedRuntimeOptions>;
+};
+
+/** A node agent over the simulated runtime, with the handles tests use to misbehave. */
+export interface HollowNode {
+  readonly name: string;
+  readonly runtime: SimulatedRuntime;
+  /** The running agent (a new one after `restart`). */
+  readonly agent: NodeAgent;
+  /** Goes silent: no lease renewal, no status, no writes (node loss). */
+  silence(): void;
+  resume(): void;
+  /** Makes the running containers of the selected pods (all by default) exit with `exitCode` (1). */
+  failContainers(filter?: (pod: RuntimePod) => boolean, exitCode?: number): number;
+  /** Stops the agent and starts a new one over the same runtime, whose containers keep running. */
+  restart(): Promise<void>;
+  /** Stops the agent and the runtime's timers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Addresses for the `index`th hollow node of a cluster: distinct InternalIPs and pod
+ * ranges, so pod IPs are unique across the cluster.
+ */
+export function hollowNodeAddressing(index: number): { address: string; podCIDR: string } {
+  return { address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`, podCIDR: `10.244.${index}.0/24` };
+}
+
+export async function startHollowNode(
+  client: KubeqlClient,
+  name: string,
+  options: HollowNodeOptions = {},
+): Promise<HollowNode> {
+  const { simulation, ...agentOptions } = options;
+  const runtime = new SimulatedRuntime(simulation);
+  const make = () => new NodeAgent(client, { ...agentOptions, name, runtime });
+  let agent = make();
+  await agent.start();
+  return {
+    name,
+    runtime,
+    get agent() {
+      return agent;
+    },
+    silence: () => agent.silence(),
+    resume: () => agent.resume(),
+    failContainers: (filter, exitCode) => agent.failContainers(filter, exitCode),
+    async restart() {
+      await agent.stop();
+      agent = make();
+      await agent.start();
+    },
+    async stop() {
+      await agent.stop();
+      await runtime.close();
+    },
+  };
+}

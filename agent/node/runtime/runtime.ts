@@ -1,0 +1,124 @@
+import type { Container } from '../../../schema/kinds/pod.ts';
+import type { PodObject } from '../../objects.ts';
+
+/**
+ * What the node agent asks of a container runtime, in the spirit of Kubernetes' CRI:
+ * a sandbox per pod (its network identity), then containers started and stopped one
+ * instance at a time, and their states reported back. The runtime decides nothing:
+ * restart policy, back-off, phases and conditions are the agent's. A runtime outlives
+ * the agent that drives it (an agent restart adopts the pods it finds running), so
+ * every call is keyed by what the runtime itself records: the pod uid and the
+ * container name and attempt.
+ */
+export interface ContainerRuntime {
+  /** As in containerID and nodeInfo.containerRuntimeVersion: `<name>://<version>`. */
+  readonly name: string;
+  readonly version: string;
+
+  /** Creates the pod's sandbox (network namespace, IP) unless it has one; returns its IP. Idempotent. */
+  runPodSandbox(pod: PodObject, config: SandboxConfig): Promise<{ ip: string }>;
+
+  /**
+   * Creates and starts instance number `attempt` (0 first, then one per restart) of a
+   * container of the pod; the previous instance of that container has exited. May
+   * resolve before the container runs: its state shows `created` until then.
+   */
+  startContainer(pod: PodObject, container: Container, options: StartContainerOptions): Promise<void>;
+
+  /**
+   * Stops every running container of the pod (TERM, then KILL after the grace period)
+   * and tears down its sandbox, keeping what it knows of the exited containers until
+   * `removePod`. Idempotent.
+   */
+  stopPod(uid: string, gracePeriodSeconds: number): Promise<void>;
+
+  /** Forgets the pod (stopping it first if needed). Idempotent. */
+  removePod(uid: string): Promise<void>;
+
+  /** The pod as the runtime has it, or undefined. */
+  getPod(uid: string): Promise<RuntimePod | undefined>;
+
+  /** Every pod the runtime has, running or not: what an agent adopts or cleans up when it starts. */
+  listPods(): Promise<RuntimePod[]>;
+
+  /** Calls `listener(uid)` whenever a container of a pod changes state on its own (started, exited). */
+  onChange(listener: (uid: string) => void): () => void;
+
+  /**
+   * Fault injection, for runtimes that support it (the simulated one): makes the running
+   * containers of the pods `filter` selects (all when omitted) exit with `exitCode`.
+   */
+  failContainers?(filter?: (pod: RuntimePod) => boolean, exitCode?: number): number;
+
+  /** Releases the runtime's own resources (timers, connections); containers are left as they are. */
+  close(): Promise<void>;
+}
+
+export interface SandboxConfig {
+  nodeName: string;
+  /** The node's IP; a hostNetwork pod gets it as its own. */
+  hostIP: string;
+  /** The range pod IPs are taken from (CIDR), for runtimes that allocate them. */
+  podCIDR?: string;
+}
+
+export interface StartContainerOptions {
+  /** 0 for the first instance, then one more per restart. */
+  attempt: number;
+  /** An init container: it runs to completion before the next one starts. */
+  init: boolean;
+}
+
+export type ContainerRunState = 'created' | 'running' | 'exited';
+
+/** One instance of a container. */
+export interface RuntimeContainer {
+  name: string;
+  /** `<runtime>://<id>`. */
+  id: string;
+  attempt: number;
+  init: boolean;
+  image: string;
+  imageID: string;
+  state: ContainerRunState;
+  /** RFC 3339, at the runtime's precision (the agent reports seconds). */
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** Why it exited: Completed, Error, OOMKilled... */
+  reason?: string;
+  message?: string;
+}
+
+export interface RuntimePod {
+  uid: string;
+  namespace: string;
+  name: string;
+  /** The sandbox's IP while it has one. */
+  ip?: string;
+  /** Whether the sandbox is up (false once stopped). */
+  ready: boolean;
+  /** The latest instance of each container, and the one before it (for lastState), oldest first. */
+  containers: RuntimeContainer[];
+}
+
+/** The latest instance of a container in a runtime pod, and the one before it. */
+export function instancesOf(
+  pod: RuntimePod | undefined,
+  name: string,
+  init: boolean,
+): { current?: RuntimeContainer; previous?: RuntimeContainer } {
+  let current: RuntimeContainer | undefined;
+  let previous: RuntimeContainer | undefined;
+  for (const container of pod?.containers ?? []) {
+    if (container.name !== name || container.init !== init) continue;
+    if (!current || container.attempt > current.attempt) {
+      previous = current;
+      current = container;
+    } else if (!previous || container.attempt > previous.attempt) {
+      previous = container;
+    }
+  }
+  return { current, previous };
+}

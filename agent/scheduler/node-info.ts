@@ -1,0 +1,259 @@
+import { keyOf } from '../../client/index.ts';
+import type { Container } from '../../schema/kinds/pod.ts';
+import { parseQuantity } from '../../schema/quantity.ts';
+import { controllerUid, isTerminal, type NodeObject, type PodObject } from '../objects.ts';
+
+/**
+ * Amounts by resource name, in integer base units: cpu in millicores, memory and
+ * storage in bytes, everything else (pods, extended resources) as counts.
+ */
+export type Amounts = Record<string, number>;
+
+/** What the scores assume a container without a request uses (kube-scheduler's non-zero defaults). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+/** A quantity in the integer unit the scheduler counts in; rounds up, as Kubernetes' MilliValue/Value do. */
+export function amountOf(resource: string, quantity: string | number): number {
+  const value = parseQuantity(quantity) ?? 0;
+  const scaled = resource === 'cpu' ? value * 1000 : value;
+  // Tolerates binary floating point ("0.3" * 1000 is 300.00000000000006).
+  return Math.ceil(scaled - 1e-6);
+}
+
+export function amountsOf(list: Record<string, string | number> | undefined): Amounts {
+  const out: Amounts = {};
+  for (const [name, quantity] of Object.entries(list ?? {})) out[name] = amountOf(name, quantity);
+  return out;
+}
+
+function add(into: Amounts, from: Amounts, sign = 1): void {
+  for (const [name, amount] of Object.entries(from)) into[name] = (into[name] ?? 0) + sign * amount;
+}
+
+function maxInto(into: Amounts, from: Amounts): void {
+  for (const [name, amount] of Object.entries(from)) into[name] = Math.max(into[name] ?? 0, amount);
+}
+
+/**
+ * What a pod requests: the sum over its containers, or the largest init container's
+ * request when that is more (init containers run one at a time, before the others).
+ */
+export function podRequests(pod: PodObject): Amounts {
+  return effective(pod, (container) => amountsOf(container.resources?.requests));
+}
+
+/** Requests with the non-zero defaults for cpu and memory: what the scores count. */
+export function nonZeroRequests(pod: PodObject): Amounts {
+  return effective(pod, (container) => {
+    const requests = amountsOf(container.resources?.requests);
+    return {
+      cpu: requests.cpu || DEFAULT_MILLI_CPU_REQUEST,
+      memory: requests.memory || DEFAULT_MEMORY_REQUEST,
+    };
+  });
+}
+
+function effective(pod: PodObject, of: (container: Container) => Amounts): Amounts {
+  const total: Amounts = {};
+  for (const container of pod.spec?.containers ?? []) add(total, of(container));
+  for (const container of pod.spec?.initContainers ?? []) maxInto(total, of(container));
+  return total;
+}
+
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+const ANY_IP = '0.0.0.0';
+
+/** The host ports the pod's containers claim. */
+export function hostPorts(pod: PodObject): HostPort[] {
+  const out: HostPort[] = [];
+  for (const container of pod.spec?.containers ?? []) {
+    for (const port of container.ports ?? []) {
+      if (!port.hostPort || port.hostPort <= 0) continue;
+      out.push({ ip: port.hostIP || ANY_IP, protocol: port.protocol ?? 'TCP', port: port.hostPort });
+    }
+  }
+  return out;
+}
+
+/** What the scheduler keeps of a pod bound to a node: all it needs to account for it. */
+export interface PodInfo {
+  key: string;
+  uid?: string;
+  pod: PodObject;
+  requests: Amounts;
+  nonZero: Amounts;
+  ports: HostPort[];
+  /** The uid of the controller owning the pod (ReplicaSet, StatefulSet, Job...), for spreading. */
+  owner?: string;
+}
+
+export function podInfo(pod: PodObject): PodInfo {
+  return {
+    key: keyOf(pod),
+    uid: pod.metadata.uid,
+    pod,
+    requests: podRequests(pod),
+    nonZero: nonZeroRequests(pod),
+    ports: hostPorts(pod),
+    owner: controllerUid(pod),
+  };
+}
+
+/**
+ * One node and the totals of the pods bound to it, kept up to date one pod at a time
+ * so that a scheduling decision reads each node in constant time.
+ */
+export class NodeInfo {
+  node?: NodeObject;
+  allocatable: Amounts = {};
+  readonly pods = new Map<string, PodInfo>();
+  readonly requested: Amounts = {};
+  readonly nonZeroRequested: Amounts = {};
+  /** `protocol/port` → IP → how many pods claim it. */
+  private readonly ports = new Map<string, Map<string, number>>();
+  private readonly owners = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  setNode(node: NodeObject | undefined): void {
+    this.node = node;
+    this.allocatable = amountsOf(node?.status?.allocatable ?? node?.status?.capacity);
+  }
+
+  addPod(info: PodInfo): void {
+    this.removePod(info.key);
+    this.pods.set(info.key, info);
+    add(this.requested, info.requests);
+    add(this.nonZeroRequested, info.nonZero);
+    for (const { ip, protocol, port } of info.ports) {
+      const slot = `${protocol}/${port}`;
+      let ips = this.ports.get(slot);
+      if (!ips) this.ports.set(slot, (ips = new Map()));
+      ips.set(ip, (ips.get(ip) ?? 0) + 1);
+    }
+    if (info.owner) this.owners.set(info.owner, (this.owners.get(info.owner) ?? 0) + 1);
+  }
+
+  removePod(key: string): PodInfo | undefined {
+    const info = this.pods.get(key);
+    if (!info) return undefined;
+    this.pods.delete(key);
+    add(this.requested, info.requests, -1);
+    add(this.nonZeroRequested, info.nonZero, -1);
+    for (const { ip, protocol, port } of info.ports) {
+      const slot = `${protocol}/${port}`;
+      const ips = this.ports.get(slot)!;
+      const left = ips.get(ip)! - 1;
+      if (left > 0) ips.set(ip, left);
+      else ips.delete(ip);
+      if (ips.size === 0) this.ports.delete(slot);
+    }
+    if (info.owner) {
+      const left = this.owners.get(info.owner)! - 1;
+      if (left > 0) this.owners.set(info.owner, left);
+      else this.owners.delete(info.owner);
+    }
+    return info;
+  }
+
+  /** Whether a wanted host port is taken: same protocol and port, and either IP is 0.0.0.0 or both are equal. */
+  portTaken({ ip, protocol, port }: HostPort): boolean {
+    const ips = this.ports.get(`${protocol}/${port}`);
+    if (!ips) return false;
+    return ip === ANY_IP || ips.has(ip) || ips.has(ANY_IP);
+  }
+
+  /** How many of the node's pods the controller with this uid owns. */
+  ownerCount(owner: string): number {
+    return this.owners.get(owner) ?? 0;
+  }
+}
+
+/**
+ * The scheduler's view of the cluster: nodes with the pods bound to them, fed one
+ * change at a time by the informers, plus the pods it bound itself whose binding the
+ * Pod informer has not shown yet ("assumed", as kube-scheduler's cache calls them),
+ * so that the next decision already counts them. Terminal pods (Succeeded, Failed)
+ * hold nothing.
+ */
+export class SchedulerCache {
+  private readonly nodes = new Map<string, NodeInfo>();
+  /** Pod key → the node it is counted on. */
+  private readonly placed = new Map<string, string>();
+  /** Pod key → uid of the pods this scheduler bound and has not seen bound yet. */
+  private readonly assumed = new Map<string, string | undefined>();
+
+  setNode(node: NodeObject): void {
+    this.info(node.metadata.name!).setNode(node);
+  }
+
+  removeNode(name: string): void {
+    const info = this.nodes.get(name);
+    if (!info) return;
+    // Its pods stay counted until they go (they may still be running): keep them, nameless.
+    if (info.pods.size > 0) info.setNode(undefined);
+    else this.nodes.delete(name);
+  }
+
+  /** Files the pod under its node, or nowhere when it is unbound or finished. */
+  updatePod(pod: PodObject): void {
+    const key = keyOf(pod);
+    const nodeName = pod.spec?.nodeName;
+    if (this.assumed.has(key)) {
+      // Events from before the binding still show it unbound: keep the assumption.
+      if (!nodeName && this.assumed.get(key) === pod.metadata.uid) return;
+      this.assumed.delete(key);
+    }
+    if (!nodeName || isTerminal(pod)) return this.removePod(key);
+    this.place(podInfo(pod), nodeName);
+  }
+
+  removePod(key: string): void {
+    this.assumed.delete(key);
+    const nodeName = this.placed.get(key);
+    if (nodeName === undefined) return;
+    this.placed.delete(key);
+    const info = this.nodes.get(nodeName);
+    info?.removePod(key);
+    if (info && !info.node && info.pods.size === 0) this.nodes.delete(nodeName);
+  }
+
+  /** Counts a pod this scheduler just bound on its node before the informer shows it. */
+  assume(pod: PodObject, nodeName: string): void {
+    const info = podInfo(pod);
+    this.place(info, nodeName);
+    this.assumed.set(info.key, info.uid);
+  }
+
+  isAssumed(key: string): boolean {
+    return this.assumed.has(key);
+  }
+
+  /** The nodes the scheduler knows (those with a Node object). */
+  nodeInfos(): NodeInfo[] {
+    return [...this.nodes.values()].filter((info) => info.node);
+  }
+
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.nodes.get(name);
+  }
+
+  private place(info: PodInfo, nodeName: string): void {
+    const previous = this.placed.get(info.key);
+    if (previous !== undefined && previous !== nodeName) this.removePod(info.key);
+    this.placed.set(info.key, nodeName);
+    this.info(nodeName).addPod(info);
+  }
+
+  private info(name: string): NodeInfo {
+    let info = this.nodes.get(name);
+    if (!info) this.nodes.set(name, (info = new NodeInfo(name)));
+    return info;
+  }
+}

@@ -1,0 +1,286 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isCode, keyOf, resourceWriter, type KubeqlClient, type ResourceWriter } from '../../client/index.ts';
+import { ReconcileLoop } from '../controllers/reconcile-loop.ts';
+import { ApiEventRecorder, type EventRecorder } from '../events.ts';
+import { SharedInformers } from '../informers.ts';
+import {
+  errorText,
+  isTerminal,
+  timestamp,
+  type Condition,
+  type NodeObject,
+  type PodObject,
+} from '../objects.ts';
+import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from './filters.ts';
+import { podInfo, SchedulerCache } from './node-info.ts';
+import { DEFAULT_SCORES, pickBest, scoreNodes, type Score } from './scores.ts';
+
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
+export interface SchedulerOptions {
+  /** Pods whose spec.schedulerName is this are ours (default "default-scheduler"). */
+  schedulerName: string;
+  /** Wait before retrying an unschedulable pod after the cluster changed; doubles per failed attempt (1 s). */
+  podInitialBackoffMs: number;
+  /** (10 s) */
+  podMaxBackoffMs: number;
+  /** An unschedulable pod is retried after this even when nothing seemed to change (5 min). */
+  maxUnschedulableMs: number;
+  filters: Filter[];
+  scores: Score[];
+  /** For tie breaks between equally good nodes. */
+  random: () => number;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  schedulerName: DEFAULT_SCHEDULER_NAME,
+  podInitialBackoffMs: 1000,
+  podMaxBackoffMs: 10_000,
+  maxUnschedulableMs: 5 * 60_000,
+  filters: DEFAULT_FILTERS,
+  scores: DEFAULT_SCORES,
+  random: Math.random,
+  log: (line) => console.error(line),
+};
+
+interface Unschedulable {
+  attempts: number;
+  lastAttempt: number;
+}
+
+/**
+ * The scheduler, as a client of the API like any other: it watches Pods and Nodes,
+ * keeps per-node totals of what bound pods request (updated one event at a time), and
+ * places each pending pod of its schedulerName on the best feasible node by binding it.
+ *
+ * Decisions are made one at a time by a single worker of the shared reconcile loop:
+ * each reads and updates the same totals, and a pod it binds is counted at once
+ * ("assumed") so the next decision cannot overcommit its node. A pod no node can take
+ * gets PodScheduled=False/Unschedulable and a FailedScheduling event, and waits until
+ * a node appears or changes or a pod goes away, then is retried with per-pod back-off
+ * (never in a loop: its own status write does not requeue it).
+ */
+export class Scheduler {
+  readonly options: SchedulerOptions;
+  readonly cache = new SchedulerCache();
+  /** Resolves once the informers have listed and the scheduling loop runs. */
+  readonly synced: Promise<void>;
+  private readonly informers: SharedInformers;
+  private readonly writer: ResourceWriter;
+  private readonly events: EventRecorder & { flush?(): Promise<void> };
+  private readonly loop: ReconcileLoop;
+  private readonly unschedulable = new Map<string, Unschedulable>();
+  /** Counts cluster changes that may let an unschedulable pod fit, to catch those during a decision. */
+  private clusterChanges = 0;
+  private stopped = false;
+
+  constructor(
+    client: KubeqlClient,
+    options: Partial<SchedulerOptions> & { writer?: ResourceWriter; events?: EventRecorder } = {},
+  ) {
+    this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
+    const { log } = this.options;
+    this.writer = options.writer ?? resourceWriter(client);
+    this.events = options.events ?? new ApiEventRecorder(this.writer, this.options.schedulerName, log);
+    this.informers = new SharedInformers(client, (error) => log(`scheduler informer: ${errorText(error)}`));
+    this.loop = new ReconcileLoop('scheduler', (key) => this.schedule(key), {
+      workers: 1,
+      onError: (key, error) => log(`scheduler: pod ${key}: ${errorText(error)}`),
+    });
+
+    const nodes = this.informers.get<NodeObject>('Node');
+    nodes.addEventHandler({
+      onAdd: (node) => {
+        this.cache.setNode(node);
+        this.clusterChanged();
+      },
+      onUpdate: (old, node) => {
+        this.cache.setNode(node);
+        if (schedulingChanged(old, node)) this.clusterChanged();
+      },
+      onDelete: (node) => this.cache.removeNode(node.metadata.name!),
+    });
+    const pods = this.informers.get<PodObject>('Pod');
+    pods.addEventHandler({
+      onAdd: (pod) => {
+        this.cache.updatePod(pod);
+        if (this.isPending(pod)) this.loop.enqueue(keyOf(pod));
+      },
+      onUpdate: (old, pod) => {
+        this.cache.updatePod(pod);
+        const key = keyOf(pod);
+        if (this.isPending(pod)) {
+          // Its own status (the Unschedulable condition this scheduler wrote) changes nothing.
+          if (!this.unschedulable.has(key) || podChanged(old, pod)) this.loop.enqueue(key);
+        } else {
+          this.unschedulable.delete(key);
+          // A pod that finished frees what it requested.
+          if (old.spec?.nodeName && !isTerminal(old) && isTerminal(pod)) this.clusterChanged();
+        }
+      },
+      onDelete: (pod) => {
+        const key = keyOf(pod);
+        this.cache.removePod(key);
+        this.unschedulable.delete(key);
+        if (pod.spec?.nodeName && !isTerminal(pod)) this.clusterChanged();
+      },
+    });
+
+    this.informers.start();
+    this.synced = this.informers.waitForSync().then(() => {
+      // Only decide on a complete picture of the nodes: pods found meanwhile wait in the queue.
+      if (!this.stopped) this.loop.start();
+    });
+    // Stopped before it synced: whoever awaits `synced` sees that; nobody else must.
+    this.synced.catch(() => {});
+  }
+
+  /** Whether the pod waits for this scheduler: unbound, ours, not being deleted, not finished. */
+  isPending(pod: PodObject): boolean {
+    return (
+      !pod.spec?.nodeName &&
+      (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.options.schedulerName &&
+      !pod.metadata.deletionTimestamp &&
+      !isTerminal(pod)
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop.stop();
+    await this.informers.stop();
+    await this.events.flush?.();
+  }
+
+  /** One scheduling decision for the pod with this key (the reconcile of the loop). */
+  private async schedule(key: string): Promise<void> {
+    const pod = this.informers.get<PodObject>('Pod').get(key);
+    if (!pod || !this.isPending(pod)) {
+      this.unschedulable.delete(key);
+      return;
+    }
+    // Bound by this scheduler already; the informer has not caught up.
+    if (this.cache.isAssumed(key)) return;
+
+    const changesBefore = this.clusterChanges;
+    const info = podInfo(pod);
+    const nodes = this.cache.nodeInfos();
+    const feasible = [];
+    const reasons = new Map<string, number>();
+    for (const node of nodes) {
+      const failed = runFilters(info, node, this.options.filters);
+      if (!failed) feasible.push(node);
+      else for (const reason of new Set(failed)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    if (feasible.length === 0) {
+      await this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons), changesBefore);
+      return;
+    }
+    const totals = scoreNodes(info, feasible, this.options.scores);
+    const nodeName = feasible[pickBest(totals, this.options.random)].name;
+
+    const { namespace = 'default', name = '' } = pod.metadata;
+    let bound;
+    try {
+      bound = await this.writer.bind(namespace, name, nodeName);
+    } catch (error) {
+      // Bound by someone else, being deleted, or gone: not ours to place any more.
+      if (isCode(error, 'CONFLICT') || isCode(error, 'NOT_FOUND')) {
+        this.options.log(`scheduler: dropping pod ${key}: ${errorText(error)}`);
+        this.unschedulable.delete(key);
+        return;
+      }
+      throw error;
+    }
+    this.cache.assume(
+      (bound as PodObject | undefined) ?? { ...pod, spec: { ...pod.spec!, nodeName } },
+      nodeName,
+    );
+    this.unschedulable.delete(key);
+    this.events.record(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${namespace}/${name} to ${nodeName}`,
+    );
+  }
+
+  private async markUnschedulable(pod: PodObject, message: string, changesBefore: number): Promise<void> {
+    const key = keyOf(pod);
+    const entry = this.unschedulable.get(key) ?? { attempts: 0, lastAttempt: 0 };
+    entry.attempts++;
+    entry.lastAttempt = Date.now();
+    this.unschedulable.set(key, entry);
+    this.events.record(pod, 'Warning', 'FailedScheduling', message);
+
+    const conditions = pod.status?.conditions ?? [];
+    const previous = conditions.find((condition) => condition.type === 'PodScheduled');
+    if (previous?.status !== 'False' || previous.reason !== 'Unschedulable' || previous.message !== message) {
+      const condition: Condition = {
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message,
+        lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : timestamp(),
+      };
+      const status = {
+        ...pod.status,
+        conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), condition],
+      };
+      try {
+        // The version precondition keeps a binding made meanwhile from being overwritten.
+        await this.writer.updateStatus(pod, status, pod.metadata.resourceVersion);
+      } catch (error) {
+        if (isCode(error, 'NOT_FOUND')) return;
+        if (!isCode(error, 'CONFLICT')) throw error;
+        // Changed meanwhile: look again once the informer has the new version.
+        this.loop.enqueueAfter(key, this.backoff(entry));
+        return;
+      }
+    }
+    if (this.clusterChanges !== changesBefore) this.loop.enqueueAfter(key, this.backoff(entry));
+    else this.loop.enqueueAfter(key, this.options.maxUnschedulableMs);
+  }
+
+  /** The time left of the pod's back-off since its last attempt. */
+  private backoff(entry: Unschedulable): number {
+    const { podInitialBackoffMs, podMaxBackoffMs } = this.options;
+    const wait = Math.min(podMaxBackoffMs, podInitialBackoffMs * 2 ** Math.max(0, entry.attempts - 1));
+    return Math.max(0, entry.lastAttempt + wait - Date.now());
+  }
+
+  /** Something changed that may let unschedulable pods fit: retry each after its back-off. */
+  private clusterChanged(): void {
+    this.clusterChanges++;
+    for (const [key, entry] of this.unschedulable) this.loop.enqueueAfter(key, this.backoff(entry));
+  }
+}
+
+/** Whether a node update matters to placement (not a heartbeat). */
+function schedulingChanged(old: NodeObject, node: NodeObject): boolean {
+  const view = (n: NodeObject) => ({
+    labels: n.metadata.labels,
+    spec: n.spec,
+    allocatable: n.status?.allocatable ?? n.status?.capacity,
+    conditions: n.status?.conditions?.map(({ type, status }) => ({ type, status })),
+  });
+  return !isDeepStrictEqual(view(old), view(node));
+}
+
+/** Whether a pending pod changed in a way that may change where it fits (not its status). */
+function podChanged(old: PodObject, pod: PodObject): boolean {
+  return (
+    !isDeepStrictEqual(old.spec, pod.spec) ||
+    !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels) ||
+    old.metadata.uid !== pod.metadata.uid
+  );
+}
+
+/** Starts a scheduler against any client (in-process or over the network). */
+export function startScheduler(
+  client: KubeqlClient,
+  options: Partial<SchedulerOptions> & { writer?: ResourceWriter; events?: EventRecorder } = {},
+): Scheduler {
+  return new Scheduler(client, options);
+}

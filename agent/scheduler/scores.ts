@@ -1,0 +1,143 @@
+import { matchesNodeSelectorTerm, toleratesAll } from './filters.ts';
+import type { NodeInfo, PodInfo } from './node-info.ts';
+
+export const MAX_NODE_SCORE = 100;
+
+/**
+ * The scheduler's scores, as kube-scheduler's score plugins: each rates every feasible
+ * node 0..100 for a pod (higher is better), and the node with the highest weighted sum
+ * wins. A score that needs the other nodes to be fair (spreading, preferences) rates
+ * raw values first and normalizes them over the feasible nodes.
+ */
+export interface Score {
+  name: string;
+  weight: number;
+  /** A 0..100 score per node, in the order given. */
+  score(pod: PodInfo, nodes: NodeInfo[]): number[];
+}
+
+/** (allocatable − requested) / allocatable of one resource after placing the pod, 0..100. */
+function leastAllocatedOf(requested: number, allocatable: number): number {
+  if (allocatable <= 0 || requested > allocatable) return 0;
+  return ((allocatable - requested) * MAX_NODE_SCORE) / allocatable;
+}
+
+/** The emptier the node (cpu and memory, equally weighted) once the pod is on it, the better. */
+export function leastAllocated(pod: PodInfo, node: NodeInfo): number {
+  const resources = ['cpu', 'memory'];
+  let total = 0;
+  for (const resource of resources) {
+    const requested = (node.nonZeroRequested[resource] ?? 0) + (pod.nonZero[resource] ?? 0);
+    total += leastAllocatedOf(requested, node.allocatable[resource] ?? 0);
+  }
+  return total / resources.length;
+}
+
+/** The closer the node's cpu and memory fractions once the pod is on it, the better (BalancedAllocation). */
+export function balancedAllocation(pod: PodInfo, node: NodeInfo): number {
+  const fraction = (resource: string) => {
+    const allocatable = node.allocatable[resource] ?? 0;
+    if (allocatable <= 0) return 1;
+    const requested = (node.nonZeroRequested[resource] ?? 0) + (pod.nonZero[resource] ?? 0);
+    return Math.min(1, requested / allocatable);
+  };
+  // The standard deviation of two fractions is half their difference.
+  const deviation = Math.abs(fraction('cpu') - fraction('memory')) / 2;
+  return (1 - deviation) * MAX_NODE_SCORE;
+}
+
+/** Scales raw values so the best node gets 100; `reverse` when fewer is better. */
+export function normalize(raw: number[], reverse = false): number[] {
+  const max = Math.max(0, ...raw);
+  if (max === 0) return raw.map(() => (reverse ? MAX_NODE_SCORE : 0));
+  return raw.map((value) => {
+    const scaled = (value * MAX_NODE_SCORE) / max;
+    return reverse ? MAX_NODE_SCORE - scaled : scaled;
+  });
+}
+
+/** How many pods of the pod's controller each node already runs (fewest is best). */
+export function ownerSpreadRaw(pod: PodInfo, nodes: NodeInfo[]): number[] {
+  return nodes.map((node) => (pod.owner ? node.ownerCount(pod.owner) : 0));
+}
+
+/** Sum of the weights of the preferred node affinity terms each node matches. */
+export function preferredAffinityRaw(pod: PodInfo, nodes: NodeInfo[]): number[] {
+  const terms = pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+  return nodes.map((node) =>
+    terms.reduce(
+      (sum, term) =>
+        node.node && term.weight > 0 && matchesNodeSelectorTerm(term.preference, node.node)
+          ? sum + term.weight
+          : sum,
+      0,
+    ),
+  );
+}
+
+/** How many PreferNoSchedule taints of each node the pod does not tolerate. */
+export function intolerablePreferNoScheduleRaw(pod: PodInfo, nodes: NodeInfo[]): number[] {
+  const tolerations = (pod.pod.spec?.tolerations ?? []).filter(
+    (toleration) => !toleration.effect || toleration.effect === 'PreferNoSchedule',
+  );
+  return nodes.map(
+    (node) =>
+      (node.node?.spec?.taints ?? []).filter(
+        (taint) => taint.effect === 'PreferNoSchedule' && !toleratesAll(tolerations, taint),
+      ).length,
+  );
+}
+
+/** kube-scheduler's default weights, with owner spreading standing in for PodTopologySpread. */
+export const DEFAULT_SCORES: Score[] = [
+  {
+    name: 'NodeResourcesLeastAllocated',
+    weight: 1,
+    score: (pod, nodes) => nodes.map((node) => leastAllocated(pod, node)),
+  },
+  {
+    name: 'NodeResourcesBalancedAllocation',
+    weight: 1,
+    score: (pod, nodes) => nodes.map((node) => balancedAllocation(pod, node)),
+  },
+  {
+    name: 'OwnerSpread',
+    weight: 2,
+    score: (pod, nodes) => normalize(ownerSpreadRaw(pod, nodes), true),
+  },
+  {
+    name: 'NodeAffinity',
+    weight: 2,
+    score: (pod, nodes) => normalize(preferredAffinityRaw(pod, nodes)),
+  },
+  {
+    name: 'TaintToleration',
+    weight: 3,
+    score: (pod, nodes) => normalize(intolerablePreferNoScheduleRaw(pod, nodes), true),
+  },
+];
+
+/** The weighted total of every score, per node. */
+export function scoreNodes(pod: PodInfo, nodes: NodeInfo[], scores: Score[] = DEFAULT_SCORES): number[] {
+  const totals = nodes.map(() => 0);
+  for (const { weight, score } of scores) {
+    score(pod, nodes).forEach((value, i) => (totals[i] += weight * value));
+  }
+  return totals;
+}
+
+/** The index of the highest total; ties are broken at random so equal nodes share the load. */
+export function pickBest(totals: number[], random: () => number = Math.random): number {
+  let best = -1;
+  let ties = 0;
+  totals.forEach((total, i) => {
+    if (best < 0 || total > totals[best] + 1e-9) {
+      best = i;
+      ties = 1;
+    } else if (Math.abs(total - totals[best]) <= 1e-9 && random() * ++ties < 1) {
+      // Reservoir sampling: each of the tied nodes is kept with equal probability.
+      best = i;
+    }
+  });
+  return best;
+}
