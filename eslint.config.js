@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'prisma/generated/**', '.data/**', '.scratch/**'] },
+  { ignores: ['node_modules/**', 'prisma/generated/**', '.data/**', '.scratch/**', 'client/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

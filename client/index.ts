@@ -33,3 +33,5 @@ export {
   type RateLimitOptions,
 } from './rate-limiter.ts';
 export { resourceWriter, type DeleteOptions, type PropagationPolicy, type ResourceWriter } from './writes.ts';
+export { execute, subscribe } from './typed.ts';
+export * as operations from './generated/graphql.ts';
