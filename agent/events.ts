@@ -1,4 +1,5 @@
-import type { Resource, ResourceWriter } from '../client/index.ts';
+import { messageOf, type Resource, type ResourceWriter } from '../client/index.ts';
+import { timestamp } from './timestamps.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -33,9 +34,7 @@ export class ApiEventRecorder implements EventRecorder {
     this.chain = this.chain
       .then(() => this.write(obj, type, reason, message))
       .catch((error: unknown) =>
-        this.log(
-          `event ${reason} for ${obj.kind} ${obj.metadata.name}: ${error instanceof Error ? error.message : String(error)}`,
-        ),
+        this.log(`event ${reason} for ${obj.kind} ${obj.metadata.name}: ${messageOf(error)}`),
       );
   }
 
@@ -46,7 +45,7 @@ export class ApiEventRecorder implements EventRecorder {
 
   private async write(obj: Resource, type: EventType, reason: string, message: string): Promise<void> {
     const key = [obj.metadata.uid, type, reason, message].join('\u0000');
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = timestamp();
     const previous = this.seen.get(key);
     if (previous) {
       previous.count++;

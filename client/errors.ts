@@ -92,8 +92,18 @@ function causesOf(value: unknown): Cause[] {
 /** Anything a transport or iterator failed with, as a KubeqlError (INTERNAL unless it already is one). */
 export function toKubeqlError(error: unknown): KubeqlError {
   if (error instanceof KubeqlError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new KubeqlError('INTERNAL', message, { cause: error });
+  return new KubeqlError('INTERNAL', messageOf(error), { cause: error });
+}
+
+/**
+ * The text of anything thrown, for logs and messages: an Error's message, or the
+ * message of an error-like object (a WebSocket error event, a GraphQL error), else the
+ * value as a string.
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
+  return String(error);
 }
 
 export function isCode(error: unknown, code: ErrorCode): error is KubeqlError {

@@ -4,6 +4,7 @@ export {
   fromGraphQLErrors,
   isCode,
   KubeqlError,
+  messageOf,
   toKubeqlError,
   type Cause,
   type ErrorCode,

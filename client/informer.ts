@@ -1,5 +1,6 @@
 import { IndexedCache, keyOf, type CacheReader, type IndexFunc } from './cache.ts';
 import type { KubeqlClient } from './client.ts';
+import { messageOf } from './errors.ts';
 import type { Resource, Selection, WatchEvent } from './types.ts';
 
 /** What an informer needs of a client: a KubeqlClient, or a test double of these two. */
@@ -74,10 +75,7 @@ export class Informer<T extends Resource = Resource> implements CacheReader<T> {
     readonly selection: Selection = {},
     private readonly options: InformerOptions<T> = {},
   ) {
-    this.onError =
-      options.onError ??
-      ((error) =>
-        console.error(`informer ${kind}: ${error instanceof Error ? error.message : String(error)}`));
+    this.onError = options.onError ?? ((error) => console.error(`informer ${kind}: ${messageOf(error)}`));
     this.store = new IndexedCache<T>((error, index, key) =>
       this.onError(new Error(`index "${index}" failed for ${key}`, { cause: error })),
     );

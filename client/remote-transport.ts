@@ -1,5 +1,5 @@
-import { KubeqlError } from './errors.ts';
-import { messageOf, SubscriptionSocket } from './socket.ts';
+import { KubeqlError, messageOf } from './errors.ts';
+import { SubscriptionSocket } from './socket.ts';
 import type { GraphQLResult, Transport } from './types.ts';
 
 export interface RemoteTransportOptions {

@@ -1,5 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
-import { fromGraphQLErrors, KubeqlError, type GraphQLErrorLike } from './errors.ts';
+import { fromGraphQLErrors, KubeqlError, messageOf, type GraphQLErrorLike } from './errors.ts';
 import type { GraphQLResult, Sink } from './types.ts';
 
 export interface SocketOptions {
@@ -167,10 +167,4 @@ function closeError(event: unknown): KubeqlError {
   const detail =
     typeof code === 'number' ? `closed with ${code}${reason ? ` ${String(reason)}` : ''}` : messageOf(event);
   return new KubeqlError('UNAVAILABLE', `the connection to the server dropped: ${detail}`, { cause: event });
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
-  return String(error);
 }

@@ -1,3 +1,4 @@
+import { messageOf } from './errors.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 /**
@@ -30,8 +31,7 @@ export function runWorkers<K>(
 ): Workers {
   const onError =
     options.onError ??
-    ((error: unknown, key: K) =>
-      console.error(`reconcile ${String(key)}: ${error instanceof Error ? error.message : String(error)}`));
+    ((error: unknown, key: K) => console.error(`reconcile ${String(key)}: ${messageOf(error)}`));
 
   // A throwing onError must not end the worker: the queue would silently lose a consumer.
   const report = (error: unknown, key: K) => {

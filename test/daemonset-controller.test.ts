@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
-import { templateHash } from '../agent/controllers/controller-revision.ts';
+import { daemonPlacement, targetNodeName } from '../agent/controllers/daemon-placement.ts';
 import {
   DaemonSetController,
   daemonSetController,
   FailedPodBackoff,
   newDaemonPod,
   type DaemonSetObject,
-  type NodeObject,
 } from '../agent/controllers/daemonset.ts';
 import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
-import { daemonPlacement, targetNodeName, toleratesTaint } from '../agent/controllers/node-eligibility.ts';
-import type { PodObject } from '../agent/controllers/pod-state.ts';
+import { templateHash } from '../agent/controllers/template-hash.ts';
+import { toleratesTaint } from '../agent/node-eligibility.ts';
+import type { NodeObject, PodObject } from '../agent/objects.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
 import { startCluster, type TestCluster } from './harness.ts';
 

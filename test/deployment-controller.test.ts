@@ -15,13 +15,10 @@ import {
   type ReplicaSetObject,
 } from '../agent/controllers/deployment.ts';
 import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
-import type { PodObject } from '../agent/controllers/pod-availability.ts';
-import {
-  canonicalJson,
-  computeHash,
-  POD_TEMPLATE_HASH_LABEL,
-} from '../agent/controllers/pod-template-hash.ts';
+import { POD_TEMPLATE_HASH_LABEL } from '../agent/controllers/pod-template-hash.ts';
 import { replicaSetController } from '../agent/controllers/replicaset.ts';
+import { canonicalJson, templateHash } from '../agent/controllers/template-hash.ts';
+import type { PodObject } from '../agent/objects.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
 import { fakeKubelet } from './fake-kubelet.ts';
 import { startCluster, type TestCluster } from './harness.ts';
@@ -89,7 +86,7 @@ interface RSOptions {
 
 /** A ReplicaSet as the controller makes them, for image `image`. */
 function replicaSet(options: RSOptions): ReplicaSetObject {
-  const hash = computeHash(template(options.image));
+  const hash = templateHash(template(options.image));
   const labels = { app: 'web', [POD_TEMPLATE_HASH_LABEL]: hash };
   const actual = options.actual ?? options.replicas;
   return {
@@ -175,11 +172,11 @@ describe('pod-template-hash', () => {
       spec: { containers: [{ image: 'i', name: 'c' }] },
       metadata: { labels: { tier: 'x', app: 'web' } },
     };
-    expect(computeHash(a)).toBe(computeHash(b));
-    expect(computeHash(a)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
-    expect(computeHash(a, 1)).not.toBe(computeHash(a));
-    expect(computeHash(a, 0)).not.toBe(computeHash(a));
-    expect(computeHash(template('nginx:1'))).not.toBe(computeHash(template('nginx:2')));
+    expect(templateHash(a)).toBe(templateHash(b));
+    expect(templateHash(a)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+    expect(templateHash(a, 1)).not.toBe(templateHash(a));
+    expect(templateHash(a, 0)).not.toBe(templateHash(a));
+    expect(templateHash(template('nginx:1'))).not.toBe(templateHash(template('nginx:2')));
     expect(canonicalJson({ b: [], a: { c: null, d: 1 }, e: {} })).toBe('{"a":{"d":1}}');
   });
 });
@@ -189,7 +186,7 @@ describe('Deployment reconcile', () => {
     const d = deployment({ replicas: 3 });
     const { writes, events, result } = run([d]);
     await result;
-    const hash = computeHash(d.spec!.template);
+    const hash = templateHash(d.spec!.template);
     const create = writes.find((w) => w.verb === 'create')!;
     expect(create.kind).toBe('ReplicaSet');
     expect(create.name).toBe(`web-${hash}`);
@@ -322,7 +319,7 @@ describe('Deployment reconcile', () => {
       const { writes, events, result } = run([d, ...rss.values()]);
       await result;
       if (step === 0) {
-        const hash = computeHash(d.spec!.template);
+        const hash = templateHash(d.spec!.template);
         const create = writes.find((w) => w.verb === 'create')!.body as ReplicaSetObject;
         expect(create.spec!.replicas).toBe(3);
         expect(create.metadata.annotations).toEqual({
@@ -424,7 +421,7 @@ describe('Deployment reconcile', () => {
     const { writes, result } = run([d, current]);
     await result;
     const created = writes.find((w) => w.verb === 'create')!.body as ReplicaSetObject;
-    expect(created.metadata.name).toBe(`web-${computeHash(d.spec!.template)}`);
+    expect(created.metadata.name).toBe(`web-${templateHash(d.spec!.template)}`);
     expect(created.metadata.name).not.toBe(current.metadata.name);
     expect(created.spec!.template!.metadata!.annotations).toEqual({
       'kubectl.kubernetes.io/restartedAt': iso(NOW),
@@ -685,7 +682,7 @@ describe('Deployment reconcile', () => {
     expect(writes.find((w) => w.verb === 'create')!.name).toBe(squatter.metadata.name);
     expect(statusWrite(writes)!.collisionCount).toBe(1);
     // With the new collision count, the next hash (and name) differ.
-    expect(computeHash(d.spec!.template, 1)).not.toBe(computeHash(d.spec!.template));
+    expect(templateHash(d.spec!.template, 1)).not.toBe(templateHash(d.spec!.template));
   });
 });
 

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
 import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
-import {
-  NodeLifecycleController,
-  nodeLifecycleController,
-  UNREACHABLE_TAINT,
-} from '../agent/controllers/node-lifecycle.ts';
+import { NodeLifecycleController, nodeLifecycleController } from '../agent/controllers/node-lifecycle.ts';
+import { UNREACHABLE_TAINT } from '../agent/node-eligibility.ts';
 import { fixtureContext } from './controller-fixture.ts';
 import { startCluster, type TestCluster } from './harness.ts';
 

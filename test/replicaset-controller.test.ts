@@ -14,7 +14,7 @@ import {
   replicaSetReconciler,
   type ReplicaSetObject,
 } from '../agent/controllers/replicaset.ts';
-import type { PodObject } from '../agent/controllers/pod-availability.ts';
+import type { PodObject } from '../agent/objects.ts';
 import { fixtureContext } from './controller-fixture.ts';
 import { fakeKubelet } from './fake-kubelet.ts';
 import { startCluster, type TestCluster } from './harness.ts';

@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Resource } from '../client/index.ts';
 import type { NodeObject, PodObject } from '../agent/objects.ts';
 import {
-  DEFAULT_FILTERS,
-  describeTaint,
   matchesNodeSelectorAndAffinity,
   matchesRequirement,
+  toleratesTaint,
+} from '../agent/node-eligibility.ts';
+import {
+  DEFAULT_FILTERS,
+  describeTaint,
   nodeAffinity,
   nodePorts,
   nodeReady,
@@ -13,7 +16,6 @@ import {
   resourcesFit,
   runFilters,
   taintToleration,
-  tolerates,
   unschedulableMessage,
 } from '../agent/scheduler/filters.ts';
 import {
@@ -228,15 +230,15 @@ describe('filters', () => {
 
   it('tolerations match taints as Kubernetes does', () => {
     const taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' as const };
-    expect(tolerates({ key: 'dedicated', value: 'gpu' }, taint)).toBe(true);
+    expect(toleratesTaint({ key: 'dedicated', value: 'gpu' }, taint)).toBe(true);
     expect(
-      tolerates({ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }, taint),
+      toleratesTaint({ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }, taint),
     ).toBe(true);
-    expect(tolerates({ key: 'dedicated', value: 'cpu' }, taint)).toBe(false);
-    expect(tolerates({ key: 'dedicated', operator: 'Exists' }, taint)).toBe(true);
-    expect(tolerates({ operator: 'Exists' }, taint)).toBe(true);
-    expect(tolerates({ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }, taint)).toBe(false);
-    expect(tolerates({ key: 'other', operator: 'Exists' }, taint)).toBe(false);
+    expect(toleratesTaint({ key: 'dedicated', value: 'cpu' }, taint)).toBe(false);
+    expect(toleratesTaint({ key: 'dedicated', operator: 'Exists' }, taint)).toBe(true);
+    expect(toleratesTaint({ operator: 'Exists' }, taint)).toBe(true);
+    expect(toleratesTaint({ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }, taint)).toBe(false);
+    expect(toleratesTaint({ key: 'other', operator: 'Exists' }, taint)).toBe(false);
     expect(describeTaint(taint)).toBe('{dedicated: gpu}');
     expect(describeTaint({ key: 'k', effect: 'NoExecute' })).toBe('{k: }');
   });
@@ -283,8 +285,8 @@ describe('filters', () => {
     const ssd = node('n1', { labels: { disk: 'ssd', cores: '16' } });
     const hdd = node('n2', { labels: { disk: 'hdd', cores: '4' } });
     const selector = pod('p', { nodeSelector: { disk: 'ssd' } });
-    expect(matchesNodeSelectorAndAffinity(selector, ssd)).toBe(true);
-    expect(matchesNodeSelectorAndAffinity(selector, hdd)).toBe(false);
+    expect(matchesNodeSelectorAndAffinity(selector.spec, ssd)).toBe(true);
+    expect(matchesNodeSelectorAndAffinity(selector.spec, hdd)).toBe(false);
 
     const affinity = (terms: NonNullable<PodSpec['affinity']>) => pod('a', { affinity: terms });
     const big = affinity({
@@ -297,9 +299,9 @@ describe('filters', () => {
         },
       },
     });
-    expect(matchesNodeSelectorAndAffinity(big, ssd)).toBe(true);
-    expect(matchesNodeSelectorAndAffinity(big, hdd)).toBe(false);
-    expect(matchesNodeSelectorAndAffinity(big, node('n3'))).toBe(true);
+    expect(matchesNodeSelectorAndAffinity(big.spec, ssd)).toBe(true);
+    expect(matchesNodeSelectorAndAffinity(big.spec, hdd)).toBe(false);
+    expect(matchesNodeSelectorAndAffinity(big.spec, node('n3'))).toBe(true);
 
     const byName = affinity({
       nodeAffinity: {
@@ -313,14 +315,14 @@ describe('filters', () => {
         },
       },
     });
-    expect(matchesNodeSelectorAndAffinity(byName, ssd)).toBe(false);
-    expect(matchesNodeSelectorAndAffinity(byName, hdd)).toBe(true);
-    expect(matchesNodeSelectorAndAffinity(byName, node('n3'))).toBe(false); // no disk label
+    expect(matchesNodeSelectorAndAffinity(byName.spec, ssd)).toBe(false);
+    expect(matchesNodeSelectorAndAffinity(byName.spec, hdd)).toBe(true);
+    expect(matchesNodeSelectorAndAffinity(byName.spec, node('n3'))).toBe(false); // no disk label
 
     const empty = affinity({
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } },
     });
-    expect(matchesNodeSelectorAndAffinity(empty, ssd)).toBe(false);
+    expect(matchesNodeSelectorAndAffinity(empty.spec, ssd)).toBe(false);
     expect(nodeAffinity.check(podInfo(selector), infoOf(hdd))).toEqual([
       "node(s) didn't match Pod's node affinity/selector",
     ]);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   isCode,
   keyOf,
@@ -6,27 +7,28 @@ import {
   type Resource,
   type ResourceWriter,
 } from '../../client/index.ts';
+import type { LabelSelector } from '../../schema/kinds/meta.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
 import type { Expectations } from './expectations.ts';
 
 /**
- * Controller references between a workload and its pods, as client-go's
- * controller_ref_manager: who controls a pod, the reference a controller puts on what it
- * creates, which pods it adopts (orphans its selector matches) and releases (its own
- * that no longer match), and the pod event handlers that route a pod's changes to its
- * controller's key.
+ * Controller references, as client-go's controller_ref_manager: who controls an object,
+ * the reference a controller puts on what it creates, which objects it adopts (orphans
+ * its selector matches) and releases (its own that no longer match), and the event
+ * handlers that route an owned object's changes to its controller's key.
  */
 
 export type OwnerReference = NonNullable<Resource['metadata']['ownerReferences']>[number] & {
   blockOwnerDeletion?: boolean;
 };
 
-/** The ownerReference with controller: true, if any. */
+/** metav1.GetControllerOf: the ownerReference with controller: true, if any. */
 export function controllerRef(obj: Resource): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((ref) => ref.controller);
 }
 
-/** What a controller puts on the objects it creates (metav1.NewControllerRef). */
-export function controllerReference(owner: Resource): OwnerReference {
+/** metav1.NewControllerRef: what a controller puts on the objects it creates or adopts. */
+export function newControllerRef(owner: Resource): OwnerReference {
   return {
     apiVersion: owner.apiVersion,
     kind: owner.kind,
@@ -37,140 +39,150 @@ export function controllerReference(owner: Resource): OwnerReference {
   };
 }
 
-export interface Claims<T extends Resource> {
-  /** Controlled by the owner and matching (adopted ones included). */
-  owned: T[];
-  /** Orphans to adopt. */
-  adopt: T[];
-  /** Controlled by the owner but no longer matching: to release. */
-  release: T[];
+/**
+ * The key (`namespace/name`) of `obj`'s controller when it is of `kind` and `owners`
+ * holds it with that uid (not a namesake created since).
+ */
+export function controllerKey(
+  obj: Resource,
+  kind: string,
+  owners: Pick<CacheReader<Resource>, 'get'>,
+): string | undefined {
+  const ref = controllerRef(obj);
+  if (!ref || ref.kind !== kind || !obj.metadata.namespace) return undefined;
+  const key = `${obj.metadata.namespace}/${ref.name}`;
+  return owners.get(key)?.metadata.uid === ref.uid ? key : undefined;
+}
+
+/** The merge patch's preconditions: the object is still this one, at this version. */
+function preconditions(obj: Resource) {
+  return {
+    ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+    ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+  };
 }
 
 /**
- * ClaimObject's decisions for each candidate (objects of the owner's namespace): its own
- * matching ones are owned, its own that no longer match are released, matching orphans
- * not being deleted are adopted; an owner being deleted neither adopts nor releases.
+ * ClaimObject over `candidates` (the owner's namespace): objects the owner controls that
+ * match stay claimed; those that no longer match are released (its controller
+ * reference removed); matching orphans not being deleted are adopted (its controller
+ * reference added). An owner being deleted neither adopts nor releases. The patches
+ * replace the whole ownerReferences list, with the object's uid and resourceVersion as
+ * preconditions, so a concurrent change makes them fail rather than be lost; they are
+ * made at once. Returns the claimed objects, its own first, then the adopted ones with
+ * their new reference; an object gone meanwhile is skipped; any other failure throws
+ * once every write was tried.
  */
-export function claim<T extends Resource>(
+export async function claimObjects<T extends Resource>(
+  writer: ResourceWriter,
   owner: Resource,
   candidates: T[],
   matches: (obj: T) => boolean,
-): Claims<T> {
-  const claims: Claims<T> = { owned: [], adopt: [], release: [] };
+): Promise<T[]> {
   const deleting = !!owner.metadata.deletionTimestamp;
+  const owned: T[] = [];
+  const writes: Array<Promise<T | undefined>> = [];
+  const patch = (obj: T, refs: OwnerReference[]): Promise<T | undefined> =>
+    writer
+      .patch(obj.kind, obj.metadata.name!, obj.metadata.namespace, {
+        metadata: { ownerReferences: refs.length ? refs : null, ...preconditions(obj) },
+      })
+      .then(
+        () => ({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs } }),
+        (error: unknown) => {
+          if (!isCode(error, 'NOT_FOUND')) throw error;
+          return undefined;
+        },
+      );
   for (const obj of candidates) {
     if (obj.metadata.namespace !== owner.metadata.namespace) continue;
+    const others = ((obj.metadata.ownerReferences ?? []) as OwnerReference[]).filter(
+      (ref) => ref.uid !== owner.metadata.uid,
+    );
     const ref = controllerRef(obj);
     if (ref) {
       if (ref.uid !== owner.metadata.uid) continue;
-      if (matches(obj)) claims.owned.push(obj);
-      else if (!deleting) claims.release.push(obj);
+      if (matches(obj)) owned.push(obj);
+      else if (!deleting) writes.push(patch(obj, others).then(() => undefined));
     } else if (!deleting && !obj.metadata.deletionTimestamp && matches(obj)) {
-      claims.adopt.push(obj);
+      writes.push(patch(obj, [...others, newControllerRef(owner)]));
     }
   }
-  return claims;
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const adopted = results.flatMap((result) =>
+    result.status === 'fulfilled' && result.value ? [result.value] : [],
+  );
+  return [...owned, ...adopted];
 }
 
-/**
- * Writes the adoptions and releases of `claims` (merge patches of ownerReferences with
- * the object's uid and resourceVersion as preconditions) and returns the objects the
- * owner now controls. An object gone meanwhile is skipped; any other failure throws, so
- * the reconcile is retried.
- */
-export async function applyClaims<T extends Resource>(
-  writer: ResourceWriter,
-  owner: Resource,
-  claims: Claims<T>,
-): Promise<T[]> {
-  const owned = [...claims.owned];
-  const patch = async (obj: T, ownerReferences: OwnerReference[]) => {
-    try {
-      await writer.patch(obj.kind, obj.metadata.name!, obj.metadata.namespace, {
-        metadata: {
-          uid: obj.metadata.uid,
-          resourceVersion: obj.metadata.resourceVersion,
-          ownerReferences: ownerReferences.length ? ownerReferences : null,
-        },
-      });
-      return true;
-    } catch (error) {
-      if (isCode(error, 'NOT_FOUND')) return false;
-      throw error;
-    }
-  };
-  for (const obj of claims.adopt) {
-    const refs = [...(obj.metadata.ownerReferences ?? []), controllerReference(owner)];
-    if (await patch(obj, refs)) owned.push({ ...obj, metadata: { ...obj.metadata, ownerReferences: refs } });
-  }
-  for (const obj of claims.release) {
-    await patch(
-      obj,
-      (obj.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== owner.metadata.uid),
-    );
-  }
-  return owned;
-}
+/** A workload: it selects what it owns by spec.selector. */
+type SelectingOwner = Resource & { spec?: { selector?: LabelSelector } };
 
-export interface OwnedPodHandlerOptions<O extends Resource> {
-  /** The owner kind whose controller references count (StatefulSet, DaemonSet, ...). */
+export interface OwnedObjectHandlerOptions<O extends SelectingOwner> {
+  /** The owner kind whose controller references count (ReplicaSet, Deployment, ...). */
   ownerKind: string;
   owners: CacheReader<O>;
-  /** Whether the owner's selector matches a pod's labels (to find who might adopt an orphan). */
-  selects(owner: O, pod: Resource): boolean;
   enqueue(key: string): void;
-  expectations: Expectations;
+  /** The owner's expected creations and deletions, lowered as they are seen. */
+  expectations?: Expectations;
 }
 
 /**
- * Pod handlers of a workload controller (the addPod/updatePod/deletePod of Kubernetes'
- * ReplicaSet, StatefulSet and DaemonSet controllers): a pod's change enqueues its
- * controller, or, for an orphan, every owner whose selector matches it (one of them may
- * adopt it). A pod seen created lowers the owner's expected creations; a pod seen
- * deleted, or marked for deletion, its expected deletions.
+ * Event handlers for the objects a workload controller owns (the addPod/updatePod/
+ * deletePod of Kubernetes' ReplicaSet, StatefulSet and DaemonSet controllers, and the
+ * Deployment controller's ReplicaSet handlers): a change enqueues the object's
+ * controller, or, for an orphan, every owner whose spec.selector matches its labels
+ * (one of them may adopt it). An object seen created lowers the owner's expected creations; one seen
+ * marked for deletion, or deleted without having been seen marked, its expected
+ * deletions (each deletion counts once).
  */
-export function ownedPodHandlers<O extends Resource>(options: OwnedPodHandlerOptions<O>): EventHandlers {
-  const { ownerKind, owners, selects, enqueue, expectations } = options;
-  const ownerOf = (pod: Resource): string | undefined => {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== ownerKind || !pod.metadata.namespace) return undefined;
-    const key = `${pod.metadata.namespace}/${ref.name}`;
-    return owners.get(key)?.metadata.uid === ref.uid ? key : undefined;
-  };
-  const enqueueMatching = (pod: Resource) => {
-    for (const owner of owners.list(pod.metadata.namespace)) {
-      if (selects(owner, pod)) enqueue(keyOf(owner));
+export function ownedObjectHandlers<O extends SelectingOwner>(
+  options: OwnedObjectHandlerOptions<O>,
+): EventHandlers {
+  const { ownerKind, owners, enqueue, expectations } = options;
+  const ownerOf = (obj: Resource) => controllerKey(obj, ownerKind, owners);
+  const enqueueMatching = (obj: Resource) => {
+    for (const owner of owners.list(obj.metadata.namespace)) {
+      if (selectorMatches(owner.spec?.selector, obj.metadata.labels)) enqueue(keyOf(owner));
     }
   };
-  const deleted = (pod: Resource) => {
-    const key = ownerOf(pod);
+  const deletionSeen = (obj: Resource) => {
+    const key = ownerOf(obj);
     if (!key) return;
-    expectations.observedDelete(key);
+    expectations?.observedDelete(key);
     enqueue(key);
   };
   return {
-    onAdd(pod) {
-      if (pod.metadata.deletionTimestamp) return deleted(pod);
-      const key = ownerOf(pod);
+    onAdd(obj) {
+      // Already being deleted when first seen (a relist): a deletion, never a creation.
+      if (obj.metadata.deletionTimestamp) return deletionSeen(obj);
+      const key = ownerOf(obj);
       if (key) {
-        expectations.observedAdd(key);
+        expectations?.observedAdd(key);
         enqueue(key);
-      } else if (!controllerRef(pod)) enqueueMatching(pod);
+      } else if (!controllerRef(obj)) enqueueMatching(obj);
     },
-    onUpdate(old, pod) {
-      if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    onUpdate(old, obj) {
+      if (old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
       const oldKey = ownerOf(old);
-      const key = ownerOf(pod);
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && key) {
-        expectations.observedDelete(key);
+      const key = ownerOf(obj);
+      if (key && obj.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+        expectations?.observedDelete(key);
       }
       if (oldKey && oldKey !== key) enqueue(oldKey);
       if (key) enqueue(key);
-      else if (!controllerRef(pod)) {
-        const relabelled = JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels);
-        if (relabelled || controllerRef(old)) enqueueMatching(pod);
+      else if (!controllerRef(obj)) {
+        const relabelled = !isDeepStrictEqual(old.metadata.labels, obj.metadata.labels);
+        if (relabelled || controllerRef(old)) enqueueMatching(obj);
       }
     },
-    onDelete: deleted,
+    onDelete(obj) {
+      // Marked for deletion before: counted when that was seen.
+      if (!obj.metadata.deletionTimestamp) return deletionSeen(obj);
+      const key = ownerOf(obj);
+      if (key) enqueue(key);
+    },
   };
 }

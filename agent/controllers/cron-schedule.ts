@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { timestamp } from '../timestamps.ts';
 
 /** A parsed CronJob schedule. */
 export interface Schedule {
@@ -116,7 +117,7 @@ export function mostRecentScheduleTime(
 
 /** RFC 3339 in a time zone (`2024-05-01T09:00:00+02:00`), as Go formats a time.Time in a location. */
 export function rfc3339In(ms: number, timeZone?: string): string {
-  const utc = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const utc = timestamp(ms);
   if (!timeZone || timeZone === 'UTC') return utc;
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {

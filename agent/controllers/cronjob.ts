@@ -1,7 +1,7 @@
-import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Resource } from '../../client/index.ts';
+import { isCode, keyOf, messageOf, type Resource } from '../../client/index.ts';
 import type { CronJob } from '../../schema/kinds/cronjob.ts';
 import { enqueueSelf } from '../informers.ts';
+import { timestamp } from '../timestamps.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
 import {
   mostRecentScheduleTime,
@@ -10,7 +10,8 @@ import {
   validTimeZone,
   type Schedule,
 } from './cron-schedule.ts';
-import { controllerRef, finishedType, timestamp, type JobObject } from './job-status.ts';
+import { controllerRef, newControllerRef } from './controller-ref.ts';
+import { finishedType, type JobObject } from './job-status.ts';
 import { PendingWrites } from './pending-writes.ts';
 import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
 import { WrittenStatuses } from './written-status.ts';
@@ -37,8 +38,6 @@ export interface CronJobController extends Controller {
 const SYNC_WAIT_MS = 100;
 /** Added to every requeue for the next scheduled time, against clock skew (Kubernetes' nextScheduleDelta). */
 const NEXT_SCHEDULE_DELTA_MS = 100;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The name of the Job run for a scheduled time: deterministic, so a run is never created twice. */
 export function jobNameFor(cronJobName: string, scheduledMs: number): string {
@@ -201,14 +200,14 @@ export function cronJobControllerWith(
       } catch (e) {
         error ??= e;
       }
+      // No active Job is stored as no list: compare the stored status the same way.
       if (!status.active?.length) delete status.active;
-      const before = JSON.parse(JSON.stringify(current)) as CronJobStatus;
-      if (!before.active?.length) delete before.active;
-      const after = JSON.parse(JSON.stringify(status)) as CronJobStatus;
-      if (!isDeepStrictEqual(before, after)) {
-        await ctx.writer.updateStatus(cronJob, after, cronJob.metadata.resourceVersion);
-        written.record(cronJob, after);
-      }
+      await written.write(
+        ctx.writer,
+        cronJob,
+        { ...current, active: current.active?.length ? current.active : undefined },
+        status,
+      );
       if (error !== undefined) throw error;
       return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
 
@@ -381,16 +380,7 @@ function jobFor(cronJob: CronJobObject, scheduled: number): JobObject {
         // Kubernetes formats it in the CronJob's zone, UTC when it has none.
         [CRONJOB_SCHEDULED_TIMESTAMP]: rfc3339In(scheduled, cronJob.spec!.timeZone),
       },
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'CronJob',
-          name: cronJob.metadata.name!,
-          uid: cronJob.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [newControllerRef(cronJob)],
     },
     spec: structuredClone(template.spec),
   } as JobObject;

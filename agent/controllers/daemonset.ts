@@ -1,27 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
+import { keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
 import type { DaemonSet } from '../../schema/kinds/daemonset.ts';
-import type { NodeSpec, NodeStatus } from '../../schema/kinds/node.ts';
 import type { PodSpec, Toleration } from '../../schema/kinds/pod.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
+import { NOT_READY_TAINT, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT } from '../node-eligibility.ts';
+import type { NodeObject, PodObject } from '../objects.ts';
+import { isPodFinished, isPodReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
-import { CONTROLLER_REVISION_HASH_LABEL, templateHash } from './controller-revision.ts';
-import { applyClaims, claim, controllerReference, ownedPodHandlers } from './controller-ref.ts';
+import { CONTROLLER_REVISION_HASH_LABEL } from './controller-revision.ts';
+import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
+import { daemonPlacement, targetNodeName } from './daemon-placement.ts';
 import { Expectations } from './expectations.ts';
-import { daemonPlacement, targetNodeName } from './node-eligibility.ts';
-import {
-  earliest,
-  isPodFinished,
-  isPodReady,
-  isPodTerminating,
-  msUntilAvailable,
-  type PodObject,
-} from './pod-state.ts';
-import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
-import { slowStartBatch } from './slow-start.ts';
+import { podFromTemplate, writePods } from './pod-control.ts';
+import { earliest, ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { templateHash } from './template-hash.ts';
+import { writeChangedStatus } from './written-status.ts';
 
 export type DaemonSetObject = Resource & { spec?: DaemonSet['spec']; status?: DaemonSet['status'] };
-export type NodeObject = Resource & { spec?: NodeSpec; status?: NodeStatus };
 type DaemonSetStatus = NonNullable<DaemonSet['status']>;
 type Affinity = NonNullable<PodSpec['affinity']>;
 
@@ -34,12 +29,12 @@ export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
  * cordoned; a host-network pod also tolerates network-unavailable.
  */
 export const DAEMON_POD_TOLERATIONS: readonly Toleration[] = [
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute' },
+  { key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute' },
   { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+  { key: UNSCHEDULABLE_TAINT, operator: 'Exists', effect: 'NoSchedule' },
 ];
 const NETWORK_UNAVAILABLE: Toleration = {
   key: 'node.kubernetes.io/network-unavailable',
@@ -85,29 +80,16 @@ export function affinityForNode(affinity: Affinity | undefined, nodeName: string
 
 /** A daemon pod for one node: the template with the automatic tolerations and that node's affinity. */
 export function newDaemonPod(ds: DaemonSetObject, nodeName: string, hash: string): PodObject {
-  const template = ds.spec!.template;
-  const spec: PodSpec = structuredClone(template.spec) ?? { containers: [] };
-  spec.tolerations = daemonPodTolerations(spec);
-  spec.affinity = affinityForNode(spec.affinity, nodeName);
-  const { annotations, finalizers } = template.metadata ?? {};
   const generation = ds.metadata.generation;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: `${ds.metadata.name}-`,
-      namespace: ds.metadata.namespace,
-      labels: {
-        ...template.metadata?.labels,
-        [CONTROLLER_REVISION_HASH_LABEL]: hash,
-        ...(generation !== undefined ? { [POD_TEMPLATE_GENERATION_LABEL]: String(generation) } : {}),
-      },
-      ...(annotations ? { annotations: { ...annotations } } : {}),
-      ...(finalizers?.length ? { finalizers: [...finalizers] } : {}),
-      ownerReferences: [controllerReference(ds)],
+  const pod = podFromTemplate(ds, ds.spec!.template, {
+    labels: {
+      [CONTROLLER_REVISION_HASH_LABEL]: hash,
+      ...(generation !== undefined ? { [POD_TEMPLATE_GENERATION_LABEL]: String(generation) } : {}),
     },
-    spec,
-  };
+  });
+  pod.spec.tolerations = daemonPodTolerations(pod.spec);
+  pod.spec.affinity = affinityForNode(pod.spec.affinity, nodeName);
+  return pod;
 }
 
 /** The spec the eligibility checks simulate: the template with the automatic tolerations. */
@@ -504,7 +486,7 @@ export class DaemonSetController implements Controller {
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.nodes = ctx.informers.get<NodeObject>('Node');
     this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
-      onError: (key, error) => ctx.log(`daemonset ${key}: ${message(error)}`),
+      onError: (key, error) => ctx.log(`daemonset ${key}: ${messageOf(error)}`),
     });
   }
 
@@ -523,10 +505,9 @@ export class DaemonSetController implements Controller {
         onDelete: enqueueAll,
       }),
       this.pods.addEventHandler(
-        ownedPodHandlers({
+        ownedObjectHandlers({
           ownerKind: 'DaemonSet',
           owners: this.sets,
-          selects: (ds, pod) => selectorMatches(ds.spec?.selector, pod.metadata.labels),
           enqueue: (key) => this.loop.enqueue(key),
           expectations: this.expectations,
         }),
@@ -576,77 +557,25 @@ export class DaemonSetController implements Controller {
           `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node}, will try to kill it`,
         );
       }
-      await this.execute(ds, key, plan, hash);
+      await writePods(this.ctx, ds, key, this.expectations, {
+        create: plan.create.map((node) => newDaemonPod(ds, node, hash)),
+        delete: plan.delete.map(({ pod, force }) => ({
+          pod,
+          options: force ? { gracePeriodSeconds: 0 } : undefined,
+        })),
+      });
     }
     const computed = daemonSetStatus(ds, nodes, pods, hash, now);
-    await this.writeStatus(ds, computed.status);
+    await writeChangedStatus(this.ctx.writer, ds, computed.status);
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
 
-  private async claimPods(ds: DaemonSetObject): Promise<PodObject[]> {
-    const claims = claim(ds, this.pods.list(ds.metadata.namespace), (pod) =>
+  private claimPods(ds: DaemonSetObject): Promise<PodObject[]> {
+    return claimObjects(this.ctx.writer, ds, this.pods.list(ds.metadata.namespace), (pod) =>
       selectorMatches(ds.spec?.selector, pod.metadata.labels),
     );
-    return applyClaims(this.ctx.writer, ds, claims);
   }
-
-  private async execute(ds: DaemonSetObject, key: string, plan: DaemonSetPlan, hash: string): Promise<void> {
-    if (plan.create.length === 0 && plan.delete.length === 0) return;
-    this.expectations.expect(key, plan.create.length, plan.delete.length);
-    const created = await slowStartBatch(plan.create, (node) => this.createPod(ds, key, node, hash));
-    for (let i = 0; i < created.skipped; i++) this.expectations.observedAdd(key);
-    const deleted = await Promise.allSettled(
-      plan.delete.map(({ pod, force }) => this.deletePod(ds, key, pod, force)),
-    );
-    const failure = [
-      ...created.errors,
-      ...deleted.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
-    ][0];
-    if (failure !== undefined) throw failure;
-  }
-
-  private async createPod(ds: DaemonSetObject, key: string, node: string, hash: string): Promise<void> {
-    let pod: Resource;
-    try {
-      pod = await this.ctx.writer.create(newDaemonPod(ds, node, hash));
-    } catch (error) {
-      this.expectations.observedAdd(key);
-      this.ctx.events.record(ds, 'Warning', 'FailedCreate', `Error creating: ${message(error)}`);
-      throw error;
-    }
-    this.ctx.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-  }
-
-  private async deletePod(ds: DaemonSetObject, key: string, pod: PodObject, force: boolean): Promise<void> {
-    try {
-      await this.ctx.writer.delete(
-        'Pod',
-        pod.metadata.name!,
-        pod.metadata.namespace,
-        force ? { gracePeriodSeconds: 0 } : undefined,
-      );
-    } catch (error) {
-      this.expectations.observedDelete(key);
-      if (isCode(error, 'NOT_FOUND')) return;
-      this.ctx.events.record(ds, 'Warning', 'FailedDelete', `Error deleting: ${message(error)}`);
-      throw error;
-    }
-    this.ctx.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-  }
-
-  private async writeStatus(ds: DaemonSetObject, status: DaemonSetStatus): Promise<void> {
-    if (isDeepStrictEqual(ds.status ?? {}, status)) return;
-    try {
-      await this.ctx.writer.updateStatus(ds, status);
-    } catch (error) {
-      if (!isCode(error, 'NOT_FOUND')) throw error;
-    }
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export const daemonSetController: ControllerFactory = (ctx) => new DaemonSetController(ctx);

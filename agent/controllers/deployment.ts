@@ -1,11 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Resource } from '../../client/index.ts';
+import { isCode, keyOf, messageOf, type Resource } from '../../client/index.ts';
 import type { Deployment } from '../../schema/kinds/deployment.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
-import { claimObjects, controllerRefOf, newControllerRef, resolveControllerKey } from './claim-objects.ts';
+import type { PodObject } from '../objects.ts';
+import { isPodActive, isPodFinished } from '../pod-state.ts';
+import { timestamp } from '../timestamps.ts';
 import type { ControllerContext, ControllerFactory } from './controller.ts';
-import { isPodActive, type PodObject } from './pod-availability.ts';
-import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.ts';
+import {
+  claimObjects,
+  controllerKey,
+  controllerRef,
+  newControllerRef,
+  ownedObjectHandlers,
+} from './controller-ref.ts';
+import { equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.ts';
 import { ReconcileLoop, type Reconcile, type ReconcileResult } from './reconcile-loop.ts';
 import {
   actualReplicas,
@@ -29,6 +37,7 @@ import {
   type DeploymentObject,
   type ReplicaSetObject,
 } from './rollout-math.ts';
+import { templateHash } from './template-hash.ts';
 
 export type { DeploymentObject, ReplicaSetObject } from './rollout-math.ts';
 type DeploymentStatus = NonNullable<Deployment['status']>;
@@ -62,9 +71,6 @@ export const REASONS = {
   minimumAvailable: 'MinimumReplicasAvailable',
   minimumUnavailable: 'MinimumReplicasUnavailable',
 } as const;
-
-const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The revision annotation as a number: 0 when absent, undefined when not a number. */
 export function revisionOf(obj: Resource): number | undefined {
@@ -384,7 +390,7 @@ class DeploymentSync {
     }
     if (!create) return undefined;
 
-    const hash = computeHash(d.spec?.template, d.status?.collisionCount ?? undefined);
+    const hash = templateHash(d.spec?.template, d.status?.collisionCount ?? undefined);
     const template = structuredClone(d.spec!.template);
     template.metadata = {
       ...template.metadata,
@@ -421,7 +427,7 @@ class DeploymentSync {
         const found = this.lookupReplicaSet(`${d.metadata.namespace}/${newRS.metadata.name}`);
         if (!found) throw error;
         if (
-          controllerRefOf(found)?.uid === d.metadata.uid &&
+          controllerRef(found)?.uid === d.metadata.uid &&
           equalIgnoreHash(d.spec?.template, found.spec?.template)
         ) {
           created = found;
@@ -433,8 +439,8 @@ class DeploymentSync {
           throw error;
         }
       } else {
-        if (isCode(error, 'FORBIDDEN') && /being terminated/.test(errorText(error))) throw error;
-        const message = `Failed to create new replica set "${newRS.metadata.name}": ${errorText(error)}`;
+        if (isCode(error, 'FORBIDDEN') && /being terminated/.test(messageOf(error))) throw error;
+        const message = `Failed to create new replica set "${newRS.metadata.name}": ${messageOf(error)}`;
         if (hasProgressDeadline(d)) {
           setCondition(
             this.status,
@@ -875,8 +881,7 @@ class DeploymentSync {
     if (actualReplicas(oldRSs.map((rs) => this.current(rs))) > 0) return true;
     for (const [uid, pods] of this.podMap) {
       if (newRS && uid === newRS.metadata.uid) continue;
-      if (pods.some((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed'))
-        return true;
+      if (pods.some((pod) => !isPodFinished(pod))) return true;
     }
     return false;
   }
@@ -959,7 +964,7 @@ export function deploymentReconciler(
     const podMap = new Map<string, PodObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
     for (const pod of pods.list(namespace)) {
       if (!selectorMatches(selector, pod.metadata.labels)) continue;
-      const uid = controllerRefOf(pod)?.uid;
+      const uid = controllerRef(pod)?.uid;
       if (uid) podMap.get(uid)?.push(pod);
     }
 
@@ -999,25 +1004,16 @@ export const deploymentController: ControllerFactory = (ctx) => {
   const pods = ctx.informers.get<PodObject>('Pod');
   const loop = new ReconcileLoop('deployment', deploymentReconciler(ctx), {
     onError: (key, error) => {
-      if (!isCode(error, 'CONFLICT')) ctx.log(`deployment ${key}: ${errorText(error)}`);
+      if (!isCode(error, 'CONFLICT')) ctx.log(`deployment ${key}: ${messageOf(error)}`);
     },
   });
 
-  const ownerOf = (rs: Resource) => resolveControllerKey(rs, 'Deployment', (key) => deployments.get(key));
-  const enqueueMatching = (rs: Resource) => {
-    for (const d of deployments.list(rs.metadata.namespace)) {
-      if (selectorMatches(d.spec?.selector, rs.metadata.labels)) loop.enqueue(keyOf(d));
-    }
-  };
-  const enqueueOwner = (rs: Resource) => {
-    const key = ownerOf(rs);
-    if (key) loop.enqueue(key);
-  };
   /** The Deployment controlling the ReplicaSet that controls the pod. */
   const enqueueForPod = (pod: Resource) => {
-    const rsKey = resolveControllerKey(pod, 'ReplicaSet', (key) => replicaSets.get(key));
+    const rsKey = controllerKey(pod, 'ReplicaSet', replicaSets);
     const rs = rsKey && replicaSets.get(rsKey);
-    if (rs) enqueueOwner(rs);
+    const key = rs && controllerKey(rs, 'Deployment', deployments);
+    if (key) loop.enqueue(key);
   };
 
   return {
@@ -1028,18 +1024,13 @@ export const deploymentController: ControllerFactory = (ctx) => {
         onUpdate: (_old, d) => loop.enqueue(keyOf(d)),
         onDelete: (d) => loop.enqueue(keyOf(d)),
       });
-      replicaSets.addEventHandler({
-        onAdd: (rs) => (controllerRefOf(rs) ? enqueueOwner(rs) : enqueueMatching(rs)),
-        onUpdate: (old, rs) => {
-          if (old.metadata.resourceVersion === rs.metadata.resourceVersion) return;
-          const oldRef = controllerRefOf(old);
-          const ref = controllerRefOf(rs);
-          if (oldRef && oldRef.uid !== ref?.uid) enqueueOwner(old);
-          if (ref) enqueueOwner(rs);
-          else if (oldRef || !isDeepStrictEqual(old.metadata.labels, rs.metadata.labels)) enqueueMatching(rs);
-        },
-        onDelete: (rs) => enqueueOwner(rs),
-      });
+      replicaSets.addEventHandler(
+        ownedObjectHandlers({
+          ownerKind: 'Deployment',
+          owners: deployments,
+          enqueue: (key) => loop.enqueue(key),
+        }),
+      );
       pods.addEventHandler({
         onUpdate: (old, pod) => {
           if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) enqueueForPod(pod);

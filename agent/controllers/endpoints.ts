@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
+import { isCode, keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
 import type { EndpointSubset } from '../../schema/kinds/endpoints.ts';
-import type { Pod } from '../../schema/kinds/pod.ts';
 import type { Service, ServicePort } from '../../schema/kinds/service.ts';
 import { enqueueSelf } from '../informers.ts';
+import type { PodObject } from '../objects.ts';
+import { isPodFinished, isPodReady } from '../pod-state.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
 import { ReconcileLoop } from './reconcile-loop.ts';
 
-type PodObject = Pod & Resource;
 type ServiceObject = Service & Resource;
 type EndpointsObject = Resource & { subsets?: EndpointSubset[] };
 type EndpointAddress = NonNullable<EndpointSubset['addresses']>[number];
@@ -29,10 +29,6 @@ function managedSelector(service: ServiceObject): Record<string, string> | undef
 function selects(selector: Record<string, string>, pod: Resource): boolean {
   const labels = pod.metadata.labels ?? {};
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
-
-function isReady(pod: PodObject): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /** The pod's IPv4 address (Endpoints hold IPv4 only), if it has one yet. */
@@ -83,8 +79,7 @@ export function desiredSubsets(service: ServiceObject, pods: PodObject[]): Endpo
     Required<Pick<EndpointSubset, 'addresses' | 'notReadyAddresses' | 'ports'>>
   >();
   for (const pod of pods) {
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    if (isPodFinished(pod)) continue;
     const ip = podIPv4(pod);
     if (!ip) continue;
     if (pod.metadata.deletionTimestamp && !publishNotReady) continue;
@@ -120,7 +115,7 @@ export function desiredSubsets(service: ServiceObject, pods: PodObject[]): Endpo
     const key = ports.map(portKey).join(',');
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { addresses: [], notReadyAddresses: [], ports }));
-    if (publishNotReady || isReady(pod)) group.addresses.push(address);
+    if (publishNotReady || isPodReady(pod)) group.addresses.push(address);
     else group.notReadyAddresses.push(address);
   }
   return [...groups.entries()].sort(byKey(([key]) => key)).map(([, group]) => ({
@@ -169,8 +164,7 @@ export class EndpointsController implements Controller {
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.endpoints = ctx.informers.get<EndpointsObject>('Endpoints');
     this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) =>
-        ctx.log(`${this.name} ${key}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
     });
   }
 

@@ -4,6 +4,15 @@
  * reads a cache that lags its own writes; without this it would count the pods it just
  * created as missing and create them again. Expectations expire after a while, so a
  * write that never shows up (lost event) cannot block the owner forever.
+ *
+ * Used by the ReplicaSet, StatefulSet and DaemonSet controllers, which only ask "has
+ * the cache caught up?" before acting. It is kept apart from PendingWrites (the Job and
+ * CronJob controllers') because the two mean different things: a count is set before
+ * the writes (so it holds while they are in flight, and covers pods whose generated
+ * names are not known yet), is lowered only by informer events (or by the controller
+ * for a write that failed), and expires as a whole; PendingWrites records each write
+ * by object key once it succeeded, is also settled by what the cache shows, and expires
+ * write by write. Swapping one for the other would change when these controllers act.
  */
 export class Expectations {
   private readonly pending = new Map<string, { adds: number; deletes: number; at: number }>();

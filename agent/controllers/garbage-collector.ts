@@ -1,6 +1,14 @@
-import { isCode, keyOf, type Informer, type PropagationPolicy, type Resource } from '../../client/index.ts';
+import {
+  isCode,
+  keyOf,
+  messageOf,
+  type Informer,
+  type PropagationPolicy,
+  type Resource,
+} from '../../client/index.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import type { OwnerReference } from './controller-ref.ts';
 import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
 
 /** The kinds watched from the start: every kind that owns or is owned in practice. */
@@ -20,10 +28,6 @@ export const GC_KINDS = [
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-
-type OwnerReference = NonNullable<Resource['metadata']['ownerReferences']>[number] & {
-  blockOwnerDeletion?: boolean;
-};
 
 type OwnerState = 'solid' | 'dangling' | 'waiting' | 'unsynced';
 
@@ -89,8 +93,7 @@ export class GarbageCollector implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     for (const kind of GC_KINDS) this.informers.set(kind, ctx.informers.get(kind));
     this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) =>
-        ctx.log(`${this.name} ${key}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
     });
   }
 

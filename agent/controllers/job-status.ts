@@ -1,15 +1,11 @@
 import type { Resource } from '../../client/index.ts';
 import type { Job } from '../../schema/kinds/job.ts';
+import { timestamp } from '../timestamps.ts';
 
 /** A Job as the informers hold it. */
 export type JobObject = Job & Resource;
 export type JobStatus = NonNullable<Job['status']>;
 export type JobCondition = NonNullable<JobStatus['conditions']>[number];
-
-/** RFC 3339 to the second, as Kubernetes writes timestamps (and the server does). */
-export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The condition of this type with status True, if any. */
 export function trueCondition(status: JobStatus | undefined, type: string): JobCondition | undefined {
@@ -51,9 +47,4 @@ export function setCondition(
   if (old) conditions[at] = condition;
   else conditions.push(condition);
   return true;
-}
-
-/** The controller reference of an object (the ownerReference with controller: true). */
-export function controllerRef(obj: Resource) {
-  return obj.metadata.ownerReferences?.find((ref) => ref.controller);
 }

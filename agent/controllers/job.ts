@@ -1,26 +1,19 @@
-import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Resource } from '../../client/index.ts';
-import type { Pod } from '../../schema/kinds/pod.ts';
+import { isCode, keyOf, messageOf } from '../../client/index.ts';
 import { enqueueSelf } from '../informers.ts';
+import type { PodObject } from '../objects.ts';
+import { isPodActive, isPodReady } from '../pod-state.ts';
+import { timestamp } from '../timestamps.ts';
 import { formatIndexes, parseIndexes } from './completed-indexes.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
-import {
-  controllerRef,
-  finishedType,
-  setCondition,
-  timestamp,
-  trueCondition,
-  type JobObject,
-  type JobStatus,
-} from './job-status.ts';
+import { controllerRef, newControllerRef } from './controller-ref.ts';
+import { finishedType, setCondition, trueCondition, type JobObject, type JobStatus } from './job-status.ts';
 import { PendingWrites } from './pending-writes.ts';
 import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { slowStartBatch } from './slow-start.ts';
 import { WrittenStatuses } from './written-status.ts';
 
 /** Annotation and label of an Indexed Job's pods: the completion index the pod works on. */
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
-
-type PodObject = Pod & Resource;
 
 export interface JobControllerOptions {
   /** Back-off before recreating pods after the first failure, doubling per failure since the last success (10 s). */
@@ -55,11 +48,6 @@ interface JobMemory {
 const SYNC_WAIT_MS = 100;
 
 const phaseOf = (pod: PodObject) => pod.status?.phase;
-const ended = (pod: PodObject) => phaseOf(pod) === 'Succeeded' || phaseOf(pod) === 'Failed';
-/** Pending or running and not being deleted: Kubernetes' FilterActivePods. */
-const isActive = (pod: PodObject) => !ended(pod) && !pod.metadata.deletionTimestamp;
-const isReady = (pod: PodObject) =>
-  pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /** When a pod ended, as Kubernetes reads it: its containers' finish, else its Ready=False transition, else deletion. */
 function finishedAt(pod: PodObject, fallback: number): number {
@@ -95,16 +83,11 @@ function deletionOrder(a: PodObject, b: PodObject): number {
   return (
     Number(!!a.spec?.nodeName) - Number(!!b.spec?.nodeName) ||
     (PHASE_RANK[phaseOf(a) ?? 'Pending'] ?? 0) - (PHASE_RANK[phaseOf(b) ?? 'Pending'] ?? 0) ||
-    Number(isReady(a)) - Number(isReady(b)) ||
+    Number(isPodReady(a)) - Number(isPodReady(b)) ||
     restarts(b) - restarts(a) ||
     created(b) - created(a)
   );
 }
-
-/** A status as it is stored: no undefined fields (so that comparisons mean what they say). */
-const stored = (status: JobStatus): JobStatus => JSON.parse(JSON.stringify(status)) as JobStatus;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The Job controller, as Kubernetes' (job-controller), with its tunables: a factory of
@@ -142,46 +125,24 @@ export function jobControllerWith(
       return mem;
     };
 
-    /** Writes the status when it changed, with the version it was computed from as precondition. */
-    const writeStatus = async (job: JobObject, current: JobStatus, next: JobStatus): Promise<void> => {
-      const status = stored(next);
-      if (isDeepStrictEqual(stored(current), status)) return;
-      await ctx.writer.updateStatus(job, status, job.metadata.resourceVersion);
-      written.record(job, status);
-    };
-
-    /** Creates one pod per entry (its completion index, or undefined), in slow-start batches of 1, 2, 4, ... */
+    /** Creates one pod per entry (its completion index, or undefined), in slow-start batches. */
     const createPods = async (
       key: string,
       job: JobObject,
       indexes: Array<number | undefined>,
     ): Promise<{ created: number; error?: unknown }> => {
-      let done = 0;
-      for (let batch = 1; done < indexes.length; batch *= 2) {
-        const slice = indexes.slice(done, done + batch);
-        const results = await Promise.allSettled(slice.map((index) => ctx.writer.create(podFor(job, index))));
-        let error: unknown;
-        for (const result of results) {
-          if (result.status === 'fulfilled') {
-            pending.created(key, keyOf(result.value));
-            ctx.events.record(
-              job,
-              'Normal',
-              'SuccessfulCreate',
-              `Created pod: ${result.value.metadata.name}`,
-            );
-          } else {
-            error = result.reason;
-            ctx.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${messageOf(result.reason)}`);
-          }
+      const { errors, skipped } = await slowStartBatch(indexes, async (index) => {
+        let pod: PodObject;
+        try {
+          pod = await ctx.writer.create(podFor(job, index));
+        } catch (error) {
+          ctx.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${messageOf(error)}`);
+          throw error;
         }
-        done += slice.length;
-        // Kubernetes stops at the first failing batch: the rest would most likely fail alike.
-        if (error !== undefined) {
-          return { created: done - results.filter((r) => r.status === 'rejected').length, error };
-        }
-      }
-      return { created: done };
+        pending.created(key, keyOf(pod));
+        ctx.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      });
+      return { created: indexes.length - skipped - errors.length, error: errors[0] };
     };
 
     /** Deletes pods on purpose (their end is not a failure); a pod already gone is fine. */
@@ -224,7 +185,7 @@ export function jobControllerWith(
       // Counting is over.
       tombstones.delete(key);
       mem.counted.clear();
-      const leftovers = owned.filter((pod) => isActive(pod) && !pending.deleting(key, keyOf(pod)));
+      const leftovers = owned.filter((pod) => isPodActive(pod) && !pending.deleting(key, keyOf(pod)));
       await deletePods(key, job, mem, leftovers);
       const ttl = job.spec?.ttlSecondsAfterFinished;
       if (ttl === undefined) return;
@@ -365,7 +326,7 @@ export function jobControllerWith(
         if (tombstones.get(key)?.size === 0) tombstones.delete(key);
       };
 
-      const active = owned.filter((pod) => isActive(pod) && !pending.deleting(key, keyOf(pod)));
+      const active = owned.filter((pod) => isPodActive(pod) && !pending.deleting(key, keyOf(pod)));
       const creating = pending.creating(key).length;
       status.succeeded = succeeded;
       status.failed = failed;
@@ -404,7 +365,7 @@ export function jobControllerWith(
         status.ready = 0;
         setCondition(status, 'FailureTarget', 'True', reason, message, now);
         setCondition(status, 'Failed', 'True', reason, message, now);
-        await writeStatus(job, current, status);
+        await written.write(ctx.writer, job, current, status);
         commit(active);
         ctx.events.record(job, 'Warning', reason, message);
         await deletePods(key, job, mem, active);
@@ -423,7 +384,7 @@ export function jobControllerWith(
         const message = 'Reached expected number of succeeded pods';
         setCondition(status, 'SuccessCriteriaMet', 'True', 'CompletionsReached', message, now);
         setCondition(status, 'Complete', 'True', 'CompletionsReached', message, now);
-        await writeStatus(job, current, status);
+        await written.write(ctx.writer, job, current, status);
         commit();
         ctx.events.record(job, 'Normal', 'Completed', 'Job completed');
         await deletePods(key, job, mem, active);
@@ -435,7 +396,7 @@ export function jobControllerWith(
         status.active = creating;
         status.ready = 0;
         const changed = setCondition(status, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
-        await writeStatus(job, current, status);
+        await written.write(ctx.writer, job, current, status);
         commit();
         if (changed) ctx.events.record(job, 'Normal', 'Suspended', 'Job suspended');
         const wait = pending.expiresInMs(key);
@@ -501,12 +462,12 @@ export function jobControllerWith(
 
       const remaining = active.filter((pod) => !toDelete.includes(pod));
       status.active = remaining.length + creating + result.created;
-      status.ready = remaining.filter(isReady).length;
+      status.ready = remaining.filter(isPodReady).length;
       if (spec.activeDeadlineSeconds !== undefined && status.startTime) {
         const deadline = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - now;
         requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(0, deadline));
       }
-      await writeStatus(job, current, status);
+      await written.write(ctx.writer, job, current, status);
       commit();
       if (resumed) ctx.events.record(job, 'Normal', 'Resumed', 'Job resumed');
       if (error !== undefined) throw error;
@@ -604,16 +565,7 @@ function podFor(job: JobObject, index: number | undefined): PodObject {
       namespace: job.metadata.namespace,
       labels,
       ...(Object.keys(annotations).length ? { annotations } : {}),
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'Job',
-          name,
-          uid: job.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [newControllerRef(job)],
     },
     spec,
   } as PodObject;

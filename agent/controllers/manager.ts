@@ -1,4 +1,4 @@
-import { resourceWriter, type KubeqlClient } from '../../client/index.ts';
+import { messageOf, resourceWriter, type KubeqlClient } from '../../client/index.ts';
 import { ApiEventRecorder } from '../events.ts';
 import { SharedInformers } from '../informers.ts';
 import {
@@ -25,9 +25,7 @@ export function startControllers(
   options: Partial<ControllerOptions> & { log?: (line: string) => void } = {},
 ): ControllerManager {
   const log = options.log ?? ((line: string) => console.error(line));
-  const informers = new SharedInformers(client, (error) =>
-    log(`informer: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  const informers = new SharedInformers(client, (error) => log(`informer: ${messageOf(error)}`));
   const writer = resourceWriter(client);
   const ctx = {
     client,

@@ -1,4 +1,4 @@
-import { isCode, type Informer, type Resource } from '../../client/index.ts';
+import { isCode, messageOf, type Informer, type Resource } from '../../client/index.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
 import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
@@ -35,8 +35,7 @@ export class NamespaceController implements Controller {
     this.namespaces = ctx.informers.get('Namespace');
     this.contents = NAMESPACED_KINDS.map((kind) => [kind, ctx.informers.get(kind)]);
     this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) =>
-        ctx.log(`${this.name} ${key}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
     });
   }
 

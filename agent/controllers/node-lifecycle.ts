@@ -1,39 +1,23 @@
-import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
-import type { Lease } from '../../schema/kinds/lease.ts';
+import { isCode, keyOf, messageOf, type Informer } from '../../client/index.ts';
 import type { Node, Taint } from '../../schema/kinds/node.ts';
-import type { Pod, Toleration } from '../../schema/kinds/pod.ts';
 import { enqueueSelf } from '../informers.ts';
+import { NODE_LEASE_NAMESPACE } from '../node/agent.ts';
+import { NOT_READY_TAINT, toleratesTaint, UNREACHABLE_TAINT } from '../node-eligibility.ts';
+import type { Condition as PodCondition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
+import { isPodReady } from '../pod-state.ts';
+import { timeOf, timestamp } from '../timestamps.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { controllerRef } from './controller-ref.ts';
 import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
 
-type NodeObject = Node & Resource;
-type LeaseObject = Lease & Resource;
-type PodObject = Pod & Resource;
 type Condition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
-type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
 
-/** Where node agents renew their heartbeat Lease, named after the node. */
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
-export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 /** Conditions the node agent reports that turn Unknown with Ready when it goes silent. */
 const REPORTED_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 const UNSYNCED_RETRY_MS = 100;
 
-/** RFC 3339 with second precision, as Kubernetes writes condition times. */
-const seconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const time = (value: string | undefined) => (value ? Date.parse(value) : NaN);
 const isNodeTaint = (taint: Taint) =>
   (taint.key === UNREACHABLE_TAINT || taint.key === NOT_READY_TAINT) && taint.effect === 'NoExecute';
-
-/** Whether a toleration matches a taint (Kubernetes' Toleration.ToleratesTaint). */
-function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  if (toleration.operator === 'Exists') return true;
-  if (!toleration.key) return false;
-  return (toleration.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * How long a pod may stay after a NoExecute taint is added: the pod eviction timeout
@@ -41,15 +25,14 @@ function tolerates(toleration: Toleration, taint: Taint): boolean {
  * tolerations that match, or forever when they all match without a time limit.
  */
 function stayMs(pod: PodObject, taint: Taint, evictionTimeoutMs: number): number {
-  const matching = (pod.spec?.tolerations ?? []).filter((t) => tolerates(t, taint));
+  const matching = (pod.spec?.tolerations ?? []).filter((t) => toleratesTaint(t, taint));
   if (matching.length === 0) return evictionTimeoutMs;
   const limits = matching.flatMap((t) => (t.tolerationSeconds === undefined ? [] : [t.tolerationSeconds]));
   if (limits.length === 0) return Infinity;
   return Math.max(0, Math.min(...limits)) * 1000;
 }
 
-const ownedByDaemonSet = (pod: PodObject) =>
-  pod.metadata.ownerReferences?.some((ref) => ref.controller && ref.kind === 'DaemonSet') ?? false;
+const ownedByDaemonSet = (pod: PodObject) => controllerRef(pod)?.kind === 'DaemonSet';
 
 /**
  * Conditions with the node's reported ones turned Unknown, as Kubernetes does when the
@@ -66,7 +49,7 @@ function unknownConditions(node: NodeObject, now: number): Condition[] | undefin
       status: 'Unknown' as const,
       reason: 'NodeStatusUnknown',
       message: 'Kubelet stopped posting node status.',
-      lastTransitionTime: seconds(now),
+      lastTransitionTime: timestamp(now),
     };
   });
   if (!conditions.some((c) => c.type === 'Ready')) {
@@ -76,8 +59,8 @@ function unknownConditions(node: NodeObject, now: number): Condition[] | undefin
       status: 'Unknown',
       reason: 'NodeStatusNeverUpdated',
       message: 'Kubelet never posted node status.',
-      lastHeartbeatTime: node.metadata.creationTimestamp,
-      lastTransitionTime: seconds(now),
+      lastHeartbeatTime: node.metadata.creationTimestamp as string | undefined,
+      lastTransitionTime: timestamp(now),
     });
   }
   return changed ? next : undefined;
@@ -117,8 +100,7 @@ export class NodeLifecycleController implements Controller {
     this.leases = ctx.informers.get<LeaseObject>('Lease');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) =>
-        ctx.log(`${this.name} ${key}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
     });
   }
 
@@ -161,10 +143,10 @@ export class NodeLifecycleController implements Controller {
     const lease = this.leases.get(`${NODE_LEASE_NAMESPACE}/${name}`);
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     const heartbeats = [
-      time(lease?.spec?.renewTime),
-      time(ready?.lastHeartbeatTime),
-      time(node.metadata.creationTimestamp as string | undefined),
-    ].filter((t) => !Number.isNaN(t));
+      timeOf(lease?.spec?.renewTime),
+      timeOf(ready?.lastHeartbeatTime),
+      timeOf(node.metadata.creationTimestamp as string | undefined),
+    ].filter((t) => t !== undefined);
     const heartbeat = heartbeats.length ? Math.max(...heartbeats) : this.firstSeen.get(name)!;
     const staleAt = heartbeat + this.ctx.options.nodeMonitorGracePeriodMs;
 
@@ -196,7 +178,7 @@ export class NodeLifecycleController implements Controller {
 
     const taint = nextTaints.find(isNodeTaint);
     if (taint && (readyStatus === 'Unknown' || readyStatus === 'False')) {
-      const since = Number.isNaN(time(taint.timeAdded)) ? now : time(taint.timeAdded);
+      const since = timeOf(taint.timeAdded) ?? now;
       for (const pod of this.pods.byNode(name)) {
         // Already force-deleted and held only by finalizers: nothing more to do here.
         if (pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0) continue;
@@ -208,8 +190,7 @@ export class NodeLifecycleController implements Controller {
           continue;
         }
         if (Number.isFinite(evictAt)) due.push(evictAt);
-        const podReady = pod.status?.conditions?.find((c) => c.type === 'Ready');
-        if (podReady?.status === 'True') await this.markNotReady(pod, now);
+        if (isPodReady(pod)) await this.markNotReady(pod, now);
       }
     }
 
@@ -241,7 +222,7 @@ export class NodeLifecycleController implements Controller {
 
   private async markNotReady(pod: PodObject, now: number): Promise<void> {
     const conditions: PodCondition[] = (pod.status?.conditions ?? []).map((c) =>
-      c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: seconds(now) } : c,
+      c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: timestamp(now) } : c,
     );
     try {
       await this.ctx.writer.updateStatus(pod, { ...pod.status, conditions }, pod.metadata.resourceVersion);

@@ -24,6 +24,14 @@ export interface KeyLookup {
  * reconcile saw it) and by looking at the cache (`settle`, at the start of a reconcile:
  * this catches an event that arrived before the write's answer, and works in unit tests
  * whose caches are filled by hand). A write never seen expires after `ttlMs`.
+ *
+ * Used by the Job and CronJob controllers, which need to know *which* writes are
+ * unseen, not just whether any are: a Job counts the pods it created but cannot see
+ * yet as active and leaves out of its active pods those whose deletion it asked for;
+ * a CronJob keeps a Job it created in status.active until its cache shows it. Counting
+ * Expectations cannot answer that, and these semantics (recorded after success,
+ * settled from the cache) are not those the ReplicaSet, StatefulSet and DaemonSet
+ * controllers rely on, so both stay.
  */
 export class PendingWrites {
   private readonly owners = new Map<string, Pending>();

@@ -5,6 +5,13 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
+/** The earlier of two optional delays: what a reconcile waiting on several things asks for. */
+export function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
 /**
  * Brings one object (by `namespace/name` key) to its desired state.
  *

@@ -1,19 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Resource } from '../../client/index.ts';
+import { isCode, keyOf, messageOf } from '../../client/index.ts';
 import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
-import { claimObjects, controllerRefOf, newControllerRef, resolveControllerKey } from './claim-objects.ts';
+import type { PodObject } from '../objects.ts';
+import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podReadySince } from '../pod-state.ts';
+import { timeOf, timestamp } from '../timestamps.ts';
 import type { ControllerContext, ControllerFactory } from './controller.ts';
+import { claimObjects, controllerRef, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
-import {
-  isPodActive,
-  isPodAvailable,
-  isPodReady,
-  msUntilAvailable,
-  podReadySince,
-  timeOf,
-  type PodObject,
-} from './pod-availability.ts';
+import { podFromTemplate, writePods } from './pod-control.ts';
 import { ReconcileLoop, type Reconcile } from './reconcile-loop.ts';
 import type { ReplicaSetObject } from './rollout-math.ts';
 
@@ -26,9 +21,6 @@ type ReplicaSetCondition = NonNullable<ReplicaSetStatus['conditions']>[number];
 export const BURST_REPLICAS = 500;
 /** Lower deletes first, as Kubernetes' PodDeletionCost. */
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-
-const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -134,7 +126,7 @@ export function replicaSetStatus(
       type: 'ReplicaFailure',
       status: 'True',
       ...(reason ? { reason } : {}),
-      message: errorText(manageError),
+      message: messageOf(manageError),
       lastTransitionTime: timestamp(now),
     });
   } else if (manageError === undefined && failure) {
@@ -184,11 +176,11 @@ export function replicaSetReconciler(
 
   /** Pods of the ReplicaSets controlled by the same owner as `rs` (getIndirectlyRelatedPods). */
   const relatedPods = (rs: ReplicaSetObject): PodObject[] => {
-    const owner = controllerRefOf(rs);
+    const owner = controllerRef(rs);
     if (!owner) return [];
     const seen = new Map<string, PodObject>();
     for (const sibling of replicaSets.list(rs.metadata.namespace)) {
-      if (controllerRefOf(sibling)?.uid !== owner.uid) continue;
+      if (controllerRef(sibling)?.uid !== owner.uid) continue;
       for (const pod of pods.list(rs.metadata.namespace)) {
         if (selectorMatches(sibling.spec?.selector, pod.metadata.labels)) seen.set(keyOf(pod), pod);
       }
@@ -196,76 +188,17 @@ export function replicaSetReconciler(
     return [...seen.values()];
   };
 
-  const createPod = async (rs: ReplicaSetObject): Promise<void> => {
-    const template = rs.spec?.template;
-    const meta = template?.metadata ?? {};
-    const pod: PodObject = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        generateName: `${rs.metadata.name}-`,
-        namespace: rs.metadata.namespace,
-        ...(meta.labels ? { labels: { ...meta.labels } } : {}),
-        ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-        ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
-        ownerReferences: [newControllerRef(rs)],
-      },
-      spec: structuredClone(template?.spec) as PodObject['spec'],
-    };
-    let created: PodObject;
-    try {
-      created = await ctx.writer.create(pod);
-    } catch (error) {
-      // A namespace being deleted refuses every create: nothing to report or retry.
-      if (isCode(error, 'FORBIDDEN') && /being terminated/.test(errorText(error))) return;
-      ctx.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(error)}`);
-      throw error;
-    }
-    ctx.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-  };
-
-  /** manageReplicas: creates (in slow-start batches) or deletes the difference. */
+  /** manageReplicas: creates (in slow-start batches) or deletes the difference, at most `burst` at once. */
   const manageReplicas = async (key: string, rs: ReplicaSetObject, owned: PodObject[]): Promise<void> => {
     const diff = owned.length - (rs.spec?.replicas ?? 1);
     if (diff < 0) {
-      const count = Math.min(-diff, burst);
-      expectations.expect(key, count, 0);
-      let done = 0;
-      let failure: unknown;
-      for (let size = 1; done < count && failure === undefined; size *= 2) {
-        const batch = Math.min(size, count - done);
-        const results = await Promise.allSettled(Array.from({ length: batch }, () => createPod(rs)));
-        done += batch;
-        for (const result of results) {
-          if (result.status === 'rejected') {
-            // The informer will never see this pod.
-            expectations.observedAdd(key);
-            failure ??= result.reason;
-          }
-        }
-      }
-      // Pods never tried will not be seen either.
-      for (let i = done; i < count; i++) expectations.observedAdd(key);
-      if (failure !== undefined) throw failure;
-    } else if (diff > 0) {
-      const count = Math.min(diff, burst);
-      const victims = podsToDelete(owned, relatedPods(rs), count);
-      expectations.expect(key, 0, victims.length);
-      const results = await Promise.allSettled(
-        victims.map(async (pod) => {
-          try {
-            await ctx.writer.delete('Pod', pod.metadata.name!, pod.metadata.namespace);
-          } catch (error) {
-            expectations.observedDelete(key);
-            if (isCode(error, 'NOT_FOUND')) return;
-            ctx.events.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(error)}`);
-            throw error;
-          }
-          ctx.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        }),
+      const create = Array.from({ length: Math.min(-diff, burst) }, () =>
+        podFromTemplate(rs, rs.spec?.template),
       );
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
+      await writePods(ctx, rs, key, expectations, { create, delete: [] });
+    } else if (diff > 0) {
+      const victims = podsToDelete(owned, relatedPods(rs), Math.min(diff, burst));
+      await writePods(ctx, rs, key, expectations, { create: [], delete: victims.map((pod) => ({ pod })) });
     }
   };
 
@@ -321,7 +254,7 @@ export function replicaSetReconciler(
     const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
     const waits = owned
       .map((pod) => msUntilAvailable(pod, minReadySeconds, at))
-      .filter((ms): ms is number => ms !== undefined);
+      .filter((ms): ms is number => ms !== undefined && ms > 0);
     if (waits.length) return { requeueAfterMs: Math.min(...waits) };
   };
 }
@@ -337,16 +270,9 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   const expectations = new Expectations();
   const loop = new ReconcileLoop('replicaset', replicaSetReconciler(ctx, expectations), {
     onError: (key, error) => {
-      if (!isCode(error, 'CONFLICT')) ctx.log(`replicaset ${key}: ${errorText(error)}`);
+      if (!isCode(error, 'CONFLICT')) ctx.log(`replicaset ${key}: ${messageOf(error)}`);
     },
   });
-
-  const ownerKey = (pod: Resource) => resolveControllerKey(pod, 'ReplicaSet', (key) => replicaSets.get(key));
-  const enqueueMatching = (pod: Resource) => {
-    for (const rs of replicaSets.list(pod.metadata.namespace)) {
-      if (selectorMatches(rs.spec?.selector, pod.metadata.labels)) loop.enqueue(keyOf(rs));
-    }
-  };
 
   return {
     name: 'replicaset',
@@ -359,41 +285,14 @@ export const replicaSetController: ControllerFactory = (ctx) => {
           loop.enqueue(keyOf(rs));
         },
       });
-      pods.addEventHandler({
-        onAdd: (pod) => {
-          if (!controllerRefOf(pod)) return enqueueMatching(pod);
-          const key = ownerKey(pod);
-          if (!key) return;
-          expectations.observedAdd(key);
-          loop.enqueue(key);
-        },
-        onUpdate: (old, pod) => {
-          if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-          const oldRef = controllerRefOf(old);
-          const ref = controllerRefOf(pod);
-          const refChanged = oldRef?.uid !== ref?.uid;
-          const key = ownerKey(pod);
-          // A deletion asked for shows first as a deletionTimestamp (graceful) or as the delete.
-          if (key && pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-            expectations.observedDelete(key);
-          }
-          if (refChanged && oldRef) {
-            const oldKey = ownerKey(old);
-            if (oldKey) loop.enqueue(oldKey);
-          }
-          if (ref) {
-            if (key) loop.enqueue(key);
-          } else if (refChanged || !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels)) {
-            enqueueMatching(pod);
-          }
-        },
-        onDelete: (pod) => {
-          const key = ownerKey(pod);
-          if (!key) return;
-          if (!pod.metadata.deletionTimestamp) expectations.observedDelete(key);
-          loop.enqueue(key);
-        },
-      });
+      pods.addEventHandler(
+        ownedObjectHandlers({
+          ownerKind: 'ReplicaSet',
+          owners: replicaSets,
+          enqueue: (key) => loop.enqueue(key),
+          expectations,
+        }),
+      );
       loop.start();
     },
     stop: () => loop.stop(),

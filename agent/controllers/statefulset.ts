@@ -1,27 +1,17 @@
-import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
-import type { PodSpec, PodTemplateSpec } from '../../schema/kinds/pod.ts';
+import { keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
+import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
+import type { PodObject } from '../objects.ts';
+import { isPodFinished, isPodRunningAndReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
-import {
-  CONTROLLER_REVISION_HASH_LABEL,
-  RevisionHistory,
-  revisionName,
-  templateHash,
-} from './controller-revision.ts';
-import { applyClaims, claim, controllerReference, ownedPodHandlers } from './controller-ref.ts';
+import { CONTROLLER_REVISION_HASH_LABEL, RevisionHistory, revisionName } from './controller-revision.ts';
+import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
-import {
-  earliest,
-  isPodFinished,
-  isPodRunningAndReady,
-  isPodTerminating,
-  msUntilAvailable,
-  type PodObject,
-} from './pod-state.ts';
-import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
-import { slowStartBatch } from './slow-start.ts';
+import { podFromTemplate, writePods, type PodWriteMessages } from './pod-control.ts';
+import { earliest, ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { templateHash } from './template-hash.ts';
+import { writeChangedStatus } from './written-status.ts';
 
 export type StatefulSetObject = Resource & { spec?: StatefulSet['spec']; status?: StatefulSet['status'] };
 type StatefulSetStatus = NonNullable<StatefulSet['status']>;
@@ -56,28 +46,17 @@ export function newStatefulSetPod(
   revision: string,
 ): PodObject {
   const name = `${set.metadata.name}-${ordinal}`;
-  const spec: PodSpec = structuredClone(template.spec) ?? { containers: [] };
-  spec.hostname = name;
-  if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
-  const { annotations, finalizers } = template.metadata ?? {};
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: set.metadata.namespace,
-      labels: {
-        ...template.metadata?.labels,
-        [POD_NAME_LABEL]: name,
-        [POD_INDEX_LABEL]: String(ordinal),
-        [CONTROLLER_REVISION_HASH_LABEL]: revision,
-      },
-      ...(annotations ? { annotations: { ...annotations } } : {}),
-      ...(finalizers?.length ? { finalizers: [...finalizers] } : {}),
-      ownerReferences: [controllerReference(set)],
+  const pod = podFromTemplate(set, template, {
+    name,
+    labels: {
+      [POD_NAME_LABEL]: name,
+      [POD_INDEX_LABEL]: String(ordinal),
+      [CONTROLLER_REVISION_HASH_LABEL]: revision,
     },
-    spec,
-  };
+  });
+  pod.spec.hostname = name;
+  if (set.spec?.serviceName) pod.spec.subdomain = set.spec.serviceName;
+  return pod;
 }
 
 /** The two revisions of a set: the one its older pods run, and the one of its template now. */
@@ -289,8 +268,7 @@ export class StatefulSetController implements Controller {
     this.sets = ctx.informers.get<StatefulSetObject>('StatefulSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
-      onError: (key, error) =>
-        ctx.log(`statefulset ${key}: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => ctx.log(`statefulset ${key}: ${messageOf(error)}`),
     });
   }
 
@@ -306,10 +284,9 @@ export class StatefulSetController implements Controller {
         onDelete: enqueue,
       }),
       this.pods.addEventHandler(
-        ownedPodHandlers({
+        ownedObjectHandlers({
           ownerKind: 'StatefulSet',
           owners: this.sets,
-          selects: (set, pod) => selectorMatches(set.spec?.selector, pod.metadata.labels),
           enqueue: (key) => this.loop.enqueue(key),
           expectations: this.expectations,
         }),
@@ -351,10 +328,17 @@ export class StatefulSetController implements Controller {
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
       const plan = planStatefulSet(set, pods, revisions);
       requeueAfterMs = plan.requeueAfterMs;
-      await this.execute(set, key, plan);
+      await writePods(
+        this.ctx,
+        set,
+        key,
+        this.expectations,
+        { create: plan.create, delete: plan.delete.map((pod) => ({ pod })) },
+        statefulPodMessages(set),
+      );
     }
     const computed = statefulSetStatus(set, pods, revisions);
-    await this.writeStatus(set, computed.status);
+    await writeChangedStatus(this.ctx.writer, set, computed.status);
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
@@ -368,78 +352,28 @@ export class StatefulSetController implements Controller {
     ]);
   }
 
-  private async claimPods(set: StatefulSetObject): Promise<PodObject[]> {
+  private claimPods(set: StatefulSetObject): Promise<PodObject[]> {
     const setName = set.metadata.name!;
-    const claims = claim(
+    return claimObjects(
+      this.ctx.writer,
       set,
       this.pods.list(set.metadata.namespace),
       (pod) =>
         selectorMatches(set.spec?.selector, pod.metadata.labels) &&
         ordinalOf(setName, pod.metadata.name) !== undefined,
     );
-    return applyClaims(this.ctx.writer, set, claims);
-  }
-
-  private async execute(set: StatefulSetObject, key: string, plan: StatefulSetPlan): Promise<void> {
-    if (plan.create.length === 0 && plan.delete.length === 0) return;
-    this.expectations.expect(key, plan.create.length, plan.delete.length);
-    const created = await slowStartBatch(plan.create, (pod) => this.createPod(set, key, pod));
-    for (let i = 0; i < created.skipped; i++) this.expectations.observedAdd(key);
-    const deleted = await Promise.allSettled(plan.delete.map((pod) => this.deletePod(set, key, pod)));
-    const failure = [
-      ...created.errors,
-      ...deleted.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
-    ][0];
-    if (failure !== undefined) throw failure;
-  }
-
-  private async createPod(set: StatefulSetObject, key: string, pod: PodObject): Promise<void> {
-    const what = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
-    try {
-      await this.ctx.writer.create(pod);
-    } catch (error) {
-      this.expectations.observedAdd(key);
-      this.ctx.events.record(
-        set,
-        'Warning',
-        'FailedCreate',
-        `create ${what} failed error: ${message(error)}`,
-      );
-      throw error;
-    }
-    this.ctx.events.record(set, 'Normal', 'SuccessfulCreate', `create ${what} successful`);
-  }
-
-  private async deletePod(set: StatefulSetObject, key: string, pod: PodObject): Promise<void> {
-    const what = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
-    try {
-      await this.ctx.writer.delete('Pod', pod.metadata.name!, pod.metadata.namespace);
-    } catch (error) {
-      this.expectations.observedDelete(key);
-      if (isCode(error, 'NOT_FOUND')) return;
-      this.ctx.events.record(
-        set,
-        'Warning',
-        'FailedDelete',
-        `delete ${what} failed error: ${message(error)}`,
-      );
-      throw error;
-    }
-    this.ctx.events.record(set, 'Normal', 'SuccessfulDelete', `delete ${what} successful`);
-  }
-
-  private async writeStatus(set: StatefulSetObject, status: StatefulSetStatus): Promise<void> {
-    if (isDeepStrictEqual(set.status ?? {}, status)) return;
-    try {
-      await this.ctx.writer.updateStatus(set, status);
-    } catch (error) {
-      if (!isCode(error, 'NOT_FOUND')) throw error;
-    }
   }
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** StatefulPodControl's wording: `create Pod web-0 in StatefulSet web successful`. */
+function statefulPodMessages(set: StatefulSetObject): PodWriteMessages {
+  const what = (pod: PodObject) => `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
+  return {
+    created: (pod) => `create ${what(pod)} successful`,
+    createFailed: (pod, error) => `create ${what(pod)} failed error: ${messageOf(error)}`,
+    deleted: (pod) => `delete ${what(pod)} successful`,
+    deleteFailed: (pod, error) => `delete ${what(pod)} failed error: ${messageOf(error)}`,
+  };
 }
 
 export const statefulSetController: ControllerFactory = (ctx) => new StatefulSetController(ctx);

@@ -1,4 +1,5 @@
-import { keyOf, type Resource } from '../../client/index.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { isCode, keyOf, type Resource, type ResourceWriter } from '../../client/index.ts';
 
 /**
  * The last status a controller wrote for each object, until its informer cache shows
@@ -23,12 +24,33 @@ export class WrittenStatuses<S> {
     return obj.status as S | undefined;
   }
 
-  /** After `status` was written over `obj` (with its resourceVersion as precondition). */
-  record(obj: Resource, status: S): void {
+  /**
+   * Writes `next` over `obj` when it differs from `current` (both as they are stored:
+   * no undefined members, so that the comparison means what it says), with `obj`'s
+   * resourceVersion as precondition, and records it.
+   */
+  async write(writer: ResourceWriter, obj: Resource, current: S, next: S): Promise<void> {
+    const status = JSON.parse(JSON.stringify(next)) as S;
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(current)), status)) return;
+    await writer.updateStatus(obj, status, obj.metadata.resourceVersion);
     this.written.set(keyOf(obj), { uid: obj.metadata.uid, base: obj.metadata.resourceVersion, status });
   }
 
   forget(key: string): void {
     this.written.delete(key);
+  }
+}
+
+/**
+ * Writes `status` over `obj` when it differs from the one `obj` has; an object gone
+ * meanwhile needs none. Without a version precondition: for a status computed whole
+ * from the caches on every reconcile (StatefulSet, DaemonSet), the last write is right.
+ */
+export async function writeChangedStatus<S>(writer: ResourceWriter, obj: Resource, status: S): Promise<void> {
+  if (isDeepStrictEqual(obj.status ?? {}, status)) return;
+  try {
+    await writer.updateStatus(obj, status);
+  } catch (error) {
+    if (!isCode(error, 'NOT_FOUND')) throw error;
   }
 }

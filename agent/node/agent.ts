@@ -4,22 +4,16 @@ import {
   createInformer,
   isCode,
   keyOf,
+  messageOf,
   resourceWriter,
   type Informer,
   type KubeqlClient,
   type ResourceWriter,
 } from '../../client/index.ts';
 import type { NodeStatus, Taint } from '../../schema/kinds/node.ts';
-import {
-  errorText,
-  isTerminal,
-  microTimestamp,
-  timestamp,
-  type Condition,
-  type LeaseObject,
-  type NodeObject,
-  type PodObject,
-} from '../objects.ts';
+import type { Condition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
+import { isPodFinished } from '../pod-state.ts';
+import { microTimestamp, timestamp } from '../timestamps.ts';
 import { buildPodStatus, DEFAULT_CRASH_LOOP_BACKOFF, planPod, type CrashLoopBackoff } from './pod-status.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
 import type { ContainerRuntime, RuntimePod } from './runtime/runtime.ts';
@@ -110,10 +104,10 @@ export class NodeAgent {
     this.runtime = options.runtime;
     this.writer = resourceWriter(client);
     const log = this.options.log;
-    const onError = (error: unknown) => log(`node ${this.name}: ${errorText(error)}`);
+    const onError = (error: unknown) => log(`node ${this.name}: ${messageOf(error)}`);
     this.workers = new PodWorkers(
       (key) => this.syncPod(key),
-      (key, error) => log(`node ${this.name}: pod ${key}: ${errorText(error)}`),
+      (key, error) => log(`node ${this.name}: pod ${key}: ${messageOf(error)}`),
     );
     this.pods = createInformer<PodObject>(
       client,
@@ -150,7 +144,7 @@ export class NodeAgent {
         break;
       } catch (error) {
         if (!isCode(error, 'UNAVAILABLE') || this.stopped) throw error;
-        this.options.log(`node ${this.name}: cannot register yet: ${errorText(error)}`);
+        this.options.log(`node ${this.name}: cannot register yet: ${messageOf(error)}`);
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
       }
     }
@@ -224,7 +218,7 @@ export class NodeAgent {
     if (!pod) return;
     const uid = pod.metadata.uid!;
     if (pod.metadata.deletionTimestamp) return this.terminate(pod);
-    if (isTerminal(pod)) {
+    if (isPodFinished(pod)) {
       // Finished for good: its sandbox goes, what is known of its containers stays.
       await this.runtime.stopPod(uid, 0);
       return;
@@ -435,7 +429,7 @@ export class NodeAgent {
         if (!current) return;
         await this.writer.updateStatus(current, this.nodeStatus(current.status));
       })
-      .catch((error: unknown) => this.options.log(`node ${this.name}: status: ${errorText(error)}`));
+      .catch((error: unknown) => this.options.log(`node ${this.name}: status: ${messageOf(error)}`));
   }
 
   private scheduleLease(ms: number): void {
@@ -484,7 +478,7 @@ export class NodeAgent {
       return true;
     } catch (error) {
       this.leaseFailures++;
-      this.options.log(`node ${this.name}: lease: ${errorText(error)}`);
+      this.options.log(`node ${this.name}: lease: ${messageOf(error)}`);
       return false;
     }
   }

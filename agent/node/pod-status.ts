@@ -1,5 +1,6 @@
 import type { Container, PodStatus } from '../../schema/kinds/pod.ts';
-import { timestamp, type Condition, type PodObject } from '../objects.ts';
+import type { Condition, PodObject } from '../objects.ts';
+import { timestamp } from '../timestamps.ts';
 import { instancesOf, type RuntimeContainer, type RuntimePod } from './runtime/runtime.ts';
 
 /**

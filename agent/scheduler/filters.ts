@@ -1,6 +1,13 @@
 import type { Taint } from '../../schema/kinds/node.ts';
-import type { NodeSelectorTerm, Toleration } from '../../schema/kinds/pod.ts';
-import type { NodeObject, PodObject } from '../objects.ts';
+import {
+  matchesNodeSelectorAndAffinity,
+  NOT_READY_TAINT,
+  schedulingTaint,
+  tolerationsTolerateTaint,
+  toleratesUnschedulable,
+  untoleratedTaint,
+} from '../node-eligibility.ts';
+import type { NodeObject } from '../objects.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
 
 /**
@@ -21,23 +28,6 @@ export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selecto
 export const REASON_PORTS = "node(s) didn't have free ports for the requested pod ports";
 export const REASON_TOO_MANY_PODS = 'Too many pods';
 
-/** The taints the node lifecycle controller puts on nodes that are not ready. */
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-
-/** Whether a toleration matches a taint, as Kubernetes' Toleration.ToleratesTaint. */
-export function tolerates(toleration: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  if (toleration.operator === 'Exists') return true;
-  // Equal (the default): an empty key only goes with Exists, so a key is set here.
-  return (toleration.value ?? '') === (taint.value ?? '');
-}
-
-export function toleratesAll(tolerations: Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((toleration) => tolerates(toleration, taint));
-}
-
 /** `{key: value}`, as the FailedScheduling message names a taint. */
 export function describeTaint(taint: Taint): string {
   return `{${taint.key}: ${taint.value ?? ''}}`;
@@ -53,8 +43,8 @@ export const nodeReady: Filter = {
   name: 'NodeReady',
   check(pod, node) {
     if (isNodeReady(node.node)) return;
-    const taint: Taint = { key: TAINT_NOT_READY, effect: 'NoSchedule' };
-    if (toleratesAll(pod.pod.spec?.tolerations, taint)) return;
+    const taint: Taint = { key: NOT_READY_TAINT, effect: 'NoSchedule' };
+    if (tolerationsTolerateTaint(pod.pod.spec?.tolerations, taint)) return;
     return [REASON_NOT_READY];
   },
 };
@@ -63,9 +53,7 @@ export const nodeReady: Filter = {
 export const nodeUnschedulable: Filter = {
   name: 'NodeUnschedulable',
   check(pod, node) {
-    if (!node.node?.spec?.unschedulable) return;
-    const taint: Taint = { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' };
-    if (toleratesAll(pod.pod.spec?.tolerations, taint)) return;
+    if (!node.node || toleratesUnschedulable(pod.pod.spec, node.node)) return;
     return [REASON_UNSCHEDULABLE];
   },
 };
@@ -74,82 +62,17 @@ export const nodeUnschedulable: Filter = {
 export const taintToleration: Filter = {
   name: 'TaintToleration',
   check(pod, node) {
-    const untolerated = (node.node?.spec?.taints ?? []).find(
-      (taint) =>
-        (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') &&
-        !toleratesAll(pod.pod.spec?.tolerations, taint),
-    );
+    const untolerated = untoleratedTaint(node.node?.spec?.taints, pod.pod.spec?.tolerations, schedulingTaint);
     return untolerated ? [`node(s) had untolerated taint ${describeTaint(untolerated)}`] : undefined;
   },
 };
 
-type Requirement = NonNullable<NodeSelectorTerm['matchExpressions']>[number];
-
-/** One requirement of a node selector term against a value (label or field; undefined when absent). */
-export function matchesRequirement(requirement: Requirement, value: string | undefined): boolean {
-  const values = requirement.values ?? [];
-  switch (requirement.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const actual = parseInteger(value);
-      const bound = parseInteger(values[0]);
-      if (actual === undefined || bound === undefined) return false;
-      return requirement.operator === 'Gt' ? actual > bound : actual < bound;
-    }
-    default:
-      return false;
-  }
-}
-
-function parseInteger(text: string): number | undefined {
-  return /^[+-]?\d+$/.test(text.trim()) ? Number(text) : undefined;
-}
-
-/** The node fields a matchFields requirement may name. */
-const NODE_FIELDS: Record<string, (node: NodeObject) => string | undefined> = {
-  'metadata.name': (node) => node.metadata.name,
-};
-
-/** A term's expressions (labels) and fields, ANDed; a term with neither matches no node. */
-export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: NodeObject): boolean {
-  const expressions = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (expressions.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  for (const requirement of expressions) {
-    if (!matchesRequirement(requirement, labels[requirement.key])) return false;
-  }
-  for (const requirement of fields) {
-    const read = NODE_FIELDS[requirement.key];
-    if (!read || !matchesRequirement(requirement, read(node))) return false;
-  }
-  return true;
-}
-
-/** nodeSelector (every label equal) and required node affinity (any term) both hold. */
-export function matchesNodeSelectorAndAffinity(pod: PodObject, node: NodeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [key, value] of Object.entries(pod.spec?.nodeSelector ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (!required) return true;
-  return (required.nodeSelectorTerms ?? []).some((term) => matchesNodeSelectorTerm(term, node));
-}
-
 export const nodeAffinity: Filter = {
   name: 'NodeAffinity',
   check(pod, node) {
-    return node.node && matchesNodeSelectorAndAffinity(pod.pod, node.node) ? undefined : [REASON_AFFINITY];
+    return node.node && matchesNodeSelectorAndAffinity(pod.pod.spec, node.node)
+      ? undefined
+      : [REASON_AFFINITY];
   },
 };
 

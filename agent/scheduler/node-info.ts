@@ -1,7 +1,9 @@
 import { keyOf } from '../../client/index.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import { parseQuantity } from '../../schema/quantity.ts';
-import { controllerUid, isTerminal, type NodeObject, type PodObject } from '../objects.ts';
+import { controllerRef } from '../controllers/controller-ref.ts';
+import type { NodeObject, PodObject } from '../objects.ts';
+import { isPodFinished } from '../pod-state.ts';
 
 /**
  * Amounts by resource name, in integer base units: cpu in millicores, memory and
@@ -101,7 +103,7 @@ export function podInfo(pod: PodObject): PodInfo {
     requests: podRequests(pod),
     nonZero: nonZeroRequests(pod),
     ports: hostPorts(pod),
-    owner: controllerUid(pod),
+    owner: controllerRef(pod)?.uid,
   };
 }
 
@@ -210,7 +212,7 @@ export class SchedulerCache {
       if (!nodeName && this.assumed.get(key) === pod.metadata.uid) return;
       this.assumed.delete(key);
     }
-    if (!nodeName || isTerminal(pod)) return this.removePod(key);
+    if (!nodeName || isPodFinished(pod)) return this.removePod(key);
     this.place(podInfo(pod), nodeName);
   }
 

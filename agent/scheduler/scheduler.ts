@@ -1,16 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, resourceWriter, type KubeqlClient, type ResourceWriter } from '../../client/index.ts';
+import {
+  isCode,
+  keyOf,
+  messageOf,
+  resourceWriter,
+  type KubeqlClient,
+  type ResourceWriter,
+} from '../../client/index.ts';
 import { ReconcileLoop } from '../controllers/reconcile-loop.ts';
 import { ApiEventRecorder, type EventRecorder } from '../events.ts';
 import { SharedInformers } from '../informers.ts';
-import {
-  errorText,
-  isTerminal,
-  timestamp,
-  type Condition,
-  type NodeObject,
-  type PodObject,
-} from '../objects.ts';
+import type { Condition, NodeObject, PodObject } from '../objects.ts';
+import { isPodFinished } from '../pod-state.ts';
+import { timestamp } from '../timestamps.ts';
 import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from './filters.ts';
 import { podInfo, SchedulerCache } from './node-info.ts';
 import { DEFAULT_SCORES, pickBest, scoreNodes, type Score } from './scores.ts';
@@ -83,10 +85,10 @@ export class Scheduler {
     const { log } = this.options;
     this.writer = options.writer ?? resourceWriter(client);
     this.events = options.events ?? new ApiEventRecorder(this.writer, this.options.schedulerName, log);
-    this.informers = new SharedInformers(client, (error) => log(`scheduler informer: ${errorText(error)}`));
+    this.informers = new SharedInformers(client, (error) => log(`scheduler informer: ${messageOf(error)}`));
     this.loop = new ReconcileLoop('scheduler', (key) => this.schedule(key), {
       workers: 1,
-      onError: (key, error) => log(`scheduler: pod ${key}: ${errorText(error)}`),
+      onError: (key, error) => log(`scheduler: pod ${key}: ${messageOf(error)}`),
     });
 
     const nodes = this.informers.get<NodeObject>('Node');
@@ -116,14 +118,14 @@ export class Scheduler {
         } else {
           this.unschedulable.delete(key);
           // A pod that finished frees what it requested.
-          if (old.spec?.nodeName && !isTerminal(old) && isTerminal(pod)) this.clusterChanged();
+          if (old.spec?.nodeName && !isPodFinished(old) && isPodFinished(pod)) this.clusterChanged();
         }
       },
       onDelete: (pod) => {
         const key = keyOf(pod);
         this.cache.removePod(key);
         this.unschedulable.delete(key);
-        if (pod.spec?.nodeName && !isTerminal(pod)) this.clusterChanged();
+        if (pod.spec?.nodeName && !isPodFinished(pod)) this.clusterChanged();
       },
     });
 
@@ -142,7 +144,7 @@ export class Scheduler {
       !pod.spec?.nodeName &&
       (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.options.schedulerName &&
       !pod.metadata.deletionTimestamp &&
-      !isTerminal(pod)
+      !isPodFinished(pod)
     );
   }
 
@@ -187,7 +189,7 @@ export class Scheduler {
     } catch (error) {
       // Bound by someone else, being deleted, or gone: not ours to place any more.
       if (isCode(error, 'CONFLICT') || isCode(error, 'NOT_FOUND')) {
-        this.options.log(`scheduler: dropping pod ${key}: ${errorText(error)}`);
+        this.options.log(`scheduler: dropping pod ${key}: ${messageOf(error)}`);
         this.unschedulable.delete(key);
         return;
       }

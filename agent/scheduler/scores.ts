@@ -1,4 +1,4 @@
-import { matchesNodeSelectorTerm, toleratesAll } from './filters.ts';
+import { matchesNodeSelectorTerm, tolerationsTolerateTaint } from '../node-eligibility.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
 
 export const MAX_NODE_SCORE = 100;
@@ -83,7 +83,7 @@ export function intolerablePreferNoScheduleRaw(pod: PodInfo, nodes: NodeInfo[]):
   return nodes.map(
     (node) =>
       (node.node?.spec?.taints ?? []).filter(
-        (taint) => taint.effect === 'PreferNoSchedule' && !toleratesAll(tolerations, taint),
+        (taint) => taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, taint),
       ).length,
   );
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient, type KubeqlClient } from '../index.ts';
+import { createClient, messageOf, type KubeqlClient } from '../index.ts';
 
 /** Where `kq server` and `kq up` write the admin token, under their --data directory. */
 const ADMIN_TOKEN_FILE = 'admin.token';
@@ -55,7 +55,7 @@ export function stopOnSignal(stop: () => Promise<void>): void {
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`Error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`Error while stopping: ${messageOf(error)}`);
         process.exit(1);
       },
     );

@@ -4,6 +4,8 @@
  * everything else talks to a running server through the client SDK. Each command lives
  * in its own file, loaded only when run.
  */
+import { messageOf } from '../errors.ts';
+
 const USAGE = `Usage: kq <command> [flags]
 
 Commands:
@@ -35,6 +37,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`Error: ${messageOf(error)}`);
   process.exit(1);
 });
