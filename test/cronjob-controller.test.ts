@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { mostRecentScheduleTime, parseSchedule, rfc3339In } from '../agent/controllers/cron-schedule.ts';
 import {
   CRONJOB_SCHEDULED_TIMESTAMP,
@@ -7,9 +7,8 @@ import {
   jobNameFor,
 } from '../agent/controllers/cronjob.ts';
 import { jobControllerWith } from '../agent/controllers/job.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 const MINUTE = 60_000;
 /** 10:00 UTC, on a five-minute boundary. */
@@ -290,41 +289,16 @@ describe('cronjob controller: reconcile', () => {
   });
 });
 
-async function until<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 describe('cronjob controller: against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    // The CronJob controller's clock runs a minute and a second ahead: a `* * * * *`
-    // schedule is due at once.
-    manager = startControllers(
-      client,
-      [cronJobControllerWith({ now: () => Date.now() + 61_000 }), jobControllerWith()],
-      { log: () => {} },
-    );
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
+  // The CronJob controller's clock runs a minute and a second ahead: a `* * * * *`
+  // schedule is due at once.
+  const env = controllerCluster([
+    cronJobControllerWith({ now: () => Date.now() + 61_000 }),
+    jobControllerWith(),
+  ]);
 
   it('creates a Job named for the scheduled minute, owned by the CronJob, and lists it as active', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     const cj = await writer.create<Resource>({
       apiVersion: 'batch/v1',
       kind: 'CronJob',
@@ -340,7 +314,7 @@ describe('cronjob controller: against a server', () => {
       },
     });
     const job = await until(async () => {
-      const { items } = await client.list('Job', { namespace: 'default' });
+      const { items } = await env.client.list('Job', { namespace: 'default' });
       return items.find((j) => j.metadata.ownerReferences?.some((r) => r.uid === cj.metadata.uid));
     });
     expect(job.metadata.name).toMatch(/^every-minute-\d+$/);
@@ -357,14 +331,14 @@ describe('cronjob controller: against a server', () => {
       },
     ]);
     const status = await until(async () => {
-      const found = await client.get('CronJob', 'every-minute', 'default');
+      const found = await env.client.get('CronJob', 'every-minute', 'default');
       const s = found?.status as { active?: Array<{ name: string }>; lastScheduleTime?: string } | undefined;
       return s?.active?.some((r) => r.name === job.metadata.name) ? s : undefined;
     });
     expect(status.lastScheduleTime).toBe(iso(minutes * MINUTE));
     // The Job controller runs the job: its pod exists.
     await until(async () => {
-      const { items } = await client.list('Pod', { namespace: 'default' });
+      const { items } = await env.client.list('Pod', { namespace: 'default' });
       return items.find((p) => p.metadata.ownerReferences?.some((r) => r.uid === job.metadata.uid));
     });
   });

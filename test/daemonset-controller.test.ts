@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { daemonPlacement, targetNodeName } from '../agent/controllers/daemon-placement.ts';
 import {
   DaemonSetController,
@@ -8,12 +8,12 @@ import {
   newDaemonPod,
   type DaemonSetObject,
 } from '../agent/controllers/daemonset.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
 import { templateHash } from '../agent/controllers/template-hash.ts';
 import { toleratesTaint } from '../agent/node-eligibility.ts';
 import type { NodeObject, PodObject } from '../agent/objects.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
+import { fakeKubelet } from './fake-kubelet.ts';
 
 type DaemonSpec = NonNullable<DaemonSetObject['spec']>;
 type Taint = NonNullable<NonNullable<NodeObject['spec']>['taints']>[number];
@@ -351,48 +351,24 @@ function summaryOf(writes: RecordedWrite[]) {
 }
 
 describe('DaemonSet controller (integration)', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [daemonSetController], { log: () => {} });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
+  const env = controllerCluster([daemonSetController]);
 
   it('runs a pod on each node, on a node that joins later, and removes the pod of a node that leaves', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     await writer.create(node('n1'));
     await writer.create(node('n2'));
 
     // Plays scheduler and node agent: binds each pending pod to the node of its affinity
     // and marks it Running and Ready.
-    const watch = client.watch<PodObject>('Pod', { namespace: 'default' });
-    const agent = (async () => {
-      for await (const { type, object: pod } of watch) {
-        if (type === 'DELETED' || pod.spec?.nodeName || pod.metadata.deletionTimestamp) continue;
-        const target = targetNodeName(pod.spec);
-        if (!target) continue;
-        const bound = await writer.bind('default', pod.metadata.name!, target);
-        await writer.updateStatus(bound, {
-          ...(bound.status as object),
-          phase: 'Running',
-          conditions: [{ type: 'Ready', status: 'True' }],
-        });
-      }
-    })();
+    const agent = fakeKubelet(env.client, 'default', {
+      nodeFor: (pod) => targetNodeName((pod as PodObject).spec),
+    });
     const podNodes = async () =>
-      (await client.list<PodObject>('Pod', { namespace: 'default' })).items
+      (await env.client.list<PodObject>('Pod', { namespace: 'default' })).items
         .map((pod) => pod.spec?.nodeName ?? '')
         .sort();
-    const status = async () => (await client.get<DaemonSetObject>('DaemonSet', 'agent', 'default'))?.status;
+    const status = async () =>
+      (await env.client.get<DaemonSetObject>('DaemonSet', 'agent', 'default'))?.status;
 
     await writer.create(daemonSet());
     await until(async () => (await status())?.numberReady === 2);
@@ -412,15 +388,6 @@ describe('DaemonSet controller (integration)', () => {
       numberMisscheduled: 0,
     });
 
-    await watch.return();
-    await agent;
+    await agent.stop();
   });
 });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -1,11 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  KubeqlError,
-  resourceWriter,
-  type KubeqlClient,
-  type Resource,
-} from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import { KubeqlError, type Resource } from '../client/index.ts';
 import {
   deploymentController,
   deploymentReconciler,
@@ -14,14 +8,12 @@ import {
   type DeploymentObject,
   type ReplicaSetObject,
 } from '../agent/controllers/deployment.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
 import { POD_TEMPLATE_HASH_LABEL } from '../agent/controllers/pod-template-hash.ts';
 import { replicaSetController } from '../agent/controllers/replicaset.ts';
 import { canonicalJson, templateHash } from '../agent/controllers/template-hash.ts';
 import type { PodObject } from '../agent/objects.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
-import { fakeKubelet } from './fake-kubelet.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 const NS = 'default';
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -687,42 +679,10 @@ describe('Deployment reconcile', () => {
 });
 
 describe('Deployment controller against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-  let kubelet: { stop(): Promise<void> };
-  const writer = () => resourceWriter(client);
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [replicaSetController, deploymentController], { log: () => {} });
-    await manager.synced;
-    kubelet = fakeKubelet(client, NS, { delayMs: 30 });
+  const env = controllerCluster([replicaSetController, deploymentController], {
+    kubelet: { namespace: NS, delayMs: 30 },
   });
-
-  afterAll(async () => {
-    await kubelet?.stop();
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
-
-  async function until<T>(
-    what: string,
-    probe: () => Promise<T | undefined | false>,
-    ms = 15_000,
-  ): Promise<T> {
-    const deadline = Date.now() + ms;
-    let last: unknown;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${JSON.stringify(last)})`);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-    }
-  }
+  const writer = () => env.writer;
 
   const isReady = (p: PodObject) =>
     !p.metadata.deletionTimestamp &&
@@ -730,14 +690,14 @@ describe('Deployment controller against a server', () => {
 
   /** The deployment converged on `replicas` of its current template. */
   async function converged(replicas: number) {
-    const d = await client.get<DeploymentObject>('Deployment', 'web', NS);
+    const d = await env.client.get<DeploymentObject>('Deployment', 'web', NS);
     const s = d?.status;
     if (!d || !s || s.observedGeneration !== d.metadata.generation) return false;
     if (s.replicas !== replicas || s.updatedReplicas !== replicas || s.availableReplicas !== replicas)
       return false;
     if (condition(s, 'Available')?.status !== 'True') return false;
     if (condition(s, 'Progressing')?.reason !== 'NewReplicaSetAvailable') return false;
-    const pods = (await client.listAll<PodObject>('Pod', { namespace: NS })).items.filter(
+    const pods = (await env.client.listAll<PodObject>('Pod', { namespace: NS })).items.filter(
       (p) => !p.metadata.deletionTimestamp,
     );
     if (pods.length !== replicas || !pods.every(isReady)) return false;
@@ -755,7 +715,7 @@ describe('Deployment controller against a server', () => {
         template: template('nginx:1'),
       },
     });
-    const first = await until('3 available replicas', () => converged(3));
+    const first = await until(() => converged(3), { what: '3 available replicas', ms: 15_000 });
     expect(condition(first.d.status, 'Progressing')).toMatchObject({
       status: 'True',
       reason: 'NewReplicaSetAvailable',
@@ -769,15 +729,15 @@ describe('Deployment controller against a server', () => {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } },
       },
     });
-    await until('10 available replicas', () => converged(10));
+    await until(() => converged(10), { what: '10 available replicas', ms: 15_000 });
 
     // Watch every pod and ReplicaSet change during the rollout.
     const violations: string[] = [];
     const pods = new Map<string, PodObject>();
     const rss = new Map<string, ReplicaSetObject>();
-    const podList = await client.listAll<PodObject>('Pod', { namespace: NS });
+    const podList = await env.client.listAll<PodObject>('Pod', { namespace: NS });
     for (const p of podList.items) pods.set(p.metadata.uid!, p);
-    const rsList = await client.listAll<ReplicaSetObject>('ReplicaSet', { namespace: NS });
+    const rsList = await env.client.listAll<ReplicaSetObject>('ReplicaSet', { namespace: NS });
     for (const rs of rsList.items) rss.set(rs.metadata.uid!, rs);
     let podEvents = 0;
     const check = (what: string) => {
@@ -789,7 +749,7 @@ describe('Deployment controller against a server', () => {
       if (specTotal > 13) violations.push(`${what}: ReplicaSets want ${specTotal} > 13`);
     };
     const follow = <T extends Resource>(kind: string, rv: string, into: Map<string, T>) => {
-      const watch = client.watch<T>(kind, { namespace: NS, resourceVersion: rv });
+      const watch = env.client.watch<T>(kind, { namespace: NS, resourceVersion: rv });
       const done = (async () => {
         for await (const event of watch) {
           if (event.type === 'BOOKMARK') continue;
@@ -810,16 +770,19 @@ describe('Deployment controller against a server', () => {
     await writer().patch('Deployment', 'web', NS, {
       spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:2' }] } } },
     });
-    const rolled = await until('the rollout to nginx:2', async () => {
-      const done = await converged(10);
-      return done && done.pods.every((p) => p.spec?.containers[0].image === 'nginx:2') && done;
-    });
+    const rolled = await until(
+      async () => {
+        const done = await converged(10);
+        return done && done.pods.every((p) => p.spec?.containers[0].image === 'nginx:2') && done;
+      },
+      { what: 'the rollout to nginx:2', ms: 15_000 },
+    );
     await Promise.all(watchers.map((w) => w.stop()));
     expect(violations).toEqual([]);
     expect(podEvents).toBeGreaterThan(20);
 
     expect(rolled.d.metadata.annotations?.[REVISION_ANNOTATION]).toBe('2');
-    const after = (await client.listAll<ReplicaSetObject>('ReplicaSet', { namespace: NS })).items;
+    const after = (await env.client.listAll<ReplicaSetObject>('ReplicaSet', { namespace: NS })).items;
     const newRS = after.find((rs) => rs.metadata.uid !== oldRS.metadata.uid)!;
     expect(newRS.metadata.annotations?.[REVISION_ANNOTATION]).toBe('2');
     expect(newRS.metadata.name).toBe(
@@ -835,14 +798,17 @@ describe('Deployment controller against a server', () => {
     // A deleted pod is replaced.
     const victim = rolled.pods[0].metadata.name!;
     await writer().delete('Pod', victim, NS);
-    const healed = await until('a replacement pod', async () => {
-      const done = await converged(10);
-      return done && !done.pods.some((p) => p.metadata.name === victim) && done;
-    });
+    const healed = await until(
+      async () => {
+        const done = await converged(10);
+        return done && !done.pods.some((p) => p.metadata.name === victim) && done;
+      },
+      { what: 'a replacement pod', ms: 15_000 },
+    );
     expect(healed.pods).toHaveLength(10);
 
     // Scaling down.
     await writer().patch('Deployment', 'web', NS, { spec: { replicas: 4 } });
-    await until('4 available replicas', () => converged(4));
+    await until(() => converged(4), { what: '4 available replicas', ms: 15_000 });
   });
 });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { EndpointsController, endpointsController } from '../agent/controllers/endpoints.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { controllerCluster, eventually } from './controller-cluster.ts';
 import { fixtureContext } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 interface PodOptions {
   labels?: Record<string, string>;
@@ -217,34 +216,10 @@ describe('endpoints reconcile', () => {
 });
 
 describe('endpoints controller against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [endpointsController], { log: () => {} });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager.stop();
-    await client.close();
-    await cluster.stop();
-  });
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 5000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const env = controllerCluster([endpointsController]);
 
   it('follows pods becoming ready and not ready, and goes with the Service', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     await writer.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ep-node' } });
     await writer.create({
       apiVersion: 'v1',
@@ -252,7 +227,7 @@ describe('endpoints controller against a server', () => {
       metadata: { name: 'web', namespace: 'default' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     });
-    const getEndpoints = () => client.get<Resource & { subsets?: any[] }>('Endpoints', 'web', 'default');
+    const getEndpoints = () => env.client.get<Resource & { subsets?: any[] }>('Endpoints', 'web', 'default');
     await eventually(getEndpoints, (ep) => ep !== null && (ep.subsets ?? []).length === 0);
 
     const pods: Resource[] = [];

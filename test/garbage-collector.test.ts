@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { GarbageCollector, garbageCollector } from '../agent/controllers/garbage-collector.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { controllerCluster, eventually } from './controller-cluster.ts';
 import { fixtureContext } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 type Ref = { kind: string; name: string; uid: string; blockOwnerDeletion?: boolean; controller?: boolean };
 
@@ -197,32 +196,8 @@ describe('garbage collector reconcile', () => {
 });
 
 describe('garbage collector against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-  const writer = () => resourceWriter(client);
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [garbageCollector], { log: () => {} });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager.stop();
-    await client.close();
-    await cluster.stop();
-  });
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 8000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const env = controllerCluster([garbageCollector]);
+  const writer = () => env.writer;
 
   const ownedBy = (owner: Resource, block: boolean) => [
     {
@@ -273,7 +248,7 @@ describe('garbage collector against a server', () => {
     return { deployment, replicaSet, pods };
   }
 
-  const exists = (kind: string, name: string) => client.get(kind, name, 'default');
+  const exists = (kind: string, name: string) => env.client.get(kind, name, 'default');
 
   it('Background: deleting the owner deletes its dependents, level by level', async () => {
     await chain('bg', false);
@@ -284,7 +259,7 @@ describe('garbage collector against a server', () => {
       (rs) => rs === null,
     );
     await eventually(
-      () => client.list('Pod', { namespace: 'default', labelSelector: 'app=bg' }),
+      () => env.client.list('Pod', { namespace: 'default', labelSelector: 'app=bg' }),
       (list) => list.items.length === 0,
     );
   });
@@ -333,7 +308,7 @@ describe('garbage collector against a server', () => {
     const rs = await exists('ReplicaSet', 'or-rs');
     expect(rs?.metadata.uid).toBe(replicaSet.metadata.uid);
     expect(rs?.metadata.ownerReferences ?? []).toEqual([]);
-    const pods = await client.list('Pod', { namespace: 'default', labelSelector: 'app=or' });
+    const pods = await env.client.list('Pod', { namespace: 'default', labelSelector: 'app=or' });
     expect(pods.items.map((p) => p.metadata.ownerReferences?.[0]?.uid)).toEqual([
       replicaSet.metadata.uid,
       replicaSet.metadata.uid,
@@ -341,7 +316,7 @@ describe('garbage collector against a server', () => {
     // Still collected normally later: the pods follow their own owner.
     await writer().delete('ReplicaSet', 'or-rs', 'default');
     await eventually(
-      () => client.list('Pod', { namespace: 'default', labelSelector: 'app=or' }),
+      () => env.client.list('Pod', { namespace: 'default', labelSelector: 'app=or' }),
       (list) => list.items.length === 0,
     );
   });

@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  createInformer,
-  resourceWriter,
-  type Informer,
-  type KubeqlClient,
-  type Resource,
-  type ResourceWriter,
-} from '../client/index.ts';
+import { createInformer, type Informer, type Resource, type ResourceWriter } from '../client/index.ts';
 import { JOB_COMPLETION_INDEX, jobControllerWith } from '../agent/controllers/job.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -338,35 +329,18 @@ describe('job controller: reconcile', () => {
   });
 });
 
-/** Polls until `check` returns a value (not undefined), or fails after `ms`. */
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 describe('job controller: against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
+  const env = controllerCluster([jobControllerWith({ backoffBaseMs: 50 })]);
   let writer: ResourceWriter;
-  let manager: ControllerManager;
   let kubelet: Informer;
   /** Pods by job name, and the most active at once. */
   const seen = new Map<string, { pods: Set<string>; maxActive: number }>();
 
   beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    writer = resourceWriter(client);
-    manager = startControllers(client, [jobControllerWith({ backoffBaseMs: 50 })], { log: () => {} });
-    await manager.synced;
+    writer = env.writer;
     // No node agent exists yet: the test plays the kubelet. Each pod runs for a moment,
     // then ends as its job's `kubeql.test/outcome` label says.
-    kubelet = createInformer(client, 'Pod', { namespace: 'default' }, { onError: () => {} });
+    kubelet = createInformer(env.client, 'Pod', { namespace: 'default' }, { onError: () => {} });
     kubelet.addEventHandler({
       onAdd: (pod) => {
         const jobName = pod.metadata.labels?.['job-name'];
@@ -398,9 +372,6 @@ describe('job controller: against a server', () => {
   });
   afterAll(async () => {
     await kubelet?.stop();
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
   });
 
   const createJob = (name: string, spec: Record<string, unknown>, outcome: string) =>
@@ -419,7 +390,7 @@ describe('job controller: against a server', () => {
 
   const finished = (name: string, type: string) =>
     until(async () => {
-      const found = await client.get('Job', name, 'default');
+      const found = await env.client.get('Job', name, 'default');
       return condition(found?.status as Record<string, any>, type) ? found! : undefined;
     });
 
@@ -441,7 +412,7 @@ describe('job controller: against a server', () => {
     expect(seen.get('doomed')!.pods.size).toBe(2);
 
     const events = await until(async () => {
-      const { items } = await client.list('Event', { namespace: 'default' });
+      const { items } = await env.client.list('Event', { namespace: 'default' });
       const reasons = items.map((e) => `${(e.involvedObject as { name: string }).name}:${e.reason}`);
       return reasons.includes('three:Completed') && reasons.includes('doomed:BackoffLimitExceeded')
         ? reasons

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { garbageCollector } from '../agent/controllers/garbage-collector.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
 import {
   NAMESPACED_KINDS,
   NamespaceController,
   namespaceController,
 } from '../agent/controllers/namespace.ts';
+import { controllerCluster, eventually } from './controller-cluster.ts';
 import { fixtureContext } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 function namespace(name: string, terminating: boolean, finalizers = ['kubernetes']): Resource {
   return {
@@ -88,43 +87,19 @@ describe('namespace reconcile', () => {
 });
 
 describe('namespace controller against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [namespaceController, garbageCollector], { log: () => {} });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager.stop();
-    await client.close();
-    await cluster.stop();
-  });
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 8000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const env = controllerCluster([namespaceController, garbageCollector]);
 
   const contentOf = async (ns: string) => {
     const names: string[] = [];
     for (const kind of NAMESPACED_KINDS) {
-      const { items } = await client.list(kind, { namespace: ns });
+      const { items } = await env.client.list(kind, { namespace: ns });
       names.push(...items.map((obj) => `${kind}/${obj.metadata.name}`));
     }
     return names.sort();
   };
 
   it('deletes everything in a deleted namespace, then the namespace', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     const ns = 'doomed';
     await writer.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await writer.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'ns-node' } });
@@ -202,17 +177,17 @@ describe('namespace controller against a server', () => {
       (names) => names.length === 1,
     );
     expect(await contentOf(ns)).toEqual(['Pod/running']);
-    const running = await client.get('Pod', 'running', ns);
+    const running = await env.client.get('Pod', 'running', ns);
     expect(running?.metadata.deletionTimestamp).toBeTruthy();
-    const terminating = await client.get('Namespace', ns);
+    const terminating = await env.client.get('Namespace', ns);
     expect(terminating?.status).toMatchObject({ phase: 'Terminating' });
     expect(terminating?.spec).toMatchObject({ finalizers: ['kubernetes'] });
 
     await writer.delete('Pod', 'running', ns, { gracePeriodSeconds: 0 });
     await eventually(
-      () => client.get('Namespace', ns),
+      () => env.client.get('Namespace', ns),
       (found) => found === null,
     );
-    expect(await client.get('ConfigMap', 'survivor', 'default')).not.toBeNull();
+    expect(await env.client.get('ConfigMap', 'survivor', 'default')).not.toBeNull();
   });
 });

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { NodeLifecycleController, nodeLifecycleController } from '../agent/controllers/node-lifecycle.ts';
 import { UNREACHABLE_TAINT } from '../agent/node-eligibility.ts';
+import { controllerCluster, eventually } from './controller-cluster.ts';
 import { fixtureContext } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 const GRACE = 40_000;
 const EVICTION = 300_000;
@@ -271,42 +270,18 @@ describe('node lifecycle reconcile', () => {
 });
 
 describe('node lifecycle controller against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [nodeLifecycleController], {
-      // Heartbeats come every 100 ms; a grace period of 1.5 s (not less) keeps a loaded
-      // test machine, where this process may stall for hundreds of milliseconds, from
-      // seeing a healthy node go silent.
-      nodeMonitorGracePeriodMs: 1500,
-      podEvictionTimeoutMs: 500,
-      log: () => {},
-    });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager.stop();
-    await client.close();
-    await cluster.stop();
+  const env = controllerCluster([nodeLifecycleController], {
+    // Heartbeats come every 100 ms; a grace period of 1.5 s (not less) keeps a loaded
+    // test machine, where this process may stall for hundreds of milliseconds, from
+    // seeing a healthy node go silent.
+    nodeMonitorGracePeriodMs: 1500,
+    podEvictionTimeoutMs: 500,
   });
 
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 8000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('marks a node whose lease stops being renewed Unknown, taints it and evicts its pods but DaemonSet ones', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     const readyCondition = () => ({
       type: 'Ready',
       status: 'True',
@@ -391,11 +366,11 @@ describe('node lifecycle controller against a server', () => {
 
       // Heartbeats every 100 ms keep both nodes Ready for well past the grace period.
       await sleep(2000);
-      expect((await client.get('Node', 'silent'))?.spec).not.toMatchObject({ taints: expect.anything() });
+      expect((await env.client.get('Node', 'silent'))?.spec).not.toMatchObject({ taints: expect.anything() });
 
       silentBeats = false;
       const silent = await eventually(
-        () => client.get('Node', 'silent'),
+        () => env.client.get('Node', 'silent'),
         (n: any) => n?.spec?.taints?.some((t: { key: string }) => t.key === UNREACHABLE_TAINT),
       );
       expect((silent as any).status.conditions).toContainEqual(
@@ -406,24 +381,24 @@ describe('node lifecycle controller against a server', () => {
       ]);
 
       await eventually(
-        () => client.get('Pod', 'plain', 'default'),
+        () => env.client.get('Pod', 'plain', 'default'),
         (p) => p === null,
       );
       await sleep(300);
       for (const name of ['daemon', 'tolerant']) {
-        const kept = await client.get<any>('Pod', name, 'default');
+        const kept = await env.client.get<any>('Pod', name, 'default');
         expect(kept?.metadata.deletionTimestamp).toBeUndefined();
         expect(kept?.status.conditions).toContainEqual(
           expect.objectContaining({ type: 'Ready', status: 'False' }),
         );
       }
-      const healthy = await client.get<any>('Node', 'healthy');
+      const healthy = await env.client.get<any>('Node', 'healthy');
       expect(healthy.spec?.taints).toBeUndefined();
       expect(healthy.status.conditions[0].status).toBe('True');
-      expect((await client.get<any>('Pod', 'safe', 'default')).status.conditions[0].status).toBe('True');
+      expect((await env.client.get<any>('Pod', 'safe', 'default')).status.conditions[0].status).toBe('True');
 
       const events = await eventually(
-        () => client.list<any>('Event', { namespace: 'default' }),
+        () => env.client.list<any>('Event', { namespace: 'default' }),
         (list) => list.items.some((e) => e.reason === 'TaintManagerEviction'),
       );
       const reasons = events.items.map(
@@ -435,10 +410,10 @@ describe('node lifecycle controller against a server', () => {
       // The node comes back: its agent renews the lease and reports Ready again.
       await renew('silent');
       silentBeats = true;
-      const node = (await client.get<any>('Node', 'silent'))!;
+      const node = (await env.client.get<any>('Node', 'silent'))!;
       await writer.updateStatus(node, { ...node.status, conditions: [readyCondition()] });
       await eventually(
-        () => client.get<any>('Node', 'silent'),
+        () => env.client.get<any>('Node', 'silent'),
         (n) => !n.spec?.taints?.length,
       );
     } finally {

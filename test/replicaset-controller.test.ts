@@ -1,12 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  KubeqlError,
-  resourceWriter,
-  type KubeqlClient,
-  type Resource,
-} from '../client/index.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
+import { describe, expect, it } from 'vitest';
+import { KubeqlError, type Resource } from '../client/index.ts';
 import { Expectations } from '../agent/controllers/expectations.ts';
 import {
   podsToDelete,
@@ -15,9 +8,8 @@ import {
   type ReplicaSetObject,
 } from '../agent/controllers/replicaset.ts';
 import type { PodObject } from '../agent/objects.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext } from './controller-fixture.ts';
-import { fakeKubelet } from './fake-kubelet.ts';
-import { startCluster, type TestCluster } from './harness.ts';
 
 const NS = 'default';
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -341,43 +333,15 @@ describe('ReplicaSet reconcile', () => {
 });
 
 describe('ReplicaSet controller against a server', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-  let kubelet: { stop(): Promise<void> };
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [replicaSetController], { log: () => {} });
-    await manager.synced;
-    kubelet = fakeKubelet(client, NS, { delayMs: 20 });
-  });
-
-  afterAll(async () => {
-    await kubelet?.stop();
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
+  const env = controllerCluster([replicaSetController], { kubelet: { namespace: NS, delayMs: 20 } });
 
   const ownedPods = async (uid: string) =>
-    (await client.listAll<PodObject>('Pod', { namespace: NS })).items.filter(
+    (await env.client.listAll<PodObject>('Pod', { namespace: NS })).items.filter(
       (p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((r) => r.uid === uid),
     );
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 8_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   it('keeps the replicas running: creates, reports, replaces a deleted pod, scales', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     const rs = await writer.create<ReplicaSetObject>({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -393,7 +357,7 @@ describe('ReplicaSet controller against a server', () => {
     });
     const uid = rs.metadata.uid!;
     const ready = (want: number) => async () => {
-      const current = await client.get<ReplicaSetObject>('ReplicaSet', 'cache', NS);
+      const current = await env.client.get<ReplicaSetObject>('ReplicaSet', 'cache', NS);
       const s = current?.status;
       return (
         s?.replicas === want &&
@@ -403,7 +367,7 @@ describe('ReplicaSet controller against a server', () => {
         (await ownedPods(uid)).length === want
       );
     };
-    await until('3 ready replicas', ready(3));
+    await until(ready(3), { what: '3 ready replicas' });
     const pods = await ownedPods(uid);
     for (const p of pods) {
       expect(p.metadata.name).toMatch(/^cache-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
@@ -421,16 +385,19 @@ describe('ReplicaSet controller against a server', () => {
 
     const victim = pods[0].metadata.name!;
     await writer.delete('Pod', victim, NS);
-    await until('a replacement', async () => {
-      const now = await ownedPods(uid);
-      return now.length === 3 && !now.some((p) => p.metadata.name === victim);
-    });
-    await until('3 ready replicas again', ready(3));
+    await until(
+      async () => {
+        const now = await ownedPods(uid);
+        return now.length === 3 && !now.some((p) => p.metadata.name === victim);
+      },
+      { what: 'a replacement' },
+    );
+    await until(ready(3), { what: '3 ready replicas again' });
 
     await writer.patch('ReplicaSet', 'cache', NS, { spec: { replicas: 5 } });
-    await until('5 ready replicas', ready(5));
+    await until(ready(5), { what: '5 ready replicas' });
     await writer.patch('ReplicaSet', 'cache', NS, { spec: { replicas: 1 } });
-    await until('1 ready replica', ready(1));
+    await until(ready(1), { what: '1 ready replica' });
     // Never more than asked for: expectations keep a fast loop from creating twice.
     expect((await ownedPods(uid)).length).toBe(1);
   });

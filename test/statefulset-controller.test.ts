@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../client/index.ts';
 import { revisionName } from '../agent/controllers/controller-revision.ts';
-import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
 import {
   newStatefulSetPod,
   planStatefulSet,
@@ -11,8 +10,9 @@ import {
 } from '../agent/controllers/statefulset.ts';
 import { templateHash } from '../agent/controllers/template-hash.ts';
 import type { PodObject } from '../agent/objects.ts';
+import { controllerCluster, until } from './controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from './controller-fixture.ts';
-import { startCluster, type TestCluster } from './harness.ts';
+import { startPod } from './fake-kubelet.ts';
 
 type SetSpec = NonNullable<StatefulSetObject['spec']>;
 
@@ -296,24 +296,10 @@ describe('StatefulSet reconcile (unit)', () => {
 });
 
 describe('StatefulSet controller (integration)', () => {
-  let cluster: TestCluster;
-  let client: KubeqlClient;
-  let manager: ControllerManager;
-
-  beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    manager = startControllers(client, [statefulSetController], { log: () => {} });
-    await manager.synced;
-  });
-  afterAll(async () => {
-    await manager?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
+  const env = controllerCluster([statefulSetController]);
 
   it('creates web-0, web-1, web-2 strictly in order, each after the previous is ready, and scales down in reverse', async () => {
-    const writer = resourceWriter(client);
+    const { writer } = env;
     await writer.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } });
 
     // Plays scheduler and node agent: binds each new pod and marks it Running and Ready,
@@ -324,7 +310,7 @@ describe('StatefulSet controller (integration)', () => {
     const marked: string[] = [];
     const goneWhenMarked: Record<string, string[]> = {};
     const gone: string[] = [];
-    const watch = client.watch<PodObject>('Pod', { namespace: 'default' });
+    const watch = env.client.watch<PodObject>('Pod', { namespace: 'default' });
     const agent = (async () => {
       for await (const { type, object: pod } of watch) {
         const name = pod.metadata.name!;
@@ -343,12 +329,7 @@ describe('StatefulSet controller (integration)', () => {
             await writer.delete('Pod', name, 'default', { gracePeriodSeconds: 0 });
           }
         } else if (!pod.spec?.nodeName) {
-          const bound = await writer.bind('default', name, 'node-a');
-          await writer.updateStatus(bound, {
-            ...(bound.status as object),
-            phase: 'Running',
-            conditions: [{ type: 'Ready', status: 'True' }],
-          });
+          await startPod(writer, pod, { nodeName: 'node-a' });
           ready.add(name);
         }
       }
@@ -356,13 +337,13 @@ describe('StatefulSet controller (integration)', () => {
 
     await writer.create(statefulSet({ replicas: 3 }) as Resource);
     await until(async () => {
-      const set = await client.get<StatefulSetObject>('StatefulSet', 'web', 'default');
+      const set = await env.client.get<StatefulSetObject>('StatefulSet', 'web', 'default');
       return set?.status?.readyReplicas === 3;
     });
     expect(created).toEqual(['web-0', 'web-1', 'web-2']);
     expect(readyWhenCreated['web-1']).toContain('web-0');
     expect(readyWhenCreated['web-2']).toEqual(expect.arrayContaining(['web-0', 'web-1']));
-    const pod = await client.get<PodObject>('Pod', 'web-1', 'default');
+    const pod = await env.client.get<PodObject>('Pod', 'web-1', 'default');
     expect(pod?.spec).toMatchObject({ hostname: 'web-1', subdomain: 'nginx' });
 
     await writer.patch('StatefulSet', 'web', 'default', { spec: { replicas: 0 } });
@@ -371,7 +352,7 @@ describe('StatefulSet controller (integration)', () => {
     expect(goneWhenMarked['web-1']).toEqual(['web-2']);
     expect(goneWhenMarked['web-0']).toEqual(['web-2', 'web-1']);
     await until(async () => {
-      const set = await client.get<StatefulSetObject>('StatefulSet', 'web', 'default');
+      const set = await env.client.get<StatefulSetObject>('StatefulSet', 'web', 'default');
       return set?.status?.replicas === 0;
     });
 
@@ -379,11 +360,3 @@ describe('StatefulSet controller (integration)', () => {
     await agent;
   });
 });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
