@@ -45,6 +45,7 @@ export function runWorkers<K>(
   const work = async (): Promise<void> => {
     for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
       try {
+        await yieldIfBusy();
         await handler(key);
         queue.forget(key);
       } catch (error) {
@@ -62,4 +63,17 @@ export function runWorkers<K>(
     await finished;
   };
   return { stop, finished, [Symbol.asyncDispose]: stop };
+}
+
+/**
+ * Keys, in-process API calls and commits can all resolve without waiting on I/O, so busy
+ * workers could chain promise callbacks for minutes while no timer fires (leases not
+ * renewed, deadlines missed). After ~10 ms of holding the thread, a worker lets the
+ * event loop run a turn.
+ */
+let sliceStart = performance.now();
+async function yieldIfBusy(): Promise<void> {
+  if (performance.now() - sliceStart < 10) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStart = performance.now();
 }

@@ -180,6 +180,36 @@ describe('watch subscriptions over WebSocket', () => {
     watch.unsubscribe();
   });
 
+  it("delivers a node's pods to a watch on spec.nodeName, as a node agent watches", async () => {
+    await namespace('w-node');
+    const rv = (await cluster.ok(`{ pods(namespace: "w-node") { metadata { resourceVersion } } }`)).pods
+      .metadata.resourceVersion;
+    const watch = collect(
+      cluster.wsClient(),
+      `subscription($rv: String) { watchPods(resourceVersion: $rv, fieldSelector: "spec.nodeName=node-x") { type object { metadata { name } } } }`,
+      { rv },
+    );
+    const pod = (name: string) =>
+      cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind } }`, {
+        m: `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: w-node\nspec:\n  containers: [{ name: c, image: busybox }]`,
+      });
+    await pod('mine');
+    await pod('theirs');
+    await cluster.ok(
+      `mutation { bindPod(namespace: "w-node", name: "theirs", nodeName: "node-y") { kind } }`,
+    );
+    await cluster.ok(`mutation { bindPod(namespace: "w-node", name: "mine", nodeName: "node-x") { kind } }`);
+    await cluster.ok(
+      `mutation { deletePod(namespace: "w-node", name: "mine", gracePeriodSeconds: 0) { kind } }`,
+    );
+    await watch.until(() => watch.items.length >= 2);
+    expect(watch.items.map((e) => `${e.watchPods.type} ${e.watchPods.object.metadata.name}`)).toEqual([
+      'ADDED mine',
+      'DELETED mine',
+    ]);
+    watch.unsubscribe();
+  });
+
   it('rejects a malformed resourceVersion', async () => {
     const watch = collect<Event>(cluster.wsClient(), WATCH, { rv: 'abc' });
     await watch.until(() => watch.completed);

@@ -96,12 +96,13 @@ export async function claimObjects<T extends Resource>(
       );
   for (const obj of candidates) {
     if (obj.metadata.namespace !== owner.metadata.namespace) continue;
+    const ref = controllerRef(obj);
+    // Another controller's object: nothing to do, and the common case, so decided before any allocation.
+    if (ref && ref.uid !== owner.metadata.uid) continue;
     const others = ((obj.metadata.ownerReferences ?? []) as OwnerReference[]).filter(
       (ref) => ref.uid !== owner.metadata.uid,
     );
-    const ref = controllerRef(obj);
     if (ref) {
-      if (ref.uid !== owner.metadata.uid) continue;
       if (matches(obj)) owned.push(obj);
       else if (!deleting) writes.push(patch(obj, others).then(() => undefined));
     } else if (!deleting && !obj.metadata.deletionTimestamp && matches(obj)) {

@@ -962,10 +962,12 @@ export function deploymentReconciler(
       selectorMatches(selector, rs.metadata.labels),
     );
     const podMap = new Map<string, PodObject[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
-    for (const pod of pods.list(namespace)) {
-      if (!selectorMatches(selector, pod.metadata.labels)) continue;
-      const uid = controllerRef(pod)?.uid;
-      if (uid) podMap.get(uid)?.push(pod);
+    for (const rs of rsList) {
+      for (const pod of pods.byOwner(rs.metadata.uid!)) {
+        if (!selectorMatches(selector, pod.metadata.labels)) continue;
+        const uid = controllerRef(pod)?.uid;
+        if (uid) podMap.get(uid)?.push(pod);
+      }
     }
 
     const stored = cached.status;

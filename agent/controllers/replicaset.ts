@@ -12,6 +12,9 @@ import { podFromTemplate, writePods } from './pod-control.ts';
 import { ReconcileLoop, type Reconcile } from './reconcile-loop.ts';
 import type { ReplicaSetObject } from './rollout-math.ts';
 
+/** The Pod index of uncontrolled pods by namespace. */
+const ORPHANS = 'orphansByNamespace';
+
 export type { ReplicaSetObject } from './rollout-math.ts';
 
 type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
@@ -173,6 +176,12 @@ export function replicaSetReconciler(
   const pods = ctx.informers.get<PodObject>('Pod');
   const now = options.now ?? Date.now;
   const burst = options.burstReplicas ?? BURST_REPLICAS;
+  // Pods nobody controls, by namespace: with byOwner, what a ReplicaSet may own, without scanning the namespace.
+  try {
+    pods.addIndexer(ORPHANS, (pod) => (controllerRef(pod) ? [] : [pod.metadata.namespace ?? '']));
+  } catch {
+    // Already registered on these shared informers by another ReplicaSet controller.
+  }
 
   /** Pods of the ReplicaSets controlled by the same owner as `rs` (getIndirectlyRelatedPods). */
   const relatedPods = (rs: ReplicaSetObject): PodObject[] => {
@@ -230,7 +239,11 @@ export function replicaSetReconciler(
     }
     const needsSync = expectations.satisfied(key);
     const selector = rs.spec?.selector;
-    const active = pods.list(rs.metadata.namespace).filter(isPodActive);
+    const candidates = [
+      ...pods.byOwner(rs.metadata.uid!),
+      ...pods.byIndex(ORPHANS, rs.metadata.namespace ?? ''),
+    ];
+    const active = candidates.filter(isPodActive);
     const owned = await claimObjects(ctx.writer, rs, active, (pod) =>
       selectorMatches(selector, pod.metadata.labels),
     );

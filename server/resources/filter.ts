@@ -11,6 +11,15 @@ export interface Selection {
 
 export type Filter = (obj: Resource) => boolean;
 
+/** The node a `spec.nodeName=<node>` requirement pins a selection to (a node agent's watch), if any. */
+export function requiredNodeName(fieldSelector: string | undefined): string | undefined {
+  for (const part of (fieldSelector ?? '').split(',')) {
+    const match = /^\s*spec\.nodeName\s*==?\s*(\S+)\s*$/.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
 /** One predicate for a list or watch: namespace, label selector and field selector, ANDed. */
 export function compileFilter(def: KindDefinition, selection: Selection): Filter {
   try {

@@ -6,7 +6,7 @@ import { isPlainObject } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
 import type { Store, WriteOp } from '../store/store.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
-import { compileFilter, type Selection } from './filter.ts';
+import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
 import { randomSuffix } from './object-meta.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
 import { Writes, type Admissions, type DeleteOptions } from './writes.ts';
@@ -62,6 +62,7 @@ export class ResourceService {
       kind: def.kind,
       apiVersion: def.apiVersion,
       filter: compileFilter(def, options),
+      nodeName: requiredNodeName(options.fieldSelector),
       ...options,
     });
   }

@@ -28,6 +28,8 @@ export interface WatchRequest {
   /** Send the current state as ADDED events first (the default when no resourceVersion is given). */
   sendInitialEvents?: boolean;
   allowBookmarks?: boolean;
+  /** For Pod watches whose field selector requires `spec.nodeName=<node>`: that node. */
+  nodeName?: string;
 }
 
 export interface HubOptions {
@@ -46,6 +48,11 @@ export interface HubOptions {
  */
 export class WatchHub {
   private readonly watchers = new Map<string, Set<Watcher>>();
+  /**
+   * Pod watches selecting one node (`spec.nodeName=x`), by node: with a thousand node
+   * agents, each Pod event then reaches the agents it concerns, not all of them.
+   */
+  private readonly nodeWatchers = new Map<string, Set<Watcher>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -57,7 +64,7 @@ export class WatchHub {
 
   get size(): number {
     let n = 0;
-    for (const set of this.watchers.values()) n += set.size;
+    for (const set of [...this.watchers.values(), ...this.nodeWatchers.values()]) n += set.size;
     return n;
   }
 
@@ -67,9 +74,10 @@ export class WatchHub {
     if (from !== undefined && !initial && from < this.store.log.compacted)
       throw expired(from, this.store.log.compacted);
 
-    const watcher = new Watcher(request, this.options, () =>
-      this.watchers.get(request.kind)?.delete(watcher),
-    );
+    const nodeName = request.kind === 'Pod' ? request.nodeName : undefined;
+    const watchers = nodeName ? this.nodeWatchers : this.watchers;
+    const group = nodeName ?? request.kind;
+    const watcher: Watcher = new Watcher(request, this.options, () => watchers.get(group)?.delete(watcher));
     if (initial) {
       for (const [, obj] of this.store.snapshot(request.kind, this.store.revision)) {
         if (request.filter(obj)) watcher.push({ type: 'ADDED', object: obj });
@@ -79,8 +87,8 @@ export class WatchHub {
       for (const event of this.store.log.since(from))
         if (event.kind === request.kind) watcher.deliver(new EventViews(event));
     }
-    let set = this.watchers.get(request.kind);
-    if (!set) this.watchers.set(request.kind, (set = new Set()));
+    let set = watchers.get(group);
+    if (!set) watchers.set(group, (set = new Set()));
     set.add(watcher);
     if (request.allowBookmarks) watcher.startBookmarks(() => this.store.revision);
     return watcher;
@@ -89,18 +97,29 @@ export class WatchHub {
   /** Ends every watch cleanly (server shutdown): clients see the subscription complete. */
   close(): void {
     this.unsubscribe();
-    for (const set of this.watchers.values()) for (const watcher of set) watcher.end();
+    for (const set of [...this.watchers.values(), ...this.nodeWatchers.values()])
+      for (const watcher of set) watcher.end();
     this.watchers.clear();
+    this.nodeWatchers.clear();
   }
 
   private publish(events: StoreEvent[]): void {
     for (const event of events) {
-      const set = this.watchers.get(event.kind);
-      if (!set) continue;
       const views = new EventViews(event);
-      for (const watcher of set) watcher.deliver(views);
+      for (const watcher of this.watchers.get(event.kind) ?? []) watcher.deliver(views);
+      if (event.kind !== 'Pod') continue;
+      // A node agent's watch sees only its node's pods: reach it through the node names involved.
+      const now = nodeNameOf(event.object);
+      const before = event.prev ? nodeNameOf(event.prev) : undefined;
+      if (now) for (const watcher of this.nodeWatchers.get(now) ?? []) watcher.deliver(views);
+      if (before && before !== now)
+        for (const watcher of this.nodeWatchers.get(before) ?? []) watcher.deliver(views);
     }
   }
+}
+
+function nodeNameOf(obj: Resource): string | undefined {
+  return (obj.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
 }
 
 function parseRevision(text: string): number {
