@@ -73,8 +73,19 @@ export class ResourceService {
     manifest: unknown,
     options: WriteOptions = {},
   ) {
-    const obj = this.decode(def, manifest, namespace);
-    return this.run(this.writes.create(def, obj), options);
+    // A generated name can collide: 27^5 suffixes give even odds of one collision at about
+    // 6,000 pods of one ReplicaSet. Like Kubernetes, pick another suffix and try again.
+    for (let attempt = 1; ; attempt++) {
+      const obj = this.decode(def, manifest, namespace);
+      try {
+        return await this.run(this.writes.create(def, obj), options);
+      } catch (error) {
+        const generated =
+          isPlainObject(manifest) && !(manifest.metadata as { name?: string } | undefined)?.name;
+        if (!(generated && error instanceof ApiError && error.code === 'ALREADY_EXISTS' && attempt < 8))
+          throw error;
+      }
+    }
   }
 
   async replace(
