@@ -17,6 +17,9 @@ import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from '
 import { podInfo, SchedulerCache } from './node-info.ts';
 import { DEFAULT_SCORES, pickBest, scoreNodes, type Score } from './scores.ts';
 
+/** Bindings written at once; beyond this a decision waits for one to finish (back-pressure on the store). */
+const MAX_BINDINGS_IN_FLIGHT = 64;
+
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
 export interface SchedulerOptions {
@@ -78,6 +81,8 @@ export class Scheduler {
   private stopped = false;
   /** Where the next decision starts looking, so sampled nodes rotate (see nodesToFind). */
   private nextStart = 0;
+  /** Bindings being written (see schedule). */
+  private readonly bindings = new Set<Promise<void>>();
 
   constructor(
     client: KubeqlClient,
@@ -153,6 +158,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop.stop();
+    await Promise.all(this.bindings);
     await this.informers.stop();
     await this.events.flush?.();
   }
@@ -189,30 +195,36 @@ export class Scheduler {
     const totals = scoreNodes(info, feasible, this.options.scores);
     const nodeName = feasible[pickBest(totals, this.options.random)].name;
 
+    // kube-scheduler's binding cycle: the pod counts on its node at once and the next
+    // decision goes ahead while the binding is written, instead of one decision per commit.
+    this.cache.assume({ ...pod, spec: { ...pod.spec!, nodeName } }, nodeName);
+    this.unschedulable.delete(key);
+    const binding: Promise<void> = this.bind(pod, key, nodeName).finally(() => this.bindings.delete(binding));
+    this.bindings.add(binding);
+    if (this.bindings.size >= MAX_BINDINGS_IN_FLIGHT) await Promise.race(this.bindings);
+  }
+
+  /** Writes a decision; on failure the assumption is dropped and the pod retried unless someone else placed it. */
+  private async bind(pod: PodObject, key: string, nodeName: string): Promise<void> {
     const { namespace = 'default', name = '' } = pod.metadata;
-    let bound;
     try {
-      bound = await this.writer.bind(namespace, name, nodeName);
+      await this.writer.bind(namespace, name, nodeName);
+      this.events.record(
+        pod,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${namespace}/${name} to ${nodeName}`,
+      );
     } catch (error) {
+      this.cache.removePod(key);
       // Bound by someone else, being deleted, or gone: not ours to place any more.
       if (isCode(error, 'CONFLICT') || isCode(error, 'NOT_FOUND')) {
         this.options.log(`scheduler: dropping pod ${key}: ${messageOf(error)}`);
-        this.unschedulable.delete(key);
         return;
       }
-      throw error;
+      this.options.log(`scheduler: binding ${key} to ${nodeName} failed, retrying: ${messageOf(error)}`);
+      if (!this.stopped) this.loop.enqueueAfter(key, 1000);
     }
-    this.cache.assume(
-      (bound as PodObject | undefined) ?? { ...pod, spec: { ...pod.spec!, nodeName } },
-      nodeName,
-    );
-    this.unschedulable.delete(key);
-    this.events.record(
-      pod,
-      'Normal',
-      'Scheduled',
-      `Successfully assigned ${namespace}/${name} to ${nodeName}`,
-    );
   }
 
   private async markUnschedulable(pod: PodObject, message: string, changesBefore: number): Promise<void> {
