@@ -50,6 +50,19 @@ export interface ContainerRuntime {
    */
   failContainers?(filter?: (pod: RuntimePod) => boolean, exitCode?: number): number;
 
+  /**
+   * The output of a container instance: the latest one, or the one before it with
+   * `previous`. Ends when the output does (with `follow`, when the instance exits) or
+   * when `signal` aborts.
+   */
+  logs(uid: string, container: string, options: LogOptions): AsyncIterable<LogLine>;
+
+  /** Runs `command` in the pod's running container and collects its output and exit code. */
+  exec(uid: string, container: string, command: string[], options: ExecOptions): Promise<ExecResult>;
+
+  /** Cumulative CPU time and current memory of every running container, per pod. */
+  stats(): Promise<PodStats[]>;
+
   /** Releases the runtime's own resources (timers, connections); containers are left as they are. */
   close(): Promise<void>;
 }
@@ -60,6 +73,10 @@ export interface SandboxConfig {
   hostIP: string;
   /** The range pod IPs are taken from (CIDR), for runtimes that allocate them. */
   podCIDR?: string;
+  /** The pod's resolv.conf (dnsPolicy and dnsConfig applied); the runtime's default when absent. */
+  dns?: { servers: string[]; searches: string[]; options: string[] };
+  /** Host ports the pod's containers ask for, published on the sandbox. */
+  hostPorts?: Array<{ containerPort: number; hostPort: number; protocol: string; hostIP?: string }>;
 }
 
 export interface StartContainerOptions {
@@ -67,6 +84,80 @@ export interface StartContainerOptions {
   attempt: number;
   /** An init container: it runs to completion before the next one starts. */
   init: boolean;
+  /** What the agent resolved for it (runtimes that run real processes need it). */
+  config?: ContainerConfig;
+}
+
+/** A container's process environment, resolved by the agent from the API. */
+export interface ContainerConfig {
+  env: Array<{ name: string; value: string }>;
+  /** Command and args with `$(VAR)` references expanded. */
+  command?: string[];
+  args?: string[];
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+}
+
+/**
+ * A container that could not be started, with the reason the kubelet reports in its
+ * waiting state (ErrImagePull, ErrImageNeverPull, CreateContainerConfigError,
+ * CreateContainerError, ...).
+ */
+export class ContainerStartError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContainerStartError';
+  }
+}
+
+export interface LogOptions {
+  previous?: boolean;
+  follow?: boolean;
+  /** Only the last N lines (before following). */
+  tailLines?: number;
+  /** Only lines newer than this many seconds. */
+  sinceSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, when the runtime saw the line. */
+  time: string;
+  /** Without its line break. */
+  text: string;
+}
+
+export interface ExecOptions {
+  /** Written to the command's standard input, which is then closed. */
+  stdin?: string;
+  /** Kills the command after this long (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ContainerStats {
+  name: string;
+  /** CPU time used since the container started, in nanoseconds (cumulative). */
+  cpuUsageNanoSeconds: number;
+  /** Working set (usage minus inactive file cache), in bytes. */
+  memoryWorkingSetBytes: number;
+}
+
+export interface PodStats {
+  uid: string;
+  namespace: string;
+  name: string;
+  /** When the sample was taken, ms since the epoch. */
+  timestamp: number;
+  containers: ContainerStats[];
 }
 
 export type ContainerRunState = 'created' | 'running' | 'exited';
