@@ -4,6 +4,8 @@ import { startServer, type RunningServer, type ServerOptions } from '../server/s
 import type { ControllerFactory, ControllerOptions } from './controllers/controller.ts';
 import { ALL_CONTROLLERS } from './controllers/index.ts';
 import { startControllers, type ControllerManager } from './controllers/manager.ts';
+import path from 'node:path';
+import { startDockerNode, type DockerNode, type DockerNodeOptions } from './node/docker-node.ts';
 import { isRuntimeName, RUNTIMES, type RuntimeName } from './node/runtime/index.ts';
 import {
   hollowNodeAddressing,
@@ -27,6 +29,8 @@ export interface LocalClusterOptions {
   controllers?: ControllerFactory[];
   schedulerOptions?: Partial<SchedulerOptions>;
   nodeOptions?: HollowNodeOptions;
+  /** For nodes over Docker (their data directories default to `<dataDir>/nodes/<name>`). */
+  dockerNodeOptions?: Partial<DockerNodeOptions>;
   /** Passed to the API server (limits, retention...). */
   serverOptions?: Partial<ServerOptions>;
   log?: (line: string) => void;
@@ -38,9 +42,14 @@ export interface LocalCluster {
   client: KubeqlClient;
   controllers: ControllerManager;
   scheduler: Scheduler;
+  /** The hollow nodes (simulated runtime). */
   nodes: HollowNode[];
-  /** Starts one more node (named hollow-<n> unless named). */
+  /** The nodes over the local Docker engine (docker runtime). */
+  dockerNodes: DockerNode[];
+  /** Starts one more hollow node (named hollow-<n> unless named). */
   addNode(options?: HollowNodeOptions & { name?: string }): Promise<HollowNode>;
+  /** Starts one more node over Docker (named node-<n> unless named). */
+  addDockerNode(options?: Partial<DockerNodeOptions> & { name?: string }): Promise<DockerNode>;
   /** Stops everything, nodes first, the API server last. */
   stop(): Promise<void>;
 }
@@ -56,7 +65,7 @@ export function inProcessClient(server: Pick<RunningServer, 'resources'>): Kubeq
 
 /**
  * A whole cluster in one process: the API server, the controllers, the scheduler and
- * `nodes` node agents over the simulated runtime, the components talking to the server
+ * `nodes` node agents (hollow, or over the local Docker engine), the components talking to the server
  * through the in-process transport. The one place that wires the server to the agents.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
@@ -86,8 +95,22 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     nodes.push(node);
     return node;
   };
+  const dockerNodes: DockerNode[] = [];
+  const addDockerNode = async (extra: Partial<DockerNodeOptions> & { name?: string } = {}) => {
+    const { name = `node-${dockerNodes.length + 1}`, ...nodeOptions } = {
+      ...options.dockerNodeOptions,
+      ...extra,
+    };
+    const node = await startDockerNode(client, name, {
+      log,
+      dataDir: path.join(options.dataDir, 'nodes', name),
+      ...nodeOptions,
+    });
+    dockerNodes.push(node);
+    return node;
+  };
   const stop = async () => {
-    await Promise.all(nodes.map((node) => node.stop()));
+    await Promise.all([...nodes, ...dockerNodes].map((node) => node.stop()));
     await scheduler.stop();
     await controllers.stop();
     await client.close();
@@ -95,10 +118,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   try {
     await Promise.all([controllers.synced, scheduler.synced]);
-    for (let i = 0; i < (options.nodes ?? 3); i++) await addNode();
+    const count = options.nodes ?? (runtime === 'docker' ? 1 : 3);
+    for (let i = 0; i < count; i++) await (runtime === 'docker' ? addDockerNode() : addNode());
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
-  return { server, client, controllers, scheduler, nodes, addNode, stop };
+  return { server, client, controllers, scheduler, nodes, dockerNodes, addNode, addDockerNode, stop };
 }

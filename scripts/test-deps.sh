@@ -1,12 +1,16 @@
 #!/bin/sh
-# What the test suite needs beyond npm packages: PostgreSQL's server binaries, for the
-# tests of the PostgreSQL store (each test starts its own private server with them).
+# What the test suite needs beyond npm packages: PostgreSQL's server binaries (each
+# PostgreSQL test starts its own private server with them) and a running Docker engine
+# with busybox-static (the node agent's end-to-end tests run real containers).
 set -eu
-if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "kubeql: installing PostgreSQL for the store tests" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-else
-  echo "kubeql: PostgreSQL is missing; install it (apt-get install postgresql) or the PostgreSQL tests fail" >&2
+cd "$(dirname "$0")/.."
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "kubeql: installing PostgreSQL for the store tests" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "kubeql: PostgreSQL is missing; install it (apt-get install postgresql) or the PostgreSQL tests fail" >&2
+  fi
 fi
+sh scripts/docker-engine.sh

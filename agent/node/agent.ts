@@ -14,9 +14,18 @@ import type { NodeStatus, Taint } from '../../schema/kinds/node.ts';
 import type { Condition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
 import { microTimestamp, timestamp } from '../timestamps.ts';
-import { buildPodStatus, DEFAULT_CRASH_LOOP_BACKOFF, planPod, type CrashLoopBackoff } from './pod-status.ts';
+import type { PodEnvironment } from './pod-environment.ts';
+import {
+  backoffKey,
+  buildPodStatus,
+  DEFAULT_CRASH_LOOP_BACKOFF,
+  planPod,
+  type CrashLoopBackoff,
+  type SyncPlan,
+} from './pod-status.ts';
+import { MetricsReporter } from './metrics-reporter.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
-import type { ContainerRuntime, RuntimePod } from './runtime/runtime.ts';
+import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const AGENT_VERSION = 'kubeql-0.1.0';
@@ -43,7 +52,12 @@ export interface NodeAgentOptions {
   leaseRenewIntervalMs: number;
   /** How often the Node status is written when nothing changed (5 min). */
   statusReportIntervalMs: number;
+  /** How often resource usage is sampled and reported to the API server (10 s). */
+  metricsIntervalMs: number;
+  /** Also the image pull back-off (ImagePullBackOff), as the kubelet's. */
   crashLoopBackoff: CrashLoopBackoff;
+  /** Volumes, environment and DNS from the API, for runtimes that run real processes. */
+  environment?: PodEnvironment;
   log: (line: string) => void;
 }
 
@@ -55,6 +69,7 @@ export const DEFAULT_NODE_AGENT_OPTIONS: Omit<NodeAgentOptions, 'name' | 'runtim
   leaseDurationSeconds: 40,
   leaseRenewIntervalMs: 10_000,
   statusReportIntervalMs: 5 * 60_000,
+  metricsIntervalMs: 10_000,
   crashLoopBackoff: DEFAULT_CRASH_LOOP_BACKOFF,
   log: (line) => console.error(line),
 };
@@ -94,6 +109,13 @@ export class NodeAgent {
   private leaseFailures = 0;
   private nodeStatusChain: Promise<void> = Promise.resolve();
   private unsubscribeRuntime?: () => void;
+  private unsubscribeEnvironment?: () => void;
+  /** Containers the runtime could not start, by `<uid>/<backoffKey>`: why, and when to try again. */
+  private readonly startFailures = new Map<
+    string,
+    { count: number; retryAt: number; reason: string; message: string }
+  >();
+  private metricsReporter?: MetricsReporter;
 
   constructor(
     private readonly client: KubeqlClient,
@@ -152,9 +174,20 @@ export class NodeAgent {
     this.scheduleLease(this.options.leaseRenewIntervalMs);
     this.statusTimer = setInterval(() => this.reportNodeStatus(), this.options.statusReportIntervalMs);
     this.statusTimer.unref?.();
+    this.metricsReporter = new MetricsReporter(this.client, {
+      nodeName: this.name,
+      runtime: this.runtime,
+      intervalMs: this.options.metricsIntervalMs,
+      isSilent: () => this.silent,
+      log: this.options.log,
+    }).start();
     this.unsubscribeRuntime = this.runtime.onChange((uid) => {
       const key = this.keyOfUid.get(uid);
       if (key) this.workers.update(key);
+    });
+    await this.options.environment?.start();
+    this.unsubscribeEnvironment = this.options.environment?.onChange((namespace) => {
+      for (const key of this.pods.keys()) if (key.startsWith(`${namespace}/`)) this.workers.update(key);
     });
     // What the runtime already runs (an agent restart): known before the pods arrive.
     const adopted = await this.runtime.listPods();
@@ -175,8 +208,11 @@ export class NodeAgent {
     clearTimeout(this.leaseTimer);
     clearInterval(this.statusTimer);
     this.unsubscribeRuntime?.();
+    this.unsubscribeEnvironment?.();
+    await this.metricsReporter?.stop();
     await this.workers.stop();
     await Promise.all([this.pods.stop(), this.nodes.stop()]);
+    await this.options.environment?.stop();
     await this.nodeStatusChain;
   }
 
@@ -213,6 +249,8 @@ export class NodeAgent {
       if (uid === pod?.metadata.uid) continue;
       // Deleted from the API, or an older pod of the same name: nothing of it may keep running.
       await this.runtime.removePod(uid);
+      await this.options.environment?.cleanup(uid);
+      this.forgetStartFailures(uid);
       this.forget(key, uid);
     }
     if (!pod) return;
@@ -234,19 +272,79 @@ export class NodeAgent {
           nodeName: this.name,
           hostIP: this.options.address,
           podCIDR: this.options.podCIDR,
+          ...this.options.environment?.sandboxConfig(pod),
         })
       ).ip;
     }
     const plan = planPod(pod, runtimePod, this.options.crashLoopBackoff);
-    for (const { container, init, attempt } of plan.start) {
-      await this.runtime.startContainer(pod, container, { init, attempt });
-    }
-    if (plan.start.length > 0 || !runtimePod) runtimePod = await this.runtime.getPod(uid);
+    const started = await this.startContainers(pod, plan, ip);
+    if (started > 0 || !runtimePod) runtimePod = await this.runtime.getPod(uid);
     const status = buildPodStatus(pod, runtimePod, plan, { hostIP: this.options.address, podIP: ip });
     await this.writePodStatus(pod, status);
     const untilDeadline = deadline === undefined ? undefined : deadline - Date.now();
     const retries = [plan.retryAfterMs, untilDeadline].filter((ms) => ms !== undefined);
     return { retryAfterMs: retries.length > 0 ? Math.min(...retries) : undefined };
+  }
+
+  /**
+   * Starts what the plan says, each container unless it is backing off from a failed
+   * start; records the failures (ErrImagePull, CreateContainerConfigError...) in the
+   * plan for the status, and when to try again. Returns how many started.
+   */
+  private async startContainers(pod: PodObject, plan: SyncPlan, ip: string | undefined): Promise<number> {
+    const uid = pod.metadata.uid!;
+    const environment = this.options.environment;
+    plan.startErrors = new Map();
+    let started = 0;
+    const fail = (key: string, reason: string, message: string) => {
+      const before = this.startFailures.get(`${uid}/${key}`);
+      const count = (before?.count ?? 0) + 1;
+      const retryIn =
+        reason === 'ErrImagePull'
+          ? startBackoff(count, this.options.crashLoopBackoff)
+          : 1000 * 2 ** Math.min(count - 1, 3);
+      this.startFailures.set(`${uid}/${key}`, { count, retryAt: Date.now() + retryIn, reason, message });
+      plan.startErrors!.set(key, { reason, message });
+      plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, retryIn);
+    };
+    if (plan.start.length > 0 && environment) {
+      try {
+        await environment.prepare(pod);
+      } catch (error) {
+        if (!(error instanceof ContainerStartError)) throw error;
+        for (const { container, init } of plan.start)
+          fail(backoffKey(container.name, init), error.reason, error.message);
+        return 0;
+      }
+    }
+    for (const { container, init, attempt } of plan.start) {
+      const key = backoffKey(container.name, init);
+      const failure = this.startFailures.get(`${uid}/${key}`);
+      if (failure && failure.retryAt > Date.now()) {
+        const waiting =
+          failure.reason === 'ErrImagePull'
+            ? { reason: 'ImagePullBackOff', message: `Back-off pulling image "${container.image}"` }
+            : { reason: failure.reason, message: failure.message };
+        plan.startErrors.set(key, waiting);
+        plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, failure.retryAt - Date.now());
+        continue;
+      }
+      try {
+        const config = await environment?.containerConfig(pod, container, ip);
+        await this.runtime.startContainer(pod, container, { init, attempt, config });
+        this.startFailures.delete(`${uid}/${key}`);
+        started++;
+      } catch (error) {
+        if (!(error instanceof ContainerStartError)) throw error;
+        fail(key, error.reason, error.message);
+      }
+    }
+    return started;
+  }
+
+  private forgetStartFailures(uid: string): void {
+    for (const key of this.startFailures.keys())
+      if (key.startsWith(`${uid}/`)) this.startFailures.delete(key);
   }
 
   /** activeDeadlineSeconds passed: the kubelet kills the containers and fails the pod. */
@@ -482,6 +580,11 @@ export class NodeAgent {
       return false;
     }
   }
+}
+
+/** The kubelet's image pull back-off: 10 s doubling to 5 min (the crash-loop settings). */
+function startBackoff(failures: number, backoff: CrashLoopBackoff): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** (failures - 1));
 }
 
 /** When the pod's activeDeadlineSeconds run out (ms since the epoch), counted from its startTime. */

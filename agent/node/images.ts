@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
@@ -25,7 +26,9 @@ while :; do sleep 3600 & wait $!; done
 /**
  * The seed's webserver: \`/\` answers with the version, a greeting and the host name;
  * \`/kill\` makes the server exit with 1, as if it crashed. busybox's nc forks the
- * handler per connection, so requests are served concurrently.
+ * handler per connection, so requests are served concurrently. On SIGTERM it goes on
+ * serving for a second (while its endpoint is withdrawn), stops listening, lets the
+ * requests in flight finish, then exits 0: a rolling update loses no request.
  */
 const SERVE_SCRIPT = `#!/bin/sh
 port="\${WEBAPP_PORT:-8000}"
@@ -33,7 +36,7 @@ echo "WebServer listening port:$port"
 nc -ll -p "$port" -e /handler &
 server=$!
 trap 'echo "Kill server!"; kill $server; exit 1' USR1
-trap 'kill $server; exit 0' TERM INT
+trap 'sleep "\${SHUTDOWN_DELAY_SECONDS:-1}"; kill $server; sleep 0.2; exit 0' TERM INT
 wait $server
 `;
 
@@ -99,7 +102,10 @@ function context(recipe: ImageRecipe, busybox: Buffer, names: string[]): tar.Pac
   for (const name of names) {
     pack.entry({ name: `rootfs/bin/${name}`, type: 'symlink', linkname: 'busybox' });
   }
-  pack.entry({ name: 'rootfs/etc/passwd' }, 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  pack.entry(
+    { name: 'rootfs/etc/passwd' },
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+  );
   pack.entry({ name: 'rootfs/etc/group' }, 'root:x:0:\nnobody:x:65534:\n');
   for (const [file, text] of Object.entries(recipe.files)) {
     pack.entry({ name: `rootfs${file}`, mode: 0o755 }, text);
@@ -108,11 +114,21 @@ function context(recipe: ImageRecipe, busybox: Buffer, names: string[]): tar.Pac
   return pack;
 }
 
+/** Labels each image with a digest of its recipe, so a changed recipe is rebuilt. */
+const RECIPE_LABEL = 'io.kubeql.recipe';
+
+function digestOf(recipe: ImageRecipe): string {
+  return crypto.createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+}
+
 async function build(docker: Docker, recipe: ImageRecipe, busybox: Buffer, names: string[]): Promise<void> {
-  const stream = await docker.buildImage(context(recipe, busybox, names) as unknown as NodeJS.ReadableStream, {
-    t: recipe.tag,
-    labels: { 'io.kubeql.image': 'demo' },
-  });
+  const stream = await docker.buildImage(
+    context(recipe, busybox, names) as unknown as NodeJS.ReadableStream,
+    {
+      t: recipe.tag,
+      labels: { [RECIPE_LABEL]: digestOf(recipe) },
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
@@ -124,23 +140,23 @@ async function build(docker: Docker, recipe: ImageRecipe, busybox: Buffer, names
   });
 }
 
-async function present(docker: Docker, tag: string): Promise<boolean> {
+async function upToDate(docker: Docker, recipe: ImageRecipe): Promise<boolean> {
   try {
-    await docker.getImage(tag).inspect();
-    return true;
+    const image = await docker.getImage(recipe.tag).inspect();
+    return image.Config.Labels?.[RECIPE_LABEL] === digestOf(recipe);
   } catch {
     return false;
   }
 }
 
 /**
- * Builds kubeql/busybox, kubeql/pause and kubeql/demo-web:v1/v2 (those missing, or all
- * with `force`). Returns the tags built. Fails clearly when the host has no static busybox.
+ * Builds kubeql/busybox, kubeql/pause and kubeql/demo-web:v1/v2 (those missing or built
+ * from an older recipe, or all with `force`). Returns the tags built. Fails clearly when the host has no static busybox.
  */
 export async function ensureImages(docker: Docker, options: { force?: boolean } = {}): Promise<string[]> {
   const missing: ImageRecipe[] = [];
   for (const recipe of RECIPES) {
-    if (options.force || !(await present(docker, recipe.tag))) missing.push(recipe);
+    if (options.force || !(await upToDate(docker, recipe))) missing.push(recipe);
   }
   if (missing.length === 0) return [];
   if (!fs.existsSync(BUSYBOX_BINARY)) {

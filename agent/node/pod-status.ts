@@ -31,6 +31,12 @@ export interface SyncPlan {
   backingOff: Map<string, string>;
   /** When to sync again to end a back-off, in ms from now. */
   retryAfterMs?: number;
+  /**
+   * Containers the runtime could not start (keyed as `backingOff`): the waiting reason
+   * and message the kubelet reports, e.g. ErrImagePull, ImagePullBackOff,
+   * CreateContainerConfigError.
+   */
+  startErrors?: Map<string, { reason: string; message: string }>;
 }
 
 type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -51,7 +57,7 @@ export function restartAt(exited: RuntimeContainer, backoff: CrashLoopBackoff): 
   return finished + Math.min(backoff.maxMs, backoff.baseMs * 2 ** (exited.attempt - 1));
 }
 
-const backoffKey = (name: string, init: boolean) => (init ? `init:${name}` : name);
+export const backoffKey = (name: string, init: boolean) => (init ? `init:${name}` : name);
 
 /** What to start now: the next init container, or (once they all succeeded) every container not running. */
 export function planPod(
@@ -126,6 +132,20 @@ function containerStatus(
 ): ContainerStatus {
   const { current, previous } = instancesOf(runtimePod, container.name, init);
   const image = container.image ?? current?.image ?? '';
+  const startError = plan.startErrors?.get(backoffKey(container.name, init));
+  if (startError && (!current || current.state === 'exited')) {
+    return compact({
+      name: container.name,
+      state: { waiting: startError },
+      lastState: current ? terminated(current) : undefined,
+      ready: false,
+      restartCount: current?.attempt ?? 0,
+      image,
+      imageID: current?.imageID ?? '',
+      containerID: current?.id,
+      started: false,
+    });
+  }
   if (!current) {
     const reason = init || initialized ? 'ContainerCreating' : 'PodInitializing';
     return {

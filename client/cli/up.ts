@@ -1,15 +1,20 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../../agent/cluster.ts';
+import { ensureDockerEngine } from '../../agent/node/docker-engine.ts';
 import { isRuntimeName, RUNTIMES } from '../../agent/node/runtime/index.ts';
 import { integerFlag, stopOnSignal } from './connection.ts';
 
-export const UP_USAGE = `Usage: kq up [--runtime simulated] [--nodes 3] [--port 8080] [--address 0.0.0.0] [--data .kubeql]
+export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql]
 
 Brings up a whole cluster in one process: the API server, the controllers, the scheduler
-and --nodes node agents, talking to the server in-process.
-  --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (hollow nodes: nothing really runs)
-  --nodes     how many nodes (default 3)
+and --nodes node agents, talking to the server in-process. With the docker runtime
+(the default) pods run as containers on this machine's Docker engine, which is
+installed and started when missing and this user may; the demo images
+(kubeql/busybox, kubeql/demo-web:v1 and v2) are built when absent.
+  --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (default docker;
+              simulated: hollow nodes, nothing really runs)
+  --nodes     how many nodes (default 1 with docker, 3 simulated)
   --port      TCP port of the API; 0 picks a free one (default 8080)
   --address   address to listen on (default 0.0.0.0)
   --data      directory for the store and the admin token (default .kubeql)
@@ -20,8 +25,8 @@ export async function runUp(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      runtime: { type: 'string', default: 'simulated' },
-      nodes: { type: 'string', default: '3' },
+      runtime: { type: 'string', default: 'docker' },
+      nodes: { type: 'string' },
       port: { type: 'string', default: '8080' },
       address: { type: 'string', default: '0.0.0.0' },
       data: { type: 'string', default: '.kubeql' },
@@ -37,17 +42,22 @@ export async function runUp(argv: string[]): Promise<void> {
     throw new Error(`unknown --runtime "${values.runtime}" (have: ${RUNTIMES.join(', ')})`);
   }
   const dataDir = path.resolve(values.data);
+  const log = (line: string) => console.error(line);
+  if (values.runtime === 'docker') await ensureDockerEngine(log);
   const cluster = await startLocalCluster({
     port: integerFlag('port', values.port, 0, 65535),
     address: values.address,
     dataDir,
     databaseUrl: process.env.DATABASE_URL,
-    nodes: integerFlag('nodes', values.nodes),
+    nodes: values.nodes === undefined ? undefined : integerFlag('nodes', values.nodes),
     runtime: values.runtime,
   });
   console.log(`kubeql cluster up: API server on ${cluster.server.url}`);
-  console.log(`  nodes (${values.runtime}): ${cluster.nodes.map((node) => node.name).join(', ') || 'none'}`);
+  const nodes = [...cluster.nodes, ...cluster.dockerNodes].map((node) => node.name);
+  console.log(`  nodes (${values.runtime}): ${nodes.join(', ') || 'none'}`);
   console.log(`  admin token: ${path.join(dataDir, 'admin.token')}`);
-  console.log(`  playground: open ${cluster.server.url} in a browser; send Authorization: Bearer <token>`);
+  console.log(`  dashboard:  ${cluster.server.url}/`);
+  console.log(`  playground: ${cluster.server.url}/graphql (send Authorization: Bearer <token>)`);
+  console.log(`  CLI:        npx kq get pods   (reads the server and token from ${dataDir})`);
   stopOnSignal(() => cluster.stop());
 }

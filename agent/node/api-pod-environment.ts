@@ -1,0 +1,123 @@
+import type { KubeqlClient } from '../../client/index.ts';
+import type { Container } from '../../schema/kinds/pod.ts';
+import type { PodObject } from '../objects.ts';
+import { ConfigSources } from './config-sources.ts';
+import { ContainerConfigError } from './container-config-error.ts';
+import { containerEnv } from './container-env.ts';
+import { podDnsConfig } from './dns/pod-dns-config.ts';
+import { expandArgs } from './env-expansion.ts';
+import type { PodEnvironment } from './pod-environment.ts';
+import { ContainerStartError, type ContainerConfig, type SandboxConfig } from './runtime/runtime.ts';
+import { serviceEnvironment } from './service-env.ts';
+import { VolumeManager } from './volumes.ts';
+
+export interface ApiPodEnvironmentOptions {
+  /** The agent's state directory (pod volumes under `<root>/pods`). */
+  root: string;
+  /** The cluster DNS server pods use (the node bridge's address). */
+  nameserver: string;
+  clusterDomain: string;
+  /** The node's allocatable, for resourceFieldRef of containers without limits. */
+  allocatable?: Record<string, string>;
+  log: (line: string) => void;
+}
+
+function startError(error: unknown): never {
+  if (error instanceof ContainerConfigError) throw new ContainerStartError(error.reason, error.message);
+  throw error;
+}
+
+/**
+ * The pod environment of a node agent that runs real containers, from the API: the
+ * ConfigMaps, Secrets and Services of every namespace cached by informers, volumes
+ * on the host's disk, the kubelet's environment (service links, envFrom, env with
+ * `$(VAR)` expansion) and the pod's resolv.conf (cluster DNS first).
+ */
+export class ApiPodEnvironment implements PodEnvironment {
+  private readonly sources: ConfigSources;
+  private readonly volumes: VolumeManager;
+
+  constructor(
+    client: KubeqlClient,
+    private readonly options: ApiPodEnvironmentOptions,
+  ) {
+    this.sources = new ConfigSources(client, {
+      onError: (error) => options.log(`config sources: ${String(error)}`),
+    });
+    this.volumes = new VolumeManager({ root: options.root, sources: this.sources, log: options.log });
+  }
+
+  async start(): Promise<void> {
+    this.sources.start();
+    await this.sources.waitForSync();
+  }
+
+  async stop(): Promise<void> {
+    await this.sources.stop();
+  }
+
+  sandboxConfig(pod: PodObject): Pick<SandboxConfig, 'dns' | 'hostPorts'> {
+    const hostPorts = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].flatMap((c) =>
+      (c.ports ?? [])
+        .filter((p) => p.hostPort)
+        .map((p) => ({
+          containerPort: p.containerPort,
+          hostPort: p.hostPort!,
+          protocol: p.protocol ?? 'TCP',
+          hostIP: p.hostIP,
+        })),
+    );
+    return {
+      dns: podDnsConfig(pod, this.options.nameserver, this.options.clusterDomain),
+      ...(hostPorts.length > 0 ? { hostPorts } : {}),
+    };
+  }
+
+  async prepare(pod: PodObject): Promise<void> {
+    await this.volumes.setUp(pod).catch(startError);
+    await this.volumes.refresh(pod);
+  }
+
+  async containerConfig(
+    pod: PodObject,
+    container: Container,
+    podIP: string | undefined,
+  ): Promise<ContainerConfig> {
+    try {
+      const namespace = pod.metadata.namespace ?? 'default';
+      const env = containerEnv(pod, container, this.sources, {
+        podIP,
+        hostIP: pod.status?.hostIP,
+        nodeName: pod.spec?.nodeName,
+        allocatable: this.options.allocatable,
+        serviceEnv:
+          pod.spec?.enableServiceLinks === false
+            ? serviceEnvironment(
+                this.sources.services('default').filter((s) => s.metadata.name === 'kubernetes'),
+              )
+            : serviceEnvironment([
+                ...this.sources.services(namespace),
+                ...(namespace === 'default'
+                  ? []
+                  : this.sources.services('default').filter((s) => s.metadata.name === 'kubernetes')),
+              ]),
+      });
+      return {
+        env,
+        command: expandArgs(container.command, env),
+        args: expandArgs(container.args, env),
+        mounts: await this.volumes.mountsFor(pod, container),
+      };
+    } catch (error) {
+      return startError(error);
+    }
+  }
+
+  async cleanup(uid: string): Promise<void> {
+    await this.volumes.tearDown(uid);
+  }
+
+  onChange(listener: (namespace: string) => void): () => void {
+    return this.sources.onChange((_kind, namespace) => listener(namespace));
+  }
+}

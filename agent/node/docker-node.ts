@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { KubeqlClient } from '../../client/index.ts';
+import { NodeAgent, type NodeAgentOptions } from './agent.ts';
+import { ApiPodEnvironment } from './api-pod-environment.ts';
+import { ClusterDns } from './dns/cluster-dns.ts';
+import { hostAddress, hostCapacity } from './host.ts';
+import { ServiceProxy } from './proxy/service-proxy.ts';
+import { DockerRuntime } from './runtime/docker.ts';
+import type { PodNetwork } from './runtime/docker-network.ts';
+
+export type DockerNodeOptions = Partial<Omit<NodeAgentOptions, 'name' | 'runtime' | 'environment'>> & {
+  /** Where pod volumes live on the host (the engine must see the same paths). */
+  dataDir: string;
+  /** The engine (default: the local socket, or DOCKER_HOST). */
+  docker?: Docker;
+  clusterDomain?: string;
+};
+
+/** A node agent over the local Docker engine, with its service proxy and cluster DNS. */
+export interface DockerNode {
+  readonly name: string;
+  readonly runtime: DockerRuntime;
+  readonly network: PodNetwork;
+  /** The running agent (a new one after `restart`). */
+  readonly agent: NodeAgent;
+  /** Stops the agent and starts a new one over the same engine: it adopts the running containers. */
+  restart(): Promise<void>;
+  /** Stops the agent, the proxy and the DNS server; containers keep running, for the next agent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything one machine contributes to the cluster as a node: the pod network
+ * (a bridge on the node's podCIDR), the node agent over Docker, the service proxy
+ * (ClusterIP and NodePort traffic) and the DNS server pods resolve through. Only
+ * outbound connections to the API server.
+ */
+export async function startDockerNode(
+  client: KubeqlClient,
+  name: string,
+  options: DockerNodeOptions,
+): Promise<DockerNode> {
+  const { dataDir, docker, clusterDomain = 'cluster.local', ...agentOptions } = options;
+  const log = agentOptions.log ?? ((line: string) => console.error(line));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const runtime = new DockerRuntime({ nodeName: name, docker, log });
+  const network = await runtime.init();
+  const proxy = new ServiceProxy({
+    client,
+    nodeName: name,
+    podCIDR: network.subnet,
+    gateway: network.gateway,
+    log,
+  });
+  const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, log });
+  await Promise.all([proxy.start(), dns.start()]);
+  const make = () =>
+    new NodeAgent(client, {
+      address: hostAddress(),
+      capacity: hostCapacity(dataDir),
+      ...agentOptions,
+      name,
+      runtime,
+      podCIDR: network.subnet,
+      environment: new ApiPodEnvironment(client, {
+        root: path.resolve(dataDir),
+        nameserver: network.gateway,
+        clusterDomain,
+        log,
+      }),
+      probes: true,
+    });
+  let agent = make();
+  try {
+    await agent.start();
+  } catch (error) {
+    await Promise.all([proxy.stop(), dns.stop(), runtime.close()]);
+    throw error;
+  }
+  return {
+    name,
+    runtime,
+    network,
+    get agent() {
+      return agent;
+    },
+    async restart() {
+      await agent.stop();
+      agent = make();
+      await agent.start();
+    },
+    async stop() {
+      await agent.stop();
+      await Promise.all([proxy.stop(), dns.stop()]);
+      await runtime.close();
+    },
+  };
+}
