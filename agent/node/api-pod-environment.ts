@@ -4,7 +4,7 @@ import type { PodObject } from '../objects.ts';
 import { ConfigSources } from './config-sources.ts';
 import { ContainerConfigError } from './container-config-error.ts';
 import { containerEnv } from './container-env.ts';
-import { podDnsConfig } from './dns/pod-dns-config.ts';
+import { podDnsConfig } from './dns/pod-dns.ts';
 import { expandArgs } from './env-expansion.ts';
 import type { PodEnvironment } from './pod-environment.ts';
 import { ContainerStartError, type ContainerConfig, type SandboxConfig } from './runtime/runtime.ts';
@@ -67,8 +67,9 @@ export class ApiPodEnvironment implements PodEnvironment {
           hostIP: p.hostIP,
         })),
     );
+    const dns = podDnsConfig(pod, this.options.nameserver, this.options.clusterDomain);
     return {
-      dns: podDnsConfig(pod, this.options.nameserver, this.options.clusterDomain),
+      dns: { servers: dns.Dns, searches: dns.DnsSearch, options: dns.DnsOptions },
       ...(hostPorts.length > 0 ? { hostPorts } : {}),
     };
   }
@@ -90,17 +91,13 @@ export class ApiPodEnvironment implements PodEnvironment {
         hostIP: pod.status?.hostIP,
         nodeName: pod.spec?.nodeName,
         allocatable: this.options.allocatable,
-        serviceEnv:
-          pod.spec?.enableServiceLinks === false
-            ? serviceEnvironment(
-                this.sources.services('default').filter((s) => s.metadata.name === 'kubernetes'),
-              )
-            : serviceEnvironment([
-                ...this.sources.services(namespace),
-                ...(namespace === 'default'
-                  ? []
-                  : this.sources.services('default').filter((s) => s.metadata.name === 'kubernetes')),
-              ]),
+        serviceEnv: serviceEnvironment(
+          namespace === 'default'
+            ? this.sources.services('default')
+            : [...this.sources.services(namespace), ...this.sources.services('default')],
+          namespace,
+          pod.spec?.enableServiceLinks ?? true,
+        ),
       });
       return {
         env,

@@ -70,7 +70,6 @@ export async function startDockerNode(
         clusterDomain,
         log,
       }),
-      probes: true,
     });
   let agent = make();
   try {
