@@ -24,6 +24,7 @@ import {
   type SyncPlan,
 } from './pod-status.ts';
 import { MetricsReporter } from './metrics-reporter.ts';
+import { PodStreams } from './pod-streams.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
 import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
 
@@ -116,6 +117,7 @@ export class NodeAgent {
     { count: number; retryAt: number; reason: string; message: string }
   >();
   private metricsReporter?: MetricsReporter;
+  private podStreams?: PodStreams;
 
   constructor(
     private readonly client: KubeqlClient,
@@ -181,6 +183,12 @@ export class NodeAgent {
       isSilent: () => this.silent,
       log: this.options.log,
     }).start();
+    // Logs and exec reach the node through a subscription it holds: the API server cannot connect to it.
+    this.podStreams = new PodStreams(this.client, {
+      nodeName: this.name,
+      runtime: this.runtime,
+      log: this.options.log,
+    }).start();
     this.unsubscribeRuntime = this.runtime.onChange((uid) => {
       const key = this.keyOfUid.get(uid);
       if (key) this.workers.update(key);
@@ -210,6 +218,7 @@ export class NodeAgent {
     this.unsubscribeRuntime?.();
     this.unsubscribeEnvironment?.();
     await this.metricsReporter?.stop();
+    await this.podStreams?.stop();
     await this.workers.stop();
     await Promise.all([this.pods.stop(), this.nodes.stop()]);
     await this.options.environment?.stop();
@@ -307,13 +316,15 @@ export class NodeAgent {
       plan.startErrors!.set(key, { reason, message });
       plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, retryIn);
     };
-    if (plan.start.length > 0 && environment) {
+    if (environment) {
+      // Every sync, not only before a start: ConfigMap and Secret volumes follow their objects.
       try {
         await environment.prepare(pod);
       } catch (error) {
         if (!(error instanceof ContainerStartError)) throw error;
-        for (const { container, init } of plan.start)
+        for (const { container, init } of plan.start) {
           fail(backoffKey(container.name, init), error.reason, error.message);
+        }
         return 0;
       }
     }
