@@ -1,12 +1,15 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import './scalars.ts';
 import './apply.ts';
+import './pod-streams.ts';
+import './node-tunnel.ts';
 import { registerBinding } from './binding.ts';
 import { builder } from './builder.ts';
 import { registerEdges } from './edges.ts';
 import { registerKind } from './kind-api.ts';
 import { KINDS } from './kinds/index.ts';
 import { registerRollout } from './rollout.ts';
+import { registerUsage } from './usage.ts';
 
 let schema: GraphQLSchema | undefined;
 
@@ -17,6 +20,7 @@ export function buildSchema(): GraphQLSchema {
     registerEdges(refs);
     registerBinding(refs.Pod);
     registerRollout(refs);
+    registerUsage(refs);
     schema = builder.toSchema();
   }
   return schema;

@@ -25,3 +25,11 @@ for provider in sqlite postgresql; do
     npx prisma generate --config "prisma/$provider.config.ts" >/dev/null
   fi
 done
+
+# The dashboard the API server serves at /: built when missing, or older than its sources
+# (its own, and the SDK and generated types it is built from).
+built=web/dist/index.html
+if [ ! -f "$built" ] || [ -n "$(find web/src web/index.html web/vite.config.ts client -newer "$built" 2>/dev/null | head -n 1)" ]; then
+  echo "kubeql: building the dashboard (web/dist)" >&2
+  npx vite build web --logLevel error
+fi

@@ -13,4 +13,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "kubeql: PostgreSQL is missing; install it (apt-get install postgresql) or the PostgreSQL tests fail" >&2
   fi
 fi
+# Chromium from the distribution: the dashboard's browser tests drive it with playwright-core.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "kubeql: installing Chromium for the dashboard tests" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "kubeql: Chromium is missing; install it (apt-get install chromium) or the dashboard tests fail" >&2
+  fi
+fi
 sh scripts/docker-engine.sh

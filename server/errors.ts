@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'EXPIRED'
   | 'TOO_MANY_REQUESTS'
   /** A wait the client bounded (e.g. rolloutStatus' timeoutSeconds) ran out first. */
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  /** What the request needs is out of reach for now (a node without a connected agent): worth retrying. */
+  | 'UNAVAILABLE';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -25,6 +27,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   EXPIRED: 410,
   TOO_MANY_REQUESTS: 429,
   TIMEOUT: 504,
+  UNAVAILABLE: 503,
 };
 
 /**

@@ -13,6 +13,7 @@ import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
 import { Store } from './store/store.ts';
 import { WatchHub } from './watch/hub.ts';
+import { staticFiles } from './static.ts';
 import { serveWebSocket } from './websocket.ts';
 import { createYogaApp } from './yoga.ts';
 
@@ -27,6 +28,8 @@ export interface ServerOptions {
   compactEveryMs?: number;
   bookmarkEveryMs?: number;
   log?: (line: string) => void;
+  /** The dashboard's production build, served at / (default: web/dist of this checkout). */
+  webDir?: string;
 }
 
 export interface RunningServer {
@@ -56,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const schema = buildSchema();
   const yoga = createYogaApp({ schema, auth, resources, limits, log });
+  const dashboard = staticFiles(options.webDir);
   let ready = true;
 
   const server = http.createServer((req, res) => {
@@ -63,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
     if (path === '/metrics') return plain(res, 200, renderMetrics(store, hub), 'text/plain; version=0.0.4');
+    if (dashboard(req, res)) return;
     void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
@@ -83,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       hub.close();
+      resources.tunnels.close();
       await ws.dispose();
       const forced = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;

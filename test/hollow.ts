@@ -13,6 +13,8 @@ export interface HollowClusterOptions {
   /** Default: every controller. */
   controllers?: LocalClusterOptions['controllers'];
   schedulerOptions?: LocalClusterOptions['schedulerOptions'];
+  /** Passed to the API server (e.g. webDir, the dashboard build it serves). */
+  serverOptions?: LocalClusterOptions['serverOptions'];
   /** Where the component logs go (dropped by default; KUBEQL_TEST_LOG=1 prints them). */
   log?: (line: string) => void;
 }
@@ -47,6 +49,7 @@ export async function startHollowCluster(options: HollowClusterOptions = {}): Pr
     controllerOptions: options.controllerOptions,
     controllers: options.controllers,
     schedulerOptions: options.schedulerOptions,
+    serverOptions: options.serverOptions,
     log,
   });
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();

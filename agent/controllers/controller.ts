@@ -8,11 +8,17 @@ export interface ControllerOptions {
   nodeMonitorGracePeriodMs: number;
   /** Pods of a NotReady node are evicted after this (pod-eviction-timeout, 300 s). */
   podEvictionTimeoutMs: number;
+  /** How often every HorizontalPodAutoscaler is evaluated (horizontal-pod-autoscaler-sync-period, 15 s). */
+  hpaSyncPeriodMs: number;
+  /** How long an HPA keeps the highest recent recommendation before scaling down (horizontal-pod-autoscaler-downscale-stabilization, 5 min). */
+  hpaDownscaleStabilizationMs: number;
 }
 
 export const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
   nodeMonitorGracePeriodMs: 40_000,
   podEvictionTimeoutMs: 300_000,
+  hpaSyncPeriodMs: 15_000,
+  hpaDownscaleStabilizationMs: 300_000,
 };
 
 /**

@@ -4,6 +4,7 @@ import { daemonSetController } from './daemonset.ts';
 import { deploymentController } from './deployment.ts';
 import { endpointsController } from './endpoints.ts';
 import { garbageCollector } from './garbage-collector.ts';
+import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 import { jobController } from './job.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
@@ -22,4 +23,5 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   jobController,
   cronJobController,
   endpointsController,
+  horizontalPodAutoscalerController,
 ];

@@ -12,6 +12,7 @@ import {
 } from '../../client/index.ts';
 import type { NodeStatus, Taint } from '../../schema/kinds/node.ts';
 import type { Condition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
+import { ApiEventRecorder, type EventRecorder } from '../events.ts';
 import { isPodFinished } from '../pod-state.ts';
 import { microTimestamp, timestamp } from '../timestamps.ts';
 import type { PodEnvironment } from './pod-environment.ts';
@@ -26,6 +27,7 @@ import {
 import { MetricsReporter } from './metrics-reporter.ts';
 import { PodStreams } from './pod-streams.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
+import { ProbeManager } from './probes/probe-manager.ts';
 import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -59,6 +61,10 @@ export interface NodeAgentOptions {
   crashLoopBackoff: CrashLoopBackoff;
   /** Volumes, environment and DNS from the API, for runtimes that run real processes. */
   environment?: PodEnvironment;
+  /** Runs liveness, readiness and startup probes (runtimes whose pods have a network and exec). */
+  probes: boolean;
+  /** Records the kubelet's Events (Created, Started, Killing, BackOff, Unhealthy, Failed...). */
+  recordEvents: boolean;
   log: (line: string) => void;
 }
 
@@ -71,6 +77,8 @@ export const DEFAULT_NODE_AGENT_OPTIONS: Omit<NodeAgentOptions, 'name' | 'runtim
   leaseRenewIntervalMs: 10_000,
   statusReportIntervalMs: 5 * 60_000,
   metricsIntervalMs: 10_000,
+  probes: false,
+  recordEvents: false,
   crashLoopBackoff: DEFAULT_CRASH_LOOP_BACKOFF,
   log: (line) => console.error(line),
 };
@@ -99,6 +107,8 @@ export class NodeAgent {
   private readonly nodes: Informer<NodeObject>;
   private readonly writer: ResourceWriter;
   private readonly workers: PodWorkers;
+  private readonly probes?: ProbeManager;
+  private readonly events?: EventRecorder;
   /** Every pod uid seen per key (from the API and the runtime), so that stale incarnations get cleaned up. */
   private readonly uids = new Map<string, Set<string>>();
   private readonly keyOfUid = new Map<string, string>();
@@ -133,6 +143,22 @@ export class NodeAgent {
       (key) => this.syncPod(key),
       (key, error) => log(`node ${this.name}: pod ${key}: ${messageOf(error)}`),
     );
+    if (this.options.recordEvents) this.events = new ApiEventRecorder(this.writer, 'kubelet', log);
+    if (this.options.probes) {
+      this.probes = new ProbeManager({
+        runtime: this.runtime,
+        log,
+        onChange: (key) => this.workers.update(key),
+        onLivenessFailure: (pod, _name, message, { containerID, gracePeriodSeconds }) => {
+          this.event(pod, 'Normal', 'Killing', message);
+          void this.runtime
+            .killContainer?.(containerID, gracePeriodSeconds)
+            .catch((error: unknown) => onError(error))
+            .finally(() => this.workers.update(keyOf(pod)));
+        },
+        recordEvent: (pod, type, reason, message) => this.event(pod, type, reason, message),
+      });
+    }
     this.pods = createInformer<PodObject>(
       client,
       'Pod',
@@ -220,6 +246,7 @@ export class NodeAgent {
     await this.metricsReporter?.stop();
     await this.podStreams?.stop();
     await this.workers.stop();
+    await this.probes?.stop();
     await Promise.all([this.pods.stop(), this.nodes.stop()]);
     await this.options.environment?.stop();
     await this.nodeStatusChain;
@@ -267,6 +294,7 @@ export class NodeAgent {
     if (pod.metadata.deletionTimestamp) return this.terminate(pod);
     if (isPodFinished(pod)) {
       // Finished for good: its sandbox goes, what is known of its containers stays.
+      this.probes?.removePod(uid);
       await this.runtime.stopPod(uid, 0);
       return;
     }
@@ -288,7 +316,15 @@ export class NodeAgent {
     const plan = planPod(pod, runtimePod, this.options.crashLoopBackoff);
     const started = await this.startContainers(pod, plan, ip);
     if (started > 0 || !runtimePod) runtimePod = await this.runtime.getPod(uid);
-    const status = buildPodStatus(pod, runtimePod, plan, { hostIP: this.options.address, podIP: ip });
+    for (const message of plan.backingOff.values())
+      this.event(pod, 'Warning', 'BackOff', backOffEvent(message));
+    const probes = this.probes;
+    probes?.sync(pod, runtimePod);
+    const status = buildPodStatus(pod, runtimePod, plan, {
+      hostIP: this.options.address,
+      podIP: ip,
+      probes: probes && ((name) => probes.state(uid, name)),
+    });
     await this.writePodStatus(pod, status);
     const untilDeadline = deadline === undefined ? undefined : deadline - Date.now();
     const retries = [plan.retryAfterMs, untilDeadline].filter((ms) => ms !== undefined);
@@ -325,6 +361,8 @@ export class NodeAgent {
         for (const { container, init } of plan.start) {
           fail(backoffKey(container.name, init), error.reason, error.message);
         }
+        if (plan.start.length > 0 && error.event)
+          this.event(pod, 'Warning', error.event.reason, error.event.message);
         return 0;
       }
     }
@@ -337,6 +375,7 @@ export class NodeAgent {
             ? { reason: 'ImagePullBackOff', message: `Back-off pulling image "${container.image}"` }
             : { reason: failure.reason, message: failure.message };
         plan.startErrors.set(key, waiting);
+        this.event(pod, 'Normal', 'BackOff', waiting.message);
         plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, failure.retryAt - Date.now());
         continue;
       }
@@ -345,9 +384,12 @@ export class NodeAgent {
         await this.runtime.startContainer(pod, container, { init, attempt, config });
         this.startFailures.delete(`${uid}/${key}`);
         started++;
+        this.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
       } catch (error) {
         if (!(error instanceof ContainerStartError)) throw error;
         fail(key, error.reason, error.message);
+        this.event(pod, 'Warning', error.event?.reason ?? 'Failed', error.event?.message ?? error.message);
+        if (!error.event) this.event(pod, 'Warning', 'Failed', `Error: ${error.reason}`);
       }
     }
     return started;
@@ -361,6 +403,7 @@ export class NodeAgent {
   /** activeDeadlineSeconds passed: the kubelet kills the containers and fails the pod. */
   private async failPastDeadline(pod: PodObject): Promise<void> {
     const uid = pod.metadata.uid!;
+    this.probes?.removePod(uid);
     await this.runtime.stopPod(uid, Number(pod.spec?.terminationGracePeriodSeconds ?? 30));
     const status = buildPodStatus(
       pod,
@@ -380,6 +423,11 @@ export class NodeAgent {
   private async terminate(pod: PodObject): Promise<void> {
     const uid = pod.metadata.uid!;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    this.probes?.removePod(uid);
+    if (this.events) {
+      const running = (await this.runtime.getPod(uid))?.containers.filter((c) => c.state === 'running') ?? [];
+      for (const c of running) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+    }
     await this.runtime.stopPod(uid, Number(grace));
     const runtimePod = await this.runtime.getPod(uid);
     const status = buildPodStatus(
@@ -427,7 +475,12 @@ export class NodeAgent {
     this.keyOfUid.set(uid, key);
   }
 
+  private event(pod: PodObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (!this.silent) this.events?.record(pod, type, reason, message);
+  }
+
   private forget(key: string, uid: string): void {
+    this.probes?.removePod(uid);
     const uids = this.uids.get(key);
     uids?.delete(uid);
     if (uids?.size === 0) this.uids.delete(key);
@@ -591,6 +644,12 @@ export class NodeAgent {
       return false;
     }
   }
+}
+
+/** The kubelet's BackOff event for a crash-looping container, from the waiting message. */
+function backOffEvent(waitingMessage: string): string {
+  const match = /container=(\S+) pod=(\S+)/.exec(waitingMessage);
+  return match ? `Back-off restarting failed container ${match[1]} in pod ${match[2]}` : waitingMessage;
 }
 
 /** The kubelet's image pull back-off: 10 s doubling to 5 min (the crash-loop settings). */

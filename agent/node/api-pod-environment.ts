@@ -23,7 +23,12 @@ export interface ApiPodEnvironmentOptions {
 }
 
 function startError(error: unknown): never {
-  if (error instanceof ContainerConfigError) throw new ContainerStartError(error.reason, error.message);
+  if (error instanceof ContainerConfigError) {
+    throw new ContainerStartError(error.reason, error.message, {
+      reason: error.eventReason,
+      message: error.eventMessage,
+    });
+  }
   throw error;
 }
 
@@ -75,8 +80,8 @@ export class ApiPodEnvironment implements PodEnvironment {
   }
 
   async prepare(pod: PodObject): Promise<void> {
+    // Also rewrites ConfigMap and Secret volumes whose objects changed.
     await this.volumes.setUp(pod).catch(startError);
-    await this.volumes.refresh(pod);
   }
 
   async containerConfig(

@@ -70,6 +70,8 @@ export async function startDockerNode(
         clusterDomain,
         log,
       }),
+      probes: true,
+      recordEvents: true,
     });
   let agent = make();
   try {

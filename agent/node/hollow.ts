@@ -41,6 +41,7 @@ export async function startHollowNode(
   const runtime = new SimulatedRuntime(simulation);
   const make = () => new NodeAgent(client, { ...agentOptions, name, runtime });
   let agent = make();
+  runtime.setPodSource((namespace, name) => agent.pods.get(`${namespace}/${name}`));
   await agent.start();
   return {
     name,

@@ -129,6 +129,7 @@ function containerStatus(
   runtimePod: RuntimePod | undefined,
   plan: SyncPlan,
   initialized: boolean,
+  probes?: ProbeStates,
 ): ContainerStatus {
   const { current, previous } = instancesOf(runtimePod, container.name, init);
   const image = container.image ?? current?.image ?? '';
@@ -171,13 +172,15 @@ function containerStatus(
     name: container.name,
     state,
     lastState,
-    // No probes yet: a running container is ready, a finished init container too.
-    ready: init ? current.state === 'exited' && current.exitCode === 0 : current.state === 'running',
+    // Without probes a running container is ready and started; a finished init container is ready.
+    ready: init
+      ? current.state === 'exited' && current.exitCode === 0
+      : current.state === 'running' && (probes?.(container.name).ready ?? true),
     restartCount: current.attempt,
     image,
     imageID: current.imageID,
     containerID: current.id,
-    started: current.state === 'running',
+    started: current.state === 'running' && (init || (probes?.(container.name).started ?? true)),
   });
 }
 
@@ -250,11 +253,15 @@ function condition(
   });
 }
 
+/** What the probes say of a pod's (non-init) container, by name; absent when the node does not probe. */
+export type ProbeStates = (container: string) => { ready: boolean; started: boolean };
+
 export interface StatusContext {
   hostIP: string;
   podIP?: string;
   /** The pod is being deleted and its containers were stopped. */
   terminating?: boolean;
+  probes?: ProbeStates;
   now?: string;
 }
 
@@ -278,7 +285,7 @@ export function buildPodStatus(
   );
   const initialized = initStatuses.every((s) => s.ready);
   const statuses = (spec?.containers ?? []).map((c) =>
-    containerStatus(c, false, runtimePod, plan, initialized),
+    containerStatus(c, false, runtimePod, plan, initialized, context.probes),
   );
   const phase = podPhase(pod, statuses, initStatuses, context.terminating);
   const terminal = phase === 'Succeeded' || phase === 'Failed';

@@ -5,6 +5,13 @@
  * in its own file, loaded only when run.
  */
 import { messageOf } from '../errors.ts';
+import { VERBS } from './verbs/index.ts';
+
+/** kubectl's verbs (client/cli/verbs), one line each. */
+const verbUsage = () =>
+  Object.entries(VERBS)
+    .map(([name, { summary }]) => `  ${name.padEnd(12)} ${summary}`)
+    .join('\n');
 
 const USAGE = `Usage: kq <command> [flags]
 
@@ -15,6 +22,8 @@ Commands:
   scheduler    run the scheduler against a server
   agent        run a node agent against a server
 
+${verbUsage()}
+
 Run kq <command> --help for its flags.`;
 
 const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
@@ -23,6 +32,9 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   controllers: async () => (await import('./controllers.ts')).runControllers,
   scheduler: async () => (await import('./scheduler.ts')).runScheduler,
   agent: async () => (await import('./agent.ts')).runAgent,
+  ...Object.fromEntries(
+    Object.keys(VERBS).map((name) => [name, async () => (await import('./verbs/run.ts')).command(name)]),
+  ),
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -32,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!load) throw new Error(`unknown command "${command}" for "kq"\n${USAGE}`);
+  if (!load) throw new Error(`unknown command "${command}" for "kq"\nRun 'kq --help' for usage.`);
   return (await load())(rest);
 }
 

@@ -56,8 +56,10 @@ export async function runUp(argv: string[]): Promise<void> {
   const nodes = [...cluster.nodes, ...cluster.dockerNodes].map((node) => node.name);
   console.log(`  nodes (${values.runtime}): ${nodes.join(', ') || 'none'}`);
   console.log(`  admin token: ${path.join(dataDir, 'admin.token')}`);
-  console.log(`  dashboard:  ${cluster.server.url}/`);
-  console.log(`  playground: ${cluster.server.url}/graphql (send Authorization: Bearer <token>)`);
+  // The server's url is its API endpoint (…/graphql); the dashboard is served at the root.
+  const root = cluster.server.url.replace(/\/graphql$/, '');
+  console.log(`  dashboard:  ${root}/ (log in with the admin token)`);
+  console.log(`  playground: ${root}/graphql (send Authorization: Bearer <token>)`);
   console.log(`  CLI:        npx kq get pods   (reads the server and token from ${dataDir})`);
   stopOnSignal(() => cluster.stop());
 }

@@ -143,6 +143,25 @@ export type ConfigMapList = {
   metadata: ListMeta;
 };
 
+export type ConfigMapProjection = {
+  __typename?: 'ConfigMapProjection';
+  /** Keys to project; every key is projected if not given. */
+  items?: Maybe<Array<KeyToPath>>;
+  /** Name of the ConfigMap. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Whether the ConfigMap or its keys may be missing. */
+  optional?: Maybe<Scalars['Boolean']['output']>;
+};
+
+export type ConfigMapProjectionInput = {
+  /** Keys to project; every key is projected if not given. */
+  items?: InputMaybe<Array<KeyToPathInput>>;
+  /** Name of the ConfigMap. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the ConfigMap or its keys may be missing. */
+  optional?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** Projects the keys of a ConfigMap as files. */
 export type ConfigMapVolumeSource = {
   __typename?: 'ConfigMapVolumeSource';
@@ -274,6 +293,12 @@ export type ContainerInput = {
   volumeMounts?: InputMaybe<Array<VolumeMountInput>>;
   /** Working directory; the image's default if not given. */
   workingDir?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ContainerMetrics = {
+  __typename?: 'ContainerMetrics';
+  name: Scalars['String']['output'];
+  usage: ResourceUsage;
 };
 
 export type ContainerPort = {
@@ -422,6 +447,13 @@ export type ContainerStatusInput = {
   started?: InputMaybe<Scalars['Boolean']['input']>;
   /** At most one of waiting, running, terminated; waiting if none. */
   state?: InputMaybe<ContainerStateInput>;
+};
+
+export type ContainerUsageInput = {
+  /** The CPU rate over the window. */
+  cpuNanoCores: Scalars['Float']['input'];
+  memoryWorkingSetBytes: Scalars['Float']['input'];
+  name: Scalars['String']['input'];
 };
 
 /** Creates Jobs on a repeating schedule. */
@@ -891,6 +923,53 @@ export type DeploymentWatchEvent = {
   type: WatchEventType;
 };
 
+export type DownwardApiProjection = {
+  __typename?: 'DownwardAPIProjection';
+  /** Files to create, each from a field of the pod or a resource of a container. */
+  items?: Maybe<Array<DownwardApiVolumeFile>>;
+};
+
+export type DownwardApiProjectionInput = {
+  /** Files to create, each from a field of the pod or a resource of a container. */
+  items?: InputMaybe<Array<DownwardApiVolumeFileInput>>;
+};
+
+export type DownwardApiVolumeFile = {
+  __typename?: 'DownwardAPIVolumeFile';
+  fieldRef?: Maybe<ObjectFieldSelector>;
+  /** Mode bits of the file (0-0777); defaults to the volume defaultMode. */
+  mode?: Maybe<Scalars['Int']['output']>;
+  /** Relative path of the file to create; may not contain "..". */
+  path: Scalars['String']['output'];
+  resourceFieldRef?: Maybe<ResourceFieldSelector>;
+};
+
+export type DownwardApiVolumeFileInput = {
+  fieldRef?: InputMaybe<ObjectFieldSelectorInput>;
+  /** Mode bits of the file (0-0777); defaults to the volume defaultMode. */
+  mode?: InputMaybe<Scalars['Int']['input']>;
+  /** Relative path of the file to create; may not contain "..". */
+  path: Scalars['String']['input'];
+  resourceFieldRef?: InputMaybe<ResourceFieldSelectorInput>;
+};
+
+/** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
+export type DownwardApiVolumeSource = {
+  __typename?: 'DownwardAPIVolumeSource';
+  /** Mode bits of the files (0-0777); defaults to 0644. */
+  defaultMode?: Maybe<Scalars['Int']['output']>;
+  /** Files to create, each from a field of the pod or a resource of a container. */
+  items?: Maybe<Array<DownwardApiVolumeFile>>;
+};
+
+/** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
+export type DownwardApiVolumeSourceInput = {
+  /** Mode bits of the files (0-0777); defaults to 0644. */
+  defaultMode?: InputMaybe<Scalars['Int']['input']>;
+  /** Files to create, each from a field of the pod or a resource of a container. */
+  items?: InputMaybe<Array<DownwardApiVolumeFileInput>>;
+};
+
 /** A scratch directory that lives as long as the pod. */
 export type EmptyDirVolumeSource = {
   __typename?: 'EmptyDirVolumeSource';
@@ -1189,6 +1268,21 @@ export type ExecAction = {
 export type ExecActionInput = {
   /** Command run in the container, not in a shell; exit status 0 is success. */
   command?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** What a command run in a container printed, and how it exited. */
+export type ExecResult = {
+  __typename?: 'ExecResult';
+  /** Non-zero is a result, not an error (kubectl: "command terminated with exit code N"). */
+  exitCode: Scalars['Int']['output'];
+  stderr: Scalars['String']['output'];
+  stdout: Scalars['String']['output'];
+};
+
+export type ExecResultInput = {
+  exitCode: Scalars['Int']['input'];
+  stderr: Scalars['String']['input'];
+  stdout: Scalars['String']['input'];
 };
 
 export type ExternalMetricSource = {
@@ -1833,6 +1927,18 @@ export type LocalObjectReferenceInput = {
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type LogLineInput = {
+  stream: LogStream;
+  text: Scalars['String']['input'];
+  /** RFC 3339 with nanoseconds. */
+  time: Scalars['String']['input'];
+};
+
+/** Which of a container's output streams a line came from. */
+export type LogStream =
+  | 'STDERR'
+  | 'STDOUT';
+
 export type MetricIdentifier = {
   __typename?: 'MetricIdentifier';
   name: Scalars['String']['output'];
@@ -1930,6 +2036,14 @@ export type MetricValueStatusInput = {
   value?: InputMaybe<Scalars['Quantity']['input']>;
 };
 
+/** The measured object: its name, namespace and labels. */
+export type MetricsMeta = {
+  __typename?: 'MetricsMeta';
+  labels?: Maybe<Scalars['StringMap']['output']>;
+  name: Scalars['String']['output'];
+  namespace?: Maybe<Scalars['String']['output']>;
+};
+
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -1985,6 +2099,10 @@ export type Mutation = {
   deleteService?: Maybe<Service>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteStatefulSet?: Maybe<StatefulSet>;
+  /** `kubectl exec <pod> [-c container] -- command...` without a terminal: runs the command in the running container, with `stdin` as its standard input (then closed), and returns its output and exit code once it exits. It is killed after `timeoutSeconds` (default 60); an agent that does not answer in time fails the call with TIMEOUT. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
+  execPod: ExecResult;
+  /** For node agents: answers a request of nodeStreamRequests. Returns once the user has room for more, with whether the user still wants the rest (false: stop serving the request; it is over, cancelled or unknown). Send a first answer (even empty) as soon as the request is taken up: an unanswered request fails after a few seconds. */
+  nodeStreamReply: Scalars['Boolean']['output'];
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchConfigMap: ConfigMap;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
@@ -2051,6 +2169,8 @@ export type Mutation = {
   replaceService: Service;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceStatefulSet: StatefulSet;
+  /** For node agents: replaces the node's usage and its pods' with this report (one per interval). */
+  reportNodeUsage: Scalars['Boolean']['output'];
   /** `kubectl rollout resume`: clears spec.paused; what changed meanwhile rolls out. */
   resumeDeployment: Deployment;
   /** `kubectl rollout restart`: sets the pod template annotation `kubectl.kubernetes.io/restartedAt` to now (RFC 3339), which replaces every pod by the update strategy. A paused Deployment is refused. */
@@ -2404,6 +2524,23 @@ export type MutationDeleteStatefulSetArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationExecPodArgs = {
+  command: Array<Scalars['String']['input']>;
+  container?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  stdin?: InputMaybe<Scalars['String']['input']>;
+  timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationNodeStreamReplyArgs = {
+  input: NodeStreamReplyInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchConfigMapArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -2695,6 +2832,12 @@ export type MutationReplaceStatefulSetArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReportNodeUsageArgs = {
+  report: NodeUsageReportInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationResumeDeploymentArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -2957,6 +3100,8 @@ export type Node = Resource & {
   pods: Array<Pod>;
   spec?: Maybe<NodeSpec>;
   status?: Maybe<NodeStatus>;
+  /** The node's latest resource usage, or null without fresh usage. */
+  usage?: Maybe<NodeMetrics>;
 };
 
 export type NodeAddress = {
@@ -3025,6 +3170,13 @@ export type NodeDaemonEndpointsInput = {
   kubeletEndpoint?: InputMaybe<DaemonEndpointInput>;
 };
 
+export type NodeExecRequest = {
+  __typename?: 'NodeExecRequest';
+  command: Array<Scalars['String']['output']>;
+  stdin?: Maybe<Scalars['String']['output']>;
+  timeoutSeconds: Scalars['Int']['output'];
+};
+
 /** A machine that runs pods, registered by its node agent. */
 export type NodeInput = {
   apiVersion?: InputMaybe<Scalars['String']['input']>;
@@ -3042,6 +3194,29 @@ export type NodeList = {
   items: Array<Node>;
   kind: Scalars['String']['output'];
   metadata: ListMeta;
+};
+
+export type NodeLogRequest = {
+  __typename?: 'NodeLogRequest';
+  follow: Scalars['Boolean']['output'];
+  previous: Scalars['Boolean']['output'];
+  sinceSeconds?: Maybe<Scalars['Int']['output']>;
+  tailLines?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A node's latest resource usage, as metrics.k8s.io/v1beta1 NodeMetrics. */
+export type NodeMetrics = {
+  __typename?: 'NodeMetrics';
+  apiVersion: Scalars['String']['output'];
+  /** Usage as a percentage of the node's allocatable CPU (floored); null when unknown. */
+  cpuPercent?: Maybe<Scalars['Int']['output']>;
+  kind: Scalars['String']['output'];
+  memoryPercent?: Maybe<Scalars['Int']['output']>;
+  metadata: MetricsMeta;
+  timestamp: Scalars['String']['output'];
+  top: NodeTopRow;
+  usage: ResourceUsage;
+  window: Scalars['String']['output'];
 };
 
 /** Nodes the pod may be scheduled onto. */
@@ -3145,6 +3320,47 @@ export type NodeStatusInput = {
   nodeInfo?: InputMaybe<NodeSystemInfoInput>;
 };
 
+export type NodeStreamErrorInput = {
+  /** BAD_REQUEST, NOT_FOUND, TIMEOUT or UNAVAILABLE; any other reaches the user as UNAVAILABLE. */
+  code: Scalars['String']['input'];
+  message: Scalars['String']['input'];
+};
+
+/** One answer to a request; the first one tells the server the agent has taken it up. */
+export type NodeStreamReplyInput = {
+  /** A LOGS request has no more lines. */
+  done?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The request failed (ends it). */
+  error?: InputMaybe<NodeStreamErrorInput>;
+  /** The outcome of an EXEC request (ends it). */
+  exec?: InputMaybe<ExecResultInput>;
+  /** The next lines of a LOGS request, in order. */
+  lines?: InputMaybe<Array<LogLineInput>>;
+  nodeName: Scalars['String']['input'];
+  requestId: Scalars['ID']['input'];
+};
+
+/** A request for the logs of, or a command in, one of a node's pods' containers. */
+export type NodeStreamRequest = {
+  __typename?: 'NodeStreamRequest';
+  container?: Maybe<Scalars['String']['output']>;
+  exec?: Maybe<NodeExecRequest>;
+  id: Scalars['ID']['output'];
+  /** Whether the container is an init container. */
+  init?: Maybe<Scalars['Boolean']['output']>;
+  kind: NodeStreamRequestKind;
+  logs?: Maybe<NodeLogRequest>;
+  namespace?: Maybe<Scalars['String']['output']>;
+  podName?: Maybe<Scalars['String']['output']>;
+  podUid?: Maybe<Scalars['String']['output']>;
+};
+
+/** LOGS and EXEC start a request; CANCEL ends the one with that id (the user went away). */
+export type NodeStreamRequestKind =
+  | 'CANCEL'
+  | 'EXEC'
+  | 'LOGS';
+
 export type NodeSystemInfo = {
   __typename?: 'NodeSystemInfo';
   architecture?: Maybe<Scalars['String']['output']>;
@@ -3170,6 +3386,27 @@ export type NodeSystemInfoInput = {
   operatingSystem?: InputMaybe<Scalars['String']['input']>;
   osImage?: InputMaybe<Scalars['String']['input']>;
   systemUUID?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A row of `kubectl top nodes`: NAME CPU(cores) CPU% MEMORY(bytes) MEMORY%, formatted as kubectl prints it. */
+export type NodeTopRow = {
+  __typename?: 'NodeTopRow';
+  cpu: Scalars['String']['output'];
+  /** Of the allocatable CPU: "6%", or "<unknown>". */
+  cpuPercent: Scalars['String']['output'];
+  memory: Scalars['String']['output'];
+  memoryPercent: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** A node agent's usage report: the node's own usage and that of every running pod on it. */
+export type NodeUsageReportInput = {
+  cpuNanoCores: Scalars['Float']['input'];
+  memoryWorkingSetBytes: Scalars['Float']['input'];
+  nodeName: Scalars['String']['input'];
+  pods: Array<PodUsageInput>;
+  timestamp: Scalars['String']['input'];
+  windowSeconds: Scalars['Float']['input'];
 };
 
 /** One change to a Node, in resourceVersion order. */
@@ -3349,6 +3586,8 @@ export type Pod = Resource & {
   spec?: Maybe<PodSpec>;
   /** Observed state of a pod. */
   status?: Maybe<PodStatus>;
+  /** The pod's latest resource usage, or null without fresh usage. */
+  usage?: Maybe<PodMetrics>;
 };
 
 /** Co-locate with pods matching the terms. */
@@ -3489,6 +3728,34 @@ export type PodList = {
   items: Array<Pod>;
   kind: Scalars['String']['output'];
   metadata: ListMeta;
+};
+
+/** One line of output of a container. */
+export type PodLogLine = {
+  __typename?: 'PodLogLine';
+  container: Scalars['String']['output'];
+  /** The line as `kubectl logs` prints it: `<time> <text>` when asked for timestamps, else the text. */
+  line: Scalars['String']['output'];
+  stream: LogStream;
+  /** The line, without its line break. */
+  text: Scalars['String']['output'];
+  /** When the runtime saw the line: RFC 3339 with nanoseconds (always there). */
+  time: Scalars['String']['output'];
+};
+
+/** A pod's latest resource usage, as metrics.k8s.io/v1beta1 PodMetrics: per container, over `window` ending at `timestamp`. */
+export type PodMetrics = {
+  __typename?: 'PodMetrics';
+  apiVersion: Scalars['String']['output'];
+  containers: Array<ContainerMetrics>;
+  kind: Scalars['String']['output'];
+  metadata: MetricsMeta;
+  timestamp: Scalars['String']['output'];
+  top: PodTopRow;
+  /** The sum over the containers. */
+  usage: ResourceUsage;
+  /** A duration: "10s". */
+  window: Scalars['String']['output'];
 };
 
 /** Security options of every container of the pod. */
@@ -3669,6 +3936,28 @@ export type PodTemplateSpecInput = {
   spec?: InputMaybe<PodSpecInput>;
 };
 
+/** A row of `kubectl top pods`: NAME CPU(cores) MEMORY(bytes), formatted as kubectl prints it. */
+export type PodTopRow = {
+  __typename?: 'PodTopRow';
+  /** Millicores, rounded up: "250m". */
+  cpu: Scalars['String']['output'];
+  /** Whole MiB, rounded down: "12Mi". */
+  memory: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  namespace: Scalars['String']['output'];
+};
+
+export type PodUsageInput = {
+  containers: Array<ContainerUsageInput>;
+  name: Scalars['String']['input'];
+  namespace: Scalars['String']['input'];
+  /** RFC 3339: when the later sample was taken. */
+  timestamp: Scalars['String']['input'];
+  uid: Scalars['String']['input'];
+  /** The time between the two samples. */
+  windowSeconds: Scalars['Float']['input'];
+};
+
 /** One change to a Pod, in resourceVersion order. */
 export type PodWatchEvent = {
   __typename?: 'PodWatchEvent';
@@ -3757,6 +4046,23 @@ export type ProbeInput = {
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Several ConfigMaps, Secrets and downward API files in one directory. */
+export type ProjectedVolumeSource = {
+  __typename?: 'ProjectedVolumeSource';
+  /** Mode bits of the files (0-0777); defaults to 0644. */
+  defaultMode?: Maybe<Scalars['Int']['output']>;
+  /** Sources whose files are merged into the one directory. */
+  sources?: Maybe<Array<VolumeProjection>>;
+};
+
+/** Several ConfigMaps, Secrets and downward API files in one directory. */
+export type ProjectedVolumeSourceInput = {
+  /** Mode bits of the files (0-0777); defaults to 0644. */
+  defaultMode?: InputMaybe<Scalars['Int']['input']>;
+  /** Sources whose files are merged into the one directory. */
+  sources?: InputMaybe<Array<VolumeProjectionInput>>;
+};
+
 /** What happens to the objects an object owns when it is deleted. */
 export type PropagationPolicy =
   /** Delete the owner now; the garbage collector deletes the dependents. */
@@ -3811,10 +4117,16 @@ export type Query = {
   namespaces: NamespaceList;
   /** One Node by name, or null. */
   node?: Maybe<Node>;
+  /** The latest usage of the selected nodes (`kubectl top nodes`); nodes without fresh usage are left out. */
+  nodeMetrics: Array<NodeMetrics>;
   /** Node objects in key order, filtered by selectors, one page at a time. */
   nodes: NodeList;
   /** One Pod by name, or null. */
   pod?: Maybe<Pod>;
+  /** `kubectl logs`: a container's output as one text, every line ending with a newline. At most 8 MiB: ask for `tailLines` or subscribe to `podLogs` for more. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
+  podLog: Scalars['String']['output'];
+  /** The latest usage of the selected pods (`kubectl top pods`); pods without fresh usage are left out. */
+  podMetrics: Array<PodMetrics>;
   /** Pod objects in key order, filtered by selectors, one page at a time. */
   pods: PodList;
   /** One ReplicaSet by name, or null. */
@@ -4013,6 +4325,13 @@ export type QueryNodeArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryNodeMetricsArgs = {
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryNodesArgs = {
   continue?: InputMaybe<Scalars['String']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
@@ -4024,6 +4343,26 @@ export type QueryNodesArgs = {
 /** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryPodArgs = {
   name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPodLogArgs = {
+  container?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  previous?: InputMaybe<Scalars['Boolean']['input']>;
+  sinceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  tailLines?: InputMaybe<Scalars['Int']['input']>;
+  timestamps?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPodMetricsArgs = {
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4318,6 +4657,19 @@ export type ResourceRequirementsInput = {
   requests?: InputMaybe<Scalars['ResourceList']['input']>;
 };
 
+/** CPU and memory in use, as metrics-server serves them (`cpu`, `memory`) and as numbers for tools. */
+export type ResourceUsage = {
+  __typename?: 'ResourceUsage';
+  /** Cores in use over the window, canonical as metrics-server writes it: "250m", "12345678n". */
+  cpu: Scalars['Quantity']['output'];
+  /** Rounded up, as `kubectl top` shows it. */
+  cpuMillicores: Scalars['Int']['output'];
+  cpuNanoCores: Scalars['Float']['output'];
+  /** Working set, canonical binary: "64Mi", "1516924Ki". */
+  memory: Scalars['Quantity']['output'];
+  memoryBytes: Scalars['Float']['output'];
+};
+
 export type RollingUpdateDaemonSet = {
   __typename?: 'RollingUpdateDaemonSet';
   /** Nodes (or percentage) that may run a new pod next to the old one during the update; defaults to 0. */
@@ -4487,6 +4839,25 @@ export type SecretList = {
   items: Array<Secret>;
   kind: Scalars['String']['output'];
   metadata: ListMeta;
+};
+
+export type SecretProjection = {
+  __typename?: 'SecretProjection';
+  /** Keys to project; every key is projected if not given. */
+  items?: Maybe<Array<KeyToPath>>;
+  /** Name of the Secret. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Whether the Secret or its keys may be missing. */
+  optional?: Maybe<Scalars['Boolean']['output']>;
+};
+
+export type SecretProjectionInput = {
+  /** Keys to project; every key is projected if not given. */
+  items?: InputMaybe<Array<KeyToPathInput>>;
+  /** Name of the Secret. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the Secret or its keys may be missing. */
+  optional?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Projects the keys of a Secret as files. */
@@ -4949,6 +5320,10 @@ export type StatefulSetWatchEvent = {
 /** Watches: every change to every kind, resumable from a resourceVersion. */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** For node agents: the logs and exec requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users. */
+  nodeStreamRequests: NodeStreamRequest;
+  /** `kubectl logs [-f]`: a container's output line by line, from its node's agent. Without `follow` it completes after the lines there are; with it, it goes on until the container instance exits. Unsubscribing stops it on the node. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
+  podLogs: PodLogLine;
   /** `kubectl rollout status`: a Deployment's rollout status now and after each change to it, completing after the item that is done or failed. With timeoutSeconds (0 or omitted: wait forever) an unfinished rollout ends with a TIMEOUT error; a missing or deleted Deployment with NOT_FOUND. */
   rolloutStatus: RolloutStatus;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
@@ -4983,6 +5358,25 @@ export type Subscription = {
   watchServices: ServiceWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchStatefulSets: StatefulSetWatchEvent;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionNodeStreamRequestsArgs = {
+  nodeName: Scalars['String']['input'];
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionPodLogsArgs = {
+  container?: InputMaybe<Scalars['String']['input']>;
+  follow?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  previous?: InputMaybe<Scalars['Boolean']['input']>;
+  sinceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  tailLines?: InputMaybe<Scalars['Int']['input']>;
+  timestamps?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -5239,6 +5633,8 @@ export type Volume = {
   __typename?: 'Volume';
   /** Projects the keys of a ConfigMap as files. */
   configMap?: Maybe<ConfigMapVolumeSource>;
+  /** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
+  downwardAPI?: Maybe<DownwardApiVolumeSource>;
   /** A scratch directory that lives as long as the pod. */
   emptyDir?: Maybe<EmptyDirVolumeSource>;
   /** A file or directory of the node; ties the pod to that node. */
@@ -5247,6 +5643,8 @@ export type Volume = {
   name: Scalars['String']['output'];
   /** Mounts the volume bound to a PersistentVolumeClaim. */
   persistentVolumeClaim?: Maybe<PersistentVolumeClaimVolumeSource>;
+  /** Several ConfigMaps, Secrets and downward API files in one directory. */
+  projected?: Maybe<ProjectedVolumeSource>;
   /** Projects the keys of a Secret as files. */
   secret?: Maybe<SecretVolumeSource>;
 };
@@ -5255,6 +5653,8 @@ export type Volume = {
 export type VolumeInput = {
   /** Projects the keys of a ConfigMap as files. */
   configMap?: InputMaybe<ConfigMapVolumeSourceInput>;
+  /** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
+  downwardAPI?: InputMaybe<DownwardApiVolumeSourceInput>;
   /** A scratch directory that lives as long as the pod. */
   emptyDir?: InputMaybe<EmptyDirVolumeSourceInput>;
   /** A file or directory of the node; ties the pod to that node. */
@@ -5263,6 +5663,8 @@ export type VolumeInput = {
   name: Scalars['String']['input'];
   /** Mounts the volume bound to a PersistentVolumeClaim. */
   persistentVolumeClaim?: InputMaybe<PersistentVolumeClaimVolumeSourceInput>;
+  /** Several ConfigMaps, Secrets and downward API files in one directory. */
+  projected?: InputMaybe<ProjectedVolumeSourceInput>;
   /** Projects the keys of a Secret as files. */
   secret?: InputMaybe<SecretVolumeSourceInput>;
 };
@@ -5286,6 +5688,21 @@ export type VolumeMountInput = {
   readOnly?: InputMaybe<Scalars['Boolean']['input']>;
   /** Path within the volume to mount instead of the volume's root. */
   subPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One source of a projected volume; exactly one of configMap, secret or downwardAPI. */
+export type VolumeProjection = {
+  __typename?: 'VolumeProjection';
+  configMap?: Maybe<ConfigMapProjection>;
+  downwardAPI?: Maybe<DownwardApiProjection>;
+  secret?: Maybe<SecretProjection>;
+};
+
+/** One source of a projected volume; exactly one of configMap, secret or downwardAPI. */
+export type VolumeProjectionInput = {
+  configMap?: InputMaybe<ConfigMapProjectionInput>;
+  downwardAPI?: InputMaybe<DownwardApiProjectionInput>;
+  secret?: InputMaybe<SecretProjectionInput>;
 };
 
 export type WatchEventType =
@@ -5369,8 +5786,83 @@ export type RolloutStatusSubscriptionVariables = Exact<{
 
 export type RolloutStatusSubscription = { rolloutStatus: { message: string, done: boolean, failed: boolean } };
 
+export type PodLogsSubscriptionVariables = Exact<{
+  namespace?: string | null | undefined;
+  name: string;
+  container?: string | null | undefined;
+  follow?: boolean | null | undefined;
+  tailLines?: number | null | undefined;
+  sinceSeconds?: number | null | undefined;
+  timestamps?: boolean | null | undefined;
+  previous?: boolean | null | undefined;
+}>;
+
+
+export type PodLogsSubscription = { podLogs: { container: string, stream: LogStream, time: string, text: string, line: string } };
+
+export type PodLogQueryVariables = Exact<{
+  namespace?: string | null | undefined;
+  name: string;
+  container?: string | null | undefined;
+  tailLines?: number | null | undefined;
+  sinceSeconds?: number | null | undefined;
+  timestamps?: boolean | null | undefined;
+  previous?: boolean | null | undefined;
+}>;
+
+
+export type PodLogQuery = { podLog: string };
+
+export type ExecPodMutationVariables = Exact<{
+  namespace?: string | null | undefined;
+  name: string;
+  container?: string | null | undefined;
+  command: Array<string> | string;
+  stdin?: string | null | undefined;
+  timeoutSeconds?: number | null | undefined;
+}>;
+
+
+export type ExecPodMutation = { execPod: { stdout: string, stderr: string, exitCode: number } };
+
+export type NodeStreamRequestsSubscriptionVariables = Exact<{
+  nodeName: string;
+}>;
+
+
+export type NodeStreamRequestsSubscription = { nodeStreamRequests: { id: string, kind: NodeStreamRequestKind, namespace: string | null, podName: string | null, podUid: string | null, container: string | null, init: boolean | null, logs: { follow: boolean, previous: boolean, tailLines: number | null, sinceSeconds: number | null } | null, exec: { command: Array<string>, stdin: string | null, timeoutSeconds: number } | null } };
+
+export type NodeStreamReplyMutationVariables = Exact<{
+  input: NodeStreamReplyInput;
+}>;
+
+
+export type NodeStreamReplyMutation = { nodeStreamReply: boolean };
+
+export type ReportNodeUsageMutationVariables = Exact<{
+  report: NodeUsageReportInput;
+}>;
+
+
+export type ReportNodeUsageMutation = { reportNodeUsage: boolean };
+
+export type AutoscalerPodMetricsQueryVariables = Exact<{
+  namespace: string;
+  labelSelector?: string | null | undefined;
+}>;
+
+
+export type AutoscalerPodMetricsQuery = { podMetrics: Array<{ timestamp: string, window: string, metadata: { name: string }, containers: Array<{ name: string, usage: { cpuNanoCores: number, memoryBytes: number } }> }> };
+
 
 export const ApplyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Apply"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"manifests"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"dryRun"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apply"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"manifests"},"value":{"kind":"Variable","name":{"kind":"Name","value":"manifests"}}},{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"dryRun"},"value":{"kind":"Variable","name":{"kind":"Name","value":"dryRun"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiVersion"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"resourceVersion"}}]}}]}}]}}]} as unknown as DocumentNode<ApplyMutation, ApplyMutationVariables>;
 export const NodesOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesOverview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unschedulable"}},{"kind":"Field","name":{"kind":"Name","value":"taints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"effect"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"capacity"}},{"kind":"Field","name":{"kind":"Name","value":"allocatable"}},{"kind":"Field","name":{"kind":"Name","value":"conditions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pods"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<NodesOverviewQuery, NodesOverviewQueryVariables>;
 export const DeploymentTreeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DeploymentTree"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deployment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"generation"}},{"kind":"Field","name":{"kind":"Name","value":"annotations"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}},{"kind":"Field","name":{"kind":"Name","value":"updatedReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"readyReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"availableReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"conditions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"replicaSets"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"annotations"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pods"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<DeploymentTreeQuery, DeploymentTreeQueryVariables>;
 export const RolloutStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"RolloutStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rolloutStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}}]}}]} as unknown as DocumentNode<RolloutStatusSubscription, RolloutStatusSubscriptionVariables>;
+export const PodLogsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PodLogs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"follow"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previous"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"follow"},"value":{"kind":"Variable","name":{"kind":"Name","value":"follow"}}},{"kind":"Argument","name":{"kind":"Name","value":"tailLines"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}}},{"kind":"Argument","name":{"kind":"Name","value":"sinceSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}}},{"kind":"Argument","name":{"kind":"Name","value":"timestamps"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}}},{"kind":"Argument","name":{"kind":"Name","value":"previous"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previous"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"line"}}]}}]}}]} as unknown as DocumentNode<PodLogsSubscription, PodLogsSubscriptionVariables>;
+export const PodLogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PodLog"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previous"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podLog"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"tailLines"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}}},{"kind":"Argument","name":{"kind":"Name","value":"sinceSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}}},{"kind":"Argument","name":{"kind":"Name","value":"timestamps"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}}},{"kind":"Argument","name":{"kind":"Name","value":"previous"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previous"}}}]}]}}]} as unknown as DocumentNode<PodLogQuery, PodLogQueryVariables>;
+export const ExecPodDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecPod"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"command"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPod"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"command"},"value":{"kind":"Variable","name":{"kind":"Name","value":"command"}}},{"kind":"Argument","name":{"kind":"Name","value":"stdin"},"value":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stdout"}},{"kind":"Field","name":{"kind":"Name","value":"stderr"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}}]}}]}}]} as unknown as DocumentNode<ExecPodMutation, ExecPodMutationVariables>;
+export const NodeStreamRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NodeStreamRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"nodeName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"podName"}},{"kind":"Field","name":{"kind":"Name","value":"podUid"}},{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"init"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"follow"}},{"kind":"Field","name":{"kind":"Name","value":"previous"}},{"kind":"Field","name":{"kind":"Name","value":"tailLines"}},{"kind":"Field","name":{"kind":"Name","value":"sinceSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"stdin"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}}]}}]}}]} as unknown as DocumentNode<NodeStreamRequestsSubscription, NodeStreamRequestsSubscriptionVariables>;
+export const NodeStreamReplyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"NodeStreamReply"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeStreamReplyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamReply"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}]}]}}]} as unknown as DocumentNode<NodeStreamReplyMutation, NodeStreamReplyMutationVariables>;
+export const ReportNodeUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportNodeUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"report"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeUsageReportInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportNodeUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"report"},"value":{"kind":"Variable","name":{"kind":"Name","value":"report"}}}]}]}}]} as unknown as DocumentNode<ReportNodeUsageMutation, ReportNodeUsageMutationVariables>;
+export const AutoscalerPodMetricsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AutoscalerPodMetrics"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podMetrics"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"labelSelector"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"window"}},{"kind":"Field","name":{"kind":"Name","value":"containers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpuNanoCores"}},{"kind":"Field","name":{"kind":"Name","value":"memoryBytes"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AutoscalerPodMetricsQuery, AutoscalerPodMetricsQueryVariables>;

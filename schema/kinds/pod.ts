@@ -205,6 +205,18 @@ const KeyToPath = s.object('KeyToPath', {
   mode: s.int('Mode bits of the file (0-0777); defaults to the volume defaultMode.'),
 });
 
+const DownwardAPIVolumeFile = s.object('DownwardAPIVolumeFile', {
+  path: required(s.string('Relative path of the file to create; may not contain "..".')),
+  fieldRef: ObjectFieldSelector,
+  resourceFieldRef: ResourceFieldSelector,
+  mode: s.int('Mode bits of the file (0-0777); defaults to the volume defaultMode.'),
+});
+
+const DownwardAPIItems = s.list(
+  DownwardAPIVolumeFile,
+  'Files to create, each from a field of the pod or a resource of a container.',
+);
+
 export const Volume = s.object(
   'Volume',
   {
@@ -264,6 +276,41 @@ export const Volume = s.object(
         readOnly: s.bool(),
       },
       'Mounts the volume bound to a PersistentVolumeClaim.',
+    ),
+    downwardAPI: s.object(
+      'DownwardAPIVolumeSource',
+      {
+        items: DownwardAPIItems,
+        defaultMode: s.int('Mode bits of the files (0-0777); defaults to 0644.'),
+      },
+      "Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files.",
+    ),
+    projected: s.object(
+      'ProjectedVolumeSource',
+      {
+        sources: s.list(
+          s.object(
+            'VolumeProjection',
+            {
+              configMap: s.object('ConfigMapProjection', {
+                name: s.string('Name of the ConfigMap.'),
+                items: s.list(KeyToPath, 'Keys to project; every key is projected if not given.'),
+                optional: s.bool('Whether the ConfigMap or its keys may be missing.'),
+              }),
+              secret: s.object('SecretProjection', {
+                name: s.string('Name of the Secret.'),
+                items: s.list(KeyToPath, 'Keys to project; every key is projected if not given.'),
+                optional: s.bool('Whether the Secret or its keys may be missing.'),
+              }),
+              downwardAPI: s.object('DownwardAPIProjection', { items: DownwardAPIItems }),
+            },
+            'One source of a projected volume; exactly one of configMap, secret or downwardAPI.',
+          ),
+          'Sources whose files are merged into the one directory.',
+        ),
+        defaultMode: s.int('Mode bits of the files (0-0777); defaults to 0644.'),
+      },
+      'Several ConfigMaps, Secrets and downward API files in one directory.',
     ),
   },
   'A named volume of a pod; exactly one source.',

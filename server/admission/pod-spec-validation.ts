@@ -4,6 +4,7 @@ import { parseQuantity } from '../../schema/quantity.ts';
 import { validateAffinity, validateToleration } from './pod-scheduling-validation.ts';
 import { VOLUME_SOURCES, type Handler, type ResourceList } from './pod-spec.ts';
 import * as v from './validation.ts';
+import { fileMode, localPath, validateApiDataVolume } from './volume-validation.ts';
 
 const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const;
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
@@ -234,15 +235,6 @@ function validateVolumeMounts(
   });
 }
 
-/** A path that must stay inside the volume (subPath, projected file paths). */
-function localPath(value: string, path: string, errors: FieldError[]): void {
-  if (value.startsWith('/'))
-    errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must be a relative path`));
-  if (value.split(/[\\/]/).includes('..')) {
-    errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": must not contain '..'`));
-  }
-}
-
 function validateProbe(
   probe: Probe,
   path: string,
@@ -326,18 +318,7 @@ function validateVolumes(volumes: Volume[], path: string, errors: FieldError[]):
     if (volume.hostPath) required(volume.hostPath.path, at('hostPath', 'path'));
     if (volume.persistentVolumeClaim)
       required(volume.persistentVolumeClaim.claimName, at('persistentVolumeClaim', 'claimName'));
+    validateApiDataVolume(volume, at, errors);
   });
   return names;
-}
-
-function fileMode(mode: number | undefined, path: string, errors: FieldError[]): void {
-  if (mode !== undefined && (mode < 0 || mode > 0o777)) {
-    errors.push(
-      fieldError(
-        path,
-        'Invalid',
-        `Invalid value: ${mode}: must be a number between 0 and 0777 (octal), both inclusive`,
-      ),
-    );
-  }
 }

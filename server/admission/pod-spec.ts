@@ -11,6 +11,8 @@ export const VOLUME_SOURCES = [
   'secret',
   'hostPath',
   'persistentVolumeClaim',
+  'downwardAPI',
+  'projected',
 ] as const;
 
 export function allContainers(spec: PodSpec): Container[] {

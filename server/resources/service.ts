@@ -5,6 +5,7 @@ import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
 import type { Store, WriteOp } from '../store/store.ts';
+import { NodeTunnels } from '../tunnel/node-tunnels.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
 import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
 import { randomSuffix } from './object-meta.ts';
@@ -29,6 +30,8 @@ export interface WatchOptions extends Selection {
  */
 export class ResourceService {
   private readonly writes: Writes;
+  /** The node agents' tunnels, through which pod logs and exec reach the nodes. */
+  readonly tunnels = new NodeTunnels();
 
   constructor(
     readonly store: Store,

@@ -67,7 +67,10 @@ function resourceConfig(container: Container): Partial<Docker.HostConfig> {
   };
 }
 
-function securityConfig(pod: PodObject, container: Container): { user?: string; host: Partial<Docker.HostConfig> } {
+function securityConfig(
+  pod: PodObject,
+  container: Container,
+): { user?: string; host: Partial<Docker.HostConfig> } {
   const podContext = pod.spec?.securityContext;
   const own = container.securityContext;
   const uid = own?.runAsUser ?? podContext?.runAsUser;
@@ -180,7 +183,11 @@ export class DockerRuntime implements ContainerRuntime {
     await ensureImage(this.docker, image, container.imagePullPolicy ?? 'IfNotPresent', this.options.log);
     const containers = await this.containersOf(uid);
     const sandbox = containers.find((c) => c.Labels[LABEL.type] === 'sandbox' && c.State === 'running');
-    if (!sandbox) throw new ContainerStartError('CreateContainerError', `the sandbox of pod ${pod.metadata.name} is not running`);
+    if (!sandbox)
+      throw new ContainerStartError(
+        'CreateContainerError',
+        `the sandbox of pod ${pod.metadata.name} is not running`,
+      );
     const name = dockerContainerName(container.name, this.podRef(pod), options.attempt);
     // A start that failed halfway left its container behind: replace it.
     const leftover = containers.find((c) => c.Names.includes(`/${name}`));
@@ -225,12 +232,13 @@ export class DockerRuntime implements ContainerRuntime {
   async stopPod(uid: string, gracePeriodSeconds: number): Promise<void> {
     const containers = await this.containersOf(uid);
     const running = (type: string) =>
-      containers.filter((c) => (c.Labels[LABEL.type] === 'sandbox') === (type === 'sandbox') && c.State === 'running');
+      containers.filter(
+        (c) => (c.Labels[LABEL.type] === 'sandbox') === (type === 'sandbox') && c.State === 'running',
+      );
     await Promise.all(running('app').map((c) => this.stopContainer(c.Id, gracePeriodSeconds)));
     await Promise.all(running('sandbox').map((c) => this.stopContainer(c.Id, 0)));
   }
 
-  /** Stops one container instance (TERM, KILL after the grace period): a failed liveness probe. */
   async killContainer(id: string, gracePeriodSeconds: number): Promise<void> {
     await this.stopContainer(id.replace(/^docker:\/\//, ''), gracePeriodSeconds);
   }
@@ -263,7 +271,9 @@ export class DockerRuntime implements ContainerRuntime {
       stderr: true,
       timestamps: true,
       ...(options.tailLines !== undefined ? { tail: options.tailLines } : {}),
-      ...(options.sinceSeconds !== undefined ? { since: Math.floor(Date.now() / 1000) - options.sinceSeconds } : {}),
+      ...(options.sinceSeconds !== undefined
+        ? { since: Math.floor(Date.now() / 1000) - options.sinceSeconds }
+        : {}),
     };
     const decoder = new FrameDecoder(info.Config.Tty);
     const splitter = new LineSplitter();
@@ -297,7 +307,10 @@ export class DockerRuntime implements ContainerRuntime {
       AttachStdin: withStdin,
       Tty: false,
     });
-    const stream = (await exec.start({ hijack: true, stdin: withStdin })) as unknown as NodeJS.ReadWriteStream & Readable;
+    const stream = (await exec.start({
+      hijack: true,
+      stdin: withStdin,
+    })) as unknown as NodeJS.ReadWriteStream & Readable;
     if (withStdin) {
       stream.write(options.stdin!);
       (stream as unknown as { end(): void }).end();
@@ -367,7 +380,12 @@ export class DockerRuntime implements ContainerRuntime {
     return { name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid: pod.metadata.uid! };
   }
 
-  private labels(pod: PodObject, container: string, type: DockerContainerType, attempt: number): Record<string, string> {
+  private labels(
+    pod: PodObject,
+    container: string,
+    type: DockerContainerType,
+    attempt: number,
+  ): Record<string, string> {
     return {
       [LABEL.node]: this.options.nodeName,
       [LABEL.type]: type,
@@ -503,7 +521,10 @@ export class DockerRuntime implements ContainerRuntime {
           buffered = lines.pop()!;
           for (const line of lines) {
             if (!line.trim()) continue;
-            const event = JSON.parse(line) as { status?: string; Actor?: { Attributes?: Record<string, string> } };
+            const event = JSON.parse(line) as {
+              status?: string;
+              Actor?: { Attributes?: Record<string, string> };
+            };
             const uid = event.Actor?.Attributes?.[LABEL.podUid];
             if (uid && ['start', 'die', 'oom', 'destroy'].includes(event.status ?? '')) this.notify(uid);
           }
@@ -513,7 +534,8 @@ export class DockerRuntime implements ContainerRuntime {
         if (this.closed) return;
         this.options.log(`docker events: ${engineMessage(error)}`);
       }
-      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** failures)));
+      if (!this.closed)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** failures)));
     }
   }
 

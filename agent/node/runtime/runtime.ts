@@ -32,6 +32,13 @@ export interface ContainerRuntime {
    */
   stopPod(uid: string, gracePeriodSeconds: number): Promise<void>;
 
+  /**
+   * Stops one container instance (TERM, KILL after the grace period), as after a failed
+   * liveness probe; the agent then restarts it as its restart policy says. For runtimes
+   * that run probes.
+   */
+  killContainer?(containerID: string, gracePeriodSeconds: number): Promise<void>;
+
   /** Forgets the pod (stopping it first if needed). Idempotent. */
   removePod(uid: string): Promise<void>;
 
@@ -106,6 +113,8 @@ export class ContainerStartError extends Error {
   constructor(
     readonly reason: string,
     message: string,
+    /** The Warning event the kubelet records about it (Failed with the message when absent). */
+    readonly event?: { reason: string; message: string },
   ) {
     super(message);
     this.name = 'ContainerStartError';

@@ -1,13 +1,23 @@
 import crypto from 'node:crypto';
 import type { Container } from '../../../schema/kinds/pod.ts';
 import type { PodObject } from '../../objects.ts';
-import type {
-  ContainerRuntime,
-  RuntimeContainer,
-  RuntimePod,
-  SandboxConfig,
-  StartContainerOptions,
+import {
+  instancesOf,
+  type ContainerRuntime,
+  type ExecOptions,
+  type ExecResult,
+  type LogLine,
+  type LogOptions,
+  type PodStats,
+  type RuntimeContainer,
+  type RuntimePod,
+  type SandboxConfig,
+  type StartContainerOptions,
 } from './runtime.ts';
+import { RuntimeError } from './runtime-error.ts';
+import { instanceLogs } from './simulated-logs.ts';
+import { playScript, type ScriptContext, type ScriptOutput } from './simulated-script.ts';
+import { SimulatedUsage } from './simulated-usage.ts';
 
 /** Pod annotations that script a simulated run: the exit code of every (non-init) container... */
 export const SIMULATE_EXIT_CODE = 'kubeql.io/simulate-exit-code';
@@ -156,6 +166,14 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly pods = new Map<string, SimulatedPod>();
   private readonly listeners = new Set<(uid: string) => void>();
   private readonly usedIPs = new Set<string>();
+  private readonly usage = new SimulatedUsage();
+  /** What each container instance prints and the environment exec sees in it (gone with the instance). */
+  private readonly scripts = new WeakMap<
+    RuntimeContainer,
+    { output: ScriptOutput; context: ScriptContext }
+  >();
+  /** Log followers waiting for an instance to exit. */
+  private readonly followers = new Set<() => void>();
 
   constructor(options: Partial<SimulatedRuntimeOptions> = {}) {
     this.options = { ...DEFAULT_SIMULATED_OPTIONS, ...options };
@@ -187,6 +205,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   async startContainer(pod: PodObject, container: Container, options: StartContainerOptions): Promise<void> {
     const sim = this.pods.get(pod.metadata.uid!);
     if (!sim?.ready) throw new Error(`pod ${pod.metadata.uid} has no sandbox`);
+    this.usage.observe(pod);
     const image = container.image ?? '';
     const instance: RuntimeContainer = {
       name: container.name,
@@ -203,6 +222,11 @@ export class SimulatedRuntime implements ContainerRuntime {
       (c) => c.name !== container.name || c.init !== options.init || c.attempt >= options.attempt - 1,
     );
     sim.containers.push(instance);
+    const context = scriptContext(pod, container);
+    this.scripts.set(instance, {
+      output: playScript([...(container.command ?? []), ...(container.args ?? [])], context),
+      context,
+    });
     const run = simulatedRun(pod, container, options.init, this.options.defaultRunMs);
     const [min, max] = this.options.startDelayMs;
     this.after(sim, min + Math.random() * Math.max(0, max - min), () => {
@@ -260,6 +284,43 @@ export class SimulatedRuntime implements ContainerRuntime {
     return failed;
   }
 
+  /** Usage as the pods' simulate-cpu and simulate-memory annotations script it (see SimulatedUsage). */
+  async stats(): Promise<PodStats[]> {
+    return this.usage.sample(this.pods.values(), Date.now());
+  }
+
+  /** Where the current version of a pod is read (its annotations may change while it runs): the node agent's cache. */
+  setPodSource(source: (namespace: string, name: string) => PodObject | undefined): void {
+    this.usage.setPodSource(source);
+  }
+
+  logs(uid: string, container: string, options: LogOptions): AsyncIterable<LogLine> {
+    const instance = this.instance(uid, container, options.previous ?? false);
+    const script = this.scripts.get(instance);
+    if (!script) return (async function* () {})();
+    return instanceLogs(instance, script.output, options, (wake) => {
+      this.followers.add(wake);
+      return () => this.followers.delete(wake);
+    });
+  }
+
+  /** Plays the command against the container's environment (see playScript); it takes no time. */
+  async exec(uid: string, container: string, command: string[], options: ExecOptions): Promise<ExecResult> {
+    const instance = this.instance(uid, container, false);
+    const pod = this.pods.get(uid)!;
+    if (instance.state !== 'running') {
+      throw new RuntimeError('BAD_REQUEST', `container "${container}" in pod "${pod.name}" is not running`);
+    }
+    const context = this.scripts.get(instance)?.context ?? { env: {}, hostname: pod.name, strict: true };
+    const { lines, exitCode } = playScript(command, { ...context, stdin: options.stdin, strict: true });
+    const text = (stream: string) =>
+      lines
+        .filter((l) => l.stream === stream)
+        .map((l) => `${l.text}\n`)
+        .join('');
+    return { stdout: text('stdout'), stderr: text('stderr'), exitCode };
+  }
+
   async close(): Promise<void> {
     for (const sim of this.pods.values()) for (const timer of sim.timers) clearTimeout(timer);
     this.listeners.clear();
@@ -271,11 +332,36 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.notify(sim.uid);
   }
 
+  /** The latest instance of a container (or init container) of the pod, or the one before it. */
+  private instance(uid: string, name: string, previous: boolean): RuntimeContainer {
+    const sim = this.pods.get(uid);
+    if (!sim) throw new RuntimeError('NOT_FOUND', `the runtime has no pod with uid ${uid}`);
+    const main = instancesOf(sim, name, false);
+    const { current, previous: before } = main.current ? main : instancesOf(sim, name, true);
+    if (previous) {
+      if (!before) {
+        throw new RuntimeError(
+          'BAD_REQUEST',
+          `previous terminated container "${name}" in pod "${sim.name}" not found`,
+        );
+      }
+      return before;
+    }
+    if (!current) {
+      throw new RuntimeError(
+        'BAD_REQUEST',
+        `container "${name}" in pod "${sim.name}" is waiting to start: ContainerCreating`,
+      );
+    }
+    return current;
+  }
+
   private finish(container: RuntimeContainer, exitCode: number): void {
     container.state = 'exited';
     container.exitCode = exitCode;
     container.reason = exitCode === 0 ? 'Completed' : 'Error';
     container.finishedAt = new Date().toISOString();
+    for (const wake of [...this.followers]) wake();
   }
 
   private after(sim: SimulatedPod, ms: number, run: () => void): void {
@@ -308,4 +394,16 @@ export class SimulatedRuntime implements ContainerRuntime {
 function snapshot(sim: SimulatedPod): RuntimePod {
   const { timers: _, containers, ...rest } = sim;
   return { ...rest, containers: containers.map((container) => ({ ...container })) };
+}
+
+/** What a simulated container's commands see: its `env` values (references to sources left out) and the pod's name as hostname. */
+function scriptContext(pod: PodObject, container: Container): ScriptContext {
+  const env: Record<string, string> = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  };
+  env.HOSTNAME = pod.metadata.name!;
+  for (const variable of container.env ?? [])
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+  env.HOME = '/root';
+  return { env, hostname: pod.metadata.name!, strict: false };
 }

@@ -1,0 +1,129 @@
+import crypto from 'node:crypto';
+import { execFile } from 'node:child_process';
+
+/** The range every node's podCIDR is carved from. */
+export const CLUSTER_POD_CIDR = '10.244.0.0/16';
+
+/** A redirect from a service's virtual address to the local port its proxy listens on. */
+export interface Portal {
+  /** A comment for people reading `iptables -t nat -S` (namespace/name:port). */
+  comment: string;
+  address: string;
+  port: number;
+  proxyPort: number;
+}
+
+/**
+ * The nat chain holding one node's portals. Named after a hash of the node name so
+ * that it fits iptables' 28-character limit, is the same across restarts (a restarted
+ * agent finds and replaces what it left behind) and differs between two agents on one
+ * machine.
+ */
+export function portalChain(nodeName: string): string {
+  const hash = crypto.createHash('sha256').update(nodeName).digest('hex').slice(0, 8).toUpperCase();
+  return `KUBEQL-PORTALS-${hash}`;
+}
+
+/** The `iptables-restore --noflush` input that replaces the chain's rules with `portals`. */
+export function renderPortals(chain: string, portals: Portal[]): string {
+  const lines = ['*nat', `:${chain} - [0:0]`];
+  for (const p of portals) {
+    lines.push(
+      `-A ${chain} -d ${p.address}/32 -p tcp -m tcp --dport ${p.port}` +
+        ` -m comment --comment "${p.comment.replace(/"/g, '')}"` +
+        ` -j REDIRECT --to-ports ${p.proxyPort}`,
+    );
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
+
+function run(command: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** `iptables -w` (waits for the xtables lock rather than failing when another agent holds it). */
+export const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
+
+const exists = (...args: string[]) =>
+  iptables(...args).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * One node's portal chain and its jump from nat PREROUTING, which only catches traffic
+ * from the node's own pods (`-s podCIDR`): two agents on one machine each redirect their
+ * own pods to their own proxy. Every method is idempotent.
+ */
+export class PortalTable {
+  readonly chain: string;
+
+  constructor(
+    nodeName: string,
+    private readonly podCIDR: string,
+  ) {
+    this.chain = portalChain(nodeName);
+  }
+
+  /** Removes what an earlier run under the same node name left, then installs an empty chain and its jump. */
+  async install(): Promise<void> {
+    await this.remove();
+    await iptables('-t', 'nat', '-N', this.chain);
+    // First in PREROUTING: Docker's own DOCKER jump must not see service traffic first.
+    await iptables('-t', 'nat', '-I', 'PREROUTING', '1', ...this.jump());
+    await allowPodToPod();
+  }
+
+  /** Replaces the chain's rules in one transaction. */
+  async write(portals: Portal[]): Promise<void> {
+    await run('iptables-restore', ['-w', '--noflush'], renderPortals(this.chain, portals));
+  }
+
+  /** Removes every jump to the chain (whatever its source range) and the chain. */
+  async remove(): Promise<void> {
+    const rules = await iptables('-t', 'nat', '-S', 'PREROUTING');
+    for (const line of rules.split('\n')) {
+      if (!line.startsWith('-A PREROUTING ') || !line.split(' ').includes(this.chain)) continue;
+      const spec = line.slice('-A PREROUTING '.length).match(/"[^"]*"|\S+/g) ?? [];
+      await iptables('-t', 'nat', '-D', 'PREROUTING', ...spec.map((s) => s.replace(/^"(.*)"$/, '$1')));
+    }
+    if (await exists('-t', 'nat', '-S', this.chain)) {
+      await iptables('-t', 'nat', '-F', this.chain);
+      await iptables('-t', 'nat', '-X', this.chain);
+    }
+  }
+
+  private jump(): string[] {
+    return ['-s', this.podCIDR, '-j', this.chain];
+  }
+}
+
+/**
+ * Lets pods on different node bridges of one machine talk as Kubernetes' network model
+ * wants, directly and with their own addresses: Docker's isolation chains drop traffic
+ * between bridge networks (DOCKER-USER is consulted before them), and Docker masquerades
+ * whatever leaves a bridge (a RETURN first in nat POSTROUTING exempts pod-to-pod
+ * traffic). Shared by every agent on the machine, so never removed; moved back to the
+ * top when Docker has inserted a newer bridge's masquerade rule above it.
+ */
+export async function allowPodToPod(): Promise<void> {
+  const pods = ['-s', CLUSTER_POD_CIDR, '-d', CLUSTER_POD_CIDR];
+  if (!(await exists('-S', 'DOCKER-USER'))) return; // no Docker on this host: nothing to undo
+  await ensureFirst('filter', 'DOCKER-USER', [...pods, '-j', 'ACCEPT']);
+  await ensureFirst('nat', 'POSTROUTING', [...pods, '-j', 'RETURN']);
+}
+
+async function ensureFirst(table: string, chain: string, rule: string[]): Promise<void> {
+  const listed = await iptables('-t', table, '-S', chain);
+  const first = listed.split('\n').find((line) => line.startsWith('-A '));
+  if (first === `-A ${chain} ${rule.join(' ')}`) return;
+  while (await exists('-t', table, '-C', chain, ...rule)) await iptables('-t', table, '-D', chain, ...rule);
+  await iptables('-t', table, '-I', chain, '1', ...rule);
+}

@@ -1,0 +1,149 @@
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Backend } from './balancer.ts';
+
+export interface ForwardOptions {
+  /**
+   * The backends to try, in order; asked again for every round, so that endpoints that
+   * appeared meanwhile (a rolling update) are tried too.
+   */
+  candidates(): Backend[];
+  /** Told which backend took the connection. */
+  connected(backend: Backend): void;
+  /** How long a connection may look for a backend before it is reset. */
+  deadlineMs: number;
+  /** How long one connect attempt may take. */
+  attemptTimeoutMs: number;
+  /** Told of each socket of the connection, to destroy them on shutdown. */
+  track(socket: net.Socket): void;
+}
+
+/** Between rounds over every backend, when all of them refused. */
+const ROUND_PAUSE_MS = 100;
+/** Client bytes kept until the backend answers, for a replay elsewhere; a longer request is not replayed. */
+const REPLAY_LIMIT = 64 * 1024;
+
+/**
+ * Connects an accepted client (paused) to the first backend that takes it and splices
+ * the two. A refused or unanswered connect moves on to the next backend, so a backend
+ * that is going away costs the client nothing as long as another one is up. So does a
+ * backend that resets the connection before answering a byte: that is what a server
+ * closing its listening socket does to the connections still waiting to be accepted,
+ * and the client's bytes (kept until the first answer) are replayed to the next one.
+ * Without any backend by the deadline the client is reset, as a connection to a closed
+ * port would be.
+ */
+export async function forward(client: net.Socket, options: ForwardOptions): Promise<void> {
+  options.track(client);
+  client.on('error', () => client.destroy());
+  const deadline = Date.now() + options.deadlineMs;
+  let recorder: Recorder | undefined;
+  for (;;) {
+    const found = await connectAny(client, options, deadline);
+    if (!found) {
+      if (!client.destroyed) client.resetAndDestroy();
+      return;
+    }
+    options.track(found.upstream);
+    options.connected(found.backend);
+    recorder ??= new Recorder(client);
+    if ((await relay(client, found.upstream, recorder)) === 'done') return;
+  }
+}
+
+async function connectAny(
+  client: net.Socket,
+  options: ForwardOptions,
+  deadline: number,
+): Promise<{ upstream: net.Socket; backend: Backend } | undefined> {
+  while (!client.destroyed && Date.now() < deadline) {
+    for (const backend of options.candidates()) {
+      const left = deadline - Date.now();
+      if (client.destroyed || left <= 0) break;
+      const upstream = await connect(backend, Math.min(options.attemptTimeoutMs, left));
+      if (!upstream) continue;
+      if (!client.destroyed) return { upstream, backend };
+      upstream.destroy();
+      return undefined;
+    }
+    await sleep(Math.max(0, Math.min(ROUND_PAUSE_MS, deadline - Date.now())));
+  }
+  return undefined;
+}
+
+function connect(backend: Backend, timeoutMs: number): Promise<net.Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: backend.ip, port: backend.port, allowHalfOpen: true });
+    const fail = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(undefined);
+    };
+    const timer = setTimeout(fail, timeoutMs);
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      resolve(socket);
+    });
+  });
+}
+
+/** What the client sent (and whether it half-closed), kept until the backend answers. */
+class Recorder {
+  chunks: Buffer[] = [];
+  private bytes = 0;
+  replayable = true;
+  ended = false;
+
+  constructor(client: net.Socket) {
+    client.on('data', (chunk: Buffer) => {
+      if (!this.replayable) return;
+      this.bytes += chunk.length;
+      if (this.bytes > REPLAY_LIMIT) this.forget();
+      else this.chunks.push(chunk);
+    });
+    client.once('end', () => (this.ended = true));
+  }
+
+  forget(): void {
+    this.replayable = false;
+    this.chunks = [];
+  }
+}
+
+/**
+ * Copies both ways, passing half-closes on. Resolves 'retry' (with the client paused and
+ * detached) when the backend resets before its first byte and the client's bytes can
+ * still be replayed; otherwise 'done' once the backend answered or closed.
+ */
+function relay(client: net.Socket, upstream: net.Socket, recorder: Recorder): Promise<'done' | 'retry'> {
+  return new Promise((resolve) => {
+    let answered = false;
+    upstream.once('data', () => {
+      answered = true;
+      recorder.forget();
+      resolve('done');
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
+      if (!answered && reset && recorder.replayable && !client.destroyed) {
+        client.unpipe(upstream);
+        client.pause();
+        upstream.destroy();
+        resolve('retry');
+        return;
+      }
+      client.destroy();
+      upstream.destroy();
+      resolve('done');
+    });
+    upstream.on('end', () => client.end());
+    upstream.on('close', () => resolve('done'));
+    client.on('error', () => upstream.destroy());
+    upstream.pipe(client, { end: false });
+    for (const chunk of recorder.chunks) upstream.write(chunk);
+    if (recorder.ended) upstream.end();
+    else client.pipe(upstream);
+  });
+}

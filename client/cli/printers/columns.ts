@@ -1,0 +1,366 @@
+import { age, humanDuration } from '../age.ts';
+import { podSummary } from '../pod-status.ts';
+
+/**
+ * The columns `kubectl get` prints for each kind (its internalversion printers):
+ * the same headers, in the same order, `-o wide` adding the rest.
+ */
+export interface Columns {
+  headers: string[];
+  wide?: string[];
+  row(obj: any, now: number): string[];
+  wideRow?(obj: any, now: number): string[];
+}
+
+const NONE = '<none>';
+const str = (value: unknown) =>
+  value === undefined || value === null || value === '' ? NONE : String(value);
+const count = (value: unknown) => String(value ?? 0);
+const created = (obj: any, now: number) => age(obj.metadata?.creationTimestamp, now);
+
+export const labelsText = (labels: Record<string, string> | undefined) =>
+  labels && Object.keys(labels).length
+    ? Object.entries(labels)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : NONE;
+
+/** A label selector as kubectl prints one: matchLabels then matchExpressions. */
+export function selectorText(selector: any): string {
+  if (!selector) return NONE;
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+    else parts.push(`${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`);
+  }
+  return parts.length ? parts.join(',') : NONE;
+}
+
+const templateContainers = (template: any) => (template?.spec?.containers ?? []) as any[];
+const containerNames = (template: any) =>
+  str(
+    templateContainers(template)
+      .map((c) => c.name)
+      .join(','),
+  );
+const containerImages = (template: any) =>
+  str(
+    templateContainers(template)
+      .map((c) => c.image)
+      .join(','),
+  );
+
+function condition(obj: any, type: string): any {
+  return (obj.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+/** Service PORT(S): `80/TCP`, `80:30080/TCP` for a node port. */
+export function servicePorts(svc: any): string {
+  const ports = (svc.spec?.ports ?? []) as any[];
+  if (!ports.length) return NONE;
+  return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
+function externalIP(svc: any): string {
+  const type = svc.spec?.type ?? 'ClusterIP';
+  const external: string[] = [...(svc.spec?.externalIPs ?? [])];
+  if (type === 'LoadBalancer') {
+    const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname);
+    external.push(...ingress);
+    return external.length ? external.join(',') : '<pending>';
+  }
+  if (type === 'ExternalName') return str(svc.spec?.externalName);
+  return external.length ? external.join(',') : NONE;
+}
+
+function nodeStatus(node: any): string {
+  const ready = condition(node, 'Ready');
+  const parts = [
+    ready
+      ? ready.status === 'True'
+        ? 'Ready'
+        : ready.status === 'False'
+          ? 'NotReady'
+          : 'Unknown'
+      : 'Unknown',
+  ];
+  if (node.spec?.unschedulable) parts.push('SchedulingDisabled');
+  return parts.join(',');
+}
+
+function nodeRoles(node: any): string {
+  const roles = Object.keys(node.metadata?.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length));
+  const kubernetesRole = node.metadata?.labels?.['kubernetes.io/role'];
+  if (kubernetesRole) roles.push(kubernetesRole);
+  return roles.length ? roles.sort().join(',') : NONE;
+}
+
+const nodeAddress = (node: any, type: string) =>
+  str((node.status?.addresses ?? []).find((a: any) => a.type === type)?.address);
+
+/** Endpoints as `ip:port,...` with at most three shown, as kubectl formats them. */
+export function endpointsText(ep: any): string {
+  const all: string[] = [];
+  for (const subset of ep.subsets ?? []) {
+    const ports = (subset.ports ?? []) as any[];
+    for (const address of subset.addresses ?? []) {
+      if (!ports.length) all.push(address.ip);
+      for (const port of ports) all.push(`${address.ip}:${port.port}`);
+    }
+  }
+  if (!all.length) return NONE;
+  const shown = all.slice(0, 3).join(',');
+  return all.length > 3 ? `${shown} + ${all.length - 3} more...` : shown;
+}
+
+function jobStatus(job: any): string {
+  if (condition(job, 'Complete')?.status === 'True') return 'Complete';
+  if (condition(job, 'Failed')?.status === 'True') return 'Failed';
+  if (condition(job, 'FailureTarget')?.status === 'True') return 'FailureTarget';
+  if (job.spec?.suspend) return 'Suspended';
+  return 'Running';
+}
+
+function jobDuration(job: any, now: number): string {
+  const start = job.status?.startTime;
+  if (!start) return '';
+  const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : now;
+  return humanDuration(end - Date.parse(start));
+}
+
+/** An Event's involved object as kubectl prints it: `pod/web-1`. */
+export const involvedObject = (event: any) =>
+  `${String(event.involvedObject?.kind ?? '').toLowerCase()}/${event.involvedObject?.name ?? ''}`;
+
+/** When an event last happened: lastTimestamp, else eventTime, else creation. */
+export const lastSeen = (event: any) =>
+  event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
+
+function hpaTargets(hpa: any): string {
+  const metrics = (hpa.spec?.metrics ?? []) as any[];
+  if (!metrics.length) return NONE;
+  const current = (hpa.status?.currentMetrics ?? []) as any[];
+  return metrics
+    .map((m, i) => {
+      const target = m.resource?.target ?? m.pods?.target ?? {};
+      const now = current[i]?.resource?.current ?? current[i]?.pods?.current;
+      const want =
+        target.averageUtilization !== undefined
+          ? `${target.averageUtilization}%`
+          : String(target.averageValue ?? target.value ?? '');
+      const have =
+        now?.averageUtilization !== undefined
+          ? `${now.averageUtilization}%`
+          : now?.averageValue !== undefined
+            ? String(now.averageValue)
+            : '<unknown>';
+      return `${m.resource?.name ? `${m.resource.name}: ` : ''}${have}/${want}`;
+    })
+    .join(', ');
+}
+
+export const COLUMNS: Record<string, Columns> = {
+  Pod: {
+    headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    wide: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
+    row: (pod, now) => {
+      const s = podSummary(pod, now);
+      return [pod.metadata.name, s.ready, s.status, s.restarts, created(pod, now)];
+    },
+    wideRow: (pod) => [
+      str(pod.status?.podIP),
+      str(pod.spec?.nodeName),
+      str(pod.status?.nominatedNodeName),
+      str((pod.spec?.readinessGates ?? []).map((g: any) => g.conditionType).join(',')),
+    ],
+  },
+  Deployment: {
+    headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (d, now) => [
+      d.metadata.name,
+      `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+      count(d.status?.updatedReplicas),
+      count(d.status?.availableReplicas),
+      created(d, now),
+    ],
+    wideRow: (d) => [
+      containerNames(d.spec?.template),
+      containerImages(d.spec?.template),
+      selectorText(d.spec?.selector),
+    ],
+  },
+  ReplicaSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (rs, now) => [
+      rs.metadata.name,
+      count(rs.spec?.replicas ?? 1),
+      count(rs.status?.replicas),
+      count(rs.status?.readyReplicas),
+      created(rs, now),
+    ],
+    wideRow: (rs) => [
+      containerNames(rs.spec?.template),
+      containerImages(rs.spec?.template),
+      selectorText(rs.spec?.selector),
+    ],
+  },
+  StatefulSet: {
+    headers: ['NAME', 'READY', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES'],
+    row: (s, now) => [
+      s.metadata.name,
+      `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`,
+      created(s, now),
+    ],
+    wideRow: (s) => [containerNames(s.spec?.template), containerImages(s.spec?.template)],
+  },
+  DaemonSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (ds, now) => [
+      ds.metadata.name,
+      count(ds.status?.desiredNumberScheduled),
+      count(ds.status?.currentNumberScheduled),
+      count(ds.status?.numberReady),
+      count(ds.status?.updatedNumberScheduled),
+      count(ds.status?.numberAvailable),
+      labelsText(ds.spec?.template?.spec?.nodeSelector),
+      created(ds, now),
+    ],
+    wideRow: (ds) => [
+      containerNames(ds.spec?.template),
+      containerImages(ds.spec?.template),
+      selectorText(ds.spec?.selector),
+    ],
+  },
+  Job: {
+    headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (job, now) => [
+      job.metadata.name,
+      jobStatus(job),
+      `${job.status?.succeeded ?? 0}/${job.spec?.completions ?? 1}`,
+      jobDuration(job, now),
+      created(job, now),
+    ],
+    wideRow: (job) => [
+      containerNames(job.spec?.template),
+      containerImages(job.spec?.template),
+      selectorText(job.spec?.selector),
+    ],
+  },
+  CronJob: {
+    headers: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (cj, now) => [
+      cj.metadata.name,
+      cj.spec?.schedule ?? '',
+      str(cj.spec?.timeZone),
+      cj.spec?.suspend ? 'True' : 'False',
+      String((cj.status?.active ?? []).length),
+      cj.status?.lastScheduleTime ? age(cj.status.lastScheduleTime, now) : NONE,
+      created(cj, now),
+    ],
+    wideRow: (cj) => [
+      containerNames(cj.spec?.jobTemplate?.spec?.template),
+      containerImages(cj.spec?.jobTemplate?.spec?.template),
+      selectorText(cj.spec?.jobTemplate?.spec?.selector),
+    ],
+  },
+  Service: {
+    headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+    wide: ['SELECTOR'],
+    row: (svc, now) => [
+      svc.metadata.name,
+      svc.spec?.type ?? 'ClusterIP',
+      str(svc.spec?.clusterIP),
+      externalIP(svc),
+      servicePorts(svc),
+      created(svc, now),
+    ],
+    wideRow: (svc) => [labelsText(svc.spec?.selector)],
+  },
+  Endpoints: {
+    headers: ['NAME', 'ENDPOINTS', 'AGE'],
+    row: (ep, now) => [ep.metadata.name, endpointsText(ep), created(ep, now)],
+  },
+  Node: {
+    headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+    wide: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
+    row: (node, now) => [
+      node.metadata.name,
+      nodeStatus(node),
+      nodeRoles(node),
+      created(node, now),
+      str(node.status?.nodeInfo?.kubeletVersion),
+    ],
+    wideRow: (node) => [
+      nodeAddress(node, 'InternalIP'),
+      nodeAddress(node, 'ExternalIP'),
+      str(node.status?.nodeInfo?.osImage),
+      str(node.status?.nodeInfo?.kernelVersion),
+      str(node.status?.nodeInfo?.containerRuntimeVersion),
+    ],
+  },
+  Namespace: {
+    headers: ['NAME', 'STATUS', 'AGE'],
+    row: (ns, now) => [ns.metadata.name, ns.status?.phase ?? 'Active', created(ns, now)],
+  },
+  ConfigMap: {
+    headers: ['NAME', 'DATA', 'AGE'],
+    row: (cm, now) => [
+      cm.metadata.name,
+      String(Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length),
+      created(cm, now),
+    ],
+  },
+  Secret: {
+    headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
+    row: (secret, now) => [
+      secret.metadata.name,
+      secret.type ?? 'Opaque',
+      String(Object.keys(secret.data ?? {}).length),
+      created(secret, now),
+    ],
+  },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    row: (event, now) => [
+      age(lastSeen(event), now),
+      event.type ?? '',
+      event.reason ?? '',
+      involvedObject(event),
+      String(event.message ?? '').trim(),
+    ],
+  },
+  Lease: {
+    headers: ['NAME', 'HOLDER', 'AGE'],
+    row: (lease, now) => [lease.metadata.name, lease.spec?.holderIdentity ?? '', created(lease, now)],
+  },
+  HorizontalPodAutoscaler: {
+    headers: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
+    row: (hpa, now) => [
+      hpa.metadata.name,
+      `${hpa.spec?.scaleTargetRef?.kind}/${hpa.spec?.scaleTargetRef?.name}`,
+      hpaTargets(hpa),
+      String(hpa.spec?.minReplicas ?? 1),
+      String(hpa.spec?.maxReplicas ?? ''),
+      String(hpa.status?.currentReplicas ?? 0),
+      created(hpa, now),
+    ],
+  },
+};
+
+/** Any kind kq has no table for: NAME and AGE, as kubectl's default printer. */
+export const DEFAULT_COLUMNS: Columns = {
+  headers: ['NAME', 'AGE'],
+  row: (obj, now) => [obj.metadata.name, created(obj, now)],
+};
+
+export const columnsFor = (kind: string) => COLUMNS[kind] ?? DEFAULT_COLUMNS;

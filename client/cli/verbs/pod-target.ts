@@ -1,0 +1,48 @@
+import type { Cli } from '../context.ts';
+import { UsageError } from '../failure.ts';
+import { kindOf, notFound } from '../kinds.ts';
+
+/**
+ * The pod a logs or exec command means: `POD`, `pod/POD`, or a workload (`deploy/web`)
+ * whose first pod kubectl would pick; and the container, defaulted as kubectl does
+ * (the kubectl.kubernetes.io/default-container annotation, else the first) with its
+ * "Defaulted container" note on stderr.
+ */
+export async function podTarget(
+  cli: Cli,
+  arg: string,
+  container: string | undefined,
+): Promise<{ pod: any; container: string }> {
+  const client = cli.client();
+  let pod: any;
+  if (arg.includes('/')) {
+    const [type, name] = arg.split('/', 2);
+    const kind = kindOf(type);
+    if (kind.kind === 'Pod') pod = await client.get('Pod', name, cli.namespace);
+    else {
+      const owner: any = await client.get(kind.kind, name, cli.namespace);
+      if (!owner) throw notFound(kind, name);
+      const labels = owner.spec?.selector?.matchLabels ?? owner.spec?.selector;
+      if (!labels || typeof labels !== 'object') throw new UsageError(`cannot find the pods of ${arg}`);
+      const selector = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const { items } = await client.list<any>('Pod', { namespace: cli.namespace, labelSelector: selector });
+      pod = items.find((p) => p.status?.phase === 'Running') ?? items[0];
+      if (!pod) throw new Error(`no pods found for ${arg}`);
+    }
+    if (!pod) throw notFound(kindOf('pod'), name);
+  } else {
+    pod = await client.get('Pod', arg, cli.namespace);
+    if (!pod) throw notFound(kindOf('pod'), arg);
+  }
+  return { pod, container: container ?? defaultContainer(cli, pod) };
+}
+
+export function defaultContainer(cli: Cli, pod: any): string {
+  const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+  const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  const chosen = annotated && names.includes(annotated) ? annotated : names[0];
+  if (names.length > 1 && !annotated) cli.err(`Defaulted container "${chosen}" out of: ${names.join(', ')}`);
+  return chosen;
+}

@@ -1,0 +1,65 @@
+/**
+ * What travels through a node's tunnel. The API server cannot open a connection to a
+ * node agent (it may sit behind NAT), so the agent holds a subscription over which the
+ * server pushes requests, and answers each with mutations carrying the request's id.
+ */
+
+export type LogStreamName = 'STDOUT' | 'STDERR';
+
+export interface TunnelLogLine {
+  stream: LogStreamName;
+  /** RFC 3339 with nanoseconds, as the runtime recorded it. */
+  time: string;
+  text: string;
+}
+
+export interface TunnelLogOptions {
+  follow: boolean;
+  previous: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+}
+
+export interface TunnelExecOptions {
+  command: string[];
+  stdin?: string;
+  timeoutSeconds: number;
+}
+
+export interface TunnelExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export type TunnelRequestKind = 'LOGS' | 'EXEC' | 'CANCEL';
+
+/** One request to a node agent; CANCEL carries only the id of the request it ends. */
+export interface TunnelRequest {
+  id: string;
+  kind: TunnelRequestKind;
+  namespace?: string;
+  podName?: string;
+  podUid?: string;
+  container?: string;
+  /** Whether `container` is an init container of the pod. */
+  init?: boolean;
+  logs?: TunnelLogOptions;
+  exec?: TunnelExecOptions;
+}
+
+/** The codes an agent may answer a request with; anything else reaches the user as UNAVAILABLE. */
+export const AGENT_ERROR_CODES = ['BAD_REQUEST', 'NOT_FOUND', 'TIMEOUT', 'UNAVAILABLE'] as const;
+
+/** One answer of an agent. Every answer counts as the agent having taken the request up. */
+export interface TunnelReply {
+  nodeName: string;
+  requestId: string;
+  lines?: TunnelLogLine[];
+  /** The request is answered in full (logs: no more lines). */
+  done?: boolean;
+  /** The request failed; it ends it. */
+  error?: { code: string; message: string };
+  /** The outcome of an EXEC; it ends it. */
+  exec?: TunnelExecResult;
+}

@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Real Docker for the service proxy and cluster DNS tests: a bridge network with a pod
+ * subnet (as a node agent's runtime makes), busybox containers on it, and their cleanup.
+ * Docker missing is a failure with a clear message, never a skip.
+ */
+
+export const BUSYBOX = 'kubeql/busybox';
+
+export function run(command: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export const docker = (...args: string[]) => run('docker', args);
+
+/** Fails unless a Docker engine answers and iptables is there; builds the busybox image when missing. */
+export async function requireDocker(): Promise<void> {
+  try {
+    await docker('info', '--format', '{{.ServerVersion}}');
+  } catch (error) {
+    throw new Error(
+      `these tests need a running Docker engine (install docker.io and start dockerd): ${(error as Error).message}`,
+    );
+  }
+  try {
+    await run('iptables', ['-w', '-t', 'nat', '-S', 'PREROUTING']);
+  } catch (error) {
+    throw new Error(`these tests need iptables and root: ${(error as Error).message}`);
+  }
+  const present = await docker('image', 'inspect', BUSYBOX).then(
+    () => true,
+    () => false,
+  );
+  if (present) return;
+  if (!fs.existsSync('/bin/busybox'))
+    throw new Error(`image ${BUSYBOX} is missing and cannot be built: install busybox-static`);
+  // FROM scratch + the host's static busybox: builds offline in under a second.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-busybox-'));
+  try {
+    fs.copyFileSync('/bin/busybox', path.join(dir, 'busybox'));
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["sh"]\n',
+    );
+    await docker('build', '-q', '-t', BUSYBOX, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A bridge network `name` with subnet `<prefix>.0/24` and gateway `<prefix>.1`, and what runs on it. */
+export class TestNetwork {
+  readonly subnet: string;
+  readonly gateway: string;
+  private readonly containers: string[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly prefix: string,
+  ) {
+    this.subnet = `${prefix}.0/24`;
+    this.gateway = `${prefix}.1`;
+  }
+
+  async create(): Promise<void> {
+    await this.remove();
+    await docker('network', 'create', '--subnet', this.subnet, '--gateway', this.gateway, this.name);
+  }
+
+  /**
+   * A busybox httpd on port `port` at `ip` answering `body` for / and the client's
+   * address for /cgi-bin/ip. It forks a child per connection, and runs under a shell so
+   * that `stopListening` can end it alone.
+   */
+  async httpd(name: string, ip: string, body: string, port = 8080): Promise<void> {
+    const script =
+      `mkdir -p /www/cgi-bin && echo ${body} > /www/index.html && ` +
+      `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip && ` +
+      `chmod +x /www/cgi-bin/ip && ` +
+      `{ httpd -f -p ${port} -h /www & echo $! > /httpd.pid; wait; sleep 3600; }`;
+    await this.run(name, ['--ip', ip], ['sh', '-c', script]);
+  }
+
+  /**
+   * Closes httpd's listening socket as a pod does on SIGTERM: new connections are
+   * refused, the requests in flight (in forked children) finish, the address stays.
+   */
+  async stopListening(name: string): Promise<void> {
+    await this.exec(name, ['sh', '-c', 'kill $(cat /httpd.pid)']);
+  }
+
+  /** A long-running busybox to run commands in (with the DNS settings of `options`). */
+  async client(name: string, options: string[] = []): Promise<void> {
+    await this.run(name, options, ['sleep', '3600']);
+  }
+
+  async run(name: string, options: string[], command: string[]): Promise<void> {
+    const full = `${this.name}-${name}`;
+    await docker('rm', '-f', full).catch(() => {});
+    this.containers.push(full);
+    await docker('run', '-d', '--name', full, '--network', this.name, ...options, BUSYBOX, ...command);
+  }
+
+  /** Runs `command` in container `name`: its stdout, or an error carrying its stderr. */
+  exec(name: string, command: string[]): Promise<string> {
+    return docker('exec', `${this.name}-${name}`, ...command);
+  }
+
+  /**
+   * One HTTP GET from container `name`: the body, trimmed. (busybox 1.35's `wget -T`
+   * crashes, hence `timeout`.)
+   */
+  async wget(name: string, url: string, seconds = 10): Promise<string> {
+    return (await this.exec(name, ['timeout', String(seconds), 'wget', '-qO-', url])).trim();
+  }
+
+  async stop(name: string): Promise<void> {
+    await docker('rm', '-f', `${this.name}-${name}`);
+  }
+
+  /** Removes the containers this network ran and the network. */
+  async remove(): Promise<void> {
+    const listed = await docker('ps', '-aq', '--filter', `network=${this.name}`).catch(() => '');
+    const ids = [...new Set([...listed.split('\n').filter(Boolean), ...this.containers])];
+    if (ids.length) await docker('rm', '-f', ...ids).catch(() => {});
+    await docker('network', 'rm', this.name).catch(() => {});
+  }
+}
+
+/** Retries `fn` until it stops throwing, for up to `timeoutMs`; then throws its last error. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { KubeqlClient } from '../../../client/client.ts';
+import { messageOf } from '../../../client/errors.ts';
+import { createInformer, type Informer } from '../../../client/informer.ts';
+import type { Resource, Selection } from '../../../client/types.ts';
+
+/** How long an informer nobody uses keeps watching, so that going back to a page is instant. */
+const LINGER_MS = 30_000;
+
+interface Entry {
+  informer: Informer;
+  refs: number;
+  /** The last list or watch failure, cleared by the next event; informers retry by themselves. */
+  error?: string;
+  listeners: Set<() => void>;
+  linger?: ReturnType<typeof setTimeout>;
+}
+
+/** What a view holds while it shows objects of one kind and selection. */
+export interface Lease {
+  informer: Informer;
+  error(): string | undefined;
+  /** Called after every change to the cache (and error); returns a function that unsubscribes. */
+  onChange(listener: () => void): () => void;
+  release(): void;
+}
+
+/**
+ * One SDK informer per (kind, selection), shared by every view that shows it. The
+ * informer does the hard part: it lists, then watches from the list's resourceVersion,
+ * resumes after a dropped connection or a server restart, and lists again when the
+ * server answers EXPIRED, so what the views show converges without a reload.
+ */
+export class InformerPool {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly client: KubeqlClient) {}
+
+  acquire(kind: string, selection: Selection = {}): Lease {
+    const key = JSON.stringify([kind, selection.namespace, selection.labelSelector, selection.fieldSelector]);
+    let entry = this.entries.get(key);
+    if (!entry) entry = this.start(key, kind, selection);
+    clearTimeout(entry.linger);
+    entry.refs++;
+    const held = entry;
+    let released = false;
+    return {
+      informer: held.informer,
+      error: () => held.error,
+      onChange(listener) {
+        held.listeners.add(listener);
+        return () => held.listeners.delete(listener);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.refs > 0) return;
+        held.linger = setTimeout(() => {
+          this.entries.delete(key);
+          void held.informer.stop();
+        }, LINGER_MS);
+      },
+    };
+  }
+
+  /** Stops every informer (at logout, before the client closes). */
+  async stopAll(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) clearTimeout(entry.linger);
+    await Promise.all(entries.map((entry) => entry.informer.stop()));
+  }
+
+  private start(key: string, kind: string, selection: Selection): Entry {
+    const entry: Entry = { refs: 0, listeners: new Set(), informer: undefined! };
+    const changed = () => {
+      for (const listener of [...entry.listeners]) listener();
+    };
+    entry.informer = createInformer<Resource>(this.client, kind, selection, {
+      onError: (error) => {
+        entry.error = messageOf(error);
+        changed();
+      },
+      retryDelayMs: 500,
+      maxRetryDelayMs: 10_000,
+    });
+    const fresh = () => {
+      entry.error = undefined;
+      changed();
+    };
+    entry.informer.addEventHandler({ onAdd: fresh, onUpdate: fresh, onDelete: fresh });
+    entry.informer.start();
+    entry.informer.waitForSync().then(fresh, () => {});
+    this.entries.set(key, entry);
+    return entry;
+  }
+}
