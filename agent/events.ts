@@ -1,4 +1,4 @@
-import { messageOf, type Resource, type ResourceWriter } from '../client/index.ts';
+import { isCode, messageOf, type Resource, type ResourceWriter } from '../client/index.ts';
 import { timestamp } from './timestamps.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -8,52 +8,141 @@ export interface EventRecorder {
   record(obj: Resource, type: EventType, reason: string, message: string): void;
 }
 
+export interface EventRecorderLimits {
+  /** Events remembered for counting repeats (client-go's event correlator keeps 4096). */
+  maxRemembered: number;
+  /** Events waiting to be written beyond which new ones are dropped (client-go's broadcaster queues 1000). */
+  maxQueued: number;
+  /** Writes in flight at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_EVENT_RECORDER_LIMITS: EventRecorderLimits = {
+  maxRemembered: 4096,
+  maxQueued: 1000,
+  concurrency: 16,
+};
+
 interface Recorded {
   name: string;
   namespace: string;
   count: number;
 }
 
+/** An event waiting to be written, with the repeats recorded meanwhile. */
+interface Queued {
+  obj: Resource;
+  type: EventType;
+  reason: string;
+  message: string;
+  repeats: number;
+}
+
 /**
  * Writes Events the way Kubernetes' recorder does: the same event about the same
  * object (same reason, message and type, from the same component) is not written
- * again but counted, by patching its `count` and `lastTimestamp`. Recording never
- * blocks or fails the caller: events are best effort, a lost one is logged.
+ * again but counted, by patching its `count` and `lastTimestamp`; repeats recorded
+ * before the first write are folded into it. Recording never blocks or fails the
+ * caller: events are best effort. Memory stays bounded however many objects and
+ * events there are: the events remembered for counting are the most recent
+ * `maxRemembered` (least recently used forgotten first), and when more than
+ * `maxQueued` events wait to be written new ones are dropped, with a log line per
+ * burst, as client-go drops them when its queue is full.
  */
 export class ApiEventRecorder implements EventRecorder {
+  private readonly limits: EventRecorderLimits;
+  /** In least-recently-used order: a Map iterates in insertion order, and a hit re-inserts. */
   private readonly seen = new Map<string, Recorded>();
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queued = new Map<string, Queued>();
+  private readonly writing = new Set<string>();
+  private dropped = 0;
+  private idle: Array<() => void> = [];
 
   constructor(
     private readonly writer: ResourceWriter,
     private readonly component: string,
     private readonly log: (line: string) => void,
-  ) {}
+    limits: Partial<EventRecorderLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_EVENT_RECORDER_LIMITS, ...limits };
+  }
 
   record(obj: Resource, type: EventType, reason: string, message: string): void {
-    this.chain = this.chain
-      .then(() => this.write(obj, type, reason, message))
-      .catch((error: unknown) =>
-        this.log(`event ${reason} for ${obj.kind} ${obj.metadata.name}: ${messageOf(error)}`),
-      );
-  }
-
-  /** Resolves when every event recorded so far has been written (for tests and shutdown). */
-  flush(): Promise<void> {
-    return this.chain;
-  }
-
-  private async write(obj: Resource, type: EventType, reason: string, message: string): Promise<void> {
     const key = [obj.metadata.uid, type, reason, message].join('\u0000');
+    const waiting = this.queued.get(key);
+    if (waiting) {
+      waiting.repeats++;
+      return;
+    }
+    if (this.queued.size >= this.limits.maxQueued) {
+      if (this.dropped++ === 0) {
+        this.log(`events: ${this.queued.size} waiting to be written, dropping new ones until they are`);
+      }
+      return;
+    }
+    this.queued.set(key, { obj, type, reason, message, repeats: 1 });
+    this.pump();
+  }
+
+  /** Resolves when every event recorded so far has been written or given up (for tests and shutdown). */
+  flush(): Promise<void> {
+    if (this.queued.size === 0 && this.writing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Starts writes up to the concurrency limit, one at a time per event (its count is read-modify-write). */
+  private pump(): void {
+    for (const [key, event] of this.queued) {
+      if (this.writing.size >= this.limits.concurrency) return;
+      if (this.writing.has(key)) continue;
+      this.queued.delete(key);
+      this.writing.add(key);
+      void this.write(key, event)
+        .catch((error: unknown) =>
+          this.log(
+            `event ${event.reason} for ${event.obj.kind} ${event.obj.metadata.name}: ${messageOf(error)}`,
+          ),
+        )
+        .finally(() => {
+          this.writing.delete(key);
+          this.settled();
+        });
+    }
+  }
+
+  private settled(): void {
+    if (this.dropped > 0 && this.queued.size < this.limits.maxQueued / 2) {
+      this.log(`events: dropped ${this.dropped} while behind`);
+      this.dropped = 0;
+    }
+    this.pump();
+    if (this.queued.size === 0 && this.writing.size === 0)
+      for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private remember(key: string, recorded: Recorded): void {
+    this.seen.delete(key);
+    this.seen.set(key, recorded);
+    if (this.seen.size > this.limits.maxRemembered) this.seen.delete(this.seen.keys().next().value!);
+  }
+
+  private async write(key: string, { obj, type, reason, message, repeats }: Queued): Promise<void> {
     const now = timestamp();
     const previous = this.seen.get(key);
     if (previous) {
-      previous.count++;
-      await this.writer.patch('Event', previous.name, previous.namespace, {
-        count: previous.count,
-        lastTimestamp: now,
-      });
-      return;
+      previous.count += repeats;
+      this.remember(key, previous);
+      try {
+        await this.writer.patch('Event', previous.name, previous.namespace, {
+          count: previous.count,
+          lastTimestamp: now,
+        });
+        return;
+      } catch (error) {
+        // Deleted meanwhile (its namespace went, or it expired): written anew, as client-go does.
+        if (!isCode(error, 'NOT_FOUND')) throw error;
+        this.seen.delete(key);
+      }
     }
     // Events about cluster-scoped objects live in "default", as Kubernetes keeps them.
     const namespace = obj.metadata.namespace ?? 'default';
@@ -72,12 +161,12 @@ export class ApiEventRecorder implements EventRecorder {
       type,
       reason,
       message,
-      count: 1,
+      count: previous?.count ?? repeats,
       firstTimestamp: now,
       lastTimestamp: now,
       source: { component: this.component },
       reportingComponent: this.component,
     });
-    this.seen.set(key, { name: event.metadata.name!, namespace, count: 1 });
+    this.remember(key, { name: event.metadata.name!, namespace, count: previous?.count ?? repeats });
   }
 }

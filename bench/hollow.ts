@@ -20,8 +20,11 @@
  * ClusterLoader2's density test 100 pods/s (whole cluster).
  *
  * Profile with: node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/hollow.ts --quick
+ * or, for the run alone (first apply to all Running, without start-up and shutdown):
+ *   npm run bench:hollow -- --quick --cpu-profile run.cpuprofile
  */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -43,6 +46,8 @@ const { values: flags } = parseArgs({
     stall: { type: 'string', default: '120' },
     /** Prints the components' log lines as they come (errors mostly). */
     log: { type: 'boolean', default: false },
+    /** Writes a V8 CPU profile of the run alone (first apply to all Running) here. */
+    'cpu-profile': { type: 'string' },
     /** Writes a V8 heap snapshot here once every pod runs (before the cluster stops). */
     'heap-snapshot': { type: 'string' },
   },
@@ -236,6 +241,12 @@ async function main() {
   // Both watches in place before the clock starts (a remote one subscribes asynchronously).
   await Promise.all([timeline.watching, leasesWatched]);
 
+  const profiler = flags['cpu-profile'] ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const lag = monitorEventLoopDelay({ resolution: 20 });
   const cpuBefore = process.cpuUsage();
   lag.enable();
@@ -271,6 +282,11 @@ async function main() {
   const endMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpuBefore);
   lag.disable();
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.writeFileSync(flags['cpu-profile']!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   clearInterval(progress);
   const loadAtEnd = load();
 

@@ -31,6 +31,12 @@ export interface InProcessOptions<C = unknown> {
  * socket and no serialisation in between. The SDK does not import the server: the
  * embedding process hands over functions bound to its schema, or the schema itself
  * through `inProcessTransport.fromSchema`.
+ *
+ * Results are passed on uncopied: a `manifest` is the server's stored object itself,
+ * shared by every reader and watcher, which kubeql's store deep-freezes when it commits
+ * it. Consumers treat what they receive as read-only (as informer caches require
+ * anyway) and copy before changing; copying here instead cost a structuredClone per
+ * result and per watch event per subscriber, most of a hollow cluster's garbage.
  */
 export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
   const open = new Set<() => void>();
@@ -45,7 +51,7 @@ export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
   return {
     async execute<T>(query: string, variables?: Record<string, unknown>) {
       if (closed) throw closedError();
-      return detach(await options.execute(query, variables, await context())) as GraphQLResult<T>;
+      return (await options.execute(query, variables, await context())) as GraphQLResult<T>;
     },
 
     subscribe<T>(query: string, variables: Variables, sink: Sink<T>) {
@@ -72,7 +78,7 @@ export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
           const source = await options.subscribe(query, variables, await context());
           if (ended) return void closeStream(source);
           if (!isAsyncIterable(source)) {
-            sink.next(detach(source) as GraphQLResult<T>);
+            sink.next(source as GraphQLResult<T>);
             return finish(() => sink.complete());
           }
           iterator = source[Symbol.asyncIterator]();
@@ -80,7 +86,7 @@ export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
             const item = await iterator.next();
             if (ended) return;
             if (item.done) return finish(() => sink.complete());
-            sink.next(detach(item.value) as GraphQLResult<T>);
+            sink.next(item.value as GraphQLResult<T>);
           }
         } catch (error) {
           finish(() => sink.error(toKubeqlError(error)));
@@ -138,14 +144,6 @@ inProcessTransport.fromSchema = function fromSchema<C>(
     },
   });
 };
-
-/**
- * A copy of the data: `manifest` is the server's stored object itself, shared by every
- * watcher, and a consumer that changed it in place would change the store.
- */
-function detach(result: GraphQLResult): GraphQLResult {
-  return result.data == null ? result : { ...result, data: structuredClone(result.data) };
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<GraphQLResult> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;

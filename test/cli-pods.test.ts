@@ -130,7 +130,7 @@ describe('top', () => {
     );
     const nodes = await ok(['top', 'nodes']);
     expect(nodes).toMatch(
-      /^NAME +CPU\(cores\)   CPU%   MEMORY\(bytes\)   MEMORY%\nhollow-1 +\d+m +\d+% +\d+Mi +\d+%\n$/,
+      /^NAME +CPU\(cores\) {3}CPU% {3}MEMORY\(bytes\) {3}MEMORY%\nhollow-1 +\d+m +\d+% +\d+Mi +\d+%\n$/,
     );
     const empty = files({});
     expect(await kq(cluster, ['top', 'pods', '-n', 'kube-public'], { env, cwd: empty })).toMatchObject({

@@ -90,7 +90,7 @@ describe('get', () => {
     expect(await ok(['get', 'deploy', '-n', ns, '-o', 'wide'])).toMatch(
       /^NAME {3}READY {3}UP-TO-DATE {3}AVAILABLE {3}AGE +CONTAINERS {3}IMAGES {7}SELECTOR\napi .* app +nginx:1\.25 {3}app=api\n/,
     );
-    expect(await ok(['get', 'deployments.apps', '-n', ns, '-o', 'name'])).toBe(
+    expect(await ok(['get', 'deployments.apps', `--namespace=${ns}`, '-o=name'])).toBe(
       'deployment.apps/api\ndeployment.apps/web\n',
     );
     const json = JSON.parse(await ok(['get', 'deploy', 'web', '-n', ns, '-o', 'json']));
@@ -220,6 +220,9 @@ describe('apply, create, run, expose', () => {
       'configmap/settings configured\n',
     );
     expect((await api.get<any>('ConfigMap', 'settings', ns))?.data).toEqual({ mode: 'dev' });
+    expect(await ok(['apply', '-n', ns, '-f', '-'], { stdin: changed })).toBe(
+      'configmap/settings unchanged\n',
+    );
     const out = await ok(['apply', '-n', ns, '-f', path.join(dir, 'app', 'web.yaml'), '-o', 'name']);
     expect(out).toBe('deployment.apps/web\n');
     const mismatch = await kq(cluster, ['apply', '-n', 'elsewhere', '-f', '-'], {
@@ -499,7 +502,7 @@ describe('rollout', () => {
     expect(revision).toMatch(
       /^deployment\.apps\/web with revision #1\nPod Template:\n {2}Labels: +app=web\n/,
     );
-    expect(revision).toContain('Image:        nginx:1.25');
+    expect(revision).toMatch(/\n {3}app:\n {4}Image: +nginx:1\.25\n/);
   });
 
   it('status exits 1 on ProgressDeadlineExceeded', async () => {
@@ -519,6 +522,18 @@ describe('rollout', () => {
     expect(await ok(['get', 'pods', '-n', ns, '--no-headers'])).toMatch(
       /^stuck-\S+ +0\/1 +Pending +0 +\d+s\n$/,
     );
+  });
+  it('status exits 1 when --timeout runs out first', async () => {
+    const ns = await namespace('timeout');
+    const pending = deploymentYAML('waits').replace(
+      '      containers:\n',
+      '      nodeSelector: {disk: none}\n      containers:\n',
+    );
+    await ok(['apply', '-n', ns, '-f', '-'], { stdin: pending });
+    const result = await kq(cluster, ['rollout', 'status', 'deploy/waits', '-n', ns, '--timeout=1s'], {
+      env,
+    });
+    expect(result).toMatchObject({ code: 1, stderr: 'error: timed out waiting for the condition\n' });
   });
 });
 
@@ -561,6 +576,13 @@ describe('inspect', () => {
       async () => /\nEndpoints: +10\.\d+\.\d+\.\d+:80\n/.test(await ok(['describe', 'svc/web', '-n', ns])),
       { what: 'endpoints' },
     );
+    expect(await ok(['describe', 'ep', 'web', '-n', ns])).toMatch(
+      /\nSubsets:\n {2}Addresses: +10\.\S+\n {2}NotReadyAddresses: {2}<none>\n {2}Ports:\n {4}Name {5}Port {2}Protocol\n {4}-{4} {5}-{4} {2}-{8}\n {4}<unset> {2}80 {4}TCP\n/,
+    );
+    await ok(['create', 'secret', 'generic', 'pw', '-n', ns, '--from-literal=password=s3cret']);
+    const secret = await ok(['describe', 'secret', 'pw', '-n', ns]);
+    expect(secret).toContain('Type:  Opaque\n\nData\n====\npassword:  6 bytes\n');
+    expect(secret).not.toContain('s3cret');
     const node = await ok(['describe', 'node', cluster.nodes[0].name]);
     expect(node).toMatch(/^Name: +hollow-\d+\nRoles: +<none>\n/);
     expect(node).toMatch(/\nNon-terminated Pods: +\(\d+ in total\)\n/);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runVerb } from '../client/cli/verbs/run.ts';
+import { runVerb } from '../client/cli/verbs/runner.ts';
 
 // Shared by the kq tests (test/cli-*.test.ts): the CLI run in-process with captured
 // streams, or as the real `kq` process, against a server given by URL and token.

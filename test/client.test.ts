@@ -369,8 +369,12 @@ describe('in-process transport', () => {
       const got = (await local.get('ConfigMap', 'a', 'inproc')) as Resource & {
         data: Record<string, string>;
       };
-      // Results are copies: changing one leaves the store alone.
-      got.data.k = 'changed';
+      // Results are the stored objects, uncopied and frozen: changing one fails and leaves the store alone.
+      expect(Object.isFrozen(got.data)).toBe(true);
+      expect(() => {
+        got.data.k = 'changed';
+      }).toThrow(TypeError);
+      expect(() => Object.assign(events[0].object.metadata, { name: 'changed' })).toThrow(TypeError);
       expect((await local.get('ConfigMap', 'a', 'inproc'))!.data).toEqual({ k: 'v' });
       const all = await local.listAll('ConfigMap', { namespace: 'inproc', pageSize: 1 });
       expect(all.items.map((o) => o.metadata.name)).toEqual(['a', 'b']);

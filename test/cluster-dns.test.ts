@@ -16,7 +16,7 @@ import { ServiceProxy } from '../agent/node/proxy/service-proxy.ts';
 import { eventually, requireDocker, TestNetwork } from './docker-network.ts';
 import { startCluster, type TestCluster } from './harness.ts';
 
-const node = new TestNetwork('kq-dns-test', '10.244.202');
+const node = new TestNetwork('kq-dns-test', '10.244.242');
 const A = `${node.prefix}.11`;
 const B = `${node.prefix}.12`;
 const DOMAIN = 'cluster.local';
@@ -241,9 +241,9 @@ describe('ClusterDns on a real node bridge', () => {
       metadata: { name: 'cache-0', namespace: 'default' },
       spec: { hostname: 'cache-0', subdomain: 'db', containers: [{ name: 'c', image: 'kubeql/busybox' }] },
     });
-    await writer.updateStatus(pod, { phase: 'Running', podIP: '10.244.202.77' });
+    await writer.updateStatus(pod, { phase: 'Running', podIP: '10.244.242.77' });
     await eventually(async () =>
-      expect(await r.resolve4('cache-0.db.default.svc.cluster.local')).toEqual(['10.244.202.77']),
+      expect(await r.resolve4('cache-0.db.default.svc.cluster.local')).toEqual(['10.244.242.77']),
     );
   });
 
@@ -269,7 +269,7 @@ describe('ClusterDns on a real node bridge', () => {
     const tcp = await queryTcp('web.default.svc.cluster.local', 'A');
     expect(tcp.answers?.map((a) => (a as dnsPacket.StringAnswer).data)).toEqual([web.spec.clusterIP]);
 
-    const many = Array.from({ length: 60 }, (_, i) => ({ ip: `10.244.202.${100 + i}` }));
+    const many = Array.from({ length: 60 }, (_, i) => ({ ip: `10.244.242.${100 + i}` }));
     await service('big', { clusterIP: 'None', ports: [{ name: 'http', port: 8080 }] });
     await endpoints('big', many);
     const udp = dgram.createSocket('udp4');

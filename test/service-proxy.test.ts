@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createClient,
@@ -12,8 +13,8 @@ import { eventually, requireDocker, run, TestNetwork } from './docker-network.ts
 import { startCluster, type TestCluster } from './harness.ts';
 
 // Two "nodes" on this machine, as two agents would have them: each its bridge and proxy.
-const node1 = new TestNetwork('kq-proxy-test-1', '10.244.201');
-const node2 = new TestNetwork('kq-proxy-test-2', '10.244.203');
+const node1 = new TestNetwork('kq-proxy-test-1', '10.244.241');
+const node2 = new TestNetwork('kq-proxy-test-2', '10.244.243');
 const NODE1 = 'proxy-test-node-1';
 const NODE2 = 'proxy-test-node-2';
 const A = `${node1.prefix}.11`;
@@ -145,6 +146,48 @@ describe('ServiceProxy (userspace kube-proxy) on real Docker and iptables', () =
     await eventually(async () =>
       expect(await bodies(node1, `http://${web.spec.clusterIP}/`, 4)).toEqual(['a', 'a', 'a', 'a']),
     );
+  });
+
+  it('replays a request to another endpoint when one drops the connection before answering', async () => {
+    // Backends on the host (at the bridge's gateway) that accept and then reset, or close, unanswered:
+    // what a server that stops listening does to connections it has not served yet.
+    const dropped = { reset: 0, closed: 0 };
+    const listen = (onConnection: (socket: net.Socket) => void) =>
+      new Promise<net.Server>((resolve) => {
+        const server = net.createServer(onConnection);
+        server.listen(0, node1.gateway, () => resolve(server));
+      });
+    const resetter = await listen((socket) => {
+      dropped.reset++;
+      socket.resetAndDestroy();
+    });
+    const closer = await listen((socket) => {
+      dropped.closed++;
+      socket.end();
+    });
+    const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+    try {
+      await setEndpoints('web', [
+        subset([A]),
+        subset([node1.gateway], portOf(resetter)),
+        subset([node1.gateway], portOf(closer)),
+      ]);
+      await eventually(async () => {
+        expect(await bodies(node1, `http://${web.spec.clusterIP}/`, 6)).toEqual([
+          'a',
+          'a',
+          'a',
+          'a',
+          'a',
+          'a',
+        ]);
+        expect(dropped.reset).toBeGreaterThan(0);
+        expect(dropped.closed).toBeGreaterThan(0);
+      });
+    } finally {
+      resetter.close();
+      closer.close();
+    }
   });
 
   it('resets connections when a service has no endpoints', async () => {

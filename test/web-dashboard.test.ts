@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, buildDashboard, launchChromium } from './browser.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const WEB = `apiVersion: apps/v1
 kind: Deployment
@@ -27,6 +28,28 @@ spec:
             requests:
               cpu: 250m
               memory: 64Mi
+`;
+
+const WEB_SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: default
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 8080
+`;
+
+const configMap = (i: number) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: filler-${i}
+  namespace: default
+data:
+  n: "${i}"
 `;
 
 const TICKER = `apiVersion: v1
@@ -74,6 +97,7 @@ describe('web dashboard', () => {
   let page: Page;
   let base: string;
   let webDir: string;
+  let proxy: TcpProxy;
 
   const deployment = async () =>
     (
@@ -97,11 +121,14 @@ describe('web dashboard', () => {
     const build = buildDashboard();
     webDir = build.dir;
     [cluster, browser] = await Promise.all([
-      startHollowCluster({ nodes: 3, serverOptions: { webDir } }),
+      // A short event log, so that a watch cut off for a while cannot resume and must relist.
+      startHollowCluster({ nodes: 3, serverOptions: { webDir, retainEvents: 100, compactEveryMs: 200 } }),
       launchChromium(),
       build.built,
     ]);
-    base = cluster.url.replace(/\/graphql$/, '');
+    // The browser reaches the server through a proxy the test can cut.
+    proxy = await startTcpProxy(Number(new URL(cluster.url).port));
+    base = `http://127.0.0.1:${proxy.port}`;
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // Fail a step with its own message well before the test's timeout.
     page.setDefaultTimeout(10_000);
@@ -109,6 +136,7 @@ describe('web dashboard', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await proxy?.close();
     await cluster?.stop();
     if (webDir) fs.rmSync(webDir, { recursive: true, force: true });
   });
@@ -143,7 +171,9 @@ describe('web dashboard', () => {
     await page.getByRole('button', { name: 'Scale' }).click();
     await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 15_000 }).toBe('4');
     expect((await deployment())?.spec.replicas).toBe(4);
-    await expect.poll(() => page.getByLabel('Rollout').getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    await expect
+      .poll(() => page.getByLabel('Rollout').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('done');
     await shoot('deployment');
   });
 
@@ -162,7 +192,9 @@ describe('web dashboard', () => {
     const rolledBack = await deployment();
     expect(rolledBack?.spec.template.spec.containers[0].image).toBe('busybox:1');
     expect(rolledBack?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
-    await expect.poll(() => page.getByLabel('Rollout').getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    await expect
+      .poll(() => page.getByLabel('Rollout').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('done');
     await shoot('deployment-rolled-back');
   });
 
@@ -187,7 +219,9 @@ describe('web dashboard', () => {
   it('reports a conflict when the object changed during the edit, and overwrites nothing', async () => {
     const editor = page.getByLabel('YAML', { exact: true });
     await editor.fill((await editor.inputValue()).replace('\n  replicas: -3\n', '\n  replicas: 5\n'));
-    await cluster.client.request('mutation { scaleDeployment(namespace: "default", name: "web", replicas: 6) { kind } }');
+    await cluster.client.request(
+      'mutation { scaleDeployment(namespace: "default", name: "web", replicas: 6) { kind } }',
+    );
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Conflict');
     expect((await deployment())?.spec.replicas).toBe(6);
@@ -199,12 +233,15 @@ describe('web dashboard', () => {
     await apply(TICKER);
     await page.goto(`${base}/pods/default/ticker`);
     await expect.poll(() => page.getByText('Running').first().isVisible(), { timeout: 15_000 }).toBe(true);
+    await shoot('pod');
     await page.getByRole('tab', { name: 'Logs' }).click();
     const log = page.getByLabel('Log lines');
     await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('started');
     const before = Number(await log.getAttribute('data-lines'));
     // The container prints a line a second: following, the view grows without a reload.
-    await expect.poll(async () => Number(await log.getAttribute('data-lines')), { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(async () => Number(await log.getAttribute('data-lines')), { timeout: 10_000 })
+      .toBeGreaterThan(before);
     expect(await log.textContent()).toContain('tick');
     await shoot('pod-logs');
 
@@ -219,6 +256,71 @@ describe('web dashboard', () => {
     await page.getByRole('link', { name: /^hollow-/ }).click();
     await page.getByRole('table', { name: 'Conditions' }).waitFor();
     await shoot('node');
+  });
+
+  it('creates a Service from YAML and follows it to its endpoints and pods', async () => {
+    await page.getByRole('link', { name: '+ Create' }).click();
+    await page.getByLabel('Manifests').fill(WEB_SERVICE);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(`${base}/services/default/web`);
+    // Service → Endpoints (the ready pods' addresses) → Pods, all live.
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Endpoint addresses' }).locator('tbody tr').count(), {
+        timeout: 15_000,
+      })
+      .toBe(6);
+    expect(await rows('Pods').getAttribute('data-rows')).toBe('6');
+    await shoot('service');
+    await page
+      .getByRole('table', { name: 'Endpoint addresses' })
+      .getByRole('link', { name: /^web-/ })
+      .first()
+      .click();
+    await page.getByRole('table', { name: 'Containers' }).waitFor();
+    expect(page.url()).toMatch(/\/pods\/default\/web-/);
+  });
+
+  it('deletes a pod only after confirmation', async () => {
+    await page.goto(`${base}/pods/default/ticker`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${base}/pods`);
+    await expect
+      .poll(
+        async () => (await cluster.client.request<{ pod: unknown }>('{ pod(name: "ticker") { kind } }')).pod,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBeNull();
+  });
+
+  it('stays correct across a dropped connection, relisting what it could not resume', async () => {
+    await page.goto(`${base}/deployments/default/web`);
+    await expect.poll(() => rows('Pods').getAttribute('data-rows')).toBe('6');
+    const before = (await cluster.client.list('Deployment', { namespace: 'default' })).resourceVersion;
+    proxy.cut();
+    await cluster.client.request(
+      'mutation { scaleDeployment(namespace: "default", name: "web", replicas: 2) { kind } }',
+    );
+    // More changes than the server keeps: the watches' last revision is compacted away.
+    await apply(Array.from({ length: 150 }, (_, i) => configMap(i)).join('---\n'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // No watch can resume from before the cut any more: the dashboard's must list again.
+    await expect(
+      cluster.client.watch('Deployment', { resourceVersion: before }).next(),
+    ).rejects.toMatchObject({
+      code: 'EXPIRED',
+    });
+    proxy.restore();
+    await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 20_000 }).toBe('2');
+    // Each watch comes back after its own jittered back-off.
+    await expect
+      .poll(() => page.locator('.stats').first().textContent(), { timeout: 20_000 })
+      .toContain('Desired2');
   });
 
   it('keeps a list of 1,000 pods responsive: only the rows in view are in the page', async () => {

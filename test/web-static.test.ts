@@ -12,13 +12,18 @@ describe('dashboard files', () => {
   let missing: TestCluster;
   let base: string;
   const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-web-'));
+  // Beside the build directory: what a path escaping it would reach.
+  const secret = path.join(os.tmpdir(), 'kubeql-web-secret.txt');
 
   beforeAll(async () => {
     fs.mkdirSync(path.join(webDir, 'assets'));
-    fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>kubeql</title><div id="root"></div>');
+    fs.writeFileSync(
+      path.join(webDir, 'index.html'),
+      '<!doctype html><title>kubeql</title><div id="root"></div>',
+    );
     fs.writeFileSync(path.join(webDir, 'assets', 'index-Ab12Cd34.js'), 'console.log("app")');
     fs.writeFileSync(path.join(webDir, 'robots.txt'), 'User-agent: *\n');
-    fs.writeFileSync(path.join(os.tmpdir(), 'kubeql-web-secret.txt'), 'outside');
+    fs.writeFileSync(secret, 'outside');
     [cluster, missing] = await Promise.all([
       startCluster({ webDir }),
       startCluster({ webDir: path.join(webDir, 'not-built') }),
@@ -29,6 +34,7 @@ describe('dashboard files', () => {
   afterAll(async () => {
     await Promise.all([cluster?.stop(), missing?.stop()]);
     fs.rmSync(webDir, { recursive: true, force: true });
+    fs.rmSync(secret, { force: true });
   });
 
   it('serves hashed assets as immutable and index.html as always revalidated', async () => {
@@ -83,7 +89,7 @@ describe('dashboard files', () => {
     expect(await page.text()).toContain('npm run build:web');
   });
 
-  it("has its generated operation types in step with the schema (run `npm run codegen`)", async () => {
+  it('has its generated operation types in step with the schema (run `npm run codegen`)', async () => {
     expect(fs.readFileSync(WEB_GENERATED_FILE, 'utf8')).toBe(await generateWebTypes());
   });
 });

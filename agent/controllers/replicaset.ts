@@ -6,7 +6,7 @@ import type { PodObject } from '../objects.ts';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podReadySince } from '../pod-state.ts';
 import { timeOf, timestamp } from '../timestamps.ts';
 import type { ControllerContext, ControllerFactory } from './controller.ts';
-import { claimObjects, controllerRef, ownedObjectHandlers } from './controller-ref.ts';
+import { claimObjects, controllerKey, controllerRef, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
 import { podFromTemplate, writePods } from './pod-control.ts';
 import { ReconcileLoop, type Reconcile } from './reconcile-loop.ts';
@@ -22,6 +22,33 @@ type ReplicaSetCondition = NonNullable<ReplicaSetStatus['conditions']>[number];
 
 /** Most pods created or deleted by one reconcile (Kubernetes' burstReplicas). */
 export const BURST_REPLICAS = 500;
+/**
+ * How long a pod update that changes none of what a ReplicaSet counts or decides on
+ * waits before its ReplicaSet is synced. Each pod is updated three or four times as it
+ * starts (bound, container creating, running) and every sync walks all the ReplicaSet's
+ * pods: syncing on each update costs O(pods²) per ReplicaSet in a burst, while
+ * coalescing them costs one pass per window.
+ */
+export const POD_UPDATE_COALESCE_MS = 250;
+
+const sameJson = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
+
+/**
+ * Whether a pod update can change the ReplicaSet's decisions or status right away: what
+ * makes a pod active, ready (and since when, for availability), claimed or matched.
+ * Binding, container statuses and IPs do not; they only rank pods for a scale-down,
+ * which reads the cache when it happens.
+ */
+export function podUpdateMatters(old: PodObject, pod: PodObject): boolean {
+  return (
+    isPodActive(old) !== isPodActive(pod) ||
+    isPodReady(old) !== isPodReady(pod) ||
+    podReadySince(old) !== podReadySince(pod) ||
+    !sameJson(old.metadata.labels, pod.metadata.labels) ||
+    !sameJson(old.metadata.ownerReferences, pod.metadata.ownerReferences)
+  );
+}
+
 /** Lower deletes first, as Kubernetes' PodDeletionCost. */
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 
@@ -298,14 +325,26 @@ export const replicaSetController: ControllerFactory = (ctx) => {
           loop.enqueue(keyOf(rs));
         },
       });
-      pods.addEventHandler(
-        ownedObjectHandlers({
-          ownerKind: 'ReplicaSet',
-          owners: replicaSets,
-          enqueue: (key) => loop.enqueue(key),
-          expectations,
-        }),
-      );
+      const podHandlers = ownedObjectHandlers({
+        ownerKind: 'ReplicaSet',
+        owners: replicaSets,
+        enqueue: (key) => loop.enqueue(key),
+        expectations,
+      });
+      pods.addEventHandler({
+        ...podHandlers,
+        onUpdate: (old, pod) => {
+          const key = controllerKey(pod, 'ReplicaSet', replicaSets);
+          const coalesce =
+            key !== undefined &&
+            old.metadata.resourceVersion !== pod.metadata.resourceVersion &&
+            key === controllerKey(old, 'ReplicaSet', replicaSets) &&
+            !podUpdateMatters(old, pod);
+          if (coalesce) {
+            loop.enqueueAfter(key, POD_UPDATE_COALESCE_MS);
+          } else podHandlers.onUpdate?.(old, pod);
+        },
+      });
       loop.start();
     },
     stop: () => loop.stop(),

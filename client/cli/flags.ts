@@ -42,6 +42,9 @@ export function parseFlags(argv: string[], options: Options): Parsed {
   const explicit: Record<string, boolean> = {};
   const own = (split < 0 ? argv : argv.slice(0, split)).flatMap((arg) => {
     if (Object.hasOwn(BARE_DEFAULTS, arg)) return [`${arg}=${BARE_DEFAULTS[arg]}`];
+    // `-o=yaml`, as pflag reads a shorthand with `=`.
+    const short = /^-([a-zA-Z])=(.*)$/s.exec(arg);
+    if (short) return [`-${short[1]}`, short[2]];
     const bool = /^--([\w-]+)=(true|false)$/.exec(arg);
     if (bool && all[bool[1]]?.type === 'boolean') {
       explicit[bool[1]] = bool[2] === 'true';

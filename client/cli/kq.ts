@@ -33,7 +33,7 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   scheduler: async () => (await import('./scheduler.ts')).runScheduler,
   agent: async () => (await import('./agent.ts')).runAgent,
   ...Object.fromEntries(
-    Object.keys(VERBS).map((name) => [name, async () => (await import('./verbs/run.ts')).command(name)]),
+    Object.keys(VERBS).map((name) => [name, async () => (await import('./verbs/runner.ts')).command(name)]),
   ),
 };
 

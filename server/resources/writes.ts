@@ -95,7 +95,8 @@ export class Writes {
       key: objectKey(def.kind, namespace, name),
       decide: (current, tx) => {
         if (!current) throw notFound(def.plural, name);
-        const patched = mergePatch(current, patch) as Resource;
+        // A copy: the merge shares what the patch leaves alone with the stored (frozen) object, and admission defaults in place.
+        const patched = mergePatch(structuredClone(current), patch) as Resource;
         const wanted = (patch.metadata as Resource['metadata'] | undefined)?.resourceVersion;
         patched.metadata = { ...patched.metadata, resourceVersion: wanted };
         this.checkShape(def, patched);

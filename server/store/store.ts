@@ -1,6 +1,7 @@
 import type { Resource } from '../../schema/kind.ts';
 import { expired } from '../errors.ts';
 import { EventLog, type StoreEvent } from './event-log.ts';
+import { deepFreeze } from './freeze.ts';
 import { ObjectIndex, type Indexer } from './object-index.ts';
 import type { Batch, Persistence } from './persistence.ts';
 
@@ -85,7 +86,11 @@ export class Store {
     const store = new Store(persistence, options);
     const state = await persistence.load();
     for (const obj of state.objects)
-      store.objects.set(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name!), obj);
+      store.objects.set(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name!), deepFreeze(obj));
+    for (const event of state.events) {
+      deepFreeze(event.object);
+      deepFreeze(event.prev);
+    }
     store.log.compacted = state.compacted;
     store.log.append(state.events);
     store.revision = state.revision;
@@ -271,6 +276,8 @@ export class Store {
         for (const { group } of accepted) group.reject(new Error('the store could not commit the write'));
         return;
       }
+      // Committed objects are read-only from here on: reads and watches hand them out uncopied.
+      for (const event of events) deepFreeze(event.object);
       for (const [key, obj] of overlay) {
         if (obj) this.objects.set(key, obj);
         else this.objects.remove(key);

@@ -55,7 +55,10 @@ function Session() {
     return () => clearInterval(timer);
   }, []);
   const page = route(path, query);
-  useEffect(() => window.scrollTo(0, 0), [path]);
+  // A block, not an expression: scrollTo returns a promise in recent browsers, which React would take for a clean-up.
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [path]);
   return <Layout path={path}>{page}</Layout>;
 }
 

@@ -55,7 +55,11 @@ const BY_KIND: Partial<Record<KindName, Column<Resource>[]>> = {
     { header: 'Ready', width: '64px', cell: (d) => d.status?.numberReady ?? 0 },
   ]),
   Job: of<'Job'>([
-    { header: 'Completions', width: '100px', cell: (j) => `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}` },
+    {
+      header: 'Completions',
+      width: '100px',
+      cell: (j) => `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}`,
+    },
     { header: 'Active', width: '64px', cell: (j) => j.status?.active ?? 0 },
   ]),
   CronJob: of<'CronJob'>([
@@ -95,7 +99,11 @@ const BY_KIND: Partial<Record<KindName, Column<Resource>[]>> = {
   Node: of<'Node'>([
     { header: 'Status', width: 'minmax(90px, 1fr)', cell: (n) => <Badge status={nodeReady(n)} /> },
     { header: 'Version', width: 'minmax(90px, 1fr)', cell: (n) => n.status?.nodeInfo?.kubeletVersion ?? '' },
-    { header: 'Labels', width: 'minmax(140px, 2fr)', cell: (n) => <span className="muted">{labelsText(n.metadata.labels)}</span> },
+    {
+      header: 'Labels',
+      width: 'minmax(140px, 2fr)',
+      cell: (n) => <span className="muted">{labelsText(n.metadata.labels)}</span>,
+    },
   ]),
   Namespace: of<'Namespace'>([
     { header: 'Status', width: '90px', cell: (n) => <Badge status={n.status?.phase ?? 'Active'} /> },
@@ -108,7 +116,11 @@ const BY_KIND: Partial<Record<KindName, Column<Resource>[]>> = {
       width: 'minmax(120px, 1fr)',
       cell: (e) => `${e.involvedObject.kind?.toLowerCase()}/${e.involvedObject.name}`,
     },
-    { header: 'Message', width: 'minmax(180px, 3fr)', cell: (e) => <span title={e.message ?? ''}>{e.message}</span> },
+    {
+      header: 'Message',
+      width: 'minmax(180px, 3fr)',
+      cell: (e) => <span title={e.message ?? ''}>{e.message}</span>,
+    },
   ]),
   Lease: of<'Lease'>([
     { header: 'Holder', width: 'minmax(120px, 1fr)', cell: (l) => l.spec?.holderIdentity ?? '' },

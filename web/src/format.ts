@@ -62,9 +62,17 @@ export function podRestarts(pod: Pod): number {
 export function tone(status: string): 'ok' | 'warn' | 'bad' | 'idle' {
   if (/^(Running|Ready|Active|Succeeded|Completed|Complete|Bound|True|Available|Normal)$/.test(status))
     return 'ok';
-  if (/^(Pending|ContainerCreating|Terminating|Progressing|Unknown|PodInitializing|SchedulingDisabled)$/.test(status))
+  if (
+    /^(Pending|ContainerCreating|Terminating|Progressing|Unknown|PodInitializing|SchedulingDisabled)$/.test(
+      status,
+    )
+  )
     return 'warn';
-  if (/^(Failed|Error|NotReady|CrashLoopBackOff|ErrImagePull|ImagePullBackOff|Warning|False|OOMKilled)/.test(status))
+  if (
+    /^(Failed|Error|NotReady|CrashLoopBackOff|ErrImagePull|ImagePullBackOff|Warning|False|OOMKilled)/.test(
+      status,
+    )
+  )
     return 'bad';
   return 'idle';
 }

@@ -23,7 +23,8 @@ export interface KindTypes {
 export type KindName = keyof KindTypes;
 
 /** The graph edges GraphQL adds to an object; `manifest` (what informers hold) has none of them. */
-type Edges = '__typename' | 'manifest' | 'events' | 'owner' | 'pods' | 'replicaSets' | 'node' | 'endpoints' | 'jobs';
+type Edges =
+  '__typename' | 'manifest' | 'events' | 'owner' | 'pods' | 'replicaSets' | 'node' | 'endpoints' | 'jobs';
 
 /** An object of kind K as the SDK's informers and `manifest` return it. */
 export type Manifest<K extends KindName> = Omit<KindTypes[K], Edges> & Resource;
@@ -45,7 +46,12 @@ export const KINDS: KindInfo[] = [
   { kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, group: 'Workloads' },
   { kind: 'Job', plural: 'jobs', namespaced: true, group: 'Workloads' },
   { kind: 'CronJob', plural: 'cronjobs', namespaced: true, group: 'Workloads' },
-  { kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, group: 'Workloads' },
+  {
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+    group: 'Workloads',
+  },
   { kind: 'Service', plural: 'services', namespaced: true, group: 'Network' },
   { kind: 'Endpoints', plural: 'endpoints', namespaced: true, group: 'Network' },
   { kind: 'ConfigMap', plural: 'configmaps', namespaced: true, group: 'Config' },
@@ -71,6 +77,3 @@ export function pathOf(kind: string, name: string, namespace?: string | null): s
   const parts = [info.plural, ...(info.namespaced && namespace ? [namespace] : []), name];
   return '/' + parts.map(encodeURIComponent).join('/');
 }
-
-/** Kinds whose Pods come from a template: set image, restart and scale apply to them. */
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const;

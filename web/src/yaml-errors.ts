@@ -22,7 +22,9 @@ export function problemsOf(text: string, error: KubeqlError): FieldProblem[] {
   const document = list[which ? Number(which[1]) - 1 : 0];
   if (!error.causes.length) return [{ line: 0, message: error.message }];
   return error.causes.map((cause) => {
-    const offset = document?.contents ? offsetOf(document.contents as Node, splitPath(cause.field)) : undefined;
+    const offset = document?.contents
+      ? offsetOf(document.contents as Node, splitPath(cause.field))
+      : undefined;
     return {
       line: offset === undefined ? 0 : lines.linePos(offset).line,
       field: cause.field,

@@ -27,9 +27,11 @@ const REPLAY_LIMIT = 64 * 1024;
  * Connects an accepted client (paused) to the first backend that takes it and splices
  * the two. A refused or unanswered connect moves on to the next backend, so a backend
  * that is going away costs the client nothing as long as another one is up. So does a
- * backend that resets the connection before answering a byte: that is what a server
- * closing its listening socket does to the connections still waiting to be accepted,
- * and the client's bytes (kept until the first answer) are replayed to the next one.
+ * backend that resets or closes the connection before answering a byte (and, for a
+ * close, before the client half-closed): that is what a server closing its listening
+ * socket does to the connections it has not accepted or served yet. The client's bytes,
+ * kept until the first answer (up to 64 KiB), are replayed to the next backend, as
+ * Envoy's retry on reset does.
  * Without any backend by the deadline the client is reset, as a connection to a closed
  * port would be.
  */
@@ -114,7 +116,7 @@ class Recorder {
 
 /**
  * Copies both ways, passing half-closes on. Resolves 'retry' (with the client paused and
- * detached) when the backend resets before its first byte and the client's bytes can
+ * detached) when the backend goes away before its first byte and the client's bytes can
  * still be replayed; otherwise 'done' once the backend answered or closed.
  */
 function relay(client: net.Socket, upstream: net.Socket, recorder: Recorder): Promise<'done' | 'retry'> {
@@ -125,20 +127,24 @@ function relay(client: net.Socket, upstream: net.Socket, recorder: Recorder): Pr
       recorder.forget();
       resolve('done');
     });
+    const retry = () => {
+      client.unpipe(upstream);
+      client.pause();
+      upstream.destroy();
+      resolve('retry');
+    };
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
-      if (!answered && reset && recorder.replayable && !client.destroyed) {
-        client.unpipe(upstream);
-        client.pause();
-        upstream.destroy();
-        resolve('retry');
-        return;
-      }
+      if (!answered && reset && recorder.replayable && !client.destroyed) return retry();
       client.destroy();
       upstream.destroy();
       resolve('done');
     });
-    upstream.on('end', () => client.end());
+    upstream.on('end', () => {
+      // A close before any answer to a client still talking: the server died between accept and reading.
+      if (!answered && recorder.replayable && !recorder.ended && !client.destroyed) return retry();
+      client.end();
+    });
     upstream.on('close', () => resolve('done'));
     client.on('error', () => upstream.destroy());
     upstream.pipe(client, { end: false });

@@ -98,8 +98,10 @@ export function containerLines(
   w.line(level, `${title}:`);
   for (const c of containers) {
     const status = statuses?.find((s) => s.name === c.name);
-    w.line(level + 1, `${c.name}:`);
-    const l = level + 2;
+    // A pod's containers are named at the next level; a template's one space in, as kubectl does.
+    if (statuses) w.line(level + 1, `${c.name}:`);
+    else w.indented(`${'  '.repeat(level)} `, `${c.name}:`);
+    const l = statuses ? level + 2 : level + 1;
     if (statuses) w.line(l, 'Container ID:', status?.containerID ?? '');
     w.line(l, 'Image:', c.image ?? '');
     if (statuses) w.line(l, 'Image ID:', status?.imageID ?? '');

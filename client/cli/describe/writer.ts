@@ -9,7 +9,12 @@ export class DescribeWriter {
   private text = '';
 
   line(level: number, ...cells: Array<string | number | undefined>): void {
-    this.text += `${'  '.repeat(level)}${cells.map((c) => (c === undefined ? '' : String(c))).join('\t')}\n`;
+    this.indented('  '.repeat(level), ...cells);
+  }
+
+  /** A line with its own indent: kubectl writes a pod template's container names one space in. */
+  indented(indent: string, ...cells: Array<string | number | undefined>): void {
+    this.text += `${indent}${cells.map((c) => (c === undefined ? '' : String(c))).join('\t')}\n`;
   }
 
   /** `Labels:  a=b` with every further entry on its own line under the first. */

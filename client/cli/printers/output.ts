@@ -36,7 +36,9 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-export const toYAML = (value: unknown) => YAML.stringify(sortKeys(value), { indentSeq: false, lineWidth: 0 });
+/** As kubectl writes YAML: YAML 1.1 quoting, so timestamps and "yes" stay strings for every reader. */
+export const toYAML = (value: unknown) =>
+  YAML.stringify(sortKeys(value), { version: '1.1', indentSeq: false, lineWidth: 0 });
 
 /** What kubectl prints for several objects in one document. */
 export const asList = (items: Resource[]) => ({

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
@@ -73,6 +74,13 @@ export function manifestKind(manifest: Manifest): Kind {
   return kind;
 }
 
+/** Nothing to write: the same version, or (a dry run, which has none) the same content. */
+function unchanged(before: Resource, after: Resource): boolean {
+  if (before.metadata.resourceVersion === after.metadata.resourceVersion) return true;
+  const strip = (obj: Resource) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+  return isDeepStrictEqual(strip(before), strip(after));
+}
+
 const APPLY = `mutation Apply($manifests: String!, $dryRun: Boolean) {
   apply(manifests: $manifests, dryRun: $dryRun) { manifest }
 }`;
@@ -116,14 +124,8 @@ async function applyManifests(cli: Cli, { values, positionals }: Parsed): Promis
   }
   applied.forEach((obj, i) => {
     const old = before[i];
-    const verb = !old
-      ? 'created'
-      : old.metadata.resourceVersion === obj.metadata.resourceVersion
-        ? 'unchanged'
-        : 'configured';
-    cli.out(
-      `${objectRef(kinds[i], obj.metadata.name)} ${mode !== 'none' && verb === 'unchanged' ? 'configured' : verb}${dryRunSuffix(mode)}`,
-    );
+    const verb = !old ? 'created' : unchanged(old, obj) ? 'unchanged' : 'configured';
+    cli.out(`${objectRef(kinds[i], obj.metadata.name)} ${verb}${dryRunSuffix(mode)}`);
   });
   return 0;
 }

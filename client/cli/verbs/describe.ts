@@ -4,7 +4,7 @@ import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
 import { notFound, resourceArgs, type Kind } from '../kinds.ts';
-import { describeObject, RELATED, type Described } from '../describe/describers.ts';
+import { describeObject, RELATED, type Described } from '../describe/index.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
 

@@ -44,6 +44,14 @@ const TYPE_QUERY = `query($name: String!) {
   }
 }`;
 
+/** What Kubernetes says of the fields every object has, where the schema says nothing. */
+const STANDARD: Record<string, string> = {
+  apiVersion:
+    'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+  kind: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.',
+  metadata: "Standard object's metadata.",
+};
+
 /** The named type under lists and non-nulls. */
 const named = (t: TypeRef): TypeRef => (t.ofType ? named(t.ofType) : t);
 const required = (t: TypeRef) => t.kind === 'NON_NULL';
@@ -91,7 +99,10 @@ async function runExplain(cli: Cli, { values, positionals }: Parsed): Promise<nu
   const manifestFields = new Set(['apiVersion', 'kind', ...Object.keys(kind.shape.fields)]);
   const root = await load(kind.kind);
   if (!root) throw new Error(`the server has no type ${kind.kind}`);
-  let current: GqlType = { ...root, fields: (root.fields ?? []).filter((f) => manifestFields.has(f.name)) };
+  const fields = (root.fields ?? [])
+    .filter((f) => manifestFields.has(f.name))
+    .map((f) => ({ ...f, description: f.description ?? STANDARD[f.name] ?? null }));
+  let current: GqlType = { ...root, fields };
   let field: Field | undefined;
   for (const [i, part] of fieldPath.entries()) {
     field = current.fields?.find((f) => f.name === part);

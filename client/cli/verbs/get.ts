@@ -1,14 +1,16 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Resource } from '../../types.ts';
 import type { Cli } from '../context.ts';
-import { UsageError } from '../failure.ts';
+import { describeFailure, UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
 import { kindOf, qualifiedKind, qualifiedResource, resourceArgs, type Kind } from '../kinds.ts';
 import { checkOutputFormat, formatObjects, nameOf } from '../printers/output.ts';
 import { Table } from '../printers/table.ts';
-import { describeFailure } from '../failure.ts';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Verb } from './verb.ts';
+
+/** Reads a -o jsonpath-file=FILE template, relative to where kq runs. */
+const readerIn = (cli: Cli) => (file: string) => fs.readFileSync(path.resolve(cli.io.cwd, file), 'utf8');
 
 /** What `kubectl get all` means: the workload kinds and services. */
 const ALL = [
@@ -115,11 +117,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed): Promise<number
   if (format && format !== 'wide') {
     if (objects.length || !named) {
       const single = named && requests.length === 1 && requests[0].names.length === 1;
-      cli.io.stdout.write(
-        formatObjects(objects, format, single, (file) =>
-          fs.readFileSync(path.resolve(cli.io.cwd, file), 'utf8'),
-        ),
-      );
+      cli.io.stdout.write(formatObjects(objects, format, single, readerIn(cli)));
     }
     return failed ? 1 : 0;
   }
@@ -175,9 +173,7 @@ async function watch(
     if (format && format !== 'wide') {
       for (const obj of objects) {
         cli.io.stdout.write(
-          format === 'name'
-            ? `${nameOf(obj)}\n`
-            : formatObjects([obj], format, true, (f) => fs.readFileSync(f, 'utf8')),
+          format === 'name' ? `${nameOf(obj)}\n` : formatObjects([obj], format, true, readerIn(cli)),
         );
       }
     } else if (first) cli.io.stdout.write(table.render(objects));

@@ -25,7 +25,7 @@ export const VERBS: Record<string, { summary: string; load: () => Promise<Verb> 
   },
   run: {
     summary: 'run an image as a deployment (or a pod with --restart=Never)',
-    load: async () => (await import('./run-image.ts')).run,
+    load: async () => (await import('./run.ts')).run,
   },
   expose: {
     summary: 'expose a deployment as a new service',

@@ -86,14 +86,12 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed): Promise<numbe
 
   if (!values.follow) {
     for (const t of targets) {
-      const { podLog } = await cli
-        .client()
-        .request<{ podLog: string }>(LOG_QUERY, {
-          ...common,
-          name: t.pod,
-          container: t.container,
-          tailLines,
-        });
+      const { podLog } = await cli.client().request<{ podLog: string }>(LOG_QUERY, {
+        ...common,
+        name: t.pod,
+        container: t.container,
+        tailLines,
+      });
       cli.io.stdout.write(prefixed ? podLog.replace(/^(?=.)/gm, prefix(t)) : podLog);
     }
     return 0;

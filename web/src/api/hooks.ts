@@ -59,22 +59,20 @@ export interface QueryState<R> {
   data?: R;
   error?: string;
   loading: boolean;
-  refetch(): void;
 }
 
-/** Runs a generated query, again whenever `variables` or `refetchKey` change or `refetch` is called. */
+/** Runs a generated query, and again whenever `variables` or `refetchKey` change. */
 export function useQuery<R, V extends Record<string, unknown>>(
   document: TypedDocumentNode<R, V>,
-  variables: V | null,
+  variables: V,
   refetchKey: unknown = undefined,
 ): QueryState<R> {
   const { client } = useApi();
-  const [state, setState] = useState<Omit<QueryState<R>, 'refetch'>>({ loading: true });
-  const [round, setRound] = useState(0);
+  const [state, setState] = useState<QueryState<R>>({ loading: true });
   const key = JSON.stringify([variables, refetchKey]);
   useEffect(() => {
-    if (!variables) return;
     let current = true;
+    // Keep showing the last answer while the next one comes.
     setState((s) => ({ ...s, loading: true }));
     execute(client, document, variables).then(
       (data) => current && setState({ data, loading: false }),
@@ -84,39 +82,35 @@ export function useQuery<R, V extends Record<string, unknown>>(
       current = false;
     };
     // `key` stands for the variables, whose object identity changes every render.
-  }, [client, document, key, round]);
-  const refetch = useCallback(() => setRound((r) => r + 1), []);
-  return { ...state, refetch };
+  }, [client, document, key]);
+  return state;
 }
 
 /**
- * The latest result of a generated subscription (null variables: none), restarted when
- * `variables` or `restartKey` change. Ends when the component unmounts.
+ * The latest result of a generated subscription, restarted when `variables` or
+ * `restartKey` change; it ends when the component unmounts.
  */
 export function useSubscription<R, V extends Record<string, unknown>>(
   document: TypedDocumentNode<R, V>,
-  variables: V | null,
+  variables: V,
   restartKey: unknown = undefined,
-): { data?: R; error?: string; ended: boolean } {
+): { data?: R; error?: string } {
   const { client } = useApi();
-  const [state, setState] = useState<{ data?: R; error?: string; ended: boolean }>({ ended: false });
+  const [state, setState] = useState<{ data?: R; error?: string }>({});
   const key = JSON.stringify([variables, restartKey]);
   useEffect(() => {
-    if (!variables) return;
     const results = subscribe(client, document, variables);
     let current = true;
-    setState((s) => ({ data: s.data, ended: false }));
     (async () => {
       try {
-        for await (const data of results) if (current) setState({ data, ended: false });
-        if (current) setState((s) => ({ ...s, ended: true }));
+        for await (const data of results) if (current) setState({ data });
       } catch (error) {
-        if (current) setState((s) => ({ ...s, error: messageOf(error), ended: true }));
+        if (current) setState((s) => ({ ...s, error: messageOf(error) }));
       }
     })();
     return () => {
       current = false;
-      void results.return?.();
+      void results.return();
     };
     // `key` stands for the variables, whose object identity changes every render.
   }, [client, document, key]);
@@ -147,5 +141,13 @@ export function useAction() {
       if (mounted.current) setBusy(false);
     }
   }, []);
-  return { busy, error, run, clearError: () => setError(undefined) };
+  return { busy, error, run };
+}
+
+/** A failing list or watch anywhere in the session (the informers retry on their own), for a banner. */
+export function useConnectionProblem(): string | undefined {
+  const { informers } = useApi();
+  const [problem, setProblem] = useState(() => informers.problem());
+  useEffect(() => informers.onProblem(() => setProblem(informers.problem())), [informers]);
+  return problem;
 }

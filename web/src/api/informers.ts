@@ -32,6 +32,7 @@ export interface Lease {
  */
 export class InformerPool {
   private readonly entries = new Map<string, Entry>();
+  private readonly watchers = new Set<() => void>();
 
   constructor(private readonly client: KubeqlClient) {}
 
@@ -57,9 +58,22 @@ export class InformerPool {
         held.linger = setTimeout(() => {
           this.entries.delete(key);
           void held.informer.stop();
+          if (held.error) this.problemChanged();
         }, LINGER_MS);
       },
     };
+  }
+
+  /** The latest failure of any informer still failing (they all retry by themselves), if any. */
+  problem(): string | undefined {
+    for (const entry of this.entries.values()) if (entry.error) return entry.error;
+    return undefined;
+  }
+
+  /** Calls `listener` whenever an informer starts or stops failing; returns a function that unsubscribes. */
+  onProblem(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   /** Stops every informer (at logout, before the client closes). */
@@ -79,18 +93,25 @@ export class InformerPool {
       onError: (error) => {
         entry.error = messageOf(error);
         changed();
+        this.problemChanged();
       },
       retryDelayMs: 500,
       maxRetryDelayMs: 10_000,
     });
     const fresh = () => {
+      const recovered = entry.error !== undefined;
       entry.error = undefined;
       changed();
+      if (recovered) this.problemChanged();
     };
     entry.informer.addEventHandler({ onAdd: fresh, onUpdate: fresh, onDelete: fresh });
     entry.informer.start();
     entry.informer.waitForSync().then(fresh, () => {});
     this.entries.set(key, entry);
     return entry;
+  }
+
+  private problemChanged(): void {
+    for (const watcher of [...this.watchers]) watcher();
   }
 }

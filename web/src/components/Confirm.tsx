@@ -19,7 +19,9 @@ export function Confirm({
   onCancel(): void;
 }) {
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
+  useEffect(() => {
+    cancel.current?.focus();
+  }, []);
   return (
     <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label={title}>

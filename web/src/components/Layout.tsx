@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useApi } from '../api/context.tsx';
+import { useConnectionProblem } from '../api/hooks.ts';
 import { KINDS } from '../kinds.ts';
 import { Link } from '../router.tsx';
 
@@ -8,6 +9,7 @@ const GROUPS = ['Workloads', 'Network', 'Config', 'Cluster'] as const;
 /** The frame of every page: the kinds in a sidebar (a menu on narrow screens), the page beside it. */
 export function Layout({ path, children }: { path: string; children: ReactNode }) {
   const { logout } = useApi();
+  const problem = useConnectionProblem();
   const [menuOpen, setMenuOpen] = useState(false);
   const section = '/' + (path.split('/')[1] ?? '');
   const item = (href: string, label: string) => (
@@ -44,12 +46,22 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
           <div key={group} className="nav-group">
             <div className="nav-title">{group}</div>
             {KINDS.filter((k) => k.group === group).map((k) =>
-              item(`/${k.plural}`, k.kind === 'HorizontalPodAutoscaler' ? 'HPAs' : `${k.kind}${k.kind.endsWith('s') ? '' : 's'}`),
+              item(
+                `/${k.plural}`,
+                k.kind === 'HorizontalPodAutoscaler' ? 'HPAs' : `${k.kind}${k.kind.endsWith('s') ? '' : 's'}`,
+              ),
             )}
           </div>
         ))}
       </nav>
-      <main className="content">{children}</main>
+      <main className="content">
+        {problem && (
+          <div className="banner" role="status">
+            Connection problem, retrying: {problem}
+          </div>
+        )}
+        {children}
+      </main>
     </div>
   );
 }

@@ -7,7 +7,11 @@ import { pathOf, type Manifest } from '../kinds.ts';
 type Pod = Manifest<'Pod'>;
 
 const COLUMNS: Column<Pod>[] = [
-  { header: 'Name', width: 'minmax(160px, 2fr)', cell: (p) => <span className="name">{p.metadata.name}</span> },
+  {
+    header: 'Name',
+    width: 'minmax(160px, 2fr)',
+    cell: (p) => <span className="name">{p.metadata.name}</span>,
+  },
   { header: 'Ready', width: '64px', cell: podReady },
   { header: 'Status', width: 'minmax(110px, 1fr)', cell: (p) => <Badge status={podStatus(p)} /> },
   { header: 'Restarts', width: '72px', cell: podRestarts },
@@ -23,7 +27,10 @@ const COLUMNS: Column<Pod>[] = [
 /** Pods, sorted by name, each a link to its page. */
 export function PodTable({ pods, synced = true }: { pods: Pod[]; synced?: boolean }) {
   const rows = useMemo(
-    () => [...pods].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', undefined, { numeric: true })),
+    () =>
+      [...pods].sort((a, b) =>
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', undefined, { numeric: true }),
+      ),
     [pods],
   );
   return (

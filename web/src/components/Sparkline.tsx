@@ -19,8 +19,11 @@ export function Sparkline({
   height?: number;
 }) {
   const top = Math.max(max ?? 0, ...values, 1e-9);
-  const step = values.length > 1 ? width / (values.length - 1) : width;
-  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / top) * (height - 4) - 2).toFixed(1)}`);
+  // One sample is drawn as a level line across the chart.
+  const series = values.length === 1 ? [values[0], values[0]] : values;
+  const step = width / Math.max(1, series.length - 1);
+  const y = (v: number) => (height - (v / top) * (height - 4) - 2).toFixed(1);
+  const points = series.map((v, i) => `${(i * step).toFixed(1)},${y(v)}`).join(' ');
   const latest = values.at(-1);
   return (
     <figure className="spark" aria-label={label}>
@@ -28,10 +31,15 @@ export function Sparkline({
         <span>{label}</span>
         <strong>{latest === undefined ? '—' : format(latest)}</strong>
       </figcaption>
-      <svg width="100%" height={height} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img">
+      <svg
+        width="100%"
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        preserveAspectRatio="none"
+        role="img"
+      >
         <line x1="0" x2={width} y1={height - 1} y2={height - 1} className="spark-base" />
-        {values.length > 1 && <polyline points={points.join(' ')} className="spark-line" />}
-        {values.length === 1 && <circle cx={width / 2} cy={points[0].split(',')[1]} r="2.5" className="spark-dot" />}
+        {values.length > 0 && <polyline points={points} className="spark-line" />}
       </svg>
       {values.length === 0 && <div className="spark-empty">no usage reported yet</div>}
     </figure>

@@ -49,7 +49,14 @@ export function VirtualTable<T>({
       : { maxHeight, height: Math.min(maxHeight, (Math.max(rows.length, 1) + 1) * ROW_HEIGHT + 2) };
 
   return (
-    <div className="vtable" ref={scroller} style={style} role="table" aria-label={label} data-rows={rows.length}>
+    <div
+      className="vtable"
+      ref={scroller}
+      style={style}
+      role="table"
+      aria-label={label}
+      data-rows={rows.length}
+    >
       <div className="vtable-head" role="row" style={{ gridTemplateColumns: template, minWidth }}>
         {columns.map((c) => (
           <div key={c.header} role="columnheader">

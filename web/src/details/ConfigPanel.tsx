@@ -9,22 +9,28 @@ export function ConfigPanel({ obj }: { obj: Resource }) {
   if (keys.length === 0) return <p className="muted">No data.</p>;
   return (
     <div className="plain-wrap">
-<table className="plain" aria-label="Data">
-      <thead>
-        <tr>
-          <th>Key</th>
-          <th>{secret ? 'Size' : 'Value'}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((key) => (
-          <tr key={key}>
-            <td className="name">{key}</td>
-            <td>{secret ? `${(data[key] ?? '').length} characters (base64)` : <pre className="value">{data[key]}</pre>}</td>
+      <table className="plain" aria-label="Data">
+        <thead>
+          <tr>
+            <th>Key</th>
+            <th>{secret ? 'Size' : 'Value'}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
-</div>
+        </thead>
+        <tbody>
+          {keys.map((key) => (
+            <tr key={key}>
+              <td className="name">{key}</td>
+              <td>
+                {secret ? (
+                  `${(data[key] ?? '').length} characters (base64)`
+                ) : (
+                  <pre className="value">{data[key]}</pre>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

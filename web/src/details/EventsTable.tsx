@@ -13,7 +13,11 @@ const COLUMNS: Column<Event>[] = [
   { header: 'Reason', width: 'minmax(110px, 1fr)', cell: (e) => e.reason },
   { header: 'Age', width: '64px', cell: (e) => age(lastSeen(e)) },
   { header: 'From', width: 'minmax(100px, 1fr)', cell: (e) => e.source?.component ?? e.reportingComponent },
-  { header: 'Message', width: 'minmax(200px, 3fr)', cell: (e) => <span title={e.message ?? ''}>{e.message}</span> },
+  {
+    header: 'Message',
+    width: 'minmax(200px, 3fr)',
+    cell: (e) => <span title={e.message ?? ''}>{e.message}</span>,
+  },
 ];
 
 function lastSeen(e: Event): string {
@@ -22,7 +26,9 @@ function lastSeen(e: Event): string {
 
 /** The events about one object (by uid, so a namesake deleted earlier does not mix in), newest first. */
 export function EventsTable({ obj }: { obj: Resource }) {
-  const { items, synced } = useObjects<Event>('Event', { fieldSelector: `involvedObject.uid=${obj.metadata.uid}` });
+  const { items, synced } = useObjects<Event>('Event', {
+    fieldSelector: `involvedObject.uid=${obj.metadata.uid}`,
+  });
   const rows = useMemo(() => [...items].sort((a, b) => lastSeen(b).localeCompare(lastSeen(a))), [items]);
   return (
     <VirtualTable

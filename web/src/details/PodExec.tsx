@@ -67,7 +67,10 @@ export function PodExec({ obj }: { obj: Resource }) {
       {result && (
         <div className="exec-result" aria-label="Exec result">
           <div className="muted">
-            $ {result.command} <span className={result.exitCode === 0 ? 'ok-text' : 'bad-text'}>exit code {result.exitCode}</span>
+            $ {result.command}{' '}
+            <span className={result.exitCode === 0 ? 'ok-text' : 'bad-text'}>
+              exit code {result.exitCode}
+            </span>
           </div>
           <pre className="logs">
             {result.stdout}

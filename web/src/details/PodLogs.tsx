@@ -18,7 +18,9 @@ const MAX_LINES = 5000;
 export function PodLogs({ obj }: { obj: Resource }) {
   const pod = obj as Manifest<'Pod'>;
   const { client } = useApi();
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map(
+    (c) => c.name,
+  );
   const [container, setContainer] = useState(containers[0] ?? '');
   const [follow, setFollow] = useState(true);
   const [previous, setPrevious] = useState(false);
@@ -36,7 +38,14 @@ export function PodLogs({ obj }: { obj: Resource }) {
   useEffect(() => {
     setLines([]);
     setStatus({ state: 'streaming' });
-    const stream = subscribe(client, PodLogsDocument, { namespace, name, container, follow, tailLines, previous });
+    const stream = subscribe(client, PodLogsDocument, {
+      namespace,
+      name,
+      container,
+      follow,
+      tailLines,
+      previous,
+    });
     let buffer: Line[] = [];
     let frame = 0;
     const flush = () => {
@@ -85,14 +94,27 @@ export function PodLogs({ obj }: { obj: Resource }) {
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
         <label className="check">
-          <input type="checkbox" checked={previous} onChange={(e) => setPrevious(e.target.checked)} /> Previous instance
+          <input type="checkbox" checked={previous} onChange={(e) => setPrevious(e.target.checked)} />{' '}
+          Previous instance
         </label>
         <label className="check">
           Tail
-          <input aria-label="Tail lines" className="tail" value={tail} onChange={(e) => setTail(e.target.value)} placeholder="all" />
+          <input
+            aria-label="Tail lines"
+            className="tail"
+            value={tail}
+            onChange={(e) => setTail(e.target.value)}
+            placeholder="all"
+          />
         </label>
         <span className="muted">
-          {status.state === 'streaming' ? (follow ? 'following…' : 'loading…') : status.state === 'ended' ? 'end of log' : ''}
+          {status.state === 'streaming'
+            ? follow
+              ? 'following…'
+              : 'loading…'
+            : status.state === 'ended'
+              ? 'end of log'
+              : ''}
         </span>
       </div>
       {status.state === 'failed' && <p className="error">{status.message}</p>}
@@ -106,7 +128,9 @@ export function PodLogs({ obj }: { obj: Resource }) {
           pinned.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
         }}
       >
-        {lines.length === 0 && <span className="muted">{status.state === 'streaming' ? 'No output yet.' : 'No output.'}</span>}
+        {lines.length === 0 && (
+          <span className="muted">{status.state === 'streaming' ? 'No output yet.' : 'No output.'}</span>
+        )}
         {lines.map((line, i) => (
           <div key={i} className={line.stream === 'STDERR' ? 'log-err' : undefined}>
             <span className="log-time">{line.time.slice(11, 23)}</span>

@@ -32,7 +32,13 @@ export function PodPanel({ obj }: { obj: Resource }) {
         </div>
         <div>
           <dt>Node</dt>
-          <dd>{node ? <Link href={pathOf('Node', node)}>{node}</Link> : <span className="muted">unscheduled</span>}</dd>
+          <dd>
+            {node ? (
+              <Link href={pathOf('Node', node)}>{node}</Link>
+            ) : (
+              <span className="muted">unscheduled</span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Pod IP</dt>
@@ -53,36 +59,36 @@ export function PodPanel({ obj }: { obj: Resource }) {
       )}
       <h2>Containers</h2>
       <div className="plain-wrap">
-<table className="plain" aria-label="Containers">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Image</th>
-            <th>State</th>
-            <th>Ready</th>
-            <th>Restarts</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(pod.spec?.containers ?? []).map((c) => {
-            const status = statuses.get(c.name);
-            return (
-              <tr key={c.name}>
-                <td className="name">{c.name}</td>
-                <td>
-                  <code>{c.image}</code>
-                </td>
-                <td>
-                  <Badge status={stateOf(status)} />
-                </td>
-                <td>{status?.ready ? 'yes' : 'no'}</td>
-                <td>{status?.restartCount ?? 0}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-</div>
+        <table className="plain" aria-label="Containers">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Image</th>
+              <th>State</th>
+              <th>Ready</th>
+              <th>Restarts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(pod.spec?.containers ?? []).map((c) => {
+              const status = statuses.get(c.name);
+              return (
+                <tr key={c.name}>
+                  <td className="name">{c.name}</td>
+                  <td>
+                    <code>{c.image}</code>
+                  </td>
+                  <td>
+                    <Badge status={stateOf(status)} />
+                  </td>
+                  <td>{status?.ready ? 'yes' : 'no'}</td>
+                  <td>{status?.restartCount ?? 0}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

@@ -31,7 +31,10 @@ export function Revisions({
 }) {
   const { client } = useApi();
   // The query's key: a new ReplicaSet, or one changing revision, changes the history.
-  const changes = replicaSets.map((rs) => `${rs.metadata.uid}@${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}`).sort().join();
+  const changes = replicaSets
+    .map((rs) => `${rs.metadata.uid}@${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}`)
+    .sort()
+    .join();
   const history = useQuery(RolloutHistoryDocument, { kind: 'Deployment', namespace, name }, changes);
   const [undoTo, setUndoTo] = useState<number>();
   const undo = useAction();
@@ -42,50 +45,54 @@ export function Revisions({
     <div>
       {history.error && <p className="error">{history.error}</p>}
       <div className="plain-wrap">
-<table className="plain" aria-label="Revisions">
-        <thead>
-          <tr>
-            <th>Revision</th>
-            <th>ReplicaSet</th>
-            <th>Pods</th>
-            <th>Images</th>
-            <th>Change cause</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {revisions.map((r) => {
-            const rsName = r.replicaSet?.metadata.name ?? '';
-            const rs = replicaSetByName.get(rsName);
-            const images = ((r.template as Template | null)?.spec?.containers ?? []).map((c) => c.image).join(', ');
-            const isCurrent = String(r.revision) === current;
-            return (
-              <tr key={r.revision} data-revision={r.revision} className={isCurrent ? 'current' : undefined}>
-                <td>
-                  {r.revision}
-                  {isCurrent && <span className="chip">current</span>}
-                </td>
-                <td>{rsName && <Link href={pathOf('ReplicaSet', rsName, namespace)}>{rsName}</Link>}</td>
-                <td>
-                  {rs ? `${rs.status?.readyReplicas ?? 0}/${rs.spec?.replicas ?? 0}` : ''}
-                </td>
-                <td>
-                  <code>{images}</code>
-                </td>
-                <td>{r.changeCause ?? <span className="muted">—</span>}</td>
-                <td>
-                  {!isCurrent && (
-                    <button disabled={paused} title={paused ? 'Resume the rollout first' : undefined} onClick={() => setUndoTo(r.revision)}>
-                      Roll back
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-</div>
+        <table className="plain" aria-label="Revisions">
+          <thead>
+            <tr>
+              <th>Revision</th>
+              <th>ReplicaSet</th>
+              <th>Pods</th>
+              <th>Images</th>
+              <th>Change cause</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {revisions.map((r) => {
+              const rsName = r.replicaSet?.metadata.name ?? '';
+              const rs = replicaSetByName.get(rsName);
+              const images = ((r.template as Template | null)?.spec?.containers ?? [])
+                .map((c) => c.image)
+                .join(', ');
+              const isCurrent = String(r.revision) === current;
+              return (
+                <tr key={r.revision} data-revision={r.revision} className={isCurrent ? 'current' : undefined}>
+                  <td>
+                    {r.revision}
+                    {isCurrent && <span className="chip">current</span>}
+                  </td>
+                  <td>{rsName && <Link href={pathOf('ReplicaSet', rsName, namespace)}>{rsName}</Link>}</td>
+                  <td>{rs ? `${rs.status?.readyReplicas ?? 0}/${rs.spec?.replicas ?? 0}` : ''}</td>
+                  <td>
+                    <code>{images}</code>
+                  </td>
+                  <td>{r.changeCause ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {!isCurrent && (
+                      <button
+                        disabled={paused}
+                        title={paused ? 'Resume the rollout first' : undefined}
+                        onClick={() => setUndoTo(r.revision)}
+                      >
+                        Roll back
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {undoTo !== undefined && (
         <Confirm
           title={`Roll back ${name} to revision ${undoTo}?`}
@@ -94,7 +101,11 @@ export function Revisions({
           error={undo.error}
           onCancel={() => setUndoTo(undefined)}
           onConfirm={async () => {
-            if (await undo.run(() => execute(client, RolloutUndoDocument, { namespace, name, toRevision: undoTo })))
+            if (
+              await undo.run(() =>
+                execute(client, RolloutUndoDocument, { namespace, name, toRevision: undoTo }),
+              )
+            )
               setUndoTo(undefined);
           }}
         >

@@ -6,7 +6,15 @@ import { RolloutProgressDocument } from '../generated/graphql.ts';
  * change until the rollout is done. Each new generation (a scale, a new image, an undo)
  * starts a new one.
  */
-export function RolloutProgress({ namespace, name, generation }: { namespace: string; name: string; generation: number }) {
+export function RolloutProgress({
+  namespace,
+  name,
+  generation,
+}: {
+  namespace: string;
+  name: string;
+  generation: number;
+}) {
   const { data, error } = useSubscription(RolloutProgressDocument, { namespace, name }, generation);
   const status = data?.rolloutStatus;
   if (error) return <p className="error">Rollout status: {error}</p>;
@@ -17,18 +25,40 @@ export function RolloutProgress({ namespace, name, generation }: { namespace: st
   return (
     <div className={`rollout rollout-${state}`} aria-label="Rollout" data-state={state}>
       <div className="rollout-head">
-        <strong>{state === 'done' ? 'Rolled out' : state === 'failed' ? 'Rollout failed' : 'Rolling out…'}</strong>
+        <strong>
+          {state === 'done' ? 'Rolled out' : state === 'failed' ? 'Rollout failed' : 'Rolling out…'}
+        </strong>
         <span className="muted">{status.message}</span>
       </div>
       <div className="rollout-bars">
-        <Bar label="Updated" value={status.updatedReplicas} desired={desired} width={share(status.updatedReplicas)} />
-        <Bar label="Available" value={status.availableReplicas} desired={desired} width={share(status.availableReplicas)} />
+        <Bar
+          label="Updated"
+          value={status.updatedReplicas}
+          desired={desired}
+          width={share(status.updatedReplicas)}
+        />
+        <Bar
+          label="Available"
+          value={status.availableReplicas}
+          desired={desired}
+          width={share(status.availableReplicas)}
+        />
       </div>
     </div>
   );
 }
 
-function Bar({ label, value, desired, width }: { label: string; value: number; desired: number; width: number }) {
+function Bar({
+  label,
+  value,
+  desired,
+  width,
+}: {
+  label: string;
+  value: number;
+  desired: number;
+  width: number;
+}) {
   return (
     <div className="rollout-bar">
       <span>{label}</span>

@@ -13,7 +13,10 @@ export function ServicePanel({ obj }: { obj: Resource }) {
   const selector = Object.entries(svc.spec?.selector ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const endpoints = useObjects<Endpoints>('Endpoints', { namespace, fieldSelector: `metadata.name=${svc.metadata.name}` });
+  const endpoints = useObjects<Endpoints>('Endpoints', {
+    namespace,
+    fieldSelector: `metadata.name=${svc.metadata.name}`,
+  });
   // A Service without a selector selects no pods (its endpoints are managed by hand).
   const pods = useObjects<Manifest<'Pod'>>('Pod', selector ? { namespace, labelSelector: selector } : null);
   return (
@@ -36,29 +39,29 @@ export function ServicePanel({ obj }: { obj: Resource }) {
       </dl>
       <h2>Ports</h2>
       <div className="plain-wrap">
-<table className="plain" aria-label="Ports">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Port</th>
-            <th>Target port</th>
-            <th>Node port</th>
-            <th>Protocol</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(svc.spec?.ports ?? []).map((p) => (
-            <tr key={`${p.port}/${p.protocol}`}>
-              <td>{p.name ?? '—'}</td>
-              <td>{p.port}</td>
-              <td>{p.targetPort ?? p.port}</td>
-              <td>{p.nodePort ?? '—'}</td>
-              <td>{p.protocol ?? 'TCP'}</td>
+        <table className="plain" aria-label="Ports">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Port</th>
+              <th>Target port</th>
+              <th>Node port</th>
+              <th>Protocol</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-</div>
+          </thead>
+          <tbody>
+            {(svc.spec?.ports ?? []).map((p) => (
+              <tr key={`${p.port}/${p.protocol}`}>
+                <td>{p.name ?? '—'}</td>
+                <td>{p.port}</td>
+                <td>{p.targetPort ?? p.port}</td>
+                <td>{p.nodePort ?? '—'}</td>
+                <td>{p.protocol ?? 'TCP'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h2>
         Endpoints{' '}
         {endpoints.items[0] && (
@@ -104,37 +107,45 @@ function Addresses({ endpoints }: { endpoints?: Endpoints }) {
   if (rows.length === 0) return <p className="muted">No endpoints: no ready pod matches.</p>;
   return (
     <div className="plain-wrap">
-<table className="plain" aria-label="Endpoint addresses">
-      <thead>
-        <tr>
-          <th>Address</th>
-          <th>Ports</th>
-          <th>Ready</th>
-          <th>Pod</th>
-          <th>Node</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ address, ports, ready }) => {
-          const ref = address.targetRef;
-          return (
-            <tr key={`${address.ip}-${ref?.name}`}>
-              <td>{address.ip}</td>
-              <td>{ports}</td>
-              <td>{ready ? 'yes' : <span className="warn-text">no</span>}</td>
-              <td>
-                {ref?.kind === 'Pod' && ref.name ? (
-                  <Link href={pathOf('Pod', ref.name, ref.namespace ?? endpoints?.metadata.namespace)}>{ref.name}</Link>
-                ) : (
-                  '—'
-                )}
-              </td>
-              <td>{address.nodeName ? <Link href={pathOf('Node', address.nodeName)}>{address.nodeName}</Link> : '—'}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-</div>
+      <table className="plain" aria-label="Endpoint addresses">
+        <thead>
+          <tr>
+            <th>Address</th>
+            <th>Ports</th>
+            <th>Ready</th>
+            <th>Pod</th>
+            <th>Node</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ address, ports, ready }) => {
+            const ref = address.targetRef;
+            return (
+              <tr key={`${address.ip}-${ref?.name}`}>
+                <td>{address.ip}</td>
+                <td>{ports}</td>
+                <td>{ready ? 'yes' : <span className="warn-text">no</span>}</td>
+                <td>
+                  {ref?.kind === 'Pod' && ref.name ? (
+                    <Link href={pathOf('Pod', ref.name, ref.namespace ?? endpoints?.metadata.namespace)}>
+                      {ref.name}
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {address.nodeName ? (
+                    <Link href={pathOf('Node', address.nodeName)}>{address.nodeName}</Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

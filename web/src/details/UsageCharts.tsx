@@ -16,7 +16,15 @@ export function PodUsageCharts({ namespace, name }: { namespace: string; name: s
 }
 
 /** A node's CPU and memory use against what it has (nodeMetrics, as `kubectl top node`). */
-export function NodeUsageCharts({ name, cpuTotal, memoryTotal }: { name: string; cpuTotal: number; memoryTotal: number }) {
+export function NodeUsageCharts({
+  name,
+  cpuTotal,
+  memoryTotal,
+}: {
+  name: string;
+  cpuTotal: number;
+  memoryTotal: number;
+}) {
   const { samples, error } = useSamples(NodeUsageDocument, { name }, (r) => r.nodeMetrics[0]);
   return (
     <Charts
@@ -29,7 +37,13 @@ export function NodeUsageCharts({ name, cpuTotal, memoryTotal }: { name: string;
   );
 }
 
-function Charts(props: { cpu: number[]; memory: number[]; cpuTotal?: number; memoryTotal?: number; error?: string }) {
+function Charts(props: {
+  cpu: number[];
+  memory: number[];
+  cpuTotal?: number;
+  memoryTotal?: number;
+  error?: string;
+}) {
   return (
     <div className="charts">
       <Sparkline

@@ -18,8 +18,7 @@ function useOwned<T extends Resource>(kind: string, namespace: string, ownerUids
   const owned = useMemo(() => {
     const uids = new Set(ownerUids);
     return items.filter((o) => o.metadata.ownerReferences?.some((ref) => uids.has(ref.uid)));
-    // `key` stands for ownerUids.
-    // eslint-disable-next-line
+    // `key` stands for ownerUids, a new array on every render.
   }, [items, key]);
   return { items: owned, synced };
 }
@@ -37,14 +36,21 @@ function Stats({ values }: { values: Array<[string, string | number]> }) {
   );
 }
 
-const target = (obj: Resource) => ({ namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name ?? '' });
+const target = (obj: Resource) => ({
+  namespace: obj.metadata.namespace ?? 'default',
+  name: obj.metadata.name ?? '',
+});
 
 /** Deployment → ReplicaSets (its revisions) → Pods → Nodes, with every rollout verb. */
 export function DeploymentPanel({ obj }: { obj: Resource }) {
   const d = obj as Manifest<'Deployment'>;
   const namespace = d.metadata.namespace ?? 'default';
   const replicaSets = useOwned<Manifest<'ReplicaSet'>>('ReplicaSet', namespace, [d.metadata.uid ?? '']);
-  const pods = useOwned<Pod>('Pod', namespace, replicaSets.items.map((rs) => rs.metadata.uid ?? ''));
+  const pods = useOwned<Pod>(
+    'Pod',
+    namespace,
+    replicaSets.items.map((rs) => rs.metadata.uid ?? ''),
+  );
   const paused = d.spec?.paused ?? false;
   return (
     <div className="panel">
@@ -62,7 +68,11 @@ export function DeploymentPanel({ obj }: { obj: Resource }) {
       <RolloutProgress {...target(d)} generation={d.metadata.generation ?? 0} />
       <div className="controls">
         <ScaleControl kind="Deployment" target={target(d)} replicas={d.spec?.replicas ?? 1} />
-        <SetImageControl kind="Deployment" target={target(d)} containers={d.spec?.template?.spec?.containers ?? []} />
+        <SetImageControl
+          kind="Deployment"
+          target={target(d)}
+          containers={d.spec?.template?.spec?.containers ?? []}
+        />
         <RolloutButtons kind="Deployment" target={target(d)} paused={paused} />
       </div>
       <h2>Revisions</h2>
@@ -123,7 +133,11 @@ export function StatefulSetPanel({ obj }: { obj: Resource }) {
       />
       <div className="controls">
         <ScaleControl kind="StatefulSet" target={target(s)} replicas={s.spec?.replicas ?? 1} />
-        <SetImageControl kind="StatefulSet" target={target(s)} containers={s.spec?.template?.spec?.containers ?? []} />
+        <SetImageControl
+          kind="StatefulSet"
+          target={target(s)}
+          containers={s.spec?.template?.spec?.containers ?? []}
+        />
         <RolloutButtons kind="StatefulSet" target={target(s)} />
       </div>
       <h2>
@@ -148,7 +162,11 @@ export function DaemonSetPanel({ obj }: { obj: Resource }) {
         ]}
       />
       <div className="controls">
-        <SetImageControl kind="DaemonSet" target={target(ds)} containers={ds.spec?.template?.spec?.containers ?? []} />
+        <SetImageControl
+          kind="DaemonSet"
+          target={target(ds)}
+          containers={ds.spec?.template?.spec?.containers ?? []}
+        />
         <RolloutButtons kind="DaemonSet" target={target(ds)} />
       </div>
       <h2>
@@ -182,7 +200,9 @@ export function JobPanel({ obj }: { obj: Resource }) {
 
 export function CronJobPanel({ obj }: { obj: Resource }) {
   const cron = obj as Manifest<'CronJob'>;
-  const jobs = useOwned<Manifest<'Job'>>('Job', cron.metadata.namespace ?? 'default', [cron.metadata.uid ?? '']);
+  const jobs = useOwned<Manifest<'Job'>>('Job', cron.metadata.namespace ?? 'default', [
+    cron.metadata.uid ?? '',
+  ]);
   const columns = useMemo(() => columnsFor('Job', false), []);
   return (
     <div className="panel">

@@ -18,7 +18,11 @@ export function YamlTab({ obj }: { obj: Resource }) {
     const same = () => {
       const edited = parse(text) as Resource | null;
       const { kind, metadata } = obj;
-      if (edited?.kind !== kind || edited?.metadata?.name !== metadata.name || (edited.metadata.namespace ?? metadata.namespace) !== metadata.namespace)
+      if (
+        edited?.kind !== kind ||
+        edited?.metadata?.name !== metadata.name ||
+        (edited.metadata.namespace ?? metadata.namespace) !== metadata.namespace
+      )
         return 'An edit cannot change the kind, name or namespace; use Create for a new object.';
       return undefined;
     };
@@ -55,7 +59,8 @@ export function YamlTab({ obj }: { obj: Resource }) {
       {conflict && (
         <div className="error conflict" role="alert">
           <p>
-            <strong>Conflict:</strong> the object changed since you started editing, so nothing was saved. {conflict}
+            <strong>Conflict:</strong> the object changed since you started editing, so nothing was saved.{' '}
+            {conflict}
           </p>
           <button
             onClick={() => {

@@ -29,12 +29,22 @@ function scale(client: KubeqlClient, kind: Scalable, variables: Target & { repli
 }
 
 /** `kubectl scale`: the new count goes to the scale mutation; the list below follows by itself. */
-export function ScaleControl({ kind, target, replicas }: { kind: Scalable; target: Target; replicas: number }) {
+export function ScaleControl({
+  kind,
+  target,
+  replicas,
+}: {
+  kind: Scalable;
+  target: Target;
+  replicas: number;
+}) {
   const { client } = useApi();
   const [value, setValue] = useState(String(replicas));
   const action = useAction();
   // Follow changes made elsewhere (another user, an autoscaler) while the field is untouched.
-  useEffect(() => setValue(String(replicas)), [replicas]);
+  useEffect(() => {
+    setValue(String(replicas));
+  }, [replicas]);
   const wanted = Number(value);
   const valid = value.trim() !== '' && Number.isInteger(wanted) && wanted >= 0;
   return (
@@ -71,7 +81,9 @@ export function SetImageControl({
   const [image, setImage] = useState(current);
   const [cause, setCause] = useState('');
   const action = useAction();
-  useEffect(() => setImage(current), [current]);
+  useEffect(() => {
+    setImage(current);
+  }, [current]);
   return (
     <form
       className="control"
@@ -97,7 +109,12 @@ export function SetImageControl({
         </select>
       )}
       <input id="image" value={image} onChange={(e) => setImage(e.target.value)} />
-      <input aria-label="Change cause" placeholder="Change cause (optional)" value={cause} onChange={(e) => setCause(e.target.value)} />
+      <input
+        aria-label="Change cause"
+        placeholder="Change cause (optional)"
+        value={cause}
+        onChange={(e) => setCause(e.target.value)}
+      />
       <button type="submit" disabled={action.busy || !image.trim() || image.trim() === current}>
         Set image
       </button>
@@ -107,7 +124,15 @@ export function SetImageControl({
 }
 
 /** `kubectl rollout restart`, and for a Deployment `rollout pause` / `resume`. */
-export function RolloutButtons({ kind, target, paused }: { kind: RolloutKind; target: Target; paused?: boolean }) {
+export function RolloutButtons({
+  kind,
+  target,
+  paused,
+}: {
+  kind: RolloutKind;
+  target: Target;
+  paused?: boolean;
+}) {
   const { client } = useApi();
   const action = useAction();
   return (
@@ -121,11 +146,17 @@ export function RolloutButtons({ kind, target, paused }: { kind: RolloutKind; ta
       </button>
       {kind === 'Deployment' &&
         (paused ? (
-          <button disabled={action.busy} onClick={() => action.run(() => execute(client, ResumeDeploymentDocument, target))}>
+          <button
+            disabled={action.busy}
+            onClick={() => action.run(() => execute(client, ResumeDeploymentDocument, target))}
+          >
             Resume rollout
           </button>
         ) : (
-          <button disabled={action.busy} onClick={() => action.run(() => execute(client, PauseDeploymentDocument, target))}>
+          <button
+            disabled={action.busy}
+            onClick={() => action.run(() => execute(client, PauseDeploymentDocument, target))}
+          >
             Pause rollout
           </button>
         ))}

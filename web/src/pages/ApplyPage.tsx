@@ -29,11 +29,17 @@ spec:
 export function ApplyPage() {
   const [text, setText] = useState(EXAMPLE);
   const { submit, problems, conflict, busy } = useApplyYaml();
-  const [applied, setApplied] = useState<Array<{ kind: string; name: string; namespace?: string | null }>>([]);
+  const [applied, setApplied] = useState<Array<{ kind: string; name: string; namespace?: string | null }>>(
+    [],
+  );
   const apply = async () => {
     const result = await submit(text);
     if (!result) return;
-    const objects = result.map((o) => ({ kind: o.kind, name: o.metadata.name ?? '', namespace: o.metadata.namespace }));
+    const objects = result.map((o) => ({
+      kind: o.kind,
+      name: o.metadata.name ?? '',
+      namespace: o.metadata.namespace,
+    }));
     if (objects.length === 1) navigate(pathOf(objects[0].kind, objects[0].name, objects[0].namespace));
     else setApplied(objects);
   };
@@ -41,8 +47,8 @@ export function ApplyPage() {
     <div className="page">
       <h1>Create from YAML</h1>
       <p className="hint">
-        The same manifests kubectl applies. Several documents separated by <code>---</code> are applied all or none;
-        an object that exists is updated.
+        The same manifests kubectl applies. Several documents separated by <code>---</code> are applied all or
+        none; an object that exists is updated.
       </p>
       <YamlEditor label="Manifests" value={text} onChange={setText} problems={problems} />
       {conflict && <p className="error">{conflict}</p>}

@@ -40,7 +40,9 @@ const PANELS: Partial<Record<KindName, ComponentType<{ obj: Resource }>>> = {
 };
 
 /** Tabs beyond Summary, YAML and Events, by kind. */
-const EXTRA_TABS: Partial<Record<KindName, Array<{ id: string; label: string; Tab: ComponentType<{ obj: Resource }> }>>> = {
+const EXTRA_TABS: Partial<
+  Record<KindName, Array<{ id: string; label: string; Tab: ComponentType<{ obj: Resource }> }>>
+> = {
   Pod: [
     { id: 'logs', label: 'Logs', Tab: PodLogs },
     { id: 'exec', label: 'Exec', Tab: PodExec },
@@ -134,7 +136,8 @@ export function DetailPage({ info, namespace, name }: { info: KindInfo; namespac
           </button>
         ))}
       </div>
-      {tab === 'summary' && (Panel ? <Panel obj={obj} /> : <p className="muted">See the YAML tab for everything.</p>)}
+      {tab === 'summary' &&
+        (Panel ? <Panel obj={obj} /> : <p className="muted">See the YAML tab for everything.</p>)}
       {tab === 'yaml' && <YamlTab obj={obj} />}
       {tab === 'events' && <EventsTable obj={obj} />}
       {ExtraTab && <ExtraTab obj={obj} />}

@@ -17,7 +17,9 @@ export function ListPage({ info, query }: { info: KindInfo; query: URLSearchPara
   const label = query.get('label') ?? '';
   const nameFilter = query.get('name') ?? '';
   const [labelDraft, setLabelDraft] = useState(label);
-  useEffect(() => setLabelDraft(label), [label]);
+  useEffect(() => {
+    setLabelDraft(label);
+  }, [label]);
 
   const setFilter = (key: string, value: string) => {
     const next = new URLSearchParams(query);

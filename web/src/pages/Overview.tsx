@@ -42,7 +42,9 @@ export function Overview() {
     const byNode = new Map<string, NodeRow>();
     const rows = nodes.items
       .map((node) => ({ node, pods: 0, cpu: 0, memory: 0 }))
-      .sort((a, b) => (a.node.metadata.name ?? '').localeCompare(b.node.metadata.name ?? '', undefined, { numeric: true }));
+      .sort((a, b) =>
+        (a.node.metadata.name ?? '').localeCompare(b.node.metadata.name ?? '', undefined, { numeric: true }),
+      );
     for (const row of rows) byNode.set(row.node.metadata.name ?? '', row);
     for (const m of latestUsage ?? []) {
       const row = byNode.get(m.metadata.name);
@@ -86,21 +88,33 @@ export function Overview() {
           title="Deployments"
           href="/deployments"
           total={deployments.items.length}
-          good={healthy(deployments.items, (d) => d.status?.availableReplicas ?? 0, (d) => d.spec?.replicas ?? 1)}
+          good={healthy(
+            deployments.items,
+            (d) => d.status?.availableReplicas ?? 0,
+            (d) => d.spec?.replicas ?? 1,
+          )}
           goodLabel="available"
         />
         <Card
           title="StatefulSets"
           href="/statefulsets"
           total={statefulSets.items.length}
-          good={healthy(statefulSets.items, (s) => s.status?.readyReplicas ?? 0, (s) => s.spec?.replicas ?? 1)}
+          good={healthy(
+            statefulSets.items,
+            (s) => s.status?.readyReplicas ?? 0,
+            (s) => s.spec?.replicas ?? 1,
+          )}
           goodLabel="ready"
         />
         <Card
           title="DaemonSets"
           href="/daemonsets"
           total={daemonSets.items.length}
-          good={daemonSets.items.filter((d) => (d.status?.numberReady ?? 0) >= (d.status?.desiredNumberScheduled ?? 0)).length}
+          good={
+            daemonSets.items.filter(
+              (d) => (d.status?.numberReady ?? 0) >= (d.status?.desiredNumberScheduled ?? 0),
+            ).length
+          }
           goodLabel="ready"
         />
         <Card
@@ -142,7 +156,9 @@ export function Overview() {
         rows={recentWarnings}
         columns={WARNING_COLUMNS}
         rowKey={(e) => `${e.metadata.namespace}/${e.metadata.name}`}
-        rowHref={(e) => pathOf(e.involvedObject.kind ?? '', e.involvedObject.name ?? '', e.involvedObject.namespace)}
+        rowHref={(e) =>
+          pathOf(e.involvedObject.kind ?? '', e.involvedObject.name ?? '', e.involvedObject.namespace)
+        }
         empty={warnings.synced ? 'No warnings.' : 'Loading…'}
         maxHeight={360}
       />
@@ -150,7 +166,19 @@ export function Overview() {
   );
 }
 
-function Card({ title, href, total, good, goodLabel }: { title: string; href: string; total: number; good: number; goodLabel: string }) {
+function Card({
+  title,
+  href,
+  total,
+  good,
+  goodLabel,
+}: {
+  title: string;
+  href: string;
+  total: number;
+  good: number;
+  goodLabel: string;
+}) {
   const bad = total - good;
   return (
     <div className="card">
@@ -172,7 +200,11 @@ function lastSeen(event: Event): string {
 }
 
 const NODE_COLUMNS: Column<NodeRow>[] = [
-  { header: 'Name', width: 'minmax(120px, 1.2fr)', cell: (r) => <span className="name">{r.node.metadata.name}</span> },
+  {
+    header: 'Name',
+    width: 'minmax(120px, 1.2fr)',
+    cell: (r) => <span className="name">{r.node.metadata.name}</span>,
+  },
   { header: 'Status', width: 'minmax(90px, 0.8fr)', cell: (r) => <Badge status={nodeReady(r.node)} /> },
   {
     header: 'CPU requested',
@@ -194,7 +226,11 @@ const NODE_COLUMNS: Column<NodeRow>[] = [
     header: 'Used CPU / mem',
     width: 'minmax(110px, 1fr)',
     cell: (r) =>
-      r.used ? `${r.used.cpu ?? '?'}% / ${r.used.memory ?? '?'}%` : <span className="muted">not reported</span>,
+      r.used ? (
+        `${r.used.cpu ?? '?'}% / ${r.used.memory ?? '?'}%`
+      ) : (
+        <span className="muted">not reported</span>
+      ),
   },
   {
     header: 'Pods',
@@ -208,12 +244,20 @@ const NODE_COLUMNS: Column<NodeRow>[] = [
 
 const WARNING_COLUMNS: Column<Event>[] = [
   { header: 'Last seen', width: '80px', cell: (e) => age(lastSeen(e)) },
-  { header: 'Reason', width: 'minmax(100px, 1fr)', cell: (e) => <Badge status={e.reason ?? 'Warning'} tone="bad" /> },
+  {
+    header: 'Reason',
+    width: 'minmax(100px, 1fr)',
+    cell: (e) => <Badge status={e.reason ?? 'Warning'} tone="bad" />,
+  },
   {
     header: 'Object',
     width: 'minmax(140px, 1.2fr)',
     cell: (e) => `${e.involvedObject.kind?.toLowerCase()}/${e.involvedObject.name}`,
   },
-  { header: 'Message', width: 'minmax(200px, 3fr)', cell: (e) => <span title={e.message ?? ''}>{e.message}</span> },
+  {
+    header: 'Message',
+    width: 'minmax(200px, 3fr)',
+    cell: (e) => <span title={e.message ?? ''}>{e.message}</span>,
+  },
   { header: 'Count', width: '60px', cell: (e) => e.count ?? 1 },
 ];

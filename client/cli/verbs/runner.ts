@@ -1,0 +1,45 @@
+import { Cli } from '../context.ts';
+import { describeFailure, UsageError } from '../failure.ts';
+import { GLOBAL_USAGE, parseFlags } from '../flags.ts';
+import { processIO, type CliIO } from '../io.ts';
+import { VERBS } from './index.ts';
+
+/**
+ * Runs one verb and answers its exit code: 0 on success, 1 on any failure, reported
+ * on stderr in one line as kubectl reports it. Never throws, never prints a stack.
+ */
+export async function runVerb(name: string, argv: string[], io: CliIO): Promise<number> {
+  const entry = VERBS[name];
+  const write = (text: string) => io.stderr.write(`${text}\n`);
+  if (!entry) {
+    write(`error: unknown command "${name}" for "kq"`);
+    return 1;
+  }
+  let cli: Cli | undefined;
+  try {
+    const verb = await entry.load();
+    const parsed = parseFlags(argv, verb.options);
+    if (parsed.values.help) {
+      io.stdout.write(`${verb.usage}\n\n${GLOBAL_USAGE}\n`);
+      return 0;
+    }
+    cli = new Cli(io, parsed.values);
+    return (await verb.run(cli, parsed)) ?? 0;
+  } catch (error) {
+    write(describeFailure(error, cli?.server));
+    if (error instanceof UsageError && /^(unknown|flag)/.test(error.message)) {
+      write(`See 'kq ${name} --help' for usage.`);
+    }
+    return 1;
+  } finally {
+    await cli?.close().catch(() => {});
+  }
+}
+
+/** The verb as a `kq` command: the process's streams, and its exit code as the process's. */
+export function command(name: string): (argv: string[]) => Promise<void> {
+  return async (argv) => {
+    const code = await runVerb(name, argv, processIO());
+    process.exit(code);
+  };
+}
