@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'prisma/generated/**', '.data/**', '.scratch/**', 'client/generated/**', 'web/dist/**', 'web/src/generated/**', 'test-artifacts/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'prisma/generated/**',
+      '.data/**',
+      '.scratch/**',
+      'client/generated/**',
+      'web/dist/**',
+      'web/src/generated/**',
+      'test-artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

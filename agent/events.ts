@@ -8,6 +8,11 @@ export interface EventRecorder {
   record(obj: Resource, type: EventType, reason: string, message: string): void;
 }
 
+/** Kubernetes' event aggregation: from the 10th distinct message of a kind of event about one object within 10 minutes, one event counts them all. */
+const AGGREGATE_AFTER = 10;
+const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
+const AGGREGATED_PREFIX = '(combined from similar events): ';
+
 export interface EventRecorderLimits {
   /** Events remembered for counting repeats (client-go's event correlator keeps 4096). */
   maxRemembered: number;
@@ -29,7 +34,13 @@ interface Recorded {
   count: number;
 }
 
-/** An event waiting to be written, with the repeats recorded meanwhile. */
+/** The distinct messages of one kind of event (object, type, reason) seen lately. */
+interface Similar {
+  messages: Set<string>;
+  since: number;
+}
+
+/** An event waiting to be written, with the repeats recorded meanwhile (the last one's message). */
 interface Queued {
   obj: Resource;
   type: EventType;
@@ -39,20 +50,24 @@ interface Queued {
 }
 
 /**
- * Writes Events the way Kubernetes' recorder does: the same event about the same
- * object (same reason, message and type, from the same component) is not written
- * again but counted, by patching its `count` and `lastTimestamp`; repeats recorded
- * before the first write are folded into it. Recording never blocks or fails the
- * caller: events are best effort. Memory stays bounded however many objects and
- * events there are: the events remembered for counting are the most recent
- * `maxRemembered` (least recently used forgotten first), and when more than
- * `maxQueued` events wait to be written new ones are dropped, with a log line per
- * burst, as client-go drops them when its queue is full.
+ * Writes Events the way Kubernetes' recorder (its event correlator) does: the same
+ * event about the same object (same reason, message and type, from the same
+ * component) is not written again but counted, by patching its `count` and
+ * `lastTimestamp`; repeats recorded before the first write are folded into it. Similar
+ * events (same object, type and reason, other messages: a ReplicaSet's "Created pod:
+ * x" for each of its pods) are written one by one up to the 10th distinct message in
+ * 10 minutes; from then on one event "(combined from similar events): <latest
+ * message>" counts them. Recording never blocks or fails the caller: events are best
+ * effort. Memory stays bounded however many objects and events there are: what is
+ * remembered for counting is the most recent `maxRemembered` (least recently used
+ * forgotten first), and when more than `maxQueued` events wait to be written new ones
+ * are dropped, with a log line per burst, as client-go drops them when its queue is full.
  */
 export class ApiEventRecorder implements EventRecorder {
   private readonly limits: EventRecorderLimits;
-  /** In least-recently-used order: a Map iterates in insertion order, and a hit re-inserts. */
+  /** Both in least-recently-used order (see `remember`). */
   private readonly seen = new Map<string, Recorded>();
+  private readonly similar = new Map<string, Similar>();
   private readonly queued = new Map<string, Queued>();
   private readonly writing = new Set<string>();
   private dropped = 0;
@@ -67,11 +82,15 @@ export class ApiEventRecorder implements EventRecorder {
     this.limits = { ...DEFAULT_EVENT_RECORDER_LIMITS, ...limits };
   }
 
-  record(obj: Resource, type: EventType, reason: string, message: string): void {
-    const key = [obj.metadata.uid, type, reason, message].join('\u0000');
+  record(obj: Resource, type: EventType, reason: string, original: string): void {
+    const similarKey = [obj.metadata.uid, type, reason].join('\u0000');
+    const aggregated = this.aggregates(similarKey, original);
+    const key = aggregated ? similarKey : `${similarKey}\u0000${original}`;
+    const message = aggregated ? AGGREGATED_PREFIX + original : original;
     const waiting = this.queued.get(key);
     if (waiting) {
       waiting.repeats++;
+      waiting.message = message;
       return;
     }
     if (this.queued.size >= this.limits.maxQueued) {
@@ -120,10 +139,17 @@ export class ApiEventRecorder implements EventRecorder {
       for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  private remember(key: string, recorded: Recorded): void {
-    this.seen.delete(key);
-    this.seen.set(key, recorded);
-    if (this.seen.size > this.limits.maxRemembered) this.seen.delete(this.seen.keys().next().value!);
+  /** EventAggregate: whether this message is past the 10th distinct one of its kind lately. */
+  private aggregates(similarKey: string, message: string): boolean {
+    const now = Date.now();
+    let similar = this.similar.get(similarKey);
+    if (!similar || now - similar.since > AGGREGATE_WINDOW_MS) similar = { messages: new Set(), since: now };
+    remember(this.similar, similarKey, similar, this.limits.maxRemembered);
+    if (similar.messages.has(message)) return false;
+    // Kubernetes adds the 10th and pops any one; popping that one keeps the first nine counted on their own.
+    if (similar.messages.size >= AGGREGATE_AFTER - 1) return true;
+    similar.messages.add(message);
+    return false;
   }
 
   private async write(key: string, { obj, type, reason, message, repeats }: Queued): Promise<void> {
@@ -131,10 +157,11 @@ export class ApiEventRecorder implements EventRecorder {
     const previous = this.seen.get(key);
     if (previous) {
       previous.count += repeats;
-      this.remember(key, previous);
+      remember(this.seen, key, previous, this.limits.maxRemembered);
       try {
         await this.writer.patch('Event', previous.name, previous.namespace, {
           count: previous.count,
+          message,
           lastTimestamp: now,
         });
         return;
@@ -167,6 +194,18 @@ export class ApiEventRecorder implements EventRecorder {
       source: { component: this.component },
       reportingComponent: this.component,
     });
-    this.remember(key, { name: event.metadata.name!, namespace, count: previous?.count ?? repeats });
+    remember(
+      this.seen,
+      key,
+      { name: event.metadata.name!, namespace, count: previous?.count ?? repeats },
+      this.limits.maxRemembered,
+    );
   }
+}
+
+/** Sets `key` as the most recently used entry of `map` (a Map iterates in insertion order), evicting the least recently used beyond `max`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }

@@ -14,7 +14,12 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-type EventObject = Resource & { reason: string; count: number; involvedObject: { uid: string } };
+type EventObject = Resource & {
+  reason: string;
+  message: string;
+  count: number;
+  involvedObject: { uid: string };
+};
 
 async function configMap(name: string): Promise<Resource> {
   return resourceWriter(client).create<Resource>({
@@ -45,6 +50,24 @@ describe('event recorder', () => {
     ]);
   });
 
+  it('combines similar events from the 10th distinct message on into one, as Kubernetes aggregates them', async () => {
+    const recorder = new ApiEventRecorder(resourceWriter(client), 'test', () => {});
+    const obj = await configMap('aggregated');
+    for (let i = 0; i < 12; i++) recorder.record(obj, 'Normal', 'SuccessfulCreate', `Created pod: p-${i}`);
+    await recorder.flush();
+    for (let i = 12; i < 15; i++) recorder.record(obj, 'Normal', 'SuccessfulCreate', `Created pod: p-${i}`);
+    recorder.record(obj, 'Normal', 'SuccessfulCreate', 'Created pod: p-3'); // seen: counted on its own
+    await recorder.flush();
+    const events = await eventsAbout(obj);
+    const single = (i: number) => [`Created pod: p-${i}`, i === 3 ? 2 : 1];
+    expect(events.map((e) => [e.message, e.count]).sort()).toEqual(
+      [
+        ['(combined from similar events): Created pod: p-14', 6],
+        ...Array.from({ length: 9 }, (_, i) => single(i)),
+      ].sort(),
+    );
+  });
+
   it('forgets the least recently used events beyond its limit: a forgotten one is written anew', async () => {
     const recorder = new ApiEventRecorder(resourceWriter(client), 'test', () => {}, { maxRemembered: 2 });
     const [a, b, c] = await Promise.all(['lru-a', 'lru-b', 'lru-c'].map(configMap));
@@ -68,7 +91,7 @@ describe('event recorder', () => {
       concurrency: 1,
     });
     const obj = await configMap('flooded');
-    for (let i = 0; i < 20; i++) recorder.record(obj, 'Normal', 'Flood', `flood ${i}`);
+    for (let i = 0; i < 20; i++) recorder.record(obj, 'Normal', `Flood${i}`, 'flood');
     await recorder.flush();
     // One being written, five waiting: the other fourteen dropped.
     expect(await eventsAbout(obj)).toHaveLength(6);

@@ -31,6 +31,12 @@ import { ProbeManager } from './probes/probe-manager.ts';
 import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+/**
+ * Each wait between lease renewals is up to 4 % longer, at random (the kubelet's lease
+ * controller runs JitterUntil with factor 0.04): nodes started together, or whose timers
+ * a busy process fired late together, drift apart instead of renewing in lockstep.
+ */
+const LEASE_RENEW_JITTER = 0.04;
 export const AGENT_VERSION = 'kubeql-0.1.0';
 
 export interface NodeAgentOptions {
@@ -604,7 +610,7 @@ export class NodeAgent {
           ? this.options.leaseRenewIntervalMs
           : Math.min(this.options.leaseRenewIntervalMs, 200 * 2 ** this.leaseFailures),
       );
-    }, ms);
+    }, ms * (1 + LEASE_RENEW_JITTER * Math.random()));
   }
 
   /** Renews (or creates) the node's Lease: the heartbeat the node lifecycle controller watches. */

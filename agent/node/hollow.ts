@@ -24,12 +24,25 @@ export interface HollowNode {
   stop(): Promise<void>;
 }
 
+/** Hollow nodes' pod ranges: consecutive /24s from 10.244.0.0 to 10.255.255.0 (10.244.0.0/14 holds the first 1,024). */
+export const MAX_HOLLOW_NODES = 12 * 256;
+
 /**
- * Addresses for the `index`th hollow node of a cluster: distinct InternalIPs and pod
- * ranges, so pod IPs are unique across the cluster.
+ * Addresses for the `index`th hollow node of a cluster: distinct InternalIPs (in
+ * 10.0.0.0/16) and pod ranges (the index-th /24 from 10.244.0.0, so the first 256 are
+ * in the usual 10.244.0.0/16, and none meets the 10.96.0.0/12 Service range), so pod
+ * IPs are unique across the cluster.
  */
 export function hollowNodeAddressing(index: number): { address: string; podCIDR: string } {
-  return { address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`, podCIDR: `10.244.${index}.0/24` };
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_HOLLOW_NODES) {
+    throw new Error(
+      `a cluster has room for ${MAX_HOLLOW_NODES} hollow nodes' pod ranges (asked for #${index + 1})`,
+    );
+  }
+  return {
+    address: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`,
+    podCIDR: `10.${244 + Math.floor(index / 256)}.${index % 256}.0/24`,
+  };
 }
 
 export async function startHollowNode(

@@ -4,6 +4,7 @@ import { parseQuantity } from '../../schema/quantity.ts';
 import { controllerRef } from '../controllers/controller-ref.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
+import { isNodeReady } from './filters.ts';
 
 /**
  * Amounts by resource name, in integer base units: cpu in millicores, memory and
@@ -89,6 +90,8 @@ export interface PodInfo {
   uid?: string;
   pod: PodObject;
   requests: Amounts;
+  /** The positive requests but `pods`, as a list: what NodeResourcesFit checks on every node it looks at. */
+  fitRequests: Array<[resource: string, amount: number]>;
   nonZero: Amounts;
   ports: HostPort[];
   /** The uid of the controller owning the pod (ReplicaSet, StatefulSet, Job...), for spreading. */
@@ -96,11 +99,13 @@ export interface PodInfo {
 }
 
 export function podInfo(pod: PodObject): PodInfo {
+  const requests = podRequests(pod);
   return {
     key: keyOf(pod),
     uid: pod.metadata.uid,
     pod,
-    requests: podRequests(pod),
+    requests,
+    fitRequests: Object.entries(requests).filter(([resource, amount]) => amount > 0 && resource !== 'pods'),
     nonZero: nonZeroRequests(pod),
     ports: hostPorts(pod),
     owner: controllerRef(pod)?.uid,
@@ -113,6 +118,8 @@ export function podInfo(pod: PodObject): PodInfo {
  */
 export class NodeInfo {
   node?: NodeObject;
+  /** Its Ready condition is True: read from the node once per change rather than once per decision. */
+  ready = false;
   allocatable: Amounts = {};
   readonly pods = new Map<string, PodInfo>();
   readonly requested: Amounts = {};
@@ -125,6 +132,7 @@ export class NodeInfo {
 
   setNode(node: NodeObject | undefined): void {
     this.node = node;
+    this.ready = isNodeReady(node);
     this.allocatable = amountsOf(node?.status?.allocatable ?? node?.status?.capacity);
   }
 
@@ -186,18 +194,23 @@ export class NodeInfo {
  */
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
+  /** nodeInfos(), kept until a node comes or goes: every decision reads it. */
+  private known?: NodeInfo[];
   /** Pod key → the node it is counted on. */
   private readonly placed = new Map<string, string>();
   /** Pod key → uid of the pods this scheduler bound and has not seen bound yet. */
   private readonly assumed = new Map<string, string | undefined>();
 
   setNode(node: NodeObject): void {
-    this.info(node.metadata.name!).setNode(node);
+    const info = this.info(node.metadata.name!);
+    if (!info.node) this.known = undefined;
+    info.setNode(node);
   }
 
   removeNode(name: string): void {
     const info = this.nodes.get(name);
     if (!info) return;
+    this.known = undefined;
     // Its pods stay counted until they go (they may still be running): keep them, nameless.
     if (info.pods.size > 0) info.setNode(undefined);
     else this.nodes.delete(name);
@@ -213,6 +226,19 @@ export class SchedulerCache {
       this.assumed.delete(key);
     }
     if (!nodeName || isPodFinished(pod)) return this.removePod(key);
+    // A status update of a placed pod (most events) leaves what it is counted for alone:
+    // the same spec object (the in-process transport hands out the stored objects, which
+    // keep their spec across status writes) and labels on the same node, same pod.
+    const placed = this.placed.get(key) === nodeName ? this.nodes.get(nodeName)?.pods.get(key) : undefined;
+    if (
+      placed &&
+      placed.pod.spec === pod.spec &&
+      placed.pod.metadata.uid === pod.metadata.uid &&
+      placed.pod.metadata.ownerReferences === pod.metadata.ownerReferences
+    ) {
+      placed.pod = pod;
+      return;
+    }
     this.place(podInfo(pod), nodeName);
   }
 
@@ -239,7 +265,8 @@ export class SchedulerCache {
 
   /** The nodes the scheduler knows (those with a Node object). */
   nodeInfos(): NodeInfo[] {
-    return [...this.nodes.values()].filter((info) => info.node);
+    this.known ??= [...this.nodes.values()].filter((info) => info.node);
+    return this.known;
   }
 
   nodeInfo(name: string): NodeInfo | undefined {

@@ -49,6 +49,14 @@ export class Persistence {
   }
 
   async write(batch: Batch): Promise<void> {
+    // A write's object is both its key's new row and its event (and the next event's prev
+    // when the key changes twice in the batch): serialized once.
+    const texts = new Map<Resource, string>();
+    const json = (obj: Resource) => {
+      let text = texts.get(obj);
+      if (text === undefined) texts.set(obj, (text = JSON.stringify(obj)));
+      return text;
+    };
     const statements = [];
     for (const rows of chunks(batch.upserts)) {
       const params: unknown[] = [];
@@ -59,7 +67,7 @@ export class Persistence {
           object.metadata.namespace ?? '',
           object.metadata.name,
           revision,
-          JSON.stringify(object),
+          json(object),
         );
       }
       statements.push(
@@ -82,8 +90,8 @@ export class Persistence {
       const params: unknown[] = [];
       for (const e of rows) {
         const { namespace = '', name } = e.object.metadata;
-        const prev = e.prev ? JSON.stringify(e.prev) : null;
-        params.push(e.revision, e.type, e.kind, namespace, name, JSON.stringify(e.object), prev, e.time);
+        const prev = e.prev ? json(e.prev) : null;
+        params.push(e.revision, e.type, e.kind, namespace, name, json(e.object), prev, e.time);
       }
       statements.push(
         this.db.$executeRawUnsafe(

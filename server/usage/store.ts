@@ -50,6 +50,7 @@ const DEFAULTS: UsageStoreOptions = { expireAfterWindows: 3, minRetentionMs: 500
 export class UsageStore {
   private readonly nodes = new Map<string, NodeUsage>();
   private readonly options: UsageStoreOptions;
+  private swept = -Infinity;
 
   constructor(options: Partial<UsageStoreOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -59,7 +60,10 @@ export class UsageStore {
   report(node: Omit<NodeUsage, 'receivedAt'>): void {
     const now = this.options.now();
     this.nodes.set(node.name, { ...node, receivedAt: now });
-    // Nodes gone silent are dropped here, so memory stays bounded without a timer.
+    // Nodes gone silent are dropped here, so memory stays bounded without a timer; at most
+    // once per minRetentionMs, as a thousand nodes report ~100 times a second (reads check expiry).
+    if (now - this.swept < this.options.minRetentionMs) return;
+    this.swept = now;
     for (const [name, usage] of this.nodes) if (!this.fresh(usage, now)) this.nodes.delete(name);
   }
 

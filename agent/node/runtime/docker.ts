@@ -8,6 +8,7 @@ import { dockerContainerName, LABEL, type DockerContainerType } from './docker-l
 import { ensurePodNetwork, type PodNetwork } from './docker-network.ts';
 import { ensureImage } from './docker-pull.ts';
 import { chunksOf, FrameDecoder, LineSplitter } from './docker-stream.ts';
+import { RuntimeError } from './runtime-error.ts';
 import {
   ContainerStartError,
   instancesOf,
@@ -296,7 +297,7 @@ export class DockerRuntime implements ContainerRuntime {
   async exec(uid: string, container: string, command: string[], options: ExecOptions): Promise<ExecResult> {
     const instance = await this.instance(uid, container, false);
     if (instance.state !== 'running') {
-      throw new Error(`container ${container} is not running (${instance.state})`);
+      throw new RuntimeError('BAD_REQUEST', `container "${container}" is not running`);
     }
     const target = this.docker.getContainer(instance.id.replace(/^docker:\/\//, ''));
     const withStdin = options.stdin !== undefined;
@@ -321,7 +322,9 @@ export class DockerRuntime implements ContainerRuntime {
     for await (const chunk of chunksOf(stream, timeout)) {
       for (const frame of decoder.push(chunk)) output[frame.stream].push(frame.data);
     }
-    if (timeout.aborted) throw new Error(`command timed out after ${(options.timeoutMs ?? 60_000) / 1000}s`);
+    if (timeout.aborted) {
+      throw new RuntimeError('TIMEOUT', `command timed out after ${(options.timeoutMs ?? 60_000) / 1000}s`);
+    }
     const { ExitCode } = await exec.inspect();
     return {
       stdout: Buffer.concat(output.stdout).toString('utf8'),
@@ -463,7 +466,8 @@ export class DockerRuntime implements ContainerRuntime {
     if (!found.current) found = instancesOf(pod, container, true);
     const instance = previous ? found.previous : found.current;
     if (!instance) {
-      throw new Error(
+      throw new RuntimeError(
+        previous ? 'BAD_REQUEST' : 'NOT_FOUND',
         previous
           ? `previous terminated container "${container}" in pod "${pod?.name ?? uid}" not found`
           : `container "${container}" in pod "${pod?.name ?? uid}" is waiting to start: ContainerCreating`,

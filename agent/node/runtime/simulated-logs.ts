@@ -38,6 +38,8 @@ export function nextLineAt(output: ScriptOutput, afterMs: number): number | unde
   return undefined;
 }
 
+const EXIT_SLACK_MS = 20;
+
 /** RFC 3339 with nanoseconds, as container runtimes stamp log lines. */
 export function nanoTimestamp(ms: number): string {
   return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
@@ -65,7 +67,14 @@ export async function* instanceLogs(
     text: l.text,
   });
 
-  let until = (endOf() ?? Date.now()) - start;
+  // A line printed at the moment of exit may carry a time a few ms past the recorded
+  // finish (the two come from different clock reads): an ended instance's output runs
+  // that much past its end.
+  const upTo = () => {
+    const end = endOf();
+    return end === undefined ? Date.now() - start : end - start + EXIT_SLACK_MS;
+  };
+  let until = upTo();
   const since =
     options.sinceSeconds === undefined ? -1 : Date.now() - options.sinceSeconds * 1000 - start - 1;
   let first = [...linesBetween(output, since, until)];
@@ -91,7 +100,7 @@ export async function* instanceLogs(
       });
     }
     if (options.signal?.aborted) return;
-    const now = (endOf() ?? Date.now()) - start;
+    const now = upTo();
     for (const l of linesBetween(output, until, now)) yield line(l);
     until = now;
     if (ended) return;
