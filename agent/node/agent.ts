@@ -603,14 +603,17 @@ export class NodeAgent {
   private scheduleLease(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.leaseTimer);
-    this.leaseTimer = setTimeout(async () => {
-      const ok = await this.renewLease();
-      this.scheduleLease(
-        ok
-          ? this.options.leaseRenewIntervalMs
-          : Math.min(this.options.leaseRenewIntervalMs, 200 * 2 ** this.leaseFailures),
-      );
-    }, ms * (1 + LEASE_RENEW_JITTER * Math.random()));
+    this.leaseTimer = setTimeout(
+      async () => {
+        const ok = await this.renewLease();
+        this.scheduleLease(
+          ok
+            ? this.options.leaseRenewIntervalMs
+            : Math.min(this.options.leaseRenewIntervalMs, 200 * 2 ** this.leaseFailures),
+        );
+      },
+      ms * (1 + LEASE_RENEW_JITTER * Math.random()),
+    );
   }
 
   /** Renews (or creates) the node's Lease: the heartbeat the node lifecycle controller watches. */

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../../agent/cluster.ts';
 import { ensureDockerEngine } from '../../agent/node/docker-engine.ts';
 import { isRuntimeName, RUNTIMES } from '../../agent/node/runtime/index.ts';
+import fs from 'node:fs';
+import { configPath, readConfig, writeConfig } from './config.ts';
 import { integerFlag, stopOnSignal } from './connection.ts';
 
 export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql]
@@ -60,6 +62,14 @@ export async function runUp(argv: string[]): Promise<void> {
   const root = cluster.server.url.replace(/\/graphql$/, '');
   console.log(`  dashboard:  ${root}/ (log in with the admin token)`);
   console.log(`  playground: ${root}/graphql (send Authorization: Bearer <token>)`);
-  console.log(`  CLI:        npx kq get pods   (reads the server and token from ${dataDir})`);
+  // As kind writes a kubeconfig: `kq` talks to this cluster from now on, from anywhere.
+  const config = configPath(process.env);
+  try {
+    const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+    writeConfig(config, { ...readConfig(config), server: cluster.server.url, token });
+    console.log(`  CLI:        npm run kq -- get pods   (${config} now points at this cluster)`);
+  } catch (error) {
+    console.log(`  CLI:        kq's config was not written (${(error as Error).message})`);
+  }
   stopOnSignal(() => cluster.stop());
 }
