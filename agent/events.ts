@@ -25,7 +25,7 @@ export interface EventRecorderLimits {
 export const DEFAULT_EVENT_RECORDER_LIMITS: EventRecorderLimits = {
   maxRemembered: 4096,
   maxQueued: 1000,
-  concurrency: 16,
+  concurrency: 64,
 };
 
 interface Recorded {

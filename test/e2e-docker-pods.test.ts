@@ -293,4 +293,22 @@ describe('pods on Docker', () => {
     );
     expect(after?.status?.phase).toBe('Running');
   }, 60_000);
+
+  it('removes the containers of a pod deleted while its agent was away', async () => {
+    const node = c.nodes[0];
+    await pod('orphan', { containers: [sleeper('app')] });
+    await running('orphan');
+    const uid = (await getPod('orphan'))!.metadata.uid!;
+    const containersOf = async () =>
+      (await c.docker.listContainers({ all: true, filters: { label: [`${LABEL.podUid}=${uid}`] } })).length;
+    expect(await containersOf()).toBe(2);
+    await node.agent.stop();
+    await c.writer.delete('Pod', 'orphan', ns, { gracePeriodSeconds: 0 });
+    expect(await containersOf()).toBe(2);
+    await node.restart();
+    await waitFor(async () => (await containersOf()) === 0, {
+      ms: 20_000,
+      what: 'the orphan containers removed',
+    });
+  }, 60_000);
 });

@@ -67,6 +67,8 @@ export interface NodeAgentOptions {
   crashLoopBackoff: CrashLoopBackoff;
   /** Volumes, environment and DNS from the API, for runtimes that run real processes. */
   environment?: PodEnvironment;
+  /** How often leftovers of pods no longer bound here are looked for (1 min). */
+  sweepIntervalMs: number;
   /** Runs liveness, readiness and startup probes (runtimes whose pods have a network and exec). */
   probes: boolean;
   /** Records the kubelet's Events (Created, Started, Killing, BackOff, Unhealthy, Failed...). */
@@ -83,6 +85,7 @@ export const DEFAULT_NODE_AGENT_OPTIONS: Omit<NodeAgentOptions, 'name' | 'runtim
   leaseRenewIntervalMs: 10_000,
   statusReportIntervalMs: 5 * 60_000,
   metricsIntervalMs: 10_000,
+  sweepIntervalMs: 60_000,
   probes: false,
   recordEvents: false,
   crashLoopBackoff: DEFAULT_CRASH_LOOP_BACKOFF,
@@ -123,6 +126,7 @@ export class NodeAgent {
   private stopped = false;
   private leaseTimer?: ReturnType<typeof setTimeout>;
   private statusTimer?: ReturnType<typeof setInterval>;
+  private sweepTimer?: ReturnType<typeof setInterval>;
   private leaseFailures = 0;
   private nodeStatusChain: Promise<void> = Promise.resolve();
   private unsubscribeRuntime?: () => void;
@@ -235,11 +239,37 @@ export class NodeAgent {
     this.nodes.start();
     this.pods.start();
     await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()]);
-    // Pods the runtime has that are no longer bound here: stop and forget them.
-    for (const pod of adopted) {
+    this.sweep(adopted);
+    this.sweepTimer = setInterval(() => {
+      void this.runtime
+        .listPods()
+        .then((pods) => this.sweep(pods))
+        .catch((error: unknown) => this.options.log(`node ${this.name}: sweep: ${messageOf(error)}`));
+    }, this.options.sweepIntervalMs);
+    this.sweepTimer.unref?.();
+  }
+
+  /**
+   * The node-level sweep: what the runtime has (or the environment kept on disk) for pods
+   * no longer bound here — deleted while the agent was away, or missed — is stopped and
+   * removed by those pods' workers.
+   */
+  private sweep(runtimePods: RuntimePod[]): void {
+    if (this.silent || this.stopped) return;
+    for (const pod of runtimePods) {
       const key = `${pod.namespace}/${pod.name}`;
-      if (this.pods.get(key)?.metadata.uid !== pod.uid) this.workers.update(key);
+      if (this.pods.get(key)?.metadata.uid === pod.uid) continue;
+      this.remember(key, pod.uid);
+      this.workers.update(key);
     }
+    // Volumes go once the pod's containers are gone too (a pod being deleted still runs).
+    const bound = new Set([
+      ...this.pods.list().map((pod) => pod.metadata.uid!),
+      ...runtimePods.map((p) => p.uid),
+    ]);
+    void this.options.environment
+      ?.sweep(bound)
+      .catch((error: unknown) => this.options.log(`node ${this.name}: sweep: ${messageOf(error)}`));
   }
 
   /** Stops the agent; containers keep running in the runtime for the next agent to adopt. */
@@ -247,6 +277,7 @@ export class NodeAgent {
     this.stopped = true;
     clearTimeout(this.leaseTimer);
     clearInterval(this.statusTimer);
+    clearInterval(this.sweepTimer);
     this.unsubscribeRuntime?.();
     this.unsubscribeEnvironment?.();
     await this.metricsReporter?.stop();

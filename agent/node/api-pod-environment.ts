@@ -119,6 +119,10 @@ export class ApiPodEnvironment implements PodEnvironment {
     await this.volumes.tearDown(uid);
   }
 
+  async sweep(bound: Set<string>): Promise<void> {
+    for (const uid of await this.volumes.podUids()) if (!bound.has(uid)) await this.volumes.tearDown(uid);
+  }
+
   onChange(listener: (namespace: string) => void): () => void {
     return this.sources.onChange((_kind, namespace) => listener(namespace));
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { ensureImages } from './images.ts';
 
+// Two folders below the repository, here and in the compiled agent (dist/agent/kq-agent.mjs).
 const SETUP_SCRIPT = fileURLToPath(new URL('../../scripts/docker-engine.sh', import.meta.url));
 
 async function answers(docker: Docker): Promise<boolean> {

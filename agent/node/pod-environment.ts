@@ -22,6 +22,8 @@ export interface PodEnvironment {
   containerConfig(pod: PodObject, container: Container, podIP: string | undefined): Promise<ContainerConfig>;
   /** Removes what `prepare` made for a pod that is gone. */
   cleanup(uid: string): Promise<void>;
+  /** Removes what `prepare` left for pods not in `bound` (deleted while the agent was away). */
+  sweep(bound: Set<string>): Promise<void>;
   /** Calls `listener(namespace)` when something pods of that namespace may read changed. */
   onChange(listener: (namespace: string) => void): () => void;
 }

@@ -46,6 +46,9 @@ export interface StoreOptions {
 
 export type Listener = (events: StoreEvent[]) => void;
 
+/** How far past retainEvents the log may grow before a compaction is due without waiting for the timer. */
+const RETENTION_SLACK = 1.25;
+
 /** Writes folded into one transaction at most: bounds a commit's latency. */
 const MAX_OPS_PER_COMMIT = 500;
 
@@ -284,6 +287,9 @@ export class Store {
       }
       this.revision = revision;
       this.log.append(events);
+      // Retention holds between the timer's compactions too: a busy cluster writes thousands
+      // of events a second, and each retained one keeps two versions of an object in memory.
+      if (this.log.size > this.options.retainEvents * RETENTION_SLACK) this.compactDue = true;
     }
     for (const { group, results } of accepted) group.resolve(results);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
