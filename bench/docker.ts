@@ -17,7 +17,7 @@
  * Targets: every flow ≤ 0.5× Swarm's time; startup p99 ≤ 1.5 s; self-heal ≤ 1 s; agent
  * RSS ≤ 100 MB with 40 pods.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
