@@ -27,6 +27,7 @@ import {
 import { MetricsReporter } from './metrics-reporter.ts';
 import { PodStreams } from './pod-streams.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
+import { StartFailures } from './start-failures.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
 import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
 
@@ -131,11 +132,7 @@ export class NodeAgent {
   private nodeStatusChain: Promise<void> = Promise.resolve();
   private unsubscribeRuntime?: () => void;
   private unsubscribeEnvironment?: () => void;
-  /** Containers the runtime could not start, by `<uid>/<backoffKey>`: why, and when to try again. */
-  private readonly startFailures = new Map<
-    string,
-    { count: number; retryAt: number; reason: string; message: string }
-  >();
+  private readonly startFailures: StartFailures;
   private metricsReporter?: MetricsReporter;
   private podStreams?: PodStreams;
 
@@ -153,6 +150,7 @@ export class NodeAgent {
       (key) => this.syncPod(key),
       (key, error) => log(`node ${this.name}: pod ${key}: ${messageOf(error)}`),
     );
+    this.startFailures = new StartFailures(this.options.crashLoopBackoff);
     if (this.options.recordEvents) this.events = new ApiEventRecorder(this.writer, 'kubelet', log);
     if (this.options.probes) {
       this.probes = new ProbeManager({
@@ -323,7 +321,7 @@ export class NodeAgent {
       // Deleted from the API, or an older pod of the same name: nothing of it may keep running.
       await this.runtime.removePod(uid);
       await this.options.environment?.cleanup(uid);
-      this.forgetStartFailures(uid);
+      this.startFailures.forget(uid);
       this.forget(key, uid);
     }
     if (!pod) return;
@@ -379,13 +377,7 @@ export class NodeAgent {
     plan.startErrors = new Map();
     let started = 0;
     const fail = (key: string, reason: string, message: string) => {
-      const before = this.startFailures.get(`${uid}/${key}`);
-      const count = (before?.count ?? 0) + 1;
-      const retryIn =
-        reason === 'ErrImagePull'
-          ? startBackoff(count, this.options.crashLoopBackoff)
-          : 1000 * 2 ** Math.min(count - 1, 3);
-      this.startFailures.set(`${uid}/${key}`, { count, retryAt: Date.now() + retryIn, reason, message });
+      const retryIn = this.startFailures.record(uid, key, reason, message);
       plan.startErrors!.set(key, { reason, message });
       plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, retryIn);
     };
@@ -405,21 +397,17 @@ export class NodeAgent {
     }
     for (const { container, init, attempt } of plan.start) {
       const key = backoffKey(container.name, init);
-      const failure = this.startFailures.get(`${uid}/${key}`);
-      if (failure && failure.retryAt > Date.now()) {
-        const waiting =
-          failure.reason === 'ErrImagePull'
-            ? { reason: 'ImagePullBackOff', message: `Back-off pulling image "${container.image}"` }
-            : { reason: failure.reason, message: failure.message };
-        plan.startErrors.set(key, waiting);
+      const waiting = this.startFailures.waiting(uid, key, container.image);
+      if (waiting) {
+        plan.startErrors.set(key, { reason: waiting.reason, message: waiting.message });
         this.event(pod, 'Normal', 'BackOff', waiting.message);
-        plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, failure.retryAt - Date.now());
+        plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, waiting.retryInMs);
         continue;
       }
       try {
         const config = await environment?.containerConfig(pod, container, ip);
         await this.runtime.startContainer(pod, container, { init, attempt, config });
-        this.startFailures.delete(`${uid}/${key}`);
+        this.startFailures.started(uid, key);
         started++;
         this.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
       } catch (error) {
@@ -430,11 +418,6 @@ export class NodeAgent {
       }
     }
     return started;
-  }
-
-  private forgetStartFailures(uid: string): void {
-    for (const key of this.startFailures.keys())
-      if (key.startsWith(`${uid}/`)) this.startFailures.delete(key);
   }
 
   /** activeDeadlineSeconds passed: the kubelet kills the containers and fails the pod. */
@@ -690,11 +673,6 @@ export class NodeAgent {
 function backOffEvent(waitingMessage: string): string {
   const match = /container=(\S+) pod=(\S+)/.exec(waitingMessage);
   return match ? `Back-off restarting failed container ${match[1]} in pod ${match[2]}` : waitingMessage;
-}
-
-/** The kubelet's image pull back-off: 10 s doubling to 5 min (the crash-loop settings). */
-function startBackoff(failures: number, backoff: CrashLoopBackoff): number {
-  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** (failures - 1));
 }
 
 /** When the pod's activeDeadlineSeconds run out (ms since the epoch), counted from its startTime. */
