@@ -219,7 +219,7 @@ describe('pods on Docker', () => {
     expect(reasons.has('ErrImagePull') || reasons.size === 1).toBe(true);
   }, 60_000);
 
-  it('delivers SIGTERM on delete and waits for the container to finish', async () => {
+  it('runs postStart, then on delete preStop, SIGTERM, and waits for the container to finish', async () => {
     await pod('graceful', {
       terminationGracePeriodSeconds: 20,
       volumes: [{ name: 'host', hostPath: { path: hostDir } }],
@@ -228,13 +228,18 @@ describe('pods on Docker', () => {
           command: [
             'sh',
             '-c',
-            'trap "echo TERM > /host/signal; sleep 2; echo done >> /host/signal; exit 0" TERM; while true; do sleep 0.2; done',
+            'trap "echo TERM >> /host/signal; sleep 2; echo done >> /host/signal; exit 0" TERM; while true; do sleep 0.2; done',
           ],
           volumeMounts: [{ name: 'host', mountPath: '/host' }],
+          lifecycle: {
+            postStart: { exec: { command: ['sh', '-c', 'echo started > /host/poststart'] } },
+            preStop: { exec: { command: ['sh', '-c', 'echo preStop >> /host/signal'] } },
+          },
         }),
       ],
     });
     await running('graceful');
+    expect(fs.readFileSync(path.join(hostDir, 'poststart'), 'utf8')).toBe('started\n');
     const started = Date.now();
     await c.writer.delete('Pod', 'graceful', ns);
     await waitFor(async () => (await getPod('graceful')) === null, {
@@ -243,7 +248,7 @@ describe('pods on Docker', () => {
       what: 'pod gone',
     });
     const took = Date.now() - started;
-    expect(fs.readFileSync(path.join(hostDir, 'signal'), 'utf8')).toBe('TERM\ndone\n');
+    expect(fs.readFileSync(path.join(hostDir, 'signal'), 'utf8')).toBe('preStop\nTERM\ndone\n');
     expect(took).toBeGreaterThanOrEqual(2000);
     expect(took).toBeLessThan(15_000);
   }, 60_000);

@@ -11,6 +11,7 @@ import {
   type ResourceWriter,
 } from '../../client/index.ts';
 import type { NodeStatus, Taint } from '../../schema/kinds/node.ts';
+import type { Container } from '../../schema/kinds/pod.ts';
 import type { Condition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
 import { ApiEventRecorder, type EventRecorder } from '../events.ts';
 import { isPodFinished } from '../pod-state.ts';
@@ -29,7 +30,13 @@ import { PodStreams } from './pod-streams.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
 import { StartFailures } from './start-failures.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
-import { ContainerStartError, type ContainerRuntime, type RuntimePod } from './runtime/runtime.ts';
+import { runLifecycleHook, runPreStopHooks } from './lifecycle-hooks.ts';
+import {
+  ContainerStartError,
+  instancesOf,
+  type ContainerRuntime,
+  type RuntimePod,
+} from './runtime/runtime.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 /**
@@ -133,6 +140,8 @@ export class NodeAgent {
   private unsubscribeRuntime?: () => void;
   private unsubscribeEnvironment?: () => void;
   private readonly startFailures: StartFailures;
+  /** Pods whose termination has begun (preStop hooks run, stop requested). */
+  private readonly stopping = new Set<string>();
   private metricsReporter?: MetricsReporter;
   private podStreams?: PodStreams;
 
@@ -322,6 +331,7 @@ export class NodeAgent {
       await this.runtime.removePod(uid);
       await this.options.environment?.cleanup(uid);
       this.startFailures.forget(uid);
+      this.stopping.delete(uid);
       this.forget(key, uid);
     }
     if (!pod) return;
@@ -410,6 +420,7 @@ export class NodeAgent {
         this.startFailures.started(uid, key);
         started++;
         this.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
+        if (container.lifecycle?.postStart) await this.postStart(pod, container, ip);
       } catch (error) {
         if (!(error instanceof ContainerStartError)) throw error;
         fail(key, error.reason, error.message);
@@ -418,6 +429,20 @@ export class NodeAgent {
       }
     }
     return started;
+  }
+
+  /**
+   * Runs the container's postStart hook right after it started, as the kubelet does (the
+   * pod's sync waits for it); a failed hook kills the container, which then restarts as
+   * its restart policy says.
+   */
+  private async postStart(pod: PodObject, container: Container, ip: string | undefined): Promise<void> {
+    const grace = Number(pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const outcome = await runLifecycleHook('postStart', pod, container, this.runtime, ip, grace * 1000);
+    if (outcome.result === 'success') return;
+    this.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${outcome.message}`);
+    const { current } = instancesOf(await this.runtime.getPod(pod.metadata.uid!), container.name, false);
+    if (current?.state === 'running') await this.runtime.killContainer?.(current.id, grace);
   }
 
   /** activeDeadlineSeconds passed: the kubelet kills the containers and fails the pod. */
@@ -444,11 +469,19 @@ export class NodeAgent {
     const uid = pod.metadata.uid!;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     this.probes?.removePod(uid);
-    if (this.events) {
-      const running = (await this.runtime.getPod(uid))?.containers.filter((c) => c.state === 'running') ?? [];
-      for (const c of running) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+    let remaining = Number(grace);
+    // A pod being deleted is synced again and again until it is gone: its hooks run once.
+    if (!this.stopping.has(uid)) {
+      this.stopping.add(uid);
+      const before = await this.runtime.getPod(uid);
+      for (const c of before?.containers.filter((c) => c.state === 'running') ?? []) {
+        this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      }
+      remaining = await runPreStopHooks(pod, before, this.runtime, remaining, (container, message) =>
+        this.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${container}: ${message}`),
+      );
     }
-    await this.runtime.stopPod(uid, Number(grace));
+    await this.runtime.stopPod(uid, remaining);
     const runtimePod = await this.runtime.getPod(uid);
     const status = buildPodStatus(
       pod,

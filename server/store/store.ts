@@ -1,7 +1,7 @@
 import type { Resource } from '../../schema/kind.ts';
 import { expired } from '../errors.ts';
 import { EventLog, type StoreEvent } from './event-log.ts';
-import { deepFreeze } from './freeze.ts';
+import { deepFreeze, freezeSharing } from './freeze.ts';
 import { ObjectIndex, type Indexer } from './object-index.ts';
 import type { Batch, Persistence } from './persistence.ts';
 
@@ -91,8 +91,8 @@ export class Store {
     for (const obj of state.objects)
       store.objects.set(objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name!), deepFreeze(obj));
     for (const event of state.events) {
-      deepFreeze(event.object);
       deepFreeze(event.prev);
+      freezeSharing(event.object, event.prev);
     }
     store.log.compacted = state.compacted;
     store.log.append(state.events);
@@ -280,7 +280,8 @@ export class Store {
         return;
       }
       // Committed objects are read-only from here on: reads and watches hand them out uncopied.
-      for (const event of events) deepFreeze(event.object);
+      // In revision order, so a key written twice in the batch shares with its first write.
+      for (const event of events) freezeSharing(event.object, event.prev);
       for (const [key, obj] of overlay) {
         if (obj) this.objects.set(key, obj);
         else this.objects.remove(key);
