@@ -161,6 +161,47 @@ describe('services, probes and node loss on Docker', () => {
     expect(missing.exitCode).not.toBe(0);
   }, 90_000);
 
+  it('resolves StatefulSet pods by name under their headless Service', async () => {
+    await c.writer.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'db', namespace: ns },
+      spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 8000 }] },
+    });
+    await c.writer.create({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: ns },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { containers: [{ name: 'web', image: 'kubeql/demo-web:v1' }] },
+        },
+      },
+    });
+    const second = await waitFor(
+      async () => {
+        const pod = await getPod('db-1');
+        return pod?.status?.phase === 'Running' && pod.status.podIP && pod;
+      },
+      { ms: 40_000, every: 200, what: 'db-1 running' },
+    );
+    expect((await exec('db-0', ['hostname'])).stdout).toBe('db-0\n');
+    const fetched = await waitFor(
+      async () => {
+        const result = await exec('client', ['timeout', '5', 'wget', '-qO-', 'http://db-1.db:8000/']);
+        return result.exitCode === 0 && result.stdout;
+      },
+      { ms: 15_000, every: 500, what: 'db-1.db answering' },
+    );
+    expect(fetched).toContain('HostName: db-1');
+    const lookup = await exec('client', ['nslookup', `db-1.db.${ns}.svc.cluster.local`]);
+    expect(lookup.stdout).toContain(second.status!.podIP!);
+  }, 90_000);
+
   it('moves the pods of a node whose agent dies to the other node', async () => {
     await c.writer.create({
       apiVersion: 'apps/v1',
