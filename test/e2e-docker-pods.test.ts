@@ -275,6 +275,35 @@ describe('pods on Docker', () => {
     expect(previous).toMatch(/^run at \d+\n$/);
   }, 60_000);
 
+  it('follows a container’s log over a subscription, and ends with the container', async () => {
+    await pod('ticker', {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          image: 'kubeql/busybox:latest',
+          command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo tick $i; echo tock $i >&2; sleep 0.3; done'],
+        },
+      ],
+    });
+    await waitFor(async () => (await getPod('ticker'))?.status?.phase === 'Running', {
+      what: 'ticker running',
+    });
+    const lines: Array<{ stream: string; text: string }> = [];
+    const subscription = c.client.subscribe<{ podLogs: { stream: string; text: string } }>(
+      `subscription($ns: String!) { podLogs(namespace: $ns, name: "ticker", follow: true) { stream text } }`,
+      { ns },
+    );
+    for await (const { podLogs } of subscription) lines.push(podLogs);
+    expect(lines.filter((l) => l.stream === 'STDOUT').map((l) => l.text)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => `tick ${i}`),
+    );
+    expect(lines.filter((l) => l.stream === 'STDERR').map((l) => l.text)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => `tock ${i}`),
+    );
+    expect((await getPod('ticker'))?.status?.phase).toBe('Succeeded');
+  }, 60_000);
+
   it('adopts running containers after an agent restart, starting nothing twice', async () => {
     const node = c.nodes[0];
     // The pods that run steadily (the crash-looping one makes new containers on its own).
