@@ -51,8 +51,12 @@ describe('services, probes and node loss on Docker', () => {
   beforeAll(async () => {
     c = await startDockerCluster({
       nodes: 2,
-      controllerOptions: { nodeMonitorGracePeriodMs: 4000, podEvictionTimeoutMs: 1000 },
-      nodeOptions: { leaseRenewIntervalMs: 1000 },
+      controllerOptions: {
+        nodeMonitorGracePeriodMs: 4000,
+        podEvictionTimeoutMs: 1000,
+        hpaSyncPeriodMs: 1000,
+      },
+      nodeOptions: { leaseRenewIntervalMs: 1000, metricsIntervalMs: 1000 },
     });
   }, 120_000);
   afterAll(async () => c?.stop(), 60_000);
@@ -200,6 +204,64 @@ describe('services, probes and node loss on Docker', () => {
     expect(fetched).toContain('HostName: db-1');
     const lookup = await exec('client', ['nslookup', `db-1.db.${ns}.svc.cluster.local`]);
     expect(lookup.stdout).toContain(second.status!.podIP!);
+  }, 90_000);
+
+  it('scales a Deployment on the CPU its containers really use', async () => {
+    await c.writer.create({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'busy', namespace: ns },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'busy' } },
+        template: {
+          metadata: { labels: { app: 'busy' } },
+          spec: {
+            containers: [
+              {
+                name: 'spin',
+                image: 'kubeql/busybox:latest',
+                command: ['sh', '-c', 'trap "exit 0" TERM; while :; do :; done'],
+                resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    await c.writer.create({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'busy', namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'busy' },
+        minReplicas: 1,
+        maxReplicas: 3,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+        ],
+      },
+    });
+    // Each container burns its 200m limit: 200 % of its request, four times the target.
+    const hpa = await waitFor(
+      async () => {
+        const found = (await c.client.get('HorizontalPodAutoscaler', 'busy', ns)) as unknown as {
+          status?: { currentReplicas?: number; desiredReplicas?: number; currentMetrics?: unknown[] };
+        };
+        return found?.status?.desiredReplicas === 3 && found.status;
+      },
+      { ms: 40_000, every: 500, what: 'the HPA asking for 3 replicas' },
+    );
+    expect(hpa.currentMetrics?.length).toBe(1);
+    const deployment = (await c.client.get('Deployment', 'busy', ns)) as unknown as {
+      spec: { replicas: number };
+    };
+    expect(deployment.spec.replicas).toBe(3);
+    await c.writer.delete('HorizontalPodAutoscaler', 'busy', ns);
+    await c.writer.delete('Deployment', 'busy', ns);
   }, 90_000);
 
   it('moves the pods of a node whose agent dies to the other node', async () => {
