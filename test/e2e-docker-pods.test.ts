@@ -55,6 +55,18 @@ describe('pods on Docker', () => {
     fs.rmSync(hostDir, { recursive: true, force: true });
   }, 60_000);
 
+  it("registers the node with the host's capacity and the engine's info", async () => {
+    const node = (await c.client.get('Node', c.nodes[0].name)) as unknown as {
+      spec: { podCIDR: string };
+      status: { capacity: Record<string, string>; nodeInfo: Record<string, string> };
+    };
+    expect(node.spec.podCIDR).toBe(c.nodes[0].network.subnet);
+    expect(node.status.capacity.cpu).toBe(String(os.cpus().length));
+    expect(node.status.capacity.memory).toBe(`${Math.floor(os.totalmem() / 1024)}Ki`);
+    expect(node.status.nodeInfo.kernelVersion).toBe(os.release());
+    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^docker:\/\/\d+\./);
+  });
+
   it('runs two containers that share localhost and an emptyDir; HOSTNAME is the pod name', async () => {
     await pod('duo', {
       volumes: [{ name: 'shared', emptyDir: {} }],

@@ -100,6 +100,7 @@ function securityConfig(
 export class DockerRuntime implements ContainerRuntime {
   readonly name = 'docker';
   version = 'unknown';
+  hostInfo?: { kernelVersion: string; osImage: string };
   readonly docker: Docker;
   private network?: PodNetwork;
   private readonly listeners = new Set<(uid: string) => void>();
@@ -114,8 +115,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** Connects to the engine, reads its version and sets up the node's pod network. */
   async init(): Promise<PodNetwork> {
-    const version = await this.docker.version();
+    const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
     this.version = version.Version;
+    this.hostInfo = { kernelVersion: info.KernelVersion, osImage: info.OperatingSystem };
     this.network = await ensurePodNetwork(this.docker, this.options.nodeName);
     await ensureImage(this.docker, PAUSE_IMAGE, 'IfNotPresent');
     void this.watchEvents();

@@ -14,6 +14,8 @@ export interface ContainerRuntime {
   /** As in containerID and nodeInfo.containerRuntimeVersion: `<name>://<version>`. */
   readonly name: string;
   readonly version: string;
+  /** What the runtime knows of the machine, for the Node's nodeInfo (a real engine reports its host's). */
+  readonly hostInfo?: { kernelVersion: string; osImage: string };
 
   /** Creates the pod's sandbox (network namespace, IP) unless it has one; returns its IP. Idempotent. */
   runPodSandbox(pod: PodObject, config: SandboxConfig): Promise<{ ip: string }>;
