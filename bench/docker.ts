@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { startLocalCluster } from '../agent/cluster.ts';
 import { ensureDockerEngine } from '../agent/node/docker-engine.ts';
+import { removeNodeResources } from '../agent/node/runtime/docker-cleanup.ts';
 import { LABEL } from '../agent/node/runtime/docker-labels.ts';
 import type { PodObject } from '../agent/objects.ts';
 import { createClient, resourceWriter, type KubeqlClient } from '../client/index.ts';
@@ -225,20 +226,7 @@ async function kubeqlFlows(): Promise<Record<string, number>> {
     await new Promise((resolve) => agent.once('exit', resolve));
     await client.close();
     await cluster.stop();
-    const docker = new Docker();
-    for (const c of await docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL.node}=${NODE}`] },
-    })) {
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-    await docker
-      .getNetwork(`kubeql-${NODE}`)
-      .remove()
-      .catch(() => {});
+    await removeNodeResources(new Docker(), (name) => name === NODE);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return results;

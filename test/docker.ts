@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../agent/cluster.ts';
 import type { DockerNode, DockerNodeOptions } from '../agent/node/docker-node.ts';
 import { ensureImages } from '../agent/node/images.ts';
-import { LABEL } from '../agent/node/runtime/docker-labels.ts';
+import { removeNodeResources } from '../agent/node/runtime/docker-cleanup.ts';
 import { createClient, resourceWriter, type KubeqlClient, type ResourceWriter } from '../client/index.ts';
 
 export interface DockerClusterOptions {
@@ -81,36 +81,10 @@ export async function startDockerCluster(options: DockerClusterOptions = {}): Pr
     async stop() {
       await client.close();
       await cluster.stop();
-      await removeNodes(docker, suffix);
+      await removeNodeResources(docker, (name) => name.startsWith(`e2e-${suffix}-`));
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Removes the containers and networks of this cluster's nodes, whatever state they are in. */
-async function removeNodes(docker: Docker, suffix: string): Promise<void> {
-  const containers = await docker.listContainers({ all: true, filters: { label: [LABEL.node] } });
-  await Promise.all(
-    containers
-      .filter((c) => c.Labels[LABEL.node]?.startsWith(`e2e-${suffix}-`))
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => {}),
-      ),
-  );
-  const networks = await docker.listNetworks();
-  await Promise.all(
-    networks
-      .filter((n) => n.Name.startsWith(`kubeql-e2e-${suffix}-`))
-      .map((n) =>
-        docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => {}),
-      ),
-  );
 }
 
 /** One HTTP GET with a fresh connection; the body, or the error as a string starting with "error:". */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type Docker from 'dockerode';
+import { LABEL } from './docker-labels.ts';
 
 /** The pod network of one node: a bridge of its own whose subnet is the node's podCIDR. */
 export interface PodNetwork {
@@ -60,7 +61,7 @@ export async function ensurePodNetwork(docker: Docker, nodeName: string): Promis
         CheckDuplicate: true,
         IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
         Options: { 'com.docker.network.bridge.name': bridge },
-        Labels: { 'io.kubeql.node': nodeName },
+        Labels: { [LABEL.node]: nodeName },
       });
       return { name, subnet, gateway, bridge };
     } catch (error) {
