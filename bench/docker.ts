@@ -127,7 +127,7 @@ async function kubeqlFlows(): Promise<Record<string, number>> {
       token,
       '--name',
       NODE,
-      '--data',
+      '--root-dir',
       path.join(dataDir, 'node'),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },

@@ -15,7 +15,8 @@ pods bound to it. Only outbound connections: the agent may sit behind NAT.
               engine, with a pod network, service proxy and DNS server of the node's own)
   --name      node name (default: this host's name)
   --label     k=v, a node label (repeatable)
-  --data      the node's state directory, docker runtime (default .kubeql/nodes/NAME)
+  --root-dir  the node's state directory (pod volumes), docker runtime
+              (default .kubeql/nodes/NAME)
 Simulated runtime only (a docker node reports the host's own):
   --cpu       cpu capacity (default 4)
   --memory    memory capacity (default 8Gi)
@@ -31,7 +32,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     options: {
       ...CONNECTION_OPTIONS,
       runtime: { type: 'string', default: 'docker' },
-      data: { type: 'string' },
+      'root-dir': { type: 'string' },
       name: { type: 'string', default: os.hostname().toLowerCase() },
       cpu: { type: 'string', default: '4' },
       memory: { type: 'string', default: '8Gi' },
@@ -60,7 +61,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   if (values.runtime === 'docker') {
     await ensureDockerEngine(log);
     const client = connect(values);
-    const dataDir = path.resolve(values.data ?? path.join('.kubeql', 'nodes', values.name));
+    const dataDir = path.resolve(values['root-dir'] ?? path.join('.kubeql', 'nodes', values.name));
     const node = await startDockerNode(client, values.name, { dataDir, labels, log });
     console.log(`node ${node.name} registered (docker runtime, pods on ${node.network.subnet})`);
     stopOnSignal(async () => {
