@@ -313,7 +313,10 @@ describe('pods on Docker', () => {
     expect(lines.filter((l) => l.stream === 'STDERR').map((l) => l.text)).toEqual(
       [1, 2, 3, 4, 5, 6].map((i) => `tock ${i}`),
     );
-    expect((await getPod('ticker'))?.status?.phase).toBe('Succeeded');
+    // The log ends when the process does; the agent reports the pod a moment later.
+    await waitFor(async () => (await getPod('ticker'))?.status?.phase === 'Succeeded', {
+      what: 'ticker Succeeded',
+    });
   }, 60_000);
 
   it('adopts running containers after an agent restart, starting nothing twice', async () => {
