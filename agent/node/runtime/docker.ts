@@ -257,7 +257,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async listPods(): Promise<RuntimePod[]> {
-    return this.toPods(await this.list([]));
+    const summaries = await this.list([]);
+    // Containers removed behind our back (docker rm) take their cached inspections with them.
+    const present = new Set(summaries.map((c) => c.Id));
+    for (const id of this.exited.keys()) if (!present.has(id)) this.exited.delete(id);
+    return this.toPods(summaries);
   }
 
   onChange(listener: (uid: string) => void): () => void {
