@@ -1,8 +1,9 @@
-import { createClient, inProcessTransport, type KubeqlClient } from '../client/index.ts';
+import { createClient, inProcessTransport, messageOf, type KubeqlClient } from '../client/index.ts';
 import { buildSchema } from '../schema/schema.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.ts';
 import type { ControllerFactory, ControllerOptions } from './controllers/controller.ts';
 import { ALL_CONTROLLERS } from './controllers/index.ts';
+import { SharedInformers } from './informers.ts';
 import { startControllers, type ControllerManager } from './controllers/manager.ts';
 import path from 'node:path';
 import { startDockerNode, type DockerNode, type DockerNodeOptions } from './node/docker-node.ts';
@@ -81,11 +82,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     log,
   });
   const client = inProcessClient(server);
+  // One informer per kind for the controllers and the scheduler, as one process can: one
+  // Pod cache and one Pod watch instead of two.
+  const informers = new SharedInformers(client, (error) => log(`informer: ${messageOf(error)}`));
   const controllers = startControllers(client, options.controllers ?? ALL_CONTROLLERS, {
     ...options.controllerOptions,
     log,
+    informers,
   });
-  const scheduler = startScheduler(client, { log, ...options.schedulerOptions });
+  const scheduler = startScheduler(client, { log, ...options.schedulerOptions, informers });
   const nodes: HollowNode[] = [];
   let nextIndex = 0;
   const addNode = async (extra: HollowNodeOptions & { name?: string } = {}) => {
@@ -113,6 +118,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await Promise.all([...nodes, ...dockerNodes].map((node) => node.stop()));
     await scheduler.stop();
     await controllers.stop();
+    await informers.stop();
     await client.close();
     await server.close();
   };

@@ -36,7 +36,9 @@ export class SharedInformers implements InformerSource {
     return informer as unknown as Informer<T>;
   }
 
+  /** Starts every informer asked for so far; later calls do nothing (several components may share these). */
   start(): void {
+    if (this.started) return;
     this.started = true;
     for (const informer of this.informers.values()) informer.start();
   }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, Principal } from '../schema/builder.ts';
 import type { Authenticator } from './auth.ts';
@@ -47,7 +46,9 @@ export function createYogaApp({ schema, auth, resources, limits, log }: YogaOpti
     landingPage: false,
     graphiql: { title: 'kubeql', subscriptionsProtocol: 'WS' },
     // The playground bundled into the server: clusters often have no way out to a CDN.
-    renderGraphiQL,
+    // Loaded on the first browser GET: the bundle is ~30 MB of heap for a page rarely opened.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // Never the original error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     // The API takes no file uploads.

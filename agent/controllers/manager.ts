@@ -22,17 +22,22 @@ export interface ControllerManager {
 export function startControllers(
   client: KubeqlClient,
   factories: ControllerFactory[],
-  options: Partial<ControllerOptions> & { log?: (line: string) => void } = {},
+  options: Partial<ControllerOptions> & {
+    log?: (line: string) => void;
+    /** Informers shared with other components of the process; whoever passes them stops them. */
+    informers?: SharedInformers;
+  } = {},
 ): ControllerManager {
   const log = options.log ?? ((line: string) => console.error(line));
-  const informers = new SharedInformers(client, (error) => log(`informer: ${messageOf(error)}`));
+  const { informers: shared, ...controllerOptions } = options;
+  const informers = shared ?? new SharedInformers(client, (error) => log(`informer: ${messageOf(error)}`));
   const writer = resourceWriter(client);
   const ctx = {
     client,
     writer,
     informers,
     events: new ApiEventRecorder(writer, 'kubeql-controller-manager', log),
-    options: { ...DEFAULT_CONTROLLER_OPTIONS, ...options },
+    options: { ...DEFAULT_CONTROLLER_OPTIONS, ...controllerOptions },
     log,
   };
   const controllers = factories.map((make) => make(ctx));
@@ -43,7 +48,7 @@ export function startControllers(
     synced: informers.waitForSync(),
     stop: async () => {
       await Promise.all(controllers.map((controller) => controller.stop()));
-      await informers.stop();
+      if (!shared) await informers.stop();
     },
   };
 }

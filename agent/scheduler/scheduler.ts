@@ -72,6 +72,9 @@ export class Scheduler {
   /** Resolves once the informers have listed and the scheduling loop runs. */
   readonly synced: Promise<void>;
   private readonly informers: SharedInformers;
+  /** False when the informers are shared with other components (which stop them). */
+  private readonly ownInformers: boolean;
+  private readonly removeHandlers: () => void;
   private readonly writer: ResourceWriter;
   private readonly events: EventRecorder & { flush?(): Promise<void> };
   private readonly loop: ReconcileLoop;
@@ -84,22 +87,22 @@ export class Scheduler {
   /** Bindings being written (see schedule). */
   private readonly bindings = new Set<Promise<void>>();
 
-  constructor(
-    client: KubeqlClient,
-    options: Partial<SchedulerOptions> & { writer?: ResourceWriter; events?: EventRecorder } = {},
-  ) {
+  constructor(client: KubeqlClient, options: Partial<SchedulerOptions> & SchedulerParts = {}) {
     this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
     const { log } = this.options;
     this.writer = options.writer ?? resourceWriter(client);
     this.events = options.events ?? new ApiEventRecorder(this.writer, this.options.schedulerName, log);
-    this.informers = new SharedInformers(client, (error) => log(`scheduler informer: ${messageOf(error)}`));
+    this.ownInformers = !options.informers;
+    this.informers =
+      options.informers ??
+      new SharedInformers(client, (error) => log(`scheduler informer: ${messageOf(error)}`));
     this.loop = new ReconcileLoop('scheduler', (key) => this.schedule(key), {
       workers: 1,
       onError: (key, error) => log(`scheduler: pod ${key}: ${messageOf(error)}`),
     });
 
     const nodes = this.informers.get<NodeObject>('Node');
-    nodes.addEventHandler({
+    const removeNodeHandlers = nodes.addEventHandler({
       onAdd: (node) => {
         this.cache.setNode(node);
         this.clusterChanged();
@@ -111,7 +114,7 @@ export class Scheduler {
       onDelete: (node) => this.cache.removeNode(node.metadata.name!),
     });
     const pods = this.informers.get<PodObject>('Pod');
-    pods.addEventHandler({
+    const removePodHandlers = pods.addEventHandler({
       onAdd: (pod) => {
         this.cache.updatePod(pod);
         if (this.isPending(pod)) this.loop.enqueue(keyOf(pod));
@@ -136,6 +139,10 @@ export class Scheduler {
       },
     });
 
+    this.removeHandlers = () => {
+      removeNodeHandlers();
+      removePodHandlers();
+    };
     this.informers.start();
     this.synced = this.informers.waitForSync().then(() => {
       // Only decide on a complete picture of the nodes: pods found meanwhile wait in the queue.
@@ -159,7 +166,8 @@ export class Scheduler {
     this.stopped = true;
     await this.loop.stop();
     await Promise.all(this.bindings);
-    await this.informers.stop();
+    this.removeHandlers();
+    if (this.ownInformers) await this.informers.stop();
     await this.events.flush?.();
   }
 
@@ -299,9 +307,21 @@ function podChanged(old: PodObject, pod: PodObject): boolean {
 }
 
 /** Starts a scheduler against any client (in-process or over the network). */
+/** What a scheduler may be given instead of making its own. */
+export interface SchedulerParts {
+  writer?: ResourceWriter;
+  events?: EventRecorder;
+  /**
+   * Informers shared with the other components of the process (a cluster in one
+   * process: one Pod cache and one Pod watch for the controllers and the scheduler).
+   * Whoever passes them stops them.
+   */
+  informers?: SharedInformers;
+}
+
 export function startScheduler(
   client: KubeqlClient,
-  options: Partial<SchedulerOptions> & { writer?: ResourceWriter; events?: EventRecorder } = {},
+  options: Partial<SchedulerOptions> & SchedulerParts = {},
 ): Scheduler {
   return new Scheduler(client, options);
 }

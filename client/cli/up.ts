@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalCluster } from '../../agent/cluster.ts';
 import { ensureDockerEngine } from '../../agent/node/docker-engine.ts';
 import { isRuntimeName, RUNTIMES } from '../../agent/node/runtime/index.ts';
+import { relaunchTuned } from '../../agent/tuned-process.ts';
 import fs from 'node:fs';
 import { configPath, readConfig, writeConfig } from './config.ts';
 import { integerFlag, stopOnSignal } from './connection.ts';
@@ -43,6 +43,11 @@ export async function runUp(argv: string[]): Promise<void> {
   if (!isRuntimeName(values.runtime)) {
     throw new Error(`unknown --runtime "${values.runtime}" (have: ${RUNTIMES.join(', ')})`);
   }
+  // A simulated cluster is one process doing the work of a whole cluster: it runs with the
+  // flags and environment tuned for that (in a child, when this process lacks them). The
+  // cluster's code loads after that, so the relaunching parent stays small.
+  if (values.runtime === 'simulated') await relaunchTuned();
+  const { startLocalCluster } = await import('../../agent/cluster.ts');
   const dataDir = path.resolve(values.data);
   const log = (line: string) => console.error(line);
   if (values.runtime === 'docker') await ensureDockerEngine(log);

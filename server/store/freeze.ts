@@ -18,17 +18,18 @@ export function deepFreeze<T>(value: T): T {
  * by it (already frozen), and so is an equal string. The event log keeps each retained
  * version of an object, and most writes change a few fields (a pod's status, a lease's
  * renew time), so the versions then cost their changes only, not a whole object each.
- * The top-level object keeps its identity (the writer gets it back).
+ * Other short strings go through a pool of recent values: ten thousand pods of a few
+ * ReplicaSets repeat the same images, node names, reasons and timestamps, each a separate
+ * copy as the writer made it. The top-level object keeps its identity (the writer gets it back).
  */
 export function freezeSharing<T extends object>(value: T, previous: object | undefined): T {
-  if (previous === undefined) return deepFreeze(value);
   share(value, previous);
   return Object.freeze(value);
 }
 
 /** `value`'s parts swapped for `previous`'s equal ones; returns `previous` when all of it is equal. */
 function share(value: unknown, previous: unknown): unknown {
-  if (value === previous || typeof value !== 'object' || value === null) return value === previous ? previous : value;
+  if (value === previous || typeof value !== 'object' || value === null) return value;
   if (Object.isFrozen(value)) return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
@@ -41,11 +42,46 @@ function share(value: unknown, previous: unknown): unknown {
     const child = record[key];
     const had = old !== undefined && Object.hasOwn(old, key);
     const before = had ? old[key] : undefined;
+    if (typeof child === 'string') {
+      // Assigned even when equal: `===` compares contents, and the point is to drop this copy.
+      record[key] = had && child === before ? before : strings.intern(child);
+      if (!had || child !== before) same = false;
+      continue;
+    }
     const kept = share(child, before);
-    // An equal string is a different copy unless assigned: `===` compares contents.
-    if (typeof child === 'string' ? had && child === before : kept !== child) record[key] = kept;
+    if (kept !== child) record[key] = kept;
     if (!had || kept !== before) same = false;
   }
   if (same) return old;
   return Object.freeze(value);
 }
+
+/** Strings longer than this are mostly unique (messages, annotations): not pooled. */
+const POOLED_LENGTH = 64;
+/** Values per generation of the pool. */
+const POOL_GENERATION = 20_000;
+
+/**
+ * Recently seen short strings, one copy each. Two generations: when the current one is
+ * full it becomes the previous one and the older is dropped, so unique values (names,
+ * uids) pass through without the pool growing, while recurring ones stay.
+ */
+class StringPool {
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
+
+  intern(value: string): string {
+    if (value.length > POOLED_LENGTH) return value;
+    const pooled = this.current.get(value);
+    if (pooled !== undefined) return pooled;
+    const kept = this.previous.get(value) ?? value;
+    this.current.set(kept, kept);
+    if (this.current.size >= POOL_GENERATION) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    return kept;
+  }
+}
+
+const strings = new StringPool();
