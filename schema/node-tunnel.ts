@@ -9,12 +9,15 @@ import { LogStreamRef } from './pod-streams.ts';
  */
 
 const RequestKindRef = builder.enumType('NodeStreamRequestKind', {
-  description: 'LOGS and EXEC start a request; CANCEL ends the one with that id (the user went away).',
-  values: ['LOGS', 'EXEC', 'CANCEL'] as const,
+  description:
+    'LOGS, EXEC and EXEC_STREAM start a request; INPUT writes to the stdin of the EXEC_STREAM with that id; CANCEL ends the request with that id (the user went away).',
+  values: ['LOGS', 'EXEC', 'EXEC_STREAM', 'INPUT', 'CANCEL'] as const,
 });
 
 type LogOptions = NonNullable<TunnelRequest['logs']>;
 type ExecOptions = NonNullable<TunnelRequest['exec']>;
+type ExecStreamOptions = NonNullable<TunnelRequest['execStream']>;
+type ExecInput = NonNullable<TunnelRequest['input']>;
 
 const LogRequestRef = builder.objectRef<LogOptions>('NodeLogRequest').implement({
   fields: (t) => ({
@@ -33,6 +36,20 @@ const ExecRequestRef = builder.objectRef<ExecOptions>('NodeExecRequest').impleme
   }),
 });
 
+const ExecStreamRequestRef = builder.objectRef<ExecStreamOptions>('NodeExecStreamRequest').implement({
+  fields: (t) => ({
+    command: t.exposeStringList('command', { nullable: false }),
+    tty: t.exposeBoolean('tty', { nullable: false }),
+  }),
+});
+
+const ExecInputRef = builder.objectRef<ExecInput>('NodeExecInput').implement({
+  fields: (t) => ({
+    data: t.exposeString('data'),
+    close: t.boolean({ nullable: false, resolve: (i) => i.close ?? false }),
+  }),
+});
+
 const RequestRef = builder.objectRef<TunnelRequest>('NodeStreamRequest').implement({
   description: "A request for the logs of, or a command in, one of a node's pods' containers.",
   fields: (t) => ({
@@ -45,6 +62,8 @@ const RequestRef = builder.objectRef<TunnelRequest>('NodeStreamRequest').impleme
     init: t.exposeBoolean('init', { description: 'Whether the container is an init container.' }),
     logs: t.field({ type: LogRequestRef, resolve: (r) => r.logs }),
     exec: t.field({ type: ExecRequestRef, resolve: (r) => r.exec }),
+    execStream: t.field({ type: ExecStreamRequestRef, resolve: (r) => r.execStream }),
+    input: t.field({ type: ExecInputRef, resolve: (r) => r.input }),
   }),
 });
 
@@ -61,6 +80,13 @@ const ExecResultInputRef = builder.inputType('ExecResultInput', {
     stdout: t.string({ required: true }),
     stderr: t.string({ required: true }),
     exitCode: t.int({ required: true }),
+  }),
+});
+
+const ExecOutputInputRef = builder.inputType('ExecOutputInput', {
+  fields: (t) => ({
+    stream: t.field({ type: LogStreamRef, required: true }),
+    data: t.string({ required: true }),
   }),
 });
 
@@ -81,9 +107,16 @@ const ReplyInputRef = builder.inputType('NodeStreamReplyInput', {
     nodeName: t.string({ required: true }),
     requestId: t.id({ required: true }),
     lines: t.field({ type: [LogLineInputRef], description: 'The next lines of a LOGS request, in order.' }),
+    output: t.field({
+      type: [ExecOutputInputRef],
+      description: 'The next output of an EXEC_STREAM request, in order.',
+    }),
     done: t.boolean({ description: 'A LOGS request has no more lines.' }),
     error: t.field({ type: ErrorInputRef, description: 'The request failed (ends it).' }),
-    exec: t.field({ type: ExecResultInputRef, description: 'The outcome of an EXEC request (ends it).' }),
+    exec: t.field({
+      type: ExecResultInputRef,
+      description: 'The outcome of an EXEC request, or the exit code of an EXEC_STREAM (ends it).',
+    }),
   }),
 });
 

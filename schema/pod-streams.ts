@@ -1,6 +1,7 @@
 import { execPod, DEFAULT_EXEC_TIMEOUT_SECONDS } from '../server/tunnel/pod-exec.ts';
 import { podLog, streamPodLogs, type PodLogItem, type PodLogLine } from '../server/tunnel/pod-logs.ts';
 import type { TunnelExecResult } from '../server/tunnel/messages.ts';
+import { streamPodExec, writeExecInput, type ExecEvent } from '../server/tunnel/pod-exec-session.ts';
 import { builder, type Context } from './builder.ts';
 
 /** Which of a container's output streams a line came from. */
@@ -98,6 +99,66 @@ builder.mutationField('execPod', (t: any) =>
       timeoutSeconds: t.arg.int(),
     },
     resolve: (_root: unknown, args: any, ctx: Context) => execPod(ctx.resources, withNamespace(args)),
+  }),
+);
+
+const ExecEventRef = builder.objectRef<ExecEvent>('ExecEvent').implement({
+  description:
+    'One event of an interactive exec: first its `session` (the process runs), then pieces of output (`stream` and `data`), last its `exitCode`.',
+  fields: (t) => ({
+    session: t.id({
+      description: 'The id to write stdin with (`execPodInput`): the first event only.',
+      resolve: (e) => ('session' in e ? e.session : null),
+    }),
+    stream: t.field({ type: LogStreamRef, resolve: (e) => ('stream' in e ? e.stream : null) }),
+    data: t.string({
+      description: 'Output as it came (UTF-8 text; with a TTY, raw terminal output, all on STDOUT).',
+      resolve: (e) => ('data' in e ? e.data : null),
+    }),
+    exitCode: t.int({
+      description: 'How the command exited: the last event.',
+      resolve: (e) => ('exitCode' in e ? e.exitCode : null),
+    }),
+  }),
+});
+
+builder.subscriptionField('execPodSession', (t: any) =>
+  t.field({
+    type: ExecEventRef,
+    nullable: false,
+    description: `\`kubectl exec -i [-t] <pod> [-c container] -- command...\`: runs the command in the running container and streams its output; write its stdin with \`execPodInput\` under the session id of the first event. Completes after the exit code. Unsubscribing kills the command. Runtimes that only simulate containers fail with BAD_REQUEST. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. ${ERRORS}`,
+    args: {
+      namespace: t.arg.string({ defaultValue: 'default' }),
+      name: t.arg.string({ required: true }),
+      container: t.arg.string({ description: 'Required when the pod has several containers.' }),
+      command: t.arg.stringList({ required: true }),
+      tty: t.arg.boolean({
+        defaultValue: false,
+        description: 'Run the command in a terminal: its output comes raw, as one stream.',
+      }),
+    },
+    subscribe: (_root: unknown, args: any, ctx: Context) =>
+      streamPodExec(ctx.resources, withNamespace(args), ctx.principal.name),
+    resolve: (event: ExecEvent) => {
+      if ('error' in event) throw event.error;
+      return event;
+    },
+  }),
+);
+
+builder.mutationField('execPodInput', (t: any) =>
+  t.field({
+    type: 'Boolean',
+    nullable: false,
+    description:
+      "Writes `data` to the standard input of an `execPodSession` (in the order of the calls), then with `close` closes it (end of file). A session that has ended, or another user's, fails with NOT_FOUND.",
+    args: {
+      session: t.arg.id({ required: true }),
+      data: t.arg.string(),
+      close: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_root: unknown, args: any, ctx: Context) =>
+      writeExecInput(ctx.resources, ctx.principal.name, String(args.session), args),
   }),
 );
 

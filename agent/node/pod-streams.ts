@@ -7,6 +7,7 @@ import {
   type KubeqlClient,
   type Subscription,
 } from '../../client/index.ts';
+import { ExecStream } from './exec-stream.ts';
 import { instancesOf, type ContainerRuntime, type LogLine } from './runtime/runtime.ts';
 import { RuntimeError } from './runtime/runtime-error.ts';
 
@@ -33,7 +34,8 @@ const HEALTHY_SUBSCRIPTION_MS = 10_000;
  * The node agent's end of the tunnel for `podLogs` and `execPod`: the API server cannot
  * connect to the node, so the agent holds the `nodeStreamRequests` subscription
  * (subscribed again, with back-off, whenever it drops) and answers each request with
- * `nodeStreamReply` mutations, from the runtime's `logs` and `exec`. Log lines go in
+ * `nodeStreamReply` mutations, from the runtime's `logs`, `exec` and `execStream`
+ * (interactive sessions: exec-stream.ts). Log lines go in
  * batches: the first at once, the next ones gathered while the previous batch is on its
  * way, and the server answers a batch only when the user has room, so a chatty
  * container cannot outrun a slow reader. A request is dropped when the server says so
@@ -44,6 +46,7 @@ export class PodStreams {
   private subscription?: Subscription<operations.NodeStreamRequestsSubscription>;
   private readonly halt = new AbortController();
   private readonly active = new Map<string, AbortController>();
+  private readonly execStreams = new Map<string, ExecStream>();
   private readonly serving = new Set<Promise<void>>();
   private loop?: Promise<void>;
 
@@ -57,7 +60,7 @@ export class PodStreams {
     return this;
   }
 
-  /** Ends the subscription and every log stream being served; commands still running finish on their own. */
+  /** Ends the subscription, every log stream being served and every interactive command; others finish on their own. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.halt.abort();
@@ -88,9 +91,19 @@ export class PodStreams {
       this.active.get(request.id)?.abort(ENDED);
       return;
     }
+    if (request.kind === 'INPUT') {
+      this.execStreams.get(request.id)?.input(request.input);
+      return;
+    }
     const controller = new AbortController();
     this.active.set(request.id, controller);
-    const served = (request.kind === 'LOGS' ? this.serveLogs(request, controller) : this.serveExec(request))
+    const served = (
+      request.kind === 'LOGS'
+        ? this.serveLogs(request, controller)
+        : request.kind === 'EXEC_STREAM'
+          ? this.serveExecStream(request, controller)
+          : this.serveExec(request)
+    )
       .catch(async (error: unknown) => {
         // Ended on purpose: nobody waits for an answer. Else the user is told why, if the server can be told.
         if (controller.signal.reason === ENDED) return;
@@ -105,10 +118,11 @@ export class PodStreams {
       })
       .finally(() => {
         this.active.delete(request.id);
+        this.execStreams.delete(request.id);
         this.serving.delete(served);
       });
-    // What stop() waits for: log streams end on abort, a command runs to its end (or timeout) regardless.
-    if (request.kind === 'LOGS') this.serving.add(served);
+    // What stop() waits for: log streams and sessions end on abort, a command runs to its end (or timeout) regardless.
+    if (request.kind !== 'EXEC') this.serving.add(served);
   }
 
   private async serveLogs(request: Request, controller: AbortController): Promise<void> {
@@ -143,6 +157,13 @@ export class PodStreams {
     await this.reply(request.id, {
       exec: { ...result, stdout: truncate(result.stdout), stderr: truncate(result.stderr) },
     });
+  }
+
+  private async serveExecStream(request: Request, controller: AbortController): Promise<void> {
+    const session = new ExecStream(request, controller, (reply) => this.reply(request.id, reply), ENDED);
+    this.execStreams.set(request.id, session);
+    if (this.options.runtime.execStream) await this.checkInstance(request, false);
+    await session.serve(this.options.runtime);
   }
 
   /** The kubelet's checks, whatever the runtime: the container has an instance (and one before it for `previous`). */

@@ -9,6 +9,8 @@ export interface CliIO {
   stderr: { write(text: string): unknown; isTTY?: boolean };
   /** All of standard input (for `-f -`). */
   readStdin(): Promise<string>;
+  /** Standard input as a stream (for `exec -i`), when there is a real one. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(raw: boolean): unknown };
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -18,6 +20,7 @@ export function processIO(): CliIO {
     stdout: process.stdout,
     stderr: process.stderr,
     readStdin: () => Promise.resolve(fs.readFileSync(0, 'utf8')),
+    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
   };

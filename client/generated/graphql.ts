@@ -1270,6 +1270,23 @@ export type ExecActionInput = {
   command?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
+/** One event of an interactive exec: first its `session` (the process runs), then pieces of output (`stream` and `data`), last its `exitCode`. */
+export type ExecEvent = {
+  __typename?: 'ExecEvent';
+  /** Output as it came (UTF-8 text; with a TTY, raw terminal output, all on STDOUT). */
+  data?: Maybe<Scalars['String']['output']>;
+  /** How the command exited: the last event. */
+  exitCode?: Maybe<Scalars['Int']['output']>;
+  /** The id to write stdin with (`execPodInput`): the first event only. */
+  session?: Maybe<Scalars['ID']['output']>;
+  stream?: Maybe<LogStream>;
+};
+
+export type ExecOutputInput = {
+  data: Scalars['String']['input'];
+  stream: LogStream;
+};
+
 /** What a command run in a container printed, and how it exited. */
 export type ExecResult = {
   __typename?: 'ExecResult';
@@ -2101,6 +2118,8 @@ export type Mutation = {
   deleteStatefulSet?: Maybe<StatefulSet>;
   /** `kubectl exec <pod> [-c container] -- command...` without a terminal: runs the command in the running container, with `stdin` as its standard input (then closed), and returns its output and exit code once it exits. It is killed after `timeoutSeconds` (default 60); an agent that does not answer in time fails the call with TIMEOUT. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   execPod: ExecResult;
+  /** Writes `data` to the standard input of an `execPodSession` (in the order of the calls), then with `close` closes it (end of file). A session that has ended, or another user's, fails with NOT_FOUND. */
+  execPodInput: Scalars['Boolean']['output'];
   /** For node agents: answers a request of nodeStreamRequests. Returns once the user has room for more, with whether the user still wants the rest (false: stop serving the request; it is over, cancelled or unknown). Send a first answer (even empty) as soon as the request is taken up: an unanswered request fails after a few seconds. */
   nodeStreamReply: Scalars['Boolean']['output'];
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
@@ -2531,6 +2550,14 @@ export type MutationExecPodArgs = {
   namespace?: InputMaybe<Scalars['String']['input']>;
   stdin?: InputMaybe<Scalars['String']['input']>;
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationExecPodInputArgs = {
+  close?: InputMaybe<Scalars['Boolean']['input']>;
+  data?: InputMaybe<Scalars['String']['input']>;
+  session: Scalars['ID']['input'];
 };
 
 
@@ -3170,11 +3197,23 @@ export type NodeDaemonEndpointsInput = {
   kubeletEndpoint?: InputMaybe<DaemonEndpointInput>;
 };
 
+export type NodeExecInput = {
+  __typename?: 'NodeExecInput';
+  close: Scalars['Boolean']['output'];
+  data?: Maybe<Scalars['String']['output']>;
+};
+
 export type NodeExecRequest = {
   __typename?: 'NodeExecRequest';
   command: Array<Scalars['String']['output']>;
   stdin?: Maybe<Scalars['String']['output']>;
   timeoutSeconds: Scalars['Int']['output'];
+};
+
+export type NodeExecStreamRequest = {
+  __typename?: 'NodeExecStreamRequest';
+  command: Array<Scalars['String']['output']>;
+  tty: Scalars['Boolean']['output'];
 };
 
 /** A machine that runs pods, registered by its node agent. */
@@ -3332,11 +3371,13 @@ export type NodeStreamReplyInput = {
   done?: InputMaybe<Scalars['Boolean']['input']>;
   /** The request failed (ends it). */
   error?: InputMaybe<NodeStreamErrorInput>;
-  /** The outcome of an EXEC request (ends it). */
+  /** The outcome of an EXEC request, or the exit code of an EXEC_STREAM (ends it). */
   exec?: InputMaybe<ExecResultInput>;
   /** The next lines of a LOGS request, in order. */
   lines?: InputMaybe<Array<LogLineInput>>;
   nodeName: Scalars['String']['input'];
+  /** The next output of an EXEC_STREAM request, in order. */
+  output?: InputMaybe<Array<ExecOutputInput>>;
   requestId: Scalars['ID']['input'];
 };
 
@@ -3345,9 +3386,11 @@ export type NodeStreamRequest = {
   __typename?: 'NodeStreamRequest';
   container?: Maybe<Scalars['String']['output']>;
   exec?: Maybe<NodeExecRequest>;
+  execStream?: Maybe<NodeExecStreamRequest>;
   id: Scalars['ID']['output'];
   /** Whether the container is an init container. */
   init?: Maybe<Scalars['Boolean']['output']>;
+  input?: Maybe<NodeExecInput>;
   kind: NodeStreamRequestKind;
   logs?: Maybe<NodeLogRequest>;
   namespace?: Maybe<Scalars['String']['output']>;
@@ -3355,10 +3398,12 @@ export type NodeStreamRequest = {
   podUid?: Maybe<Scalars['String']['output']>;
 };
 
-/** LOGS and EXEC start a request; CANCEL ends the one with that id (the user went away). */
+/** LOGS, EXEC and EXEC_STREAM start a request; INPUT writes to the stdin of the EXEC_STREAM with that id; CANCEL ends the request with that id (the user went away). */
 export type NodeStreamRequestKind =
   | 'CANCEL'
   | 'EXEC'
+  | 'EXEC_STREAM'
+  | 'INPUT'
   | 'LOGS';
 
 export type NodeSystemInfo = {
@@ -5320,6 +5365,8 @@ export type StatefulSetWatchEvent = {
 /** Watches: every change to every kind, resumable from a resourceVersion. */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** `kubectl exec -i [-t] <pod> [-c container] -- command...`: runs the command in the running container and streams its output; write its stdin with `execPodInput` under the session id of the first event. Completes after the exit code. Unsubscribing kills the command. Runtimes that only simulate containers fail with BAD_REQUEST. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
+  execPodSession: ExecEvent;
   /** For node agents: the logs and exec requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users. */
   nodeStreamRequests: NodeStreamRequest;
   /** `kubectl logs [-f]`: a container's output line by line, from its node's agent. Without `follow` it completes after the lines there are; with it, it goes on until the container instance exits. Unsubscribing stops it on the node. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
@@ -5358,6 +5405,16 @@ export type Subscription = {
   watchServices: ServiceWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchStatefulSets: StatefulSetWatchEvent;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionExecPodSessionArgs = {
+  command: Array<Scalars['String']['input']>;
+  container?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  tty?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -5825,12 +5882,32 @@ export type ExecPodMutationVariables = Exact<{
 
 export type ExecPodMutation = { execPod: { stdout: string, stderr: string, exitCode: number } };
 
+export type ExecPodSessionSubscriptionVariables = Exact<{
+  namespace?: string | null | undefined;
+  name: string;
+  container?: string | null | undefined;
+  command: Array<string> | string;
+  tty?: boolean | null | undefined;
+}>;
+
+
+export type ExecPodSessionSubscription = { execPodSession: { session: string | null, stream: LogStream | null, data: string | null, exitCode: number | null } };
+
+export type ExecPodInputMutationVariables = Exact<{
+  session: string | number;
+  data?: string | null | undefined;
+  close?: boolean | null | undefined;
+}>;
+
+
+export type ExecPodInputMutation = { execPodInput: boolean };
+
 export type NodeStreamRequestsSubscriptionVariables = Exact<{
   nodeName: string;
 }>;
 
 
-export type NodeStreamRequestsSubscription = { nodeStreamRequests: { id: string, kind: NodeStreamRequestKind, namespace: string | null, podName: string | null, podUid: string | null, container: string | null, init: boolean | null, logs: { follow: boolean, previous: boolean, tailLines: number | null, sinceSeconds: number | null } | null, exec: { command: Array<string>, stdin: string | null, timeoutSeconds: number } | null } };
+export type NodeStreamRequestsSubscription = { nodeStreamRequests: { id: string, kind: NodeStreamRequestKind, namespace: string | null, podName: string | null, podUid: string | null, container: string | null, init: boolean | null, logs: { follow: boolean, previous: boolean, tailLines: number | null, sinceSeconds: number | null } | null, exec: { command: Array<string>, stdin: string | null, timeoutSeconds: number } | null, execStream: { command: Array<string>, tty: boolean } | null, input: { data: string | null, close: boolean } | null } };
 
 export type NodeStreamReplyMutationVariables = Exact<{
   input: NodeStreamReplyInput;
@@ -5862,7 +5939,9 @@ export const RolloutStatusDocument = {"kind":"Document","definitions":[{"kind":"
 export const PodLogsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PodLogs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"follow"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previous"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"follow"},"value":{"kind":"Variable","name":{"kind":"Name","value":"follow"}}},{"kind":"Argument","name":{"kind":"Name","value":"tailLines"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}}},{"kind":"Argument","name":{"kind":"Name","value":"sinceSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}}},{"kind":"Argument","name":{"kind":"Name","value":"timestamps"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}}},{"kind":"Argument","name":{"kind":"Name","value":"previous"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previous"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"line"}}]}}]}}]} as unknown as DocumentNode<PodLogsSubscription, PodLogsSubscriptionVariables>;
 export const PodLogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PodLog"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previous"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podLog"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"tailLines"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}}},{"kind":"Argument","name":{"kind":"Name","value":"sinceSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}}},{"kind":"Argument","name":{"kind":"Name","value":"timestamps"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}}},{"kind":"Argument","name":{"kind":"Name","value":"previous"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previous"}}}]}]}}]} as unknown as DocumentNode<PodLogQuery, PodLogQueryVariables>;
 export const ExecPodDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecPod"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"command"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPod"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"command"},"value":{"kind":"Variable","name":{"kind":"Name","value":"command"}}},{"kind":"Argument","name":{"kind":"Name","value":"stdin"},"value":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stdout"}},{"kind":"Field","name":{"kind":"Name","value":"stderr"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}}]}}]}}]} as unknown as DocumentNode<ExecPodMutation, ExecPodMutationVariables>;
-export const NodeStreamRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NodeStreamRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"nodeName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"podName"}},{"kind":"Field","name":{"kind":"Name","value":"podUid"}},{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"init"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"follow"}},{"kind":"Field","name":{"kind":"Name","value":"previous"}},{"kind":"Field","name":{"kind":"Name","value":"tailLines"}},{"kind":"Field","name":{"kind":"Name","value":"sinceSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"stdin"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}}]}}]}}]} as unknown as DocumentNode<NodeStreamRequestsSubscription, NodeStreamRequestsSubscriptionVariables>;
+export const ExecPodSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ExecPodSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"command"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tty"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPodSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"command"},"value":{"kind":"Variable","name":{"kind":"Name","value":"command"}}},{"kind":"Argument","name":{"kind":"Name","value":"tty"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tty"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}}]}}]}}]} as unknown as DocumentNode<ExecPodSessionSubscription, ExecPodSessionSubscriptionVariables>;
+export const ExecPodInputDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecPodInput"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"session"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"data"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"close"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPodInput"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"session"},"value":{"kind":"Variable","name":{"kind":"Name","value":"session"}}},{"kind":"Argument","name":{"kind":"Name","value":"data"},"value":{"kind":"Variable","name":{"kind":"Name","value":"data"}}},{"kind":"Argument","name":{"kind":"Name","value":"close"},"value":{"kind":"Variable","name":{"kind":"Name","value":"close"}}}]}]}}]} as unknown as DocumentNode<ExecPodInputMutation, ExecPodInputMutationVariables>;
+export const NodeStreamRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NodeStreamRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"nodeName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"podName"}},{"kind":"Field","name":{"kind":"Name","value":"podUid"}},{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"init"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"follow"}},{"kind":"Field","name":{"kind":"Name","value":"previous"}},{"kind":"Field","name":{"kind":"Name","value":"tailLines"}},{"kind":"Field","name":{"kind":"Name","value":"sinceSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"stdin"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"execStream"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"tty"}}]}},{"kind":"Field","name":{"kind":"Name","value":"input"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"close"}}]}}]}}]}}]} as unknown as DocumentNode<NodeStreamRequestsSubscription, NodeStreamRequestsSubscriptionVariables>;
 export const NodeStreamReplyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"NodeStreamReply"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeStreamReplyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamReply"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}]}]}}]} as unknown as DocumentNode<NodeStreamReplyMutation, NodeStreamReplyMutationVariables>;
 export const ReportNodeUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportNodeUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"report"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeUsageReportInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportNodeUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"report"},"value":{"kind":"Variable","name":{"kind":"Name","value":"report"}}}]}]}}]} as unknown as DocumentNode<ReportNodeUsageMutation, ReportNodeUsageMutationVariables>;
 export const AutoscalerPodMetricsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AutoscalerPodMetrics"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podMetrics"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"labelSelector"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"window"}},{"kind":"Field","name":{"kind":"Name","value":"containers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpuNanoCores"}},{"kind":"Field","name":{"kind":"Name","value":"memoryBytes"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AutoscalerPodMetricsQuery, AutoscalerPodMetricsQueryVariables>;

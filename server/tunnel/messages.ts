@@ -32,9 +32,28 @@ export interface TunnelExecResult {
   exitCode: number;
 }
 
-export type TunnelRequestKind = 'LOGS' | 'EXEC' | 'CANCEL';
+/** An interactive command (`execPodSession`): its output streams back, its stdin comes as INPUT requests. */
+export interface TunnelExecStreamOptions {
+  command: string[];
+  tty: boolean;
+}
 
-/** One request to a node agent; CANCEL carries only the id of the request it ends. */
+/** What an INPUT request writes to the stdin of the EXEC_STREAM request with the same id. */
+export interface TunnelExecInput {
+  data?: string;
+  /** Closes stdin after `data` (end of file). */
+  close?: boolean;
+}
+
+/** A piece of an interactive command's output (text; with a TTY, everything is STDOUT). */
+export interface TunnelExecOutput {
+  stream: LogStreamName;
+  data: string;
+}
+
+export type TunnelRequestKind = 'LOGS' | 'EXEC' | 'EXEC_STREAM' | 'INPUT' | 'CANCEL';
+
+/** One request to a node agent; CANCEL and INPUT carry the id of the request they are about. */
 export interface TunnelRequest {
   id: string;
   kind: TunnelRequestKind;
@@ -46,6 +65,8 @@ export interface TunnelRequest {
   init?: boolean;
   logs?: TunnelLogOptions;
   exec?: TunnelExecOptions;
+  execStream?: TunnelExecStreamOptions;
+  input?: TunnelExecInput;
 }
 
 /** The codes an agent may answer a request with; anything else reaches the user as UNAVAILABLE. */
@@ -56,10 +77,12 @@ export interface TunnelReply {
   nodeName: string;
   requestId: string;
   lines?: TunnelLogLine[];
+  /** The next output of an EXEC_STREAM, in order. */
+  output?: TunnelExecOutput[];
   /** The request is answered in full (logs: no more lines). */
   done?: boolean;
   /** The request failed; it ends it. */
   error?: { code: string; message: string };
-  /** The outcome of an EXEC; it ends it. */
+  /** The outcome of an EXEC (of an EXEC_STREAM: only the exit code counts); it ends it. */
   exec?: TunnelExecResult;
 }

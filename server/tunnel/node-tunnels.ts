@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import {
   AGENT_ERROR_CODES,
+  type TunnelExecInput,
+  type TunnelExecOutput,
   type TunnelExecResult,
   type TunnelLogLine,
   type TunnelReply,
@@ -13,6 +15,10 @@ import { Queue } from './queue.ts';
 export interface TunnelSink {
   /** Resolves once the consumer has room for more: the agent's next reply waits for it. */
   lines(lines: TunnelLogLine[]): Promise<void>;
+  /** An EXEC_STREAM's output; resolves once the consumer has room for more. */
+  output?(output: TunnelExecOutput[]): Promise<void>;
+  /** The agent took the request up (its first answer, unless that is an error). */
+  started?(): void;
   done(exec?: TunnelExecResult): void;
   fail(error: ApiError): void;
 }
@@ -73,10 +79,14 @@ export class NodeTunnels {
    * failed. Throws UNAVAILABLE when no agent of the node is connected. Returns the
    * cancel function: the user no longer wants the answer.
    */
-  open(nodeName: string, request: Omit<TunnelRequest, 'id'>, sink: TunnelSink) {
+  open(
+    nodeName: string,
+    request: Omit<TunnelRequest, 'id'>,
+    sink: TunnelSink,
+    id: string = crypto.randomUUID(),
+  ) {
     const connection = this.agents.get(nodeName)?.at(-1);
     if (!connection) throw noAgent(nodeName);
-    const id = crypto.randomUUID();
     const entry: Pending = { id, nodeName, connection, sink };
     entry.pickupTimer = setTimeout(() => {
       const seconds = this.pickupTimeoutMs / 1000;
@@ -100,9 +110,14 @@ export class NodeTunnels {
   async reply(reply: TunnelReply): Promise<boolean> {
     const entry = this.pending.get(reply.requestId);
     if (!entry || entry.nodeName !== reply.nodeName) return false;
-    clearTimeout(entry.pickupTimer);
-    entry.pickupTimer = undefined;
+    if (entry.pickupTimer) {
+      clearTimeout(entry.pickupTimer);
+      entry.pickupTimer = undefined;
+      // A first answer that is an error: the request failed, it never started.
+      if (!reply.error) entry.sink.started?.();
+    }
     if (reply.lines?.length) await entry.sink.lines(reply.lines);
+    if (reply.output?.length) await entry.sink.output?.(reply.output);
     if (reply.error) {
       this.finish(entry.id)?.sink.fail(agentError(entry.nodeName, reply.error));
       return false;
@@ -112,6 +127,17 @@ export class NodeTunnels {
       return false;
     }
     return this.pending.has(entry.id);
+  }
+
+  /**
+   * Passes input to the agent serving the open request `id` (an EXEC_STREAM), behind
+   * what was sent before it; false when the request is over or unknown.
+   */
+  input(id: string, input: TunnelExecInput): boolean {
+    const entry = this.pending.get(id);
+    if (!entry) return false;
+    entry.connection.requests.push({ id, kind: 'INPUT', input });
+    return true;
   }
 
   /** Fails every open request and ends every agent subscription (the server is shutting down). */

@@ -7,6 +7,7 @@ import { PAUSE_IMAGE } from '../images.ts';
 import { dockerContainerName, LABEL, type DockerContainerType } from './docker-labels.ts';
 import { ensurePodNetwork, type PodNetwork } from './docker-network.ts';
 import { ensureImage } from './docker-pull.ts';
+import { startExecStream } from './docker-exec-stream.ts';
 import { chunksOf, FrameDecoder, LineSplitter } from './docker-stream.ts';
 import { RuntimeError } from './runtime-error.ts';
 import {
@@ -15,7 +16,9 @@ import {
   type ContainerRunState,
   type ContainerRuntime,
   type ExecOptions,
+  type ExecProcess,
   type ExecResult,
+  type ExecStreamOptions,
   type LogLine,
   type LogOptions,
   type PodStats,
@@ -337,6 +340,20 @@ export class DockerRuntime implements ContainerRuntime {
       stderr: Buffer.concat(output.stderr).toString('utf8'),
       exitCode: ExitCode ?? 0,
     };
+  }
+
+  async execStream(
+    uid: string,
+    container: string,
+    command: string[],
+    options: ExecStreamOptions,
+  ): Promise<ExecProcess> {
+    const instance = await this.instance(uid, container, false);
+    if (instance.state !== 'running') {
+      throw new RuntimeError('BAD_REQUEST', `container "${container}" is not running`);
+    }
+    const target = this.docker.getContainer(instance.id.replace(/^docker:\/\//, ''));
+    return startExecStream(target, command, options);
   }
 
   async stats(): Promise<PodStats[]> {

@@ -69,6 +69,17 @@ export interface ContainerRuntime {
   /** Runs `command` in the pod's running container and collects its output and exit code. */
   exec(uid: string, container: string, command: string[], options: ExecOptions): Promise<ExecResult>;
 
+  /**
+   * Starts `command` in the pod's running container with its stdin open, for runtimes
+   * that run real processes: output streams as it comes; `signal` aborting kills it.
+   */
+  execStream?(
+    uid: string,
+    container: string,
+    command: string[],
+    options: ExecStreamOptions,
+  ): Promise<ExecProcess>;
+
   /** Cumulative CPU time and current memory of every running container, per pod. */
   stats(): Promise<PodStats[]>;
 
@@ -146,6 +157,21 @@ export interface ExecOptions {
   stdin?: string;
   /** Kills the command after this long (default 60 s). */
   timeoutMs?: number;
+}
+
+export interface ExecStreamOptions {
+  /** In a terminal: output is raw and all on stdout. */
+  tty: boolean;
+  signal: AbortSignal;
+}
+
+/** A running interactive command. */
+export interface ExecProcess {
+  stdin: { write(data: string): void; end(): void };
+  /** Its output as text, in order; ends when the process does (or is killed). */
+  output: AsyncIterable<{ stream: 'stdout' | 'stderr'; data: string }>;
+  /** Its exit code, once its output has ended. */
+  exit: Promise<number>;
 }
 
 export interface ExecResult {

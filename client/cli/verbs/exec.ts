@@ -1,24 +1,29 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
+import { runExecSession } from './exec-session.ts';
 import { podTarget } from './pod-target.ts';
 import type { Verb } from './verb.ts';
 
 export const exec: Verb = {
-  usage: `Run a command in a container and print its output (no terminal: -t is not supported).
-The exit code of the command is kq's.
+  usage: `Run a command in a container and print its output as it comes.
+With -i, kq's standard input goes to the command as it is read; with -it and a
+terminal, the command runs in a terminal (raw keystrokes). The exit code of the
+command is kq's.
 
 Examples:
   kq exec web-6d4cf56db6-x2x7b -- ls /
   kq exec deploy/web -c app -- env
   echo hello | kq exec -i web-6d4cf56db6-x2x7b -- cat
+  kq exec -it web-6d4cf56db6-x2x7b -- sh
 
-Usage: kq exec (POD | TYPE/NAME) [-c CONTAINER] [-i] -- COMMAND [ARGS...]
+Usage: kq exec (POD | TYPE/NAME) [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]
 
 Flags:
   -c, --container  the container (default: the pod's default or first one)
   -i, --stdin      pass kq's standard input to the command
-      --timeout    kill the command after this many seconds (default 60)`,
+  -t, --tty        run the command in a terminal (with -i, when stdin is one)
+      --timeout    kill the command after this many seconds (default 60; not with -i)`,
   options: {
     container: { type: 'string', short: 'c' },
     stdin: { type: 'boolean', short: 'i' },
@@ -29,12 +34,23 @@ Flags:
 };
 
 async function runExec(cli: Cli, { values, positionals, rest }: Parsed): Promise<number> {
-  if (values.tty) throw new UsageError('kq exec runs without a terminal: drop -t');
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError('expected a pod: kq exec POD -- COMMAND');
   const command = [...extra, ...rest];
   if (!command.length) throw new UsageError('you must specify at least one command for the container');
   const { pod, container } = await podTarget(cli, target, values.container);
+  const stream = cli.io.stdin;
+  if (values.stdin && stream) {
+    // As kubectl: -t needs -i, and a terminal to read from (else a warning, and none).
+    const tty = values.tty === true && stream.isTTY === true;
+    if (values.tty && !tty)
+      cli.err('Unable to use a TTY - input is not a terminal or the right kind of file');
+    const code = await runExecSession(cli, stream, { name: pod.metadata.name, container, command, tty });
+    if (code !== undefined) {
+      if (code !== 0) cli.err(`command terminated with exit code ${code}`);
+      return code;
+    }
+  }
   const stdin = values.stdin ? await cli.io.readStdin() : undefined;
   const { execPod: result } = await cli
     .client()
