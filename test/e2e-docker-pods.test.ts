@@ -147,16 +147,16 @@ describe('pods on Docker', () => {
     const step = (name: string, word: string) => ({
       name,
       image: 'kubeql/busybox:latest',
-      command: ['sh', '-c', `echo ${word} >> /work/order; sleep 0.3`],
-      volumeMounts: [{ name: 'work', mountPath: '/work' }],
+      command: ['sh', '-c', `echo ${word} >> /steps/order; sleep 0.3`],
+      volumeMounts: [{ name: 'work', mountPath: '/steps' }],
     });
     await pod('ordered', {
       volumes: [{ name: 'work', emptyDir: {} }],
       initContainers: [step('first', 'one'), step('second', 'two')],
       containers: [
         sleeper('main', {
-          command: ['sh', '-c', 'cat /work/order; trap "exit 0" TERM; while true; do sleep 1; done'],
-          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          command: ['sh', '-c', 'cat /steps/order; trap "exit 0" TERM; while true; do sleep 1; done'],
+          volumeMounts: [{ name: 'work', mountPath: '/steps' }],
         }),
       ],
     });
