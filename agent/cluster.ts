@@ -14,6 +14,7 @@ import {
   type HollowNode,
   type HollowNodeOptions,
 } from './node/hollow.ts';
+import { SharedNodeSources } from './node/node-sources.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler/scheduler.ts';
 
 export interface LocalClusterOptions {
@@ -91,12 +92,19 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     informers,
   });
   const scheduler = startScheduler(client, { log, ...options.schedulerOptions, informers });
+  // Hollow nodes read the Pods and Nodes of those informers too: 1,000 nodes, not 2,000 more watches and caches.
+  const nodeSources = new SharedNodeSources(informers, (error) => log(`node informer: ${messageOf(error)}`));
   const nodes: HollowNode[] = [];
   let nextIndex = 0;
   const addNode = async (extra: HollowNodeOptions & { name?: string } = {}) => {
     const index = nextIndex++;
     const { name = `hollow-${index + 1}`, ...nodeOptions } = { ...options.nodeOptions, ...extra };
-    const node = await startHollowNode(client, name, { log, ...hollowNodeAddressing(index), ...nodeOptions });
+    const node = await startHollowNode(client, name, {
+      log,
+      sources: nodeSources,
+      ...hollowNodeAddressing(index),
+      ...nodeOptions,
+    });
     nodes.push(node);
     return node;
   };

@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  createInformer,
   isCode,
   keyOf,
   messageOf,
   resourceWriter,
-  type Informer,
   type KubeqlClient,
   type ResourceWriter,
 } from '../../client/index.ts';
@@ -26,6 +24,7 @@ import {
   type SyncPlan,
 } from './pod-status.ts';
 import { MetricsReporter } from './metrics-reporter.ts';
+import { informerSources, type NodeSource, type NodeSources } from './node-sources.ts';
 import { PodStreams } from './pod-streams.ts';
 import { PodWorkers, type SyncResult } from './pod-workers.ts';
 import { StartFailures } from './start-failures.ts';
@@ -81,6 +80,11 @@ export interface NodeAgentOptions {
   probes: boolean;
   /** Records the kubelet's Events (Created, Started, Killing, BackOff, Unhealthy, Failed...). */
   recordEvents: boolean;
+  /**
+   * Where the agent reads its pods and its Node: by default its own two informers, as the
+   * kubelet's; a process running many nodes (agent/cluster.ts) shares one of each instead.
+   */
+  sources?: NodeSources;
   log: (line: string) => void;
 }
 
@@ -120,8 +124,8 @@ export class NodeAgent {
   readonly name: string;
   readonly options: NodeAgentOptions;
   readonly runtime: ContainerRuntime;
-  readonly pods: Informer<PodObject>;
-  private readonly nodes: Informer<NodeObject>;
+  readonly pods: NodeSource<PodObject>;
+  private readonly nodes: NodeSource<NodeObject>;
   private readonly writer: ResourceWriter;
   private readonly workers: PodWorkers;
   private readonly probes?: ProbeManager;
@@ -176,23 +180,14 @@ export class NodeAgent {
         recordEvent: (pod, type, reason, message) => this.event(pod, type, reason, message),
       });
     }
-    this.pods = createInformer<PodObject>(
-      client,
-      'Pod',
-      { fieldSelector: `spec.nodeName=${this.name}` },
-      { onError },
-    );
+    const sources = this.options.sources ?? informerSources(client, onError);
+    this.pods = sources.pods(this.name);
     this.pods.addEventHandler({
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (_old, pod) => this.podChanged(pod),
       onDelete: (pod) => this.podChanged(pod),
     });
-    this.nodes = createInformer<NodeObject>(
-      client,
-      'Node',
-      { fieldSelector: `metadata.name=${this.name}` },
-      { onError },
-    );
+    this.nodes = sources.node(this.name);
     // Someone else (the node lifecycle controller) marked the node not ready while it is
     // fine: report again at once, as the kubelet's next status update would.
     const check = (node: NodeObject) => {
