@@ -1,14 +1,17 @@
 /**
- * A queue between a push source (a transport's sink) and a pulling consumer (`for await`).
- * A plain iterator object rather than an async generator: a generator's `return()` waits
- * for the pending `next()` to settle, so a consumer could not stop a quiet subscription;
- * here `return()` settles the pending `next()` and runs `onReturn` at once.
+ * A queue between a push source (a transport's sink, a node agent's replies) and a
+ * pulling consumer (`for await`). A plain iterator object rather than an async generator:
+ * a generator's `return()` waits for the pending `next()` to settle, so a consumer could
+ * not stop a quiet subscription; here `return()` settles the pending `next()` and runs
+ * `onReturn` at once. `drained` tells a producer that can wait when the consumer has
+ * caught up (back-pressure).
  */
 export class Channel<T> implements AsyncIterableIterator<T> {
   private queue: T[] = [];
   private waiting?: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void };
   private failure?: { error: unknown };
   private done = false;
+  private drainWaiters: Array<{ below: number; resolve(): void }> = [];
 
   constructor(private readonly onReturn: () => void = () => {}) {}
 
@@ -16,10 +19,22 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     return this.done;
   }
 
-  push(value: T): void {
+  get size(): number {
+    return this.queue.length;
+  }
+
+  push(...values: T[]): void {
     if (this.done) return;
-    if (this.waiting) return this.settle().resolve({ value, done: false });
-    this.queue.push(value);
+    for (const value of values) {
+      if (this.waiting) this.settle().resolve({ value, done: false });
+      else this.queue.push(value);
+    }
+  }
+
+  /** Resolves once fewer than `below` values wait for the consumer, or the channel is closed. */
+  drained(below: number): Promise<void> {
+    if (this.done || this.queue.length < below) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ below, resolve }));
   }
 
   /** Ends after the queued values: the next pull after them rejects with `error`. */
@@ -28,6 +43,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.done = true;
     if (this.waiting) this.settle().reject(error);
     else this.failure = { error };
+    this.releaseDrainWaiters(true);
   }
 
   /** Ends after the queued values. */
@@ -35,10 +51,15 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     if (this.done) return;
     this.done = true;
     if (this.waiting) this.settle().resolve({ value: undefined, done: true });
+    this.releaseDrainWaiters(true);
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.queue.length > 0) {
+      const value = this.queue.shift()!;
+      this.releaseDrainWaiters(false);
+      return Promise.resolve({ value, done: false });
+    }
     if (this.failure) {
       const { error } = this.failure;
       this.failure = undefined;
@@ -54,6 +75,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.failure = undefined;
     this.done = true;
     if (this.waiting) this.settle().resolve({ value: undefined, done: true });
+    this.releaseDrainWaiters(true);
     if (!wasDone) this.onReturn();
     return Promise.resolve({ value: undefined, done: true });
   }
@@ -66,5 +88,15 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     const waiting = this.waiting!;
     this.waiting = undefined;
     return waiting;
+  }
+
+  private releaseDrainWaiters(all: boolean): void {
+    if (this.drainWaiters.length === 0) return;
+    const keep: typeof this.drainWaiters = [];
+    for (const waiter of this.drainWaiters) {
+      if (all || this.queue.length < waiter.below) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.drainWaiters = keep;
   }
 }

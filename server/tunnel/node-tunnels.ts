@@ -9,7 +9,7 @@ import {
   type TunnelReply,
   type TunnelRequest,
 } from './messages.ts';
-import { Queue } from './queue.ts';
+import { Channel } from '../../client/channel.ts';
 
 /** Where the answers to one request go (the user's subscription or mutation). */
 export interface TunnelSink {
@@ -34,7 +34,7 @@ interface Pending {
 /** One subscription of an agent: the requests sent on it, and the ones it has not finished. */
 interface AgentConnection {
   nodeName: string;
-  requests: Queue<TunnelRequest>;
+  requests: Channel<TunnelRequest>;
   pending: Set<string>;
 }
 
@@ -60,7 +60,7 @@ export class NodeTunnels {
     if (this.closed) throw shuttingDown();
     const connection: AgentConnection = {
       nodeName,
-      requests: new Queue<TunnelRequest>(() => this.detach(connection)),
+      requests: new Channel<TunnelRequest>(() => this.detach(connection)),
       pending: new Set(),
     };
     const connections = this.agents.get(nodeName) ?? [];

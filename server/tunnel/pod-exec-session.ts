@@ -3,7 +3,7 @@ import { ApiError } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { LogStreamName } from './messages.ts';
 import { checkExecAllowed, podTarget } from './pod-target.ts';
-import { Queue } from './queue.ts';
+import { Channel } from '../../client/channel.ts';
 
 export interface ExecSessionArgs {
   namespace: string;
@@ -52,7 +52,7 @@ export function streamPodExec(
   const id = crypto.randomUUID();
   const sessions = ownersOf(resources);
   let cancel = () => {};
-  const queue = new Queue<ExecEvent>(() => {
+  const queue = new Channel<ExecEvent>(() => {
     sessions.delete(id);
     cancel();
   });

@@ -2,7 +2,7 @@ import { ApiError } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { TunnelLogLine } from './messages.ts';
 import { checkLogsAvailable, podTarget } from './pod-target.ts';
-import { Queue } from './queue.ts';
+import { Channel } from '../../client/channel.ts';
 
 export interface PodLogsArgs {
   namespace: string;
@@ -62,7 +62,7 @@ export function streamPodLogs(
   const { container } = target;
   const timestamps = args.timestamps ?? false;
   let cancel = () => {};
-  const queue = new Queue<PodLogItem>(() => cancel());
+  const queue = new Channel<PodLogItem>(() => cancel());
   cancel = resources.tunnels.open(
     target.nodeName,
     {
