@@ -45,3 +45,15 @@ export function PodTable({ pods, synced = true }: { pods: Pod[]; synced?: boolea
     />
   );
 }
+
+/** A detail page's "Pods" heading with their count, and the table. */
+export function PodSection({ pods, synced }: { pods: Pod[]; synced: boolean }) {
+  return (
+    <>
+      <h2>
+        Pods <span className="count">{pods.length}</span>
+      </h2>
+      <PodTable pods={pods} synced={synced} />
+    </>
+  );
+}

@@ -1,7 +1,7 @@
 import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
 import { Badge } from '../components/Badge.tsx';
-import { PodTable } from '../components/PodTable.tsx';
+import { PodSection } from '../components/PodTable.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
 import { age, bytes, cpu, nodeReady, podRequests, quantity } from '../format.ts';
 import type { Manifest } from '../kinds.ts';
@@ -80,10 +80,7 @@ export function NodePanel({ obj }: { obj: Resource }) {
           </tbody>
         </table>
       </div>
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }

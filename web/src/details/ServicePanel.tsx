@@ -1,6 +1,6 @@
 import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
-import { PodTable } from '../components/PodTable.tsx';
+import { PodSection } from '../components/PodTable.tsx';
 import { pathOf, type Manifest } from '../kinds.ts';
 import { Link } from '../router.tsx';
 
@@ -71,10 +71,7 @@ export function ServicePanel({ obj }: { obj: Resource }) {
         )}
       </h2>
       <Addresses endpoints={endpoints.items[0]} />
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
-import { PodTable } from '../components/PodTable.tsx';
+import { PodSection } from '../components/PodTable.tsx';
 import { VirtualTable } from '../components/VirtualTable.tsx';
 import { columnsFor } from '../columns.tsx';
 import { pathOf, type Manifest } from '../kinds.ts';
@@ -83,10 +83,7 @@ export function DeploymentPanel({ obj }: { obj: Resource }) {
         replicaSets={replicaSets.items}
         paused={paused}
       />
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }
@@ -110,10 +107,7 @@ export function ReplicaSetPanel({ obj }: { obj: Resource }) {
           <ScaleControl kind="ReplicaSet" target={target(rs)} replicas={rs.spec?.replicas ?? 1} />
         </div>
       )}
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }
@@ -140,10 +134,7 @@ export function StatefulSetPanel({ obj }: { obj: Resource }) {
         />
         <RolloutButtons kind="StatefulSet" target={target(s)} />
       </div>
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }
@@ -169,10 +160,7 @@ export function DaemonSetPanel({ obj }: { obj: Resource }) {
         />
         <RolloutButtons kind="DaemonSet" target={target(ds)} />
       </div>
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }
@@ -190,10 +178,7 @@ export function JobPanel({ obj }: { obj: Resource }) {
           ['Parallelism', job.spec?.parallelism ?? 1],
         ]}
       />
-      <h2>
-        Pods <span className="count">{pods.items.length}</span>
-      </h2>
-      <PodTable pods={pods.items} synced={pods.synced} />
+      <PodSection pods={pods.items} synced={pods.synced} />
     </div>
   );
 }

@@ -21,8 +21,9 @@ spec:
     spec:
       containers:
         - name: web
-          image: busybox
-          command: ["httpd", "-f", "-p", "8080"]
+          image: kubeql/demo-web:v1
+          ports:
+            - containerPort: 8000
 `;
 
 /** Create (or update) anything from YAML: several documents separated by --- are applied all or none. */
