@@ -38,8 +38,6 @@ export function nextLineAt(output: ScriptOutput, afterMs: number): number | unde
   return undefined;
 }
 
-const EXIT_SLACK_MS = 20;
-
 /** RFC 3339 with nanoseconds, as container runtimes stamp log lines. */
 export function nanoTimestamp(ms: number): string {
   return new Date(Math.floor(ms)).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
@@ -67,13 +65,7 @@ export async function* instanceLogs(
     text: l.text,
   });
 
-  // A line printed at the moment of exit may carry a time a few ms past the recorded
-  // finish (the two come from different clock reads): an ended instance's output runs
-  // that much past its end.
-  const upTo = () => {
-    const end = endOf();
-    return end === undefined ? Date.now() - start : end - start + EXIT_SLACK_MS;
-  };
+  const upTo = () => (endOf() ?? Date.now()) - start;
   let until = upTo();
   const since =
     options.sinceSeconds === undefined ? -1 : Date.now() - options.sinceSeconds * 1000 - start - 1;

@@ -234,7 +234,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       instance.state = 'running';
       instance.startedAt = new Date().toISOString();
       this.notify(sim.uid);
-      if (run) this.after(sim, run.runMs, () => this.exit(sim, instance, run.exitCode));
+      if (run) this.after(sim, run.runMs, () => this.exit(sim, instance, run.exitCode, run.runMs));
     });
   }
 
@@ -326,9 +326,15 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.listeners.clear();
   }
 
-  private exit(sim: SimulatedPod, container: RuntimeContainer, exitCode: number): void {
+  /**
+   * A run ends (failContainers: now): it finished `ranMs` after it started, whatever the timer's own
+   * rounding (a timer may fire a millisecond before the wall clock says), so output the
+   * script printed at its very end is within its lifetime.
+   */
+  private exit(sim: SimulatedPod, container: RuntimeContainer, exitCode: number, ranMs = 0): void {
     if (container.state === 'exited') return;
-    this.finish(container, exitCode);
+    const end = Math.max(Date.now(), Date.parse(container.startedAt!) + ranMs);
+    this.finish(container, exitCode, end);
     this.notify(sim.uid);
   }
 
@@ -356,11 +362,11 @@ export class SimulatedRuntime implements ContainerRuntime {
     return current;
   }
 
-  private finish(container: RuntimeContainer, exitCode: number): void {
+  private finish(container: RuntimeContainer, exitCode: number, at = Date.now()): void {
     container.state = 'exited';
     container.exitCode = exitCode;
     container.reason = exitCode === 0 ? 'Completed' : 'Error';
-    container.finishedAt = new Date().toISOString();
+    container.finishedAt = new Date(at).toISOString();
     for (const wake of [...this.followers]) wake();
   }
 
