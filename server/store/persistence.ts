@@ -1,6 +1,7 @@
 import type { Resource } from '../../schema/kind.ts';
 import type { Database, Provider } from './database.ts';
 import type { StoreEvent } from './event-log.ts';
+import { forgetPrismaDebugHistory } from './prisma-debug-history.ts';
 
 /** What one group commit changes: final state per key, plus every event in order. */
 export interface Batch {
@@ -101,6 +102,7 @@ export class Persistence {
       );
     }
     await this.db.$transaction(statements);
+    forgetPrismaDebugHistory();
   }
 
   async compact(revision: number): Promise<void> {
