@@ -15,8 +15,9 @@
  * the first apply until the last pod is seen Running. Peak RSS is sampled every 250 ms
  * and covers the whole control plane plus this observer. The npm script runs it with the
  * node flags and environment `kq up --runtime simulated` runs a cluster with
- * (agent/tuned-process.ts: NODE_ENV=production, --max-semi-space-size=32,
- * --heap-growing-percent=50); run through plain tsx it says "untuned".
+ * (agent/tuned-process.ts: NODE_ENV=production, MALLOC_ARENA_MAX=2,
+ * --max-semi-space-size=16, --heap-growing-percent=50); run through plain tsx it says
+ * "untuned".
  *
  * Targets at 10,000 pods: at least 300 pods/s end to end, at most 500 MB RSS.
  * Anchors: Kubernetes' scheduler_perf SchedulingBasic ~270 pods/s (scheduler alone),
@@ -36,7 +37,7 @@ import v8 from 'node:v8';
 import { inProcessClient, startLocalCluster } from '../agent/cluster.ts';
 import { DEFAULT_NODE_AGENT_OPTIONS, NODE_LEASE_NAMESPACE } from '../agent/node/agent.ts';
 import type { PodObject } from '../agent/objects.ts';
-import { CLUSTER_NODE_FLAGS, isTuned } from '../agent/tuned-process.ts';
+import { describeTuning, isTuned } from '../agent/tuned-process.ts';
 import { createClient, type KubeqlClient, type Watch } from '../client/index.ts';
 
 const { values: flags } = parseArgs({
@@ -83,8 +84,12 @@ function memorySampler() {
   let peakRss = 0;
   let peakHeap = 0;
   let windowRss = 0;
+  /** process.memoryUsage() when RSS peaked: what the peak is made of. */
+  let atPeak = process.memoryUsage();
   const sample = () => {
-    const { rss, heapUsed } = process.memoryUsage();
+    const usage = process.memoryUsage();
+    const { rss, heapUsed } = usage;
+    if (rss > peakRss) atPeak = usage;
     peakRss = Math.max(peakRss, rss);
     peakHeap = Math.max(peakHeap, heapUsed);
     windowRss = Math.max(windowRss, rss);
@@ -100,6 +105,9 @@ function memorySampler() {
     },
     get windowRss() {
       return windowRss;
+    },
+    get atPeak() {
+      return atPeak;
     },
     mark() {
       sample();
@@ -203,7 +211,7 @@ async function main() {
     `kubeql hollow-cluster benchmark (${os.cpus().length} cores, load ${loadAtStart}, SQLite, ` +
       `${NODES} nodes, ${PODS} pods in ${DEPLOYMENTS} Deployments, ` +
       `${flags['remote-watch'] ? 'remote' : 'in-process'} watch, ` +
-      `${isTuned() ? `tuned: NODE_ENV=production ${CLUSTER_NODE_FLAGS.join(' ')}` : 'untuned node flags'})\n`,
+      `${isTuned() ? `tuned: ${describeTuning()}` : 'untuned node flags'})\n`,
   );
   const print = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`);
   const results: Record<string, number | string> = { nodes: NODES, pods: PODS, load_start: loadAtStart };
@@ -348,6 +356,11 @@ async function main() {
   );
   print('PEAK RSS during the run / whole process', `${mb(memory.windowRss)} / ${mb(memory.peakRss)}`);
   print('peak heap used', mb(memory.peakHeap));
+  const { rss, heapTotal, heapUsed, external } = memory.atPeak;
+  print(
+    'at peak RSS: V8 heap committed / used, external, the rest',
+    `${mb(heapTotal)} / ${mb(heapUsed)}, ${mb(external)}, ${mb(rss - heapTotal - external)}`,
+  );
   print(
     'CPU during the run (user+system, in cores)',
     `${((cpu.user + cpu.system) / 1000 / endMs).toFixed(2)} (user ${secs(cpu.user / 1000)}, system ${secs(cpu.system / 1000)})`,
