@@ -167,6 +167,8 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly listeners = new Set<(uid: string) => void>();
   private readonly usedIPs = new Set<string>();
   private readonly usage = new SimulatedUsage();
+  /** The node's image store: one ID per image, shared by every container that runs it. */
+  private readonly imageIds = new Map<string, string>();
   /** What each container instance prints and the environment exec sees in it (gone with the instance). */
   private readonly scripts = new WeakMap<
     RuntimeContainer,
@@ -202,6 +204,15 @@ export class SimulatedRuntime implements ContainerRuntime {
     return { ip };
   }
 
+  private imageId(image: string): string {
+    let id = this.imageIds.get(image);
+    if (id === undefined) {
+      id = `${this.name}://sha256:${crypto.createHash('sha256').update(image).digest('hex')}`;
+      this.imageIds.set(image, id);
+    }
+    return id;
+  }
+
   async startContainer(pod: PodObject, container: Container, options: StartContainerOptions): Promise<void> {
     const sim = this.pods.get(pod.metadata.uid!);
     if (!sim?.ready) throw new Error(`pod ${pod.metadata.uid} has no sandbox`);
@@ -213,7 +224,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       attempt: options.attempt,
       init: options.init,
       image,
-      imageID: `${this.name}://sha256:${crypto.createHash('sha256').update(image).digest('hex')}`,
+      imageID: this.imageId(image),
       state: 'created',
       createdAt: new Date().toISOString(),
     };
