@@ -18,6 +18,7 @@ it('a written batch is not kept in memory by Prisma once it is committed', async
   const { db, provider } = await openDatabase({ dataDir: dir });
   const persistence = new Persistence(db, provider);
   // One marker per batch, in its objects' data: a retained statement keeps its marker.
+  // Each batch is larger than what the history may hold before it is dropped.
   const markers = Array.from({ length: 5 }, () => crypto.randomUUID());
   for (const [index, marker] of markers.entries()) {
     const revision = index + 1;
@@ -25,7 +26,7 @@ it('a written batch is not kept in memory by Prisma once it is committed', async
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: `cm-${revision}`, namespace: 'default', resourceVersion: String(revision) },
-      data: { payload: `${marker}:${'x'.repeat(10_000)}` },
+      data: { payload: `${marker}:${'x'.repeat(300_000)}` },
     };
     const key = `ConfigMap/default/${object.metadata.name}`;
     await persistence.write({

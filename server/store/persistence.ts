@@ -1,7 +1,7 @@
 import type { Resource } from '../../schema/kind.ts';
 import type { Database, Provider } from './database.ts';
 import type { StoreEvent } from './event-log.ts';
-import { forgetPrismaDebugHistory } from './prisma-debug-history.ts';
+import { statementsWritten } from './prisma-debug-history.ts';
 
 /** What one group commit changes: final state per key, plus every event in order. */
 export interface Batch {
@@ -53,9 +53,13 @@ export class Persistence {
     // A write's object is both its key's new row and its event (and the next event's prev
     // when the key changes twice in the batch): serialized once.
     const texts = new Map<Resource, string>();
+    let bytes = 0;
     const json = (obj: Resource) => {
       let text = texts.get(obj);
-      if (text === undefined) texts.set(obj, (text = JSON.stringify(obj)));
+      if (text === undefined) {
+        texts.set(obj, (text = JSON.stringify(obj)));
+        bytes += text.length;
+      }
       return text;
     };
     const statements = [];
@@ -102,7 +106,7 @@ export class Persistence {
       );
     }
     await this.db.$transaction(statements);
-    forgetPrismaDebugHistory();
+    statementsWritten(bytes);
   }
 
   async compact(revision: number): Promise<void> {
