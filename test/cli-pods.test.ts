@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../client/index.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 import { files, kq, kqEnv, kqStream } from './cli.ts';
 
 // kq logs, exec and top against hollow nodes: the simulated runtime plays the pods'

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../client/index.ts';
 import { kqEnv, kqProcess, kqStream } from './cli.ts';
 import { httpGet, startDockerCluster, type DockerCluster } from './docker.ts';
-import { waitFor } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // The seed article's command sequence with the real `kq` process, on real containers:
 // run → expose → get svc,deploy,pod → requests over the NodePort → logs, exec, top →

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../client/index.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 import { files, kq, kqEnv, kqProcess } from './cli.ts';
 
 // Every kq verb in-process (the same runVerb the binary runs, with captured streams)

@@ -7,6 +7,7 @@ import { inProcessTransport } from '../client/in-process-transport.ts';
 import type { Resource, WatchEvent } from '../client/types.ts';
 import { buildSchema } from '../schema/schema.ts';
 import { startCluster, type TestCluster } from './harness.ts';
+import { waitFor } from './wait.ts';
 
 let cluster: TestCluster;
 let client: KubeqlClient;
@@ -79,14 +80,6 @@ async function take<T>(iterator: AsyncIterator<T>, n: number, ms = 5000): Promis
     values.push(item.value);
   }
   return values;
-}
-
-async function until(predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The KubeqlError `promise` rejects with; the test fails if it resolves. */
@@ -212,7 +205,7 @@ describe('subscribe', () => {
     const waiting = events.next();
     await events.return();
     expect(await waiting).toEqual({ value: undefined, done: true });
-    await until(() => hub.size === before);
+    await waitFor(() => hub.size === before);
   });
 
   it('ends with a KubeqlError when the operation is refused', async () => {
@@ -386,7 +379,7 @@ describe('in-process transport', () => {
       const hub = cluster.server.resources.hub;
       const before = hub.size;
       await watch.return();
-      await until(() => hub.size === before - 1);
+      await waitFor(() => hub.size === before - 1);
       expect(sockets.length).toBe(opened);
     } finally {
       await local.close();

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_FILE, generateClientTypes } from '../client/codegen.ts';
 import { createClient, execute, operations, subscribe, type KubeqlClient } from '../client/index.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 describe('generated client types', () => {
   it('are up to date with schema/schema.graphql and client/operations (run `npm run codegen`)', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
+import { resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
 import type { PodObject } from '../agent/objects.ts';
 import {
   ConfigSources,
@@ -12,7 +12,8 @@ import { ContainerConfigError } from '../agent/node/container-config-error.ts';
 import { containerEnv, type ContainerEnvOptions } from '../agent/node/container-env.ts';
 import { expand, expandArgs } from '../agent/node/env-expansion.ts';
 import type { Container } from '../schema/kinds/pod.ts';
-import { startCluster, type TestCluster } from './harness.ts';
+import { startConfigSources } from './config-sources-cluster.ts';
+import { waitFor } from './wait.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -342,30 +343,13 @@ describe('containerEnv', () => {
 // ConfigSources through a real API server
 
 describe('ConfigSources', () => {
-  let cluster: TestCluster;
   let client: KubeqlClient;
   let sources: ConfigSources;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    sources = new ConfigSources(client, { onError: () => {} }).start();
-    await sources.waitForSync();
+    ({ client, sources, stop } = await startConfigSources());
   });
-  afterAll(async () => {
-    await sources?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
-
-  async function waitFor<T>(probe: () => T, what: string): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const value = probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  afterAll(() => stop?.());
 
   it('sees ConfigMaps, Secrets and Services of every namespace and tells of each change', async () => {
     const writer = resourceWriter(client);
@@ -392,10 +376,9 @@ describe('ConfigSources', () => {
       metadata: { name: 'db', namespace: 'team' },
       spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] },
     });
-    await waitFor(
-      () => sources.secret('team', 'app-secret') && sources.services('team').length === 1,
-      'caches',
-    );
+    await waitFor(() => sources.secret('team', 'app-secret') && sources.services('team').length === 1, {
+      what: 'caches',
+    });
     expect(sources.configMap('team', 'app-config')?.data).toEqual({ MODE: 'blue' });
     expect(sources.secret('team', 'app-secret')?.data).toEqual({ password: b64('hunter2') });
     expect(sources.services('team').map((s) => s.metadata.name)).toEqual(['db']);
@@ -415,13 +398,15 @@ describe('ConfigSources', () => {
     expect(asRecord(containerEnv(p, c, sources))).toEqual({ MODE: 'blue', PASSWORD: 'hunter2' });
 
     await writer.patch('ConfigMap', 'app-config', 'team', { data: { MODE: 'green' } });
-    await waitFor(() => sources.configMap('team', 'app-config')?.data?.MODE === 'green', 'the update');
+    await waitFor(() => sources.configMap('team', 'app-config')?.data?.MODE === 'green', {
+      what: 'the update',
+    });
     expect(asRecord(containerEnv(p, c, sources))).toMatchObject({ MODE: 'green' });
     await writer.delete('Secret', 'app-secret', 'team');
-    await waitFor(() => !sources.secret('team', 'app-secret'), 'the deletion');
+    await waitFor(() => !sources.secret('team', 'app-secret'), { what: 'the deletion' });
     expect(configError(() => containerEnv(p, c, sources)).message).toBe('secret "app-secret" not found');
 
-    await waitFor(() => changes.length >= 4, 'four changes');
+    await waitFor(() => changes.length >= 4, { what: 'four changes' });
     expect(changes).toEqual([
       ['ConfigMap', 'team', 'app-config'],
       ['Secret', 'team', 'app-secret'],
@@ -432,7 +417,7 @@ describe('ConfigSources', () => {
     // Unregistered: no more calls.
     off();
     await writer.delete('ConfigMap', 'app-config', 'team');
-    await waitFor(() => !sources.configMap('team', 'app-config'), 'the second deletion');
+    await waitFor(() => !sources.configMap('team', 'app-config'), { what: 'the second deletion' });
     expect(changes).toHaveLength(4);
   });
 });

@@ -4,6 +4,7 @@ import type { ControllerFactory, ControllerOptions } from '../agent/controllers/
 import { startControllers, type ControllerManager } from '../agent/controllers/manager.ts';
 import { fakeKubelet } from './fake-kubelet.ts';
 import { startCluster, type TestCluster } from './harness.ts';
+import { eventually as eventuallyWithin, waitFor, type WaitOptions } from './wait.ts';
 
 export interface ControllerCluster {
   readonly cluster: TestCluster;
@@ -61,32 +62,14 @@ export function controllerCluster(
   };
 }
 
-/**
- * Reads until `ok` holds of what was read, and returns that; fails after `ms` with the
- * last value read.
- */
-export async function eventually<T>(
+/** Reads until `ok` holds of what was read, and returns that (controllers get 10 s). */
+export const eventually = <T>(
   read: () => Promise<T> | T,
   ok: (value: T) => boolean,
   ms = 10_000,
   what?: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out${what ? ` waiting for ${what}` : ''}; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+) => eventuallyWithin(read, ok, { ms, what });
 
-type Falsy = undefined | null | false;
-
-/** Polls `probe` until it returns a truthy value, and returns that; fails after `ms`. */
-export function until<T>(
-  probe: () => Promise<T | Falsy> | T | Falsy,
-  options: { what?: string; ms?: number } = {},
-): Promise<T> {
-  return eventually(probe, Boolean, options.ms, options.what) as Promise<T>;
-}
+/** Polls `probe` until it returns a truthy value, and returns that (controllers get 10 s). */
+export const until = <T>(probe: () => Promise<T> | T, options: WaitOptions = {}) =>
+  waitFor(probe, { ms: 10_000, ...options });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { retry } from './wait.ts';
 
 /**
  * Real Docker for the service proxy and cluster DNS tests: a bridge network with a pod
@@ -136,15 +137,5 @@ export class TestNetwork {
   }
 }
 
-/** Retries `fn` until it stops throwing, for up to `timeoutMs`; then throws its last error. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+/** Retries `fn` until it stops throwing: container networking settles in seconds, not milliseconds. */
+export const eventually = <T>(fn: () => Promise<T>, ms = 10_000) => retry(fn, { ms, every: 200 });

@@ -6,7 +6,8 @@ import type { PodObject } from '../agent/objects.ts';
 import { createClient, type KubeqlClient, type Subscription } from '../client/index.ts';
 import { kqEnv, kqProcess } from './cli.ts';
 import { startDockerCluster, type DockerCluster } from './docker.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // Interactive exec (execPodSession + execPodInput) on real containers, through the API
 // server's WebSocket and the node agent's tunnel, and `kq exec -i` on top of it.

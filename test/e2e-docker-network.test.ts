@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../agent/objects.ts';
 import { startDockerCluster, type DockerCluster } from './docker.ts';
-import { waitFor } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 type EndpointsObject = {
   subsets?: Array<{ addresses?: Array<{ ip: string }>; notReadyAddresses?: Array<{ ip: string }> }>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../agent/objects.ts';
 import { LABEL } from '../agent/node/runtime/docker-labels.ts';
 import { startDockerCluster, type DockerCluster } from './docker.ts';
-import { waitFor } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 /** Pods on real containers: what the kubelet does for one pod, checked from inside it through exec and logs. */
 describe('pods on Docker', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../agent/objects.ts';
 import { httpGet, startDockerCluster, type DockerCluster } from './docker.ts';
-import { waitFor } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * The seed article's walkthrough on real containers: three replicas of a web app

@@ -10,7 +10,8 @@ import {
 import type { Deployment } from '../schema/kinds/deployment.ts';
 import type { Pod } from '../schema/kinds/pod.ts';
 import type { ReplicaSet } from '../schema/kinds/replicaset.ts';
-import { startHollowCluster, waitFor, type HollowCluster, type HollowClusterOptions } from './hollow.ts';
+import { startHollowCluster, type HollowCluster, type HollowClusterOptions } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // Shared by the end-to-end tests (test/e2e-*.test.ts): a hollow cluster driven only
 // through its public GraphQL endpoint, over HTTP and WebSocket, as any user would.

@@ -68,29 +68,3 @@ export async function startHollowCluster(options: HollowClusterOptions = {}): Pr
     },
   };
 }
-
-type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-
-/** Polls `probe` until it returns something truthy; fails with the last value after `ms`. */
-export async function waitFor<T>(
-  probe: () => T | Promise<T>,
-  { ms = 5000, every = 25, what = 'condition' }: { ms?: number; every?: number; what?: string } = {},
-): Promise<Truthy<T>> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  let failure: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      failure = undefined;
-      if (last) return last as Truthy<T>;
-    } catch (error) {
-      failure = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = failure instanceof Error ? failure.message : JSON.stringify(last);
-      throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${detail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, every));
-  }
-}

@@ -6,7 +6,8 @@ import { PodWorkers } from '../agent/node/pod-workers.ts';
 import type { RuntimeContainer, RuntimePod } from '../agent/node/runtime/runtime.ts';
 import { SimulatedRuntime, simulatedRun } from '../agent/node/runtime/simulated.ts';
 import type { Container, PodSpec } from '../schema/kinds/pod.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

@@ -7,7 +7,8 @@ import { linesBetween, nextLineAt } from '../agent/node/runtime/simulated-logs.t
 import { playScript } from '../agent/node/runtime/simulated-script.ts';
 import type { Container } from '../schema/kinds/pod.ts';
 import { collect, startCluster, type TestCluster } from './harness.ts';
-import { startHollowCluster, waitFor } from './hollow.ts';
+import { startHollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // A real API server; hollow nodes whose agents reach it over HTTP and WebSocket like any
 // remote agent; users over HTTP (podLog, execPod) and graphql-ws (podLogs).

@@ -38,7 +38,8 @@ import {
 } from '../agent/scheduler/scores.ts';
 import type { Taint } from '../schema/kinds/node.ts';
 import type { PodSpec } from '../schema/kinds/pod.ts';
-import { startHollowCluster, waitFor, type HollowCluster } from './hollow.ts';
+import { startHollowCluster, type HollowCluster } from './hollow.ts';
+import { waitFor } from './wait.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

@@ -3,14 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  isCode,
-  KubeqlError,
-  resourceWriter,
-  type KubeqlClient,
-  type Resource,
-} from '../client/index.ts';
+import { isCode, KubeqlError, resourceWriter, type KubeqlClient, type Resource } from '../client/index.ts';
 import type { PodObject } from '../agent/objects.ts';
 import { AtomicWriter } from '../agent/node/atomic-writer.ts';
 import {
@@ -22,7 +15,8 @@ import {
 import { ContainerConfigError } from '../agent/node/container-config-error.ts';
 import { VolumeManager } from '../agent/node/volumes.ts';
 import type { Container, Volume } from '../schema/kinds/pod.ts';
-import { startCluster, type TestCluster } from './harness.ts';
+import { startConfigSources } from './config-sources-cluster.ts';
+import { waitFor } from './wait.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -519,20 +513,13 @@ describe('VolumeManager', () => {
 // Through a real API server: a ConfigMap update reaches the files
 
 describe('volumes over the API', () => {
-  let cluster: TestCluster;
   let client: KubeqlClient;
   let sources: ConfigSources;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    cluster = await startCluster();
-    client = createClient({ url: cluster.url, token: cluster.token });
-    sources = new ConfigSources(client, { onError: () => {} }).start();
-    await sources.waitForSync();
+    ({ client, sources, stop } = await startConfigSources());
   });
-  afterAll(async () => {
-    await sources?.stop();
-    await client?.close();
-    await cluster?.stop();
-  });
+  afterAll(() => stop?.());
 
   it('rewrites a ConfigMap volume after the ConfigMap changes through the API', async () => {
     const writer = resourceWriter(client);
@@ -665,11 +652,3 @@ describe('volumes over the API', () => {
     ]);
   });
 });
-
-async function waitFor(probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -2,6 +2,7 @@ import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
 import { Badge } from '../components/Badge.tsx';
 import { PodSection } from '../components/PodTable.tsx';
+import { Stats } from '../components/Stats.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
 import { age, bytes, cpu, nodeReady, podRequests, quantity } from '../format.ts';
 import type { Manifest } from '../kinds.ts';
@@ -23,22 +24,13 @@ export function NodePanel({ obj }: { obj: Resource }) {
   const podsTotal = quantity(have.pods);
   return (
     <div className="panel">
-      <dl className="stats">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <Badge status={nodeReady(node)} />
-          </dd>
-        </div>
-        <div>
-          <dt>Address</dt>
-          <dd>{node.status?.addresses?.map((a) => a.address).join(', ') || '—'}</dd>
-        </div>
-        <div>
-          <dt>Version</dt>
-          <dd>{node.status?.nodeInfo?.kubeletVersion ?? '—'}</dd>
-        </div>
-      </dl>
+      <Stats
+        values={[
+          ['Status', <Badge status={nodeReady(node)} />],
+          ['Address', node.status?.addresses?.map((a) => a.address).join(', ') || '—'],
+          ['Version', node.status?.nodeInfo?.kubeletVersion ?? '—'],
+        ]}
+      />
       <div className="usage-grid">
         <span>CPU requested</span>
         <UsageBar used={asked.cpu} total={cpuTotal} label={`${cpu(asked.cpu)} / ${cpu(cpuTotal)}`} />

@@ -1,5 +1,6 @@
 import type { Resource } from '../../../client/types.ts';
 import { Badge } from '../components/Badge.tsx';
+import { Stats } from '../components/Stats.tsx';
 import { age, podStatus } from '../format.ts';
 import { pathOf, type Manifest } from '../kinds.ts';
 import { Link } from '../router.tsx';
@@ -23,36 +24,22 @@ export function PodPanel({ obj }: { obj: Resource }) {
   const node = pod.spec?.nodeName;
   return (
     <div className="panel">
-      <dl className="stats">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <Badge status={podStatus(pod)} />
-          </dd>
-        </div>
-        <div>
-          <dt>Node</dt>
-          <dd>
-            {node ? (
+      <Stats
+        values={[
+          ['Status', <Badge status={podStatus(pod)} />],
+          [
+            'Node',
+            node ? (
               <Link href={pathOf('Node', node)}>{node}</Link>
             ) : (
               <span className="muted">unscheduled</span>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Pod IP</dt>
-          <dd>{pod.status?.podIP ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>QoS</dt>
-          <dd>{pod.status?.qosClass ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>{pod.status?.startTime ? `${age(pod.status.startTime)} ago` : '—'}</dd>
-        </div>
-      </dl>
+            ),
+          ],
+          ['Pod IP', pod.status?.podIP ?? '—'],
+          ['QoS', pod.status?.qosClass ?? '—'],
+          ['Started', pod.status?.startTime ? `${age(pod.status.startTime)} ago` : '—'],
+        ]}
+      />
       {pod.status?.message && <p className="warn-text">{pod.status.message}</p>}
       {pod.status?.phase === 'Running' && (
         <PodUsageCharts namespace={pod.metadata.namespace ?? 'default'} name={pod.metadata.name ?? ''} />

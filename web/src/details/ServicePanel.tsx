@@ -1,6 +1,7 @@
 import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
 import { PodSection } from '../components/PodTable.tsx';
+import { Stats } from '../components/Stats.tsx';
 import { pathOf, type Manifest } from '../kinds.ts';
 import { Link } from '../router.tsx';
 
@@ -21,22 +22,13 @@ export function ServicePanel({ obj }: { obj: Resource }) {
   const pods = useObjects<Manifest<'Pod'>>('Pod', selector ? { namespace, labelSelector: selector } : null);
   return (
     <div className="panel">
-      <dl className="stats">
-        <div>
-          <dt>Type</dt>
-          <dd>{svc.spec?.type ?? 'ClusterIP'}</dd>
-        </div>
-        <div>
-          <dt>Cluster IP</dt>
-          <dd>{svc.spec?.clusterIP ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Selector</dt>
-          <dd>
-            <code>{selector || '—'}</code>
-          </dd>
-        </div>
-      </dl>
+      <Stats
+        values={[
+          ['Type', svc.spec?.type ?? 'ClusterIP'],
+          ['Cluster IP', svc.spec?.clusterIP ?? '—'],
+          ['Selector', <code>{selector || '—'}</code>],
+        ]}
+      />
       <h2>Ports</h2>
       <div className="plain-wrap">
         <table className="plain" aria-label="Ports">

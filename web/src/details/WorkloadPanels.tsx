@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
 import { PodSection } from '../components/PodTable.tsx';
+import { Stats } from '../components/Stats.tsx';
 import { VirtualTable } from '../components/VirtualTable.tsx';
 import { columnsFor } from '../columns.tsx';
 import { pathOf, type Manifest } from '../kinds.ts';
@@ -21,19 +22,6 @@ function useOwned<T extends Resource>(kind: string, namespace: string, ownerUids
     // `key` stands for ownerUids, a new array on every render.
   }, [items, key]);
   return { items: owned, synced };
-}
-
-function Stats({ values }: { values: Array<[string, string | number]> }) {
-  return (
-    <dl className="stats">
-      {values.map(([label, value]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
 }
 
 const target = (obj: Resource) => ({
