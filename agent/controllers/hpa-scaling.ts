@@ -95,6 +95,26 @@ export interface Normalized {
   conditions: LimitCondition[];
 }
 
+// AbleToScale=True after stabilization, as the HPA controller words it.
+const READY_FOR_NEW_SCALE: LimitCondition = {
+  type: 'AbleToScale',
+  status: 'True',
+  reason: 'ReadyForNewScale',
+  message: 'recommended size matches current size',
+};
+const SCALE_UP_STABILIZED: LimitCondition = {
+  type: 'AbleToScale',
+  status: 'True',
+  reason: 'ScaleUpStabilized',
+  message: 'recent recommendations were lower than current one, applying the lowest recent recommendation',
+};
+const SCALE_DOWN_STABILIZED: LimitCondition = {
+  type: 'AbleToScale',
+  status: 'True',
+  reason: 'ScaleDownStabilized',
+  message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+};
+
 const DESIRED_WITHIN_RANGE = {
   reason: 'DesiredWithinRange',
   message: 'the desired count is within the acceptable range',
@@ -106,22 +126,7 @@ function normalizeLegacy(history: ScalingHistory, args: NormalizeArgs): Normaliz
   const previous = history.recommend(args.key, args.desiredReplicas, args.now, cutoff);
   let stabilized = args.desiredReplicas;
   for (const r of previous) if (r.at >= cutoff) stabilized = Math.max(stabilized, r.replicas);
-  const conditions: LimitCondition[] = [
-    stabilized !== args.desiredReplicas
-      ? {
-          type: 'AbleToScale',
-          status: 'True',
-          reason: 'ScaleDownStabilized',
-          message:
-            'recent recommendations were higher than current one, applying the highest recent recommendation',
-        }
-      : {
-          type: 'AbleToScale',
-          status: 'True',
-          reason: 'ReadyForNewScale',
-          message: 'recommended size matches current size',
-        },
-  ];
+  const conditions = [stabilized !== args.desiredReplicas ? SCALE_DOWN_STABILIZED : READY_FOR_NEW_SCALE];
   // convertDesiredReplicasWithRules
   const scaleUpLimit = Math.max(2 * args.currentReplicas, 4);
   let maximum = args.maxReplicas;
@@ -202,29 +207,12 @@ function normalizeWithBehavior(history: ScalingHistory, args: NormalizeArgs, beh
   for (const r of previous) {
     if (r.at > cutoff) stabilized = up ? Math.min(stabilized, r.replicas) : Math.max(stabilized, r.replicas);
   }
-  const conditions: LimitCondition[] = [
-    stabilized !== args.desiredReplicas
-      ? up
-        ? {
-            type: 'AbleToScale',
-            status: 'True',
-            reason: 'ScaleUpStabilized',
-            message:
-              'recent recommendations were lower than current one, applying the lowest recent recommendation',
-          }
-        : {
-            type: 'AbleToScale',
-            status: 'True',
-            reason: 'ScaleDownStabilized',
-            message:
-              'recent recommendations were higher than current one, applying the highest recent recommendation',
-          }
-      : {
-          type: 'AbleToScale',
-          status: 'True',
-          reason: 'ReadyForNewScale',
-          message: 'recommended size matches current size',
-        },
+  const conditions = [
+    stabilized === args.desiredReplicas
+      ? READY_FOR_NEW_SCALE
+      : up
+        ? SCALE_UP_STABILIZED
+        : SCALE_DOWN_STABILIZED,
   ];
   // convertDesiredReplicasWithBehaviorRate
   let replicas = stabilized;

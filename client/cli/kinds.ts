@@ -1,3 +1,4 @@
+import type { KubeqlClient } from '../client.ts';
 import { KubeqlError } from '../errors.ts';
 import type { KindDefinition } from '../../schema/kind.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
@@ -99,4 +100,21 @@ export function oneObject(args: string[], verb: string): { kind: Kind; name: str
 /** kubectl's NotFound for an object the user named. */
 export function notFound(kind: Kind, name: string): KubeqlError {
   return new KubeqlError('NOT_FOUND', `${qualifiedResource(kind)} "${name}" not found`);
+}
+
+/** One object a command acts on. */
+export interface ResourceTarget {
+  kind: Kind;
+  name: string;
+  namespace?: string;
+}
+
+/** The objects of `kind` a selection lists (`kq delete -l`, `kq describe pods`), as targets. */
+export async function listTargets(
+  client: KubeqlClient,
+  kind: Kind,
+  selection: { namespace?: string; labelSelector?: string },
+): Promise<ResourceTarget[]> {
+  const { items } = await client.listAll(kind.kind, selection);
+  return items.map((obj) => ({ kind, name: obj.metadata.name!, namespace: obj.metadata.namespace }));
 }

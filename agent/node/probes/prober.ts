@@ -142,68 +142,78 @@ async function httpProbe(action: NonNullable<Probe['httpGet']>, target: ProbeTar
   if (!given.has('accept')) headers.Accept = '*/*';
   for (const { name, values } of given.values()) headers[name] = values.length === 1 ? values[0] : values;
   const prefix = `Get ${JSON.stringify(url)}`;
-  return new Promise<ProbeResult>((resolve) => {
-    let settled = false;
-    const done = (result: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      target.signal?.removeEventListener('abort', onAbort);
-      request.destroy();
-      resolve(result);
-    };
-    // Redirects are not followed: a 3xx is a success in itself.
-    const request = http.get(url, { headers, agent: false }, (response) => {
-      const status = response.statusCode ?? 0;
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size >= MAX_BODY_BYTES) finish();
+  return attempt(
+    target,
+    {
+      timeout: `${prefix}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+      canceled: `${prefix}: context canceled`,
+    },
+    (done) => {
+      // Redirects are not followed: a 3xx is a success in itself.
+      const request = http.get(url, { headers, agent: false }, (response) => {
+        const status = response.statusCode ?? 0;
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size >= MAX_BODY_BYTES) finish();
+        });
+        response.on('end', () => finish());
+        response.on('error', () => finish());
+        function finish() {
+          if (status >= 200 && status < 400) done(success());
+          else done(failure(`HTTP probe failed with statuscode: ${status}`));
+        }
       });
-      response.on('end', () => finish());
-      response.on('error', () => finish());
-      function finish() {
-        if (status >= 200 && status < 400) done(success());
-        else done(failure(`HTTP probe failed with statuscode: ${status}`));
-      }
-    });
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      done(failure(`${prefix}: ${dialError(error, host, port)}`)),
-    );
-    const timer = setTimeout(
-      () =>
-        done(
-          failure(`${prefix}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`),
-        ),
-      target.timeoutMs,
-    );
-    const onAbort = () => done(failure(`${prefix}: context canceled`));
-    if (target.signal?.aborted) onAbort();
-    target.signal?.addEventListener('abort', onAbort);
-  });
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        done(failure(`${prefix}: ${dialError(error, host, port)}`)),
+      );
+      return () => request.destroy();
+    },
+  );
 }
 
 async function tcpProbe(action: NonNullable<Probe['tcpSocket']>, target: ProbeTarget): Promise<ProbeResult> {
   const host = probeHost(action.host, target);
   const port = resolvePort(action.port, target.container);
+  const address = joinHostPort(host, port);
+  return attempt(
+    target,
+    { timeout: `dial tcp ${address}: i/o timeout`, canceled: `dial tcp ${address}: operation was canceled` },
+    (done) => {
+      const socket = net.connect({ host, port });
+      socket.on('connect', () => done(success()));
+      socket.on('error', (error: NodeJS.ErrnoException) => done(failure(dialError(error, host, port))));
+      return () => socket.destroy();
+    },
+  );
+}
+
+/**
+ * One network probe: `start` opens its connection and returns how to close it; the first
+ * of its own result, the probe's timeout and the target's abort signal settles it, and
+ * the connection is closed then.
+ */
+function attempt(
+  target: ProbeTarget,
+  messages: { timeout: string; canceled: string },
+  start: (done: (result: ProbeResult) => void) => () => void,
+): Promise<ProbeResult> {
   return new Promise<ProbeResult>((resolve) => {
     let settled = false;
+    // Set once `start` returns; a result given during `start` closes the connection then.
+    const connection: { close?: () => void } = {};
     const done = (result: ProbeResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       target.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
+      connection.close?.();
       resolve(result);
     };
-    const socket = net.connect({ host, port });
-    socket.on('connect', () => done(success()));
-    socket.on('error', (error: NodeJS.ErrnoException) => done(failure(dialError(error, host, port))));
-    const timer = setTimeout(
-      () => done(failure(`dial tcp ${joinHostPort(host, port)}: i/o timeout`)),
-      target.timeoutMs,
-    );
-    const onAbort = () => done(failure(`dial tcp ${joinHostPort(host, port)}: operation was canceled`));
+    const timer = setTimeout(() => done(failure(messages.timeout)), target.timeoutMs);
+    const onAbort = () => done(failure(messages.canceled));
+    connection.close = start(done);
+    if (settled) connection.close();
     if (target.signal?.aborted) onAbort();
     target.signal?.addEventListener('abort', onAbort);
   });

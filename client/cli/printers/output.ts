@@ -96,3 +96,7 @@ function customColumns(spec: string, objects: Resource[]): string {
     .map((r) => r.map((cell, j) => (j < r.length - 1 ? cell.padEnd(widths[j]) : cell)).join('') + '\n')
     .join('');
 }
+
+/** kubectl's line when a listing is empty: with the namespace unless it spans them all (or none). */
+export const noResourcesFound = (namespace: string | undefined) =>
+  namespace ? `No resources found in ${namespace} namespace.` : 'No resources found';

@@ -1,10 +1,17 @@
 import { KubeqlError } from '../../errors.ts';
-import type { Resource } from '../../types.ts';
 import { resourceWriter, type PropagationPolicy } from '../../writes.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { intFlag, many, type Parsed } from '../flags.ts';
-import { kindOf, qualifiedKind, qualifiedResource, resourceArgs, type Kind } from '../kinds.ts';
+import {
+  kindOf,
+  listTargets,
+  qualifiedKind,
+  qualifiedResource,
+  resourceArgs,
+  type ResourceTarget,
+} from '../kinds.ts';
+import { noResourcesFound } from '../printers/output.ts';
 import { readManifests } from '../manifests.ts';
 import { manifestKind, placeInNamespace } from './apply.ts';
 import { nsOf } from './mutate.ts';
@@ -68,7 +75,7 @@ function propagation(value: string | undefined): PropagationPolicy {
 async function runDelete(cli: Cli, { values, positionals }: Parsed): Promise<number> {
   const policy = propagation(values.cascade);
   const grace = values.now ? 1 : intFlag('grace-period', values['grace-period'], -1);
-  const targets: Array<{ kind: Kind; name: string; namespace?: string }> = [];
+  const targets: ResourceTarget[] = [];
   const client = cli.client();
   const files = many(values.filename);
   if (files.length) {
@@ -81,21 +88,13 @@ async function runDelete(cli: Cli, { values, positionals }: Parsed): Promise<num
     if (positionals.length !== 1) throw new UsageError('one resource type is required with -l or --all');
     for (const type of positionals[0].split(',')) {
       const kind = kindOf(type);
-      const { items } = await client.listAll(kind.kind, {
-        namespace: nsOf(cli, kind),
-        labelSelector: values.selector,
-      });
       targets.push(
-        ...items.map((obj: Resource) => ({
-          kind,
-          name: obj.metadata.name!,
-          namespace: obj.metadata.namespace,
-        })),
+        ...(await listTargets(client, kind, { namespace: nsOf(cli, kind), labelSelector: values.selector })),
       );
     }
     if (!targets.length) {
       const namespaced = kindOf(positionals[0].split(',')[0]).namespaced;
-      cli.err(namespaced ? `No resources found in ${cli.namespace} namespace.` : 'No resources found');
+      cli.err(noResourcesFound(namespaced ? cli.namespace : undefined));
       return 0;
     }
   } else {

@@ -1,9 +1,9 @@
 import { apiNames } from '../../../schema/api-names.ts';
-import type { Resource } from '../../types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
-import { notFound, resourceArgs, type Kind } from '../kinds.ts';
+import { listTargets, notFound, resourceArgs, type Kind, type ResourceTarget } from '../kinds.ts';
+import { noResourcesFound } from '../printers/output.ts';
 import { describeObject, RELATED, type Described } from '../describe/index.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
@@ -58,26 +58,17 @@ async function runDescribe(cli: Cli, { values, positionals }: Parsed): Promise<n
     throw new UsageError(
       'You must specify the type of resource to describe. Use "kq api-resources" for a complete list of supported resources.',
     );
-  const targets: Array<{ kind: Kind; name: string; namespace?: string }> = [];
+  const targets: ResourceTarget[] = [];
   for (const { kind, names } of resourceArgs(positionals)) {
     if (names.length) {
       for (const name of names) targets.push({ kind, name, namespace: nsOf(cli, kind) });
     } else {
       const namespace = kind.namespaced && !values['all-namespaces'] ? cli.namespace : undefined;
-      const { items } = await cli.client().listAll(kind.kind, { namespace, labelSelector: values.selector });
-      targets.push(
-        ...items.map((obj: Resource) => ({
-          kind,
-          name: obj.metadata.name!,
-          namespace: obj.metadata.namespace,
-        })),
-      );
+      targets.push(...(await listTargets(cli.client(), kind, { namespace, labelSelector: values.selector })));
     }
   }
   if (!targets.length) {
-    cli.err(
-      values['all-namespaces'] ? 'No resources found' : `No resources found in ${cli.namespace} namespace.`,
-    );
+    cli.err(noResourcesFound(values['all-namespaces'] ? undefined : cli.namespace));
     return 0;
   }
   let first = true;

@@ -5,7 +5,7 @@ import type { Cli } from '../context.ts';
 import { describeFailure, UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
 import { kindOf, qualifiedKind, qualifiedResource, resourceArgs, type Kind } from '../kinds.ts';
-import { checkOutputFormat, formatObjects, nameOf } from '../printers/output.ts';
+import { checkOutputFormat, formatObjects, nameOf, noResourcesFound } from '../printers/output.ts';
 import { Table } from '../printers/table.ts';
 import type { Verb } from './verb.ts';
 
@@ -124,9 +124,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed): Promise<number
   const shown = groups.filter((g) => g.objects.length);
   if (!shown.length && !named) {
     const cluster = requests.every((r) => !r.kind.namespaced);
-    cli.err(
-      cluster || allNamespaces ? 'No resources found' : `No resources found in ${cli.namespace} namespace.`,
-    );
+    cli.err(noResourcesFound(cluster || allNamespaces ? undefined : cli.namespace));
     return failed ? 1 : 0;
   }
   const prefixed = isAll || requests.length > 1;
@@ -185,8 +183,7 @@ async function watch(
     if (items.length) {
       print(items, true);
       first = false;
-    } else if (!names.length)
-      cli.err(namespace ? `No resources found in ${namespace} namespace.` : 'No resources found');
+    } else if (!names.length) cli.err(noResourcesFound(namespace));
   }
   const events = client.watch(kind.kind, { ...selection, resourceVersion });
   try {

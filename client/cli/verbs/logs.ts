@@ -1,4 +1,5 @@
 import type { Cli } from '../context.ts';
+import { noResourcesFound } from '../printers/output.ts';
 import { UsageError } from '../failure.ts';
 import { intFlag, type Parsed } from '../flags.ts';
 import { defaultContainer, podTarget } from './pod-target.ts';
@@ -70,7 +71,7 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed): Promise<numbe
       container: values.container ?? defaultContainer(cli, pod),
     }));
     if (!targets.length) {
-      cli.err(`No resources found in ${cli.namespace} namespace.`);
+      cli.err(noResourcesFound(cli.namespace));
       return 0;
     }
   } else {

@@ -1,4 +1,5 @@
 import type { Cli } from '../context.ts';
+import { noResourcesFound } from '../printers/output.ts';
 import { UsageError } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
 import { formatTabs, TABLE } from '../tabwriter.ts';
@@ -59,7 +60,7 @@ async function topPods(cli: Cli, name: string | undefined, values: Parsed['value
   );
   if (!podMetrics.length) {
     if (name) throw new Error(`pod metrics not available yet for ${cli.namespace}/${name}`);
-    cli.err(allNamespaces ? 'No resources found' : `No resources found in ${cli.namespace} namespace.`);
+    cli.err(noResourcesFound(allNamespaces ? undefined : cli.namespace));
     return 0;
   }
   const key = (usage: any) => (values['sort-by'] === 'memory' ? usage.memoryBytes : usage.cpuNanoCores);
