@@ -269,7 +269,8 @@ describe('web dashboard', () => {
         timeout: 15_000,
       })
       .toBe(6);
-    expect(await rows('Pods').getAttribute('data-rows')).toBe('6');
+    // The pods come through their own list and watch, which may land after the endpoints.
+    await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 10_000 }).toBe('6');
     await shoot('service');
     await page
       .getByRole('table', { name: 'Endpoint addresses' })
