@@ -14,6 +14,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll's default of 1 s is shorter than a live view's list and watch can take
+    // on a loaded two-core machine; a poll that never matches still fails, just later.
+    expect: { poll: { timeout: 10_000 } },
     // Two cores: each file starts its own API server, so run two files at a time.
     maxWorkers: 2,
     minWorkers: 1,

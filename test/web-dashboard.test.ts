@@ -166,7 +166,7 @@ describe('web dashboard', () => {
 
   it('scales the Deployment from its page and follows the pods', async () => {
     await page.goto(`${base}/deployments/default/web`);
-    await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => rows('Pods').getAttribute('data-rows')).toBe('2');
     await page.getByLabel('Replicas').fill('4');
     await page.getByRole('button', { name: 'Scale' }).click();
     await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 15_000 }).toBe('4');
@@ -236,12 +236,10 @@ describe('web dashboard', () => {
     await shoot('pod');
     await page.getByRole('tab', { name: 'Logs' }).click();
     const log = page.getByLabel('Log lines');
-    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('started');
+    await expect.poll(() => log.textContent()).toContain('started');
     const before = Number(await log.getAttribute('data-lines'));
     // The container prints a line a second: following, the view grows without a reload.
-    await expect
-      .poll(async () => Number(await log.getAttribute('data-lines')), { timeout: 10_000 })
-      .toBeGreaterThan(before);
+    await expect.poll(async () => Number(await log.getAttribute('data-lines'))).toBeGreaterThan(before);
     expect(await log.textContent()).toContain('tick');
     await shoot('pod-logs');
 
@@ -249,7 +247,7 @@ describe('web dashboard', () => {
     await page.getByLabel('Command').fill('echo "hello from" ticker');
     await page.getByRole('button', { name: 'Run' }).click();
     const result = page.getByLabel('Exec result');
-    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain('hello from ticker');
+    await expect.poll(() => result.textContent()).toContain('hello from ticker');
     expect(await result.textContent()).toContain('exit code 0');
 
     await page.getByRole('tab', { name: 'Summary' }).click();
@@ -270,7 +268,7 @@ describe('web dashboard', () => {
       })
       .toBe(6);
     // The pods come through their own list and watch, which may land after the endpoints.
-    await expect.poll(() => rows('Pods').getAttribute('data-rows'), { timeout: 10_000 }).toBe('6');
+    await expect.poll(() => rows('Pods').getAttribute('data-rows')).toBe('6');
     await shoot('service');
     await page
       .getByRole('table', { name: 'Endpoint addresses' })
