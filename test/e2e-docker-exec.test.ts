@@ -192,7 +192,9 @@ describe('interactive exec on Docker', () => {
         await term.waitFor(/\n42\r+\n/);
         // Raw mode: Ctrl-C goes to the remote terminal (it stops the sleep), not to kq.
         term.type('sleep 100\r');
-        await term.waitFor(/sleep 100\r+\n$/);
+        // The terminal echoes the line before the shell starts the command: a Ctrl-C in
+        // between would reach the shell instead, so wait for the sleep itself.
+        await waitFor(async () => (await ps('shell')).includes('sleep 100'), { what: 'sleep running' });
         term.type('\x03');
         await term.waitFor(/sleep 100\r+\n[\s\S]*# $/);
         term.type('exit 6\r');
