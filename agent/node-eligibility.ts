@@ -133,3 +133,9 @@ export function toleratesUnschedulable(spec: PodPlacement | undefined, node: Nod
   if (!node.spec?.unschedulable) return true;
   return tolerationsTolerateTaint(spec?.tolerations, { key: UNSCHEDULABLE_TAINT, effect: 'NoSchedule' });
 }
+
+/** Whether the node's Ready condition is True (a node that reported none yet is not ready). */
+export function isNodeReady(node: NodeObject | undefined): boolean {
+  const ready = node?.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return ready?.status === 'True';
+}

@@ -41,7 +41,7 @@ async function startServer(): Promise<Server> {
       ...profile,
       '--import',
       'tsx',
-      'client/cli/kq.ts',
+      'cmd/kq.ts',
       'server',
       '--port',
       '0',

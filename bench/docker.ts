@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
-import { startLocalCluster } from '../agent/cluster.ts';
+import { startLocalCluster } from '../cmd/cluster.ts';
 import { ensureDockerEngine } from '../agent/node/docker-engine.ts';
 import { removeNodeResources } from '../agent/node/runtime/docker-cleanup.ts';
 import { LABEL } from '../agent/node/runtime/docker-labels.ts';

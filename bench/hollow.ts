@@ -7,7 +7,7 @@
  *   npm run bench:hollow -- --remote-watch      (observe over the server URL, not in-process)
  *   npm run bench:hollow -- --quick --heap-snapshot hollow.heapsnapshot
  *
- * One process holds the whole control plane (agent/cluster.ts): the API server on a
+ * One process holds the whole control plane (cmd/cluster.ts): the API server on a
  * fresh SQLite data directory, every controller, the scheduler and N hollow nodes over
  * the simulated runtime, all talking through the in-process transport. Deployments
  * totalling the requested pods are applied (one `apply` mutation each), and a watch on
@@ -34,10 +34,10 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { inProcessClient, startLocalCluster } from '../agent/cluster.ts';
+import { inProcessClient, startLocalCluster } from '../cmd/cluster.ts';
 import { DEFAULT_NODE_AGENT_OPTIONS, NODE_LEASE_NAMESPACE } from '../agent/node/agent.ts';
 import type { PodObject } from '../agent/objects.ts';
-import { describeTuning, isTuned } from '../agent/tuned-process.ts';
+import { describeTuning, isTuned } from '../cmd/tuned-process.ts';
 import { createClient, type KubeqlClient, type Watch } from '../client/index.ts';
 
 const { values: flags } = parseArgs({

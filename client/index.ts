@@ -11,7 +11,7 @@ export {
 } from './errors.ts';
 export { inProcessTransport, type InProcessOptions } from './in-process-transport.ts';
 export { remoteTransport, type RemoteTransportOptions } from './remote-transport.ts';
-export { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+export { backoffDelay, DEFAULT_BACKOFF, type Backoff } from '../lib/backoff.ts';
 export type { Subscription } from './subscription.ts';
 export type { Watch } from './watch.ts';
 export type * from './types.ts';

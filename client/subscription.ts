@@ -1,4 +1,4 @@
-import { Channel } from './channel.ts';
+import { Channel } from '../lib/channel.ts';
 import { fromGraphQLErrors, toKubeqlError } from './errors.ts';
 import type { Transport } from './types.ts';
 

@@ -1,5 +1,5 @@
-import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
-import { Channel } from './channel.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from '../lib/backoff.ts';
+import { Channel } from '../lib/channel.ts';
 import { fromGraphQLErrors, KubeqlError, toKubeqlError, type ErrorCode } from './errors.ts';
 import { watchOperation } from './operations.ts';
 import type {

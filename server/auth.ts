@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Principal } from '../schema/builder.ts';
+import type { Principal } from './graphql/builder.ts';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { buildSchema } from '../schema/schema.ts';
+import { buildSchema } from './graphql/schema.ts';
 import { admissionFor } from './admission/index.ts';
 import { Authenticator } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './hardening.ts';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Context, Principal } from '../schema/builder.ts';
+import type { Context, Principal } from './graphql/builder.ts';
 import type { Authenticator } from './auth.ts';
 import { useBodyLimit, useQueryLimits, type Limits } from './hardening.ts';
 import type { ResourceService } from './resources/service.ts';

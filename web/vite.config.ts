@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
  * /graphql (HTTP and WebSocket) to a running `kq up` on :8080, or to KUBEQL_API.
  */
 export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
+  root: fileURLToPath(new URL('./', import.meta.url)),
   // JSX through Vite's own esbuild transform: no Babel, no React plugin needed for a build.
   esbuild: { jsx: 'automatic' },
   resolve: {

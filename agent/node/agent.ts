@@ -82,7 +82,7 @@ export interface NodeAgentOptions {
   recordEvents: boolean;
   /**
    * Where the agent reads its pods and its Node: by default its own two informers, as the
-   * kubelet's; a process running many nodes (agent/cluster.ts) shares one of each instead.
+   * kubelet's; a process running many nodes (cmd/cluster.ts) shares one of each instead.
    */
   sources?: NodeSources;
   log: (line: string) => void;

@@ -7,7 +7,6 @@ import {
   toleratesUnschedulable,
   untoleratedTaint,
 } from '../node-eligibility.ts';
-import type { NodeObject } from '../objects.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
 
 /**
@@ -31,11 +30,6 @@ export const REASON_TOO_MANY_PODS = 'Too many pods';
 /** `{key: value}`, as the FailedScheduling message names a taint. */
 export function describeTaint(taint: Taint): string {
   return `{${taint.key}: ${taint.value ?? ''}}`;
-}
-
-export function isNodeReady(node: NodeObject | undefined): boolean {
-  const ready = node?.status?.conditions?.find((condition) => condition.type === 'Ready');
-  return ready?.status === 'True';
 }
 
 /** A node whose Ready condition is not True (or that reported none yet) takes no pods. */

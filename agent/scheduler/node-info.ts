@@ -4,7 +4,7 @@ import { parseQuantity } from '../../schema/quantity.ts';
 import { controllerRef } from '../controllers/controller-ref.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
-import { isNodeReady } from './filters.ts';
+import { isNodeReady } from '../node-eligibility.ts';
 
 /**
  * Amounts by resource name, in integer base units: cpu in millicores, memory and

@@ -4,11 +4,11 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../../prisma/generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../../prisma/generated/postgresql/client.ts';
-import { applyMigrations } from './migrate.ts';
+import { applyMigrations, type Provider } from './migrate.ts';
 
 /** Both generated clients have the same models; the store is written against this one. */
 export type Database = InstanceType<typeof SqliteClient>;
-export type Provider = 'sqlite' | 'postgresql';
+export type { Provider };
 
 export interface DatabaseOptions {
   /** Directory for the SQLite file (used when no PostgreSQL URL is given). */

@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database, Provider } from './database.ts';
+import type { PrismaClient } from '../../prisma/generated/sqlite/client.ts';
+
+/** The SQL dialects the store runs on; each has its own generated client and migrations. */
+export type Provider = 'sqlite' | 'postgresql';
 
 const MIGRATIONS_ROOT = fileURLToPath(new URL('../../prisma/', import.meta.url));
 
@@ -25,7 +28,7 @@ const CREATE_TABLE: Record<Provider, string> = {
  * A migration whose file changed after it ran is an error: the database would no
  * longer match the schema.
  */
-export async function applyMigrations(db: Database, provider: Provider): Promise<void> {
+export async function applyMigrations(db: PrismaClient, provider: Provider): Promise<void> {
   await db.$executeRawUnsafe(CREATE_TABLE[provider]);
   const applied = await db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>(
     'SELECT "migration_name", "checksum" FROM "_prisma_migrations" WHERE "rolled_back_at" IS NULL AND "finished_at" IS NOT NULL',

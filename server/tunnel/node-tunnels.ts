@@ -9,7 +9,7 @@ import {
   type TunnelReply,
   type TunnelRequest,
 } from './messages.ts';
-import { Channel } from '../../client/channel.ts';
+import { Channel } from '../../lib/channel.ts';
 
 /** Where the answers to one request go (the user's subscription or mutation). */
 export interface TunnelSink {

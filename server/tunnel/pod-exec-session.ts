@@ -3,7 +3,7 @@ import { ApiError } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { LogStreamName } from './messages.ts';
 import { checkExecAllowed, podTarget } from './pod-target.ts';
-import { Channel } from '../../client/channel.ts';
+import { Channel } from '../../lib/channel.ts';
 
 export interface ExecSessionArgs {
   namespace: string;

@@ -2,7 +2,7 @@ import { ApiError } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { TunnelLogLine } from './messages.ts';
 import { checkLogsAvailable, podTarget } from './pod-target.ts';
-import { Channel } from '../../client/channel.ts';
+import { Channel } from '../../lib/channel.ts';
 
 export interface PodLogsArgs {
   namespace: string;

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { engineMessage } from './docker.ts';
+import { engineMessage } from './runtime-error.ts';
 import { ContainerStartError } from './runtime.ts';
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';

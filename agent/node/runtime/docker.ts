@@ -9,7 +9,7 @@ import { ensurePodNetwork, type PodNetwork } from './docker-network.ts';
 import { ensureImage } from './docker-pull.ts';
 import { startExecStream } from './docker-exec-stream.ts';
 import { chunksOf, FrameDecoder, LineSplitter } from './docker-stream.ts';
-import { RuntimeError } from './runtime-error.ts';
+import { engineMessage, RuntimeError } from './runtime-error.ts';
 import {
   ContainerStartError,
   instancesOf,
@@ -569,12 +569,6 @@ export class DockerRuntime implements ContainerRuntime {
   private notify(uid: string): void {
     for (const listener of this.listeners) listener(uid);
   }
-}
-
-/** The engine's message without its HTTP wrapping. */
-export function engineMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  return json?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 function toRuntimeContainer(summary: Summary, info: Docker.ContainerInspectInfo): RuntimeContainer {

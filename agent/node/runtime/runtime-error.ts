@@ -17,3 +17,9 @@ export class RuntimeError extends Error {
     super(message);
   }
 }
+
+/** The engine's message without its HTTP wrapping. */
+export function engineMessage(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  return json?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { createClient, type KubeqlClient } from '../client/index.ts';
+import { colourer } from './color.ts';
+import { configPath, readConfig, type KqConfig } from './config.ts';
+import { resolveConnection, type Connection } from './connection.ts';
+import type { CliIO } from './io.ts';
+
+/**
+ * What a verb runs with: its streams, the resolved namespace and a client made on
+ * first use (so `kq version` or `--help` work without a server). Precedence, as
+ * kubectl's: flags, then environment, then the config file, then defaults.
+ */
+export class Cli {
+  readonly namespace: string;
+  readonly colour: ReturnType<typeof colourer>;
+  private connection?: Connection;
+  private made?: KubeqlClient;
+  private readonly config: KqConfig;
+
+  constructor(
+    readonly io: CliIO,
+    private readonly flags: { server?: string; token?: string; data?: string; namespace?: string },
+  ) {
+    this.config = readConfig(configPath(io.env));
+    this.namespace = flags.namespace ?? io.env.KQ_NAMESPACE ?? this.config.namespace ?? 'default';
+    this.colour = colourer(io.stdout, io.env);
+  }
+
+  /** Whether -n (or KQ_NAMESPACE) named a namespace: objects in a file must then agree. */
+  get namespaceExplicit(): boolean {
+    return this.flags.namespace !== undefined;
+  }
+
+  get server(): string | undefined {
+    return this.connection?.url;
+  }
+
+  client(): KubeqlClient {
+    if (!this.made) {
+      const { env } = this.io;
+      this.connection = resolveConnection({
+        server: this.flags.server ?? env.KQ_SERVER ?? env.KUBEQL_SERVER ?? this.config.server,
+        token: this.flags.token ?? env.KQ_TOKEN ?? env.KUBEQL_TOKEN ?? this.config.token,
+        data: path.resolve(this.io.cwd, this.flags.data ?? '.kubeql'),
+      });
+      this.made = createClient(this.connection);
+    }
+    return this.made;
+  }
+
+  out(text = ''): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.made?.close();
+  }
+}

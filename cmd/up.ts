@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDockerEngine } from '../agent/node/docker-engine.ts';
+import { isRuntimeName, RUNTIMES } from '../agent/node/runtime/index.ts';
+import { relaunchTuned } from './tuned-process.ts';
+import fs from 'node:fs';
+import { configPath, readConfig, writeConfig } from '../cli/config.ts';
+import { integerFlag, stopOnSignal } from '../cli/connection.ts';
+
+export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql]
+
+Brings up a whole cluster in one process: the API server, the controllers, the scheduler
+and --nodes node agents, talking to the server in-process. With the docker runtime
+(the default) pods run as containers on this machine's Docker engine, which is
+installed and started when missing and this user may; the demo images
+(kubeql/busybox, kubeql/demo-web:v1 and v2) are built when absent.
+  --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (default docker;
+              simulated: hollow nodes, nothing really runs)
+  --nodes     how many nodes (default 1 with docker, 3 simulated)
+  --port      TCP port of the API; 0 picks a free one (default 8080)
+  --address   address to listen on (default 0.0.0.0)
+  --data      directory for the store and the admin token (default .kubeql)
+Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
+
+/** `kq up`: runs until SIGINT/SIGTERM, then stops the nodes, the controllers and the server. */
+export async function runUp(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runtime: { type: 'string', default: 'docker' },
+      nodes: { type: 'string' },
+      port: { type: 'string', default: '8080' },
+      address: { type: 'string', default: '0.0.0.0' },
+      data: { type: 'string', default: '.kubeql' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(UP_USAGE);
+    return;
+  }
+  if (!isRuntimeName(values.runtime)) {
+    throw new Error(`unknown --runtime "${values.runtime}" (have: ${RUNTIMES.join(', ')})`);
+  }
+  // A simulated cluster is one process doing the work of a whole cluster: it runs with the
+  // flags and environment tuned for that (in a child, when this process lacks them). The
+  // cluster's code loads after that, so the relaunching parent stays small.
+  if (values.runtime === 'simulated') await relaunchTuned();
+  const { startLocalCluster } = await import('./cluster.ts');
+  const dataDir = path.resolve(values.data);
+  const log = (line: string) => console.error(line);
+  if (values.runtime === 'docker') await ensureDockerEngine(log);
+  const cluster = await startLocalCluster({
+    port: integerFlag('port', values.port, 0, 65535),
+    address: values.address,
+    dataDir,
+    databaseUrl: process.env.DATABASE_URL,
+    nodes: values.nodes === undefined ? undefined : integerFlag('nodes', values.nodes),
+    runtime: values.runtime,
+  });
+  console.log(`kubeql cluster up: API server on ${cluster.server.url}`);
+  const nodes = [...cluster.nodes, ...cluster.dockerNodes].map((node) => node.name);
+  console.log(`  nodes (${values.runtime}): ${nodes.join(', ') || 'none'}`);
+  console.log(`  admin token: ${path.join(dataDir, 'admin.token')}`);
+  // The server's url is its API endpoint (…/graphql); the dashboard is served at the root.
+  const root = cluster.server.url.replace(/\/graphql$/, '');
+  console.log(`  dashboard:  ${root}/ (log in with the admin token)`);
+  console.log(`  playground: ${root}/graphql (send Authorization: Bearer <token>)`);
+  // As kind writes a kubeconfig: `kq` talks to this cluster from now on, from anywhere.
+  const config = configPath(process.env);
+  try {
+    const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+    writeConfig(config, { ...readConfig(config), server: cluster.server.url, token });
+    console.log(`  CLI:        npm run kq -- get pods   (${config} now points at this cluster)`);
+  } catch (error) {
+    console.log(`  CLI:        kq's config was not written (${(error as Error).message})`);
+  }
+  stopOnSignal(() => cluster.stop());
+}

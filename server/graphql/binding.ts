@@ -1,0 +1,22 @@
+import { builder, type Context } from './builder.ts';
+import { kindByName } from '../../schema/kinds/index.ts';
+import type { Resource } from '../../schema/kind.ts';
+
+/** Binding, the scheduler's one write: assigns a pending Pod to a Node, once. */
+export function registerBinding(podRef: any): void {
+  builder.mutationField('bindPod', (t: any) =>
+    t.field({
+      type: podRef,
+      nullable: false,
+      description:
+        'Binds a Pod to a Node (sets spec.nodeName and PodScheduled=True). A Pod already bound fails with CONFLICT, so two schedulers cannot both place it.',
+      args: {
+        namespace: t.arg.string({ defaultValue: 'default' }),
+        name: t.arg.string({ required: true }),
+        nodeName: t.arg.string({ required: true }),
+      },
+      resolve: (_root: unknown, args: any, ctx: Context): Promise<Resource | undefined> =>
+        ctx.resources.bind(kindByName('Pod')!, args.namespace ?? 'default', args.name, args.nodeName),
+    }),
+  );
+}

@@ -1,0 +1,34 @@
+import SchemaBuilder from '@pothos/core';
+import type { ResourceService } from '../resources/service.ts';
+
+/** Who is calling; authorization decisions will read it. */
+export interface Principal {
+  name: string;
+  groups: string[];
+}
+
+export interface Context {
+  principal: Principal;
+  resources: ResourceService;
+}
+
+/** The one Pothos builder: every file under schema/ adds its types and fields to it. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: true;
+  Scalars: {
+    JSON: { Input: unknown; Output: unknown };
+    StringMap: { Input: Record<string, string>; Output: Record<string, string> };
+    Quantity: { Input: string | number; Output: string | number };
+    ResourceList: { Input: Record<string, string | number>; Output: Record<string, string | number> };
+    IntOrString: { Input: string | number; Output: string | number };
+  };
+}>({});
+
+builder.queryType({ description: 'Reads: get and list every kind, and follow the edges between objects.' });
+builder.mutationType({
+  description: 'Writes: apply manifests, create, replace, patch, delete, scale, status.',
+});
+builder.subscriptionType({
+  description: 'Watches: every change to every kind, resumable from a resourceVersion.',
+});

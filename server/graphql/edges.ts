@@ -1,0 +1,107 @@
+import type { ObjectRef } from '@pothos/core';
+import { builder } from './builder.ts';
+import type { Resource } from '../../schema/kind.ts';
+import { kindByName } from '../../schema/kinds/index.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
+
+type Refs = Record<string, ObjectRef<any, Resource>>;
+
+/**
+ * The edges between kinds, where a GraphQL query replaces several kubectl calls:
+ * Deployment → ReplicaSets → Pods → Node, Service → Pods and Endpoints, and every
+ * object's events. All are answered from the store's indexes, never by scanning.
+ */
+export function registerEdges(refs: Refs): void {
+  const { Pod, ReplicaSet, Node, Endpoints, Event, Job } = refs;
+  const owned = (kind: string) => (obj: Resource, _args: unknown, ctx: any) =>
+    ctx.resources.lookup('owner', obj.metadata.uid, kind) as Resource[];
+
+  for (const ref of Object.values(refs)) {
+    builder.objectField(ref, 'events', (t) =>
+      t.field({
+        type: [Event],
+        nullable: false,
+        description: 'Events about this object, oldest first.',
+        resolve: (obj, _args, ctx) =>
+          ctx.resources
+            .lookup('involved', obj.metadata.uid!, 'Event')
+            .sort((a, b) => String(a.lastTimestamp ?? '').localeCompare(String(b.lastTimestamp ?? ''))),
+      }),
+    );
+  }
+
+  builder.objectField(refs.Deployment, 'replicaSets', (t) =>
+    t.field({
+      type: [ReplicaSet],
+      nullable: false,
+      description: 'The ReplicaSets this Deployment owns (one per revision).',
+      resolve: owned('ReplicaSet'),
+    }),
+  );
+  builder.objectField(refs.Deployment, 'pods', (t) =>
+    t.field({
+      type: [Pod],
+      nullable: false,
+      description: "The Pods of all this Deployment's ReplicaSets.",
+      resolve: (obj, _args, ctx) =>
+        ctx.resources
+          .lookup('owner', obj.metadata.uid!, 'ReplicaSet')
+          .flatMap((rs) => ctx.resources.lookup('owner', rs.metadata.uid!, 'Pod')),
+    }),
+  );
+  for (const kind of ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']) {
+    builder.objectField(refs[kind], 'pods', (t) =>
+      t.field({
+        type: [Pod],
+        nullable: false,
+        description: `The Pods this ${kind} owns.`,
+        resolve: owned('Pod'),
+      }),
+    );
+  }
+  builder.objectField(refs.CronJob, 'jobs', (t) =>
+    t.field({
+      type: [Job],
+      nullable: false,
+      description: 'The Jobs this CronJob started and still keeps.',
+      resolve: owned('Job'),
+    }),
+  );
+  builder.objectField(Pod, 'node', (t) =>
+    t.field({
+      type: Node,
+      description: 'The Node the Pod is bound to.',
+      resolve: (pod, _args, ctx) =>
+        pod.spec?.nodeName ? ctx.resources.get(kindByName('Node')!, undefined, pod.spec.nodeName) : null,
+    }),
+  );
+  builder.objectField(Node, 'pods', (t) =>
+    t.field({
+      type: [Pod],
+      nullable: false,
+      description: 'The Pods bound to this Node.',
+      resolve: (node, _args, ctx) => ctx.resources.lookup('node', node.metadata.name!, 'Pod'),
+    }),
+  );
+  builder.objectField(refs.Service, 'pods', (t) =>
+    t.field({
+      type: [Pod],
+      nullable: false,
+      description: "The Pods the Service's selector picks (none without a selector).",
+      resolve: (svc, _args, ctx) => {
+        const selector = svc.spec?.selector as Record<string, string> | undefined;
+        if (!selector || Object.keys(selector).length === 0) return [];
+        const pods = ctx.resources.list(kindByName('Pod')!, { namespace: svc.metadata.namespace }).items;
+        return pods.filter((pod) => selectorMatches({ matchLabels: selector }, pod.metadata.labels));
+      },
+    }),
+  );
+  builder.objectField(refs.Service, 'endpoints', (t) =>
+    t.field({
+      type: Endpoints,
+      description: 'The Endpoints object of the same name: the ready addresses behind the Service.',
+      resolve: (svc, _args, ctx) =>
+        ctx.resources.get(kindByName('Endpoints')!, svc.metadata.namespace, svc.metadata.name!),
+    }),
+  );
+}

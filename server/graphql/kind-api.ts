@@ -1,0 +1,216 @@
+import type { ObjectRef } from '@pothos/core';
+import { apiNames } from '../../schema/api-names.ts';
+import { builder, type Context } from './builder.ts';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { ListMetaRef, PropagationPolicyRef, ResourceRef, WatchEventTypeRef } from './resource.ts';
+import { inputRef, outputFields } from './shape-types.ts';
+import type { ObjectShape } from '../../schema/shape.ts';
+
+/** The kinds whose spec.replicas the `scale<Kind>` mutation changes. */
+const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+
+/**
+ * Registers one kind's whole API: its object type (implementing Resource), its list
+ * and watch-event types, get and list queries, the write mutations, and the watch
+ * subscription. Every kind gets the same operations with the same semantics, which is
+ * what lets one SDK, one CLI and one dashboard serve them all.
+ */
+export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
+  const { one, many, Many } = apiNames(def.kind);
+  const ref = builder.objectRef<Resource>(def.kind);
+  builder.objectType(ref, {
+    description: def.description,
+    interfaces: [ResourceRef],
+    isTypeOf: (obj) => (obj as Resource).kind === def.kind,
+    // apiVersion, kind and metadata come from the Resource interface, non-null.
+    fields: (t: any) => outputFields(def.shape, t, ['apiVersion', 'kind', 'metadata']),
+  });
+
+  const listRef = builder.objectRef<{ items: Resource[]; metadata: any }>(`${def.kind}List`).implement({
+    description: `A page of ${def.kind} objects.`,
+    fields: (t) => ({
+      apiVersion: t.string({ nullable: false, resolve: () => def.apiVersion }),
+      kind: t.string({ nullable: false, resolve: () => `${def.kind}List` }),
+      metadata: t.field({ type: ListMetaRef, nullable: false, resolve: (list) => list.metadata }),
+      items: t.field({ type: [ref], nullable: false, resolve: (list) => list.items }),
+    }),
+  });
+
+  const eventRef = builder.objectRef<{ type: string; object: Resource }>(`${def.kind}WatchEvent`).implement({
+    description: `One change to a ${def.kind}, in resourceVersion order.`,
+    fields: (t) => ({
+      type: t.field({ type: WatchEventTypeRef, nullable: false, resolve: (e) => e.type as any }),
+      object: t.field({
+        type: ref,
+        nullable: false,
+        description: 'The object after the change; for BOOKMARK only metadata.resourceVersion is set.',
+        resolve: (e) => e.object,
+      }),
+    }),
+  });
+
+  const scope = (t: any, required = false) =>
+    def.namespaced
+      ? {
+          namespace: t.arg.string({
+            required: false,
+            defaultValue: required ? 'default' : undefined,
+            description: required ? undefined : 'Omit to list across all namespaces.',
+          }),
+        }
+      : {};
+  const ns = (args: { namespace?: string | null }) => args.namespace ?? undefined;
+  // What a list and a watch select by: namespace (all when omitted), labels, fields.
+  const selection = (t: any) => ({
+    ...scope(t),
+    labelSelector: t.arg.string({ description: 'app=web,tier!=db,env in (a,b),!legacy' }),
+    fieldSelector: t.arg.string({
+      description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1',
+    }),
+  });
+  const selected = (args: any) => ({
+    namespace: ns(args),
+    labelSelector: args.labelSelector ?? undefined,
+    fieldSelector: args.fieldSelector ?? undefined,
+  });
+  const inputArg = (t: any) => ({
+    [one]: t.arg({ type: inputRef(def.shape as ObjectShape), required: true }),
+  });
+
+  builder.queryFields((t: any) => ({
+    [one]: t.field({
+      type: ref,
+      description: `One ${def.kind} by name, or null.`,
+      args: { ...scope(t, true), name: t.arg.string({ required: true }) },
+      resolve: (_root: unknown, args: any, ctx: Context) => ctx.resources.get(def, ns(args), args.name),
+    }),
+    [many]: t.field({
+      type: listRef,
+      nullable: false,
+      description: `${def.kind} objects in key order, filtered by selectors, one page at a time.`,
+      args: {
+        ...selection(t),
+        limit: t.arg.int(),
+        continue: t.arg.string(),
+      },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.list(def, {
+          ...selected(args),
+          limit: args.limit ?? undefined,
+          continue: args.continue ?? undefined,
+        }),
+    }),
+  }));
+
+  const dryRun = (t: any) => ({
+    dryRun: t.arg.boolean({ description: 'Validate and default, store nothing.' }),
+  });
+  const target = (t: any) => ({ ...scope(t, true), name: t.arg.string({ required: true }) });
+
+  builder.mutationFields((t: any) => ({
+    [`create${def.kind}`]: t.field({
+      type: ref,
+      nullable: false,
+      args: { ...scope(t, true), ...inputArg(t), ...dryRun(t) },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.create(def, ns(args), args[one], { dryRun: args.dryRun ?? false }),
+    }),
+    [`replace${def.kind}`]: t.field({
+      type: ref,
+      nullable: false,
+      description:
+        'Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale.',
+      args: { ...target(t), ...inputArg(t), ...dryRun(t) },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.replace(def, ns(args), args.name, args[one], { dryRun: args.dryRun ?? false }),
+    }),
+    [`patch${def.kind}`]: t.field({
+      type: ref,
+      nullable: false,
+      description:
+        'Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition.',
+      args: { ...target(t), patch: t.arg({ type: 'JSON', required: true }), ...dryRun(t) },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false }),
+    }),
+    [`delete${def.kind}`]: t.field({
+      type: ref,
+      description: 'Deletes, or marks for deletion while finalizers or a grace period hold the object.',
+      args: {
+        ...target(t),
+        propagationPolicy: t.arg({ type: PropagationPolicyRef }),
+        gracePeriodSeconds: t.arg.int(),
+        resourceVersion: t.arg.string({ description: 'Precondition: only delete this version.' }),
+        ...dryRun(t),
+      },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.delete(def, ns(args), args.name, {
+          propagationPolicy: args.propagationPolicy ?? undefined,
+          gracePeriodSeconds: args.gracePeriodSeconds ?? undefined,
+          resourceVersion: args.resourceVersion ?? undefined,
+          dryRun: args.dryRun ?? false,
+        }),
+    }),
+    ...(def.hasStatus
+      ? {
+          [`update${def.kind}Status`]: t.field({
+            type: ref,
+            nullable: false,
+            description: 'The status subresource: replaces status only (controllers and node agents).',
+            args: {
+              ...target(t),
+              status: t.arg({ type: inputRef(def.shape.fields.status as ObjectShape), required: true }),
+              resourceVersion: t.arg.string(),
+            },
+            resolve: (_root: unknown, args: any, ctx: Context) =>
+              ctx.resources.updateStatus(
+                def,
+                ns(args),
+                args.name,
+                args.status,
+                args.resourceVersion ?? undefined,
+              ),
+          }),
+        }
+      : {}),
+    ...(SCALABLE.has(def.kind)
+      ? {
+          [`scale${def.kind}`]: t.field({
+            type: ref,
+            nullable: false,
+            args: { ...target(t), replicas: t.arg.int({ required: true }) },
+            resolve: (_root: unknown, args: any, ctx: Context) =>
+              ctx.resources.scale(def, ns(args), args.name, args.replicas),
+          }),
+        }
+      : {}),
+  }));
+
+  builder.subscriptionFields((t: any) => ({
+    [`watch${Many}`]: t.field({
+      type: eventRef,
+      nullable: false,
+      description:
+        'Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again.',
+      args: {
+        ...selection(t),
+        resourceVersion: t.arg.string(),
+        sendInitialEvents: t.arg.boolean(),
+        allowBookmarks: t.arg.boolean(),
+      },
+      subscribe: (_root: unknown, args: any, ctx: Context) =>
+        ctx.resources.watch(def, {
+          ...selected(args),
+          resourceVersion: args.resourceVersion ?? undefined,
+          sendInitialEvents: args.sendInitialEvents ?? undefined,
+          allowBookmarks: args.allowBookmarks ?? false,
+        }),
+      resolve: (item: any) => {
+        if (item.type === 'ERROR') throw item.error;
+        return item;
+      },
+    }),
+  }));
+
+  return ref;
+}

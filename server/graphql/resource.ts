@@ -1,0 +1,74 @@
+import { builder } from './builder.ts';
+import { ObjectMeta } from '../../schema/kinds/meta.ts';
+import { outputRef } from './shape-types.ts';
+import type { Resource } from '../../schema/kind.ts';
+import type { Context } from './builder.ts';
+
+/** What every object of every kind has; `apply` returns these, whatever the kinds applied. */
+export const ResourceRef = builder.interfaceRef<Resource>('Resource');
+
+builder.interfaceType(ResourceRef, {
+  description: 'Any Kubernetes-style object: apiVersion, kind and metadata.',
+  resolveType: (obj: Resource) => obj.kind,
+  fields: (t: any) => ({
+    apiVersion: t.exposeString('apiVersion', { nullable: false }),
+    kind: t.exposeString('kind', { nullable: false }),
+    metadata: t.field({
+      type: outputRef(ObjectMeta),
+      nullable: false,
+      resolve: (obj: Resource) => obj.metadata,
+    }),
+    manifest: t.field({
+      type: 'JSON',
+      nullable: false,
+      description:
+        'The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field.',
+      resolve: (obj: Resource) => obj,
+    }),
+    owner: t.field({
+      type: ResourceRef,
+      description: 'The object that controls this one (its controller owner reference), if it still exists.',
+      resolve: (obj: Resource, _args: unknown, ctx: Context) => {
+        const ref =
+          obj.metadata.ownerReferences?.find((r) => r.controller) ?? obj.metadata.ownerReferences?.[0];
+        return ref ? ctx.resources.byUid(ref.uid) : undefined;
+      },
+    }),
+  }),
+});
+
+export const ListMetaRef = builder
+  .objectRef<{ resourceVersion: string; continue?: string; remainingItemCount?: number }>('ListMeta')
+  .implement({
+    description: 'The revision a list was read at, and how to get its next page.',
+    fields: (t) => ({
+      resourceVersion: t.exposeString('resourceVersion', {
+        nullable: false,
+        description: 'Start a watch here to see every change after this list, none missed.',
+      }),
+      continue: t.exposeString('continue', {
+        description: 'Pass as `continue` to read the next page, at the same revision as this one.',
+      }),
+      remainingItemCount: t.exposeInt('remainingItemCount', {
+        description: 'How many objects come after this page (only for lists without selectors).',
+      }),
+    }),
+  });
+
+export const WatchEventTypeRef = builder.enumType('WatchEventType', {
+  values: {
+    ADDED: { description: 'The object now exists (or has started to match the watch).' },
+    MODIFIED: { description: 'The object changed.' },
+    DELETED: { description: 'The object is gone (or has stopped matching the watch).' },
+    BOOKMARK: { description: 'No change: only the resourceVersion the watch has reached.' },
+  } as const,
+});
+
+export const PropagationPolicyRef = builder.enumType('PropagationPolicy', {
+  description: 'What happens to the objects an object owns when it is deleted.',
+  values: {
+    Background: { description: 'Delete the owner now; the garbage collector deletes the dependents.' },
+    Foreground: { description: 'Keep the owner (marked) until its blocking dependents are deleted.' },
+    Orphan: { description: 'Delete the owner and leave the dependents, without the owner reference.' },
+  } as const,
+});

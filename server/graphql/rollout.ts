@@ -1,0 +1,150 @@
+import type { ObjectRef } from '@pothos/core';
+import { rolloutRestart, pauseDeployment, resumeDeployment } from '../resources/rollout.ts';
+import { ROLLOUT_KINDS, rolloutHistory, type Revision } from '../resources/rollout-history.ts';
+import { rolloutUndo, type UndoResult } from '../resources/rollout-undo.ts';
+import { IMAGE_KINDS, setImage } from '../resources/set-image.ts';
+import { builder, type Context } from './builder.ts';
+import type { Resource } from '../../schema/kind.ts';
+import { ResourceRef } from './resource.ts';
+import { registerRolloutStatus } from './rollout-status.ts';
+
+type Refs = Record<string, ObjectRef<any, Resource>>;
+
+const WorkloadKindRef = builder.enumType('WorkloadKind', {
+  description: 'A kind whose objects run containers, and so have images to set.',
+  values: IMAGE_KINDS,
+});
+
+const RolloutKindRef = builder.enumType('RolloutKind', {
+  description: 'A kind that rolls out a new pod template over its pods.',
+  values: ROLLOUT_KINDS,
+});
+
+const ImageUpdateInputRef = builder.inputType('ImageUpdateInput', {
+  description: 'One image to set: `kubectl set image <kind>/<name> <container>=<image>`.',
+  fields: (t) => ({
+    container: t.string({
+      required: true,
+      description: 'A container or init container name; `*` sets every one.',
+    }),
+    image: t.string({ required: true }),
+  }),
+});
+
+/**
+ * The everyday rollout verbs of kubectl (`set image`, `rollout undo|pause|resume|restart|history|status`)
+ * as fields: the logic is in server/resources/, shared with any other caller.
+ */
+export function registerRollout(refs: Refs): void {
+  const { Deployment, ReplicaSet } = refs;
+  const target = (t: any) => ({
+    namespace: t.arg.string({ defaultValue: 'default' }),
+    name: t.arg.string({ required: true }),
+  });
+
+  const RevisionRef = builder.objectRef<Revision>('RolloutRevision').implement({
+    description: 'One revision of a rollout, as `kubectl rollout history` lists it.',
+    fields: (t) => ({
+      revision: t.exposeInt('revision', { nullable: false }),
+      changeCause: t.exposeString('changeCause', {
+        description: 'The `kubernetes.io/change-cause` annotation of the revision (setImage records it).',
+      }),
+      template: t.field({
+        type: 'JSON',
+        description:
+          "The revision's pod template, as its ReplicaSet stores it (with the pod-template-hash label).",
+        resolve: (r) => r.template,
+      }),
+      replicaSet: t.field({
+        type: ReplicaSet,
+        description: 'The ReplicaSet that holds the revision.',
+        resolve: (r) => r.replicaSet,
+      }),
+    }),
+  });
+
+  const UndoResultRef = builder.objectRef<UndoResult>('RolloutUndoResult').implement({
+    description: 'What `rolloutUndoDeployment` did.',
+    fields: (t) => ({
+      deployment: t.field({ type: Deployment, nullable: false, resolve: (r) => r.deployment }),
+      revision: t.exposeInt('revision', { nullable: false, description: 'The revision rolled back to.' }),
+      skipped: t.exposeBoolean('skipped', {
+        nullable: false,
+        description: "True when the Deployment's template already was that revision's: nothing changed.",
+      }),
+      message: t.exposeString('message', { nullable: false }),
+    }),
+  });
+
+  builder.queryField('rolloutHistory', (t: any) =>
+    t.field({
+      type: [RevisionRef],
+      nullable: false,
+      description:
+        "`kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty.",
+      args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        rolloutHistory(ctx.resources, args.kind, args.namespace, args.name),
+    }),
+  );
+
+  builder.mutationFields((t: any) => ({
+    setImage: t.field({
+      type: ResourceRef,
+      nullable: false,
+      description:
+        '`kubectl set image`: sets the images of containers (and init containers) by name in the pod template (a Pod: its spec), in one compare-and-swap write. A name matching no container fails with INVALID. `changeCause` is recorded in the `kubernetes.io/change-cause` annotation, which rolloutHistory shows.',
+      args: {
+        kind: t.arg({ type: WorkloadKindRef, required: true }),
+        ...target(t),
+        images: t.arg({ type: [ImageUpdateInputRef], required: true }),
+        changeCause: t.arg.string(),
+      },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        setImage(
+          ctx.resources,
+          args.kind,
+          args.namespace,
+          args.name,
+          args.images,
+          args.changeCause ?? undefined,
+        ),
+    }),
+    rolloutUndoDeployment: t.field({
+      type: UndoResultRef,
+      nullable: false,
+      description:
+        "`kubectl rollout undo`: puts revision `toRevision`'s pod template (without pod-template-hash) back into the Deployment; 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped; a paused Deployment is refused.",
+      args: { ...target(t), toRevision: t.arg.int() },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        rolloutUndo(ctx.resources, args.namespace, args.name, args.toRevision ?? 0),
+    }),
+    pauseDeployment: t.field({
+      type: Deployment,
+      nullable: false,
+      description: '`kubectl rollout pause`: sets spec.paused; template changes no longer start a rollout.',
+      args: target(t),
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        pauseDeployment(ctx.resources, args.namespace, args.name),
+    }),
+    resumeDeployment: t.field({
+      type: Deployment,
+      nullable: false,
+      description: '`kubectl rollout resume`: clears spec.paused; what changed meanwhile rolls out.',
+      args: target(t),
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        resumeDeployment(ctx.resources, args.namespace, args.name),
+    }),
+    rolloutRestart: t.field({
+      type: ResourceRef,
+      nullable: false,
+      description:
+        '`kubectl rollout restart`: sets the pod template annotation `kubectl.kubernetes.io/restartedAt` to now (RFC 3339), which replaces every pod by the update strategy. A paused Deployment is refused.',
+      args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
+      resolve: (_root: unknown, args: any, ctx: Context) =>
+        rolloutRestart(ctx.resources, args.kind, args.namespace, args.name),
+    }),
+  }));
+
+  registerRolloutStatus();
+}

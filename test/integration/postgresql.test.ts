@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { startPostgres, type TestPostgres } from '../support/postgres.ts';
+
+let pg: TestPostgres | undefined;
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  if (!pg) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
+  cluster = await startCluster({ databaseUrl: pg.url, retainEvents: 10, compactEveryMs: 3_600_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  pg?.stop();
+});
+
+const apply = (manifest: string) =>
+  cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind metadata { name resourceVersion } } }`, {
+    m: manifest,
+  });
+
+describe('the store on PostgreSQL (DATABASE_URL)', () => {
+  it('applies, lists, conflicts, watches, compacts and survives a restart', async () => {
+    const start = (await cluster.ok(`{ configMaps { metadata { resourceVersion } } }`)).configMaps.metadata
+      .resourceVersion;
+    const watch = collect(
+      cluster.wsClient(),
+      `subscription($rv: String) { watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name } } } }`,
+      { rv: start },
+    );
+    const many = Array.from(
+      { length: 30 },
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pg-${i}\ndata:\n  i: "${i}"`,
+    ).join('\n---\n');
+    await apply(many);
+    await watch.until(() => watch.items.length === 30);
+    expect(new Set(watch.items.map((e) => e.watchConfigMaps.object.metadata.name)).size).toBe(30);
+    watch.unsubscribe();
+
+    const page = await cluster.ok(
+      `{ configMaps(namespace: "default", limit: 20) { items { metadata { name } } metadata { continue remainingItemCount } } }`,
+    );
+    expect(page.configMaps.items).toHaveLength(20);
+    expect(page.configMaps.metadata.remainingItemCount).toBe(10);
+
+    const stale = await cluster.gql(
+      `mutation { replaceConfigMap(name: "pg-1", configMap: { metadata: { name: "pg-1", resourceVersion: "1" } }) { kind } }`,
+    );
+    expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
+
+    await cluster.server.resources.store.compact();
+    const expired = collect(
+      cluster.wsClient(),
+      `subscription($rv: String) { watchConfigMaps(resourceVersion: $rv) { type } }`,
+      { rv: start },
+    );
+    await expired.until(() => expired.completed);
+    expect((expired.errors[0] as any).extensions.code).toBe('EXPIRED');
+
+    const before = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`,
+    );
+    await cluster.restart();
+    const after = await cluster.ok(
+      `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`,
+    );
+    expect(after).toEqual(before);
+    const next = await apply(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after-restart`);
+    expect(Number(next.apply[0].metadata.resourceVersion)).toBe(
+      Number(before.configMaps.metadata.resourceVersion) + 1,
+    );
+  });
+});

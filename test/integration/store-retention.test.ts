@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+
+const WATCH = `subscription($rv: String) {
+  watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name resourceVersion } } }
+}`;
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  // The compaction timer never fires during the test: only the retention bound can compact.
+  cluster = await startCluster({ retainEvents: 10, compactEveryMs: 3_600_000 });
+});
+afterAll(async () => {
+  await cluster.stop();
+});
+
+const apply = (name: string) =>
+  cluster.ok(`mutation($m: String!) { apply(manifests: $m) { metadata { resourceVersion } } }`, {
+    m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}`,
+  });
+
+describe('event log retention', () => {
+  it('holds between timed compactions: far past retainEvents, old revisions expire without waiting for the timer', async () => {
+    const first = (await apply('r0')).apply[0].metadata.resourceVersion;
+    for (let i = 1; i <= 40; i++) await apply(`r${i}`);
+    // Each retained event holds object versions in memory: the log stays near the bound.
+    const { store } = cluster.server.resources;
+    expect(store.log.size).toBeLessThanOrEqual(13);
+    const watch = collect(cluster.wsClient(), WATCH, { rv: first });
+    await watch.until(() => watch.completed);
+    expect(watch.items).toEqual([]);
+    expect((watch.errors[0] as any).extensions.code).toBe('EXPIRED');
+    // Recent revisions still resume.
+    const recent = (await apply('r41')).apply[0].metadata.resourceVersion;
+    await apply('r42');
+    const resumed = collect<any>(cluster.wsClient(), WATCH, { rv: recent });
+    await resumed.until(() => resumed.items.length >= 1);
+    expect(resumed.items[0].watchConfigMaps.object.metadata.name).toBe('r42');
+    resumed.unsubscribe();
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { humanDuration } from '../../cli/age.ts';
+import { podSummary } from '../../cli/pod-status.ts';
+import { jsonpath } from '../../cli/printers/jsonpath.ts';
+import { DESCRIBE, formatTabs, TABLE } from '../../cli/tabwriter.ts';
+
+// The pieces of kubectl's output kq reproduces, checked against what kubectl prints.
+
+describe('AGE (duration.HumanDuration)', () => {
+  it.each([
+    [0, '0s'],
+    [45_000, '45s'],
+    [119_000, '119s'],
+    [120_000, '2m'],
+    [125_000, '2m5s'],
+    [600_000, '10m'],
+    [3 * 3600_000 + 4 * 60_000, '3h4m'],
+    [8 * 3600_000, '8h'],
+    [47 * 3600_000, '47h'],
+    [5 * 86400_000, '5d'],
+    [5 * 86400_000 + 3 * 3600_000, '5d3h'],
+    [30 * 86400_000, '30d'],
+    [3 * 365 * 86400_000 + 10 * 86400_000, '3y10d'],
+  ])('%i ms is %s', (ms, text) => expect(humanDuration(ms)).toBe(text));
+});
+
+describe('tabwriter', () => {
+  it('pads every column but the last to its widest cell plus padding', () => {
+    expect(formatTabs('NAME\tREADY\tAGE\nweb-1\t1/1\t5s\n', TABLE)).toBe(
+      'NAME    READY   AGE\nweb-1   1/1     5s\n',
+    );
+  });
+
+  it('aligns blocks of consecutive lines, as describe needs', () => {
+    const text =
+      'Name:\tweb\nNamespace:\tdefault\nContainers:\n  app:\n    Image:\tnginx\n    Port:\t80/TCP\n';
+    expect(formatTabs(text, DESCRIBE)).toBe(
+      'Name:       web\nNamespace:  default\nContainers:\n  app:\n    Image:  nginx\n    Port:   80/TCP\n',
+    );
+  });
+});
+
+describe('pod STATUS as kubectl derives it', () => {
+  const pod = (status: any, extra: any = {}) => ({
+    metadata: { name: 'p', ...extra.metadata },
+    spec: { containers: [{ name: 'a' }], ...extra.spec },
+    status,
+  });
+  it.each([
+    [pod({ phase: 'Pending' }), '0/1', 'Pending'],
+    [
+      pod({
+        phase: 'Pending',
+        containerStatuses: [
+          { name: 'a', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+        ],
+      }),
+      '0/1',
+      'ContainerCreating',
+    ],
+    [
+      pod({
+        phase: 'Running',
+        containerStatuses: [{ name: 'a', ready: true, restartCount: 0, state: { running: {} } }],
+      }),
+      '1/1',
+      'Running',
+    ],
+    [
+      pod({
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'a', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+        ],
+      }),
+      '0/1',
+      'CrashLoopBackOff',
+    ],
+    [
+      pod({
+        phase: 'Pending',
+        containerStatuses: [
+          { name: 'a', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } },
+        ],
+      }),
+      '0/1',
+      'ImagePullBackOff',
+    ],
+    [
+      pod({
+        phase: 'Succeeded',
+        containerStatuses: [
+          {
+            name: 'a',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0, reason: 'Completed' } },
+          },
+        ],
+      }),
+      '0/1',
+      'Completed',
+    ],
+    [
+      pod({
+        phase: 'Failed',
+        containerStatuses: [
+          { name: 'a', ready: false, restartCount: 0, state: { terminated: { exitCode: 2 } } },
+        ],
+      }),
+      '0/1',
+      'ExitCode:2',
+    ],
+    [
+      pod(
+        { phase: 'Pending', initContainerStatuses: [{ name: 'i', restartCount: 0, state: { running: {} } }] },
+        { spec: { initContainers: [{ name: 'i' }] } },
+      ),
+      '0/1',
+      'Init:0/1',
+    ],
+    [
+      pod(
+        {
+          phase: 'Running',
+          containerStatuses: [{ name: 'a', ready: true, restartCount: 0, state: { running: {} } }],
+        },
+        { metadata: { deletionTimestamp: '2024-01-01T00:00:00Z' } },
+      ),
+      '1/1',
+      'Terminating',
+    ],
+  ])('%#', (p, ready, status) => {
+    const summary = podSummary(p);
+    expect([summary.ready, summary.status]).toEqual([ready, status]);
+  });
+
+  it('RESTARTS says when the last one was', () => {
+    const finishedAt = new Date(Date.now() - 65_000).toISOString();
+    const p = pod({
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'a',
+          ready: true,
+          restartCount: 3,
+          state: { running: {} },
+          lastState: { terminated: { exitCode: 1, finishedAt } },
+        },
+      ],
+    });
+    expect(podSummary(p).restarts).toBe('3 (65s ago)');
+  });
+});
+
+describe('jsonpath', () => {
+  const list = {
+    kind: 'List',
+    items: [
+      {
+        metadata: { name: 'a', labels: { 'app.kubernetes.io/name': 'x' } },
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      },
+      { metadata: { name: 'b' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+    ],
+  };
+  it.each([
+    ['{.items[*].metadata.name}', 'a b'],
+    ['{.items[0].metadata.name}', 'a'],
+    ['{.items[-1].metadata.name}', 'b'],
+    ['{.items[0].metadata.labels.app\\.kubernetes\\.io/name}', 'x'],
+    ["{.items[0].metadata.labels['app.kubernetes.io/name']}", 'x'],
+    [
+      '{range .items[*]}{.metadata.name}:{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      'a:True\nb:False\n',
+    ],
+    ['{..name}', 'a b'],
+    ['names: {.items[*].metadata.name}', 'names: a b'],
+  ])('%s', (template, out) => expect(jsonpath(template, list)).toBe(out));
+});
