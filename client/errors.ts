@@ -1,22 +1,12 @@
+import { isErrorCode, type ErrorCode as ApiErrorCode } from '../schema/error-codes.ts';
 import type { GraphQLResult } from './types.ts';
 
-/** The API's error codes (`extensions.code`), plus the two the SDK adds itself. */
-export type ErrorCode =
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'CONFLICT'
-  | 'INVALID'
-  | 'BAD_REQUEST'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'EXPIRED'
-  | 'TOO_MANY_REQUESTS'
-  /** A wait the caller bounded (rolloutStatus timeoutSeconds) ran out. */
-  | 'TIMEOUT'
-  /** The server could not be reached, or the connection to it dropped: worth retrying. */
-  | 'UNAVAILABLE'
-  /** Anything without a code: a masked server error, a malformed response, a schema mismatch. */
-  | 'INTERNAL';
+/**
+ * The API's error codes (`extensions.code`), plus INTERNAL for anything without one: a
+ * masked server error, a malformed response, a schema mismatch. UNAVAILABLE also stands
+ * for a server the SDK could not reach or whose connection dropped.
+ */
+export type ErrorCode = ApiErrorCode | 'INTERNAL';
 
 /** One offending field of an INVALID object, as Kubernetes' StatusCause. */
 export interface Cause {
@@ -55,31 +45,17 @@ export class KubeqlError extends Error {
   }
 }
 
-const CODES = new Set<string>([
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'CONFLICT',
-  'INVALID',
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'EXPIRED',
-  'TOO_MANY_REQUESTS',
-  'TIMEOUT',
-  'UNAVAILABLE',
-]);
-
 /** The first error decides the code (a response rarely carries more than one); all are kept. */
 export function fromGraphQLErrors(errors: readonly GraphQLErrorLike[]): KubeqlError {
   const first = errors[0];
   if (!first) return new KubeqlError('INTERNAL', 'the server reported an error without details');
   const code = first.extensions?.code;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return new KubeqlError(
-    typeof code === 'string' && CODES.has(code) ? (code as ErrorCode) : 'INTERNAL',
-    first.message + more,
-    { causes: causesOf(first.extensions?.causes), path: first.path, errors },
-  );
+  return new KubeqlError(isErrorCode(code) ? code : 'INTERNAL', first.message + more, {
+    causes: causesOf(first.extensions?.causes),
+    path: first.path,
+    errors,
+  });
 }
 
 function causesOf(value: unknown): Cause[] {

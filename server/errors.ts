@@ -1,34 +1,8 @@
 import { GraphQLError } from 'graphql';
+import { ERROR_HTTP_STATUS, type ErrorCode } from '../schema/error-codes.ts';
 import type { FieldError } from '../schema/field-error.ts';
 
-export type ErrorCode =
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'CONFLICT'
-  | 'INVALID'
-  | 'BAD_REQUEST'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'EXPIRED'
-  | 'TOO_MANY_REQUESTS'
-  /** A wait the client bounded (e.g. rolloutStatus' timeoutSeconds) ran out first. */
-  | 'TIMEOUT'
-  /** What the request needs is out of reach for now (a node without a connected agent): worth retrying. */
-  | 'UNAVAILABLE';
-
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  CONFLICT: 409,
-  INVALID: 422,
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  EXPIRED: 410,
-  TOO_MANY_REQUESTS: 429,
-  TIMEOUT: 504,
-  UNAVAILABLE: 503,
-};
+export type { ErrorCode };
 
 /**
  * An error meant for the client: it carries `extensions.code` (and for INVALID the
@@ -43,7 +17,7 @@ export class ApiError extends GraphQLError {
       extensions: {
         code,
         // The HTTP meaning, for the few errors raised before execution (yoga reads it).
-        http: { status: HTTP_STATUS[code] },
+        http: { status: ERROR_HTTP_STATUS[code] },
         ...(causes?.length
           ? { causes: causes.map(({ path, reason, message }) => ({ field: path, reason, message })) }
           : {}),

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
+import { isCode, keyOf, type Informer, type Resource } from '../../client/index.ts';
 import type { EndpointSubset } from '../../schema/kinds/endpoints.ts';
 import type { Service, ServicePort } from '../../schema/kinds/service.ts';
 import { enqueueSelf } from '../informers.ts';
 import type { PodObject } from '../objects.ts';
 import { isPodFinished, isPodReady } from '../pod-state.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
-import { ReconcileLoop } from './reconcile-loop.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 
 type ServiceObject = Service & Resource;
 type EndpointsObject = Resource & { subsets?: EndpointSubset[] };
@@ -152,20 +151,16 @@ function pruned(value: unknown): unknown {
  * Keeps every selector Service's Endpoints object (same namespace and name) equal to
  * the pods it selects, as Kubernetes' endpoints controller.
  */
-export class EndpointsController implements Controller {
-  readonly name = 'endpoints';
+export class EndpointsController extends ReconcilingController {
   private readonly services: Informer<ServiceObject>;
   private readonly pods: Informer<PodObject>;
   private readonly endpoints: Informer<EndpointsObject>;
-  private readonly loop: ReconcileLoop;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('endpoints', ctx);
     this.services = ctx.informers.get<ServiceObject>('Service');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.endpoints = ctx.informers.get<EndpointsObject>('Endpoints');
-    this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
-    });
   }
 
   /**
@@ -183,7 +178,7 @@ export class EndpointsController implements Controller {
    *
    * Idempotent; reads only the caches; one write at most per call.
    */
-  readonly reconcile = async (key: string): Promise<void> => {
+  async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
     const service = this.services.get(key);
     const current = this.endpoints.get(key);
@@ -219,9 +214,9 @@ export class EndpointsController implements Controller {
       metadata: { ...current.metadata, labels: Object.keys(labels).length ? labels : undefined },
       subsets,
     });
-  };
+  }
 
-  start(): void {
+  protected register(): void {
     const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
     /** The Services in the pod's namespace whose selector picks it (in any of its versions). */
     const enqueueServicesOf = (...versions: Resource[]) => {
@@ -232,13 +227,13 @@ export class EndpointsController implements Controller {
     };
     const serviceExists = (obj: Resource) => this.services.get(keyOf(obj)) !== undefined;
 
-    this.services.addEventHandler(enqueueSelf(enqueue));
-    this.pods.addEventHandler({
+    this.watch(this.services, enqueueSelf(enqueue));
+    this.watch(this.pods, {
       onAdd: (pod) => enqueueServicesOf(pod),
       onUpdate: (old, pod) => enqueueServicesOf(old, pod),
       onDelete: (pod) => enqueueServicesOf(pod),
     });
-    this.endpoints.addEventHandler({
+    this.watch(this.endpoints, {
       // Leftovers of Services deleted while the controller was down are found in the
       // initial list (Kubernetes' checkLeftoverEndpoints); later, Endpoints without a
       // Service are someone's own and left alone, while ours are repaired.
@@ -252,11 +247,6 @@ export class EndpointsController implements Controller {
         if (serviceExists(ep)) enqueue(ep);
       },
     });
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 }
 

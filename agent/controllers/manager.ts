@@ -1,4 +1,5 @@
 import { messageOf, resourceWriter, type KubeqlClient } from '../../client/index.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { ApiEventRecorder } from '../events.ts';
 import { SharedInformers } from '../informers.ts';
 import {
@@ -26,10 +27,11 @@ export function startControllers(
     log?: (line: string) => void;
     /** Informers shared with other components of the process; whoever passes them stops them. */
     informers?: SharedInformers;
+    clock?: Clock;
   } = {},
 ): ControllerManager {
   const log = options.log ?? ((line: string) => console.error(line));
-  const { informers: shared, ...controllerOptions } = options;
+  const { informers: shared, clock = systemClock, ...controllerOptions } = options;
   const informers = shared ?? new SharedInformers(client, (error) => log(`informer: ${messageOf(error)}`));
   const writer = resourceWriter(client);
   const ctx = {
@@ -38,6 +40,7 @@ export function startControllers(
     informers,
     events: new ApiEventRecorder(writer, 'kubeql-controller-manager', log),
     options: { ...DEFAULT_CONTROLLER_OPTIONS, ...controllerOptions },
+    clock,
     log,
   };
   const controllers = factories.map((make) => make(ctx));

@@ -1,6 +1,7 @@
 import { IndexedCache } from '../../client/cache.ts';
 import type { Informer, Resource, ResourceWriter } from '../../client/index.ts';
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../../agent/controllers/controller.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import type { EventRecorder } from '../../agent/events.ts';
 import type { InformerSource } from '../../agent/informers.ts';
 
@@ -18,7 +19,7 @@ export interface RecordedWrite {
  * are caches preloaded with the fixture (no server), and every write and event is
  * recorded instead of sent, so a test asserts exactly what reconcile decided to do.
  */
-export function fixtureContext(objects: Resource[]) {
+export function fixtureContext(objects: Resource[], clock: Clock = systemClock) {
   const caches = new Map<string, IndexedCache>();
   const cacheOf = (kind: string) => {
     let cache = caches.get(kind);
@@ -104,6 +105,7 @@ export function fixtureContext(objects: Resource[]) {
     informers,
     events: recorder,
     options: { ...DEFAULT_CONTROLLER_OPTIONS },
+    clock,
     log: () => {},
   };
   return { ctx, writes, events, cache: cacheOf };
