@@ -1,15 +1,8 @@
-import {
-  isCode,
-  keyOf,
-  messageOf,
-  type Informer,
-  type PropagationPolicy,
-  type Resource,
-} from '../../client/index.ts';
+import { isCode, keyOf, type Informer, type PropagationPolicy, type Resource } from '../../client/index.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 import type { OwnerReference } from './controller-ref.ts';
-import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import type { ReconcileResult } from './reconcile-loop.ts';
 
 /** The kinds watched from the start: every kind that owns or is owned in practice. */
 export const GC_KINDS = [
@@ -82,19 +75,15 @@ const ignoringNotFound = async (write: Promise<unknown>): Promise<void> => {
  * Foreground policy (the `orphan` / `foregroundDeletion` finalizers the API server
  * adds) are finished: dependents released, or deleted first.
  */
-export class GarbageCollector implements Controller {
-  readonly name = 'garbage-collector';
+export class GarbageCollector extends ReconcilingController {
   private readonly informers = new Map<string, Informer>();
   /** Owner uids confirmed gone (a uid never comes back), oldest first. */
   private readonly absentOwners = new Set<string>();
-  private readonly loop: ReconcileLoop;
   private started = false;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('garbage-collector', ctx);
     for (const kind of GC_KINDS) this.informers.set(kind, ctx.informers.get(kind));
-    this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
-    });
   }
 
   /**
@@ -119,9 +108,9 @@ export class GarbageCollector implements Controller {
    * CONFLICT and the key is retried with back-off; NOT_FOUND means the work is done. A
    * kind whose cache has not synced yet is retried shortly.
    */
-  readonly reconcile = async (key: string): Promise<ReconcileResult | void> => {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const { kind, objectKey } = parseKey(key);
-    const informer = this.watch(kind);
+    const informer = this.informerOf(kind);
     if (!informer.hasSynced()) return { requeueAfterMs: UNSYNCED_RETRY_MS };
     const obj = informer.get(objectKey);
     if (!obj) return;
@@ -131,23 +120,18 @@ export class GarbageCollector implements Controller {
       return;
     }
     if (refsOf(obj).length) return this.collect(kind, obj);
-  };
-
-  start(): void {
-    this.started = true;
-    for (const [kind, informer] of this.informers) this.handle(kind, informer);
-    this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  protected register(): void {
+    this.started = true;
+    for (const [kind, informer] of this.informers) this.handle(kind, informer);
   }
 
   /**
    * The informer of a kind. Kinds beyond GC_KINDS (an owner that is a Node, say) are
    * watched from their first use on, with this collector's handlers once started.
    */
-  private watch(kind: string): Informer {
+  private informerOf(kind: string): Informer {
     let informer = this.informers.get(kind);
     if (informer) return informer;
     informer = this.ctx.informers.get(kind);
@@ -158,7 +142,7 @@ export class GarbageCollector implements Controller {
 
   private handle(kind: string, informer: Informer): void {
     const interesting = (obj: Resource) => refsOf(obj).length > 0 || deletingWithPolicy(obj);
-    informer.addEventHandler({
+    this.watch(informer, {
       onAdd: (obj) => {
         if (interesting(obj)) this.loop.enqueue(queueKey(kind, obj));
       },
@@ -202,7 +186,7 @@ export class GarbageCollector implements Controller {
     if (this.absentOwners.has(ref.uid)) return 'dangling';
     const key = ownerKey(ref, dependent);
     if (!key) return 'solid';
-    const informer = this.watch(ref.kind);
+    const informer = this.informerOf(ref.kind);
     if (!informer.hasSynced()) return 'unsynced';
     const { objectKey, namespace, name } = parseKey(key);
     let owner = informer.get(objectKey);

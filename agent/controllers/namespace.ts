@@ -1,7 +1,7 @@
-import { isCode, messageOf, type Informer, type Resource } from '../../client/index.ts';
+import { isCode, type Informer, type Resource } from '../../client/index.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
-import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
+import type { ReconcileResult } from './reconcile-loop.ts';
 
 /** The finalizer the API server puts on every Namespace; this controller takes it off. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -25,18 +25,14 @@ const isTerminating = (ns: Resource | undefined) => !!ns?.metadata.deletionTimes
  * it deleted, and is released (its `kubernetes` finalizer removed from spec.finalizers)
  * once nothing is left, which lets the API server remove it.
  */
-export class NamespaceController implements Controller {
-  readonly name = 'namespace';
+export class NamespaceController extends ReconcilingController {
   private readonly namespaces: Informer;
   private readonly contents: Array<[kind: string, informer: Informer]>;
-  private readonly loop: ReconcileLoop;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('namespace', ctx);
     this.namespaces = ctx.informers.get('Namespace');
     this.contents = NAMESPACED_KINDS.map((kind) => [kind, ctx.informers.get(kind)]);
-    this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
-    });
   }
 
   /**
@@ -57,7 +53,7 @@ export class NamespaceController implements Controller {
    *
    * Idempotent; a failed write throws and the key is retried with back-off.
    */
-  readonly reconcile = async (name: string): Promise<ReconcileResult | void> => {
+  async reconcile(name: string): Promise<ReconcileResult | void> {
     const ns = this.namespaces.get(name);
     if (!ns || !isTerminating(ns)) return;
     const finalizers: string[] = (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
@@ -84,26 +80,21 @@ export class NamespaceController implements Controller {
       metadata: { resourceVersion: ns.metadata.resourceVersion },
       spec: { finalizers: finalizers.filter((f) => f !== NAMESPACE_FINALIZER) },
     });
-  };
+  }
 
-  start(): void {
+  protected register(): void {
     /** Content appearing or going in a terminating namespace may be what it waits for. */
     const enqueueIfTerminating = (obj: Resource) => {
       const namespace = obj.metadata.namespace;
       if (namespace && isTerminating(this.namespaces.get(namespace))) this.loop.enqueue(namespace);
     };
-    this.namespaces.addEventHandler({
+    this.watch(this.namespaces, {
       onAdd: (ns) => this.loop.enqueue(ns.metadata.name!),
       onUpdate: (_old, ns) => this.loop.enqueue(ns.metadata.name!),
     });
     for (const [, informer] of this.contents) {
-      informer.addEventHandler({ onAdd: enqueueIfTerminating, onDelete: enqueueIfTerminating });
+      this.watch(informer, { onAdd: enqueueIfTerminating, onDelete: enqueueIfTerminating });
     }
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Whether the API (not a cache) still has anything in the namespace. */

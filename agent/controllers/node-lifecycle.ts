@@ -1,4 +1,4 @@
-import { isCode, keyOf, messageOf, type Informer } from '../../client/index.ts';
+import { isCode, keyOf, type Informer } from '../../client/index.ts';
 import type { Node, Taint } from '../../schema/kinds/node.ts';
 import { enqueueSelf } from '../informers.ts';
 import { NODE_LEASE_NAMESPACE } from '../node/agent.ts';
@@ -6,9 +6,9 @@ import { NOT_READY_TAINT, toleratesTaint, UNREACHABLE_TAINT } from '../node-elig
 import type { Condition as PodCondition, LeaseObject, NodeObject, PodObject } from '../objects.ts';
 import { isPodReady } from '../pod-state.ts';
 import { timeOf, timestamp } from '../timestamps.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 import { controllerRef } from './controller-ref.ts';
-import { ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import type { ReconcileResult } from './reconcile-loop.ts';
 
 type Condition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
 
@@ -86,22 +86,18 @@ function desiredTaints(taints: Taint[], ready: string, now: number): Taint[] {
  * conditions Unknown, keeps the NoExecute taints in step with its Ready condition, and
  * evicts the pods of a node that stayed NotReady or Unknown too long.
  */
-export class NodeLifecycleController implements Controller {
-  readonly name = 'node-lifecycle';
+export class NodeLifecycleController extends ReconcilingController {
   private readonly nodes: Informer<NodeObject>;
   private readonly leases: Informer<LeaseObject>;
   private readonly pods: Informer<PodObject>;
   /** When this controller first saw a node: the heartbeat of a node that never sent one. */
   private readonly firstSeen = new Map<string, number>();
-  private readonly loop: ReconcileLoop;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('node-lifecycle', ctx);
     this.nodes = ctx.informers.get<NodeObject>('Node');
     this.leases = ctx.informers.get<LeaseObject>('Lease');
     this.pods = ctx.informers.get<PodObject>('Pod');
-    this.loop = new ReconcileLoop(this.name, this.reconcile, {
-      onError: (key, error) => ctx.log(`${this.name} ${key}: ${messageOf(error)}`),
-    });
   }
 
   /**
@@ -128,7 +124,7 @@ export class NodeLifecycleController implements Controller {
    * stale, an eviction). Idempotent; reads only the caches, once all three have synced;
    * a failed write throws and the key is retried with back-off.
    */
-  readonly reconcile = async (name: string): Promise<ReconcileResult | void> => {
+  async reconcile(name: string): Promise<ReconcileResult | void> {
     if (![this.nodes, this.leases, this.pods].every((informer) => informer.hasSynced()))
       return { requeueAfterMs: UNSYNCED_RETRY_MS };
     let node = this.nodes.get(name);
@@ -136,7 +132,7 @@ export class NodeLifecycleController implements Controller {
       this.firstSeen.delete(name);
       return;
     }
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
     const due: number[] = [];
 
@@ -195,29 +191,27 @@ export class NodeLifecycleController implements Controller {
     }
 
     if (due.length) return { requeueAfterMs: Math.max(1, Math.min(...due) - now) };
-  };
+  }
 
-  start(): void {
+  protected register(): void {
     const enqueueNodeOf = (pod: PodObject) => {
       if (pod.spec?.nodeName) this.loop.enqueue(pod.spec.nodeName);
     };
     const enqueueLease = (lease: LeaseObject) => {
       if (lease.metadata.namespace === NODE_LEASE_NAMESPACE) this.loop.enqueue(lease.metadata.name!);
     };
-    this.nodes.addEventHandler(enqueueSelf((node) => this.loop.enqueue(keyOf(node))));
-    this.leases.addEventHandler({ onAdd: enqueueLease, onUpdate: (_old, lease) => enqueueLease(lease) });
+    this.watch(
+      this.nodes,
+      enqueueSelf((node) => this.loop.enqueue(keyOf(node))),
+    );
+    this.watch(this.leases, { onAdd: enqueueLease, onUpdate: (_old, lease) => enqueueLease(lease) });
     // A pod landing on a tainted node has its own eviction clock.
-    this.pods.addEventHandler({
+    this.watch(this.pods, {
       onAdd: enqueueNodeOf,
       onUpdate: (old, pod) => {
         if (old.spec?.nodeName !== pod.spec?.nodeName) enqueueNodeOf(pod);
       },
     });
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   private async markNotReady(pod: PodObject, now: number): Promise<void> {
