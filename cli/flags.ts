@@ -1,7 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './failure.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A verb's flags, as node's parseArgs declares them. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
+type Option = Options[string];
 
 /** Flags every command that talks to a server accepts, as kubectl's global flags. */
 export const GLOBAL_OPTIONS = {
@@ -27,15 +29,36 @@ const BARE_DEFAULTS: Record<string, string> = {
   '--cascade': 'background',
 };
 
-export interface Parsed {
-  values: Record<string, any>;
+/** What the parser gives one flag: a string or a boolean, a list of them if it may repeat. */
+type FlagScalar<C extends Option> = C extends { type: 'boolean' }
+  ? boolean
+  : C extends { type: 'string' }
+    ? string
+    : string | boolean;
+type FlagValue<C extends Option> = C extends { multiple: true }
+  ? Array<FlagScalar<C>>
+  : 'multiple' extends keyof C
+    ? C extends { multiple: false }
+      ? FlagScalar<C>
+      : FlagScalar<C> | Array<FlagScalar<C>>
+    : FlagScalar<C>;
+
+/**
+ * The flags given, typed by the options declared (`--output` a string, `--watch` a
+ * boolean, `--filename` a list); absent ones are undefined. For options not known
+ * precisely (plain `Options`), any flag name, valued as node's parser may value it.
+ */
+export type FlagValues<O extends Options> = { -readonly [K in keyof O]?: FlagValue<O[K]> };
+
+export interface Parsed<O extends Options = Options> {
+  values: FlagValues<typeof GLOBAL_OPTIONS> & FlagValues<O>;
   positionals: string[];
   /** Everything after `--` (kq exec POD -- CMD). */
   rest: string[];
 }
 
 /** Parses a verb's flags (plus the global ones); an unknown flag is a UsageError as kubectl words it. */
-export function parseFlags(argv: string[], options: Options): Parsed {
+export function parseFlags<O extends Options>(argv: string[], options: O): Parsed<O> {
   const split = argv.indexOf('--');
   const all: Options = { ...GLOBAL_OPTIONS, ...options };
   // `--wait=false`: node's parser has no value for a boolean, kubectl's has.
@@ -59,7 +82,9 @@ export function parseFlags(argv: string[], options: Options): Parsed {
       allowPositionals: true,
       strict: true,
     });
-    return { values: { ...values, ...explicit }, positionals, rest: split < 0 ? [] : argv.slice(split + 1) };
+    // Strict parsing gives only the declared flags, each valued as declared; `explicit` adds booleans.
+    const given = { ...values, ...explicit } as Parsed<O>['values'];
+    return { values: given, positionals, rest: split < 0 ? [] : argv.slice(split + 1) };
   } catch (error) {
     throw new UsageError(flagMessage(error));
   }

@@ -1,4 +1,6 @@
+import type { Pod } from '../schema/kinds/pod.ts';
 import { age } from './age.ts';
+import type { ContainerStatus } from './objects.ts';
 
 /**
  * A Pod's READY, STATUS and RESTARTS as kubectl derives them (printPod): the reason of
@@ -12,16 +14,15 @@ export interface PodSummary {
   restarts: string;
 }
 
-export function podSummary(pod: any, now = Date.now()): PodSummary {
-  const spec = pod.spec ?? {};
+export function podSummary(pod: Pod, now = Date.now()): PodSummary {
   const status = pod.status ?? {};
-  const total = (spec.containers ?? []).length;
+  const total = (pod.spec?.containers ?? []).length;
   let readyCount = 0;
   let restarts = 0;
   let lastRestart: number | undefined;
   let reason: string = status.reason || status.phase || 'Pending';
 
-  const noteRestart = (container: any) => {
+  const noteRestart = (container: ContainerStatus) => {
     restarts += container.restartCount ?? 0;
     const finished = container.lastState?.terminated?.finishedAt;
     if (finished) {
@@ -31,7 +32,7 @@ export function podSummary(pod: any, now = Date.now()): PodSummary {
   };
 
   let initializing = false;
-  const inits: any[] = status.initContainerStatuses ?? [];
+  const inits = status.initContainerStatuses ?? [];
   for (let i = 0; i < inits.length; i++) {
     const container = inits[i];
     noteRestart(container);
@@ -47,20 +48,18 @@ export function podSummary(pod: any, now = Date.now()): PodSummary {
     } else if (waiting?.reason && waiting.reason !== 'PodInitializing') {
       reason = `Init:${waiting.reason}`;
     } else {
-      reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
+      reason = `Init:${i}/${(pod.spec?.initContainers ?? []).length}`;
     }
     initializing = true;
     break;
   }
 
-  const initialized = (status.conditions ?? []).some(
-    (c: any) => c.type === 'Initialized' && c.status === 'True',
-  );
+  const initialized = (status.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'True');
   if (!initializing || initialized) {
     restarts = 0;
     lastRestart = undefined;
     let hasRunning = false;
-    const containers: any[] = status.containerStatuses ?? [];
+    const containers = status.containerStatuses ?? [];
     for (let i = containers.length - 1; i >= 0; i--) {
       const container = containers[i];
       noteRestart(container);
@@ -75,7 +74,7 @@ export function podSummary(pod: any, now = Date.now()): PodSummary {
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      const ready = (status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+      const ready = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
       reason = ready ? 'Running' : 'NotReady';
     }
   }

@@ -1,18 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
+import { keyOf, type Informer, type Resource } from '../../client/index.ts';
+import { exponentialDelay, type Backoff } from '../../lib/backoff.ts';
 import type { DaemonSet } from '../../schema/kinds/daemonset.ts';
 import type { PodSpec, Toleration } from '../../schema/kinds/pod.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import { NOT_READY_TAINT, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT } from '../node-eligibility.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished, isPodReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 import { CONTROLLER_REVISION_HASH_LABEL } from './controller-revision.ts';
 import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { daemonPlacement, targetNodeName } from './daemon-placement.ts';
 import { Expectations } from './expectations.ts';
 import { podFromTemplate, writePods } from './pod-control.ts';
-import { earliest, ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { earliest, type ReconcileResult } from './reconcile-loop.ts';
 import { templateHash } from './template-hash.ts';
 import { writeChangedStatus } from './written-status.ts';
 
@@ -143,25 +144,36 @@ export function scaledValue(value: number | string | undefined, total: number, f
 
 /**
  * Back-off for deleting failed daemon pods per node (1 s doubling to 15 min), so a pod
- * that fails at once is not recreated in a hot loop.
+ * that fails at once is not recreated in a hot loop: client-go's flowcontrol.Backoff
+ * as the DaemonSet controller uses it. A key quiet for more than twice the maximum
+ * starts over from the initial delay.
  */
 export class FailedPodBackoff {
-  private readonly entries = new Map<string, { delayMs: number; at: number }>();
+  /** Per key: how many deletions the back-off has grown over, and when the last one was. */
+  private readonly entries = new Map<string, { attempt: number; at: number }>();
+  private readonly backoff: Backoff;
 
   constructor(
-    private readonly initialMs = 1000,
+    initialMs = 1000,
     private readonly maxMs = 15 * 60_000,
-  ) {}
+  ) {
+    this.backoff = { baseMs: initialMs, factor: 2, capMs: maxMs };
+  }
 
-  /** Undefined when a failed pod under `key` may be deleted now (the back-off then grows); else the ms to wait. */
-  next(key: string, now = Date.now()): number | undefined {
+  /**
+   * Undefined when a failed pod under `key` may be deleted at `now` (the back-off then
+   * grows); else the ms to wait.
+   */
+  next(key: string, now: number): number | undefined {
     const entry = this.entries.get(key);
-    if (entry && now - entry.at < entry.delayMs) return entry.delayMs - (now - entry.at);
+    if (entry) {
+      const delayMs = exponentialDelay(entry.attempt, this.backoff);
+      if (now - entry.at < delayMs) return delayMs - (now - entry.at);
+    }
     const expired = !entry || now - entry.at > 2 * this.maxMs;
-    this.entries.set(key, {
-      delayMs: expired ? this.initialMs : Math.min(entry.delayMs * 2, this.maxMs),
-      at: now,
-    });
+    // Past the cap the delay stays the cap: the attempt need not grow further.
+    const capped = !expired && exponentialDelay(entry.attempt, this.backoff) >= this.maxMs;
+    this.entries.set(key, { attempt: expired ? 0 : capped ? entry.attempt : entry.attempt + 1, at: now });
     return undefined;
   }
 
@@ -215,7 +227,8 @@ interface Pass {
  * an available pod, old pods that are unavailable anyway being replaced at once; with
  * maxSurge by creating up to that many updated pods next to available old ones (at once
  * next to unavailable ones), the old pod going when its replacement is available.
- * OnDelete replaces only the pods the user deletes.
+ * OnDelete replaces only the pods the user deletes. Back-offs and availability are
+ * judged as of `now`.
  */
 export function planDaemonSet(
   ds: DaemonSetObject,
@@ -223,7 +236,7 @@ export function planDaemonSet(
   pods: PodObject[],
   hash: string,
   backoff: FailedPodBackoff,
-  now = Date.now(),
+  now: number,
 ): DaemonSetPlan {
   const plan: DaemonSetPlan = { create: [], delete: [], failed: [] };
   const doomed = new Set<PodObject>();
@@ -402,14 +415,14 @@ function surgeUpdate(pass: Pass, maxSurge: number, desired: number): void {
  * updateDaemonSetStatus: over the nodes that should run a daemon pod (desired), those
  * that have one (current), whose oldest pod is ready (ready), available for
  * minReadySeconds (available) and of the current template (updated); nodes that have
- * one but should not are misscheduled.
+ * one but should not are misscheduled. Availability is judged as of `now`.
  */
 export function daemonSetStatus(
   ds: DaemonSetObject,
   nodes: NodeObject[],
   pods: PodObject[],
   hash: string,
-  now = Date.now(),
+  now: number,
 ): { status: DaemonSetStatus; requeueAfterMs?: number } {
   const spec = simulatedSpec(ds);
   const byNode = podsByNode(pods);
@@ -471,66 +484,36 @@ function placementChanged(old: NodeObject, node: NodeObject): boolean {
  * pod and one that leaves or stops matching loses it. Revisions are template hashes
  * (the `controller-revision-hash` label); there are no ControllerRevision objects.
  */
-export class DaemonSetController implements Controller {
-  readonly name = 'daemonset';
+export class DaemonSetController extends ReconcilingController {
   private readonly sets: Informer<DaemonSetObject>;
   private readonly pods: Informer<PodObject>;
   private readonly nodes: Informer<NodeObject>;
-  private readonly loop: ReconcileLoop;
   private readonly expectations = new Expectations();
   private readonly backoff = new FailedPodBackoff();
-  private readonly unregister: Array<() => void> = [];
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('daemonset', ctx);
     this.sets = ctx.informers.get<DaemonSetObject>('DaemonSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.nodes = ctx.informers.get<NodeObject>('Node');
-    this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
-      onError: (key, error) => ctx.log(`daemonset ${key}: ${messageOf(error)}`),
-    });
-  }
-
-  start(): void {
-    const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
-    const enqueueAll = () => {
-      for (const ds of this.sets.list()) enqueue(ds);
-    };
-    this.unregister.push(
-      this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ds) => enqueue(ds), onDelete: enqueue }),
-      this.nodes.addEventHandler({
-        onAdd: enqueueAll,
-        onUpdate: (old, node) => {
-          if (placementChanged(old, node)) enqueueAll();
-        },
-        onDelete: enqueueAll,
-      }),
-      this.pods.addEventHandler(
-        ownedObjectHandlers({
-          ownerKind: 'DaemonSet',
-          owners: this.sets,
-          enqueue: (key) => this.loop.enqueue(key),
-          expectations: this.expectations,
-        }),
-      ),
-    );
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    for (const unregister of this.unregister.splice(0)) unregister();
-    await this.loop.stop();
   }
 
   /**
-   * Brings the DaemonSet `namespace/name` to its spec. Idempotent, from the caches:
-   * a set being deleted is left alone; otherwise it claims its pods (adopting matching
-   * orphans, releasing its own that no longer match), then — unless earlier creations
-   * and deletions are not yet in the cache — makes the writes planDaemonSet decides
-   * (creations in slow-start batches), recording SuccessfulCreate / SuccessfulDelete
-   * (FailedCreate / FailedDelete, then throws to be retried; FailedDaemonPod for failed
-   * pods) events, and writes the status when it changed. Returns a requeue for a
-   * failed pod's back-off or a pod becoming available. A set that is gone only has its
-   * bookkeeping forgotten: its pods are the garbage collector's.
+   * Brings the DaemonSet `namespace/name` to its spec: a set being deleted is left
+   * alone; otherwise it claims its pods (adopting matching orphans, releasing its own
+   * that no longer match), then — unless earlier creations and deletions are not yet in
+   * the cache — makes the writes planDaemonSet decides (creations in slow-start
+   * batches), recording SuccessfulCreate / SuccessfulDelete events (FailedDaemonPod for
+   * each failed pod it deletes), and writes the status when it changed. A set that is
+   * gone only has its bookkeeping forgotten: its pods are the garbage collector's.
+   *
+   * Contract: idempotent, from the caches (the expectations keep it from acting twice
+   * on writes its cache has not seen yet), except that deleting a failed pod grows that
+   * node's back-off; not reentrant (never called for one key twice at once). Time is
+   * `ctx.clock`'s, read once per call. On a failed pod write it records FailedCreate /
+   * FailedDelete and throws, as does a failed claim or status write: the key is retried
+   * with back-off. Returns a requeue for a failed pod's back-off or a pod becoming
+   * available.
    */
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const ds = this.sets.get(key);
@@ -543,7 +526,7 @@ export class DaemonSetController implements Controller {
     const pods = await this.claimPods(ds);
     const nodes = this.nodes.list();
     const hash = templateHash(ds.spec.template);
-    const now = Date.now();
+    const now = this.ctx.clock.now();
 
     let requeueAfterMs: number | undefined;
     if (this.expectations.satisfied(key)) {
@@ -569,6 +552,30 @@ export class DaemonSetController implements Controller {
     await writeChangedStatus(this.ctx.writer, ds, computed.status);
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  protected register(): void {
+    const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
+    const enqueueAll = () => {
+      for (const ds of this.sets.list()) enqueue(ds);
+    };
+    this.watch(this.sets, { onAdd: enqueue, onUpdate: (_old, ds) => enqueue(ds), onDelete: enqueue });
+    this.watch(this.nodes, {
+      onAdd: enqueueAll,
+      onUpdate: (old, node) => {
+        if (placementChanged(old, node)) enqueueAll();
+      },
+      onDelete: enqueueAll,
+    });
+    this.watch(
+      this.pods,
+      ownedObjectHandlers({
+        ownerKind: 'DaemonSet',
+        owners: this.sets,
+        enqueue: (key) => this.loop.enqueue(key),
+        expectations: this.expectations,
+      }),
+    );
   }
 
   private claimPods(ds: DaemonSetObject): Promise<PodObject[]> {

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../../lib/clock.ts';
+
 /**
  * How many creations and deletions a controller has asked for and not yet seen in its
  * cache, per owner key (client-go's ControllerExpectations). A fast reconcile loop
@@ -17,11 +19,18 @@
 export class Expectations {
   private readonly pending = new Map<string, { adds: number; deletes: number; at: number }>();
 
-  constructor(private readonly ttlMs = 5 * 60 * 1000) {}
+  /**
+   * `clock` is the controller's (ctx.clock), which dates each expectation for its expiry;
+   * the system clock is the default only for callers not yet given one.
+   */
+  constructor(
+    private readonly clock: Clock = systemClock,
+    private readonly ttlMs = 5 * 60 * 1000,
+  ) {}
 
   /** Before writing: the number of creations and deletions about to be made for `key`. */
   expect(key: string, adds: number, deletes: number): void {
-    this.pending.set(key, { adds, deletes, at: Date.now() });
+    this.pending.set(key, { adds, deletes, at: this.clock.now() });
   }
 
   /** An informer saw one of the creations (or the create failed and will not be seen). */
@@ -39,7 +48,7 @@ export class Expectations {
   satisfied(key: string): boolean {
     const entry = this.pending.get(key);
     if (!entry) return true;
-    if ((entry.adds <= 0 && entry.deletes <= 0) || Date.now() - entry.at > this.ttlMs) {
+    if ((entry.adds <= 0 && entry.deletes <= 0) || this.clock.now() - entry.at > this.ttlMs) {
       this.pending.delete(key);
       return true;
     }

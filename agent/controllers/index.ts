@@ -1,7 +1,7 @@
 import type { ControllerFactory } from './controller.ts';
 import { cronJobController } from './cronjob.ts';
 import { daemonSetController } from './daemonset.ts';
-import { deploymentController } from './deployment.ts';
+import { deploymentController } from './deployment/controller.ts';
 import { endpointsController } from './endpoints.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';

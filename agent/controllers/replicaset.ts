@@ -1,15 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isCode, keyOf, messageOf } from '../../client/index.ts';
+import { keyOf, messageOf, type Informer } from '../../client/index.ts';
 import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
+import { findCondition, removeCondition, setCondition } from '../conditions.ts';
 import type { PodObject } from '../objects.ts';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable, podReadySince } from '../pod-state.ts';
 import { timeOf, timestamp } from '../timestamps.ts';
-import type { ControllerContext, ControllerFactory } from './controller.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 import { claimObjects, controllerKey, controllerRef, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
 import { podFromTemplate, writePods } from './pod-control.ts';
-import { ReconcileLoop, type Reconcile } from './reconcile-loop.ts';
+import type { ReconcileResult } from './reconcile-loop.ts';
 import type { ReplicaSetObject } from './rollout-math.ts';
 
 /** The Pod index of uncontrolled pods by namespace. */
@@ -112,17 +113,6 @@ export function podsToDelete(pods: PodObject[], related: PodObject[], count: num
   return ranked.slice(0, count);
 }
 
-/** The same condition with the same status and reason is kept as is (SetCondition). */
-function setCondition(
-  conditions: ReplicaSetCondition[],
-  condition: ReplicaSetCondition,
-): ReplicaSetCondition[] {
-  const current = conditions.find((c) => c.type === condition.type);
-  if (current && current.status === condition.status && current.reason === condition.reason)
-    return conditions;
-  return [...conditions.filter((c) => c.type !== condition.type), condition];
-}
-
 /**
  * calculateStatus: counts over the ReplicaSet's active pods, and the ReplicaFailure
  * condition set when managing replicas failed (FailedCreate when short of pods,
@@ -147,20 +137,24 @@ export function replicaSetStatus(
       if (isPodAvailable(pod, minReadySeconds, now)) available++;
     }
   }
-  let conditions: ReplicaSetCondition[] = [...(rs.status?.conditions ?? [])];
-  const failure = conditions.find((c) => c.type === 'ReplicaFailure');
+  let conditions: readonly ReplicaSetCondition[] = rs.status?.conditions ?? [];
+  const failure = findCondition(conditions, 'ReplicaFailure');
   if (manageError !== undefined && !failure) {
     const diff = pods.length - (rs.spec?.replicas ?? 1);
     const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
-    conditions = setCondition(conditions, {
-      type: 'ReplicaFailure',
-      status: 'True',
-      ...(reason ? { reason } : {}),
-      message: messageOf(manageError),
-      lastTransitionTime: timestamp(now),
-    });
+    conditions = setCondition(
+      conditions,
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        ...(reason ? { reason } : {}),
+        message: messageOf(manageError),
+        lastTransitionTime: timestamp(now),
+      },
+      'apps',
+    );
   } else if (manageError === undefined && failure) {
-    conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
+    conditions = removeCondition(conditions, 'ReplicaFailure');
   }
   return {
     replicas: pods.length,
@@ -168,7 +162,7 @@ export function replicaSetStatus(
     readyReplicas: ready,
     availableReplicas: available,
     observedGeneration: rs.metadata.generation ?? 1,
-    ...(conditions.length ? { conditions } : {}),
+    ...(conditions.length ? { conditions: [...conditions] } : {}),
   };
 }
 
@@ -184,59 +178,67 @@ function normalized(status: ReplicaSetStatus | undefined) {
   };
 }
 
-export interface ReplicaSetReconcilerOptions {
-  /** The clock (ms), for minReadySeconds; Date.now by default. */
-  now?: () => number;
+export interface ReplicaSetControllerOptions {
+  /** Most pods created or deleted by one reconcile; BURST_REPLICAS by default. */
   burstReplicas?: number;
 }
 
 /**
- * The ReplicaSet controller's reconcile over a context (for the controller and for unit
- * tests), with the expectations its pod handlers feed.
+ * Kubernetes' ReplicaSet controller: keeps spec.replicas pods of each ReplicaSet's
+ * template running. Pod events go to the pod's controlling ReplicaSet (and count toward
+ * its expectations), or for an orphan to every ReplicaSet whose selector matches it.
  */
-export function replicaSetReconciler(
-  ctx: ControllerContext,
-  expectations: Expectations = new Expectations(),
-  options: ReplicaSetReconcilerOptions = {},
-): Reconcile {
-  const replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
-  const pods = ctx.informers.get<PodObject>('Pod');
-  const now = options.now ?? Date.now;
-  const burst = options.burstReplicas ?? BURST_REPLICAS;
-  // Pods nobody controls, by namespace: with byOwner, what a ReplicaSet may own, without scanning the namespace.
-  try {
-    pods.addIndexer(ORPHANS, (pod) => (controllerRef(pod) ? [] : [pod.metadata.namespace ?? '']));
-  } catch {
-    // Already registered on these shared informers by another ReplicaSet controller.
+export class ReplicaSetController extends ReconcilingController {
+  /** The creations and deletions asked for and not yet seen, fed by the pod handlers. */
+  readonly expectations: Expectations;
+  private readonly replicaSets: Informer<ReplicaSetObject>;
+  private readonly pods: Informer<PodObject>;
+  private readonly burst: number;
+
+  constructor(ctx: ControllerContext, options: ReplicaSetControllerOptions = {}) {
+    super('replicaset', ctx);
+    this.expectations = new Expectations(ctx.clock);
+    this.replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
+    this.pods = ctx.informers.get<PodObject>('Pod');
+    this.burst = options.burstReplicas ?? BURST_REPLICAS;
+    // Pods nobody controls, by namespace: with byOwner, what a ReplicaSet may own, without scanning the namespace.
+    try {
+      this.pods.addIndexer(ORPHANS, (pod) => (controllerRef(pod) ? [] : [pod.metadata.namespace ?? '']));
+    } catch {
+      // Already registered on these shared informers by another ReplicaSet controller.
+    }
   }
 
   /** Pods of the ReplicaSets controlled by the same owner as `rs` (getIndirectlyRelatedPods). */
-  const relatedPods = (rs: ReplicaSetObject): PodObject[] => {
+  private relatedPods(rs: ReplicaSetObject): PodObject[] {
     const owner = controllerRef(rs);
     if (!owner) return [];
     const seen = new Map<string, PodObject>();
-    for (const sibling of replicaSets.list(rs.metadata.namespace)) {
+    for (const sibling of this.replicaSets.list(rs.metadata.namespace)) {
       if (controllerRef(sibling)?.uid !== owner.uid) continue;
-      for (const pod of pods.list(rs.metadata.namespace)) {
+      for (const pod of this.pods.list(rs.metadata.namespace)) {
         if (selectorMatches(sibling.spec?.selector, pod.metadata.labels)) seen.set(keyOf(pod), pod);
       }
     }
     return [...seen.values()];
-  };
+  }
 
   /** manageReplicas: creates (in slow-start batches) or deletes the difference, at most `burst` at once. */
-  const manageReplicas = async (key: string, rs: ReplicaSetObject, owned: PodObject[]): Promise<void> => {
+  private async manageReplicas(key: string, rs: ReplicaSetObject, owned: PodObject[]): Promise<void> {
     const diff = owned.length - (rs.spec?.replicas ?? 1);
     if (diff < 0) {
-      const create = Array.from({ length: Math.min(-diff, burst) }, () =>
+      const create = Array.from({ length: Math.min(-diff, this.burst) }, () =>
         podFromTemplate(rs, rs.spec?.template),
       );
-      await writePods(ctx, rs, key, expectations, { create, delete: [] });
+      await writePods(this.ctx, rs, key, this.expectations, { create, delete: [] });
     } else if (diff > 0) {
-      const victims = podsToDelete(owned, relatedPods(rs), Math.min(diff, burst));
-      await writePods(ctx, rs, key, expectations, { create: [], delete: victims.map((pod) => ({ pod })) });
+      const victims = podsToDelete(owned, this.relatedPods(rs), Math.min(diff, this.burst));
+      await writePods(this.ctx, rs, key, this.expectations, {
+        create: [],
+        delete: victims.map((pod) => ({ pod })),
+      });
     }
-  };
+  }
 
   /**
    * Brings the ReplicaSet `key` to spec.replicas active pods matching its template, as
@@ -255,39 +257,40 @@ export function replicaSetReconciler(
    * Contract: idempotent (reads only caches and writes only the difference); never
    * called for the same key twice at once (not reentrant per key); a ReplicaSet gone
    * only drops its expectations (the garbage collector deletes its pods). A failed
-   * write throws and the key is retried with back-off. Returns a requeue for the time
-   * left before a ready pod counts as available (minReadySeconds).
+   * write throws (after the status, with ReplicaFailure, is written) and the key is
+   * retried with back-off. Returns a requeue for the time left before a ready pod
+   * counts as available (minReadySeconds), by ctx.clock.
    */
-  return async (key) => {
-    const rs = replicaSets.get(key);
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const rs = this.replicaSets.get(key);
     if (!rs) {
-      expectations.forget(key);
+      this.expectations.forget(key);
       return;
     }
-    const needsSync = expectations.satisfied(key);
+    const needsSync = this.expectations.satisfied(key);
     const selector = rs.spec?.selector;
     const candidates = [
-      ...pods.byOwner(rs.metadata.uid!),
-      ...pods.byIndex(ORPHANS, rs.metadata.namespace ?? ''),
+      ...this.pods.byOwner(rs.metadata.uid!),
+      ...this.pods.byIndex(ORPHANS, rs.metadata.namespace ?? ''),
     ];
     const active = candidates.filter(isPodActive);
-    const owned = await claimObjects(ctx.writer, rs, active, (pod) =>
+    const owned = await claimObjects(this.ctx.writer, rs, active, (pod) =>
       selectorMatches(selector, pod.metadata.labels),
     );
 
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       try {
-        await manageReplicas(key, rs, owned);
+        await this.manageReplicas(key, rs, owned);
       } catch (error) {
         manageError = error;
       }
     }
 
-    const at = now();
+    const at = this.ctx.clock.now();
     const status = replicaSetStatus(rs, owned, manageError, at);
     if (!isDeepStrictEqual(normalized(rs.status), normalized(status))) {
-      await ctx.writer.updateStatus(rs, status, rs.metadata.resourceVersion);
+      await this.ctx.writer.updateStatus(rs, status, rs.metadata.resourceVersion);
     }
     if (manageError !== undefined) throw manageError;
 
@@ -296,57 +299,39 @@ export function replicaSetReconciler(
       .map((pod) => msUntilAvailable(pod, minReadySeconds, at))
       .filter((ms): ms is number => ms !== undefined && ms > 0);
     if (waits.length) return { requeueAfterMs: Math.min(...waits) };
-  };
+  }
+
+  protected register(): void {
+    const enqueue = (key: string) => this.loop.enqueue(key);
+    this.watch(this.replicaSets, {
+      onAdd: (rs) => enqueue(keyOf(rs)),
+      onUpdate: (_old, rs) => enqueue(keyOf(rs)),
+      onDelete: (rs) => {
+        this.expectations.forget(keyOf(rs));
+        enqueue(keyOf(rs));
+      },
+    });
+    const podHandlers = ownedObjectHandlers({
+      ownerKind: 'ReplicaSet',
+      owners: this.replicaSets,
+      enqueue,
+      expectations: this.expectations,
+    });
+    this.watch(this.pods, {
+      ...podHandlers,
+      onUpdate: (old, pod) => {
+        const key = controllerKey(pod, 'ReplicaSet', this.replicaSets);
+        const coalesce =
+          key !== undefined &&
+          old.metadata.resourceVersion !== pod.metadata.resourceVersion &&
+          key === controllerKey(old, 'ReplicaSet', this.replicaSets) &&
+          !podUpdateMatters(old, pod);
+        if (coalesce) {
+          this.loop.enqueueAfter(key, POD_UPDATE_COALESCE_MS);
+        } else podHandlers.onUpdate?.(old, pod);
+      },
+    });
+  }
 }
 
-/**
- * Kubernetes' ReplicaSet controller: keeps spec.replicas pods of each ReplicaSet's
- * template running. Pod events go to the pod's controlling ReplicaSet (and count toward
- * its expectations), or for an orphan to every ReplicaSet whose selector matches it.
- */
-export const replicaSetController: ControllerFactory = (ctx) => {
-  const replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
-  const pods = ctx.informers.get<PodObject>('Pod');
-  const expectations = new Expectations();
-  const loop = new ReconcileLoop('replicaset', replicaSetReconciler(ctx, expectations), {
-    onError: (key, error) => {
-      if (!isCode(error, 'CONFLICT')) ctx.log(`replicaset ${key}: ${messageOf(error)}`);
-    },
-  });
-
-  return {
-    name: 'replicaset',
-    start() {
-      replicaSets.addEventHandler({
-        onAdd: (rs) => loop.enqueue(keyOf(rs)),
-        onUpdate: (_old, rs) => loop.enqueue(keyOf(rs)),
-        onDelete: (rs) => {
-          expectations.forget(keyOf(rs));
-          loop.enqueue(keyOf(rs));
-        },
-      });
-      const podHandlers = ownedObjectHandlers({
-        ownerKind: 'ReplicaSet',
-        owners: replicaSets,
-        enqueue: (key) => loop.enqueue(key),
-        expectations,
-      });
-      pods.addEventHandler({
-        ...podHandlers,
-        onUpdate: (old, pod) => {
-          const key = controllerKey(pod, 'ReplicaSet', replicaSets);
-          const coalesce =
-            key !== undefined &&
-            old.metadata.resourceVersion !== pod.metadata.resourceVersion &&
-            key === controllerKey(old, 'ReplicaSet', replicaSets) &&
-            !podUpdateMatters(old, pod);
-          if (coalesce) {
-            loop.enqueueAfter(key, POD_UPDATE_COALESCE_MS);
-          } else podHandlers.onUpdate?.(old, pod);
-        },
-      });
-      loop.start();
-    },
-    stop: () => loop.stop(),
-  };
-};
+export const replicaSetController: ControllerFactory = (ctx) => new ReplicaSetController(ctx);

@@ -4,12 +4,12 @@ import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import type { PodObject } from '../objects.ts';
 import { isPodFinished, isPodRunningAndReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
-import type { Controller, ControllerContext, ControllerFactory } from './controller.ts';
+import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 import { CONTROLLER_REVISION_HASH_LABEL, RevisionHistory, revisionName } from './controller-revision.ts';
 import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
 import { podFromTemplate, writePods, type PodWriteMessages } from './pod-control.ts';
-import { earliest, ReconcileLoop, type ReconcileResult } from './reconcile-loop.ts';
+import { earliest, type ReconcileResult } from './reconcile-loop.ts';
 import { templateHash } from './template-hash.ts';
 import { writeChangedStatus } from './written-status.ts';
 
@@ -92,12 +92,13 @@ export interface StatefulSetPlan {
  *    once the pods above it are healthy and available. OnDelete: nothing; only pods the
  *    user deletes are recreated, at the update revision.
  * Parallel creates and deletes without waiting in passes 1 and 2; updates stay one at a time.
+ * Availability (minReadySeconds) is judged as of `now`.
  */
 export function planStatefulSet(
   set: StatefulSetObject,
   pods: PodObject[],
   revisions: Revisions,
-  now = Date.now(),
+  now: number,
 ): StatefulSetPlan {
   const spec = set.spec!;
   const setName = set.metadata.name!;
@@ -205,12 +206,13 @@ export function planStatefulSet(
  * minReadySeconds), currentReplicas and updatedReplicas (pods not terminating at each
  * revision). Once every pod is updated and ready the rollout is complete: the update
  * revision becomes current (for OnDelete too, where Kubernetes leaves it behind).
+ * Availability is judged as of `now`.
  */
 export function statefulSetStatus(
   set: StatefulSetObject,
   pods: PodObject[],
   revisions: Revisions,
-  now = Date.now(),
+  now: number,
 ): { status: StatefulSetStatus; requeueAfterMs?: number } {
   const minReadySeconds = set.spec?.minReadySeconds ?? 0;
   let ready = 0;
@@ -255,61 +257,33 @@ export function statefulSetStatus(
  * template (`<set>-<hash>`); there are no ControllerRevision objects, so the template of
  * an older revision is only known from what this process has seen.
  */
-export class StatefulSetController implements Controller {
-  readonly name = 'statefulset';
+export class StatefulSetController extends ReconcilingController {
   private readonly sets: Informer<StatefulSetObject>;
   private readonly pods: Informer<PodObject>;
-  private readonly loop: ReconcileLoop;
   private readonly expectations = new Expectations();
   private readonly history = new RevisionHistory<PodTemplateSpec>();
-  private readonly unregister: Array<() => void> = [];
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(ctx: ControllerContext) {
+    super('statefulset', ctx);
     this.sets = ctx.informers.get<StatefulSetObject>('StatefulSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
-    this.loop = new ReconcileLoop(this.name, (key) => this.reconcile(key), {
-      onError: (key, error) => ctx.log(`statefulset ${key}: ${messageOf(error)}`),
-    });
-  }
-
-  start(): void {
-    const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
-    this.unregister.push(
-      this.sets.addEventHandler({
-        onAdd: enqueue,
-        onUpdate: (old, set) => {
-          this.remember(old);
-          enqueue(set);
-        },
-        onDelete: enqueue,
-      }),
-      this.pods.addEventHandler(
-        ownedObjectHandlers({
-          ownerKind: 'StatefulSet',
-          owners: this.sets,
-          enqueue: (key) => this.loop.enqueue(key),
-          expectations: this.expectations,
-        }),
-      ),
-    );
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    for (const unregister of this.unregister.splice(0)) unregister();
-    await this.loop.stop();
   }
 
   /**
-   * Brings the StatefulSet `namespace/name` to its spec. Idempotent, from the caches:
-   * claims its pods (adopting matching orphans named as members, releasing its own that
-   * no longer match), then — unless it is being deleted or earlier creations and
-   * deletions are not yet in the cache — makes the writes planStatefulSet decides (at
-   * most one in OrderedReady), records SuccessfulCreate / SuccessfulDelete (or
-   * FailedCreate / FailedDelete, and throws to be retried) events, and writes the
-   * status when it changed. Returns a requeue when a pod becomes available later
-   * (minReadySeconds). A set that is gone only has its bookkeeping forgotten: its pods
-   * are the garbage collector's.
+   * Brings the StatefulSet `namespace/name` to its spec: claims its pods (adopting
+   * matching orphans named as members, releasing its own that no longer match), then —
+   * unless it is being deleted or earlier creations and deletions are not yet in the
+   * cache — makes the writes planStatefulSet decides (at most one in OrderedReady),
+   * recording SuccessfulCreate / SuccessfulDelete events, and writes the status when it
+   * changed. A set that is gone only has its bookkeeping forgotten: its pods are the
+   * garbage collector's.
+   *
+   * Contract: idempotent, from the caches (the expectations keep it from acting twice
+   * on writes its cache has not seen yet); not reentrant (never called for one key
+   * twice at once). Time is `ctx.clock`'s, read once per call. On a failed pod write it
+   * records FailedCreate / FailedDelete and throws, as does a failed claim or status
+   * write: the key is retried with back-off. Returns a requeue when a pod becomes
+   * available later (minReadySeconds).
    */
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const set = this.sets.get(key);
@@ -319,6 +293,7 @@ export class StatefulSetController implements Controller {
       return;
     }
     const pods = await this.claimPods(set);
+    const now = this.ctx.clock.now();
     const update = revisionName(set.metadata.name!, templateHash(set.spec.template));
     const current = set.status?.currentRevision || update;
     this.history.record(key, update, set.spec.template, set.spec.revisionHistoryLimit ?? 10, [current]);
@@ -326,7 +301,7 @@ export class StatefulSetController implements Controller {
 
     let requeueAfterMs: number | undefined;
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
-      const plan = planStatefulSet(set, pods, revisions);
+      const plan = planStatefulSet(set, pods, revisions, now);
       requeueAfterMs = plan.requeueAfterMs;
       await writePods(
         this.ctx,
@@ -337,10 +312,30 @@ export class StatefulSetController implements Controller {
         statefulPodMessages(set),
       );
     }
-    const computed = statefulSetStatus(set, pods, revisions);
+    const computed = statefulSetStatus(set, pods, revisions, now);
     await writeChangedStatus(this.ctx.writer, set, computed.status);
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  protected register(): void {
+    this.watch(this.sets, {
+      onAdd: (set) => this.loop.enqueue(keyOf(set)),
+      onUpdate: (old, set) => {
+        this.remember(old);
+        this.loop.enqueue(keyOf(set));
+      },
+      onDelete: (set) => this.loop.enqueue(keyOf(set)),
+    });
+    this.watch(
+      this.pods,
+      ownedObjectHandlers({
+        ownerKind: 'StatefulSet',
+        owners: this.sets,
+        enqueue: (key) => this.loop.enqueue(key),
+        expectations: this.expectations,
+      }),
+    );
   }
 
   /** Keeps the template of a set's previous spec, so pods below a partition can be recreated at it. */

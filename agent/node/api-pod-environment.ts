@@ -1,4 +1,5 @@
 import type { KubeqlClient } from '../../client/index.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import type { PodObject } from '../objects.ts';
 import { ConfigSources } from './config-sources.ts';
@@ -19,6 +20,8 @@ export interface ApiPodEnvironmentOptions {
   clusterDomain: string;
   /** The node's allocatable, for resourceFieldRef of containers without limits. */
   allocatable?: Record<string, string>;
+  /** Where volume writes read the time (the system clock by default). */
+  clock?: Clock;
   log: (line: string) => void;
 }
 
@@ -49,7 +52,12 @@ export class ApiPodEnvironment implements PodEnvironment {
     this.sources = new ConfigSources(client, {
       onError: (error) => options.log(`config sources: ${String(error)}`),
     });
-    this.volumes = new VolumeManager({ root: options.root, sources: this.sources, log: options.log });
+    this.volumes = new VolumeManager({
+      root: options.root,
+      sources: this.sources,
+      log: options.log,
+      clock: options.clock,
+    });
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 
 /** One file of a volume's content: its bytes and permission bits. */
 export interface FileProjection {
@@ -25,7 +26,10 @@ const MAX_FILE_NAME_LENGTH = 255;
  * Not safe to call concurrently for one directory: callers serialize.
  */
 export class AtomicWriter {
-  constructor(readonly targetDir: string) {}
+  constructor(
+    readonly targetDir: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Makes the directory show exactly `payload` (relative path → file). Writes nothing
@@ -71,7 +75,7 @@ export class AtomicWriter {
 
   /** `..2006_01_02_15_04_05.<random>`, as the kubelet names them. */
   private async newTimestampDir(): Promise<string> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const pad = (n: number) => String(n).padStart(2, '0');
     const stamp =
       `..${now.getUTCFullYear()}_${pad(now.getUTCMonth() + 1)}_${pad(now.getUTCDate())}_` +

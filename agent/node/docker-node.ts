@@ -44,17 +44,20 @@ export async function startDockerNode(
 ): Promise<DockerNode> {
   const { dataDir, docker, clusterDomain = 'cluster.local', ...agentOptions } = options;
   const log = agentOptions.log ?? ((line: string) => console.error(line));
+  // One clock for every part of the node (the agent, its runtime, volumes, proxy and DNS).
+  const { clock } = agentOptions;
   fs.mkdirSync(dataDir, { recursive: true });
-  const runtime = new DockerRuntime({ nodeName: name, docker, log });
+  const runtime = new DockerRuntime({ nodeName: name, docker, clock, log });
   const network = await runtime.init();
   const proxy = new ServiceProxy({
     client,
     nodeName: name,
     podCIDR: network.subnet,
     gateway: network.gateway,
+    clock,
     log,
   });
-  const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, log });
+  const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, clock, log });
   await Promise.all([proxy.start(), dns.start()]);
   const make = () =>
     new NodeAgent(client, {
@@ -68,6 +71,7 @@ export async function startDockerNode(
         root: path.resolve(dataDir),
         nameserver: network.gateway,
         clusterDomain,
+        clock,
         log,
       }),
       probes: true,

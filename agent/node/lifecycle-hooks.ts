@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import type { PodObject } from '../objects.ts';
 import { runProbe, type ProbeResult } from './probes/prober.ts';
@@ -18,6 +19,7 @@ export async function runLifecycleHook(
   runtime: Pick<ContainerRuntime, 'exec'>,
   podIP: string | undefined,
   timeoutMs: number,
+  clock: Clock = systemClock,
 ): Promise<ProbeResult> {
   const handler = container.lifecycle?.[hook];
   if (!handler) return { result: 'success', message: '' };
@@ -25,7 +27,7 @@ export async function runLifecycleHook(
     await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, handler.sleep!.seconds * 1000)));
     return { result: 'success', message: '' };
   }
-  return runProbe(handler, { runtime, uid: pod.metadata.uid!, container, podIP, timeoutMs });
+  return runProbe(handler, { runtime, uid: pod.metadata.uid!, container, podIP, timeoutMs, clock });
 }
 
 /**
@@ -39,8 +41,9 @@ export async function runPreStopHooks(
   runtime: Pick<ContainerRuntime, 'exec'>,
   graceSeconds: number,
   report: (container: string, message: string) => void,
+  clock: Clock = systemClock,
 ): Promise<number> {
-  const started = Date.now();
+  const started = clock.now();
   const running = new Set(
     runtimePod?.containers.filter((c) => c.state === 'running' && !c.init).map((c) => c.name),
   );
@@ -54,9 +57,10 @@ export async function runPreStopHooks(
         runtime,
         runtimePod?.ip,
         graceSeconds * 1000,
+        clock,
       );
       if (outcome.result === 'failure') report(container.name, outcome.message);
     }),
   );
-  return Math.max(0, Math.ceil(graceSeconds - (Date.now() - started) / 1000));
+  return Math.max(0, Math.ceil(graceSeconds - (clock.now() - started) / 1000));
 }

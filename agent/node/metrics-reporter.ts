@@ -1,4 +1,5 @@
 import { execute, messageOf, operations, type KubeqlClient } from '../../client/index.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { readHostUsage, type HostSample } from './host-usage.ts';
 import type { ContainerRuntime, PodStats } from './runtime/runtime.ts';
 
@@ -14,6 +15,8 @@ export interface MetricsReporterOptions {
   hostUsage?: () => Promise<HostSample | undefined>;
   /** While true nothing is written (a node cut off from the API server). */
   isSilent: () => boolean;
+  /** Where report times are read (the system clock by default). */
+  clock?: Clock;
   log: (line: string) => void;
 }
 
@@ -91,7 +94,7 @@ export class MetricsReporter {
 
   /** The report for this sample against the previous one; undefined on the first sample. */
   private rates(pods: PodStats[], host: HostSample | undefined): Report | undefined {
-    const now = Date.now();
+    const now = (this.options.clock ?? systemClock).now();
     const seen = new Set<string>();
     const reported: Report['pods'] = [];
     for (const pod of pods) {

@@ -1,3 +1,5 @@
+import { exponentialDelay, type Backoff } from '../../lib/backoff.ts';
+import { systemClock } from '../../lib/clock.ts';
 import type { Container, PodStatus } from '../../schema/kinds/pod.ts';
 import type { Condition, PodObject } from '../objects.ts';
 import { timestamp } from '../timestamps.ts';
@@ -18,6 +20,11 @@ export interface CrashLoopBackoff {
 }
 
 export const DEFAULT_CRASH_LOOP_BACKOFF: CrashLoopBackoff = { baseMs: 10_000, maxMs: 300_000 };
+
+/** The crash-loop back-off as a capped exponential: base, doubling, up to the max. */
+export function crashLoopDelays({ baseMs, maxMs }: CrashLoopBackoff): Backoff {
+  return { baseMs, factor: 2, capMs: maxMs };
+}
 
 export interface StartAction {
   container: Container;
@@ -54,7 +61,7 @@ export function restartAt(exited: RuntimeContainer, backoff: CrashLoopBackoff): 
   const finished = Date.parse(exited.finishedAt ?? exited.createdAt);
   const ranFor = finished - Date.parse(exited.createdAt);
   if (exited.attempt === 0 || ranFor > 2 * backoff.maxMs) return finished;
-  return finished + Math.min(backoff.maxMs, backoff.baseMs * 2 ** (exited.attempt - 1));
+  return finished + exponentialDelay(exited.attempt - 1, crashLoopDelays(backoff));
 }
 
 export const backoffKey = (name: string, init: boolean) => (init ? `init:${name}` : name);
@@ -64,7 +71,7 @@ export function planPod(
   pod: PodObject,
   runtimePod: RuntimePod | undefined,
   backoff: CrashLoopBackoff = DEFAULT_CRASH_LOOP_BACKOFF,
-  now = Date.now(),
+  now = systemClock.now(),
 ): SyncPlan {
   const policy = restartPolicy(pod);
   const plan: SyncPlan = { start: [], backingOff: new Map() };
@@ -277,7 +284,7 @@ export function buildPodStatus(
   plan: SyncPlan,
   context: StatusContext,
 ): PodStatus {
-  const now = context.now ?? timestamp();
+  const now = context.now ?? timestamp(systemClock.now());
   const current = pod.status ?? {};
   const spec = pod.spec;
   const initStatuses = (spec?.initContainers ?? []).map((c) =>

@@ -7,6 +7,7 @@ import {
   type KubeqlClient,
   type Subscription,
 } from '../../client/index.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { ExecStream } from './exec-stream.ts';
 import { instancesOf, type ContainerRuntime, type LogLine } from './runtime/runtime.ts';
 import { RuntimeError } from './runtime/runtime-error.ts';
@@ -17,6 +18,8 @@ type Reply = Omit<operations.NodeStreamReplyInput, 'nodeName' | 'requestId'>;
 export interface PodStreamsOptions {
   nodeName: string;
   runtime: ContainerRuntime;
+  /** Where the age of a subscription is read (the system clock by default). */
+  clock?: Clock;
   log: (line: string) => void;
 }
 
@@ -71,9 +74,9 @@ export class PodStreams {
   }
 
   private async run(): Promise<void> {
-    const { nodeName, log } = this.options;
+    const { nodeName, log, clock = systemClock } = this.options;
     for (let attempt = 0; !this.stopped; attempt++) {
-      const since = Date.now();
+      const since = clock.now();
       try {
         this.subscription = subscribe(this.client, operations.NodeStreamRequestsDocument, { nodeName });
         for await (const { nodeStreamRequests: request } of this.subscription) this.handle(request);
@@ -81,7 +84,7 @@ export class PodStreams {
         if (!this.stopped) log(`node ${nodeName}: pod streams: ${messageOf(error)}`);
       }
       if (this.stopped) return;
-      if (Date.now() - since >= HEALTHY_SUBSCRIPTION_MS) attempt = 0;
+      if (clock.now() - since >= HEALTHY_SUBSCRIPTION_MS) attempt = 0;
       await sleep(backoffDelay(attempt), this.halt.signal);
     }
   }

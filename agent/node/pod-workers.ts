@@ -1,4 +1,5 @@
 import { backoffDelay } from '../../client/index.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 
 export interface SyncResult {
   /** Sync again after this long (a back-off ends, a deadline passes). */
@@ -22,6 +23,7 @@ export class PodWorkers {
   constructor(
     private readonly sync: (key: string) => Promise<SyncResult | void>,
     private readonly onError: (key: string, error: unknown) => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   update(key: string): void {
@@ -43,7 +45,7 @@ export class PodWorkers {
   /** Syncs the pod after `ms`; of several pending delays the earliest wins. */
   updateAfter(key: string, ms: number): void {
     if (this.stopped) return;
-    const at = Date.now() + ms;
+    const at = this.clock.now() + ms;
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);

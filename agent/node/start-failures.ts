@@ -1,4 +1,9 @@
-import type { CrashLoopBackoff } from './pod-status.ts';
+import { exponentialDelay } from '../../lib/backoff.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
+import { crashLoopDelays, type CrashLoopBackoff } from './pod-status.ts';
+
+/** Failures other than image pulls: 1 s doubling to 8 s. */
+const CONFIG_ERROR_BACKOFF = { baseMs: 1000, factor: 2, capMs: 8000 };
 
 interface Failure {
   count: number;
@@ -25,23 +30,31 @@ export interface Waiting {
 export class StartFailures {
   private readonly failures = new Map<string, Failure>();
 
-  constructor(private readonly backoff: CrashLoopBackoff) {}
+  constructor(
+    private readonly backoff: CrashLoopBackoff,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Records a failed start; returns when to try again, in ms from now. */
   record(uid: string, container: string, reason: string, message: string): number {
     const count = (this.failures.get(`${uid}/${container}`)?.count ?? 0) + 1;
-    const retryInMs =
-      reason === 'ErrImagePull'
-        ? Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (count - 1))
-        : 1000 * 2 ** Math.min(count - 1, 3);
-    this.failures.set(`${uid}/${container}`, { count, retryAt: Date.now() + retryInMs, reason, message });
+    const retryInMs = exponentialDelay(
+      count - 1,
+      reason === 'ErrImagePull' ? crashLoopDelays(this.backoff) : CONFIG_ERROR_BACKOFF,
+    );
+    this.failures.set(`${uid}/${container}`, {
+      count,
+      retryAt: this.clock.now() + retryInMs,
+      reason,
+      message,
+    });
     return retryInMs;
   }
 
   /** The waiting state of a container still backing off from a failed start, or undefined when it may start. */
   waiting(uid: string, container: string, image: string | undefined): Waiting | undefined {
     const failure = this.failures.get(`${uid}/${container}`);
-    const retryInMs = failure ? failure.retryAt - Date.now() : 0;
+    const retryInMs = failure ? failure.retryAt - this.clock.now() : 0;
     if (!failure || retryInMs <= 0) return undefined;
     return failure.reason === 'ErrImagePull'
       ? { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"`, retryInMs }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import type { Container, Volume } from '../../schema/kinds/pod.ts';
 import type { PodObject } from '../objects.ts';
 import { AtomicWriter, type FileProjection } from './atomic-writer.ts';
@@ -15,6 +16,8 @@ export interface VolumeManagerOptions {
   /** The node's allocatable resources: what a downward API file reports for a limit a container does not set. */
   allocatable?: Record<string, string | number>;
   log?: (line: string) => void;
+  /** Where the timestamped directories of ConfigMap and Secret volumes get their names (the system clock by default). */
+  clock?: Clock;
 }
 
 /** A bind mount for the runtime: host path, path in the container, read-only or not. */
@@ -68,8 +71,10 @@ export class VolumeManager {
   private readonly allocatable?: Record<string, string | number>;
   private readonly log: (line: string) => void;
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly clock: Clock;
 
   constructor(options: VolumeManagerOptions) {
+    this.clock = options.clock ?? systemClock;
     this.root = path.resolve(options.root);
     this.sources = options.sources;
     this.allocatable = options.allocatable;
@@ -221,7 +226,7 @@ export class VolumeManager {
     volume: Volume,
   ): Promise<boolean> {
     await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-    const wrote = await new AtomicWriter(dir).write(payload);
+    const wrote = await new AtomicWriter(dir, this.clock).write(payload);
     if (wrote) this.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: volume ${volume.name} written`);
     return wrote;
   }

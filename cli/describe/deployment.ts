@@ -1,3 +1,4 @@
+import type { DeploymentObject, ReplicaSetObject } from '../objects.ts';
 import { selectorText } from '../printers/columns.ts';
 import { eventLines } from './events.ts';
 import { podTemplateLines } from './template.ts';
@@ -5,11 +6,11 @@ import { DescribeWriter, timestamp } from './writer.ts';
 import { conditionsTable, header, NONE, type Described } from './common.ts';
 
 /** `kubectl describe deployment`: the rollout's numbers and strategy, the template, the old and new ReplicaSets. */
-function replicaSetSummary(rs: any): string {
+function replicaSetSummary(rs: ReplicaSetObject): string {
   return `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`;
 }
 
-export function deployment({ object: d, events, replicaSets = [] }: Described): string {
+export function deployment({ object: d, events, replicaSets = [] }: Described<DeploymentObject>): string {
   const w = new DescribeWriter();
   header(w, d, true);
   w.line(0, 'CreationTimestamp:', timestamp(d.metadata.creationTimestamp));
@@ -36,7 +37,7 @@ export function deployment({ object: d, events, replicaSets = [] }: Described): 
   podTemplateLines(w, d.spec?.template, 0);
   conditionsTable(w, d.status?.conditions, true);
   // The newest ReplicaSet by revision is the new one, as the deployment controller sees it.
-  const revision = (rs: any) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+  const revision = (rs: ReplicaSetObject) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
   const sorted = [...replicaSets].sort((a, b) => revision(b) - revision(a));
   const current = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
   const newRS = sorted.find((rs) => String(revision(rs)) === current) ?? sorted[0];

@@ -1,4 +1,5 @@
 import { age } from '../age.ts';
+import type { EventObject } from '../objects.ts';
 import { lastSeen } from '../printers/columns.ts';
 import type { DescribeWriter } from './writer.ts';
 
@@ -6,7 +7,7 @@ import type { DescribeWriter } from './writer.ts';
  * The Events section every describe ends with: Type, Reason, Age (`3m (x5 over 10m)`
  * for a repeated event), From and Message, oldest first.
  */
-export function eventLines(w: DescribeWriter, events: any[], now = Date.now()): void {
+export function eventLines(w: DescribeWriter, events: EventObject[], now = Date.now()): void {
   if (!events.length) return w.line(0, 'Events:', '<none>');
   const sorted = [...events].sort((a, b) => Date.parse(lastSeen(a) ?? '') - Date.parse(lastSeen(b) ?? ''));
   w.line(0, 'Events:');

@@ -1,9 +1,10 @@
+import type { NamespaceObject } from '../objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { type Described } from './common.ts';
 
 /** `kubectl describe namespace`. */
-export function namespace({ object: ns, events }: Described): string {
+export function namespace({ object: ns, events }: Described<NamespaceObject>): string {
   const w = new DescribeWriter();
   w.line(0, 'Name:', ns.metadata.name);
   w.map(0, 'Labels', ns.metadata.labels);

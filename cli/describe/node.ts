@@ -1,10 +1,11 @@
 import { age } from '../age.ts';
+import type { NodeObject } from '../objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter, timestamp } from './writer.ts';
 import { NONE, type Described } from './common.ts';
 
 /** `kubectl describe node`: conditions, addresses, capacity, system info and the pods it runs. */
-export function node({ object: n, events, pods = [] }: Described): string {
+export function node({ object: n, events, pods = [] }: Described<NodeObject>): string {
   const w = new DescribeWriter();
   w.line(0, 'Name:', n.metadata.name);
   const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/'));
@@ -12,11 +13,9 @@ export function node({ object: n, events, pods = [] }: Described): string {
   w.map(0, 'Labels', n.metadata.labels);
   w.map(0, 'Annotations', n.metadata.annotations, ': ');
   w.line(0, 'CreationTimestamp:', timestamp(n.metadata.creationTimestamp));
-  const taints = (n.spec?.taints ?? []).map(
-    (t: any) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`,
-  );
+  const taints = (n.spec?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
   if (!taints.length) w.line(0, 'Taints:', NONE);
-  taints.forEach((t: string, i: number) => w.line(0, i === 0 ? 'Taints:' : '', t));
+  taints.forEach((t, i) => w.line(0, i === 0 ? 'Taints:' : '', t));
   w.line(0, 'Unschedulable:', n.spec?.unschedulable ? 'true' : 'false');
   const conditions = n.status?.conditions ?? [];
   if (conditions.length) {
@@ -44,7 +43,7 @@ export function node({ object: n, events, pods = [] }: Described): string {
     w.line(0, `${title}:`);
     for (const [k, v] of Object.entries(list ?? {})) w.line(1, `${k}:`, String(v));
   }
-  const info = n.status?.nodeInfo ?? {};
+  const info = n.status?.nodeInfo;
   w.line(0, 'System Info:');
   for (const [title, key] of [
     ['Machine ID', 'machineID'],
@@ -56,8 +55,8 @@ export function node({ object: n, events, pods = [] }: Described): string {
     ['Architecture', 'architecture'],
     ['Container Runtime Version', 'containerRuntimeVersion'],
     ['Kubelet Version', 'kubeletVersion'],
-  ]) {
-    w.line(1, `${title}:`, info[key] ?? '');
+  ] as const) {
+    w.line(1, `${title}:`, info?.[key] ?? '');
   }
   const active = pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   w.line(0, `Non-terminated Pods:`, `(${active.length} in total)`);
@@ -67,7 +66,7 @@ export function node({ object: n, events, pods = [] }: Described): string {
     for (const p of active) {
       const sum = (which: 'requests' | 'limits', res: string) => {
         const values = (p.spec?.containers ?? [])
-          .map((c: any) => c.resources?.[which]?.[res])
+          .map((c) => c.resources?.[which]?.[res])
           .filter(Boolean);
         return values.length ? values.join('+') : '0';
       };

@@ -1,3 +1,4 @@
+import type { PodObject } from '../objects.ts';
 import { labelsText } from '../printers/columns.ts';
 import { age } from '../age.ts';
 import { eventLines } from './events.ts';
@@ -6,7 +7,7 @@ import { DescribeWriter, timestamp } from './writer.ts';
 import { conditionsTable, controlledBy, header, NONE, type Described } from './common.ts';
 
 /** `kubectl describe pod`: the pod, its containers' states, conditions, volumes and events. */
-export function pod({ object: p, events }: Described): string {
+export function pod({ object: p, events }: Described<PodObject>): string {
   const w = new DescribeWriter();
   header(w, p, true);
   w.line(0, 'Priority:', p.spec?.priority ?? 0);
@@ -48,7 +49,7 @@ export function pod({ object: p, events }: Described): string {
   w.line(0, 'Node-Selectors:', labelsText(p.spec?.nodeSelector));
   const tolerations = (p.spec?.tolerations ?? []).map(tolerationText);
   if (!tolerations.length) w.line(0, 'Tolerations:', NONE);
-  tolerations.forEach((t: string, i: number) => w.line(0, i === 0 ? 'Tolerations:' : '', t));
+  tolerations.forEach((t, i) => w.line(0, i === 0 ? 'Tolerations:' : '', t));
   eventLines(w, events);
   return w.toString();
 }

@@ -1,10 +1,11 @@
+import type { ServiceObject } from '../objects.ts';
 import { endpointsText, labelsText, servicePorts } from '../printers/columns.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { header, NONE, type Described } from './common.ts';
 
 /** `kubectl describe service`: type, IPs, ports with their endpoints. */
-export function service({ object: svc, events, endpoints }: Described): string {
+export function service({ object: svc, events, endpoints }: Described<ServiceObject>): string {
   const w = new DescribeWriter();
   header(w, svc, true);
   w.map(0, 'Labels', svc.metadata.labels);

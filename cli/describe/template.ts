@@ -1,25 +1,29 @@
+import type { Container, PodTemplateSpec, Probe, Toleration, Volume } from '../../schema/kinds/pod.ts';
+import type { ContainerStatus } from '../objects.ts';
 import type { DescribeWriter } from './writer.ts';
 import { timestamp } from './writer.ts';
 
 const NONE = '<none>';
 
-function portText(ports: any[] | undefined): string {
+function portText(ports: Container['ports']): string {
   if (!ports?.length) return NONE;
   return ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ');
 }
 
-function hostPortText(ports: any[] | undefined): string {
+function hostPortText(ports: Container['ports']): string {
   if (!ports?.length) return NONE;
   return ports.map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ');
 }
 
-function envLines(w: DescribeWriter, level: number, env: any[] | undefined, envFrom: any[] | undefined) {
+function envLines(w: DescribeWriter, level: number, env: Container['env'], envFrom: Container['envFrom']) {
   if (!env?.length && !envFrom?.length) return w.line(level, 'Environment:', NONE);
   if (envFrom?.length) {
     w.line(level, 'Environment Variables from:');
     for (const from of envFrom) {
-      const ref = from.configMapRef ? ['ConfigMap', from.configMapRef] : ['Secret', from.secretRef];
-      w.line(level + 1, ref[1]?.name, `${ref[0]}  Optional: ${ref[1]?.optional ? 'true' : 'false'}`);
+      const [source, ref] = from.configMapRef
+        ? (['ConfigMap', from.configMapRef] as const)
+        : (['Secret', from.secretRef] as const);
+      w.line(level + 1, ref?.name, `${source}  Optional: ${ref?.optional ? 'true' : 'false'}`);
     }
   }
   if (!env?.length) return envFrom?.length ? w.line(level, 'Environment:', NONE) : undefined;
@@ -48,7 +52,7 @@ function envLines(w: DescribeWriter, level: number, env: any[] | undefined, envF
   }
 }
 
-function probeText(probe: any): string {
+function probeText(probe: Probe): string {
   const action = probe.httpGet
     ? `http-get ${probe.httpGet.scheme === 'HTTPS' ? 'https' : 'http'}://${probe.httpGet.host ?? ''}:${probe.httpGet.port}${probe.httpGet.path ?? '/'}`
     : probe.tcpSocket
@@ -61,7 +65,7 @@ function probeText(probe: any): string {
   return `${action} delay=${probe.initialDelaySeconds ?? 0}s timeout=${probe.timeoutSeconds ?? 1}s period=${probe.periodSeconds ?? 10}s #success=${probe.successThreshold ?? 1} #failure=${probe.failureThreshold ?? 3}`;
 }
 
-function stateLines(w: DescribeWriter, level: number, title: string, state: any) {
+function stateLines(w: DescribeWriter, level: number, title: string, state: ContainerStatus['state']) {
   if (!state) return;
   if (state.running) {
     w.line(level, `${title}:`, 'Running');
@@ -91,8 +95,8 @@ export function containerLines(
   w: DescribeWriter,
   level: number,
   title: string,
-  containers: any[],
-  statuses?: any[],
+  containers: Container[],
+  statuses?: ContainerStatus[],
 ) {
   if (!containers?.length) return;
   w.line(level, `${title}:`);
@@ -142,7 +146,7 @@ export function containerLines(
   }
 }
 
-export function volumeLines(w: DescribeWriter, level: number, volumes: any[] | undefined) {
+export function volumeLines(w: DescribeWriter, level: number, volumes: Volume[] | undefined) {
   if (!volumes?.length) return w.line(level, 'Volumes:', NONE);
   w.line(level, 'Volumes:');
   for (const v of volumes) {
@@ -177,7 +181,11 @@ export function volumeLines(w: DescribeWriter, level: number, volumes: any[] | u
 }
 
 /** "Pod Template:" of a workload: its labels, containers and volumes. */
-export function podTemplateLines(w: DescribeWriter, template: any, level: number) {
+export function podTemplateLines(
+  w: DescribeWriter,
+  template: PodTemplateSpec | null | undefined,
+  level: number,
+) {
   w.line(level, 'Pod Template:');
   w.map(level + 1, 'Labels', template?.metadata?.labels);
   if (template?.metadata?.annotations && Object.keys(template.metadata.annotations).length) {
@@ -202,7 +210,7 @@ export function podTemplateLines(w: DescribeWriter, template: any, level: number
   );
 }
 
-export function tolerationText(t: any): string {
+export function tolerationText(t: Toleration): string {
   let text = t.key ?? '';
   if (t.operator === 'Exists' && !t.value) text += '';
   else if (t.value) text += `=${t.value}`;

@@ -1,22 +1,37 @@
+import type { Resource } from '../../client/types.ts';
+import type { LabelSelector } from '../../schema/kinds/meta.ts';
+import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import { age, humanDuration } from '../age.ts';
+import {
+  creationTimestamp,
+  field,
+  type Condition,
+  type EndpointsObject,
+  type EventObject,
+  type KindObjects,
+  type NodeObject,
+  type PodObject,
+  type ServiceObject,
+} from '../objects.ts';
 import { podSummary } from '../pod-status.ts';
 
 /**
  * The columns `kubectl get` prints for each kind (its internalversion printers):
  * the same headers, in the same order, `-o wide` adding the rest.
  */
-export interface Columns {
+export interface Columns<T extends Resource = Resource> {
   headers: string[];
   wide?: string[];
-  row(obj: any, now: number): string[];
-  wideRow?(obj: any, now: number): string[];
+  row(obj: T, now: number): string[];
+  wideRow?(obj: T, now: number): string[];
 }
 
 const NONE = '<none>';
 const str = (value: unknown) =>
   value === undefined || value === null || value === '' ? NONE : String(value);
 const count = (value: unknown) => String(value ?? 0);
-const created = (obj: any, now: number) => age(obj.metadata?.creationTimestamp, now);
+const created = (obj: Resource, now: number) => age(creationTimestamp(obj), now);
+const name = (obj: Resource) => obj.metadata.name ?? '';
 
 export const labelsText = (labels: Record<string, string> | undefined) =>
   labels && Object.keys(labels).length
@@ -27,7 +42,7 @@ export const labelsText = (labels: Record<string, string> | undefined) =>
     : NONE;
 
 /** A label selector as kubectl prints one: matchLabels then matchExpressions. */
-export function selectorText(selector: any): string {
+export function selectorText(selector: LabelSelector | undefined): string {
   if (!selector) return NONE;
   const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of selector.matchExpressions ?? []) {
@@ -38,36 +53,36 @@ export function selectorText(selector: any): string {
   return parts.length ? parts.join(',') : NONE;
 }
 
-const templateContainers = (template: any) => (template?.spec?.containers ?? []) as any[];
-const containerNames = (template: any) =>
+const templateContainers = (template: PodTemplateSpec | undefined) => template?.spec?.containers ?? [];
+const containerNames = (template: PodTemplateSpec | undefined) =>
   str(
     templateContainers(template)
       .map((c) => c.name)
       .join(','),
   );
-const containerImages = (template: any) =>
+const containerImages = (template: PodTemplateSpec | undefined) =>
   str(
     templateContainers(template)
       .map((c) => c.image)
       .join(','),
   );
 
-function condition(obj: any, type: string): any {
-  return (obj.status?.conditions ?? []).find((c: any) => c.type === type);
+function condition(obj: { status?: { conditions?: Condition[] } }, type: string): Condition | undefined {
+  return (obj.status?.conditions ?? []).find((c) => c.type === type);
 }
 
 /** Service PORT(S): `80/TCP`, `80:30080/TCP` for a node port. */
-export function servicePorts(svc: any): string {
-  const ports = (svc.spec?.ports ?? []) as any[];
+export function servicePorts(svc: ServiceObject): string {
+  const ports = svc.spec?.ports ?? [];
   if (!ports.length) return NONE;
   return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
-function externalIP(svc: any): string {
+function externalIP(svc: ServiceObject): string {
   const type = svc.spec?.type ?? 'ClusterIP';
-  const external: string[] = [...(svc.spec?.externalIPs ?? [])];
+  const external: Array<string | undefined> = [...(svc.spec?.externalIPs ?? [])];
   if (type === 'LoadBalancer') {
-    const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname);
+    const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname);
     external.push(...ingress);
     return external.length ? external.join(',') : '<pending>';
   }
@@ -75,7 +90,7 @@ function externalIP(svc: any): string {
   return external.length ? external.join(',') : NONE;
 }
 
-function nodeStatus(node: any): string {
+function nodeStatus(node: NodeObject): string {
   const ready = condition(node, 'Ready');
   const parts = [
     ready
@@ -90,7 +105,7 @@ function nodeStatus(node: any): string {
   return parts.join(',');
 }
 
-function nodeRoles(node: any): string {
+function nodeRoles(node: NodeObject): string {
   const roles = Object.keys(node.metadata?.labels ?? {})
     .filter((k) => k.startsWith('node-role.kubernetes.io/'))
     .map((k) => k.slice('node-role.kubernetes.io/'.length));
@@ -99,14 +114,14 @@ function nodeRoles(node: any): string {
   return roles.length ? roles.sort().join(',') : NONE;
 }
 
-const nodeAddress = (node: any, type: string) =>
-  str((node.status?.addresses ?? []).find((a: any) => a.type === type)?.address);
+const nodeAddress = (node: NodeObject, type: string) =>
+  str((node.status?.addresses ?? []).find((a) => a.type === type)?.address);
 
 /** Endpoints as `ip:port,...` with at most three shown, as kubectl formats them. */
-export function endpointsText(ep: any): string {
+export function endpointsText(ep: EndpointsObject): string {
   const all: string[] = [];
   for (const subset of ep.subsets ?? []) {
-    const ports = (subset.ports ?? []) as any[];
+    const ports = subset.ports ?? [];
     for (const address of subset.addresses ?? []) {
       if (!ports.length) all.push(address.ip);
       for (const port of ports) all.push(`${address.ip}:${port.port}`);
@@ -117,7 +132,7 @@ export function endpointsText(ep: any): string {
   return all.length > 3 ? `${shown} + ${all.length - 3} more...` : shown;
 }
 
-function jobStatus(job: any): string {
+function jobStatus(job: KindObjects['Job']): string {
   if (condition(job, 'Complete')?.status === 'True') return 'Complete';
   if (condition(job, 'Failed')?.status === 'True') return 'Failed';
   if (condition(job, 'FailureTarget')?.status === 'True') return 'FailureTarget';
@@ -125,7 +140,7 @@ function jobStatus(job: any): string {
   return 'Running';
 }
 
-function jobDuration(job: any, now: number): string {
+function jobDuration(job: KindObjects['Job'], now: number): string {
   const start = job.status?.startTime;
   if (!start) return '';
   const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : now;
@@ -133,25 +148,31 @@ function jobDuration(job: any, now: number): string {
 }
 
 /** An Event's involved object as kubectl prints it: `pod/web-1`. */
-export const involvedObject = (event: any) =>
+export const involvedObject = (event: EventObject) =>
   `${String(event.involvedObject?.kind ?? '').toLowerCase()}/${event.involvedObject?.name ?? ''}`;
 
 /** When an event last happened: lastTimestamp, else eventTime, else creation. */
-export const lastSeen = (event: any) =>
+export const lastSeen = (event: EventObject) =>
   event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
 
-function hpaTargets(hpa: any): string {
-  const metrics = (hpa.spec?.metrics ?? []) as any[];
+/** kubectl's READINESS GATES: kq's PodSpec has no readinessGates, so this is empty unless a pod has them anyway. */
+function readinessGates(pod: PodObject): string {
+  const gates = field(pod.spec, 'readinessGates');
+  return Array.isArray(gates) ? gates.map((g) => field(g, 'conditionType')).join(',') : '';
+}
+
+function hpaTargets(hpa: KindObjects['HorizontalPodAutoscaler']): string {
+  const metrics = hpa.spec?.metrics ?? [];
   if (!metrics.length) return NONE;
-  const current = (hpa.status?.currentMetrics ?? []) as any[];
+  const current = hpa.status?.currentMetrics ?? [];
   return metrics
     .map((m, i) => {
-      const target = m.resource?.target ?? m.pods?.target ?? {};
+      const target = m.resource?.target ?? m.pods?.target;
       const now = current[i]?.resource?.current ?? current[i]?.pods?.current;
       const want =
-        target.averageUtilization !== undefined
+        target?.averageUtilization !== undefined
           ? `${target.averageUtilization}%`
-          : String(target.averageValue ?? target.value ?? '');
+          : String(target?.averageValue ?? target?.value ?? '');
       const have =
         now?.averageUtilization !== undefined
           ? `${now.averageUtilization}%`
@@ -163,26 +184,26 @@ function hpaTargets(hpa: any): string {
     .join(', ');
 }
 
-export const COLUMNS: Record<string, Columns> = {
+export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
   Pod: {
     headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
     wide: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
     row: (pod, now) => {
       const s = podSummary(pod, now);
-      return [pod.metadata.name, s.ready, s.status, s.restarts, created(pod, now)];
+      return [name(pod), s.ready, s.status, s.restarts, created(pod, now)];
     },
     wideRow: (pod) => [
       str(pod.status?.podIP),
       str(pod.spec?.nodeName),
       str(pod.status?.nominatedNodeName),
-      str((pod.spec?.readinessGates ?? []).map((g: any) => g.conditionType).join(',')),
+      str(readinessGates(pod)),
     ],
   },
   Deployment: {
     headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     row: (d, now) => [
-      d.metadata.name,
+      name(d),
       `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
       count(d.status?.updatedReplicas),
       count(d.status?.availableReplicas),
@@ -198,7 +219,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     row: (rs, now) => [
-      rs.metadata.name,
+      name(rs),
       count(rs.spec?.replicas ?? 1),
       count(rs.status?.replicas),
       count(rs.status?.readyReplicas),
@@ -214,7 +235,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'READY', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES'],
     row: (s, now) => [
-      s.metadata.name,
+      name(s),
       `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`,
       created(s, now),
     ],
@@ -224,7 +245,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     row: (ds, now) => [
-      ds.metadata.name,
+      name(ds),
       count(ds.status?.desiredNumberScheduled),
       count(ds.status?.currentNumberScheduled),
       count(ds.status?.numberReady),
@@ -243,7 +264,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     row: (job, now) => [
-      job.metadata.name,
+      name(job),
       jobStatus(job),
       `${job.status?.succeeded ?? 0}/${job.spec?.completions ?? 1}`,
       jobDuration(job, now),
@@ -259,7 +280,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     row: (cj, now) => [
-      cj.metadata.name,
+      name(cj),
       cj.spec?.schedule ?? '',
       str(cj.spec?.timeZone),
       cj.spec?.suspend ? 'True' : 'False',
@@ -277,7 +298,7 @@ export const COLUMNS: Record<string, Columns> = {
     headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
     wide: ['SELECTOR'],
     row: (svc, now) => [
-      svc.metadata.name,
+      name(svc),
       svc.spec?.type ?? 'ClusterIP',
       str(svc.spec?.clusterIP),
       externalIP(svc),
@@ -288,13 +309,13 @@ export const COLUMNS: Record<string, Columns> = {
   },
   Endpoints: {
     headers: ['NAME', 'ENDPOINTS', 'AGE'],
-    row: (ep, now) => [ep.metadata.name, endpointsText(ep), created(ep, now)],
+    row: (ep, now) => [name(ep), endpointsText(ep), created(ep, now)],
   },
   Node: {
     headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
     wide: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
     row: (node, now) => [
-      node.metadata.name,
+      name(node),
       nodeStatus(node),
       nodeRoles(node),
       created(node, now),
@@ -310,12 +331,12 @@ export const COLUMNS: Record<string, Columns> = {
   },
   Namespace: {
     headers: ['NAME', 'STATUS', 'AGE'],
-    row: (ns, now) => [ns.metadata.name, ns.status?.phase ?? 'Active', created(ns, now)],
+    row: (ns, now) => [name(ns), ns.status?.phase ?? 'Active', created(ns, now)],
   },
   ConfigMap: {
     headers: ['NAME', 'DATA', 'AGE'],
     row: (cm, now) => [
-      cm.metadata.name,
+      name(cm),
       String(Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length),
       created(cm, now),
     ],
@@ -323,7 +344,7 @@ export const COLUMNS: Record<string, Columns> = {
   Secret: {
     headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
     row: (secret, now) => [
-      secret.metadata.name,
+      name(secret),
       secret.type ?? 'Opaque',
       String(Object.keys(secret.data ?? {}).length),
       created(secret, now),
@@ -341,12 +362,12 @@ export const COLUMNS: Record<string, Columns> = {
   },
   Lease: {
     headers: ['NAME', 'HOLDER', 'AGE'],
-    row: (lease, now) => [lease.metadata.name, lease.spec?.holderIdentity ?? '', created(lease, now)],
+    row: (lease, now) => [name(lease), lease.spec?.holderIdentity ?? '', created(lease, now)],
   },
   HorizontalPodAutoscaler: {
     headers: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
     row: (hpa, now) => [
-      hpa.metadata.name,
+      name(hpa),
       `${hpa.spec?.scaleTargetRef?.kind}/${hpa.spec?.scaleTargetRef?.name}`,
       hpaTargets(hpa),
       String(hpa.spec?.minReplicas ?? 1),
@@ -360,7 +381,13 @@ export const COLUMNS: Record<string, Columns> = {
 /** Any kind kq has no table for: NAME and AGE, as kubectl's default printer. */
 export const DEFAULT_COLUMNS: Columns = {
   headers: ['NAME', 'AGE'],
-  row: (obj, now) => [obj.metadata.name, created(obj, now)],
+  row: (obj, now) => [name(obj), created(obj, now)],
 };
 
-export const columnsFor = (kind: string) => COLUMNS[kind] ?? DEFAULT_COLUMNS;
+const hasColumns = (kind: string): kind is keyof KindObjects => Object.hasOwn(COLUMNS, kind);
+
+/**
+ * A kind's columns, for its objects. The table is keyed by kind, so the objects a kind's
+ * columns are given are of that kind.
+ */
+export const columnsFor = (kind: string): Columns => (hasColumns(kind) ? COLUMNS[kind] : DEFAULT_COLUMNS);

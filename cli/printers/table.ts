@@ -1,3 +1,4 @@
+import type { Resource } from '../../client/types.ts';
 import { columnsFor } from './columns.ts';
 import type { Colour } from '../color.ts';
 import { TABLE } from '../tabwriter.ts';
@@ -42,7 +43,7 @@ export class Table {
     this.statusColumn = this.headers.indexOf('STATUS');
   }
 
-  row(obj: any): string[] {
+  row(obj: Resource): string[] {
     const columns = columnsFor(this.kind);
     const now = this.options.now ?? Date.now();
     const cells = columns.row(obj, now);
@@ -56,7 +57,7 @@ export class Table {
   }
 
   /** The header (unless --no-headers) and a line per object. */
-  render(objects: any[]): string {
+  render(objects: Resource[]): string {
     const rows = objects.map((obj) => this.row(obj));
     const all = this.options.noHeaders ? rows : [this.headers, ...rows];
     for (const cells of all) this.fit(cells);
@@ -64,7 +65,7 @@ export class Table {
   }
 
   /** One more line for `get -w`, in the widths the table has so far. */
-  renderRow(obj: any): string {
+  renderRow(obj: Resource): string {
     const cells = this.row(obj);
     this.fit(cells);
     return this.line(cells, true);

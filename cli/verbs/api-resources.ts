@@ -1,10 +1,16 @@
 import type { Cli } from '../context.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { ALL_KINDS, groupOf } from '../kinds.ts';
 import { formatTabs, TABLE } from '../tabwriter.ts';
 import type { Verb } from './verb.ts';
 
-export const apiResources: Verb = {
+const options = {
+  namespaced: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'no-headers': { type: 'boolean' },
+} as const satisfies Options;
+
+export const apiResources: Verb<typeof options> = {
   usage: `Print the resource types the API serves, with their short names.
 
 Usage: kq api-resources [flags]
@@ -13,12 +19,8 @@ Flags:
       --namespaced=BOOL  only namespaced (true) or cluster-scoped (false) kinds
   -o, --output           name: only the names
       --no-headers       no header line`,
-  options: {
-    namespaced: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    'no-headers': { type: 'boolean' },
-  },
-  run: async (cli: Cli, { values }: Parsed) => {
+  options,
+  run: async (cli: Cli, { values }: Parsed<typeof options>) => {
     let kinds = [...ALL_KINDS].sort(
       (a, b) => groupOf(a).localeCompare(groupOf(b)) || a.plural.localeCompare(b.plural),
     );

@@ -2,13 +2,20 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../client/types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { many, type Parsed } from '../flags.ts';
+import { many, type Options, type Parsed } from '../flags.ts';
 import { kindByKindName, objectRef, type Kind } from '../kinds.ts';
 import { readManifests, type Manifest } from '../manifests.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import type { Verb } from './verb.ts';
 
-export const apply: Verb = {
+const options = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  recursive: { type: 'boolean', short: 'R' },
+  'dry-run': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
+
+export const apply: Verb<typeof options> = {
   usage: `Create or update resources from manifests: every object is created when missing and
 updated otherwise, all in one transaction (all or none).
 
@@ -25,12 +32,7 @@ Flags:
   -R, --recursive  read directories' subdirectories too
       --dry-run    client|server|none: validate and default on the server, store nothing
   -o, --output     yaml|json|name`,
-  options: {
-    filename: { type: 'string', short: 'f', multiple: true },
-    recursive: { type: 'boolean', short: 'R' },
-    'dry-run': { type: 'string' },
-    output: { type: 'string', short: 'o' },
-  },
+  options,
   run: async (cli, args) => applyManifests(cli, args),
 };
 
@@ -85,7 +87,7 @@ const APPLY = `mutation Apply($manifests: String!, $dryRun: Boolean) {
   apply(manifests: $manifests, dryRun: $dryRun) { manifest }
 }`;
 
-async function applyManifests(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function applyManifests(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const files = many(values.filename);
   if (!files.length) throw new UsageError('must specify one of -f and -k');
   if (positionals.length) throw new UsageError(`unexpected args: [${positionals.join(' ')}]`);

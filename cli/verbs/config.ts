@@ -1,11 +1,13 @@
 import { CONFIG_KEYS, configPath, readConfig, writeConfig, type ConfigKey } from '../config.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { toYAML } from '../printers/output.ts';
 import type { Verb } from './verb.ts';
 
-export const config: Verb = {
+const options = { raw: { type: 'boolean' }, current: { type: 'boolean' } } as const satisfies Options;
+
+export const config: Verb<typeof options> = {
   usage: `Show or change what kq remembers: the server, the token and the current namespace, in
 $KQ_CONFIG, else $XDG_CONFIG_HOME/kubeql/config.json (~/.config/kubeql/config.json).
 Flags (--server, --token, -n) and the environment (KQ_SERVER, KQ_TOKEN, KQ_NAMESPACE)
@@ -19,7 +21,7 @@ Examples:
   kq config unset namespace
 
 Usage: kq config (view [--raw] | set KEY VALUE | unset KEY | set-context --current --namespace=NS | current-namespace | path)`,
-  options: { raw: { type: 'boolean' }, current: { type: 'boolean' } },
+  options,
   run: runConfig,
 };
 
@@ -30,7 +32,7 @@ const checkKey = (key: string | undefined): ConfigKey => {
   return key as ConfigKey;
 };
 
-async function runConfig(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runConfig(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const file = configPath(cli.io.env);
   const saved = readConfig(file);
   const [sub, ...args] = positionals;

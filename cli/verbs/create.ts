@@ -4,7 +4,7 @@ import type { Resource } from '../../client/types.ts';
 import { resourceWriter } from '../../client/writes.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, many, type Parsed } from '../flags.ts';
+import { intFlag, many, type Options, type Parsed } from '../flags.ts';
 import { KubeqlError } from '../../client/errors.ts';
 import { kindByKindName, objectRef, qualifiedResource } from '../kinds.ts';
 import { readManifests } from '../manifests.ts';
@@ -13,7 +13,19 @@ import { dryRunMode, dryRunSuffix, manifestKind, placeInNamespace } from './appl
 import { pairs } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const create: Verb = {
+const options = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  image: { type: 'string', multiple: true },
+  replicas: { type: 'string', short: 'r' },
+  port: { type: 'string' },
+  'from-literal': { type: 'string', multiple: true },
+  'from-file': { type: 'string', multiple: true },
+  type: { type: 'string' },
+  'dry-run': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
+
+export const create: Verb<typeof options> = {
   usage: `Create a resource from a file or from arguments.
 
 Examples:
@@ -37,17 +49,7 @@ Flags:
       --type          secret type (default Opaque)
       --dry-run       client|server|none: validate on the server, store nothing
   -o, --output        yaml|json|name`,
-  options: {
-    filename: { type: 'string', short: 'f', multiple: true },
-    image: { type: 'string', multiple: true },
-    replicas: { type: 'string', short: 'r' },
-    port: { type: 'string' },
-    'from-literal': { type: 'string', multiple: true },
-    'from-file': { type: 'string', multiple: true },
-    type: { type: 'string' },
-    'dry-run': { type: 'string' },
-    output: { type: 'string', short: 'o' },
-  },
+  options,
   run: runCreate,
 };
 
@@ -61,7 +63,7 @@ export function containerNameFor(image: string): string {
     .replace(/[^a-z0-9-]/g, '-');
 }
 
-async function runCreate(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runCreate(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const mode = dryRunMode(values['dry-run']);
   checkOutputFormat(values.output);
   const files = many(values.filename);
@@ -112,7 +114,7 @@ export async function createAll(cli: Cli, objects: Resource[], mode: string): Pr
   return out;
 }
 
-function build(cli: Cli, values: Parsed['values'], positionals: string[]): Resource {
+function build(cli: Cli, values: Parsed<typeof options>['values'], positionals: string[]): Resource {
   const [what, ...rest] = positionals;
   if (!what)
     throw new UsageError(
@@ -185,7 +187,7 @@ const required = (name: string | undefined, what: string) => {
 };
 
 /** --from-literal and --from-file as data keys; base64 for a Secret. */
-function sourceData(cli: Cli, values: Parsed['values'], base64: boolean): Record<string, string> {
+function sourceData(cli: Cli, values: Parsed<typeof options>['values'], base64: boolean): Record<string, string> {
   const data: Record<string, string> = {};
   const put = (key: string, value: Buffer | string) => {
     if (Object.hasOwn(data, key))

@@ -2,7 +2,7 @@ import { KubeqlError } from '../../client/errors.ts';
 import { resourceWriter, type PropagationPolicy } from '../../client/writes.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, many, type Parsed } from '../flags.ts';
+import { intFlag, many, type Options, type Parsed } from '../flags.ts';
 import {
   kindOf,
   listTargets,
@@ -17,7 +17,19 @@ import { manifestKind, placeInNamespace } from './apply.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const remove: Verb = {
+const options = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  selector: { type: 'string', short: 'l' },
+  all: { type: 'boolean' },
+  cascade: { type: 'string' },
+  'grace-period': { type: 'string' },
+  now: { type: 'boolean' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'ignore-not-found': { type: 'boolean' },
+} as const satisfies Options;
+
+export const remove: Verb<typeof options> = {
   usage: `Delete resources by name, by the objects in files, or by label selector. Waits until
 they are gone (--wait=false to return at once).
 
@@ -40,17 +52,7 @@ Flags:
       --wait             wait until the objects are gone (default true)
       --timeout          give up waiting after this many seconds (default 60)
       --ignore-not-found a missing object is not an error`,
-  options: {
-    filename: { type: 'string', short: 'f', multiple: true },
-    selector: { type: 'string', short: 'l' },
-    all: { type: 'boolean' },
-    cascade: { type: 'string' },
-    'grace-period': { type: 'string' },
-    now: { type: 'boolean' },
-    wait: { type: 'boolean' },
-    timeout: { type: 'string' },
-    'ignore-not-found': { type: 'boolean' },
-  },
+  options,
   run: runDelete,
 };
 
@@ -72,7 +74,7 @@ function propagation(value: string | undefined): PropagationPolicy {
   }
 }
 
-async function runDelete(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runDelete(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const policy = propagation(values.cascade);
   const grace = values.now ? 1 : intFlag('grace-period', values['grace-period'], -1);
   const targets: ResourceTarget[] = [];

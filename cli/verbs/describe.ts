@@ -1,14 +1,18 @@
+import type { Resource } from '../../client/types.ts';
 import { apiNames } from '../../schema/api-names.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { listTargets, notFound, resourceArgs, type Kind, type ResourceTarget } from '../kinds.ts';
+import type { EndpointsObject, EventObject, PodObject, ReplicaSetObject } from '../objects.ts';
 import { noResourcesFound } from '../printers/output.ts';
 import { describeObject, RELATED, type Described } from '../describe/index.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const describe: Verb = {
+const options = { selector: { type: 'string', short: 'l' }, 'all-namespaces': { type: 'boolean', short: 'A' } } as const satisfies Options;
+
+export const describe: Verb<typeof options> = {
   usage: `Show the details of resources as kubectl lays them out: the object, the objects it
 relates to (a Deployment's ReplicaSets, a Service's endpoints, a Node's pods) and its events.
 
@@ -22,9 +26,24 @@ Usage: kq describe TYPE [NAME...] | TYPE/NAME... [flags]
 Flags:
   -l, --selector        describe every object matching the label selector
   -A, --all-namespaces  across every namespace`,
-  options: { selector: { type: 'string', short: 'l' }, 'all-namespaces': { type: 'boolean', short: 'A' } },
+  options,
   run: runDescribe,
 };
+
+interface Manifest<T> {
+  manifest: T;
+}
+
+/** What describe's query answers for an object: the edges it asks for (RELATED) are there. */
+interface DescribeResult {
+  manifest: Resource;
+  events?: Array<Manifest<EventObject>>;
+  replicaSets?: Array<Manifest<ReplicaSetObject>>;
+  pods?: Array<Manifest<PodObject>>;
+  endpoints?: Manifest<EndpointsObject> | null;
+}
+
+const manifests = <T>(list: Array<Manifest<T>> | undefined) => list?.map((item) => item.manifest);
 
 /** One object with its events and related objects, in one query through the API's graph edges. */
 async function fetchDescribed(
@@ -40,10 +59,9 @@ async function fetchDescribed(
     : `query($name: String!) { ${field}(name: $name) { manifest events { manifest } ${related} } }`;
   const data = await cli
     .client()
-    .request<Record<string, any>>(query, kind.namespaced ? { name, namespace } : { name });
+    .request<Record<string, DescribeResult | null>>(query, kind.namespaced ? { name, namespace } : { name });
   const found = data[field];
   if (!found) return null;
-  const manifests = (list: any[] | undefined) => list?.map((item) => item.manifest);
   return {
     object: found.manifest,
     events: manifests(found.events) ?? [],
@@ -53,7 +71,7 @@ async function fetchDescribed(
   };
 }
 
-async function runDescribe(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runDescribe(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   if (!positionals.length)
     throw new UsageError(
       'You must specify the type of resource to describe. Use "kq api-resources" for a complete list of supported resources.',

@@ -1,14 +1,23 @@
-import type { Resource } from '../../client/types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { many, type Parsed } from '../flags.ts';
+import { many, type Options, type Parsed } from '../flags.ts';
 import { kindOf } from '../kinds.ts';
+import type { EventObject } from '../objects.ts';
 import { lastSeen } from '../printers/columns.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { Table } from '../printers/table.ts';
 import type { Verb } from './verb.ts';
 
-export const events: Verb = {
+const options = {
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  for: { type: 'string' },
+  types: { type: 'string', multiple: true },
+  watch: { type: 'boolean', short: 'w' },
+  output: { type: 'string', short: 'o' },
+  'no-headers': { type: 'boolean' },
+} as const satisfies Options;
+
+export const events: Verb<typeof options> = {
   usage: `List events, oldest first, as kubectl events does.
 
 Examples:
@@ -26,18 +35,11 @@ Flags:
   -w, --watch           print new events as they happen
   -o, --output          yaml|json|name|jsonpath=...
       --no-headers      no header line`,
-  options: {
-    'all-namespaces': { type: 'boolean', short: 'A' },
-    for: { type: 'string' },
-    types: { type: 'string', multiple: true },
-    watch: { type: 'boolean', short: 'w' },
-    output: { type: 'string', short: 'o' },
-    'no-headers': { type: 'boolean' },
-  },
+  options,
   run: runEvents,
 };
 
-async function runEvents(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runEvents(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   if (positionals.length)
     throw new UsageError(`unexpected arguments: ${positionals.join(' ')} (use --for TYPE/NAME)`);
   checkOutputFormat(values.output);
@@ -51,12 +53,12 @@ async function runEvents(cli: Cli, { values, positionals }: Parsed): Promise<num
     if (!name) throw new UsageError(`--for must be TYPE/NAME, e.g. pod/web-1`);
     about = { kind: kindOf(type).kind, name };
   }
-  const wanted = (e: any) =>
+  const wanted = (e: EventObject) =>
     (!types.length || types.includes(String(e.type).toLowerCase())) &&
     (!about || (e.involvedObject?.kind === about.kind && e.involvedObject?.name === about.name));
   const namespace = allNamespaces ? undefined : cli.namespace;
   const client = cli.client();
-  const { items, resourceVersion } = await client.listAll('Event', { namespace });
+  const { items, resourceVersion } = await client.listAll<EventObject>('Event', { namespace });
   const shown = items
     .filter(wanted)
     .sort((a, b) => Date.parse(lastSeen(a) ?? '') - Date.parse(lastSeen(b) ?? ''));
@@ -67,7 +69,7 @@ async function runEvents(cli: Cli, { values, positionals }: Parsed): Promise<num
     cli.err(allNamespaces ? 'No events found.' : `No events found in ${cli.namespace} namespace.`);
   if (!values.watch) return 0;
   let headed = shown.length > 0;
-  for await (const event of client.watch<Resource>('Event', { namespace, resourceVersion })) {
+  for await (const event of client.watch<EventObject>('Event', { namespace, resourceVersion })) {
     if (event.type === 'BOOKMARK' || event.type === 'DELETED' || !wanted(event.object)) continue;
     cli.io.stdout.write(headed ? table.renderRow(event.object) : table.render([event.object]));
     headed = true;

@@ -1,11 +1,18 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { runExecSession } from './exec-session.ts';
 import { podTarget } from './pod-target.ts';
 import type { Verb } from './verb.ts';
 
-export const exec: Verb = {
+const options = {
+  container: { type: 'string', short: 'c' },
+  stdin: { type: 'boolean', short: 'i' },
+  tty: { type: 'boolean', short: 't' },
+  timeout: { type: 'string' },
+} as const satisfies Options;
+
+export const exec: Verb<typeof options> = {
   usage: `Run a command in a container and print its output as it comes.
 With -i, kq's standard input goes to the command as it is read; with -it and a
 terminal, the command runs in a terminal (raw keystrokes). The exit code of the
@@ -24,16 +31,11 @@ Flags:
   -i, --stdin      pass kq's standard input to the command
   -t, --tty        run the command in a terminal (with -i, when stdin is one)
       --timeout    kill the command after this many seconds (default 60; not with -i)`,
-  options: {
-    container: { type: 'string', short: 'c' },
-    stdin: { type: 'boolean', short: 'i' },
-    tty: { type: 'boolean', short: 't' },
-    timeout: { type: 'string' },
-  },
+  options,
   run: runExec,
 };
 
-async function runExec(cli: Cli, { values, positionals, rest }: Parsed): Promise<number> {
+async function runExec(cli: Cli, { values, positionals, rest }: Parsed<typeof options>): Promise<number> {
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError('expected a pod: kq exec POD -- COMMAND');
   const command = [...extra, ...rest];

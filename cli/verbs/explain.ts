@@ -1,10 +1,12 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { groupOf, kindOf } from '../kinds.ts';
 import type { Verb } from './verb.ts';
 
-export const explain: Verb = {
+const options = { recursive: { type: 'boolean' } } as const satisfies Options;
+
+export const explain: Verb<typeof options> = {
   usage: `Describe the fields of a resource, from the descriptions in the API's schema.
 
 Examples:
@@ -16,7 +18,7 @@ Usage: kq explain TYPE[.FIELD...] [flags]
 
 Flags:
       --recursive  every field below, as a tree, without descriptions`,
-  options: { recursive: { type: 'boolean' } },
+  options,
   run: runExplain,
 };
 
@@ -78,7 +80,7 @@ const indent = (text: string, spaces: number) =>
     .map((line) => (line ? ' '.repeat(spaces) + line : line))
     .join('\n');
 
-async function runExplain(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runExplain(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const [path] = positionals;
   if (!path)
     throw new UsageError(

@@ -1,14 +1,26 @@
 import type { Resource } from '../../client/types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, type Parsed } from '../flags.ts';
+import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { notFound, oneObject } from '../kinds.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { dryRunMode, dryRunSuffix } from './apply.ts';
 import { createAll } from './create.ts';
 import type { Verb } from './verb.ts';
 
-export const expose: Verb = {
+const options = {
+  port: { type: 'string' },
+  'target-port': { type: 'string' },
+  type: { type: 'string' },
+  protocol: { type: 'string' },
+  name: { type: 'string' },
+  'node-port': { type: 'string' },
+  selector: { type: 'string' },
+  'dry-run': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
+
+export const expose: Verb<typeof options> = {
   usage: `Expose a deployment, replica set, stateful set, pod or service as a new Service that
 selects the same pods.
 
@@ -28,23 +40,13 @@ Flags:
       --selector     the pods to select (default: the object's selector)
       --dry-run      client|server|none
   -o, --output       yaml|json|name`,
-  options: {
-    port: { type: 'string' },
-    'target-port': { type: 'string' },
-    type: { type: 'string' },
-    protocol: { type: 'string' },
-    name: { type: 'string' },
-    'node-port': { type: 'string' },
-    selector: { type: 'string' },
-    'dry-run': { type: 'string' },
-    output: { type: 'string', short: 'o' },
-  },
+  options,
   run: runExpose,
 };
 
 const EXPOSABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Pod', 'Service']);
 
-async function runExpose(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runExpose(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const { kind, name } = oneObject(positionals, 'expose');
   if (!EXPOSABLE.has(kind.kind)) throw new UsageError(`cannot expose a ${kind.kind}`);
   const mode = dryRunMode(values['dry-run']);

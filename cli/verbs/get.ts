@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Resource } from '../../client/types.ts';
 import type { Cli } from '../context.ts';
 import { describeFailure, UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { kindOf, qualifiedKind, qualifiedResource, resourceArgs, type Kind } from '../kinds.ts';
 import { checkOutputFormat, formatObjects, nameOf, noResourcesFound } from '../printers/output.ts';
 import { Table } from '../printers/table.ts';
@@ -25,7 +25,19 @@ const ALL = [
   'horizontalpodautoscalers',
 ];
 
-export const get: Verb = {
+const options = {
+  output: { type: 'string', short: 'o' },
+  selector: { type: 'string', short: 'l' },
+  'field-selector': { type: 'string' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  watch: { type: 'boolean', short: 'w' },
+  'watch-only': { type: 'boolean' },
+  'show-labels': { type: 'boolean' },
+  'no-headers': { type: 'boolean' },
+  'ignore-not-found': { type: 'boolean' },
+} as const satisfies Options;
+
+export const get: Verb<typeof options> = {
   usage: `Display one or many resources.
 
 Examples:
@@ -47,17 +59,7 @@ Flags:
       --show-labels     a LABELS column
       --no-headers      no header line
       --ignore-not-found  a missing named object is not an error`,
-  options: {
-    output: { type: 'string', short: 'o' },
-    selector: { type: 'string', short: 'l' },
-    'field-selector': { type: 'string' },
-    'all-namespaces': { type: 'boolean', short: 'A' },
-    watch: { type: 'boolean', short: 'w' },
-    'watch-only': { type: 'boolean' },
-    'show-labels': { type: 'boolean' },
-    'no-headers': { type: 'boolean' },
-    'ignore-not-found': { type: 'boolean' },
-  },
+  options,
   run: runGet,
 };
 
@@ -66,7 +68,7 @@ interface Group {
   objects: Resource[];
 }
 
-async function runGet(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const format: string | undefined = values.output;
   checkOutputFormat(format);
   if (positionals.length === 0) {
@@ -151,7 +153,7 @@ async function watch(
   cli: Cli,
   kind: Kind,
   names: string[],
-  values: Parsed['values'],
+  values: Parsed<typeof options>['values'],
   namespace: string | undefined,
 ): Promise<number> {
   if (names.length > 1) throw new UsageError('you may only specify a single name with --watch');

@@ -2,7 +2,7 @@ import type { Resource } from '../../client/types.ts';
 import { resourceWriter } from '../../client/writes.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { kindOf, notFound, objectRef, resourceArgs, type Kind } from '../kinds.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
@@ -31,15 +31,15 @@ const options = {
   selector: { type: 'string', short: 'l' },
   all: { type: 'boolean' },
   list: { type: 'boolean' },
-} as const;
+} as const satisfies Options;
 
-export const label: Verb = {
+export const label: Verb<typeof options> = {
   usage: usage('labels', 'label', 'tier=frontend'),
   options,
   run: (cli, args) => changeMap(cli, args, 'labels', 'labeled'),
 };
 
-export const annotate: Verb = {
+export const annotate: Verb<typeof options> = {
   usage: usage('annotations', 'annotate', "description='the web tier'"),
   options,
   run: (cli, args) => changeMap(cli, args, 'annotations', 'annotated'),
@@ -51,7 +51,7 @@ export const annotate: Verb = {
  */
 async function changeMap(
   cli: Cli,
-  { values, positionals }: Parsed,
+  { values, positionals }: Parsed<typeof options>,
   field: 'labels' | 'annotations',
   done: string,
 ) {

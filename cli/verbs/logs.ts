@@ -1,11 +1,23 @@
 import type { Cli } from '../context.ts';
+import type { PodObject } from '../objects.ts';
 import { noResourcesFound } from '../printers/output.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, type Parsed } from '../flags.ts';
+import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { defaultContainer, podTarget } from './pod-target.ts';
 import type { Verb } from './verb.ts';
 
-export const logs: Verb = {
+const options = {
+  container: { type: 'string', short: 'c' },
+  follow: { type: 'boolean', short: 'f' },
+  tail: { type: 'string' },
+  previous: { type: 'boolean', short: 'p' },
+  timestamps: { type: 'boolean' },
+  since: { type: 'string' },
+  selector: { type: 'string', short: 'l' },
+  prefix: { type: 'boolean' },
+} as const satisfies Options;
+
+export const logs: Verb<typeof options> = {
   usage: `Print the logs of a container in a pod, or of every pod a label selector matches.
 
 Examples:
@@ -25,16 +37,7 @@ Flags:
       --since       only lines newer than this: 10s, 5m, 1h
   -l, --selector    every pod matching the label selector
       --prefix      prefix each line with [pod/NAME/CONTAINER] (default with -l)`,
-  options: {
-    container: { type: 'string', short: 'c' },
-    follow: { type: 'boolean', short: 'f' },
-    tail: { type: 'string' },
-    previous: { type: 'boolean', short: 'p' },
-    timestamps: { type: 'boolean' },
-    since: { type: 'string' },
-    selector: { type: 'string', short: 'l' },
-    prefix: { type: 'boolean' },
-  },
+  options,
   run: runLogs,
 };
 
@@ -52,7 +55,7 @@ function sinceSeconds(value: string | undefined): number | undefined {
   return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's'];
 }
 
-async function runLogs(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runLogs(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const tail = values.tail === '-1' ? undefined : intFlag('tail', values.tail);
   const common = {
     namespace: cli.namespace,
@@ -65,7 +68,7 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed): Promise<numbe
     if (positionals.length) throw new UsageError('only one of a selector or a pod name may be given');
     const { items } = await cli
       .client()
-      .list<any>('Pod', { namespace: cli.namespace, labelSelector: values.selector });
+      .list<PodObject>('Pod', { namespace: cli.namespace, labelSelector: values.selector });
     targets = items.map((pod) => ({
       pod: pod.metadata.name,
       container: values.container ?? defaultContainer(cli, pod),

@@ -1,15 +1,24 @@
 import { isCode } from '../../client/errors.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, type Parsed } from '../flags.ts';
+import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { notFound, objectRef, oneObject, qualifiedResource, type Kind } from '../kinds.ts';
 import { DESCRIBE, formatTabs } from '../tabwriter.ts';
+import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import { podTemplateLines } from '../describe/template.ts';
+import type { DeploymentObject } from '../objects.ts';
 import { DescribeWriter } from '../describe/writer.ts';
 import { mutate } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const rollout: Verb = {
+const options = {
+  timeout: { type: 'string' },
+  watch: { type: 'boolean', short: 'w' },
+  revision: { type: 'string' },
+  'to-revision': { type: 'string' },
+} as const satisfies Options;
+
+export const rollout: Verb<typeof options> = {
   usage: `Manage the rollout of a deployment (history and restart: stateful and daemon sets too).
 
 Examples:
@@ -28,18 +37,13 @@ Flags:
   -w, --watch        status: keep watching until the rollout ends (default true)
       --revision     history: show this revision's pod template
       --to-revision  undo: the revision to go back to (default: the previous one)`,
-  options: {
-    timeout: { type: 'string' },
-    watch: { type: 'boolean', short: 'w' },
-    revision: { type: 'string' },
-    'to-revision': { type: 'string' },
-  },
+  options,
   run: runRollout,
 };
 
 const ROLLOUT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
-async function runRollout(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runRollout(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const [sub, ...args] = positionals;
   const subcommands: Record<string, (kind: Kind, name: string) => Promise<number>> = {
     status: (kind, name) => status(cli, kind, name, values),
@@ -80,7 +84,7 @@ function seconds(value: string | undefined): number | undefined {
  * The rolloutStatus subscription, line by line as kubectl prints them: 0 once rolled
  * out, 1 on ProgressDeadlineExceeded or when --timeout runs out.
  */
-async function status(cli: Cli, kind: Kind, name: string, values: Parsed['values']): Promise<number> {
+async function status(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
   const timeoutSeconds = seconds(values.timeout);
   const items = cli
     .client()
@@ -116,10 +120,10 @@ async function status(cli: Cli, kind: Kind, name: string, values: Parsed['values
 interface Revision {
   revision: number;
   changeCause: string | null;
-  template: any;
+  template: PodTemplateSpec | null;
 }
 
-async function history(cli: Cli, kind: Kind, name: string, values: Parsed['values']): Promise<number> {
+async function history(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
   const revisions = await mutate<Revision[]>(
     cli,
     `query($kind: RolloutKind!, $namespace: String, $name: String!) {
@@ -145,7 +149,7 @@ async function history(cli: Cli, kind: Kind, name: string, values: Parsed['value
   return 0;
 }
 
-async function undo(cli: Cli, kind: Kind, name: string, values: Parsed['values']): Promise<number> {
+async function undo(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
   const result = await mutate<{ skipped: boolean; revision: number; message: string }>(
     cli,
     `mutation($namespace: String, $name: String!, $toRevision: Int) {
@@ -162,7 +166,7 @@ async function undo(cli: Cli, kind: Kind, name: string, values: Parsed['values']
 }
 
 async function pause(cli: Cli, kind: Kind, name: string, paused: boolean): Promise<number> {
-  const current: any = await cli.client().get(kind.kind, name, cli.namespace);
+  const current = await cli.client().get<DeploymentObject>(kind.kind, name, cli.namespace);
   if (!current) throw notFound(kind, name);
   if (Boolean(current.spec?.paused) === paused) {
     throw new Error(`${qualifiedResource(kind)} "${name}" is ${paused ? 'already paused' : 'not paused'}`);

@@ -1,7 +1,7 @@
 import type { Resource } from '../../client/types.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, many, type Parsed } from '../flags.ts';
+import { intFlag, many, type Options, type Parsed } from '../flags.ts';
 import { kindByKindName, objectRef } from '../kinds.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { dryRunMode, dryRunSuffix } from './apply.ts';
@@ -9,7 +9,19 @@ import { createAll } from './create.ts';
 import { pairs } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const run: Verb = {
+const options = {
+  image: { type: 'string' },
+  replicas: { type: 'string', short: 'r' },
+  port: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  labels: { type: 'string', short: 'l' },
+  restart: { type: 'string' },
+  command: { type: 'boolean' },
+  'dry-run': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
+
+export const run: Verb<typeof options> = {
   usage: `Run an image: a Deployment (labelled run=NAME) by default, as kubectl run did; a bare
 Pod with --restart=Never or --restart=OnFailure.
 
@@ -29,21 +41,11 @@ Flags:
       --command   the words after -- are the command, not the arguments
       --dry-run   client|server|none
   -o, --output    yaml|json|name`,
-  options: {
-    image: { type: 'string' },
-    replicas: { type: 'string', short: 'r' },
-    port: { type: 'string' },
-    env: { type: 'string', multiple: true },
-    labels: { type: 'string', short: 'l' },
-    restart: { type: 'string' },
-    command: { type: 'boolean' },
-    'dry-run': { type: 'string' },
-    output: { type: 'string', short: 'o' },
-  },
+  options,
   run: runImage,
 };
 
-async function runImage(cli: Cli, { values, positionals, rest }: Parsed): Promise<number> {
+async function runImage(cli: Cli, { values, positionals, rest }: Parsed<typeof options>): Promise<number> {
   const [name, ...extra] = positionals;
   if (!name) throw new UsageError('NAME is required for run');
   if (extra.length) rest = [...extra, ...rest];

@@ -1,11 +1,13 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, type Parsed } from '../flags.ts';
+import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { objectRef, resourceArgs } from '../kinds.ts';
 import { mutate } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const scale: Verb = {
+const options = { replicas: { type: 'string' } } as const satisfies Options;
+
+export const scale: Verb<typeof options> = {
   usage: `Set a new size for a deployment, replica set or stateful set.
 
 Examples:
@@ -16,13 +18,13 @@ Usage: kq scale (TYPE NAME... | TYPE/NAME...) --replicas=COUNT
 
 Flags:
       --replicas  the new number of replicas (required)`,
-  options: { replicas: { type: 'string' } },
+  options,
   run: runScale,
 };
 
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
-async function runScale(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runScale(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const replicas = intFlag('replicas', values.replicas);
   if (replicas === undefined) throw new UsageError('required flag(s) "replicas" not set');
   for (const { kind, names } of resourceArgs(positionals)) {

@@ -1,11 +1,13 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { oneObject, objectRef } from '../kinds.ts';
 import { mutate, pairs } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-export const set: Verb = {
+const options = { record: { type: 'boolean' }, output: { type: 'string', short: 'o' } } as const satisfies Options;
+
+export const set: Verb<typeof options> = {
   usage: `Set the images of a workload's containers (kq set image), in one write that starts a rollout.
 
 Examples:
@@ -17,11 +19,11 @@ Usage: kq set image (TYPE NAME | TYPE/NAME) CONTAINER=IMAGE... [flags]
 Flags:
       --record        record the command in the kubernetes.io/change-cause annotation (rollout history shows it)
   -o, --output        name`,
-  options: { record: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+  options,
   run: runSet,
 };
 
-async function runSet(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runSet(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const [sub, ...args] = positionals;
   if (sub !== 'image')
     throw new UsageError(sub ? `unknown command "${sub}" for "kq set"` : 'kq set needs a subcommand: image');

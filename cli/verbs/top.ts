@@ -1,11 +1,20 @@
+import type { operations } from '../../client/index.ts';
 import type { Cli } from '../context.ts';
 import { noResourcesFound } from '../printers/output.ts';
 import { UsageError } from '../failure.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { formatTabs, TABLE } from '../tabwriter.ts';
 import type { Verb } from './verb.ts';
 
-export const top: Verb = {
+const options = {
+  selector: { type: 'string', short: 'l' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  containers: { type: 'boolean' },
+  'sort-by': { type: 'string' },
+  'no-headers': { type: 'boolean' },
+} as const satisfies Options;
+
+export const top: Verb<typeof options> = {
   usage: `Show the CPU and memory use of pods or nodes, from the agents' latest samples.
 
 Examples:
@@ -22,20 +31,29 @@ Flags:
       --containers      a line per container
       --sort-by         cpu or memory
       --no-headers      no header line`,
-  options: {
-    selector: { type: 'string', short: 'l' },
-    'all-namespaces': { type: 'boolean', short: 'A' },
-    containers: { type: 'boolean' },
-    'sort-by': { type: 'string' },
-    'no-headers': { type: 'boolean' },
-  },
+  options,
   run: runTop,
 };
+
+type Usage<F extends keyof operations.ResourceUsage> = Pick<operations.ResourceUsage, F>;
+
+/** A pod's metrics, as topPods asks for them. */
+interface PodMetrics {
+  top: Omit<operations.PodTopRow, '__typename'>;
+  usage: Usage<'cpuNanoCores' | 'memoryBytes'>;
+  containers: Array<{ name: string; usage: Usage<'cpuMillicores' | 'memoryBytes' | 'cpuNanoCores'> }>;
+}
+
+/** A node's metrics, as topNodes asks for them. */
+interface NodeMetrics {
+  top: Omit<operations.NodeTopRow, '__typename'>;
+  usage: Usage<'cpuNanoCores' | 'memoryBytes'>;
+}
 
 const table = (rows: string[][], headers: string[], noHeaders: boolean) =>
   formatTabs(`${(noHeaders ? rows : [headers, ...rows]).map((r) => r.join('\t')).join('\n')}\n`, TABLE);
 
-async function runTop(cli: Cli, { values, positionals }: Parsed): Promise<number> {
+async function runTop(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const [what, name] = positionals;
   const sortBy = values['sort-by'];
   if (sortBy !== undefined && sortBy !== 'cpu' && sortBy !== 'memory')
@@ -47,9 +65,9 @@ async function runTop(cli: Cli, { values, positionals }: Parsed): Promise<number
   );
 }
 
-async function topPods(cli: Cli, name: string | undefined, values: Parsed['values']): Promise<number> {
+async function topPods(cli: Cli, name: string | undefined, values: Parsed<typeof options>['values']): Promise<number> {
   const allNamespaces = values['all-namespaces'] === true;
-  const { podMetrics } = await cli.client().request<{ podMetrics: any[] }>(
+  const { podMetrics } = await cli.client().request<{ podMetrics: PodMetrics[] }>(
     `query($namespace: String, $name: String, $labelSelector: String) {
       podMetrics(namespace: $namespace, name: $name, labelSelector: $labelSelector) {
         top { namespace name cpu memory } usage { cpuNanoCores memoryBytes }
@@ -63,12 +81,13 @@ async function topPods(cli: Cli, name: string | undefined, values: Parsed['value
     cli.err(noResourcesFound(allNamespaces ? undefined : cli.namespace));
     return 0;
   }
-  const key = (usage: any) => (values['sort-by'] === 'memory' ? usage.memoryBytes : usage.cpuNanoCores);
+  const key = (usage: PodMetrics['usage']) =>
+    values['sort-by'] === 'memory' ? usage.memoryBytes : usage.cpuNanoCores;
   const pods = values['sort-by'] ? [...podMetrics].sort((a, b) => key(b.usage) - key(a.usage)) : podMetrics;
-  const ns = (m: any) => (allNamespaces ? [m.top.namespace] : []);
+  const ns = (m: PodMetrics) => (allNamespaces ? [m.top.namespace] : []);
   if (values.containers) {
     const rows = pods.flatMap((m) =>
-      m.containers.map((c: any) => [
+      m.containers.map((c) => [
         ...ns(m),
         m.top.name,
         c.name,
@@ -96,8 +115,8 @@ async function topPods(cli: Cli, name: string | undefined, values: Parsed['value
   return 0;
 }
 
-async function topNodes(cli: Cli, name: string | undefined, values: Parsed['values']): Promise<number> {
-  const { nodeMetrics } = await cli.client().request<{ nodeMetrics: any[] }>(
+async function topNodes(cli: Cli, name: string | undefined, values: Parsed<typeof options>['values']): Promise<number> {
+  const { nodeMetrics } = await cli.client().request<{ nodeMetrics: NodeMetrics[] }>(
     `query($name: String, $labelSelector: String) {
       nodeMetrics(name: $name, labelSelector: $labelSelector) {
         top { name cpu cpuPercent memory memoryPercent } usage { cpuNanoCores memoryBytes }
@@ -106,7 +125,7 @@ async function topNodes(cli: Cli, name: string | undefined, values: Parsed['valu
     { name, labelSelector: values.selector },
   );
   if (!nodeMetrics.length) throw new Error('metrics not available yet');
-  const key = (m: any) => (values['sort-by'] === 'memory' ? m.usage.memoryBytes : m.usage.cpuNanoCores);
+  const key = (m: NodeMetrics) => (values['sort-by'] === 'memory' ? m.usage.memoryBytes : m.usage.cpuNanoCores);
   const nodes = values['sort-by'] ? [...nodeMetrics].sort((a, b) => key(b) - key(a)) : nodeMetrics;
   const rows = nodes.map((m) => [m.top.name, m.top.cpu, m.top.cpuPercent, m.top.memory, m.top.memoryPercent]);
   cli.io.stdout.write(

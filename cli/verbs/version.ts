@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import type { Cli } from '../context.ts';
-import type { Parsed } from '../flags.ts';
+import type { Options, Parsed } from '../flags.ts';
 import { toYAML } from '../printers/output.ts';
 import type { Verb } from './verb.ts';
 
-export const version: Verb = {
+const options = { client: { type: 'boolean' }, output: { type: 'string', short: 'o' } } as const satisfies Options;
+
+export const version: Verb<typeof options> = {
   usage: `Print the client version and the server's (its URL and whether it answers).
 
 Usage: kq version [--client] [-o json|yaml]`,
-  options: { client: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+  options,
   run: runVersion,
 };
 
@@ -24,7 +26,7 @@ function clientVersion(): string {
  * The API has no version field yet, so the server part says where the server is and
  * that it answers (a failed request is the usual one-line error and exit 1).
  */
-async function runVersion(cli: Cli, { values }: Parsed): Promise<number> {
+async function runVersion(cli: Cli, { values }: Parsed<typeof options>): Promise<number> {
   const info: Record<string, unknown> = {
     clientVersion: {
       gitVersion: clientVersion(),

@@ -1,20 +1,11 @@
+import { scheduleError, validTimeZone } from '../../schema/cron-schedule.ts';
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
 import type { Resource } from '../../schema/kind.ts';
 import type { CronJob } from '../../schema/kinds/cronjob.ts';
 import type { KindAdmission } from './admission.ts';
-import { validSchedule } from './cron-schedule.ts';
 import { validateJobSpec } from './job.ts';
 import { defaultTemplate } from './pod-template.ts';
 import * as v from './validation.ts';
-
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone !== 'Local';
-  } catch {
-    return false;
-  }
-}
 
 export const cronJobAdmission: KindAdmission<CronJob & Resource> = {
   default(cronJob) {
@@ -31,16 +22,10 @@ export const cronJobAdmission: KindAdmission<CronJob & Resource> = {
     const spec: CronJob['spec'] = cronJob.spec;
     const schedule = spec?.schedule;
     if (!schedule) errors.push(fieldError('spec.schedule', 'Required', 'Required value'));
-    else if (/^\s*(CRON_)?TZ=/.test(schedule)) {
-      errors.push(
-        fieldError(
-          'spec.schedule',
-          'Invalid',
-          'cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
-        ),
-      );
-    } else if (!validSchedule(schedule)) {
-      errors.push(fieldError('spec.schedule', 'Invalid', 'unparseable schedule'));
+    else {
+      // The controller's own reading (schema/cron-schedule.ts): what is admitted is what runs.
+      const problem = scheduleError(schedule);
+      if (problem) errors.push(fieldError('spec.schedule', 'Invalid', problem));
     }
     if (spec?.timeZone !== undefined && !validTimeZone(spec.timeZone)) {
       errors.push(fieldError('spec.timeZone', 'Invalid', `unknown time zone ${spec.timeZone}`));

@@ -77,6 +77,15 @@ const POD_METRICS = `query($namespace: String, $labelSelector: String, $name: St
   }
 }`;
 
+/** A row of nodeMetrics, as NODE_METRICS selects it. */
+interface NodeMetricsRow {
+  metadata: { name: string };
+  usage: { cpu: string; memory: string; cpuMillicores: number; memoryBytes: number };
+  cpuPercent: number;
+  memoryPercent: number;
+  top: { cpuPercent: string };
+}
+
 const NODE_METRICS = `query($name: String) {
   nodeMetrics(name: $name) {
     apiVersion kind metadata { name } timestamp window
@@ -165,7 +174,7 @@ describe('podMetrics and nodeMetrics', () => {
 
     // The node's usage is its pods' (a hollow node), as a share of its allocatable (4 cpu, 8Gi).
     const nodeMetrics = await until(async () => {
-      const data = await e.api.request<{ nodeMetrics: any[] }>(NODE_METRICS, { name: node });
+      const data = await e.api.request<{ nodeMetrics: NodeMetricsRow[] }>(NODE_METRICS, { name: node });
       const [m] = data.nodeMetrics;
       return m?.usage.cpuMillicores === 502 && m;
     }, 'node usage to sum its pods');
@@ -180,7 +189,10 @@ describe('podMetrics and nodeMetrics', () => {
     });
 
     // The edges: a pod's usage and a node's, in one query.
-    const edges = await e.api.request<any>(
+    const edges = await e.api.request<{
+      pod: { usage: { top: { cpu: string } }; node: { usage: { top: { cpu: string } } } };
+      node: { usage: { cpuPercent: number } };
+    }>(
       `query($ns: String!, $node: String!) {
         pod(namespace: $ns, name: "busy") { usage { top { cpu } } node { usage { top { cpu } } } }
         node(name: $node) { usage { cpuPercent } }
@@ -262,7 +274,9 @@ describe('podMetrics and nodeMetrics', () => {
         return found.length === 1 && found;
       }, 'the real usage of elsewhere');
       expect(m.top.cpu).toBe('2m');
-      const data = await e.api.request<{ nodeMetrics: any[] }>(NODE_METRICS, { name: silent.name });
+      const data = await e.api.request<{ nodeMetrics: NodeMetricsRow[] }>(NODE_METRICS, {
+        name: silent.name,
+      });
       expect(data.nodeMetrics[0].usage.cpu).toBe('1');
     } finally {
       silent.resume();
@@ -306,7 +320,9 @@ describe('usage on a Docker node', () => {
     expect(spin.containers.map((m) => m.name)).toEqual(['spin']);
     expect(spin.usage.memoryBytes).toBeGreaterThan(0);
 
-    const { nodeMetrics } = await c.client.request<{ nodeMetrics: any[] }>(NODE_METRICS, { name: node });
+    const { nodeMetrics } = await c.client.request<{ nodeMetrics: NodeMetricsRow[] }>(NODE_METRICS, {
+      name: node,
+    });
     // The machine as a whole uses at least what the pod does.
     expect(nodeMetrics[0].usage.cpuMillicores).toBeGreaterThanOrEqual(100);
     expect(nodeMetrics[0].usage.memoryBytes).toBeGreaterThan(spin.usage.memoryBytes);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../client/index.ts';
-import { mostRecentScheduleTime, parseSchedule, rfc3339In } from '../../agent/controllers/cron-schedule.ts';
-import {
-  CRONJOB_SCHEDULED_TIMESTAMP,
-  cronJobControllerWith,
-  jobNameFor,
-} from '../../agent/controllers/cronjob.ts';
-import { jobControllerWith } from '../../agent/controllers/job.ts';
+import { CronJobController, cronJobController } from '../../agent/controllers/cronjob.ts';
+import { CRONJOB_SCHEDULED_TIMESTAMP, jobNameFor } from '../../agent/controllers/cronjob/run-job.ts';
+import { mostRecentScheduleTime } from '../../agent/controllers/cronjob/schedule-window.ts';
+import { rfc3339In } from '../../agent/controllers/cronjob/zoned-timestamp.ts';
+import { jobController } from '../../agent/controllers/job.ts';
+import { ManualClock } from '../../lib/clock.ts';
+import { parseSchedule, scheduleError, validTimeZone } from '../../schema/cron-schedule.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from '../support/controller-fixture.ts';
 
@@ -81,9 +81,9 @@ const ref = (job: Resource) => ({
 });
 
 function setup(objects: Resource[], now: number) {
-  const fixture = fixtureContext(objects);
-  const clock = { now };
-  const controller = cronJobControllerWith({ now: () => clock.now })(fixture.ctx);
+  const clock = new ManualClock(now);
+  const fixture = fixtureContext(objects, clock);
+  const controller = new CronJobController(fixture.ctx);
   const of = (verb: RecordedWrite['verb'], kind = 'Job') =>
     fixture.writes.filter((w) => w.verb === verb && w.kind === kind);
   const lastStatus = () => of('updateStatus', 'CronJob').at(-1)?.body as Record<string, any> | undefined;
@@ -109,6 +109,45 @@ describe('cron schedules', () => {
     expect(() => parseSchedule('61 * * * *', 'UTC')).toThrow();
     expect(rfc3339In(T0, 'Europe/Paris')).toBe('2024-05-01T12:00:00+02:00');
     expect(rfc3339In(T0, undefined)).toBe('2024-05-01T10:00:00Z');
+  });
+
+  it('accepts what Kubernetes (robfig/cron) accepts, and nothing cron-parser adds', () => {
+    for (const ok of [
+      '*/15 9-17 * * MON-FRI',
+      '0 0 1 jan,jul *',
+      '5/15 * * * ?',
+      '0 0 * * 0-6',
+      '@annually',
+      '@every 1.5h',
+      '@every 0',
+    ]) {
+      expect(scheduleError(ok), ok).toBeUndefined();
+      expect(() => parseSchedule(ok, 'UTC'), ok).not.toThrow();
+    }
+    for (const [bad, why] of [
+      ['0 0 * * * *', 'expected exactly 5 fields, found 6'],
+      ['* * * * 7', 'end of range (7) above maximum (6)'],
+      ['* * L * *', 'not a number: "L"'],
+      ['* * 15W * *', 'not a number: "15W"'],
+      ['* * * * 5#3', 'not a number or a name: "5#3"'],
+      ['H * * * *', 'not a number: "H"'],
+      ['*/0 * * * *', 'step of range should be a positive number'],
+      ['@minutely', 'unrecognized descriptor'],
+      ['@every 1', 'missing unit'],
+      ['TZ=UTC * * * * *', 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'],
+    ]) {
+      expect(scheduleError(bad), bad).toContain(why);
+      expect(() => parseSchedule(bad, 'UTC'), bad).toThrow(why);
+    }
+    // `@every` less than a second is a second.
+    expect(iso(parseSchedule('@every 10ms', 'UTC').next(T0))).toBe('2024-05-01T10:00:01Z');
+    // Day of month and day of week both restricted: either matches (Tuesday 7th, not 21st)...
+    expect(iso(parseSchedule('0 0 */10 * 2', 'UTC').next(T0))).toBe('2024-05-07T00:00:00Z');
+    // ...but `*/1` is a `*`, as robfig/cron has it: Fridays only (3rd, not 2nd).
+    expect(iso(parseSchedule('0 0 */1 * 5', 'UTC').next(T0))).toBe('2024-05-03T00:00:00Z');
+    expect(validTimeZone('Europe/Paris')).toBe(true);
+    expect(validTimeZone('Local')).toBe(false);
+    expect(validTimeZone('Mars/Olympus')).toBe(false);
   });
 
   it('finds the most recent scheduled time and how many were missed', () => {
@@ -292,10 +331,8 @@ describe('cronjob controller: reconcile', () => {
 describe('cronjob controller: against a server', () => {
   // The CronJob controller's clock runs a minute and a second ahead: a `* * * * *`
   // schedule is due at once.
-  const env = controllerCluster([
-    cronJobControllerWith({ now: () => Date.now() + 61_000 }),
-    jobControllerWith(),
-  ]);
+  const ahead = { now: () => Date.now() + 61_000 };
+  const env = controllerCluster([(ctx) => cronJobController({ ...ctx, clock: ahead }), jobController]);
 
   it('creates a Job named for the scheduled minute, owned by the CronJob, and lists it as active', async () => {
     const { writer } = env;

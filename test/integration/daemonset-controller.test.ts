@@ -11,12 +11,16 @@ import {
 import { templateHash } from '../../agent/controllers/template-hash.ts';
 import { toleratesTaint } from '../../agent/node-eligibility.ts';
 import type { NodeObject, PodObject } from '../../agent/objects.ts';
+import { ManualClock } from '../../lib/clock.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from '../support/controller-fixture.ts';
 import { fakeKubelet } from '../support/fake-kubelet.ts';
 
 type DaemonSpec = NonNullable<DaemonSetObject['spec']>;
 type Taint = NonNullable<NonNullable<NodeObject['spec']>['taints']>[number];
+
+/** The time of every unit reconcile (its ManualClock's). */
+const T0 = Date.parse('2026-01-01T12:00:00Z');
 
 function daemonSet(
   spec: Partial<DaemonSpec> = {},
@@ -72,7 +76,7 @@ function daemonPod(
 }
 
 async function reconcile(objects: Resource[]) {
-  const fixture = fixtureContext(objects);
+  const fixture = fixtureContext(objects, new ManualClock(T0));
   const result = await new DaemonSetController(fixture.ctx).reconcile('default/agent');
   const podWrites = fixture.writes.filter((w) => w.kind === 'Pod');
   const status = fixture.writes.find((w) => w.verb === 'updateStatus')?.body as
@@ -118,7 +122,7 @@ describe('DaemonSet reconcile (unit)', () => {
   it('creates one pod per eligible node, pinned by node affinity and with the automatic tolerations', async () => {
     const ds = daemonSet({}, { nodeSelector: { role: 'worker' } });
     const deleting = node('n-deleting', { role: 'worker' });
-    deleting.metadata.deletionTimestamp = new Date().toISOString();
+    deleting.metadata.deletionTimestamp = new Date(T0).toISOString();
     const nodes = [
       node('n1', { role: 'worker' }),
       node('n2', { role: 'worker' }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Resource } from '../../client/index.ts';
-import { cronJobController, cronJobControllerWith } from '../../agent/controllers/cronjob.ts';
+import type { ControllerContext } from '../../agent/controllers/controller.ts';
+import { cronJobController } from '../../agent/controllers/cronjob.ts';
 import { ALL_CONTROLLERS } from '../../agent/controllers/index.ts';
 import { jobController, jobControllerWith } from '../../agent/controllers/job.ts';
 import type { CronJob } from '../../schema/kinds/cronjob.ts';
@@ -46,7 +47,7 @@ beforeAll(async () => {
       factory === jobController
         ? jobControllerWith({ backoffBaseMs: BACKOFF_BASE_MS })
         : factory === cronJobController
-          ? cronJobControllerWith({ now: clock.now })
+          ? (ctx: ControllerContext) => cronJobController({ ...ctx, clock })
           : factory,
     ),
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInformer, type Informer, type Resource, type ResourceWriter } from '../../client/index.ts';
-import { JOB_COMPLETION_INDEX, jobControllerWith } from '../../agent/controllers/job.ts';
+import { JobController, jobControllerWith } from '../../agent/controllers/job.ts';
+import { JOB_COMPLETION_INDEX } from '../../agent/controllers/job/completion-index.ts';
+import { ManualClock } from '../../lib/clock.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from '../support/controller-fixture.ts';
 
@@ -57,9 +59,9 @@ function pod(phase: string, extra: { index?: number; ready?: boolean; deleting?:
 
 /** A controller over fixture objects, with a clock the test moves. */
 function setup(objects: Resource[]) {
-  const fixture = fixtureContext(objects);
-  const clock = { now: T0 };
-  const controller = jobControllerWith({ now: () => clock.now })(fixture.ctx);
+  const clock = new ManualClock(T0);
+  const fixture = fixtureContext(objects, clock);
+  const controller = new JobController(fixture.ctx);
   const of = (verb: RecordedWrite['verb'], kind = 'Pod') =>
     fixture.writes.filter((w) => w.verb === verb && w.kind === kind);
   const lastStatus = () => of('updateStatus', 'Job').at(-1)?.body as Record<string, any> | undefined;
@@ -134,10 +136,10 @@ describe('job controller: reconcile', () => {
       [2, 20_000],
       [3, 40_000],
     ]) {
-      t.clock.now += delay / 2 - 1;
+      t.clock.advance(delay / 2 - 1);
       await t.reconcile();
       expect(t.of('create')).toHaveLength(failures - 2);
-      t.clock.now += 1;
+      t.clock.advance(1);
       await t.reconcile();
       const creates = t.of('create');
       expect(creates).toHaveLength(failures - 1);
@@ -154,7 +156,7 @@ describe('job controller: reconcile', () => {
     const t = setup([job({ completions: 3 }, { startTime: iso(T0) }), failedPod, pod('Succeeded')]);
     await t.reconcile();
     expect(t.lastStatus()).toMatchObject({ failed: 1, succeeded: 1 });
-    t.clock.now += 10_000;
+    t.clock.advance(10_000);
     await t.reconcile();
     await t.reconcile();
     expect(t.lastStatus()).toMatchObject({ failed: 1, succeeded: 1 });
@@ -209,10 +211,10 @@ describe('job controller: reconcile', () => {
       ),
       active,
     ]);
-    t.clock.now = T0 + 30_000;
+    t.clock.set(T0 + 30_000);
     expect(await t.reconcile()).toEqual({ requeueAfterMs: 30_000 });
     expect(t.writes).toEqual([]);
-    t.clock.now = T0 + 60_000;
+    t.clock.set(T0 + 60_000);
     await t.reconcile();
     expect(condition(t.lastStatus(), 'Failed')).toMatchObject({
       status: 'True',
@@ -230,7 +232,7 @@ describe('job controller: reconcile', () => {
       pod('Succeeded'),
       pod('Succeeded'),
     ]);
-    t.clock.now = T0 + 5000;
+    t.clock.set(T0 + 5000);
     await t.reconcile();
     const status = t.lastStatus()!;
     expect(condition(status, 'Complete')).toMatchObject({
@@ -276,7 +278,7 @@ describe('job controller: reconcile', () => {
     t.cache('Pod').delete('default/' + active.metadata.name);
     const suspended = t.cache('Job').get('default/pi')!;
     t.cache('Job').set({ ...suspended, spec: { ...(suspended.spec as object), suspend: false } });
-    t.clock.now = T0 + 1000;
+    t.clock.set(T0 + 1000);
     await t.reconcile();
     expect(t.of('create')).toHaveLength(1);
     expect(condition(t.lastStatus(), 'Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed' });
@@ -291,10 +293,10 @@ describe('job controller: reconcile', () => {
       conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: iso(T0) }],
     };
     const t = setup([job({ ttlSecondsAfterFinished: 100 }, done)]);
-    t.clock.now = T0 + 40_000;
+    t.clock.set(T0 + 40_000);
     expect(await t.reconcile()).toEqual({ requeueAfterMs: 60_000 });
     expect(t.writes).toEqual([]);
-    t.clock.now = T0 + 100_000;
+    t.clock.set(T0 + 100_000);
     await t.reconcile();
     expect(t.writes).toEqual([
       {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../client/index.ts';
 import { NodeLifecycleController, nodeLifecycleController } from '../../agent/controllers/node-lifecycle.ts';
 import { UNREACHABLE_TAINT } from '../../agent/node-eligibility.ts';
+import type { NodeObject, PodObject } from '../../agent/objects.ts';
+import type { EventObject } from '../support/e2e.ts';
 import { controllerCluster, eventually } from '../support/controller-cluster.ts';
 import { fixtureContext } from '../support/controller-fixture.ts';
 
@@ -116,7 +118,7 @@ describe('node lifecycle reconcile', () => {
         status: 'Unknown',
         reason: 'NodeStatusUnknown',
         message: 'Kubelet stopped posting node status.',
-        lastHeartbeatTime: (silent.status as any).conditions[1].lastHeartbeatTime,
+        lastHeartbeatTime: (silent as NodeObject).status!.conditions![1].lastHeartbeatTime,
       }),
     ]);
 
@@ -134,7 +136,7 @@ describe('node lifecycle reconcile', () => {
         },
       },
     });
-    const added = Date.parse((writes[1].body as any).spec.taints[1].timeAdded);
+    const added = Date.parse((writes[1].body as NodeObject).spec!.taints![1].timeAdded!);
     expect(added).toBeGreaterThanOrEqual(before);
 
     expect(writes[2]).toMatchObject({
@@ -370,13 +372,13 @@ describe('node lifecycle controller against a server', () => {
 
       silentBeats = false;
       const silent = await eventually(
-        () => env.client.get('Node', 'silent'),
-        (n: any) => n?.spec?.taints?.some((t: { key: string }) => t.key === UNREACHABLE_TAINT),
+        () => env.client.get<NodeObject>('Node', 'silent'),
+        (n) => !!n?.spec?.taints?.some((t) => t.key === UNREACHABLE_TAINT),
       );
-      expect((silent as any).status.conditions).toContainEqual(
+      expect(silent!.status?.conditions).toContainEqual(
         expect.objectContaining({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }),
       );
-      expect((silent as any).spec.taints).toEqual([
+      expect(silent!.spec?.taints).toEqual([
         { key: UNREACHABLE_TAINT, effect: 'NoExecute', timeAdded: expect.any(String) },
       ]);
 
@@ -386,23 +388,25 @@ describe('node lifecycle controller against a server', () => {
       );
       await sleep(300);
       for (const name of ['daemon', 'tolerant']) {
-        const kept = await env.client.get<any>('Pod', name, 'default');
+        const kept = await env.client.get<PodObject>('Pod', name, 'default');
         expect(kept?.metadata.deletionTimestamp).toBeUndefined();
-        expect(kept?.status.conditions).toContainEqual(
+        expect(kept?.status?.conditions).toContainEqual(
           expect.objectContaining({ type: 'Ready', status: 'False' }),
         );
       }
-      const healthy = await env.client.get<any>('Node', 'healthy');
-      expect(healthy.spec?.taints).toBeUndefined();
-      expect(healthy.status.conditions[0].status).toBe('True');
-      expect((await env.client.get<any>('Pod', 'safe', 'default')).status.conditions[0].status).toBe('True');
+      const healthy = await env.client.get<NodeObject>('Node', 'healthy');
+      expect(healthy?.spec?.taints).toBeUndefined();
+      expect(healthy?.status?.conditions?.[0].status).toBe('True');
+      expect(
+        (await env.client.get<PodObject>('Pod', 'safe', 'default'))?.status?.conditions?.[0].status,
+      ).toBe('True');
 
       const events = await eventually(
-        () => env.client.list<any>('Event', { namespace: 'default' }),
+        () => env.client.list<EventObject>('Event', { namespace: 'default' }),
         (list) => list.items.some((e) => e.reason === 'TaintManagerEviction'),
       );
       const reasons = events.items.map(
-        (e) => `${e.reason} ${e.involvedObject.kind}/${e.involvedObject.name}`,
+        (e) => `${e.reason} ${e.involvedObject?.kind}/${e.involvedObject?.name}`,
       );
       expect(reasons).toContain('NodeNotReady Node/silent');
       expect(reasons).toContain('TaintManagerEviction Pod/plain');
@@ -410,11 +414,11 @@ describe('node lifecycle controller against a server', () => {
       // The node comes back: its agent renews the lease and reports Ready again.
       await renew('silent');
       silentBeats = true;
-      const node = (await env.client.get<any>('Node', 'silent'))!;
+      const node = (await env.client.get<NodeObject>('Node', 'silent'))!;
       await writer.updateStatus(node, { ...node.status, conditions: [readyCondition()] });
       await eventually(
-        () => env.client.get<any>('Node', 'silent'),
-        (n) => !n.spec?.taints?.length,
+        () => env.client.get<NodeObject>('Node', 'silent'),
+        (n) => !n?.spec?.taints?.length,
       );
     } finally {
       clearInterval(heart);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { codeOf, collect, startCluster, type TestCluster } from '../support/harness.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
 
 let pg: TestPostgres | undefined;
@@ -57,7 +57,7 @@ describe('the store on PostgreSQL (DATABASE_URL)', () => {
       { rv: start },
     );
     await expired.until(() => expired.completed);
-    expect((expired.errors[0] as any).extensions.code).toBe('EXPIRED');
+    expect(codeOf(expired.errors[0])).toBe('EXPIRED');
 
     const before = await cluster.ok(
       `{ configMaps(namespace: "default") { metadata { resourceVersion } items { metadata { name uid resourceVersion } data } } }`,

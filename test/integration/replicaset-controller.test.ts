@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KubeqlError, type Resource } from '../../client/index.ts';
-import { Expectations } from '../../agent/controllers/expectations.ts';
 import {
   podsToDelete,
   replicaSetController,
-  replicaSetReconciler,
+  ReplicaSetController,
   type ReplicaSetObject,
 } from '../../agent/controllers/replicaset.ts';
 import type { PodObject } from '../../agent/objects.ts';
+import { ManualClock } from '../../lib/clock.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext } from '../support/controller-fixture.ts';
 
@@ -102,10 +102,10 @@ function pod(name: string, options: PodOptions = {}): PodObject {
 }
 
 function setup(objects: Resource[]) {
-  const fixture = fixtureContext(objects);
-  const expectations = new Expectations();
-  const reconcile = replicaSetReconciler(fixture.ctx, expectations, { now: () => NOW });
-  return { ...fixture, expectations, reconcile };
+  const fixture = fixtureContext(objects, new ManualClock(NOW));
+  const controller = new ReplicaSetController(fixture.ctx);
+  const reconcile = (key: string) => controller.reconcile(key);
+  return { ...fixture, expectations: controller.expectations, reconcile };
 }
 
 describe('ReplicaSet reconcile', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { codeOf, collect, startCluster, type TestCluster } from '../support/harness.ts';
 
 // No Deployment controller runs here: the tests create a Deployment's ReplicaSets by
 // hand (owner reference, revision annotation, template) and write its status
@@ -100,9 +100,13 @@ async function getDeployment(name: string) {
   ).deployment;
 }
 
-const images = (template: any) =>
+type NamedImage = { name: string; image: string };
+/** A row of rolloutHistory, as HISTORY selects it. */
+type Revision = { revision: number; changeCause: string | null; replicaSet: { metadata: { name: string } } };
+
+const images = (template: { spec: { initContainers?: NamedImage[] | null; containers: NamedImage[] } }) =>
   Object.fromEntries(
-    [...(template.spec.initContainers ?? []), ...template.spec.containers].map((c: any) => [c.name, c.image]),
+    [...(template.spec.initContainers ?? []), ...template.spec.containers].map((c) => [c.name, c.image]),
   );
 
 describe('setImage', () => {
@@ -199,7 +203,9 @@ describe('rolloutHistory and rolloutUndoDeployment', () => {
     await createRevision('hist', uid, 7, 'nginx:7', 'stray', false);
 
     const { rolloutHistory } = await cluster.ok(HISTORY, { kind: 'Deployment', n: 'hist' });
-    expect(rolloutHistory.map((r: any) => [r.revision, r.changeCause, r.replicaSet.metadata.name])).toEqual([
+    expect(
+      rolloutHistory.map((r: Revision) => [r.revision, r.changeCause, r.replicaSet.metadata.name]),
+    ).toEqual([
       [1, 'initial', 'hist-h1'],
       [2, null, 'hist-h2'],
       [3, 'nginx to 3', 'hist-h3'],
@@ -267,8 +273,9 @@ describe('pause, resume and restart', () => {
   const RESTART = `mutation($kind: RolloutKind!, $n: String!) {
     rolloutRestart(kind: $kind, name: $n) { kind metadata { generation } manifest }
   }`;
-  const restartedAt = (manifest: any) =>
-    manifest.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'];
+  const restartedAt = (manifest: {
+    spec: { template: { metadata: { annotations: Record<string, string> } } };
+  }) => manifest.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'];
 
   it('pause sets spec.paused, resume clears it; each is a no-op when already so', async () => {
     const { uid } = await createDeployment('pr');
@@ -468,17 +475,17 @@ describe('rolloutStatus', () => {
     const slow = collect<Item>(cluster.wsClient(), STATUS, { n: 'web-slow', timeout: 1 });
     await slow.until(() => slow.completed, 5000);
     expect(slow.items).toHaveLength(1);
-    expect((slow.errors[0] as any).extensions.code).toBe('TIMEOUT');
+    expect(codeOf(slow.errors[0])).toBe('TIMEOUT');
 
     const missing = collect<Item>(cluster.wsClient(), STATUS, { n: 'absent' });
     await missing.until(() => missing.completed);
-    expect((missing.errors as any[]).flat()[0].extensions.code).toBe('NOT_FOUND');
+    expect(codeOf(missing.errors.flat()[0])).toBe('NOT_FOUND');
 
     await createDeployment('web-gone');
     const gone = collect<Item>(cluster.wsClient(), STATUS, { n: 'web-gone' });
     await gone.until(() => gone.items.length === 1);
     await cluster.ok(`mutation { deleteDeployment(name: "web-gone") { kind } }`);
     await gone.until(() => gone.completed);
-    expect((gone.errors[0] as any).extensions.code).toBe('NOT_FOUND');
+    expect(codeOf(gone.errors[0])).toBe('NOT_FOUND');
   });
 });

@@ -10,11 +10,15 @@ import {
 } from '../../agent/controllers/statefulset.ts';
 import { templateHash } from '../../agent/controllers/template-hash.ts';
 import type { PodObject } from '../../agent/objects.ts';
+import { ManualClock } from '../../lib/clock.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from '../support/controller-fixture.ts';
 import { startPod } from '../support/fake-kubelet.ts';
 
 type SetSpec = NonNullable<StatefulSetObject['spec']>;
+
+/** The time of every unit reconcile (its ManualClock's). */
+const T0 = Date.parse('2026-01-01T12:00:00Z');
 
 function statefulSet(spec: Partial<SetSpec> = {}, status?: StatefulSetObject['status']): StatefulSetObject {
   return {
@@ -54,7 +58,7 @@ function member(set: StatefulSetObject, ordinal: number, state: PodState = {}): 
   const pod = newStatefulSetPod(set, ordinal, set.spec!.template, revision);
   pod.metadata.uid = `pod-${ordinal}-uid`;
   pod.metadata.resourceVersion = '1';
-  if (terminating) pod.metadata.deletionTimestamp = new Date().toISOString();
+  if (terminating) pod.metadata.deletionTimestamp = new Date(T0).toISOString();
   pod.spec!.nodeName = 'node-a';
   pod.status = {
     phase: state.phase ?? (ready ? 'Running' : 'Pending'),
@@ -70,7 +74,7 @@ function member(set: StatefulSetObject, ordinal: number, state: PodState = {}): 
 }
 
 async function reconcile(objects: Resource[]) {
-  const fixture = fixtureContext(objects);
+  const fixture = fixtureContext(objects, new ManualClock(T0));
   const result = await new StatefulSetController(fixture.ctx).reconcile('default/web');
   const podWrites = fixture.writes.filter((w) => w.kind === 'Pod');
   const status = fixture.writes.find((w) => w.verb === 'updateStatus')?.body as
@@ -149,15 +153,14 @@ describe('StatefulSet reconcile (unit)', () => {
 
   it('waits minReadySeconds after readiness, and asks to be called again then', async () => {
     const set = statefulSet({ minReadySeconds: 10 });
-    const justReady = member(set, 0, { readySince: new Date().toISOString() });
+    const justReady = member(set, 0, { readySince: new Date(T0).toISOString() });
     const waiting = await reconcile([set, justReady]);
     expect(summary(waiting.podWrites)).toEqual([]);
-    expect(waiting.result?.requeueAfterMs).toBeGreaterThan(8_000);
-    // Available once ready for more than minReadySeconds: at most 10 s and 1 ms from now.
-    expect(waiting.result?.requeueAfterMs).toBeLessThanOrEqual(10_001);
+    // Available once ready for more than minReadySeconds: 10 s and 1 ms from now.
+    expect(waiting.result?.requeueAfterMs).toBe(10_001);
     expect(waiting.status).toMatchObject({ readyReplicas: 1, availableReplicas: 0 });
 
-    const longReady = member(set, 0, { readySince: new Date(Date.now() - 60_000).toISOString() });
+    const longReady = member(set, 0, { readySince: new Date(T0 - 60_000).toISOString() });
     expect(summary((await reconcile([set, longReady])).podWrites)).toEqual(['create web-1']);
   });
 
@@ -249,11 +252,12 @@ describe('StatefulSet reconcile (unit)', () => {
       ...set.spec!.template,
       spec: { containers: [{ name: 'nginx', image: 'nginx:1.26' }] },
     };
-    const plan = planStatefulSet(set, [member(set, 1, { revision: OLD }), member(set, 2)], {
-      current: OLD,
-      update: updateRevision(set),
-      currentTemplate: oldTemplate,
-    });
+    const plan = planStatefulSet(
+      set,
+      [member(set, 1, { revision: OLD }), member(set, 2)],
+      { current: OLD, update: updateRevision(set), currentTemplate: oldTemplate },
+      T0,
+    );
     expect(
       plan.create.map((p) => [p.metadata.name, p.metadata.labels?.['controller-revision-hash']]),
     ).toEqual([['web-0', OLD]]);
@@ -289,7 +293,7 @@ describe('StatefulSet reconcile (unit)', () => {
 
   it('does nothing but status for a set being deleted', async () => {
     const set = statefulSet();
-    set.metadata.deletionTimestamp = new Date().toISOString();
+    set.metadata.deletionTimestamp = new Date(T0).toISOString();
     const { podWrites } = await reconcile([set]);
     expect(podWrites).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { codeOf, collect, startCluster, type TestCluster } from '../support/harness.ts';
 
 const WATCH = `subscription($rv: String) {
   watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name resourceVersion } } }
@@ -29,11 +29,11 @@ describe('event log retention', () => {
     const watch = collect(cluster.wsClient(), WATCH, { rv: first });
     await watch.until(() => watch.completed);
     expect(watch.items).toEqual([]);
-    expect((watch.errors[0] as any).extensions.code).toBe('EXPIRED');
+    expect(codeOf(watch.errors[0])).toBe('EXPIRED');
     // Recent revisions still resume.
     const recent = (await apply('r41')).apply[0].metadata.resourceVersion;
     await apply('r42');
-    const resumed = collect<any>(cluster.wsClient(), WATCH, { rv: recent });
+    const resumed = collect(cluster.wsClient(), WATCH, { rv: recent });
     await resumed.until(() => resumed.items.length >= 1);
     expect(resumed.items[0].watchConfigMaps.object.metadata.name).toBe('r42');
     resumed.unsubscribe();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { codeOf, collect, startCluster, type TestCluster } from '../support/harness.ts';
 
 const WATCH = `subscription($ns: String, $rv: String, $sel: String, $init: Boolean, $bm: Boolean) {
   watchConfigMaps(namespace: $ns, resourceVersion: $rv, labelSelector: $sel, sendInitialEvents: $init, allowBookmarks: $bm) {
@@ -8,7 +8,20 @@ const WATCH = `subscription($ns: String, $rv: String, $sel: String, $init: Boole
   }
 }`;
 
-type Event = { watchConfigMaps: { type: string; object: { metadata: any; data: any } } };
+type Event = {
+  watchConfigMaps: {
+    type: string;
+    object: {
+      metadata: {
+        name: string;
+        resourceVersion: string;
+        annotations?: Record<string, string> | null;
+        labels?: Record<string, string> | null;
+      };
+      data: Record<string, string> | null;
+    };
+  };
+};
 
 let cluster: TestCluster;
 
@@ -83,7 +96,7 @@ describe('watch subscriptions over WebSocket', () => {
     const last = seen.at(-1)!.watchConfigMaps.object.metadata.resourceVersion;
     await writer;
     const second = collect<Event>(cluster.wsClient(), WATCH, { ns: 'w-resume', rv: last });
-    const n = (e: Event) => Number(e.watchConfigMaps.object.metadata.annotations.n);
+    const n = (e: Event) => Number(e.watchConfigMaps.object.metadata.annotations?.n);
     await second.until(() => second.items.some((e) => n(e) === 60), 10_000);
     const sequence = [...seen, ...second.items].map(n);
     expect(sequence).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
@@ -107,7 +120,7 @@ describe('watch subscriptions over WebSocket', () => {
       const watch = collect<Event>(small.wsClient(), WATCH, { rv: old });
       await watch.until(() => watch.completed);
       expect(watch.items).toEqual([]);
-      expect((watch.errors[0] as any).extensions.code).toBe('EXPIRED');
+      expect(codeOf(watch.errors[0])).toBe('EXPIRED');
 
       const page = await small.ok(`{ configMaps(limit: 2) { metadata { continue } } }`);
       for (let i = 13; i <= 20; i++) {
@@ -213,6 +226,6 @@ describe('watch subscriptions over WebSocket', () => {
   it('rejects a malformed resourceVersion', async () => {
     const watch = collect<Event>(cluster.wsClient(), WATCH, { rv: 'abc' });
     await watch.until(() => watch.completed);
-    expect((watch.errors[0] as any).extensions.code).toBe('BAD_REQUEST');
+    expect(codeOf(watch.errors[0])).toBe('BAD_REQUEST');
   });
 });

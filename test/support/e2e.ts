@@ -7,6 +7,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '../../client/index.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { Deployment } from '../../schema/kinds/deployment.ts';
 import type { Pod } from '../../schema/kinds/pod.ts';
 import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
@@ -15,6 +16,14 @@ import { waitFor } from './wait.ts';
 
 // Shared by the end-to-end tests (test/e2e-*.test.ts): a hollow cluster driven only
 // through its public GraphQL endpoint, over HTTP and WebSocket, as any user would.
+
+type Condition = {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+};
 
 export type PodObject = Pod & Resource;
 export type ReplicaSetObject = ReplicaSet & Resource;
@@ -67,10 +76,8 @@ export function until<T>(probe: () => T | Promise<T>, what: string, ms = 15_000)
 }
 
 export function condition(obj: Resource | null | undefined, type: string) {
-  const conditions = (obj as { status?: { conditions?: any[] } } | null)?.status?.conditions ?? [];
-  return conditions.find((c) => c.type === type) as
-    | { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
-    | undefined;
+  const conditions = (obj as { status?: { conditions?: Condition[] } } | null)?.status?.conditions ?? [];
+  return conditions.find((c) => c.type === type);
 }
 
 export const isPodReady = (pod: PodObject) => condition(pod, 'Ready')?.status === 'True';
@@ -227,8 +234,8 @@ export function record<T extends Resource>(
   };
 }
 
-/** A clock a controller can be given (`now`): the real one until `set` freezes it at a time. */
-export function manualClock() {
+/** A clock a controller can be given: the real one until `set` freezes it at a time. */
+export function manualClock(): Clock & { set(ms: number): void; release(): void } {
   let frozen: number | undefined;
   return {
     now: () => frozen ?? Date.now(),

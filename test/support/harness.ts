@@ -5,13 +5,23 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startServer, type RunningServer, type ServerOptions } from '../../server/server.ts';
 
-export interface GraphQLResponse<T = any> {
+/**
+ * What a test reads from the answer to an operation it wrote inline, unless it names a
+ * type: its assertions check the shape, the compiler need not check it twice.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one untyped seam of the tests, explained above
+export type Untyped = any;
+
+/** One GraphQL error as the server sends it. */
+export interface GraphQLErrorBody {
+  message: string;
+  path?: string[];
+  extensions?: { code?: string; causes?: Array<{ field: string; reason: string; message: string }> };
+}
+
+export interface GraphQLResponse<T = Untyped> {
   data?: T;
-  errors?: Array<{
-    message: string;
-    path?: string[];
-    extensions?: { code?: string; causes?: Array<{ field: string; reason: string; message: string }> };
-  }>;
+  errors?: GraphQLErrorBody[];
 }
 
 export interface TestCluster {
@@ -21,9 +31,9 @@ export interface TestCluster {
   token: string;
   dataDir: string;
   /** POSTs an operation to /graphql with the admin token. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  gql<T = Untyped>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on errors and returns data. */
-  ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  ok<T = Untyped>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** A graphql-ws client authenticated with the admin token. */
   wsClient(options?: { retryAttempts?: number }): Client;
   stop(): Promise<void>;
@@ -86,8 +96,9 @@ export async function startCluster(options: Partial<ServerOptions> = {}): Promis
 }
 
 /** Collects a subscription's results as they arrive, for assertions on order and content. */
-export function collect<T = any>(client: Client, query: string, variables?: Record<string, unknown>) {
+export function collect<T = Untyped>(client: Client, query: string, variables?: Record<string, unknown>) {
   const items: T[] = [];
+  /** GraphQL errors of the results, or what ended the subscription (a socket error, a close event). */
   const errors: unknown[] = [];
   let completed = false;
   const waiters: Array<() => void> = [];
@@ -135,4 +146,9 @@ export function collect<T = any>(client: Client, query: string, variables?: Reco
       }
     },
   };
+}
+
+/** The `extensions.code` of a GraphQL error collected from a subscription, if it has one. */
+export function codeOf(error: unknown): string | undefined {
+  return (error as Partial<GraphQLErrorBody> | undefined)?.extensions?.code;
 }

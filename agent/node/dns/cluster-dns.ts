@@ -8,6 +8,7 @@ import dnsPacket, {
   type StringAnswer,
 } from 'dns-packet';
 import { createInformer, messageOf, type Informer, type ListWatchClient } from '../../../client/index.ts';
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { PodObject } from '../../objects.ts';
 import { forwardQuery, parseUpstream } from './forward.ts';
 import {
@@ -31,6 +32,8 @@ export interface ClusterDnsOptions {
   upstreams?: string[];
   /** How long each upstream may take before the next is tried (default 2 s); SERVFAIL when all fail. */
   forwardTimeoutMs?: number;
+  /** Where the zone's SOA serial reads the time (the system clock by default). */
+  clock?: Clock;
   log?: (line: string) => void;
 }
 
@@ -60,9 +63,12 @@ export class ClusterDns {
   private udp?: dgram.Socket;
   private tcp?: net.Server;
   private readonly connections = new Set<net.Socket>();
+  private readonly now: () => number;
 
   constructor(private readonly options: ClusterDnsOptions) {
     this.log = options.log ?? ((line) => console.error(line));
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now();
     this.domain = (options.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
     // Never forward to ourselves: a host whose resolv.conf names this address would loop.
     this.upstreams = (options.upstreams ?? hostResolvConf().nameservers).filter((server) => {
@@ -194,7 +200,7 @@ export class ClusterDns {
     if (opcode !== 0) return reply(query, RCODE.NOTIMP, tcp);
     const question = query.questions?.[0];
     if (!question || query.questions!.length !== 1) return reply(query, RCODE.FORMERR, tcp);
-    const cluster = answerCluster(this.state, this.domain, question);
+    const cluster = answerCluster(this.state, this.domain, question, this.now());
     if (!cluster) {
       const forwarded = await forwardQuery(message, this.upstreams, {
         timeoutMs: this.options.forwardTimeoutMs ?? 2_000,
@@ -214,7 +220,7 @@ export class ClusterDns {
     const cname = cluster.answers.find((a): a is StringAnswer => a.type === 'CNAME');
     if (!cname || question.type === 'CNAME') return [];
     const target: Question = { type: question.type, name: cname.data, class: 'IN' };
-    const inCluster = answerCluster(this.state, this.domain, target);
+    const inCluster = answerCluster(this.state, this.domain, target, this.now());
     if (inCluster) return inCluster.answers;
     const query = dnsPacket.encode({
       type: 'query',

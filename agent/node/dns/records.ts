@@ -1,5 +1,6 @@
 import type { Answer, Question, RecordType } from 'dns-packet';
 import type { Resource } from '../../../client/index.ts';
+import { systemClock } from '../../../lib/clock.ts';
 import type { EndpointSubset } from '../../../schema/kinds/endpoints.ts';
 import type { ServiceSpec } from '../../../schema/kinds/service.ts';
 import type { PodObject } from '../../objects.ts';
@@ -48,12 +49,13 @@ export function answerCluster(
   state: ClusterState,
   domain: string,
   question: Question,
+  now = systemClock.now(),
 ): ClusterAnswer | undefined {
   const name = question.name.toLowerCase().replace(/\.$/, '');
   const zone = domain.toLowerCase();
   if (name !== zone && !name.endsWith(`.${zone}`)) return undefined;
   const labels = name === zone ? [] : name.slice(0, -zone.length - 1).split('.');
-  const soa = soaRecord(zone);
+  const soa = soaRecord(zone, now);
   const found = (answers: Answer[], additionals: Answer[] = []): ClusterAnswer => ({
     rcode: 'NOERROR',
     answers,
@@ -168,7 +170,8 @@ function srvRecords(
   return { answers, additionals };
 }
 
-function soaRecord(zone: string): Answer {
+/** The zone's SOA; its serial is the time in seconds, so it grows as the records change. */
+function soaRecord(zone: string, now: number): Answer {
   return {
     type: 'SOA',
     name: zone,
@@ -177,7 +180,7 @@ function soaRecord(zone: string): Answer {
     data: {
       mname: `ns.dns.${zone}`,
       rname: `hostmaster.${zone}`,
-      serial: Math.floor(Date.now() / 1000) >>> 0,
+      serial: Math.floor(now / 1000) >>> 0,
       refresh: 7200,
       retry: 1800,
       expire: 86400,

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { Container, Probe } from '../../../schema/kinds/pod.ts';
 import type { PodObject } from '../../objects.ts';
 import {
@@ -41,7 +42,8 @@ export interface ProbeManagerOptions {
   recordEvent(pod: PodObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Where errors of the callbacks above go (console.error). */
   log?: (line: string) => void;
-  now?: () => number;
+  /** Where probe timing reads the time (the system clock by default). */
+  clock?: Clock;
   /** How long a probe second lasts, in ms (1000): tests shrink probe periods, delays and timeouts with it. */
   secondMs?: number;
 }
@@ -93,7 +95,8 @@ export class ProbeManager {
   private stopped = false;
 
   constructor(private readonly options: ProbeManagerOptions) {
-    this.clock = { now: options.now ?? Date.now, secondMs: options.secondMs ?? 1000 };
+    const clock = options.clock ?? systemClock;
+    this.clock = { now: () => clock.now(), secondMs: options.secondMs ?? 1000 };
     this.log = options.log ?? ((line) => console.error(line));
   }
 
@@ -177,6 +180,7 @@ export class ProbeManager {
               podIP: entry.podIP,
               timeoutMs,
               signal,
+              clock: this.clock,
             }),
           failed: (message) =>
             this.options.recordEvent(

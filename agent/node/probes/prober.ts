@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { Container, Probe } from '../../../schema/kinds/pod.ts';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
 
@@ -31,6 +32,8 @@ export interface ProbeTarget {
   timeoutMs: number;
   /** Abandons the probe (its worker stopped); it then fails. */
   signal?: AbortSignal;
+  /** Where the time an exec probe took is read (the system clock by default). */
+  clock?: Clock;
 }
 
 /** What the kubelet sends as User-Agent, so probed apps can tell probes from traffic. */
@@ -97,7 +100,8 @@ function dialError(error: NodeJS.ErrnoException, host: string, port: number): st
 async function execProbe(command: string[], target: ProbeTarget): Promise<ProbeResult> {
   if (command.length === 0) return failure('exec probe has no command');
   const timedOut = `command ${JSON.stringify(command.join(' '))} timed out`;
-  const started = Date.now();
+  const clock = target.clock ?? systemClock;
+  const started = clock.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The runtime kills the command at the timeout too; whichever comes first, it timed out.
   const deadline = new Promise<'timeout'>((resolve) => {
@@ -108,12 +112,12 @@ async function execProbe(command: string[], target: ProbeTarget): Promise<ProbeR
       target.runtime
         .exec(target.uid, target.container.name, command, { timeoutMs: target.timeoutMs })
         .catch((error: unknown) => {
-          if (Date.now() - started >= target.timeoutMs) return 'timeout' as const;
+          if (clock.now() - started >= target.timeoutMs) return 'timeout' as const;
           throw error;
         }),
       deadline,
     ]);
-    if (outcome === 'timeout' || Date.now() - started >= target.timeoutMs) return failure(timedOut);
+    if (outcome === 'timeout' || clock.now() - started >= target.timeoutMs) return failure(timedOut);
     // The kubelet reports the combined output (what `cat` or the health script printed).
     const output = (outcome.stdout + outcome.stderr).trimEnd();
     if (outcome.exitCode === 0) return success(output);

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../lib/clock.ts';
 import type { Endpoints } from '../../../schema/kinds/endpoints.ts';
 
 /** One ready endpoint of a service port. */
@@ -48,7 +49,7 @@ export class RoundRobin {
   constructor(public affinityMs?: number) {}
 
   /** Every backend, in the order one connection should try them. */
-  order(backends: Backend[], clientIP: string, now = Date.now()): Backend[] {
+  order(backends: Backend[], clientIP: string, now = systemClock.now()): Backend[] {
     if (backends.length === 0) return [];
     const sticky = this.stickyBackend(backends, clientIP, now);
     // A sticky client goes back to its backend and does not use up anyone's turn.
@@ -58,7 +59,7 @@ export class RoundRobin {
   }
 
   /** Tells that `clientIP` got through to `backend`. */
-  connected(clientIP: string, backend: Backend, now = Date.now()): void {
+  connected(clientIP: string, backend: Backend, now = systemClock.now()): void {
     if (this.affinityMs !== undefined)
       this.sticky.set(clientIP, { backend: backendKey(backend), lastUsed: now });
   }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { messageOf } from '../../../client/index.ts';
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import { RoundRobin, type Backend } from './balancer.ts';
 import { forward } from './tcp-forward.ts';
 
@@ -29,6 +30,8 @@ export interface ServicePortOptions {
   attemptTimeoutMs: number;
   /** How often a node port that is taken (by another agent on this machine) is tried again. */
   nodePortRetryMs: number;
+  /** Where session affinity and connect deadlines read the time (the system clock by default). */
+  clock?: Clock;
   log(line: string): void;
 }
 
@@ -95,9 +98,11 @@ export class ServicePortProxy {
   private server(): net.Server {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
       const clientIP = client.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+      const clock = this.options.clock ?? systemClock;
       void forward(client, {
-        candidates: () => this.balancer.order(this.options.backends(), clientIP),
-        connected: (backend) => this.balancer.connected(clientIP, backend),
+        candidates: () => this.balancer.order(this.options.backends(), clientIP, clock.now()),
+        connected: (backend) => this.balancer.connected(clientIP, backend, clock.now()),
+        clock,
         deadlineMs: this.options.deadlineMs,
         attemptTimeoutMs: this.options.attemptTimeoutMs,
         track: (socket) => {

@@ -6,6 +6,7 @@ import {
   type ListWatchClient,
   type Resource,
 } from '../../../client/index.ts';
+import type { Clock } from '../../../lib/clock.ts';
 import type { Endpoints } from '../../../schema/kinds/endpoints.ts';
 import type { ServiceSpec } from '../../../schema/kinds/service.ts';
 import { backendsOf } from './balancer.ts';
@@ -31,6 +32,8 @@ export interface ServiceProxyOptions {
   connectAttemptTimeoutMs?: number;
   /** How often a node port held by another process is tried again (default 3 s). */
   nodePortRetryMs?: number;
+  /** Where session affinity and connect deadlines read the time (the system clock by default). */
+  clock?: Clock;
   log?: (line: string) => void;
 }
 
@@ -147,6 +150,7 @@ export class ServiceProxy {
         deadlineMs: this.options.connectDeadlineMs ?? 5_000,
         attemptTimeoutMs: this.options.connectAttemptTimeoutMs ?? 1_000,
         nodePortRetryMs: this.options.nodePortRetryMs ?? 3_000,
+        clock: this.options.clock,
         log: this.log,
       });
       if (this.stopped) {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { Backend } from './balancer.ts';
 
 export interface ForwardOptions {
@@ -16,6 +17,8 @@ export interface ForwardOptions {
   attemptTimeoutMs: number;
   /** Told of each socket of the connection, to destroy them on shutdown. */
   track(socket: net.Socket): void;
+  /** Where the deadline is read (the system clock by default). */
+  clock?: Clock;
 }
 
 /** Between rounds over every backend, when all of them refused. */
@@ -38,7 +41,7 @@ const REPLAY_LIMIT = 64 * 1024;
 export async function forward(client: net.Socket, options: ForwardOptions): Promise<void> {
   options.track(client);
   client.on('error', () => client.destroy());
-  const deadline = Date.now() + options.deadlineMs;
+  const deadline = (options.clock ?? systemClock).now() + options.deadlineMs;
   let recorder: Recorder | undefined;
   for (;;) {
     const found = await connectAny(client, options, deadline);
@@ -58,9 +61,10 @@ async function connectAny(
   options: ForwardOptions,
   deadline: number,
 ): Promise<{ upstream: net.Socket; backend: Backend } | undefined> {
-  while (!client.destroyed && Date.now() < deadline) {
+  const clock = options.clock ?? systemClock;
+  while (!client.destroyed && clock.now() < deadline) {
     for (const backend of options.candidates()) {
-      const left = deadline - Date.now();
+      const left = deadline - clock.now();
       if (client.destroyed || left <= 0) break;
       const upstream = await connect(backend, Math.min(options.attemptTimeoutMs, left));
       if (!upstream) continue;
@@ -68,7 +72,7 @@ async function connectAny(
       upstream.destroy();
       return undefined;
     }
-    await sleep(Math.max(0, Math.min(ROUND_PAUSE_MS, deadline - Date.now())));
+    await sleep(Math.max(0, Math.min(ROUND_PAUSE_MS, deadline - clock.now())));
   }
   return undefined;
 }

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { exponentialDelay } from '../../../lib/backoff.ts';
+import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { Container } from '../../../schema/kinds/pod.ts';
 import { parseQuantity } from '../../../schema/quantity.ts';
 import type { PodObject } from '../../objects.ts';
@@ -33,8 +35,13 @@ export interface DockerRuntimeOptions {
   nodeName: string;
   /** The engine (default: the local socket, or DOCKER_HOST). */
   docker?: Docker;
+  /** Where the runtime reads the time: log `since` cut-offs, stats timestamps (the system clock by default). */
+  clock?: Clock;
   log: (line: string) => void;
 }
+
+/** Between reconnections to the engine's event stream: 200 ms doubling, up to 5 s. */
+const EVENTS_RETRY = { baseMs: 200, factor: 2, capMs: 5000 };
 
 type Summary = Docker.ContainerInfo;
 
@@ -111,9 +118,11 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly exited = new Map<string, Docker.ContainerInspectInfo>();
   private events?: Readable;
   private closed = false;
+  private readonly clock: Clock;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.docker = options.docker ?? new Docker();
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Connects to the engine, reads its version and sets up the node's pod network. */
@@ -282,7 +291,7 @@ export class DockerRuntime implements ContainerRuntime {
       timestamps: true,
       ...(options.tailLines !== undefined ? { tail: options.tailLines } : {}),
       ...(options.sinceSeconds !== undefined
-        ? { since: Math.floor(Date.now() / 1000) - options.sinceSeconds }
+        ? { since: Math.floor(this.clock.now() / 1000) - options.sinceSeconds }
         : {}),
     };
     const decoder = new FrameDecoder(info.Config.Tty);
@@ -381,7 +390,7 @@ export class DockerRuntime implements ContainerRuntime {
           uid,
           namespace: summary.Labels[LABEL.podNamespace],
           name: summary.Labels[LABEL.podName],
-          timestamp: Date.now(),
+          timestamp: this.clock.now(),
           containers: [],
         };
         pods.set(uid, pod);
@@ -562,7 +571,7 @@ export class DockerRuntime implements ContainerRuntime {
         this.options.log(`docker events: ${engineMessage(error)}`);
       }
       if (!this.closed)
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** failures)));
+        await new Promise((resolve) => setTimeout(resolve, exponentialDelay(failures, EVENTS_RETRY)));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { HPAScalingRules, HorizontalPodAutoscalerSpec } from '../../schema/kinds/hpa.ts';
+import type { HPAScalingRules, HorizontalPodAutoscalerSpec } from '../../../schema/kinds/hpa.ts';
 
 /**
  * How far and how fast an autoscaler may move from its current replica count, as

@@ -1,3 +1,6 @@
+import type { PodObject } from '../../objects.ts';
+import { completionIndex } from './completion-index.ts';
+
 /** Parses an Indexed Job's `status.completedIndexes` ("1,3-5,7"), keeping indexes below `completions`. */
 export function parseIndexes(text: string | undefined, completions: number): Set<number> {
   const indexes = new Set<number>();
@@ -22,4 +25,18 @@ export function formatIndexes(indexes: Iterable<number>): string {
     i = j + 1;
   }
   return parts.join(',');
+}
+
+/** The completed indexes of an Indexed Job: those its status lists, and those of its succeeded `pods`. */
+export function completedIndexes(
+  stored: string | undefined,
+  pods: PodObject[],
+  completions: number,
+): Set<number> {
+  const completed = parseIndexes(stored, completions);
+  for (const pod of pods) {
+    const index = pod.status?.phase === 'Succeeded' ? completionIndex(pod, completions) : undefined;
+    if (index !== undefined) completed.add(index);
+  }
+  return completed;
 }

@@ -1,11 +1,12 @@
-import { parseQuantity } from '../../schema/quantity.ts';
-import type { PodObject } from '../objects.ts';
-import { timeOf } from '../timestamps.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import { parseQuantity } from '../../../schema/quantity.ts';
+import type { PodObject } from '../../objects.ts';
+import { timeOf } from '../../timestamps.ts';
 
 /**
- * Kubernetes' HPA replica calculator (replica_calculator.go) for resource metrics, pure:
- * given the target's pods, their usage and requests, how many replicas bring the
- * average to the target. Values are in milli-units as Kubernetes computes them
+ * Kubernetes' HPA replica calculator (replica_calculator.go) for resource metrics, pure
+ * but for the clock: given the target's pods, their usage and requests, how many
+ * replicas bring the average to the target. Values are in milli-units as Kubernetes computes them
  * (millicores; memory in thousandths of a byte).
  */
 
@@ -28,10 +29,9 @@ export interface ReplicaCalculatorOptions {
   cpuInitializationPeriodMs: number;
   /** A pod not ready this soon after it started is taken as still starting (30 s). */
   delayOfInitialReadinessStatusMs: number;
-  now: number;
 }
 
-export const DEFAULT_REPLICA_CALCULATOR_OPTIONS: Omit<ReplicaCalculatorOptions, 'now'> = {
+export const DEFAULT_REPLICA_CALCULATOR_OPTIONS: ReplicaCalculatorOptions = {
   tolerance: 0.1,
   cpuInitializationPeriodMs: 5 * 60_000,
   delayOfInitialReadinessStatusMs: 30_000,
@@ -55,13 +55,14 @@ interface PodGroups {
  * groupPods: pods being deleted or failed are ignored; pending pods are unready; pods
  * without a metric are missing; for CPU, a pod counts as unready while it has never
  * been ready, or within its initialization period while not ready or with a sample
- * that does not postdate its readiness by a whole window (the start-up burst).
+ * that does not postdate its readiness by a whole window (the start-up burst), as of `now`.
  */
 export function groupPods(
   pods: PodObject[],
   metrics: PodMetricsInfo,
   resource: string,
   options: ReplicaCalculatorOptions,
+  now: number,
 ): PodGroups {
   const groups: PodGroups = { readyPodCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
   for (const pod of pods) {
@@ -87,7 +88,7 @@ export function groupPods(
         unready = true;
       } else {
         const transition = timeOf(condition.lastTransitionTime) ?? 0;
-        if (started + options.cpuInitializationPeriodMs > options.now) {
+        if (started + options.cpuInitializationPeriodMs > now) {
           unready = condition.status === 'False' || metric.timestamp < transition + metric.windowMs;
         } else {
           unready =
@@ -163,7 +164,7 @@ function conservative(
   metrics: PodMetricsInfo,
   assumeOnScaleDown: (name: string) => number,
   recompute: () => number,
-  options: ReplicaCalculatorOptions,
+  options: Pick<ReplicaCalculatorOptions, 'tolerance'>,
 ): number {
   const scaleUpWithUnready = groups.unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && groups.missing.size === 0) {
@@ -187,70 +188,80 @@ function conservative(
   return replicas;
 }
 
-function usablePods(
-  pods: PodObject[],
-  metrics: PodMetricsInfo,
-  resource: string,
-  options: ReplicaCalculatorOptions,
-): { groups: PodGroups; metrics: PodMetricsInfo } {
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const groups = groupPods(pods, metrics, resource, options);
-  const usable = new Map(metrics);
-  for (const name of [...groups.ignored, ...groups.unready]) usable.delete(name);
-  if (usable.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
-  return { groups, metrics: usable };
-}
-
 /**
- * GetResourceReplicas: the replicas that bring the average utilization (usage as a
- * percentage of requests) to `targetUtilization`.
+ * Kubernetes' ReplicaCalculator: the two calculations for resource metrics, with the
+ * tunables and the clock (which pods are still starting depends on the time) they share.
  */
-export function resourceReplicas(
-  currentReplicas: number,
-  targetUtilization: number,
-  resource: string,
-  pods: PodObject[],
-  podMetrics: PodMetricsInfo,
-  options: ReplicaCalculatorOptions,
-  container?: string,
-): { replicas: number; utilization: number; rawAverage: number } {
-  const { groups, metrics } = usablePods(pods, podMetrics, resource, options);
-  const requests = podRequests(pods, resource, container);
-  const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
-  const fallback = Math.max(100, targetUtilization);
-  const replicas = conservative(
-    currentReplicas,
-    groups.readyPodCount,
-    ratio,
-    groups,
-    metrics,
-    (name) => ((requests.get(name) ?? 0) * fallback) / 100,
-    () => utilizationRatio(metrics, requests, targetUtilization).ratio,
-    options,
-  );
-  return { replicas, utilization, rawAverage };
-}
+export class ReplicaCalculator {
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: ReplicaCalculatorOptions = DEFAULT_REPLICA_CALCULATOR_OPTIONS,
+  ) {}
 
-/** GetRawResourceReplicas: the replicas that bring the average usage per pod to `targetAverage` (milli-units). */
-export function rawResourceReplicas(
-  currentReplicas: number,
-  targetAverage: number,
-  resource: string,
-  pods: PodObject[],
-  podMetrics: PodMetricsInfo,
-  options: ReplicaCalculatorOptions,
-): { replicas: number; average: number } {
-  const { groups, metrics } = usablePods(pods, podMetrics, resource, options);
-  const { ratio, average } = usageRatio(metrics, targetAverage);
-  const replicas = conservative(
-    currentReplicas,
-    groups.readyPodCount,
-    ratio,
-    groups,
-    metrics,
-    () => targetAverage,
-    () => usageRatio(metrics, targetAverage).ratio,
-    options,
-  );
-  return { replicas, average };
+  /**
+   * GetResourceReplicas: the replicas that bring the average utilization (usage as a
+   * percentage of requests) to `targetUtilization`.
+   */
+  resourceReplicas(
+    currentReplicas: number,
+    targetUtilization: number,
+    resource: string,
+    pods: PodObject[],
+    podMetrics: PodMetricsInfo,
+    container?: string,
+  ): { replicas: number; utilization: number; rawAverage: number } {
+    const { groups, metrics } = this.usablePods(pods, podMetrics, resource);
+    const requests = podRequests(pods, resource, container);
+    const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
+    const fallback = Math.max(100, targetUtilization);
+    const replicas = conservative(
+      currentReplicas,
+      groups.readyPodCount,
+      ratio,
+      groups,
+      metrics,
+      (name) => ((requests.get(name) ?? 0) * fallback) / 100,
+      () => utilizationRatio(metrics, requests, targetUtilization).ratio,
+      this.options,
+    );
+    return { replicas, utilization, rawAverage };
+  }
+
+  /** GetRawResourceReplicas: the replicas that bring the average usage per pod to `targetAverage` (milli-units). */
+  rawResourceReplicas(
+    currentReplicas: number,
+    targetAverage: number,
+    resource: string,
+    pods: PodObject[],
+    podMetrics: PodMetricsInfo,
+  ): { replicas: number; average: number } {
+    const { groups, metrics } = this.usablePods(pods, podMetrics, resource);
+    const { ratio, average } = usageRatio(metrics, targetAverage);
+    const replicas = conservative(
+      currentReplicas,
+      groups.readyPodCount,
+      ratio,
+      groups,
+      metrics,
+      () => targetAverage,
+      () => usageRatio(metrics, targetAverage).ratio,
+      this.options,
+    );
+    return { replicas, average };
+  }
+
+  /** The pods grouped as of now, and the metrics of those that count (neither ignored nor unready). */
+  private usablePods(
+    pods: PodObject[],
+    metrics: PodMetricsInfo,
+    resource: string,
+  ): { groups: PodGroups; metrics: PodMetricsInfo } {
+    if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
+    const groups = groupPods(pods, metrics, resource, this.options, this.clock.now());
+    const usable = new Map(metrics);
+    for (const name of [...groups.ignored, ...groups.unready]) usable.delete(name);
+    if (usable.size === 0)
+      throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+    return { groups, metrics: usable };
+  }
 }

@@ -1,6 +1,6 @@
-import { execute, operations, type KubeqlClient } from '../../client/index.ts';
-import type { LabelSelector } from '../../schema/kinds/meta.ts';
-import type { PodMetricsInfo } from './hpa-replica-calculator.ts';
+import { execute, operations, type KubeqlClient } from '../../../client/index.ts';
+import type { LabelSelector } from '../../../schema/kinds/meta.ts';
+import type { PodMetricsInfo } from './replica-calculator.ts';
 
 /** One pod's latest usage as the resource metrics API serves it. */
 export interface PodUsageSample {

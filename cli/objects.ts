@@ -1,0 +1,84 @@
+import type { Resource } from '../client/types.ts';
+import type { ConfigMap } from '../schema/kinds/configmap.ts';
+import type { CronJob } from '../schema/kinds/cronjob.ts';
+import type { DaemonSet } from '../schema/kinds/daemonset.ts';
+import type { Deployment } from '../schema/kinds/deployment.ts';
+import type { Endpoints } from '../schema/kinds/endpoints.ts';
+import type { Event } from '../schema/kinds/event.ts';
+import type { HorizontalPodAutoscaler } from '../schema/kinds/hpa.ts';
+import type { Job } from '../schema/kinds/job.ts';
+import type { Lease } from '../schema/kinds/lease.ts';
+import type { Namespace } from '../schema/kinds/namespace.ts';
+import type { Node } from '../schema/kinds/node.ts';
+import type { Pod, PodStatus } from '../schema/kinds/pod.ts';
+import type { ReplicaSet } from '../schema/kinds/replicaset.ts';
+import type { Secret } from '../schema/kinds/secret.ts';
+import type { Service } from '../schema/kinds/service.ts';
+import type { StatefulSet } from '../schema/kinds/statefulset.ts';
+
+/** An object of one kind as the API returns it: a Resource, typed by its kind's schema. */
+export type KindObject<T> = Resource & T;
+
+export type PodObject = KindObject<Pod>;
+export type DeploymentObject = KindObject<Deployment>;
+export type ReplicaSetObject = KindObject<ReplicaSet>;
+export type StatefulSetObject = KindObject<StatefulSet>;
+export type DaemonSetObject = KindObject<DaemonSet>;
+export type JobObject = KindObject<Job>;
+export type ServiceObject = KindObject<Service>;
+export type EndpointsObject = KindObject<Endpoints>;
+export type NodeObject = KindObject<Node>;
+export type NamespaceObject = KindObject<Namespace>;
+export type ConfigMapObject = KindObject<ConfigMap>;
+export type SecretObject = KindObject<Secret>;
+/**
+ * An Event. `reportingController` is events.k8s.io's name for what core/v1 calls
+ * `reportingComponent`; kubectl's describe reads it, so kq does too.
+ */
+export type EventObject = KindObject<Event & { reportingController?: string }>;
+
+/** The kinds kq has its own table columns for, by kind name. */
+export interface KindObjects {
+  Pod: PodObject;
+  Deployment: DeploymentObject;
+  ReplicaSet: ReplicaSetObject;
+  StatefulSet: StatefulSetObject;
+  DaemonSet: DaemonSetObject;
+  Job: JobObject;
+  CronJob: KindObject<CronJob>;
+  Service: ServiceObject;
+  Endpoints: EndpointsObject;
+  Node: NodeObject;
+  Namespace: NamespaceObject;
+  ConfigMap: ConfigMapObject;
+  Secret: SecretObject;
+  Event: EventObject;
+  Lease: KindObject<Lease>;
+  HorizontalPodAutoscaler: KindObject<HorizontalPodAutoscaler>;
+}
+
+/** A condition, as every kind's status lists them. */
+export type Condition = NonNullable<PodStatus['conditions']>[number];
+export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
+
+/** An object's creation time: a Resource's metadata does not promise one, so only a string counts. */
+export function creationTimestamp(obj: Resource): string | undefined {
+  const value = obj.metadata.creationTimestamp;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The value at a dotted path (`spec.selector.matchLabels`) of an object whose shape is
+ * not known; undefined where a step is missing or not an object.
+ */
+export function field(value: unknown, path: string): unknown {
+  let at = value;
+  for (const key of path.split('.')) {
+    if (!isObject(at)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
