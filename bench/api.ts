@@ -67,7 +67,12 @@ async function startServer(): Promise<Server> {
   return { url, token, stop: () => child.kill('SIGTERM') };
 }
 
-function post(server: Server, query: string, variables?: Record<string, unknown>): Promise<any> {
+/** Posts one operation; resolves with its `data`, typed as the caller says the query selects. */
+function post<Data = unknown>(
+  server: Server,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Data> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -86,7 +91,7 @@ function post(server: Server, query: string, variables?: Record<string, unknown>
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => {
-          const result = JSON.parse(text);
+          const result = JSON.parse(text) as { data: Data; errors?: unknown[] };
           if (result.errors) reject(new Error(JSON.stringify(result.errors[0])));
           else resolve(result.data);
         });
@@ -262,8 +267,11 @@ async function readPhase(server: Server, print: Print, results: Results) {
     });
   }
   const some = (
-    await post(server, `{ pods(namespace: "read", limit: 200) { items { metadata { name } } } }`)
-  ).pods.items.map((p: any) => p.metadata.name);
+    await post<{ pods: { items: { metadata: { name: string } }[] } }>(
+      server,
+      `{ pods(namespace: "read", limit: 200) { items { metadata { name } } } }`,
+    )
+  ).pods.items.map((p) => p.metadata.name);
   const gets = await timeRepeated(500, () =>
     post(
       server,

@@ -82,3 +82,8 @@ export function field(value: unknown, path: string): unknown {
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
+
+/** Whether an object is of one of these kinds, as its `kind` says: then it has that kind's shape. */
+export function isKind<K extends keyof KindObjects>(obj: Resource, ...kinds: K[]): obj is KindObjects[K] {
+  return kinds.some((kind) => kind === obj.kind);
+}

@@ -1,13 +1,18 @@
 import type { Infer, ObjectShape } from './shape.ts';
 import type { ObjectMeta } from './kinds/meta.ts';
 
-/** What every stored object has, whatever its kind. */
+/**
+ * What every stored object has, whatever its kind. `spec` and `status` are `unknown`
+ * because their shape depends on the kind: narrow to the kind's own type, which has them
+ * typed from its shape, with `isKind(obj, podKind)`, or as `Resource & Pod` where the
+ * kind is known otherwise.
+ */
 export interface Resource {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
-  spec?: any;
-  status?: any;
+  spec?: unknown;
+  status?: unknown;
   [field: string]: unknown;
 }
 
@@ -33,7 +38,12 @@ export interface KindDefinition<T extends Resource = Resource> {
   hasStatus: boolean;
 }
 
-export function defineKind<S extends ObjectShape<any>>(
+/** Narrows an object to its kind's type by its `kind`, e.g. `isKind(obj, podKind)`. */
+export function isKind<T extends Resource>(obj: Resource, def: KindDefinition<T>): obj is T {
+  return obj.kind === def.kind;
+}
+
+export function defineKind<S extends ObjectShape>(
   definition: Omit<KindDefinition<Infer<S> & Resource>, 'shape' | 'hasStatus'> & { shape: S },
 ): KindDefinition<Infer<S> & Resource> {
   return { ...definition, hasStatus: 'status' in definition.shape.fields } as KindDefinition<

@@ -25,7 +25,8 @@ export interface ScalarShape<T = unknown> extends Base {
 
 export interface ListShape<T = unknown> extends Base {
   t: 'list';
-  of: Shape<T>;
+  /** Items are scalars or objects: GraphQL types built from shapes have no lists of lists. */
+  of: ItemShape<T>;
 }
 
 export interface ObjectShape<T = unknown> extends Base {
@@ -36,6 +37,9 @@ export interface ObjectShape<T = unknown> extends Base {
 }
 
 export type Shape<T = unknown> = ScalarShape<T> | ListShape<T> | ObjectShape<T>;
+
+/** What a list holds. */
+export type ItemShape<T = unknown> = ScalarShape<T> | ObjectShape<T>;
 
 export type Infer<S> =
   S extends ScalarShape<infer T>
@@ -77,7 +81,7 @@ export const s = {
   enum<const V extends string>(values: readonly V[], description?: string): ScalarShape<V> {
     return { t: 'scalar', scalar: 'String', oneOf: values, description };
   },
-  list<T>(of: Shape<T>, description?: string): ListShape<T> {
+  list<T>(of: ItemShape<T>, description?: string): ListShape<T> {
     return { t: 'list', of, description };
   },
   object<const F extends Record<string, Shape>>(

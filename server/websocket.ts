@@ -7,6 +7,7 @@ import type {
   GraphQLFormattedError,
   GraphQLSchema,
 } from 'graphql';
+import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Socket } from 'node:net';
 import type { WebSocketServer } from 'ws';
@@ -24,9 +25,10 @@ export interface WebSocketOptions {
   limits: Limits;
 }
 
+/** The envelop-wrapped execute and subscribe, handed from onSubscribe to graphql-ws as the rootValue. */
 interface Enveloped {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
 }
 
 /**
@@ -58,8 +60,8 @@ export function serveWebSocket({ wss, yoga, auth, limits }: WebSocketOptions): {
       onConnect: (ctx) =>
         auth.authenticate(credentials(ctx.connectionParams, ctx.extra.request.headers.authorization)) !==
         undefined,
-      execute: (args) => (args.rootValue as Enveloped).execute(args) as any,
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as any,
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
         const count = active.get(ctx) ?? 0;
         if (count >= limits.maxSubscriptionsPerConnection) {
@@ -79,12 +81,12 @@ export function serveWebSocket({ wss, yoga, auth, limits }: WebSocketOptions): {
           req: ctx.extra.request,
           principal,
           params: payload,
-        } as any);
+        });
         let document;
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as any];
+          return [error as GraphQLError];
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
@@ -103,7 +105,7 @@ export function serveWebSocket({ wss, yoga, auth, limits }: WebSocketOptions): {
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe } satisfies Enveloped,
         };
       },
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult): FormattedExecutionResult | void => {

@@ -488,7 +488,7 @@ export class DaemonSetController extends ReconcilingController {
   private readonly sets: Informer<DaemonSetObject>;
   private readonly pods: Informer<PodObject>;
   private readonly nodes: Informer<NodeObject>;
-  private readonly expectations = new Expectations();
+  private readonly expectations = new Expectations(this.ctx.clock);
   private readonly backoff = new FailedPodBackoff();
 
   constructor(ctx: ControllerContext) {

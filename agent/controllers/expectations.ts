@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../lib/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 
 /**
  * How many creations and deletions a controller has asked for and not yet seen in its
@@ -24,7 +24,7 @@ export class Expectations {
    * the system clock is the default only for callers not yet given one.
    */
   constructor(
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock,
     private readonly ttlMs = 5 * 60 * 1000,
   ) {}
 

@@ -260,7 +260,7 @@ export function statefulSetStatus(
 export class StatefulSetController extends ReconcilingController {
   private readonly sets: Informer<StatefulSetObject>;
   private readonly pods: Informer<PodObject>;
-  private readonly expectations = new Expectations();
+  private readonly expectations = new Expectations(this.ctx.clock);
   private readonly history = new RevisionHistory<PodTemplateSpec>();
 
   constructor(ctx: ControllerContext) {

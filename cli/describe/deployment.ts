@@ -37,7 +37,8 @@ export function deployment({ object: d, events, replicaSets = [] }: Described<De
   podTemplateLines(w, d.spec?.template, 0);
   conditionsTable(w, d.status?.conditions, true);
   // The newest ReplicaSet by revision is the new one, as the deployment controller sees it.
-  const revision = (rs: ReplicaSetObject) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+  const revision = (rs: ReplicaSetObject) =>
+    Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
   const sorted = [...replicaSets].sort((a, b) => revision(b) - revision(a));
   const current = d.metadata.annotations?.['deployment.kubernetes.io/revision'];
   const newRS = sorted.find((rs) => String(revision(rs)) === current) ?? sorted[0];

@@ -65,9 +65,7 @@ export function node({ object: n, events, pods = [] }: Described<NodeObject>): s
     w.line(1, '---------', '----', '------------', '----------', '---------------', '-------------', '---');
     for (const p of active) {
       const sum = (which: 'requests' | 'limits', res: string) => {
-        const values = (p.spec?.containers ?? [])
-          .map((c) => c.resources?.[which]?.[res])
-          .filter(Boolean);
+        const values = (p.spec?.containers ?? []).map((c) => c.resources?.[which]?.[res]).filter(Boolean);
         return values.length ? values.join('+') : '0';
       };
       w.line(

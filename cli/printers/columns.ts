@@ -234,11 +234,7 @@ export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
   StatefulSet: {
     headers: ['NAME', 'READY', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES'],
-    row: (s, now) => [
-      name(s),
-      `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`,
-      created(s, now),
-    ],
+    row: (s, now) => [name(s), `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`, created(s, now)],
     wideRow: (s) => [containerNames(s.spec?.template), containerImages(s.spec?.template)],
   },
   DaemonSet: {

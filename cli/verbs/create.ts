@@ -187,7 +187,11 @@ const required = (name: string | undefined, what: string) => {
 };
 
 /** --from-literal and --from-file as data keys; base64 for a Secret. */
-function sourceData(cli: Cli, values: Parsed<typeof options>['values'], base64: boolean): Record<string, string> {
+function sourceData(
+  cli: Cli,
+  values: Parsed<typeof options>['values'],
+  base64: boolean,
+): Record<string, string> {
   const data: Record<string, string> = {};
   const put = (key: string, value: Buffer | string) => {
     if (Object.hasOwn(data, key))

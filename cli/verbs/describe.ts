@@ -10,7 +10,10 @@ import { describeObject, RELATED, type Described } from '../describe/index.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-const options = { selector: { type: 'string', short: 'l' }, 'all-namespaces': { type: 'boolean', short: 'A' } } as const satisfies Options;
+const options = {
+  selector: { type: 'string', short: 'l' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+} as const satisfies Options;
 
 export const describe: Verb<typeof options> = {
   usage: `Show the details of resources as kubectl lays them out: the object, the objects it

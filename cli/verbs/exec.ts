@@ -47,7 +47,12 @@ async function runExec(cli: Cli, { values, positionals, rest }: Parsed<typeof op
     const tty = values.tty === true && stream.isTTY === true;
     if (values.tty && !tty)
       cli.err('Unable to use a TTY - input is not a terminal or the right kind of file');
-    const code = await runExecSession(cli, stream, { name: pod.metadata.name, container, command, tty });
+    const code = await runExecSession(cli, stream, {
+      name: pod.metadata.name ?? '',
+      container,
+      command,
+      tty,
+    });
     if (code !== undefined) {
       if (code !== 0) cli.err(`command terminated with exit code ${code}`);
       return code;

@@ -3,6 +3,7 @@ import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { notFound, oneObject } from '../kinds.ts';
+import { isKind } from '../objects.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { dryRunMode, dryRunSuffix } from './apply.ts';
 import { createAll } from './create.ts';
@@ -45,6 +46,8 @@ Flags:
 };
 
 const EXPOSABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Pod', 'Service']);
+/** The exposable kinds with a selector and a pod template. */
+const WORKLOADS = ['Deployment', 'ReplicaSet', 'StatefulSet'] as const;
 
 async function runExpose(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const { kind, name } = oneObject(positionals, 'expose');
@@ -54,13 +57,17 @@ async function runExpose(cli: Cli, { values, positionals }: Parsed<typeof option
   const type = values.type ?? 'ClusterIP';
   if (!['ClusterIP', 'NodePort', 'LoadBalancer'].includes(type))
     throw new UsageError(`invalid --type "${type}": ClusterIP, NodePort or LoadBalancer`);
-  const target: any = await cli.client().get(kind.kind, name, cli.namespace);
+  const target = await cli.client().get(kind.kind, name, cli.namespace);
   if (!target) throw notFound(kind, name);
 
   const selector = values.selector ? parseSelector(values.selector) : selectorOf(target, kind.kind, name);
-  const podSpec = kind.kind === 'Pod' ? target.spec : target.spec?.template?.spec;
-  const firstPort = (podSpec?.containers ?? []).flatMap((c: any) => c.ports ?? [])[0];
-  const servicePort = kind.kind === 'Service' ? target.spec?.ports?.[0]?.port : undefined;
+  const podSpec = isKind(target, 'Pod')
+    ? target.spec
+    : isKind(target, ...WORKLOADS)
+      ? target.spec?.template?.spec
+      : undefined;
+  const firstPort = (podSpec?.containers ?? []).flatMap((c) => c.ports ?? [])[0];
+  const servicePort = isKind(target, 'Service') ? target.spec?.ports?.[0]?.port : undefined;
   const port = intFlag('port', values.port, 1) ?? firstPort?.containerPort ?? servicePort;
   if (port === undefined) throw new Error(`couldn't find port via --port flag or introspection`);
   const targetPort =
@@ -97,18 +104,19 @@ async function runExpose(cli: Cli, { values, positionals }: Parsed<typeof option
   return 0;
 }
 
-function selectorOf(target: any, kind: string, name: string): Record<string, string> {
-  if (kind === 'Pod') {
+function selectorOf(target: Resource, kind: string, name: string): Record<string, string> {
+  if (isKind(target, 'Pod')) {
     if (!target.metadata.labels) throw new Error(`the pod ${name} has no labels and cannot be exposed`);
     return target.metadata.labels;
   }
-  if (kind === 'Service') return target.spec?.selector ?? {};
-  if (target.spec?.selector?.matchExpressions?.length) {
+  if (isKind(target, 'Service')) return target.spec?.selector ?? {};
+  const selector = isKind(target, ...WORKLOADS) ? target.spec?.selector : undefined;
+  if (selector?.matchExpressions?.length) {
     throw new Error(
       `couldn't retrieve selectors via --selector flag or introspection: the ${kind.toLowerCase()} uses matchExpressions, which a Service cannot`,
     );
   }
-  return target.spec?.selector?.matchLabels ?? {};
+  return selector?.matchLabels ?? {};
 }
 
 function parseSelector(text: string): Record<string, string> {

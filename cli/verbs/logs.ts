@@ -63,7 +63,8 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed<typeof options>
     timestamps: values.timestamps === true,
     sinceSeconds: sinceSeconds(values.since),
   };
-  let targets: Array<{ pod: string; container: string }>;
+  type Target = { pod: string | undefined; container: string };
+  let targets: Target[];
   if (values.selector) {
     if (positionals.length) throw new UsageError('only one of a selector or a pod name may be given');
     const { items } = await cli
@@ -84,8 +85,7 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed<typeof options>
     targets = [{ pod: pod.metadata.name, container }];
   }
   const prefixed = values.prefix ?? (values.selector !== undefined && targets.length > 1);
-  const prefix = (t: { pod: string; container: string }) =>
-    prefixed ? `[pod/${t.pod}/${t.container}] ` : '';
+  const prefix = (t: Target) => (prefixed ? `[pod/${t.pod}/${t.container}] ` : '');
   const tailLines = tail ?? (values.selector ? 10 : undefined);
 
   if (!values.follow) {

@@ -1,6 +1,7 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { kindOf, notFound } from '../kinds.ts';
+import { field, type PodObject } from '../objects.ts';
 
 /**
  * The pod a logs or exec command means: `POD`, `pod/POD`, or a workload (`deploy/web`)
@@ -12,35 +13,39 @@ export async function podTarget(
   cli: Cli,
   arg: string,
   container: string | undefined,
-): Promise<{ pod: any; container: string }> {
+): Promise<{ pod: PodObject; container: string }> {
   const client = cli.client();
-  let pod: any;
+  let pod: PodObject | null | undefined;
   if (arg.includes('/')) {
     const [type, name] = arg.split('/', 2);
     const kind = kindOf(type);
-    if (kind.kind === 'Pod') pod = await client.get('Pod', name, cli.namespace);
+    if (kind.kind === 'Pod') pod = await client.get<PodObject>('Pod', name, cli.namespace);
     else {
-      const owner: any = await client.get(kind.kind, name, cli.namespace);
+      const owner = await client.get(kind.kind, name, cli.namespace);
       if (!owner) throw notFound(kind, name);
-      const labels = owner.spec?.selector?.matchLabels ?? owner.spec?.selector;
+      // A workload's selector has matchLabels; a Service's is the labels themselves.
+      const labels = field(owner, 'spec.selector.matchLabels') ?? field(owner, 'spec.selector');
       if (!labels || typeof labels !== 'object') throw new UsageError(`cannot find the pods of ${arg}`);
       const selector = Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      const { items } = await client.list<any>('Pod', { namespace: cli.namespace, labelSelector: selector });
+      const { items } = await client.list<PodObject>('Pod', {
+        namespace: cli.namespace,
+        labelSelector: selector,
+      });
       pod = items.find((p) => p.status?.phase === 'Running') ?? items[0];
       if (!pod) throw new Error(`no pods found for ${arg}`);
     }
     if (!pod) throw notFound(kindOf('pod'), name);
   } else {
-    pod = await client.get('Pod', arg, cli.namespace);
+    pod = await client.get<PodObject>('Pod', arg, cli.namespace);
     if (!pod) throw notFound(kindOf('pod'), arg);
   }
   return { pod, container: container ?? defaultContainer(cli, pod) };
 }
 
-export function defaultContainer(cli: Cli, pod: any): string {
-  const names: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+export function defaultContainer(cli: Cli, pod: PodObject): string {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
   const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
   const chosen = annotated && names.includes(annotated) ? annotated : names[0];
   if (names.length > 1 && !annotated) cli.err(`Defaulted container "${chosen}" out of: ${names.join(', ')}`);

@@ -84,7 +84,12 @@ function seconds(value: string | undefined): number | undefined {
  * The rolloutStatus subscription, line by line as kubectl prints them: 0 once rolled
  * out, 1 on ProgressDeadlineExceeded or when --timeout runs out.
  */
-async function status(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
+async function status(
+  cli: Cli,
+  kind: Kind,
+  name: string,
+  values: Parsed<typeof options>['values'],
+): Promise<number> {
   const timeoutSeconds = seconds(values.timeout);
   const items = cli
     .client()
@@ -123,7 +128,12 @@ interface Revision {
   template: PodTemplateSpec | null;
 }
 
-async function history(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
+async function history(
+  cli: Cli,
+  kind: Kind,
+  name: string,
+  values: Parsed<typeof options>['values'],
+): Promise<number> {
   const revisions = await mutate<Revision[]>(
     cli,
     `query($kind: RolloutKind!, $namespace: String, $name: String!) {
@@ -149,7 +159,12 @@ async function history(cli: Cli, kind: Kind, name: string, values: Parsed<typeof
   return 0;
 }
 
-async function undo(cli: Cli, kind: Kind, name: string, values: Parsed<typeof options>['values']): Promise<number> {
+async function undo(
+  cli: Cli,
+  kind: Kind,
+  name: string,
+  values: Parsed<typeof options>['values'],
+): Promise<number> {
   const result = await mutate<{ skipped: boolean; revision: number; message: string }>(
     cli,
     `mutation($namespace: String, $name: String!, $toRevision: Int) {

@@ -5,7 +5,10 @@ import { oneObject, objectRef } from '../kinds.ts';
 import { mutate, pairs } from './mutate.ts';
 import type { Verb } from './verb.ts';
 
-const options = { record: { type: 'boolean' }, output: { type: 'string', short: 'o' } } as const satisfies Options;
+const options = {
+  record: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
 
 export const set: Verb<typeof options> = {
   usage: `Set the images of a workload's containers (kq set image), in one write that starts a rollout.

@@ -65,7 +65,11 @@ async function runTop(cli: Cli, { values, positionals }: Parsed<typeof options>)
   );
 }
 
-async function topPods(cli: Cli, name: string | undefined, values: Parsed<typeof options>['values']): Promise<number> {
+async function topPods(
+  cli: Cli,
+  name: string | undefined,
+  values: Parsed<typeof options>['values'],
+): Promise<number> {
   const allNamespaces = values['all-namespaces'] === true;
   const { podMetrics } = await cli.client().request<{ podMetrics: PodMetrics[] }>(
     `query($namespace: String, $name: String, $labelSelector: String) {
@@ -115,7 +119,11 @@ async function topPods(cli: Cli, name: string | undefined, values: Parsed<typeof
   return 0;
 }
 
-async function topNodes(cli: Cli, name: string | undefined, values: Parsed<typeof options>['values']): Promise<number> {
+async function topNodes(
+  cli: Cli,
+  name: string | undefined,
+  values: Parsed<typeof options>['values'],
+): Promise<number> {
   const { nodeMetrics } = await cli.client().request<{ nodeMetrics: NodeMetrics[] }>(
     `query($name: String, $labelSelector: String) {
       nodeMetrics(name: $name, labelSelector: $labelSelector) {
@@ -125,7 +133,8 @@ async function topNodes(cli: Cli, name: string | undefined, values: Parsed<typeo
     { name, labelSelector: values.selector },
   );
   if (!nodeMetrics.length) throw new Error('metrics not available yet');
-  const key = (m: NodeMetrics) => (values['sort-by'] === 'memory' ? m.usage.memoryBytes : m.usage.cpuNanoCores);
+  const key = (m: NodeMetrics) =>
+    values['sort-by'] === 'memory' ? m.usage.memoryBytes : m.usage.cpuNanoCores;
   const nodes = values['sort-by'] ? [...nodeMetrics].sort((a, b) => key(b) - key(a)) : nodeMetrics;
   const rows = nodes.map((m) => [m.top.name, m.top.cpu, m.top.cpuPercent, m.top.memory, m.top.memoryPercent]);
   cli.io.stdout.write(

@@ -4,7 +4,10 @@ import type { Options, Parsed } from '../flags.ts';
 import { toYAML } from '../printers/output.ts';
 import type { Verb } from './verb.ts';
 
-const options = { client: { type: 'boolean' }, output: { type: 'string', short: 'o' } } as const satisfies Options;
+const options = {
+  client: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies Options;
 
 export const version: Verb<typeof options> = {
   usage: `Print the client version and the server's (its URL and whether it answers).

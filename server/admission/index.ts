@@ -16,7 +16,7 @@ import { secretAdmission } from './secret.ts';
 import { serviceAdmission } from './service.ts';
 import { statefulSetAdmission } from './statefulset.ts';
 
-const ADMISSIONS: Record<string, KindAdmission<any>> = {
+const ADMISSIONS: Record<string, KindAdmission> = {
   Namespace: namespaceAdmission,
   Node: nodeAdmission,
   Lease: leaseAdmission,

@@ -1,10 +1,12 @@
-import { builder, type Context } from './builder.ts';
+import type { ObjectRef } from '@pothos/core';
+import { builder, type Types } from './builder.ts';
+import { stored } from './resource.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import type { Resource } from '../../schema/kind.ts';
 
 /** Binding, the scheduler's one write: assigns a pending Pod to a Node, once. */
-export function registerBinding(podRef: any): void {
-  builder.mutationField('bindPod', (t: any) =>
+export function registerBinding(podRef: ObjectRef<Types, Resource>): void {
+  builder.mutationField('bindPod', (t) =>
     t.field({
       type: podRef,
       nullable: false,
@@ -15,8 +17,8 @@ export function registerBinding(podRef: any): void {
         name: t.arg.string({ required: true }),
         nodeName: t.arg.string({ required: true }),
       },
-      resolve: (_root: unknown, args: any, ctx: Context): Promise<Resource | undefined> =>
-        ctx.resources.bind(kindByName('Pod')!, args.namespace ?? 'default', args.name, args.nodeName),
+      resolve: (_root, args, ctx) =>
+        stored(ctx.resources.bind(kindByName('Pod')!, args.namespace ?? 'default', args.name, args.nodeName)),
     }),
   );
 }

@@ -1,4 +1,4 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { type ArgBuilder } from '@pothos/core';
 import type { ResourceService } from '../resources/service.ts';
 
 /** Who is calling; authorization decisions will read it. */
@@ -24,6 +24,17 @@ export const builder = new SchemaBuilder<{
     IntOrString: { Input: string | number; Output: string | number };
   };
 }>({});
+
+/**
+ * The builder's schema types (context, scalars, nullability), for the refs and field
+ * builders that are typed outside a builder call: `ObjectRef<Types, T>`, ...
+ */
+export type Types = typeof builder.$inferSchemaTypes;
+
+/** What helpers that only add arguments need of a field builder (`t.arg`): any kind of field has it. */
+export interface ArgsBuilder {
+  arg: ArgBuilder<Types>;
+}
 
 builder.queryType({ description: 'Reads: get and list every kind, and follow the edges between objects.' });
 builder.mutationType({

@@ -1,10 +1,12 @@
 import type { ObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
+import { builder, type Context, type Types } from './builder.ts';
 import type { Resource } from '../../schema/kind.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
+import type { Pod } from '../../schema/kinds/pod.ts';
+import type { Service } from '../../schema/kinds/service.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 
-type Refs = Record<string, ObjectRef<any, Resource>>;
+type Refs = Record<string, ObjectRef<Types, Resource>>;
 
 /**
  * The edges between kinds, where a GraphQL query replaces several kubectl calls:
@@ -13,8 +15,8 @@ type Refs = Record<string, ObjectRef<any, Resource>>;
  */
 export function registerEdges(refs: Refs): void {
   const { Pod, ReplicaSet, Node, Endpoints, Event, Job } = refs;
-  const owned = (kind: string) => (obj: Resource, _args: unknown, ctx: any) =>
-    ctx.resources.lookup('owner', obj.metadata.uid, kind) as Resource[];
+  const owned = (kind: string) => (obj: Resource, _args: unknown, ctx: Context) =>
+    ctx.resources.lookup('owner', obj.metadata.uid!, kind);
 
   for (const ref of Object.values(refs)) {
     builder.objectField(ref, 'events', (t) =>
@@ -71,8 +73,10 @@ export function registerEdges(refs: Refs): void {
     t.field({
       type: Node,
       description: 'The Node the Pod is bound to.',
-      resolve: (pod, _args, ctx) =>
-        pod.spec?.nodeName ? ctx.resources.get(kindByName('Node')!, undefined, pod.spec.nodeName) : null,
+      resolve: (pod, _args, ctx) => {
+        const nodeName = (pod as Resource & Pod).spec?.nodeName;
+        return nodeName ? ctx.resources.get(kindByName('Node')!, undefined, nodeName) : null;
+      },
     }),
   );
   builder.objectField(Node, 'pods', (t) =>
@@ -89,7 +93,7 @@ export function registerEdges(refs: Refs): void {
       nullable: false,
       description: "The Pods the Service's selector picks (none without a selector).",
       resolve: (svc, _args, ctx) => {
-        const selector = svc.spec?.selector as Record<string, string> | undefined;
+        const selector = (svc as Resource & Service).spec?.selector;
         if (!selector || Object.keys(selector).length === 0) return [];
         const pods = ctx.resources.list(kindByName('Pod')!, { namespace: svc.metadata.namespace }).items;
         return pods.filter((pod) => selectorMatches({ matchLabels: selector }, pod.metadata.labels));

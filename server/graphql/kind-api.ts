@@ -1,10 +1,22 @@
-import type { ObjectRef } from '@pothos/core';
+import type { ArgumentRef, ObjectRef } from '@pothos/core';
 import { apiNames } from '../../schema/api-names.ts';
-import { builder, type Context } from './builder.ts';
+import { builder, type ArgsBuilder, type Types } from './builder.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
-import { ListMetaRef, PropagationPolicyRef, ResourceRef, WatchEventTypeRef } from './resource.ts';
+import type { ListResult } from '../resources/reads.ts';
+import type { WatchEvent } from '../watch/hub.ts';
+import { ListMetaRef, PropagationPolicyRef, ResourceRef, stored, WatchEventTypeRef } from './resource.ts';
 import { inputRef, outputFields } from './shape-types.ts';
 import type { ObjectShape } from '../../schema/shape.ts';
+
+/** The `namespace` argument: optional, and null means the same as left out. */
+type NamespaceArg = ArgumentRef<Types, string | null | undefined>;
+
+/** What a list or a watch selects by, as the resolvers receive it. */
+interface SelectionArgs {
+  namespace?: string | null;
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+}
 
 /** The kinds whose spec.replicas the `scale<Kind>` mutation changes. */
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
@@ -15,7 +27,7 @@ const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
  * subscription. Every kind gets the same operations with the same semantics, which is
  * what lets one SDK, one CLI and one dashboard serve them all.
  */
-export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
+export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
   const { one, many, Many } = apiNames(def.kind);
   const ref = builder.objectRef<Resource>(def.kind);
   builder.objectType(ref, {
@@ -23,10 +35,10 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     interfaces: [ResourceRef],
     isTypeOf: (obj) => (obj as Resource).kind === def.kind,
     // apiVersion, kind and metadata come from the Resource interface, non-null.
-    fields: (t: any) => outputFields(def.shape, t, ['apiVersion', 'kind', 'metadata']),
+    fields: (t) => outputFields(def.shape, t, ['apiVersion', 'kind', 'metadata']),
   });
 
-  const listRef = builder.objectRef<{ items: Resource[]; metadata: any }>(`${def.kind}List`).implement({
+  const listRef = builder.objectRef<ListResult>(`${def.kind}List`).implement({
     description: `A page of ${def.kind} objects.`,
     fields: (t) => ({
       apiVersion: t.string({ nullable: false, resolve: () => def.apiVersion }),
@@ -36,10 +48,10 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     }),
   });
 
-  const eventRef = builder.objectRef<{ type: string; object: Resource }>(`${def.kind}WatchEvent`).implement({
+  const eventRef = builder.objectRef<WatchEvent>(`${def.kind}WatchEvent`).implement({
     description: `One change to a ${def.kind}, in resourceVersion order.`,
     fields: (t) => ({
-      type: t.field({ type: WatchEventTypeRef, nullable: false, resolve: (e) => e.type as any }),
+      type: t.field({ type: WatchEventTypeRef, nullable: false, resolve: (e) => e.type }),
       object: t.field({
         type: ref,
         nullable: false,
@@ -49,7 +61,8 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     }),
   });
 
-  const scope = (t: any, required = false) =>
+  // Only namespaced kinds take a namespace.
+  const scope = (t: ArgsBuilder, required = false): { namespace?: NamespaceArg } =>
     def.namespaced
       ? {
           namespace: t.arg.string({
@@ -61,28 +74,30 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       : {};
   const ns = (args: { namespace?: string | null }) => args.namespace ?? undefined;
   // What a list and a watch select by: namespace (all when omitted), labels, fields.
-  const selection = (t: any) => ({
+  const selection = (t: ArgsBuilder) => ({
     ...scope(t),
     labelSelector: t.arg.string({ description: 'app=web,tier!=db,env in (a,b),!legacy' }),
     fieldSelector: t.arg.string({
       description: 'metadata.name=x and per-kind fields, e.g. spec.nodeName=n1',
     }),
   });
-  const selected = (args: any) => ({
+  const selected = (args: SelectionArgs) => ({
     namespace: ns(args),
     labelSelector: args.labelSelector ?? undefined,
     fieldSelector: args.fieldSelector ?? undefined,
   });
-  const inputArg = (t: any) => ({
-    [one]: t.arg({ type: inputRef(def.shape as ObjectShape), required: true }),
+  // The object written, under the kind's own name (`pod: PodInput!`): read with `input(args)`.
+  const inputArg = (t: ArgsBuilder) => ({
+    [one]: t.arg({ type: inputRef(def.shape), required: true }),
   });
+  const input = (args: Record<string, unknown>) => args[one];
 
-  builder.queryFields((t: any) => ({
+  builder.queryFields((t) => ({
     [one]: t.field({
       type: ref,
       description: `One ${def.kind} by name, or null.`,
       args: { ...scope(t, true), name: t.arg.string({ required: true }) },
-      resolve: (_root: unknown, args: any, ctx: Context) => ctx.resources.get(def, ns(args), args.name),
+      resolve: (_root, args, ctx) => ctx.resources.get(def, ns(args), args.name),
     }),
     [many]: t.field({
       type: listRef,
@@ -93,7 +108,7 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
         limit: t.arg.int(),
         continue: t.arg.string(),
       },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
+      resolve: (_root, args, ctx) =>
         ctx.resources.list(def, {
           ...selected(args),
           limit: args.limit ?? undefined,
@@ -102,18 +117,18 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
     }),
   }));
 
-  const dryRun = (t: any) => ({
+  const dryRun = (t: ArgsBuilder) => ({
     dryRun: t.arg.boolean({ description: 'Validate and default, store nothing.' }),
   });
-  const target = (t: any) => ({ ...scope(t, true), name: t.arg.string({ required: true }) });
+  const target = (t: ArgsBuilder) => ({ ...scope(t, true), name: t.arg.string({ required: true }) });
 
-  builder.mutationFields((t: any) => ({
+  builder.mutationFields((t) => ({
     [`create${def.kind}`]: t.field({
       type: ref,
       nullable: false,
       args: { ...scope(t, true), ...inputArg(t), ...dryRun(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        ctx.resources.create(def, ns(args), args[one], { dryRun: args.dryRun ?? false }),
+      resolve: (_root, args, ctx) =>
+        stored(ctx.resources.create(def, ns(args), input(args), { dryRun: args.dryRun ?? false })),
     }),
     [`replace${def.kind}`]: t.field({
       type: ref,
@@ -121,8 +136,10 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       description:
         'Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale.',
       args: { ...target(t), ...inputArg(t), ...dryRun(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        ctx.resources.replace(def, ns(args), args.name, args[one], { dryRun: args.dryRun ?? false }),
+      resolve: (_root, args, ctx) =>
+        stored(
+          ctx.resources.replace(def, ns(args), args.name, input(args), { dryRun: args.dryRun ?? false }),
+        ),
     }),
     [`patch${def.kind}`]: t.field({
       type: ref,
@@ -130,8 +147,8 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
       description:
         'Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition.',
       args: { ...target(t), patch: t.arg({ type: 'JSON', required: true }), ...dryRun(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false }),
+      resolve: (_root, args, ctx) =>
+        stored(ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false })),
     }),
     [`delete${def.kind}`]: t.field({
       type: ref,
@@ -143,7 +160,7 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
         resourceVersion: t.arg.string({ description: 'Precondition: only delete this version.' }),
         ...dryRun(t),
       },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
+      resolve: (_root, args, ctx) =>
         ctx.resources.delete(def, ns(args), args.name, {
           propagationPolicy: args.propagationPolicy ?? undefined,
           gracePeriodSeconds: args.gracePeriodSeconds ?? undefined,
@@ -162,13 +179,15 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
               status: t.arg({ type: inputRef(def.shape.fields.status as ObjectShape), required: true }),
               resourceVersion: t.arg.string(),
             },
-            resolve: (_root: unknown, args: any, ctx: Context) =>
-              ctx.resources.updateStatus(
-                def,
-                ns(args),
-                args.name,
-                args.status,
-                args.resourceVersion ?? undefined,
+            resolve: (_root, args, ctx) =>
+              stored(
+                ctx.resources.updateStatus(
+                  def,
+                  ns(args),
+                  args.name,
+                  args.status,
+                  args.resourceVersion ?? undefined,
+                ),
               ),
           }),
         }
@@ -179,14 +198,14 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
             type: ref,
             nullable: false,
             args: { ...target(t), replicas: t.arg.int({ required: true }) },
-            resolve: (_root: unknown, args: any, ctx: Context) =>
-              ctx.resources.scale(def, ns(args), args.name, args.replicas),
+            resolve: (_root, args, ctx) =>
+              stored(ctx.resources.scale(def, ns(args), args.name, args.replicas)),
           }),
         }
       : {}),
   }));
 
-  builder.subscriptionFields((t: any) => ({
+  builder.subscriptionFields((t) => ({
     [`watch${Many}`]: t.field({
       type: eventRef,
       nullable: false,
@@ -198,14 +217,14 @@ export function registerKind(def: KindDefinition): ObjectRef<any, Resource> {
         sendInitialEvents: t.arg.boolean(),
         allowBookmarks: t.arg.boolean(),
       },
-      subscribe: (_root: unknown, args: any, ctx: Context) =>
+      subscribe: (_root, args, ctx) =>
         ctx.resources.watch(def, {
           ...selected(args),
           resourceVersion: args.resourceVersion ?? undefined,
           sendInitialEvents: args.sendInitialEvents ?? undefined,
           allowBookmarks: args.allowBookmarks ?? false,
         }),
-      resolve: (item: any) => {
+      resolve: (item) => {
         if (item.type === 'ERROR') throw item.error;
         return item;
       },

@@ -120,7 +120,7 @@ const ReplyInputRef = builder.inputType('NodeStreamReplyInput', {
   }),
 });
 
-builder.subscriptionField('nodeStreamRequests', (t: any) =>
+builder.subscriptionField('nodeStreamRequests', (t) =>
   t.field({
     type: RequestRef,
     nullable: false,

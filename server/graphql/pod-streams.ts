@@ -1,8 +1,8 @@
 import { execPod, DEFAULT_EXEC_TIMEOUT_SECONDS } from '../tunnel/pod-exec.ts';
-import { podLog, streamPodLogs, type PodLogItem, type PodLogLine } from '../tunnel/pod-logs.ts';
+import { podLog, streamPodLogs, type PodLogLine } from '../tunnel/pod-logs.ts';
 import type { TunnelExecResult } from '../tunnel/messages.ts';
 import { streamPodExec, writeExecInput, type ExecEvent } from '../tunnel/pod-exec-session.ts';
-import { builder, type Context } from './builder.ts';
+import { builder, type ArgsBuilder } from './builder.ts';
 
 /** Which of a container's output streams a line came from. */
 export const LogStreamRef = builder.enumType('LogStream', {
@@ -40,7 +40,7 @@ const ExecResultRef = builder.objectRef<TunnelExecResult>('ExecResult').implemen
   }),
 });
 
-const logArgs = (t: any) => ({
+const logArgs = (t: ArgsBuilder) => ({
   namespace: t.arg.string({ defaultValue: 'default' }),
   name: t.arg.string({ required: true }),
   container: t.arg.string({
@@ -61,31 +61,31 @@ const logArgs = (t: any) => ({
 const ERRORS =
   'A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE.';
 
-builder.subscriptionField('podLogs', (t: any) =>
+builder.subscriptionField('podLogs', (t) =>
   t.field({
     type: PodLogLineRef,
     nullable: false,
     description: `\`kubectl logs [-f]\`: a container's output line by line, from its node's agent. Without \`follow\` it completes after the lines there are; with it, it goes on until the container instance exits. Unsubscribing stops it on the node. ${ERRORS}`,
     args: { ...logArgs(t), follow: t.arg.boolean({ defaultValue: false }) },
-    subscribe: (_root: unknown, args: any, ctx: Context) => streamPodLogs(ctx.resources, withNamespace(args)),
-    resolve: (item: PodLogItem) => {
+    subscribe: (_root, args, ctx) => streamPodLogs(ctx.resources, withNamespace(args)),
+    resolve: (item) => {
       if ('error' in item) throw item.error;
       return item;
     },
   }),
 );
 
-builder.queryField('podLog', (t: any) =>
+builder.queryField('podLog', (t) =>
   t.field({
     type: 'String',
     nullable: false,
     description: `\`kubectl logs\`: a container's output as one text, every line ending with a newline. At most 8 MiB: ask for \`tailLines\` or subscribe to \`podLogs\` for more. ${ERRORS}`,
     args: logArgs(t),
-    resolve: (_root: unknown, args: any, ctx: Context) => podLog(ctx.resources, withNamespace(args)),
+    resolve: (_root, args, ctx) => podLog(ctx.resources, withNamespace(args)),
   }),
 );
 
-builder.mutationField('execPod', (t: any) =>
+builder.mutationField('execPod', (t) =>
   t.field({
     type: ExecResultRef,
     nullable: false,
@@ -98,7 +98,7 @@ builder.mutationField('execPod', (t: any) =>
       stdin: t.arg.string(),
       timeoutSeconds: t.arg.int(),
     },
-    resolve: (_root: unknown, args: any, ctx: Context) => execPod(ctx.resources, withNamespace(args)),
+    resolve: (_root, args, ctx) => execPod(ctx.resources, withNamespace(args)),
   }),
 );
 
@@ -122,7 +122,7 @@ const ExecEventRef = builder.objectRef<ExecEvent>('ExecEvent').implement({
   }),
 });
 
-builder.subscriptionField('execPodSession', (t: any) =>
+builder.subscriptionField('execPodSession', (t) =>
   t.field({
     type: ExecEventRef,
     nullable: false,
@@ -137,16 +137,15 @@ builder.subscriptionField('execPodSession', (t: any) =>
         description: 'Run the command in a terminal: its output comes raw, as one stream.',
       }),
     },
-    subscribe: (_root: unknown, args: any, ctx: Context) =>
-      streamPodExec(ctx.resources, withNamespace(args), ctx.principal.name),
-    resolve: (event: ExecEvent) => {
+    subscribe: (_root, args, ctx) => streamPodExec(ctx.resources, withNamespace(args), ctx.principal.name),
+    resolve: (event) => {
       if ('error' in event) throw event.error;
       return event;
     },
   }),
 );
 
-builder.mutationField('execPodInput', (t: any) =>
+builder.mutationField('execPodInput', (t) =>
   t.field({
     type: 'Boolean',
     nullable: false,
@@ -157,7 +156,7 @@ builder.mutationField('execPodInput', (t: any) =>
       data: t.arg.string(),
       close: t.arg.boolean({ defaultValue: false }),
     },
-    resolve: (_root: unknown, args: any, ctx: Context) =>
+    resolve: (_root, args, ctx) =>
       writeExecInput(ctx.resources, ctx.principal.name, String(args.session), args),
   }),
 );

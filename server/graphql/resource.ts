@@ -2,7 +2,6 @@ import { builder } from './builder.ts';
 import { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { outputRef } from './shape-types.ts';
 import type { Resource } from '../../schema/kind.ts';
-import type { Context } from './builder.ts';
 
 /** What every object of every kind has; `apply` returns these, whatever the kinds applied. */
 export const ResourceRef = builder.interfaceRef<Resource>('Resource');
@@ -10,25 +9,26 @@ export const ResourceRef = builder.interfaceRef<Resource>('Resource');
 builder.interfaceType(ResourceRef, {
   description: 'Any Kubernetes-style object: apiVersion, kind and metadata.',
   resolveType: (obj: Resource) => obj.kind,
-  fields: (t: any) => ({
-    apiVersion: t.exposeString('apiVersion', { nullable: false }),
-    kind: t.exposeString('kind', { nullable: false }),
+  fields: (t) => ({
+    // Read as exposeString would: `Resource` has an index signature, which `expose*` cannot take apart.
+    apiVersion: t.string({ nullable: false, resolve: (obj) => obj.apiVersion }),
+    kind: t.string({ nullable: false, resolve: (obj) => obj.kind }),
     metadata: t.field({
       type: outputRef(ObjectMeta),
       nullable: false,
-      resolve: (obj: Resource) => obj.metadata,
+      resolve: (obj) => obj.metadata,
     }),
     manifest: t.field({
       type: 'JSON',
       nullable: false,
       description:
         'The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field.',
-      resolve: (obj: Resource) => obj,
+      resolve: (obj) => obj,
     }),
     owner: t.field({
       type: ResourceRef,
       description: 'The object that controls this one (its controller owner reference), if it still exists.',
-      resolve: (obj: Resource, _args: unknown, ctx: Context) => {
+      resolve: (obj, _args, ctx) => {
         const ref =
           obj.metadata.ownerReferences?.find((r) => r.controller) ?? obj.metadata.ownerReferences?.[0];
         return ref ? ctx.resources.byUid(ref.uid) : undefined;
@@ -36,6 +36,25 @@ builder.interfaceType(ResourceRef, {
     }),
   }),
 });
+
+/**
+ * The object a write left stored, for the non-null fields of the writes that always
+ * leave one (create, replace, patch, updateStatus, scale, bindPod; not delete). Were it
+ * ever missing, GraphQL itself would reject the null for the non-null field.
+ */
+export async function stored(write: Promise<Resource | undefined>): Promise<Resource> {
+  return (await write)!;
+}
+
+/**
+ * A `namespace: String = "default"` argument as the rollout verbs take it. GraphQL applies
+ * the default only when the argument is left out: an explicit null gets through and is
+ * passed on as it is (a read then finds nothing; a patch writes in "default"), though
+ * the type says string. podLogs and execPod map null to "default" instead (withNamespace).
+ */
+export function namespaceArg(args: { namespace?: string | null }): string {
+  return args.namespace as string;
+}
 
 export const ListMetaRef = builder
   .objectRef<{ resourceVersion: string; continue?: string; remainingItemCount?: number }>('ListMeta')

@@ -1,6 +1,7 @@
-import { watchRolloutStatus, type RolloutStatusItem } from '../resources/rollout-status-stream.ts';
+import { watchRolloutStatus } from '../resources/rollout-status-stream.ts';
 import type { RolloutStatus } from '../resources/rollout-status.ts';
-import { builder, type Context } from './builder.ts';
+import { builder } from './builder.ts';
+import { namespaceArg } from './resource.ts';
 
 /** The `rolloutStatus` subscription: `kubectl rollout status deployment/<name>` as a stream. */
 export function registerRolloutStatus(): void {
@@ -35,7 +36,7 @@ export function registerRolloutStatus(): void {
     }),
   });
 
-  builder.subscriptionField('rolloutStatus', (t: any) =>
+  builder.subscriptionField('rolloutStatus', (t) =>
     t.field({
       type: StatusRef,
       nullable: false,
@@ -46,9 +47,9 @@ export function registerRolloutStatus(): void {
         name: t.arg.string({ required: true }),
         timeoutSeconds: t.arg.int(),
       },
-      subscribe: (_root: unknown, args: any, ctx: Context) =>
-        watchRolloutStatus(ctx.resources, args.namespace, args.name, args.timeoutSeconds ?? 0),
-      resolve: (item: RolloutStatusItem) => {
+      subscribe: (_root, args, ctx) =>
+        watchRolloutStatus(ctx.resources, namespaceArg(args), args.name, args.timeoutSeconds ?? 0),
+      resolve: (item) => {
         if ('error' in item) throw item.error;
         return item;
       },

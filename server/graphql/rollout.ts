@@ -3,12 +3,12 @@ import { rolloutRestart, pauseDeployment, resumeDeployment } from '../resources/
 import { ROLLOUT_KINDS, rolloutHistory, type Revision } from '../resources/rollout-history.ts';
 import { rolloutUndo, type UndoResult } from '../resources/rollout-undo.ts';
 import { IMAGE_KINDS, setImage } from '../resources/set-image.ts';
-import { builder, type Context } from './builder.ts';
+import { builder, type ArgsBuilder, type Types } from './builder.ts';
 import type { Resource } from '../../schema/kind.ts';
-import { ResourceRef } from './resource.ts';
+import { namespaceArg, ResourceRef } from './resource.ts';
 import { registerRolloutStatus } from './rollout-status.ts';
 
-type Refs = Record<string, ObjectRef<any, Resource>>;
+type Refs = Record<string, ObjectRef<Types, Resource>>;
 
 const WorkloadKindRef = builder.enumType('WorkloadKind', {
   description: 'A kind whose objects run containers, and so have images to set.',
@@ -37,7 +37,7 @@ const ImageUpdateInputRef = builder.inputType('ImageUpdateInput', {
  */
 export function registerRollout(refs: Refs): void {
   const { Deployment, ReplicaSet } = refs;
-  const target = (t: any) => ({
+  const target = (t: ArgsBuilder) => ({
     namespace: t.arg.string({ defaultValue: 'default' }),
     name: t.arg.string({ required: true }),
   });
@@ -76,19 +76,18 @@ export function registerRollout(refs: Refs): void {
     }),
   });
 
-  builder.queryField('rolloutHistory', (t: any) =>
+  builder.queryField('rolloutHistory', (t) =>
     t.field({
       type: [RevisionRef],
       nullable: false,
       description:
         "`kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty.",
       args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        rolloutHistory(ctx.resources, args.kind, args.namespace, args.name),
+      resolve: (_root, args, ctx) => rolloutHistory(ctx.resources, args.kind, namespaceArg(args), args.name),
     }),
   );
 
-  builder.mutationFields((t: any) => ({
+  builder.mutationFields((t) => ({
     setImage: t.field({
       type: ResourceRef,
       nullable: false,
@@ -100,11 +99,11 @@ export function registerRollout(refs: Refs): void {
         images: t.arg({ type: [ImageUpdateInputRef], required: true }),
         changeCause: t.arg.string(),
       },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
+      resolve: (_root, args, ctx) =>
         setImage(
           ctx.resources,
           args.kind,
-          args.namespace,
+          namespaceArg(args),
           args.name,
           args.images,
           args.changeCause ?? undefined,
@@ -116,24 +115,22 @@ export function registerRollout(refs: Refs): void {
       description:
         "`kubectl rollout undo`: puts revision `toRevision`'s pod template (without pod-template-hash) back into the Deployment; 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped; a paused Deployment is refused.",
       args: { ...target(t), toRevision: t.arg.int() },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        rolloutUndo(ctx.resources, args.namespace, args.name, args.toRevision ?? 0),
+      resolve: (_root, args, ctx) =>
+        rolloutUndo(ctx.resources, namespaceArg(args), args.name, args.toRevision ?? 0),
     }),
     pauseDeployment: t.field({
       type: Deployment,
       nullable: false,
       description: '`kubectl rollout pause`: sets spec.paused; template changes no longer start a rollout.',
       args: target(t),
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        pauseDeployment(ctx.resources, args.namespace, args.name),
+      resolve: (_root, args, ctx) => pauseDeployment(ctx.resources, namespaceArg(args), args.name),
     }),
     resumeDeployment: t.field({
       type: Deployment,
       nullable: false,
       description: '`kubectl rollout resume`: clears spec.paused; what changed meanwhile rolls out.',
       args: target(t),
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        resumeDeployment(ctx.resources, args.namespace, args.name),
+      resolve: (_root, args, ctx) => resumeDeployment(ctx.resources, namespaceArg(args), args.name),
     }),
     rolloutRestart: t.field({
       type: ResourceRef,
@@ -141,8 +138,7 @@ export function registerRollout(refs: Refs): void {
       description:
         '`kubectl rollout restart`: sets the pod template annotation `kubectl.kubernetes.io/restartedAt` to now (RFC 3339), which replaces every pod by the update strategy. A paused Deployment is refused.',
       args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
-      resolve: (_root: unknown, args: any, ctx: Context) =>
-        rolloutRestart(ctx.resources, args.kind, args.namespace, args.name),
+      resolve: (_root, args, ctx) => rolloutRestart(ctx.resources, args.kind, namespaceArg(args), args.name),
     }),
   }));
 

@@ -1,19 +1,28 @@
-import type { InputObjectRef, ObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
-import type { ObjectShape, Shape } from '../../schema/shape.ts';
+import type { FieldMap, InputFieldMap, InputObjectRef, ObjectFieldBuilder, ObjectRef } from '@pothos/core';
+import { builder, type Types } from './builder.ts';
+import type { ItemShape, ObjectShape, ScalarName, Shape } from '../../schema/shape.ts';
 
 /**
  * Turns shapes into GraphQL types: each object shape becomes one output type (named
  * as in Kubernetes: PodSpec, Container, ...) and one input type (PodSpecInput, ...).
  * Both are built once per name, so shared structs (ObjectMeta, LabelSelector) appear
  * once in the SDL. Output fields read the same-named property of the stored object.
+ *
+ * An output type's objects have the shape's TypeScript type (`ObjectRef<Types, Infer<S>>`).
+ * Inputs are typed as what GraphQL hands a resolver, an object of unknown fields
+ * (explicit nulls included, which `Infer` does not allow): the server checks every
+ * manifest against its shape on write anyway.
  */
 
-type AnyObjectRef = ObjectRef<any, any>;
-type AnyInputRef = InputObjectRef<any, any>;
+/** An input object as a resolver receives it. */
+export type InputObject = Record<string, unknown>;
 
-const outputs = new Map<string, { shape: ObjectShape; ref: AnyObjectRef }>();
-const inputs = new Map<string, { shape: ObjectShape; ref: AnyInputRef }>();
+/** A field's GraphQL type: a scalar by name or an object type, or a list of one. */
+type OutputItem = ScalarName | ObjectRef<Types, unknown>;
+type InputItem = ScalarName | InputObjectRef<Types, InputObject>;
+
+const outputs = new Map<string, { shape: ObjectShape; ref: ObjectRef<Types, unknown> }>();
+const inputs = new Map<string, { shape: ObjectShape; ref: InputObjectRef<Types, InputObject> }>();
 
 /** Two uses of one struct: `required` and the description belong to the field that holds it. */
 function same(a: ObjectShape, b: ObjectShape): boolean {
@@ -21,52 +30,58 @@ function same(a: ObjectShape, b: ObjectShape): boolean {
 }
 
 /** The output type of a nested object shape, created on first use. */
-export function outputRef(shape: ObjectShape): AnyObjectRef {
+export function outputRef<T>(shape: ObjectShape<T>): ObjectRef<Types, T> {
   const known = outputs.get(shape.name);
   if (known) {
     if (!same(known.shape, shape)) throw new Error(`two different shapes are named ${shape.name}`);
-    return known.ref;
+    // Same name, same fields (checked above): the ref was made for this shape's type.
+    return known.ref as ObjectRef<Types, T>;
   }
-  const ref = builder.objectRef<any>(shape.name);
+  const ref = builder.objectRef<T>(shape.name);
   outputs.set(shape.name, { shape, ref });
   ref.implement({ description: shape.description, fields: (t) => outputFields(shape, t) });
   return ref;
 }
 
 /** The fields of an object shape, for object types that add more of their own (the kinds). */
-export function outputFields(shape: ObjectShape, t: any, inherited: string[] = []): Record<string, any> {
-  const fields: Record<string, any> = {};
+export function outputFields<Parent>(
+  shape: ObjectShape,
+  t: ObjectFieldBuilder<Types, Parent>,
+  inherited: string[] = [],
+): FieldMap {
+  const fields: FieldMap = {};
   for (const [key, field] of Object.entries(shape.fields)) {
     if (inherited.includes(key)) continue;
     fields[key] = t.field({
       type: outputType(field),
       nullable: field.t === 'list' ? { list: !field.required, items: false } : !field.required,
       description: describe(field),
-      resolve: (parent: Record<string, unknown>) => parent[key],
+      resolve: (parent) => (parent as Record<string, unknown>)[key],
     });
   }
   return fields;
 }
 
-function outputType(shape: Shape): any {
-  if (shape.t === 'scalar') return shape.scalar;
-  if (shape.t === 'list') return [outputType(shape.of)];
-  return outputRef(shape);
+function outputType(shape: Shape): OutputItem | [OutputItem] {
+  return shape.t === 'list' ? [outputItem(shape.of)] : outputItem(shape);
+}
+
+function outputItem(shape: ItemShape): OutputItem {
+  return shape.t === 'scalar' ? shape.scalar : outputRef(shape);
 }
 
 /** The input type of an object shape (`<Name>Input`), created on first use. */
-export function inputRef(shape: ObjectShape): AnyInputRef {
+export function inputRef(shape: ObjectShape): InputObjectRef<Types, InputObject> {
   const known = inputs.get(shape.name);
   if (known) {
     if (!same(known.shape, shape)) throw new Error(`two different shapes are named ${shape.name}`);
     return known.ref;
   }
-  const ref = builder.inputRef<any>(`${shape.name}Input`);
-  inputs.set(shape.name, { shape, ref });
-  ref.implement({
+  // Fields are a thunk, run when the schema is built: by then this type is in `inputs`.
+  const ref = builder.inputType(`${shape.name}Input`, {
     description: shape.description,
     fields: (t) => {
-      const fields: Record<string, any> = {};
+      const fields: InputFieldMap = {};
       for (const [key, field] of Object.entries(shape.fields)) {
         fields[key] = t.field({
           type: inputType(field),
@@ -78,13 +93,16 @@ export function inputRef(shape: ObjectShape): AnyInputRef {
       return fields;
     },
   });
+  inputs.set(shape.name, { shape, ref });
   return ref;
 }
 
-function inputType(shape: Shape): any {
-  if (shape.t === 'scalar') return shape.scalar;
-  if (shape.t === 'list') return [inputType(shape.of)];
-  return inputRef(shape);
+function inputType(shape: Shape): InputItem | [InputItem] {
+  return shape.t === 'list' ? [inputItem(shape.of)] : inputItem(shape);
+}
+
+function inputItem(shape: ItemShape): InputItem {
+  return shape.t === 'scalar' ? shape.scalar : inputRef(shape);
 }
 
 function describe(shape: Shape): string | undefined {

@@ -10,10 +10,10 @@ import {
   type Usage,
 } from '../usage/metrics.ts';
 import { cpuQuantity, memoryQuantity, millicores } from '../usage/quantities.ts';
-import { builder, type Context } from './builder.ts';
+import { builder, type Context, type Types } from './builder.ts';
 import type { Resource } from '../../schema/kind.ts';
 
-type Refs = Record<string, ObjectRef<any, Resource>>;
+type Refs = Record<string, ObjectRef<Types, Resource>>;
 
 const METRICS_API_VERSION = 'metrics.k8s.io/v1beta1';
 

@@ -1,5 +1,7 @@
 import type { Resource } from '../../schema/kind.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
+import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
+import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { CHANGE_CAUSE } from './set-image.ts';
 import type { ResourceService } from './service.ts';
@@ -15,7 +17,7 @@ export interface Revision {
   revision: number;
   changeCause?: string;
   /** The pod template of the revision, as its ReplicaSet stores it (with pod-template-hash). */
-  template: unknown;
+  template: PodTemplateSpec | undefined;
   replicaSet: Resource;
 }
 
@@ -30,7 +32,7 @@ export function deploymentRevisions(resources: ResourceService, deployment: Reso
     revisions.push({
       revision,
       changeCause: rs.metadata.annotations?.[CHANGE_CAUSE],
-      template: rs.spec?.template,
+      template: (rs as Resource & ReplicaSet).spec?.template,
       replicaSet: rs,
     });
   }

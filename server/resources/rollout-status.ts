@@ -1,4 +1,5 @@
 import type { Resource } from '../../schema/kind.ts';
+import type { Deployment } from '../../schema/kinds/deployment.ts';
 
 /** The Progressing condition's reason once a rollout made no progress for progressDeadlineSeconds. */
 export const PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
@@ -23,9 +24,10 @@ export interface RolloutStatus {
  * its generation, status counts and Progressing condition, with kubectl's messages.
  */
 export function deploymentRolloutStatus(deployment: Resource): RolloutStatus {
+  const { spec, status: observed } = deployment as Resource & Deployment;
+  const status: NonNullable<Deployment['status']> = observed ?? {};
   const name = deployment.metadata.name;
-  const status = deployment.status ?? {};
-  const desired: number | undefined = deployment.spec?.replicas;
+  const desired = spec?.replicas;
   const counts = {
     generation: deployment.metadata.generation ?? 1,
     observedGeneration: status.observedGeneration,
@@ -41,7 +43,7 @@ export function deploymentRolloutStatus(deployment: Resource): RolloutStatus {
   if (counts.generation > (counts.observedGeneration ?? 0)) {
     return waiting('Waiting for deployment spec update to be observed...');
   }
-  const progressing = (status.conditions ?? []).find((c: { type: string }) => c.type === 'Progressing');
+  const progressing = (status.conditions ?? []).find((c) => c.type === 'Progressing');
   if (progressing?.reason === PROGRESS_DEADLINE_EXCEEDED) {
     return {
       message: `deployment "${name}" exceeded its progress deadline`,

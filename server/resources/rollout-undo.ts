@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../schema/kind.ts';
+import type { Deployment } from '../../schema/kinds/deployment.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
+import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import { ApiError } from '../errors.ts';
 import { deploymentRevisions, REVISION, type Revision } from './rollout-history.ts';
 import type { ResourceService } from './service.ts';
@@ -47,7 +49,8 @@ export async function rolloutUndo(
   const def = kindByName('Deployment')!;
   let target!: Revision;
   const { object, written } = await updateWithRetry(resources, def, namespace, name, (deployment) => {
-    if (deployment.spec?.paused) {
+    const spec = (deployment as Resource & Deployment).spec;
+    if (spec?.paused) {
       throw new ApiError(
         'BAD_REQUEST',
         'you cannot rollback a paused deployment; resume it first (resumeDeployment) and try again',
@@ -55,8 +58,8 @@ export async function rolloutUndo(
     }
     target = pickRevision(deploymentRevisions(resources, deployment), toRevision, name);
     const template = withoutHash(target.template);
-    if (isDeepStrictEqual(semantic(template), semantic(withoutHash(deployment.spec?.template)))) return false;
-    deployment.spec = { ...deployment.spec, template };
+    if (isDeepStrictEqual(semantic(template), semantic(withoutHash(spec?.template)))) return false;
+    deployment.spec = { ...spec, template };
     deployment.metadata.annotations = rolledBackAnnotations(deployment, target.replicaSet);
     if (!Object.keys(deployment.metadata.annotations).length) delete deployment.metadata.annotations;
   });
@@ -83,7 +86,7 @@ function pickRevision(revisions: Revision[], toRevision: number, name: string): 
 }
 
 /** A copy of a pod template without the pod-template-hash label (and without labels, if that was the only one). */
-function withoutHash(template: any): any {
+function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec | undefined {
   if (!template) return template;
   const copy = structuredClone(template);
   if (copy.metadata?.labels) {

@@ -33,6 +33,11 @@ export async function resumeDeployment(
   return (await resources.patch(kindByName('Deployment')!, namespace, name, { spec: { paused: null } }))!;
 }
 
+/** What a restart reads and writes of a Deployment, StatefulSet or DaemonSet (only Deployments pause). */
+type Restartable = Resource & {
+  spec?: { paused?: boolean; template?: { metadata?: { annotations?: Record<string, string> } } };
+};
+
 /**
  * `kubectl rollout restart`: stamps the pod template with the time (RFC 3339), a
  * template change that replaces every pod by the kind's update strategy. A paused
@@ -52,7 +57,8 @@ export async function rolloutRestart(
     );
   }
   const now = timestamp();
-  const { object } = await updateWithRetry(resources, def, namespace, name, (obj) => {
+  const { object } = await updateWithRetry(resources, def, namespace, name, (found) => {
+    const obj = found as Restartable;
     if (kind === 'Deployment' && obj.spec?.paused) {
       throw new ApiError('BAD_REQUEST', `can't restart paused deployment "${name}" (resume it first)`);
     }

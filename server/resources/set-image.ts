@@ -1,6 +1,7 @@
 import { fieldError, type FieldError } from '../../schema/field-error.ts';
 import type { Resource } from '../../schema/kind.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
+import type { PodSpec } from '../../schema/kinds/pod.ts';
 import { ApiError, invalid } from '../errors.ts';
 import type { ResourceService } from './service.ts';
 import { updateWithRetry } from './update-retry.ts';
@@ -53,7 +54,10 @@ export async function setImage(
   }
   if (images.length === 0) throw new ApiError('BAD_REQUEST', 'at least one image update is required');
   const { object } = await updateWithRetry(resources, def, namespace, name, (obj) => {
-    const podSpec = path.reduce<any>((at, key) => at?.[key], obj);
+    const podSpec = path.reduce<unknown>(
+      (at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined),
+      obj,
+    ) as PodSpec | undefined;
     const errors: FieldError[] = [];
     for (const { container, image } of images) {
       const found =

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../../schema/field-error.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import type { Namespace } from '../../schema/kinds/namespace.ts';
+import type { Pod } from '../../schema/kinds/pod.ts';
 import { checkShape } from '../../schema/shape-check.ts';
 import type { AdmissionContext, KindAdmission } from '../admission/admission.ts';
 import { ApiError, alreadyExists, conflict, invalid, notFound } from '../errors.ts';
@@ -142,8 +144,9 @@ export class Writes {
   bind(def: KindDefinition, namespace: string, name: string, nodeName: string): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
-      decide: (current) => {
-        if (!current) throw notFound(def.plural, name);
+      decide: (found) => {
+        if (!found) throw notFound(def.plural, name);
+        const current = found as Resource & Pod;
         if (current.spec?.nodeName) {
           throw new ApiError(
             'CONFLICT',
@@ -153,9 +156,7 @@ export class Writes {
         if (current.metadata.deletionTimestamp)
           throw new ApiError('CONFLICT', `pod ${name} is being deleted, cannot be assigned to a host`);
         const now = timestamp();
-        const conditions = (current.status?.conditions ?? []).filter(
-          (c: { type: string }) => c.type !== 'PodScheduled',
-        );
+        const conditions = (current.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
         conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: now });
         return {
           put: {
@@ -201,7 +202,7 @@ export class Writes {
         if (policyFinalizer && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
 
         const podGrace = def.kind === 'Pod' ? this.podGracePeriod(current, grace) : 0;
-        const namespaceHeld = def.kind === 'Namespace' && (current.spec?.finalizers?.length ?? 0) > 0;
+        const namespaceHeld = def.kind === 'Namespace' && namespaceFinalizers(current) > 0;
         if (finalizers.length === 0 && podGrace === 0 && !namespaceHeld) return { remove: true };
 
         const now = Date.now();
@@ -215,14 +216,17 @@ export class Writes {
           },
         };
         if (!next.metadata.finalizers) delete next.metadata.finalizers;
-        if (def.kind === 'Namespace') next.status = { ...current.status, phase: 'Terminating' };
+        if (def.kind === 'Namespace') {
+          next.status = { ...(current as Resource & Namespace).status, phase: 'Terminating' };
+        }
         return { put: next };
       },
     };
   }
 
   /** A Pod bound to a node and still running gets its grace period; others go at once. */
-  private podGracePeriod(pod: Resource, requested: number | undefined): number {
+  private podGracePeriod(obj: Resource, requested: number | undefined): number {
+    const pod = obj as Resource & Pod;
     const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     if (!pod.spec?.nodeName || finished) return 0;
     return requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
@@ -289,6 +293,11 @@ export function keyOf(def: KindDefinition, obj: Resource): string {
 /** Whether something still holds a marked object back from removal: finalizers, or a namespace's content. */
 function holdsDeletion(def: KindDefinition, obj: Resource): boolean {
   if (obj.metadata.finalizers?.length) return true;
-  if (def.kind === 'Namespace') return (obj.spec?.finalizers?.length ?? 0) > 0;
+  if (def.kind === 'Namespace') return namespaceFinalizers(obj) > 0;
   return def.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+/** How many of a namespace's spec.finalizers (`kubernetes`) still hold its removal back. */
+function namespaceFinalizers(obj: Resource): number {
+  return (obj as Resource & Namespace).spec?.finalizers?.length ?? 0;
 }

@@ -3,6 +3,11 @@ import { createClient, type KubeqlClient } from '../../client/index.ts';
 import { kqEnv, kqProcess, kqStream } from '../support/cli.ts';
 import { httpGet, startDockerCluster, type DockerCluster } from '../support/docker.ts';
 import { waitFor } from '../support/wait.ts';
+import type { DeploymentObject, PodObject } from '../support/e2e.ts';
+import type { Service } from '../../schema/kinds/service.ts';
+import type { Resource } from '../../client/index.ts';
+
+type ServiceObject = Service & Resource;
 
 // The seed article's command sequence with the real `kq` process, on real containers:
 // run → expose → get svc,deploy,pod → requests over the NodePort → logs, exec, top →
@@ -35,14 +40,14 @@ const kq = async (...argv: string[]) => {
   return result.stdout;
 };
 
-const deployment = () => api.get<any>('Deployment', 'hello', 'default');
+const deployment = async () => (await api.get<DeploymentObject>('Deployment', 'hello', 'default'))!;
 const readyPods = async (image: string) => {
-  const { items } = await api.list<any>('Pod', { namespace: 'default', labelSelector: 'run=hello' });
+  const { items } = await api.list<PodObject>('Pod', { namespace: 'default', labelSelector: 'run=hello' });
   return items.filter(
     (p) =>
       !p.metadata.deletionTimestamp &&
-      p.spec.containers[0].image === image &&
-      (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+      p.spec?.containers[0].image === image &&
+      (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
   );
 };
 
@@ -51,17 +56,17 @@ describe('the seed scenario with kq', () => {
     expect(await kq('run', 'hello', `--image=${V1}`, '--replicas=2', '--port=8000')).toBe(
       'deployment.apps/hello created\n',
     );
-    expect((await deployment())?.spec.template.metadata.labels).toEqual({ run: 'hello' });
+    expect((await deployment()).spec?.template.metadata?.labels).toEqual({ run: 'hello' });
     expect(await kq('expose', 'deployment', 'hello', '--port=8000', '--type=NodePort')).toBe(
       'service/hello exposed\n',
     );
-    const svc = await api.get<any>('Service', 'hello', 'default');
+    const svc = (await api.get<ServiceObject>('Service', 'hello', 'default'))!;
     expect(svc.spec).toMatchObject({
       type: 'NodePort',
       selector: { run: 'hello' },
       ports: [{ port: 8000, targetPort: 8000 }],
     });
-    nodePort = svc.spec.ports[0].nodePort;
+    nodePort = svc.spec!.ports![0].nodePort!;
 
     await waitFor(async () => (await readyPods(V1)).length === 2, {
       ms: 30_000,
@@ -72,7 +77,7 @@ describe('the seed scenario with kq', () => {
     expect(services.split('\n')[0]).toMatch(/^NAME +TYPE {7}CLUSTER-IP +EXTERNAL-IP {3}PORT\(S\) +AGE$/);
     expect(services).toMatch(
       new RegExp(
-        `service/hello +NodePort +${svc.spec.clusterIP.replace(/\./g, '\\.')} +<none> +8000:${nodePort}/TCP +\\d+s`,
+        `service/hello +NodePort +${svc.spec!.clusterIP!.replace(/\./g, '\\.')} +<none> +8000:${nodePort}/TCP +\\d+s`,
       ),
     );
     expect(deployments).toMatch(
@@ -91,9 +96,9 @@ describe('the seed scenario with kq', () => {
 
   it('logs, exec and top on the pods', async () => {
     const [pod] = await readyPods(V1);
-    const name = pod.metadata.name;
+    const name = pod.metadata.name!;
     expect(await kq('exec', name, '--', 'sh', '-c', 'echo $HOSTNAME')).toBe(`${name}\n`);
-    await httpGet(`http://${pod.status.podIP}:8000/from-test`);
+    await httpGet(`http://${pod.status!.podIP}:8000/from-test`);
     await waitFor(async () => (await kq('logs', name)).includes('Accessing: /from-test'), {
       ms: 10_000,
       what: 'the request in the log',
@@ -117,7 +122,7 @@ describe('the seed scenario with kq', () => {
       what: 'four pods',
     });
     expect(await kq('scale', 'deployment/hello', '--replicas=2')).toBe('deployment.apps/hello scaled\n');
-    expect((await deployment()).spec.replicas).toBe(2);
+    expect((await deployment()).spec!.replicas).toBe(2);
     await waitFor(
       async () =>
         (await api.list('Pod', { namespace: 'default', labelSelector: 'run=hello' })).items.length === 2,
@@ -154,7 +159,7 @@ describe('the seed scenario with kq', () => {
     expect(await kq('rollout', 'undo', 'deployment/hello', '--to-revision=1')).toBe(
       'deployment.apps/hello rolled back\n',
     );
-    expect((await deployment()).spec.template.spec.containers[0].image).toBe(V1);
+    expect((await deployment()).spec!.template.spec!.containers[0].image).toBe(V1);
     await waitFor(async () => (await readyPods(V1)).length === 2, {
       ms: 30_000,
       what: 'rolled back pods',

@@ -16,6 +16,9 @@ import { ServiceProxy } from '../../agent/node/proxy/service-proxy.ts';
 import { eventually, requireDocker, TestNetwork } from '../support/docker-network.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 
+/** A Service as the API returns it: with its ClusterIP allocated. */
+type ServiceWithIP = Resource & { spec: { clusterIP: string } };
+
 const node = new TestNetwork('kq-dns-test', '10.244.242');
 const A = `${node.prefix}.11`;
 const B = `${node.prefix}.12`;
@@ -68,11 +71,13 @@ async function errorCode(promise: Promise<unknown>): Promise<string | undefined>
   }
 }
 
-async function apply(obj: Resource): Promise<Resource & { spec?: any }> {
+async function apply(obj: Resource): Promise<ServiceWithIP> {
   const { kind, metadata } = obj;
   const existing = await client.get(kind, metadata.name!, metadata.namespace);
-  if (!existing) return writer.create(obj);
-  return writer.patch(kind, metadata.name!, metadata.namespace, obj);
+  const stored = existing
+    ? await writer.patch(kind, metadata.name!, metadata.namespace, obj)
+    : await writer.create(obj);
+  return stored as ServiceWithIP;
 }
 
 const service = (name: string, spec: Record<string, unknown>) =>
@@ -111,7 +116,7 @@ function queryTcp(name: string, type: 'A' | 'SRV'): Promise<dnsPacket.DecodedPac
 }
 
 describe('ClusterDns on a real node bridge', () => {
-  let web: Resource & { spec?: any };
+  let web: ServiceWithIP;
 
   beforeAll(async () => {
     await requireDocker();

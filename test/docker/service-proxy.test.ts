@@ -12,6 +12,11 @@ import { portalChain } from '../../agent/node/proxy/iptables.ts';
 import { eventually, requireDocker, run, TestNetwork } from '../support/docker-network.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 
+/** A Service as the API returns it: with its ClusterIP allocated. */
+type ServiceWithIP = Resource & {
+  spec: { clusterIP: string; ports: Array<{ port: number; nodePort?: number }> };
+};
+
 // Two "nodes" on this machine, as two agents would have them: each its bridge and proxy.
 const node1 = new TestNetwork('kq-proxy-test-1', '10.244.241');
 const node2 = new TestNetwork('kq-proxy-test-2', '10.244.243');
@@ -43,8 +48,14 @@ function proxyFor(nodeName: string, network: TestNetwork): ServiceProxy {
   return proxy;
 }
 
-async function createService(name: string, spec: Record<string, unknown>): Promise<Resource & { spec: any }> {
-  return writer.create({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec });
+async function createService(name: string, spec: Record<string, unknown>): Promise<ServiceWithIP> {
+  const service: Resource = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec,
+  };
+  return (await writer.create(service)) as ServiceWithIP;
 }
 
 const subset = (ips: string[], port = 8080, name = 'http') => ({
@@ -79,7 +90,7 @@ const countOf = (items: string[]) =>
 const natRules = () => run('iptables', ['-w', '-t', 'nat', '-S']);
 
 describe('ServiceProxy (userspace kube-proxy) on real Docker and iptables', () => {
-  let web: Resource & { spec: any };
+  let web: ServiceWithIP;
 
   beforeAll(async () => {
     await requireDocker();

@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Authenticator } from '../../server/auth.ts';
-import { collect, startCluster, type TestCluster } from '../support/harness.ts';
+import { collect, startCluster, type GraphQLResponse, type TestCluster } from '../support/harness.ts';
 
 // Bearer tokens: the admin token file, and the token on each transport (HTTP,
 // WebSocket connection_init or upgrade header, SSE).
@@ -161,7 +161,10 @@ describe('SSE subscriptions', () => {
       body: JSON.stringify({ query: WATCH }),
       signal: abort.signal,
     });
-    const events: Array<{ event: string; data: any }> = [];
+    const events: Array<{
+      event: string;
+      data?: GraphQLResponse<{ watchConfigMaps: { object?: { metadata: { name: string } } } }>;
+    }> = [];
     let buffer = '';
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     const read = (async () => {
@@ -218,7 +221,7 @@ describe('SSE subscriptions', () => {
     const stream = await openStream();
     await stream.read;
     expect(stream.res.status).toBe(401);
-    expect(stream.events.flatMap((e) => e.data?.errors ?? []).map((e: any) => e.extensions?.code)).toEqual([
+    expect(stream.events.flatMap((e) => e.data?.errors ?? []).map((e) => e.extensions?.code)).toEqual([
       'UNAUTHENTICATED',
     ]);
     expect(stream.events.some((e) => e.data?.data)).toBe(false);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../../client/index.ts';
 import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import { waitFor } from '../support/wait.ts';
+import type { PodObject } from '../support/e2e.ts';
 import { files, kq, kqEnv, kqStream } from '../support/cli.ts';
 
 // kq logs, exec and top against hollow nodes: the simulated runtime plays the pods'
@@ -45,7 +46,7 @@ spec:
   });
   await waitFor(
     async () =>
-      (await api.list<any>('Pod', { namespace: 'default', labelSelector: 'app=talk' })).items.every(
+      (await api.list<PodObject>('Pod', { namespace: 'default', labelSelector: 'app=talk' })).items.every(
         (p) => p.status?.phase === 'Running',
       ),
     { ms: 15_000, what: 'running pods' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../../client/index.ts';
+import type { DeleteOptions, Resource } from '../../client/index.ts';
+import type { CronJob } from '../../schema/kinds/cronjob.ts';
 import { CronJobController, cronJobController } from '../../agent/controllers/cronjob.ts';
 import { CRONJOB_SCHEDULED_TIMESTAMP, jobNameFor } from '../../agent/controllers/cronjob/run-job.ts';
 import { mostRecentScheduleTime } from '../../agent/controllers/cronjob/schedule-window.ts';
@@ -196,7 +197,7 @@ describe('cronjob controller: reconcile', () => {
         },
       ],
     });
-    expect(job.spec).toEqual((cronJob().spec as any).jobTemplate.spec);
+    expect(job.spec).toEqual((cronJob() as CronJob & Resource).spec!.jobTemplate.spec);
     expect(t.lastStatus()).toEqual({ active: [ref(job)], lastScheduleTime: '2024-05-01T10:05:00Z' });
     expect(t.events.map((e) => [e.reason, e.message])).toEqual([['SuccessfulCreate', `Created job ${name}`]]);
 
@@ -251,7 +252,7 @@ describe('cronjob controller: reconcile', () => {
     );
     await t.reconcile();
     expect(
-      t.writes.map((w) => [w.verb, w.kind, w.name, w.body && (w.body as any).propagationPolicy]),
+      t.writes.map((w) => [w.verb, w.kind, w.name, w.body && (w.body as DeleteOptions).propagationPolicy]),
     ).toEqual([
       ['delete', 'Job', running.metadata.name, 'Background'],
       ['create', 'Job', `tick-${(T0 + 5 * MINUTE) / MINUTE}`, undefined],
@@ -289,7 +290,7 @@ describe('cronjob controller: reconcile', () => {
       failed[2].metadata.name,
       failed[1].metadata.name,
     ]);
-    expect(deleted.every((w) => (w.body as any).propagationPolicy === 'Background')).toBe(true);
+    expect(deleted.every((w) => (w.body as DeleteOptions).propagationPolicy === 'Background')).toBe(true);
     expect(t.reasons()).toEqual(Array(5).fill('SuccessfulDelete'));
   });
 

@@ -77,12 +77,12 @@ spec:
       'foregroundDeletion',
     ]);
     await del('background', 'Background');
-    const left = await cluster.ok(
-      `{ deployments(namespace: "default") { items { metadata { name deletionTimestamp } } } }`,
-    );
-    const names = left.deployments.items.map((d: any) => d.metadata.name).sort();
+    const left = await cluster.ok<{
+      deployments: { items: Array<{ metadata: { name: string; deletionTimestamp: string | null } }> };
+    }>(`{ deployments(namespace: "default") { items { metadata { name deletionTimestamp } } } }`);
+    const names = left.deployments.items.map((d) => d.metadata.name).sort();
     expect(names).toEqual(['foreground', 'orphaned']);
-    expect(left.deployments.items.every((d: any) => d.metadata.deletionTimestamp)).toBe(true);
+    expect(left.deployments.items.every((d) => d.metadata.deletionTimestamp)).toBe(true);
   });
 
   it('gives a Pod on a node its grace period; a zero grace period then removes it', async () => {

@@ -54,6 +54,7 @@ interface Revision {
   replicaSet: { metadata: { name: string } } | null;
 }
 
+type PausedResult = { spec: { paused: boolean | null } };
 type RolloutStatus = { message: string; done: boolean; failed: boolean };
 /** Every item of the rolloutStatus subscription, until it completes (done or failed). */
 async function rolloutStatus(ns: string, name: string): Promise<RolloutStatus[]> {
@@ -202,7 +203,10 @@ describe('pause and resume', () => {
     const ns = await e.namespace('pause');
     await e.writer.create(deployment(ns, 'app', { replicas: 3, image: 'nginx:1' }));
     const d = await rolledOut(e.api, ns, 'app');
-    expect((await e.api.request<any>(PAUSE, { ns, n: 'app' })).pauseDeployment.spec.paused).toBe(true);
+    expect(
+      (await e.api.request<{ pauseDeployment: PausedResult }>(PAUSE, { ns, n: 'app' })).pauseDeployment.spec
+        .paused,
+    ).toBe(true);
 
     await setImage(ns, 'app', 'nginx:2');
     await e.writer.patch('Deployment', 'app', ns, {
@@ -233,7 +237,10 @@ describe('pause and resume', () => {
       namespace: ns,
       resourceVersion: rsList.resourceVersion,
     });
-    expect((await e.api.request<any>(RESUME, { ns, n: 'app' })).resumeDeployment.spec.paused).toBeFalsy();
+    expect(
+      (await e.api.request<{ resumeDeployment: PausedResult }>(RESUME, { ns, n: 'app' })).resumeDeployment
+        .spec.paused,
+    ).toBeFalsy();
     const resumed = await rolledOut(e.api, ns, 'app');
     await rsWatch.stop();
 

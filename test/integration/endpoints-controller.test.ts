@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../client/index.ts';
+import type { EndpointSubset } from '../../schema/kinds/endpoints.ts';
 import { EndpointsController, endpointsController } from '../../agent/controllers/endpoints.ts';
 import { controllerCluster, eventually } from '../support/controller-cluster.ts';
 import { fixtureContext } from '../support/controller-fixture.ts';
@@ -227,7 +228,8 @@ describe('endpoints controller against a server', () => {
       metadata: { name: 'web', namespace: 'default' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     });
-    const getEndpoints = () => env.client.get<Resource & { subsets?: any[] }>('Endpoints', 'web', 'default');
+    const getEndpoints = () =>
+      env.client.get<Resource & { subsets?: EndpointSubset[] }>('Endpoints', 'web', 'default');
     await eventually(getEndpoints, (ep) => ep !== null && (ep.subsets ?? []).length === 0);
 
     const pods: Resource[] = [];
@@ -276,8 +278,8 @@ describe('endpoints controller against a server', () => {
       writer.updateStatus(p, { ...(p.status as object), conditions: [{ type: 'Ready', status }] });
     pods[0] = await setReady(pods[0], 'True');
     ep = await eventually(getEndpoints, (e) => e?.subsets?.[0]?.addresses?.length === 1);
-    expect(ep!.subsets![0].addresses[0].ip).toBe('10.244.0.11');
-    expect(ep!.subsets![0].notReadyAddresses.map((a: { ip: string }) => a.ip)).toEqual(['10.244.0.12']);
+    expect(ep!.subsets![0].addresses![0].ip).toBe('10.244.0.11');
+    expect(ep!.subsets![0].notReadyAddresses!.map((a) => a.ip)).toEqual(['10.244.0.12']);
 
     pods[1] = await setReady(pods[1], 'True');
     pods[0] = await setReady(pods[0], 'False');

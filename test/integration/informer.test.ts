@@ -203,12 +203,15 @@ describe('informer against a scripted client', () => {
     const watches: Channel<WatchEvent>[] = [];
     let listed = 0;
     const client: ListWatchClient = {
-      listAll: (async () => ({ items: lists[listed++], resourceVersion: String(listed * 100) })) as any,
+      listAll: (async () => ({
+        items: lists[listed++],
+        resourceVersion: String(listed * 100),
+      })) as ListWatchClient['listAll'],
       watch: (() => {
         const channel = new Channel<WatchEvent>();
         watches.push(channel);
         return Object.assign(channel, { resourceVersion: undefined });
-      }) as any,
+      }) as unknown as ListWatchClient['watch'],
     };
     return { client, watches };
   }
@@ -237,7 +240,7 @@ describe('informer against a scripted client', () => {
   });
 
   it('rejects waitForSync when stopped first, and resyncs periodically when asked', async () => {
-    const never: ListWatchClient = { listAll: () => new Promise(() => {}), watch: () => ({}) as any };
+    const never: ListWatchClient = { listAll: () => new Promise(() => {}), watch: () => ({}) as never };
     const unsynced = createInformer(never, 'ConfigMap').start();
     const waiting = unsynced.waitForSync();
     await unsynced.stop(); // does not wait for the list, which never answers

@@ -18,11 +18,13 @@ interface NodePortSpec {
 
 describe('defaults and allocation', () => {
   it('has the namespace `default`, Active, and refuses to delete it', async () => {
-    const ns = await cluster.ok(`{ namespace(name: "default") { metadata { name } status { phase } } }`);
+    const ns = await cluster.ok<{ namespace: unknown }>(
+      `{ namespace(name: "default") { metadata { name } status { phase } } }`,
+    );
     expect(ns.namespace).toEqual({ metadata: { name: 'default' }, status: { phase: 'Active' } });
     const result = await cluster.gql(`mutation { deleteNamespace(name: "default") { kind } }`);
     expectError(result, 'FORBIDDEN');
-    const still = await cluster.ok(
+    const still = await cluster.ok<{ namespace: unknown }>(
       `{ namespace(name: "default") { metadata { deletionTimestamp } status { phase } } }`,
     );
     expect(still.namespace).toEqual({ metadata: { deletionTimestamp: null }, status: { phase: 'Active' } });
@@ -125,7 +127,7 @@ spec:
 `,
       'scale',
     );
-    const result = await cluster.ok(
+    const result = await cluster.ok<{ scaleDeployment: unknown }>(
       `mutation { scaleDeployment(namespace: "scale", name: "scaled", replicas: 4) { metadata { generation } spec { replicas } } }`,
     );
     expect(result.scaleDeployment).toEqual({ metadata: { generation: 2 }, spec: { replicas: 4 } });
@@ -185,7 +187,11 @@ ${nodePort ? `    nodePort: ${nodePort}\n` : ''}`;
     const error = expectError(taken, 'INVALID', ['spec.ports[0].nodePort']);
     expect(error.message).toContain('already allocated');
     expect(
-      (await cluster.ok(`{ service(namespace: "nodeports", name: "np-taken") { kind } }`)).service,
+      (
+        await cluster.ok<{ service: { kind: string } | null }>(
+          `{ service(namespace: "nodeports", name: "np-taken") { kind } }`,
+        )
+      ).service,
     ).toBeNull();
 
     const outOfRange = await applyManifests(service('np-range', 8080), 'nodeports');

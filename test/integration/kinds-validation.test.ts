@@ -75,7 +75,7 @@ ${container}`;
     await invalid(deployment('immutable', '{ app: web, tier: fe }', '{ app: web, tier: fe }'), [
       'spec.selector',
     ]);
-    const kept = await cluster.ok(
+    const kept = await cluster.ok<{ deployment: unknown }>(
       `{ deployment(namespace: "invalid", name: "immutable") { metadata { generation } spec { selector { matchLabels } } } }`,
     );
     expect(kept.deployment).toEqual({
@@ -293,7 +293,11 @@ metadata:
     expect(cms.configMaps.items.map((i) => i.metadata.name)).not.toContain('all-or-none-1');
     expect(cms.configMaps.items.map((i) => i.metadata.name)).not.toContain('all-or-none-3');
     expect(
-      (await cluster.ok(`{ secret(namespace: "invalid", name: "all-or-none-2") { kind } }`)).secret,
+      (
+        await cluster.ok<{ secret: { kind: string } | null }>(
+          `{ secret(namespace: "invalid", name: "all-or-none-2") { kind } }`,
+        )
+      ).secret,
     ).toBeNull();
 
     // A shape error in the second document refuses the first too.
@@ -301,7 +305,11 @@ metadata:
     const error = expectError(await applyManifests(shape, 'invalid'), 'INVALID', ['metadata.colour']);
     expect(error.message).toContain('manifest 2 of 2');
     expect(
-      (await cluster.ok(`{ configMap(namespace: "invalid", name: "all-or-none-4") { kind } }`)).configMap,
+      (
+        await cluster.ok<{ configMap: { kind: string } | null }>(
+          `{ configMap(namespace: "invalid", name: "all-or-none-4") { kind } }`,
+        )
+      ).configMap,
     ).toBeNull();
 
     // Fixed, the same documents are written together, the Namespace before what it holds.
@@ -332,8 +340,11 @@ ${manifests.replace('"not base64!"', 'aHVudGVyMg==').replaceAll('metadata:\n', '
       'NOT_FOUND',
     );
     expect(
-      (await cluster.ok(`{ configMaps(namespace: "no-such-namespace") { items { kind } } }`)).configMaps
-        .items,
+      (
+        await cluster.ok<{ configMaps: { items: unknown[] } }>(
+          `{ configMaps(namespace: "no-such-namespace") { items { kind } } }`,
+        )
+      ).configMaps.items,
     ).toEqual([]);
   });
 
@@ -344,7 +355,7 @@ ${manifests.replace('"not base64!"', 'aHVudGVyMg==').replaceAll('metadata:\n', '
           `{ configMaps { metadata { resourceVersion } } }`,
         )
       ).configMaps.metadata.resourceVersion;
-    const dry = await cluster.ok(
+    const dry = await cluster.ok<{ createPod: unknown }>(
       `mutation {
         createPod(namespace: "invalid", dryRun: true, pod: { metadata: { name: "dry-pod" }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } }) {
           metadata { name uid } spec { restartPolicy containers { imagePullPolicy } } status { phase }
@@ -356,7 +367,13 @@ ${manifests.replace('"not base64!"', 'aHVudGVyMg==').replaceAll('metadata:\n', '
       spec: { restartPolicy: 'Always', containers: [{ imagePullPolicy: 'IfNotPresent' }] },
       status: { phase: 'Pending' },
     });
-    expect((await cluster.ok(`{ pod(namespace: "invalid", name: "dry-pod") { kind } }`)).pod).toBeNull();
+    expect(
+      (
+        await cluster.ok<{ pod: { kind: string } | null }>(
+          `{ pod(namespace: "invalid", name: "dry-pod") { kind } }`,
+        )
+      ).pod,
+    ).toBeNull();
 
     const before = await listResourceVersion();
     const applied = await applyManifests(
@@ -367,7 +384,11 @@ ${manifests.replace('"not base64!"', 'aHVudGVyMg==').replaceAll('metadata:\n', '
     expect(applied.errors).toBeUndefined();
     expect(applied.data!.apply[0].metadata.name).toBe('dry-cm');
     expect(
-      (await cluster.ok(`{ configMap(namespace: "invalid", name: "dry-cm") { kind } }`)).configMap,
+      (
+        await cluster.ok<{ configMap: { kind: string } | null }>(
+          `{ configMap(namespace: "invalid", name: "dry-cm") { kind } }`,
+        )
+      ).configMap,
     ).toBeNull();
     const after = await listResourceVersion();
     expect(after).toBe(before);

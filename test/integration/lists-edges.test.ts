@@ -7,10 +7,14 @@ import { listApi, pod, type AppliedObject } from '../support/list-queries.ts';
 const cluster = clusterPerFile();
 const { apply } = listApi(cluster);
 
+interface Named {
+  metadata: { name: string };
+}
+
 describe('edges between kinds', () => {
-  let deployment: any;
-  let replicaSet: any;
-  let pods: any[];
+  let deployment: AppliedObject;
+  let replicaSet: AppliedObject;
+  let pods: AppliedObject[];
 
   beforeAll(async () => {
     await apply(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edges\n`);
@@ -32,7 +36,7 @@ spec:
 `,
       'edges',
     );
-    const owner = (kind: string, obj: any, apiVersion: string) =>
+    const owner = (kind: string, obj: AppliedObject, apiVersion: string) =>
       `  ownerReferences:
   - apiVersion: ${apiVersion}
     kind: ${kind}
@@ -71,20 +75,33 @@ ${owner('Deployment', deployment, 'apps/v1')}spec:
   });
 
   it('Deployment.replicaSets and Deployment.pods follow owner references', async () => {
-    const data = await cluster.ok(`{
+    const data = await cluster.ok<{
+      deployment: { replicaSets: Array<Named & { pods: Named[] }>; pods: Named[] };
+    }>(`{
       deployment(namespace: "edges", name: "web") {
         replicaSets { metadata { name } pods { metadata { name } } }
         pods { metadata { name } }
       }
     }`);
-    expect(data.deployment.replicaSets.map((rs: any) => rs.metadata.name)).toEqual(['web-7d4b9c']);
+    expect(data.deployment.replicaSets.map((rs) => rs.metadata.name)).toEqual(['web-7d4b9c']);
     const owned = ['web-7d4b9c-aaaaa', 'web-7d4b9c-bbbbb'];
-    expect(data.deployment.replicaSets[0].pods.map((p: any) => p.metadata.name).sort()).toEqual(owned);
-    expect(data.deployment.pods.map((p: any) => p.metadata.name).sort()).toEqual(owned);
+    expect(data.deployment.replicaSets[0].pods.map((p) => p.metadata.name).sort()).toEqual(owned);
+    expect(data.deployment.pods.map((p) => p.metadata.name).sort()).toEqual(owned);
   });
 
   it('Pod.owner and ReplicaSet.owner lead back up', async () => {
-    const data = await cluster.ok(`{
+    const data = await cluster.ok<{
+      pod: {
+        owner: {
+          __typename: string;
+          kind: string;
+          metadata: { name: string; uid: string };
+          spec: { replicas: number };
+          owner: { __typename: string; metadata: { name: string; uid: string } } | null;
+        };
+      };
+      other: { owner: { kind: string } | null };
+    }>(`{
       pod(namespace: "edges", name: "web-7d4b9c-aaaaa") {
         owner {
           __typename kind metadata { name uid }
@@ -106,23 +123,33 @@ ${owner('Deployment', deployment, 'apps/v1')}spec:
   });
 
   it('Pod.node and Node.pods follow the binding', async () => {
-    const before = await cluster.ok(
+    const before = await cluster.ok<{ pod: { node: Named | null } }>(
       `{ pod(namespace: "edges", name: "web-7d4b9c-aaaaa") { node { metadata { name } } } }`,
     );
     expect(before.pod.node).toBeNull();
-    const emptyNode = await cluster.ok(`{ node(name: "edges-node") { pods { metadata { name } } } }`);
+    const emptyNode = await cluster.ok<{ node: { pods: Named[] } }>(
+      `{ node(name: "edges-node") { pods { metadata { name } } } }`,
+    );
     expect(emptyNode.node.pods).toEqual([]);
 
     await cluster.ok(
       `mutation { bindPod(namespace: "edges", name: "web-7d4b9c-aaaaa", nodeName: "edges-node") { kind } }`,
     );
-    const after = await cluster.ok(`{
+    const after = await cluster.ok<{
+      pod: {
+        spec: { nodeName: string | null };
+        node: Named | null;
+        status: { conditions: Array<{ type: string; status: string }> };
+      };
+    }>(`{
       pod(namespace: "edges", name: "web-7d4b9c-aaaaa") { spec { nodeName } node { metadata { name } } status { conditions { type status } } }
     }`);
     expect(after.pod.spec.nodeName).toBe('edges-node');
     expect(after.pod.node).toEqual({ metadata: { name: 'edges-node' } });
     expect(after.pod.status.conditions).toContainEqual({ type: 'PodScheduled', status: 'True' });
-    const node = await cluster.ok(`{ node(name: "edges-node") { pods { metadata { name namespace } } } }`);
+    const node = await cluster.ok<{
+      node: { pods: Array<{ metadata: { name: string; namespace: string } }> };
+    }>(`{ node(name: "edges-node") { pods { metadata { name namespace } } } }`);
     expect(node.node.pods).toEqual([{ metadata: { name: 'web-7d4b9c-aaaaa', namespace: 'edges' } }]);
   });
 
@@ -145,11 +172,14 @@ spec:
 `,
       'edges',
     );
-    const before = await cluster.ok(`{
+    const before = await cluster.ok<{
+      service: { pods: Named[]; endpoints: Named | null };
+      external: { pods: Named[] };
+    }>(`{
       service(namespace: "edges", name: "web") { pods { metadata { name } } endpoints { metadata { name } } }
       external: service(namespace: "edges", name: "external") { pods { metadata { name } } }
     }`);
-    expect(before.service.pods.map((p: any) => p.metadata.name).sort()).toEqual([
+    expect(before.service.pods.map((p) => p.metadata.name).sort()).toEqual([
       'web-7d4b9c-aaaaa',
       'web-7d4b9c-bbbbb',
     ]);
@@ -171,7 +201,7 @@ subsets:
 `,
       'edges',
     );
-    const after = await cluster.ok(`{
+    const after = await cluster.ok<{ service: { endpoints: unknown } }>(`{
       service(namespace: "edges", name: "web") { endpoints { metadata { name } subsets { addresses { ip targetRef { name } } } } }
     }`);
     expect(after.service.endpoints).toEqual({
@@ -181,7 +211,7 @@ subsets:
   });
 
   it('events lists the Events about an object, oldest first', async () => {
-    const target = pods.find((p) => p.metadata.name === 'web-7d4b9c-bbbbb');
+    const target = pods.find((p) => p.metadata.name === 'web-7d4b9c-bbbbb')!;
     const event = (name: string, reason: string, at: string, uid = target.metadata.uid) => `apiVersion: v1
 kind: Event
 metadata:
@@ -207,18 +237,22 @@ lastTimestamp: "${at}"
       ].join('---\n'),
       'edges',
     );
-    const data = await cluster.ok(`{
+    const data = await cluster.ok<{
+      pod: { events: Array<{ reason: string; involvedObject: { uid: string } }> };
+      other: { events: unknown[] };
+      deployment: { events: unknown[] };
+    }>(`{
       pod(namespace: "edges", name: "web-7d4b9c-bbbbb") { events { reason involvedObject { uid } } }
       other: pod(namespace: "edges", name: "other") { events { reason } }
       deployment(namespace: "edges", name: "web") { events { reason } }
     }`);
-    expect(data.pod.events.map((e: any) => e.reason)).toEqual(['Scheduled', 'Pulled', 'Started']);
-    expect(data.pod.events.every((e: any) => e.involvedObject.uid === target.metadata.uid)).toBe(true);
+    expect(data.pod.events.map((e) => e.reason)).toEqual(['Scheduled', 'Pulled', 'Started']);
+    expect(data.pod.events.every((e) => e.involvedObject.uid === target.metadata.uid)).toBe(true);
     expect(data.other.events).toEqual([]);
     expect(data.deployment.events).toEqual([]);
 
     // An Event is found through the field selectors kubectl describe uses, too.
-    const byUid = await cluster.ok(
+    const byUid = await cluster.ok<{ events: { items: Named[] } }>(
       `query($f: String) { events(namespace: "edges", fieldSelector: $f) { items { metadata { name } } } }`,
       { f: `involvedObject.uid=${target.metadata.uid},reason=Pulled` },
     );
@@ -234,7 +268,7 @@ lastTimestamp: "${at}"
       ),
       'edges',
     );
-    const data = await cluster.ok(
+    const data = await cluster.ok<{ pod: unknown }>(
       `{ pod(namespace: "edges", name: "orphan") { owner { kind } node { kind } events { reason } } }`,
     );
     expect(data.pod).toEqual({ owner: null, node: null, events: [] });

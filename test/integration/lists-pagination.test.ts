@@ -23,34 +23,34 @@ describe('pagination', () => {
     const all = Array.from({ length: 25 }, (_, i) => `cm-${String(i).padStart(2, '0')}`);
 
     const first = (await listConfigMaps({ namespace: 'pages', limit: 10 })).data!.configMaps;
-    expect(first.items.map((i: any) => i.metadata.name)).toEqual(all.slice(0, 10));
+    expect(first.items.map((i) => i.metadata.name)).toEqual(all.slice(0, 10));
     expect(first.metadata.remainingItemCount).toBe(15);
     expect(first.metadata.continue).toEqual(expect.any(String));
 
     const second = (
       await listConfigMaps({ namespace: 'pages', limit: 10, continue: first.metadata.continue })
     ).data!.configMaps;
-    expect(second.items.map((i: any) => i.metadata.name)).toEqual(all.slice(10, 20));
+    expect(second.items.map((i) => i.metadata.name)).toEqual(all.slice(10, 20));
     expect(second.metadata.remainingItemCount).toBe(5);
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
 
     const third = (
       await listConfigMaps({ namespace: 'pages', limit: 10, continue: second.metadata.continue })
     ).data!.configMaps;
-    expect(third.items.map((i: any) => i.metadata.name)).toEqual(all.slice(20));
+    expect(third.items.map((i) => i.metadata.name)).toEqual(all.slice(20));
     expect(third.metadata.continue).toBeNull();
     expect(third.metadata.remainingItemCount).toBeNull();
     expect(third.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
 
     // Without a limit: all of them, one page.
     const whole = (await listConfigMaps({ namespace: 'pages' })).data!.configMaps;
-    expect(whole.items.map((i: any) => i.metadata.name)).toEqual(all);
+    expect(whole.items.map((i) => i.metadata.name)).toEqual(all);
     expect(whole.metadata.continue).toBeNull();
 
     // A limit that divides the list exactly leaves no empty last page.
     const five = (await listConfigMaps({ namespace: 'pages', limit: 20 })).data!.configMaps;
     const rest = (await listConfigMaps({ namespace: 'pages', limit: 5, continue: five.metadata.continue }))
-      .data.configMaps;
+      .data!.configMaps;
     expect(rest.items).toHaveLength(5);
     expect(rest.metadata.continue).toBeNull();
   });
@@ -71,7 +71,7 @@ describe('pagination', () => {
       ).data!.configMaps;
       expect(page.items.length).toBeLessThanOrEqual(7);
       expect(page.metadata.remainingItemCount).toBeNull();
-      collected.push(...page.items.map((i: any) => i.metadata.name));
+      collected.push(...page.items.map((i) => i.metadata.name));
       token = page.metadata.continue ?? undefined;
       pages++;
     } while (token);
@@ -102,31 +102,25 @@ describe('pagination', () => {
       await listConfigMaps({ namespace: 'snapshot', limit: 10, continue: first.metadata.continue })
     ).data!.configMaps;
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
-    expect(second.items.map((i: any) => i.metadata.name)).toEqual(
+    expect(second.items.map((i) => i.metadata.name)).toEqual(
       Array.from({ length: 10 }, (_, i) => `cm-${i + 10}`),
     );
-    expect(second.items.find((i: any) => i.metadata.name === 'cm-15').data).toEqual({ name: 'cm-15' });
+    expect(second.items.find((i) => i.metadata.name === 'cm-15')?.data).toEqual({ name: 'cm-15' });
     expect(second.metadata.remainingItemCount).toBe(5);
 
     const third = (
       await listConfigMaps({ namespace: 'snapshot', limit: 10, continue: second.metadata.continue })
     ).data!.configMaps;
-    expect(third.items.map((i: any) => i.metadata.name)).toEqual([
-      'cm-20',
-      'cm-21',
-      'cm-22',
-      'cm-23',
-      'cm-24',
-    ]);
+    expect(third.items.map((i) => i.metadata.name)).toEqual(['cm-20', 'cm-21', 'cm-22', 'cm-23', 'cm-24']);
 
     // A new list sees the present.
     const now = (await listConfigMaps({ namespace: 'snapshot' })).data!.configMaps;
-    const names = now.items.map((i: any) => i.metadata.name);
+    const names = now.items.map((i) => i.metadata.name);
     expect(names).toHaveLength(24);
     expect(names).toContain('cm-13a');
     expect(names).not.toContain('cm-12');
     expect(names).not.toContain('cm-05');
-    expect(now.items.find((i: any) => i.metadata.name === 'cm-15').data).toEqual({ name: 'changed' });
+    expect(now.items.find((i) => i.metadata.name === 'cm-15')?.data).toEqual({ name: 'changed' });
     expect(Number(now.metadata.resourceVersion)).toBeGreaterThan(Number(first.metadata.resourceVersion));
   });
 

@@ -60,7 +60,7 @@ describe('label selectors', () => {
     await apply(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: labels-2\n`);
     await apply(configMap('f', { app: 'web', env: 'prod' }), 'labels-2');
     const result = await listConfigMaps({ labelSelector: 'app=web,env=prod' });
-    const items = result.data!.configMaps.items.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`);
+    const items = result.data!.configMaps.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
     // Key order, as etcd's: "labels-2/" sorts before "labels/" ('-' < '/').
     expect(items).toEqual(['labels-2/f', 'labels/a']);
   });
@@ -77,14 +77,14 @@ describe('field selectors', () => {
       'fields',
     );
     const bind = (name: string, node: string) =>
-      cluster.ok(
+      cluster.ok<{ bindPod: { spec: { nodeName: string } } }>(
         `mutation($n: String!, $node: String!) { bindPod(namespace: "fields", name: $n, nodeName: $node) { spec { nodeName } } }`,
         { n: name, node },
       );
     expect((await bind('p1', 'fields-node-1')).bindPod.spec.nodeName).toBe('fields-node-1');
     await bind('p2', 'fields-node-2');
     const status = (name: string, phase: string) =>
-      cluster.ok(
+      cluster.ok<{ updatePodStatus: { status: { phase: string } } }>(
         `mutation($n: String!, $s: PodStatusInput!) { updatePodStatus(namespace: "fields", name: $n, status: $s) { status { phase } } }`,
         { n: name, s: { phase, podIP: '10.244.0.5' } },
       );
@@ -117,7 +117,7 @@ describe('field selectors', () => {
   });
 
   it('sees a binding and a status update in the Node.pods edge and the list of that node', async () => {
-    const node = await cluster.ok(
+    const node = await cluster.ok<{ node: { pods: unknown[] } }>(
       `{ node(name: "fields-node-1") { pods { metadata { name } status { phase } } } }`,
     );
     expect(node.node.pods).toEqual([{ metadata: { name: 'p1' }, status: { phase: 'Running' } }]);
@@ -153,11 +153,9 @@ describe('namespaces', () => {
     expect(await configMapNames({ namespace: 'scope-a' })).toEqual(['shared']);
     expect(await configMapNames({ namespace: 'scope-b' })).toEqual(['only-b', 'shared']);
     const all = await listConfigMaps({ namespace: null, fieldSelector: 'metadata.name=shared' });
-    expect(all.data!.configMaps.items.map((i: any) => i.metadata.namespace)).toEqual(['scope-a', 'scope-b']);
+    expect(all.data!.configMaps.items.map((i) => i.metadata.namespace)).toEqual(['scope-a', 'scope-b']);
     const everywhere = await listConfigMaps({});
-    const keys = everywhere.data!.configMaps.items.map(
-      (i: any) => `${i.metadata.namespace}/${i.metadata.name}`,
-    );
+    const keys = everywhere.data!.configMaps.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
     expect(keys).toEqual(expect.arrayContaining(['scope-a/shared', 'scope-b/only-b', 'scope-b/shared']));
     // In namespace, then name order.
     expect(keys).toEqual([...keys].sort());
@@ -165,22 +163,27 @@ describe('namespaces', () => {
     await apply(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scope\n`);
     expect(await configMapNames({ namespace: 'scope' })).toEqual([]);
 
-    const selected = await cluster.ok(`{ configMap(namespace: "scope-a", name: "only-b") { kind } }`);
+    const selected = await cluster.ok<{ configMap: { kind: string } | null }>(
+      `{ configMap(namespace: "scope-a", name: "only-b") { kind } }`,
+    );
     expect(selected.configMap).toBeNull();
   });
 
   it('lists cluster-scoped kinds without a namespace', async () => {
-    const names = (await cluster.ok(`{ namespaces { items { metadata { name namespace } } } }`)).namespaces
-      .items;
+    const names = (
+      await cluster.ok<{ namespaces: { items: unknown[] } }>(
+        `{ namespaces { items { metadata { name namespace } } } }`,
+      )
+    ).namespaces.items;
     expect(names).toEqual(
       expect.arrayContaining([
         { metadata: { name: 'default', namespace: null } },
         { metadata: { name: 'kube-system', namespace: null } },
       ]),
     );
-    const active = await cluster.ok(
+    const active = await cluster.ok<{ namespaces: { items: Array<{ metadata: { name: string } }> } }>(
       `{ namespaces(fieldSelector: "status.phase=Active") { items { metadata { name } } } }`,
     );
-    expect(active.namespaces.items.map((i: any) => i.metadata.name)).toContain('default');
+    expect(active.namespaces.items.map((i) => i.metadata.name)).toContain('default');
   });
 });

@@ -280,7 +280,9 @@ spec:
       m.spec!.template.spec!.containers[0].image = 'quay.io/fluentd_elasticsearch/fluentd:v2.6.0';
     },
     changed(ds) {
-      expect(ds.spec?.template?.spec?.containers[0].image).toBe('quay.io/fluentd_elasticsearch/fluentd:v2.6.0');
+      expect(ds.spec?.template?.spec?.containers[0].image).toBe(
+        'quay.io/fluentd_elasticsearch/fluentd:v2.6.0',
+      );
     },
     patch: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
     patched(ds) {

@@ -30,7 +30,13 @@ export interface KindObject {
 export interface Applied {
   apply: Array<{
     kind: string;
-    metadata: { name: string; namespace: string | null; uid: string; resourceVersion: string; generation: number };
+    metadata: {
+      name: string;
+      namespace: string | null;
+      uid: string;
+      resourceVersion: string;
+      generation: number;
+    };
   }>;
 }
 
@@ -58,7 +64,11 @@ export interface KindCase<T extends KindObject = KindObject> {
 /** apply and createNamespace against `cluster`. */
 export function kindApi(cluster: TestCluster) {
   return {
-    applyManifests(manifests: string, namespace?: string, dryRun?: boolean): Promise<GraphQLResponse<Applied>> {
+    applyManifests(
+      manifests: string,
+      namespace?: string,
+      dryRun?: boolean,
+    ): Promise<GraphQLResponse<Applied>> {
       return cluster.gql<Applied>(
         `mutation($m: String!, $ns: String, $dry: Boolean) {
           apply(manifests: $m, namespace: $ns, dryRun: $dry) { kind metadata { name namespace uid resourceVersion generation } }

@@ -42,7 +42,13 @@ export function listApi(cluster: TestCluster) {
           items { metadata { name namespace } data }
         }
       }`,
-      { ns: args.namespace, l: args.labelSelector, f: args.fieldSelector, limit: args.limit, c: args.continue },
+      {
+        ns: args.namespace,
+        l: args.labelSelector,
+        f: args.fieldSelector,
+        limit: args.limit,
+        c: args.continue,
+      },
     );
   }
 

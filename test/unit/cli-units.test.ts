@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../cli/age.ts';
+import type { ContainerStatus } from '../../cli/objects.ts';
 import { podSummary } from '../../cli/pod-status.ts';
 import { jsonpath } from '../../cli/printers/jsonpath.ts';
 import { DESCRIBE, formatTabs, TABLE } from '../../cli/tabwriter.ts';
+import type { ObjectMeta } from '../../schema/kinds/meta.ts';
+import type { Pod, PodSpec, PodStatus } from '../../schema/kinds/pod.ts';
 
 // The pieces of kubectl's output kq reproduces, checked against what kubectl prints.
 
@@ -41,10 +44,30 @@ describe('tabwriter', () => {
 });
 
 describe('pod STATUS as kubectl derives it', () => {
-  const pod = (status: any, extra: any = {}) => ({
+  // Container statuses name only what the case is about; the rest are filled in.
+  type StatusCase = Omit<PodStatus, 'containerStatuses' | 'initContainerStatuses'> & {
+    containerStatuses?: Array<Partial<ContainerStatus>>;
+    initContainerStatuses?: Array<Partial<ContainerStatus>>;
+  };
+  const containerStatus = (given: Partial<ContainerStatus>): ContainerStatus => ({
+    name: 'a',
+    ready: false,
+    restartCount: 0,
+    image: 'nginx',
+    imageID: '',
+    ...given,
+  });
+  const pod = (
+    { containerStatuses, initContainerStatuses, ...status }: StatusCase,
+    extra: { metadata?: ObjectMeta; spec?: Partial<PodSpec> } = {},
+  ): Pod => ({
     metadata: { name: 'p', ...extra.metadata },
     spec: { containers: [{ name: 'a' }], ...extra.spec },
-    status,
+    status: {
+      ...status,
+      ...(containerStatuses ? { containerStatuses: containerStatuses.map(containerStatus) } : {}),
+      ...(initContainerStatuses ? { initContainerStatuses: initContainerStatuses.map(containerStatus) } : {}),
+    },
   });
   it.each([
     [pod({ phase: 'Pending' }), '0/1', 'Pending'],

@@ -184,7 +184,7 @@ describe('JSON merge patch (RFC 7386)', () => {
     const patch = { metadata: { labels: { tier: null, env: 'prod' } }, spec: { ports: [{ port: 8080 }] } };
     const before = structuredClone(target);
     const patchBefore = structuredClone(patch);
-    const result = mergePatch(target, patch) as any;
+    const result = mergePatch(target, patch) as typeof target;
     expect(result).toEqual({
       metadata: { labels: { app: 'web', env: 'prod' } },
       spec: { replicas: 1, ports: [{ port: 8080 }] },

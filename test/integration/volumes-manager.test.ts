@@ -1,148 +1,28 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isCode, KubeqlError, resourceWriter, type KubeqlClient, type Resource } from '../../client/index.ts';
-import type { PodObject } from '../../agent/objects.ts';
-import { AtomicWriter } from '../../agent/node/atomic-writer.ts';
-import {
-  ConfigSources,
-  type ConfigMapObject,
-  type ConfigReader,
-  type SecretObject,
-} from '../../agent/node/config-sources.ts';
-import { ContainerConfigError } from '../../agent/node/container-config-error.ts';
+import { describe, expect, it } from 'vitest';
 import { VolumeManager } from '../../agent/node/volumes.ts';
-import type { Container, Volume } from '../../schema/kinds/pod.ts';
-import { startConfigSources } from '../support/config-sources-cluster.ts';
-import { waitFor } from '../support/wait.ts';
+import type { Volume } from '../../schema/kinds/pod.ts';
+import {
+  b64,
+  container,
+  entries,
+  failure,
+  mode,
+  Objects,
+  podWith,
+  read,
+  volumeSandbox,
+} from '../support/volume-fixtures.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Fixtures
-
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-/** An in-memory ConfigReader over namespace "ns" that tests change between calls. */
-class Objects implements ConfigReader {
-  readonly configMaps = new Map<string, Partial<ConfigMapObject>>();
-  readonly secrets = new Map<string, Partial<SecretObject>>();
-  configMap(namespace: string, name: string) {
-    const found = namespace === 'ns' ? this.configMaps.get(name) : undefined;
-    return (
-      found &&
-      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, ...found } as ConfigMapObject)
-    );
-  }
-  secret(namespace: string, name: string) {
-    const found = namespace === 'ns' ? this.secrets.get(name) : undefined;
-    return (
-      found && ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, ...found } as SecretObject)
-    );
-  }
-}
-
-function podWith(volumes: Volume[], uid = 'uid-1'): PodObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web-1', namespace: 'ns', uid },
-    spec: { containers: [{ name: 'app', image: 'busybox' }], volumes },
-  };
-}
-
-const container = (volumeMounts: Container['volumeMounts']): Container => ({
-  name: 'app',
-  image: 'busybox',
-  volumeMounts,
-});
-
-async function failure(promise: Promise<unknown>): Promise<ContainerConfigError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a ContainerConfigError');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ContainerConfigError);
-  return error as ContainerConfigError;
-}
-
-const mode = (file: string) => fs.statSync(file).mode & 0o777;
-const read = (file: string) => fs.readFileSync(file, 'utf8');
-/** The entries of a volume directory, without the timestamped one (its name varies). */
-const entries = (dir: string) =>
-  fs
-    .readdirSync(dir)
-    .filter((name) => !/^\.\.\d{4}_/.test(name))
-    .sort();
+// The VolumeManager: a pod's volumes set up, refreshed, mounted and torn down, over
+// ConfigMaps and Secrets held in memory.
 
 let tmp: string;
 let objects: Objects;
 let volumes: VolumeManager;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-volumes-'));
-  objects = new Objects();
-  volumes = new VolumeManager({ root: path.join(tmp, 'agent'), sources: objects });
-});
-afterEach(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The AtomicWriter
-
-describe('AtomicWriter', () => {
-  it('keeps the files in a timestamped directory behind the ..data link, with user-visible links through it', async () => {
-    const dir = path.join(tmp, 'vol');
-    fs.mkdirSync(dir);
-    const writer = new AtomicWriter(dir);
-    const file = (text: string, m = 0o644) => ({ data: Buffer.from(text), mode: m });
-
-    expect(await writer.write({ a: file('1'), 'conf/b.yaml': file('b: 1', 0o600) })).toBe(true);
-    const first = fs.readlinkSync(path.join(dir, '..data'));
-    expect(first).toMatch(/^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\w+$/);
-    expect(fs.readlinkSync(path.join(dir, 'a'))).toBe('..data/a');
-    expect(fs.readlinkSync(path.join(dir, 'conf'))).toBe('..data/conf');
-    expect(read(path.join(dir, 'conf/b.yaml'))).toBe('b: 1');
-    expect(mode(path.join(dir, 'conf/b.yaml'))).toBe(0o600);
-    expect(entries(dir)).toEqual(['..data', 'a', 'conf']);
-
-    // Same content: nothing written.
-    expect(await writer.write({ a: file('1'), 'conf/b.yaml': file('b: 1', 0o600) })).toBe(false);
-    expect(fs.readlinkSync(path.join(dir, '..data'))).toBe(first);
-    // A mode change alone is a change.
-    expect(await writer.write({ a: file('1', 0o400), 'conf/b.yaml': file('b: 1', 0o600) })).toBe(true);
-    expect(mode(path.join(dir, 'a'))).toBe(0o400);
-
-    // New content: a new directory swapped in, the old one and the names no longer there gone.
-    expect(await writer.write({ a: file('2'), c: file('3') })).toBe(true);
-    const third = fs.readlinkSync(path.join(dir, '..data'));
-    expect(third).not.toBe(first);
-    expect(fs.existsSync(path.join(dir, first))).toBe(false);
-    expect(entries(dir)).toEqual(['..data', 'a', 'c']);
-    expect(fs.readdirSync(dir).filter((name) => name.startsWith('..2'))).toEqual([third]);
-    expect(read(path.join(dir, 'a'))).toBe('2');
-  });
-
-  it('refuses paths that would leave the directory', async () => {
-    const writer = new AtomicWriter(tmp);
-    const data = { data: Buffer.from('x'), mode: 0o644 };
-    await expect(writer.write({ '/etc/passwd': data })).rejects.toThrow(
-      'invalid path: must be relative path: /etc/passwd',
-    );
-    await expect(writer.write({ 'a/../../b': data })).rejects.toThrow(
-      "invalid path: must not contain '..': a/../../b",
-    );
-    await expect(writer.write({ '..data': data })).rejects.toThrow(
-      "invalid path: must not start with '..': ..data",
-    );
-    expect(fs.readdirSync(tmp)).toEqual([]);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Volumes
+volumeSandbox((sandbox) => ({ tmp, objects, volumes } = sandbox));
 
 describe('VolumeManager', () => {
   it('gives an emptyDir volume a writable directory the containers share, kept across set-ups', async () => {
@@ -506,149 +386,5 @@ describe('VolumeManager', () => {
     expect(fs.existsSync(host)).toBe(true);
     expect(await volumes.podUids()).toEqual(['uid-2']);
     await volumes.tearDown('uid-1');
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Through a real API server: a ConfigMap update reaches the files
-
-describe('volumes over the API', () => {
-  let client: KubeqlClient;
-  let sources: ConfigSources;
-  let stop: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    ({ client, sources, stop } = await startConfigSources());
-  });
-  afterAll(() => stop?.());
-
-  it('rewrites a ConfigMap volume after the ConfigMap changes through the API', async () => {
-    const writer = resourceWriter(client);
-    const manager = new VolumeManager({ root: tmp, sources });
-    await writer.create<Resource>({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'site', namespace: 'default' },
-      data: { 'index.html': '<h1>v1</h1>' },
-    });
-    await writer.create<Resource>({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'site-key', namespace: 'default' },
-      stringData: { key: 'k1' },
-    });
-    const pod: PodObject = {
-      ...podWith([
-        { name: 'html', configMap: { name: 'site' } },
-        { name: 'key', secret: { secretName: 'site-key' } },
-      ]),
-      metadata: { name: 'web', namespace: 'default', uid: 'uid-api' },
-    };
-    const changed = new Set<string>();
-    const off = sources.onChange((kind, namespace, name) => changed.add(`${kind} ${namespace}/${name}`));
-    try {
-      await waitFor(() => changed.has('Secret default/site-key'));
-      await manager.setUp(pod);
-      const [html, key] = await manager.mountsFor(
-        pod,
-        container([
-          { name: 'html', mountPath: '/usr/share/nginx/html' },
-          { name: 'key', mountPath: '/key' },
-        ]),
-      );
-      expect(read(path.join(html.source, 'index.html'))).toBe('<h1>v1</h1>');
-      expect(read(path.join(key.source, 'key'))).toBe('k1');
-
-      changed.clear();
-      await writer.patch('ConfigMap', 'site', 'default', { data: { 'index.html': '<h1>v2</h1>' } });
-      await waitFor(() => changed.has('ConfigMap default/site'));
-      expect(await manager.refresh(pod)).toEqual({ updated: ['html'], errors: [] });
-      expect(read(path.join(html.source, 'index.html'))).toBe('<h1>v2</h1>');
-    } finally {
-      off();
-    }
-  });
-
-  it('accepts downwardAPI and projected volumes and rejects invalid ones with their field paths', async () => {
-    const writer = resourceWriter(client);
-    await writer.create<Resource>({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'bundle', namespace: 'default' },
-      data: { 'index.html': 'hello' },
-    });
-    await waitFor(() => sources.configMap('default', 'bundle') !== undefined);
-    const created = await writer.create<PodObject & Resource>({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'info', namespace: 'default', labels: { app: 'info' } },
-      spec: {
-        containers: [{ name: 'app', image: 'busybox' }],
-        volumes: [
-          {
-            name: 'podinfo',
-            downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] },
-          },
-          {
-            name: 'bundle',
-            projected: {
-              sources: [
-                { configMap: { name: 'bundle', items: [{ key: 'index.html', path: 'index.html' }] } },
-                { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
-              ],
-            },
-          },
-        ],
-      },
-    });
-    const manager = new VolumeManager({ root: tmp, sources });
-    await manager.setUp(created);
-    const uid = created.metadata.uid!;
-    expect(read(path.join(manager.podDir(uid), 'volumes/kubernetes.io~downward-api/podinfo/labels'))).toBe(
-      'app="info"',
-    );
-    expect(read(path.join(manager.podDir(uid), 'volumes/kubernetes.io~projected/bundle/name'))).toBe('info');
-    expect(read(path.join(manager.podDir(uid), 'volumes/kubernetes.io~projected/bundle/index.html'))).toBe(
-      'hello',
-    );
-
-    const invalid = await writer
-      .create<Resource>({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'bad', namespace: 'default' },
-        spec: {
-          containers: [{ name: 'app', image: 'busybox' }],
-          volumes: [
-            {
-              name: 'podinfo',
-              downwardAPI: {
-                items: [
-                  { path: '../x', fieldRef: { fieldPath: 'status.podIP' } },
-                  { path: 'cpu', resourceFieldRef: { resource: 'limits.cpu' } },
-                ],
-              },
-            },
-            {
-              name: 'bundle',
-              projected: {
-                sources: [
-                  { configMap: { name: 'a', items: [{ key: 'k', path: 'same' }] }, secret: { name: 's' } },
-                  { secret: { name: 's', items: [{ key: 'k', path: 'same' }] } },
-                ],
-              },
-            },
-          ],
-        },
-      })
-      .catch((error: unknown) => error);
-    expect(isCode(invalid, 'INVALID')).toBe(true);
-    expect((invalid as KubeqlError).causes.map(({ field, message }) => `${field}: ${message}`)).toEqual([
-      `spec.volumes[0].downwardAPI.items[0].path: Invalid value: "../x": must not contain '..'`,
-      `spec.volumes[0].downwardAPI.items[0].path: Invalid value: "../x": must not start with '..'`,
-      'spec.volumes[0].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"',
-      'spec.volumes[0].downwardAPI.items[1].resourceFieldRef.containerName: Required value',
-      'spec.volumes[1].projected.sources[0].configMap: may not specify more than 1 volume type',
-      'spec.volumes[1].projected.sources[1].secret.items[0].path: Invalid value: "same": conflicting duplicate paths',
-    ]);
   });
 });
