@@ -6,13 +6,12 @@ import {
   type ResourceWriter,
 } from '../../client/index.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
-import type { Taint } from '../../schema/kinds/node.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { ApiEventRecorder, type EventRecorder, type EventType } from '../events.ts';
 import { FaultInjection } from './fault-injection.ts';
 import { MetricsReporter } from './metrics-reporter.ts';
 import { NodeLease } from './node-lease.ts';
-import { NodeRegistration } from './node-registration.ts';
+import { NodeRegistration, type NodeDescription } from './node-registration.ts';
 import { informerSources, type NodeSource, type NodeSources } from './node-sources.ts';
 import type { PodEnvironment } from './pod-environment.ts';
 import { DEFAULT_CRASH_LOOP_BACKOFF, type CrashLoopBackoff } from './pod-status.ts';
@@ -27,28 +26,14 @@ import type { ContainerRuntime, RuntimePod } from './runtime/runtime.ts';
 export { NODE_LEASE_NAMESPACE } from './node-lease.ts';
 export { AGENT_VERSION } from './node-registration.ts';
 
-export interface NodeAgentOptions {
+export interface NodeAgentOptions extends NodeDescription {
   /** The Node's name, also its `kubernetes.io/hostname` label and its Lease's name. */
   name: string;
   runtime: ContainerRuntime;
-  /** What the node has (cpu '4', memory '8Gi', pods '110', ephemeral-storage '100Gi'). */
-  capacity: Record<string, string>;
-  /** What pods may request; defaults to capacity. */
-  allocatable?: Record<string, string>;
-  /** Added to the well-known ones (hostname, os, arch). */
-  labels: Record<string, string>;
-  /** Registered with the node (--register-with-taints). */
-  taints: Taint[];
-  /** The node's InternalIP (127.0.0.1). */
-  address: string;
-  /** The range the runtime takes pod IPs from. */
-  podCIDR?: string;
   /** (40) */
   leaseDurationSeconds: number;
   /** How often the Lease is renewed: the node's heartbeat (10 s). */
   leaseRenewIntervalMs: number;
-  /** How often the Node status is written when nothing changed (5 min). */
-  statusReportIntervalMs: number;
   /** How often resource usage is sampled and reported to the API server (10 s). */
   metricsIntervalMs: number;
   /** Also the image pull back-off (ImagePullBackOff), as the kubelet's. */

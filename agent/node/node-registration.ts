@@ -15,11 +15,8 @@ const REGISTER_RETRY = { baseMs: 200, factor: 2, capMs: 5000 };
 const BOOT_ID = crypto.randomUUID();
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 
-export interface NodeRegistrationOptions {
-  /** The Node's name, also its `kubernetes.io/hostname` label. */
-  nodeName: string;
-  /** What the runtime tells of itself and its machine, for providerID and nodeInfo. */
-  runtime: Pick<ContainerRuntime, 'name' | 'version' | 'hostInfo'>;
+/** How a node describes itself when it registers, and in every status it writes. */
+export interface NodeDescription {
   /** What the node has (cpu '4', memory '8Gi', pods '110', ephemeral-storage '100Gi'). */
   capacity: Record<string, string>;
   /** What pods may request; defaults to capacity. */
@@ -28,11 +25,19 @@ export interface NodeRegistrationOptions {
   labels: Record<string, string>;
   /** Registered with the node (--register-with-taints). */
   taints: Taint[];
-  /** The node's InternalIP. */
+  /** The node's InternalIP (127.0.0.1). */
   address: string;
+  /** The range the runtime takes pod IPs from. */
   podCIDR?: string;
   /** How often the Node status is written when nothing changed (5 min). */
   statusReportIntervalMs: number;
+}
+
+export interface NodeRegistrationOptions extends NodeDescription {
+  /** The Node's name, also its `kubernetes.io/hostname` label. */
+  nodeName: string;
+  /** What the runtime tells of itself and its machine, for providerID and nodeInfo. */
+  runtime: Pick<ContainerRuntime, 'name' | 'version' | 'hostInfo'>;
   /** While true nothing is written (a node cut off from the API server). */
   isSilent: () => boolean;
   clock: Clock;
