@@ -1,4 +1,5 @@
 import { isCode, messageOf, type Resource, type ResourceWriter } from '../client/index.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { timestamp } from './timestamps.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -13,19 +14,22 @@ const AGGREGATE_AFTER = 10;
 const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
 const AGGREGATED_PREFIX = '(combined from similar events): ';
 
-export interface EventRecorderLimits {
+export interface EventRecorderOptions {
   /** Events remembered for counting repeats (client-go's event correlator keeps 4096). */
   maxRemembered: number;
   /** Events waiting to be written beyond which new ones are dropped (client-go's broadcaster queues 1000). */
   maxQueued: number;
   /** Writes in flight at once. */
   concurrency: number;
+  /** Where event times and the aggregation window are read. */
+  clock: Clock;
 }
 
-export const DEFAULT_EVENT_RECORDER_LIMITS: EventRecorderLimits = {
+export const DEFAULT_EVENT_RECORDER_OPTIONS: EventRecorderOptions = {
   maxRemembered: 4096,
   maxQueued: 1000,
   concurrency: 64,
+  clock: systemClock,
 };
 
 interface Recorded {
@@ -64,7 +68,7 @@ interface Queued {
  * are dropped, with a log line per burst, as client-go drops them when its queue is full.
  */
 export class ApiEventRecorder implements EventRecorder {
-  private readonly limits: EventRecorderLimits;
+  private readonly options: EventRecorderOptions;
   /** Both in least-recently-used order (see `remember`). */
   private readonly seen = new Map<string, Recorded>();
   private readonly similar = new Map<string, Similar>();
@@ -77,9 +81,9 @@ export class ApiEventRecorder implements EventRecorder {
     private readonly writer: ResourceWriter,
     private readonly component: string,
     private readonly log: (line: string) => void,
-    limits: Partial<EventRecorderLimits> = {},
+    options: Partial<EventRecorderOptions> = {},
   ) {
-    this.limits = { ...DEFAULT_EVENT_RECORDER_LIMITS, ...limits };
+    this.options = { ...DEFAULT_EVENT_RECORDER_OPTIONS, ...options };
   }
 
   record(obj: Resource, type: EventType, reason: string, original: string): void {
@@ -93,7 +97,7 @@ export class ApiEventRecorder implements EventRecorder {
       waiting.message = message;
       return;
     }
-    if (this.queued.size >= this.limits.maxQueued) {
+    if (this.queued.size >= this.options.maxQueued) {
       if (this.dropped++ === 0) {
         this.log(`events: ${this.queued.size} waiting to be written, dropping new ones until they are`);
       }
@@ -112,7 +116,7 @@ export class ApiEventRecorder implements EventRecorder {
   /** Starts writes up to the concurrency limit, one at a time per event (its count is read-modify-write). */
   private pump(): void {
     for (const [key, event] of this.queued) {
-      if (this.writing.size >= this.limits.concurrency) return;
+      if (this.writing.size >= this.options.concurrency) return;
       if (this.writing.has(key)) continue;
       this.queued.delete(key);
       this.writing.add(key);
@@ -130,7 +134,7 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   private settled(): void {
-    if (this.dropped > 0 && this.queued.size < this.limits.maxQueued / 2) {
+    if (this.dropped > 0 && this.queued.size < this.options.maxQueued / 2) {
       this.log(`events: dropped ${this.dropped} while behind`);
       this.dropped = 0;
     }
@@ -141,10 +145,10 @@ export class ApiEventRecorder implements EventRecorder {
 
   /** EventAggregate: whether this message is past the 10th distinct one of its kind lately. */
   private aggregates(similarKey: string, message: string): boolean {
-    const now = Date.now();
+    const now = this.options.clock.now();
     let similar = this.similar.get(similarKey);
     if (!similar || now - similar.since > AGGREGATE_WINDOW_MS) similar = { messages: new Set(), since: now };
-    remember(this.similar, similarKey, similar, this.limits.maxRemembered);
+    remember(this.similar, similarKey, similar, this.options.maxRemembered);
     if (similar.messages.has(message)) return false;
     // Kubernetes adds the 10th and pops any one; popping that one keeps the first nine counted on their own.
     if (similar.messages.size >= AGGREGATE_AFTER - 1) return true;
@@ -153,11 +157,11 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   private async write(key: string, { obj, type, reason, message, repeats }: Queued): Promise<void> {
-    const now = timestamp();
+    const now = timestamp(this.options.clock.now());
     const previous = this.seen.get(key);
     if (previous) {
       previous.count += repeats;
-      remember(this.seen, key, previous, this.limits.maxRemembered);
+      remember(this.seen, key, previous, this.options.maxRemembered);
       try {
         await this.writer.patch('Event', previous.name, previous.namespace, {
           count: previous.count,
@@ -198,7 +202,7 @@ export class ApiEventRecorder implements EventRecorder {
       this.seen,
       key,
       { name: event.metadata.name!, namespace, count: previous?.count ?? repeats },
-      this.limits.maxRemembered,
+      this.options.maxRemembered,
     );
   }
 }

@@ -6,12 +6,12 @@
  */
 
 /** RFC 3339 with second precision, as Kubernetes writes most timestamps. */
-export function timestamp(ms = Date.now()): string {
+export function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** RFC 3339 with microseconds, as Lease times are written (MicroTime). */
-export function microTimestamp(ms = Date.now()): string {
+export function microTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 

@@ -32,12 +32,13 @@ export type NamespaceObject = KindObject<Namespace>;
 export type ConfigMapObject = KindObject<ConfigMap>;
 export type SecretObject = KindObject<Secret>;
 /**
- * An Event. `reportingController` is events.k8s.io's name for what core/v1 calls
- * `reportingComponent`; kubectl's describe reads it, so kq does too.
+ * An Event. Describe's From falls back to `reportingController`, which kq's Event does
+ * not have (on the wire core/v1 calls that field `reportingComponent`); it is typed here
+ * so that the fallback reads what it always read.
  */
 export type EventObject = KindObject<Event & { reportingController?: string }>;
 
-/** The kinds kq has its own table columns for, by kind name. */
+/** The kinds kq prints (table columns) or describes in their own way, by kind name. */
 export interface KindObjects {
   Pod: PodObject;
   Deployment: DeploymentObject;

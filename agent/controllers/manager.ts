@@ -38,7 +38,7 @@ export function startControllers(
     client,
     writer,
     informers,
-    events: new ApiEventRecorder(writer, 'kubeql-controller-manager', log),
+    events: new ApiEventRecorder(writer, 'kubeql-controller-manager', log, { clock }),
     options: { ...DEFAULT_CONTROLLER_OPTIONS, ...controllerOptions },
     clock,
     log,

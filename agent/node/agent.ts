@@ -131,7 +131,8 @@ export class NodeAgent {
       (key, error) => log(`node ${this.name}: pod ${key}: ${messageOf(error)}`),
       this.clock,
     );
-    if (this.options.recordEvents) this.events = new ApiEventRecorder(this.writer, 'kubelet', log);
+    if (this.options.recordEvents)
+      this.events = new ApiEventRecorder(this.writer, 'kubelet', log, { clock: this.clock });
     if (this.options.probes) {
       this.probes = new ProbeManager({
         runtime: this.runtime,

@@ -12,6 +12,7 @@ import { ApiEventRecorder, type EventRecorder } from '../events.ts';
 import { SharedInformers } from '../informers.ts';
 import type { Condition, NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { timestamp } from '../timestamps.ts';
 import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from './filters.ts';
 import { podInfo, SchedulerCache } from './node-info.ts';
@@ -35,6 +36,8 @@ export interface SchedulerOptions {
   scores: Score[];
   /** For tie breaks between equally good nodes. */
   random: () => number;
+  /** Where back-offs and the times written are read. */
+  clock: Clock;
   log: (line: string) => void;
 }
 
@@ -46,6 +49,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   filters: DEFAULT_FILTERS,
   scores: DEFAULT_SCORES,
   random: Math.random,
+  clock: systemClock,
   log: (line) => console.error(line),
 };
 
@@ -91,7 +95,9 @@ export class Scheduler {
     this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
     const { log } = this.options;
     this.writer = options.writer ?? resourceWriter(client);
-    this.events = options.events ?? new ApiEventRecorder(this.writer, this.options.schedulerName, log);
+    this.events =
+      options.events ??
+      new ApiEventRecorder(this.writer, this.options.schedulerName, log, { clock: this.options.clock });
     this.ownInformers = !options.informers;
     this.informers =
       options.informers ??
@@ -239,7 +245,7 @@ export class Scheduler {
     const key = keyOf(pod);
     const entry = this.unschedulable.get(key) ?? { attempts: 0, lastAttempt: 0 };
     entry.attempts++;
-    entry.lastAttempt = Date.now();
+    entry.lastAttempt = this.options.clock.now();
     this.unschedulable.set(key, entry);
     this.events.record(pod, 'Warning', 'FailedScheduling', message);
 
@@ -251,7 +257,8 @@ export class Scheduler {
         status: 'False',
         reason: 'Unschedulable',
         message,
-        lastTransitionTime: previous?.status === 'False' ? previous.lastTransitionTime : timestamp(),
+        lastTransitionTime:
+          previous?.status === 'False' ? previous.lastTransitionTime : timestamp(this.options.clock.now()),
       };
       const status = {
         ...pod.status,
@@ -276,7 +283,7 @@ export class Scheduler {
   private backoff(entry: Unschedulable): number {
     const { podInitialBackoffMs, podMaxBackoffMs } = this.options;
     const wait = Math.min(podMaxBackoffMs, podInitialBackoffMs * 2 ** Math.max(0, entry.attempts - 1));
-    return Math.max(0, entry.lastAttempt + wait - Date.now());
+    return Math.max(0, entry.lastAttempt + wait - this.options.clock.now());
   }
 
   /** Something changed that may let unschedulable pods fit: retry each after its back-off. */
