@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     plugins: { house: { rules: { 'import-boundaries': importBoundaries } } },
     rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'house/import-boundaries': ['error', { root: import.meta.dirname, allow: HOUSE }],
     },

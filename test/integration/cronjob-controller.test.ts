@@ -87,7 +87,7 @@ function setup(objects: Resource[], now: number) {
   const controller = new CronJobController(fixture.ctx);
   const of = (verb: RecordedWrite['verb'], kind = 'Job') =>
     fixture.writes.filter((w) => w.verb === verb && w.kind === kind);
-  const lastStatus = () => of('updateStatus', 'CronJob').at(-1)?.body as Record<string, any> | undefined;
+  const lastStatus = () => of('updateStatus', 'CronJob').at(-1)?.body as CronJob['status'];
   return {
     ...fixture,
     clock,
@@ -258,9 +258,7 @@ describe('cronjob controller: reconcile', () => {
       ['create', 'Job', `tick-${(T0 + 5 * MINUTE) / MINUTE}`, undefined],
       ['updateStatus', 'CronJob', 'tick', undefined],
     ]);
-    expect(t.lastStatus()!.active.map((r: { name: string }) => r.name)).toEqual([
-      `tick-${(T0 + 5 * MINUTE) / MINUTE}`,
-    ]);
+    expect(t.lastStatus()!.active!.map((r) => r.name)).toEqual([`tick-${(T0 + 5 * MINUTE) / MINUTE}`]);
     expect(t.reasons()).toEqual(['SuccessfulDelete', 'SuccessfulCreate']);
   });
 

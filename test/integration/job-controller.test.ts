@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInformer, type Informer, type Resource, type ResourceWriter } from '../../client/index.ts';
 import { JobController, jobControllerWith } from '../../agent/controllers/job.ts';
 import { JOB_COMPLETION_INDEX } from '../../agent/controllers/job/completion-index.ts';
+import type { JobStatus } from '../../agent/controllers/job/job-status.ts';
 import { ManualClock } from '../../lib/clock.ts';
 import { controllerCluster, until } from '../support/controller-cluster.ts';
 import { fixtureContext, type RecordedWrite } from '../support/controller-fixture.ts';
@@ -64,7 +65,7 @@ function setup(objects: Resource[]) {
   const controller = new JobController(fixture.ctx);
   const of = (verb: RecordedWrite['verb'], kind = 'Pod') =>
     fixture.writes.filter((w) => w.verb === verb && w.kind === kind);
-  const lastStatus = () => of('updateStatus', 'Job').at(-1)?.body as Record<string, any> | undefined;
+  const lastStatus = () => of('updateStatus', 'Job').at(-1)?.body as JobStatus | undefined;
   return {
     ...fixture,
     clock,
@@ -75,8 +76,8 @@ function setup(objects: Resource[]) {
   };
 }
 
-const condition = (status: Record<string, any> | undefined, type: string) =>
-  status?.conditions?.find((c: { type: string }) => c.type === type);
+const condition = (status: JobStatus | undefined, type: string) =>
+  status?.conditions?.find((c) => c.type === type);
 
 describe('job controller: reconcile', () => {
   it('creates pods from the template, never more than parallelism at once', async () => {
@@ -393,7 +394,7 @@ describe('job controller: against a server', () => {
   const finished = (name: string, type: string) =>
     until(async () => {
       const found = await env.client.get('Job', name, 'default');
-      return condition(found?.status as Record<string, any>, type) ? found! : undefined;
+      return condition(found?.status as JobStatus | undefined, type) ? found! : undefined;
     });
 
   it('runs a job of 3 completions 2 at a time to Complete, and one always failing to BackoffLimitExceeded', async () => {
@@ -407,7 +408,7 @@ describe('job controller: against a server', () => {
     expect(seen.get('three')!.maxActive).toBeLessThanOrEqual(2);
 
     const doomed = await finished('doomed', 'Failed');
-    expect(condition(doomed.status as Record<string, any>, 'Failed')).toMatchObject({
+    expect(condition(doomed.status as JobStatus | undefined, 'Failed')).toMatchObject({
       reason: 'BackoffLimitExceeded',
     });
     expect(doomed.status).toMatchObject({ failed: 2, active: 0 });

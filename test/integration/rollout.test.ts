@@ -361,7 +361,7 @@ describe('rolloutStatus', () => {
       message done failed generation observedGeneration desiredReplicas replicas updatedReplicas availableReplicas
     }
   }`;
-  type Item = { rolloutStatus: Record<string, any> };
+  type Item = { rolloutStatus: Record<string, unknown> };
 
   async function writeStatus(name: string, status: Record<string, unknown>) {
     await cluster.ok(

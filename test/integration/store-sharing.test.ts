@@ -37,7 +37,10 @@ describe('retained versions share what did not change', () => {
     const { store } = cluster.server.resources;
     const events = store.log.since(Number(first) - 1).filter((e) => e.key === 'ConfigMap/default/shared');
     expect(events).toHaveLength(2);
-    const [before, after] = events.map((e) => e.object as unknown as Record<string, any>);
+    const [before, after] = events.map(
+      (e) =>
+        e.object as unknown as { metadata: { name: string; labels?: unknown }; data: Record<string, string> },
+    );
     expect(after.metadata.labels).toBe(before.metadata.labels);
     expect(after.data).not.toBe(before.data);
     expect(before.data.mode).toBe('one');
