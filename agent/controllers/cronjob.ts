@@ -53,7 +53,7 @@ export class CronJobController extends ReconcilingController {
     super('cronjob', ctx);
     this.cronJobs = ctx.informers.get<CronJobObject>('CronJob');
     this.jobs = ctx.informers.get<JobObject>('Job');
-    this.pending = new PendingWrites(undefined, () => ctx.clock.now());
+    this.pending = new PendingWrites(ctx.clock);
   }
 
   /**

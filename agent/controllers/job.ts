@@ -84,7 +84,7 @@ export class JobController extends ReconcilingController {
     this.jobs = ctx.informers.get<JobObject>('Job');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.backoff = { baseMs: options.backoffBaseMs ?? 10_000, maxMs: options.backoffMaxMs ?? 6 * 60_000 };
-    this.pending = new PendingWrites(undefined, () => ctx.clock.now());
+    this.pending = new PendingWrites(ctx.clock);
   }
 
   /**

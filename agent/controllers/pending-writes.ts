@@ -1,3 +1,4 @@
+import type { Clock } from '../../lib/clock.ts';
 import type { Resource } from '../../client/index.ts';
 
 interface Pending {
@@ -37,18 +38,18 @@ export class PendingWrites {
   private readonly owners = new Map<string, Pending>();
 
   constructor(
+    private readonly clock: Clock,
     private readonly ttlMs = 5 * 60 * 1000,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** After a successful create of `key` for `owner`. */
   created(owner: string, key: string): void {
-    this.of(owner).creates.set(key, this.now());
+    this.of(owner).creates.set(key, this.clock.now());
   }
 
   /** After a successful delete request for `key` for `owner`. */
   deleted(owner: string, key: string): void {
-    this.of(owner).deletes.set(key, this.now());
+    this.of(owner).deletes.set(key, this.clock.now());
   }
 
   /**
@@ -67,7 +68,7 @@ export class PendingWrites {
   settle(owner: string, cache: KeyLookup): void {
     const pending = this.owners.get(owner);
     if (!pending) return;
-    const expired = this.now() - this.ttlMs;
+    const expired = this.clock.now() - this.ttlMs;
     for (const [key, at] of pending.creates) {
       if (cache.get(key) || at < expired) pending.creates.delete(key);
     }
@@ -98,7 +99,7 @@ export class PendingWrites {
     const pending = this.owners.get(owner);
     if (!pending) return undefined;
     const oldest = Math.min(...pending.creates.values(), ...pending.deletes.values());
-    return Math.max(0, oldest + this.ttlMs - this.now());
+    return Math.max(0, oldest + this.ttlMs - this.clock.now());
   }
 
   forget(owner: string): void {
