@@ -13,7 +13,7 @@ Brings up a whole cluster in one process: the API server, the controllers, the s
 and --nodes node agents, talking to the server in-process. With the docker runtime
 (the default) pods run as containers on this machine's Docker engine, which is
 installed and started when missing and this user may; the demo images
-(kubeql/busybox, kubeql/demo-web:v1 and v2) are built when absent.
+(kubeql/busybox:stable, kubeql/demo-web:v1 and v2) are built when absent.
   --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (default docker;
               simulated: hollow nodes, nothing really runs)
   --nodes     how many nodes (default 1 with docker, 3 simulated)

@@ -8,6 +8,7 @@ import { ClusterDns } from './dns/cluster-dns.ts';
 import { hostAddress, hostCapacity } from './host.ts';
 import { ServiceProxy } from './proxy/service-proxy.ts';
 import { DockerRuntime } from './runtime/docker.ts';
+import { releaseNodeNetwork } from './runtime/docker-cleanup.ts';
 import type { PodNetwork } from './runtime/docker-network.ts';
 
 export type DockerNodeOptions = Partial<Omit<NodeAgentOptions, 'name' | 'runtime' | 'environment'>> & {
@@ -27,7 +28,12 @@ export interface DockerNode {
   readonly agent: NodeAgent;
   /** Stops the agent and starts a new one over the same engine: it adopts the running containers. */
   restart(): Promise<void>;
-  /** Stops the agent, the proxy and the DNS server; containers keep running, for the next agent. */
+  /**
+   * Stops the agent, the proxy (removing its iptables chain and jump) and the DNS server;
+   * containers keep running, for the next agent. Removes the pod network once no
+   * container uses it (it stays while they run), and the machine's pod-to-pod rules
+   * once no pod network is left.
+   */
   stop(): Promise<void>;
 }
 
@@ -48,7 +54,16 @@ export async function startDockerNode(
   const { clock } = agentOptions;
   fs.mkdirSync(dataDir, { recursive: true });
   const runtime = new DockerRuntime({ nodeName: name, docker, clock, log });
-  const network = await runtime.init();
+  let network: PodNetwork;
+  try {
+    network = await runtime.init();
+  } catch (error) {
+    // The network may exist by now (the pause image is checked after it is made); the
+    // error thrown says what went wrong, so the cleanup's own failures are not logged.
+    await runtime.close();
+    await releaseNodeNetwork(runtime.docker, name, () => {});
+    throw error;
+  }
   const proxy = new ServiceProxy({
     client,
     nodeName: name,
@@ -58,7 +73,14 @@ export async function startDockerNode(
     log,
   });
   const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, clock, log });
-  await Promise.all([proxy.start(), dns.start()]);
+  /** Everything but the agent, in an order that leaves nothing behind even when one part fails. */
+  const stopParts = async () => {
+    const stopped = await Promise.allSettled([proxy.stop(), dns.stop()]);
+    await runtime.close();
+    await releaseNodeNetwork(runtime.docker, name, log);
+    const failed = stopped.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   const make = () =>
     new NodeAgent(client, {
       address: hostAddress(),
@@ -79,9 +101,13 @@ export async function startDockerNode(
     });
   let agent = make();
   try {
+    // Both settle before any cleanup, so that nothing a start is still adding is left behind.
+    const started = await Promise.allSettled([proxy.start(), dns.start()]);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await agent.start();
   } catch (error) {
-    await Promise.all([proxy.stop(), dns.stop(), runtime.close()]);
+    await stopParts().catch(() => {});
     throw error;
   }
   return {
@@ -98,8 +124,7 @@ export async function startDockerNode(
     },
     async stop() {
       await agent.stop();
-      await Promise.all([proxy.stop(), dns.stop()]);
-      await runtime.close();
+      await stopParts();
     },
   };
 }

@@ -10,7 +10,13 @@ import tar from 'tar-stream';
  * scripts. A build takes well under a second.
  */
 
-export const BUSYBOX_IMAGE = 'kubeql/busybox:latest';
+/**
+ * Every image here carries a tag other than `latest`: Kubernetes (and kubeql's pod
+ * defaults) give an untagged or `:latest` image the pull policy Always, and the agent
+ * would then try a registry at every container start. `stable` rather than a version:
+ * the binary is whichever busybox-static the host has.
+ */
+export const BUSYBOX_IMAGE = 'kubeql/busybox:stable';
 /** Holds a pod's network namespace; sleeps until told to stop. */
 export const PAUSE_IMAGE = 'kubeql/pause:3.9';
 export const DEMO_WEB_IMAGES = { v1: 'kubeql/demo-web:v1', v2: 'kubeql/demo-web:v2' } as const;
@@ -150,7 +156,7 @@ async function upToDate(docker: Docker, recipe: ImageRecipe): Promise<boolean> {
 }
 
 /**
- * Builds kubeql/busybox, kubeql/pause and kubeql/demo-web:v1/v2 (those missing or built
+ * Builds kubeql/busybox:stable, kubeql/pause:3.9 and kubeql/demo-web:v1/v2 (those missing or built
  * from an older recipe, or all with `force`). Returns the tags built. Fails clearly when the host has no static busybox.
  */
 export async function ensureImages(docker: Docker, options: { force?: boolean } = {}): Promise<string[]> {

@@ -244,7 +244,11 @@ describe('ClusterDns on a real node bridge', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'cache-0', namespace: 'default' },
-      spec: { hostname: 'cache-0', subdomain: 'db', containers: [{ name: 'c', image: 'kubeql/busybox' }] },
+      spec: {
+        hostname: 'cache-0',
+        subdomain: 'db',
+        containers: [{ name: 'c', image: 'kubeql/busybox:stable' }],
+      },
     });
     await writer.updateStatus(pod, { phase: 'Running', podIP: '10.244.242.77' });
     await eventually(async () =>

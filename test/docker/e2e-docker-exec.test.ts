@@ -91,7 +91,7 @@ describe('interactive exec on Docker', () => {
         containers: [
           {
             name: 'main',
-            image: 'kubeql/busybox:latest',
+            image: 'kubeql/busybox:stable',
             command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
           },
         ],

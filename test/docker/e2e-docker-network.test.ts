@@ -40,7 +40,7 @@ describe('services, probes and node loss on Docker', () => {
         containers: [
           {
             name: 'app',
-            image: 'kubeql/busybox:latest',
+            image: 'kubeql/busybox:stable',
             command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
             ...extra,
           },
@@ -220,7 +220,7 @@ describe('services, probes and node loss on Docker', () => {
             containers: [
               {
                 name: 'spin',
-                image: 'kubeql/busybox:latest',
+                image: 'kubeql/busybox:stable',
                 command: ['sh', '-c', 'trap "exit 0" TERM; while :; do :; done'],
                 resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } },
               },
@@ -278,7 +278,7 @@ describe('services, probes and node loss on Docker', () => {
             containers: [
               {
                 name: 'app',
-                image: 'kubeql/busybox:latest',
+                image: 'kubeql/busybox:stable',
                 command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
               },
             ],

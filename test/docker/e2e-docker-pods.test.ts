@@ -42,7 +42,7 @@ describe('pods on Docker', () => {
     c.writer.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels }, spec });
   const sleeper = (name: string, extra: Record<string, unknown> = {}) => ({
     name,
-    image: 'kubeql/busybox:latest',
+    image: 'kubeql/busybox:stable',
     command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
     ...extra,
   });
@@ -73,7 +73,7 @@ describe('pods on Docker', () => {
       containers: [
         {
           name: 'web',
-          image: 'kubeql/busybox:latest',
+          image: 'kubeql/busybox:stable',
           command: ['httpd', '-f', '-p', '8080', '-h', '/shared'],
           volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
         },
@@ -146,7 +146,7 @@ describe('pods on Docker', () => {
   it('runs init containers in order, to completion, before the app', async () => {
     const step = (name: string, word: string) => ({
       name,
-      image: 'kubeql/busybox:latest',
+      image: 'kubeql/busybox:stable',
       command: ['sh', '-c', `echo ${word} >> /steps/order; sleep 0.3`],
       volumeMounts: [{ name: 'work', mountPath: '/steps' }],
     });
@@ -182,7 +182,7 @@ describe('pods on Docker', () => {
           spec: {
             restartPolicy: 'Never',
             containers: [
-              { name: 'work', image: 'kubeql/busybox:latest', command: ['sh', '-c', 'echo done'] },
+              { name: 'work', image: 'kubeql/busybox:stable', command: ['sh', '-c', 'echo done'] },
             ],
           },
         },
@@ -270,7 +270,7 @@ describe('pods on Docker', () => {
       containers: [
         {
           name: 'app',
-          image: 'kubeql/busybox:latest',
+          image: 'kubeql/busybox:stable',
           command: ['sh', '-c', 'echo run at $RANDOM$RANDOM; sleep 1; exit 2'],
         },
       ],
@@ -293,7 +293,7 @@ describe('pods on Docker', () => {
       containers: [
         {
           name: 'app',
-          image: 'kubeql/busybox:latest',
+          image: 'kubeql/busybox:stable',
           command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo tick $i; echo tock $i >&2; sleep 0.3; done'],
         },
       ],

@@ -301,7 +301,7 @@ describe('usage on a Docker node', () => {
         nodeName: node,
         terminationGracePeriodSeconds: 0,
         containers: [
-          { name: 'spin', image: 'kubeql/busybox:latest', command: ['sh', '-c', 'while :; do :; done'] },
+          { name: 'spin', image: 'kubeql/busybox:stable', command: ['sh', '-c', 'while :; do :; done'] },
         ],
       },
     });

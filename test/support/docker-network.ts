@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import Docker from 'dockerode';
+import { BUSYBOX_IMAGE, ensureImages } from '../../agent/node/images.ts';
+import { releasePodToPod } from '../../agent/node/proxy/iptables.ts';
+import { podRangeInUse } from '../../agent/node/runtime/docker-network.ts';
 import { retry } from './wait.ts';
 
 /**
@@ -10,7 +11,8 @@ import { retry } from './wait.ts';
  * Docker missing is a failure with a clear message, never a skip.
  */
 
-export const BUSYBOX = 'kubeql/busybox';
+/** The busybox the node agent's tests use too (tagged, so nothing tries a registry). */
+export const BUSYBOX = BUSYBOX_IMAGE;
 
 export function run(command: string, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -23,7 +25,7 @@ export function run(command: string, args: string[], timeoutMs = 60_000): Promis
 
 export const docker = (...args: string[]) => run('docker', args);
 
-/** Fails unless a Docker engine answers and iptables is there; builds the busybox image when missing. */
+/** Fails unless a Docker engine answers and iptables is there; builds the demo images when missing. */
 export async function requireDocker(): Promise<void> {
   try {
     await docker('info', '--format', '{{.ServerVersion}}');
@@ -37,25 +39,8 @@ export async function requireDocker(): Promise<void> {
   } catch (error) {
     throw new Error(`these tests need iptables and root: ${(error as Error).message}`);
   }
-  const present = await docker('image', 'inspect', BUSYBOX).then(
-    () => true,
-    () => false,
-  );
-  if (present) return;
-  if (!fs.existsSync('/bin/busybox'))
-    throw new Error(`image ${BUSYBOX} is missing and cannot be built: install busybox-static`);
-  // FROM scratch + the host's static busybox: builds offline in under a second.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-busybox-'));
-  try {
-    fs.copyFileSync('/bin/busybox', path.join(dir, 'busybox'));
-    fs.writeFileSync(
-      path.join(dir, 'Dockerfile'),
-      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["sh"]\n',
-    );
-    await docker('build', '-q', '-t', BUSYBOX, dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // The agent's own recipe (FROM scratch + the host's static busybox): builds offline in under a second.
+  await ensureImages(new Docker());
 }
 
 /** A bridge network `name` with subnet `<prefix>.0/24` and gateway `<prefix>.1`, and what runs on it. */
@@ -128,12 +113,17 @@ export class TestNetwork {
     await docker('rm', '-f', `${this.name}-${name}`);
   }
 
-  /** Removes the containers this network ran and the network. */
+  /**
+   * Removes the containers this network ran and the network, then the pod-to-pod rules
+   * a proxy on it added if no pod network is left, as a node's clean stop does.
+   */
   async remove(): Promise<void> {
     const listed = await docker('ps', '-aq', '--filter', `network=${this.name}`).catch(() => '');
     const ids = [...new Set([...listed.split('\n').filter(Boolean), ...this.containers])];
     if (ids.length) await docker('rm', '-f', ...ids).catch(() => {});
     await docker('network', 'rm', this.name).catch(() => {});
+    const engine = new Docker();
+    await releasePodToPod(() => podRangeInUse(engine));
   }
 }
 

@@ -35,7 +35,8 @@ export interface DockerCluster {
  * A cluster whose nodes run real containers on the local Docker engine (CI installs and
  * starts it): API server on a free port, controllers and scheduler in this process, and
  * node agents with their pod networks, service proxies and DNS servers. Node names carry
- * a random suffix; `stop` removes every container and network of those nodes.
+ * a random suffix; `stop` removes every container, network and iptables rule of those
+ * nodes (a node's own clean stop leaves its running pods and, while they run, their network).
  */
 export async function startDockerCluster(options: DockerClusterOptions = {}): Promise<DockerCluster> {
   const docker = new Docker();

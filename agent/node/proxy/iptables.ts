@@ -51,7 +51,8 @@ function run(command: string, args: string[], input?: string): Promise<string> {
 /** `iptables -w` (waits for the xtables lock rather than failing when another agent holds it). */
 export const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
 
-const exists = (...args: string[]) =>
+/** Whether an iptables command succeeds: a check (`-C`, `-S`), or a delete that found its rule. */
+const succeeds = (...args: string[]) =>
   iptables(...args).then(
     () => true,
     () => false,
@@ -87,17 +88,8 @@ export class PortalTable {
   }
 
   /** Removes every jump to the chain (whatever its source range) and the chain. */
-  async remove(): Promise<void> {
-    const rules = await iptables('-t', 'nat', '-S', 'PREROUTING');
-    for (const line of rules.split('\n')) {
-      if (!line.startsWith('-A PREROUTING ') || !line.split(' ').includes(this.chain)) continue;
-      const spec = line.slice('-A PREROUTING '.length).match(/"[^"]*"|\S+/g) ?? [];
-      await iptables('-t', 'nat', '-D', 'PREROUTING', ...spec.map((s) => s.replace(/^"(.*)"$/, '$1')));
-    }
-    if (await exists('-t', 'nat', '-S', this.chain)) {
-      await iptables('-t', 'nat', '-F', this.chain);
-      await iptables('-t', 'nat', '-X', this.chain);
-    }
+  remove(): Promise<void> {
+    return removePortalChain(this.chain);
   }
 
   private jump(): string[] {
@@ -106,24 +98,66 @@ export class PortalTable {
 }
 
 /**
+ * Removes a node's portal chain and every jump to it, for a node whose agent is gone
+ * for good without stopping cleanly (its podCIDR unknown: the jumps are found by the
+ * chain they name).
+ */
+export function removeNodePortals(nodeName: string): Promise<void> {
+  return removePortalChain(portalChain(nodeName));
+}
+
+async function removePortalChain(chain: string): Promise<void> {
+  const rules = await iptables('-t', 'nat', '-S', 'PREROUTING');
+  for (const line of rules.split('\n')) {
+    if (!line.startsWith('-A PREROUTING ') || !line.split(' ').includes(chain)) continue;
+    const spec = line.slice('-A PREROUTING '.length).match(/"[^"]*"|\S+/g) ?? [];
+    await iptables('-t', 'nat', '-D', 'PREROUTING', ...spec.map((s) => s.replace(/^"(.*)"$/, '$1')));
+  }
+  if (await succeeds('-t', 'nat', '-S', chain)) {
+    await iptables('-t', 'nat', '-F', chain);
+    await iptables('-t', 'nat', '-X', chain);
+  }
+}
+
+/** The rules allowPodToPod adds: [table, chain, rule]. */
+const POD_TO_POD_RULES: Array<[string, string, string[]]> = [
+  ['filter', 'DOCKER-USER', ['-s', CLUSTER_POD_CIDR, '-d', CLUSTER_POD_CIDR, '-j', 'ACCEPT']],
+  ['nat', 'POSTROUTING', ['-s', CLUSTER_POD_CIDR, '-d', CLUSTER_POD_CIDR, '-j', 'RETURN']],
+];
+
+/**
  * Lets pods on different node bridges of one machine talk as Kubernetes' network model
  * wants, directly and with their own addresses: Docker's isolation chains drop traffic
  * between bridge networks (DOCKER-USER is consulted before them), and Docker masquerades
  * whatever leaves a bridge (a RETURN first in nat POSTROUTING exempts pod-to-pod
- * traffic). Shared by every agent on the machine, so never removed; moved back to the
- * top when Docker has inserted a newer bridge's masquerade rule above it.
+ * traffic). Shared by every agent on the machine, so only `releasePodToPod` removes
+ * them, once no pod network is left; moved back to the top when Docker has inserted a
+ * newer bridge's masquerade rule above it.
  */
 export async function allowPodToPod(): Promise<void> {
-  const pods = ['-s', CLUSTER_POD_CIDR, '-d', CLUSTER_POD_CIDR];
-  if (!(await exists('-S', 'DOCKER-USER'))) return; // no Docker on this host: nothing to undo
-  await ensureFirst('filter', 'DOCKER-USER', [...pods, '-j', 'ACCEPT']);
-  await ensureFirst('nat', 'POSTROUTING', [...pods, '-j', 'RETURN']);
+  if (!(await succeeds('-S', 'DOCKER-USER'))) return; // no Docker on this host: nothing to undo
+  for (const [table, chain, rule] of POD_TO_POD_RULES) await ensureFirst(table, chain, rule);
+}
+
+/**
+ * Removes the rules of `allowPodToPod` when `needed` says no pod network is left on the
+ * machine. An agent starting meanwhile creates its network before it adds the rules, so
+ * it may add them between our first look and the removal and lose them: the second look
+ * sees its network, and puts them back.
+ */
+export async function releasePodToPod(needed: () => Promise<boolean>): Promise<void> {
+  if (await needed()) return;
+  for (const [table, chain, rule] of POD_TO_POD_RULES) {
+    // Until none is left: another agent stopping at the same moment may delete some of them.
+    while (await succeeds('-t', table, '-D', chain, ...rule));
+  }
+  if (await needed()) await allowPodToPod();
 }
 
 async function ensureFirst(table: string, chain: string, rule: string[]): Promise<void> {
   const listed = await iptables('-t', table, '-S', chain);
   const first = listed.split('\n').find((line) => line.startsWith('-A '));
   if (first === `-A ${chain} ${rule.join(' ')}`) return;
-  while (await exists('-t', table, '-C', chain, ...rule)) await iptables('-t', table, '-D', chain, ...rule);
+  while (await succeeds('-t', table, '-C', chain, ...rule)) await iptables('-t', table, '-D', chain, ...rule);
   await iptables('-t', table, '-I', chain, '1', ...rule);
 }

@@ -92,7 +92,11 @@ export class ServiceProxy {
     await this.syncing;
   }
 
-  /** Closes every listener and connection and removes the chain and its jump. */
+  /**
+   * Closes every listener and connection and removes the chain and its jump. The
+   * machine's pod-to-pod rules stay: they serve the pod networks, which may outlive the
+   * proxy (see `releasePodToPod`).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);

@@ -76,3 +76,48 @@ export async function ensurePodNetwork(docker: Docker, nodeName: string): Promis
   }
   throw new Error(`no free /24 left in 10.244.0.0/16 for node ${nodeName}'s pod network`);
 }
+
+/** The containers attached to the node's network (running ones: the engine detaches stopped ones). */
+async function attached(docker: Docker, name: string): Promise<number | undefined> {
+  try {
+    const inspected = await docker.getNetwork(name).inspect();
+    return Object.keys(inspected.Containers ?? {}).length;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Removes the node's network once no container uses it; pods left running for the next
+ * agent keep it. Says what it did: `removed`, `absent`, or how many containers kept it.
+ */
+export async function removePodNetwork(
+  docker: Docker,
+  nodeName: string,
+): Promise<'removed' | 'absent' | { keptFor: number }> {
+  const name = `kubeql-${nodeName}`;
+  const count = await attached(docker, name);
+  if (count === undefined) return 'absent';
+  if (count > 0) return { keptFor: count };
+  try {
+    await docker.getNetwork(name).remove();
+    return 'removed';
+  } catch (error) {
+    // A container joined since the look (the engine refuses with "active endpoints"), or it is gone.
+    const now = await attached(docker, name);
+    if (now === undefined) return 'absent';
+    if (now > 0) return { keptFor: now };
+    throw error;
+  }
+}
+
+/**
+ * Whether any network on the engine lies in the cluster's pod range (a node's, or one a
+ * test made as a node would): while one does, the machine's pod-to-pod rules stay.
+ */
+export async function podRangeInUse(docker: Docker): Promise<boolean> {
+  const prefix = `${CLUSTER_POD_RANGE.first}.${CLUSTER_POD_RANGE.second}.`;
+  const networks = await docker.listNetworks();
+  return networks.some((n) => (n.IPAM?.Config ?? []).some((c) => c.Subnet?.startsWith(prefix)));
+}
