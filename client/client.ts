@@ -1,3 +1,4 @@
+import { DEFAULT_LIST_LIMIT } from '../schema/list-limits.ts';
 import { fromGraphQLErrors, isCode, KubeqlError } from './errors.ts';
 import { getOperation, listOperation, type Operation } from './operations.ts';
 import { remoteTransport, type RemoteTransportOptions } from './remote-transport.ts';
@@ -15,9 +16,16 @@ export interface KubeqlClient {
   subscribe<T = unknown>(query: string, variables?: Record<string, unknown>): Subscription<T>;
   /** One object, or null when there is none. Namespaced kinds default to "default". */
   get<T extends Resource = Resource>(kind: string, name: string, namespace?: string): Promise<T | null>;
-  /** One page. */
+  /**
+   * One page: at most `limit` objects (the server's default page, DEFAULT_LIST_LIMIT,
+   * without one; never more than MAX_LIST_LIMIT), and `continue` when more match. Use
+   * listAll, or an informer, for every object.
+   */
   list<T extends Resource = Resource>(kind: string, options?: ListOptions): Promise<ListResult<T>>;
-  /** Every page, all at the first page's resourceVersion. */
+  /**
+   * Every object: follows `continue` page after page (`pageSize` objects each, the
+   * server's default page unless given), all at the first page's resourceVersion.
+   */
   listAll<T extends Resource = Resource>(
     kind: string,
     selection?: Selection & { pageSize?: number },
@@ -91,7 +99,7 @@ export function createClient(options: ClientOptions): KubeqlClient {
     list,
 
     async listAll<T extends Resource>(kind: string, selection: Selection & { pageSize?: number } = {}) {
-      const { pageSize = 500, ...filter } = selection;
+      const { pageSize = DEFAULT_LIST_LIMIT, ...filter } = selection;
       for (let attempt = 1; ; attempt++) {
         try {
           const first = await list<T>(kind, { ...filter, limit: pageSize });

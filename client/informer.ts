@@ -42,11 +42,14 @@ export interface InformerOptions<T extends Resource = Resource> {
   retryDelayMs?: number;
   /** Default 30 s. */
   maxRetryDelayMs?: number;
+  /** Objects per page of a list (see listAll). Default: the server's default page, 500. */
+  listPageSize?: number;
 }
 
 /**
  * A local, always-converging copy of the objects of one kind matching a selection, as
- * client-go's shared informer: it lists, then watches from the list's resourceVersion,
+ * client-go's shared informer: it lists every page (a list answers one page at most,
+ * schema/list-limits.ts), then watches from the list's resourceVersion,
  * applying each event to an indexed cache and telling the handlers. When the watch
  * cannot resume (EXPIRED: the server compacted past it) it lists again and diffs the
  * result against the cache, emitting the adds, updates and deletes it missed, so
@@ -202,7 +205,8 @@ export class Informer<T extends Resource = Resource> implements CacheReader<T> {
       try {
         if (!listed) {
           this.listing = true;
-          const list = await this.client.listAll<T>(this.kind, this.selection).finally(() => {
+          const selection = { ...this.selection, pageSize: this.options.listPageSize };
+          const list = await this.client.listAll<T>(this.kind, selection).finally(() => {
             this.listing = false;
           });
           if (this.stopped) return;

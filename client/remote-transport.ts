@@ -1,6 +1,7 @@
 import { KubeqlError, messageOf } from './errors.ts';
 import { SubscriptionSocket } from './socket.ts';
 import type { GraphQLResult, Transport } from './types.ts';
+import type { WatchTuning } from './watch.ts';
 
 export interface RemoteTransportOptions {
   /** The API endpoint, e.g. http://127.0.0.1:8080/graphql; the WebSocket is on the same path. */
@@ -13,6 +14,21 @@ export interface RemoteTransportOptions {
   keepAliveMs?: number;
   /** ... and drop the connection when no pong comes back within this (ms), default 5 s. */
   pongTimeoutMs?: number;
+  /**
+   * Give up on a query or mutation the server has not answered within this (ms), default
+   * 60 s: a stopped or hung server keeps the TCP connection open, and an informer's list
+   * would otherwise wait for it for ever. The request fails with UNAVAILABLE (a mutation
+   * may still have been applied, as when the connection drops).
+   */
+  requestTimeoutMs?: number;
+  /** Give up on a connection the server has not acknowledged within this (ms), default 10 s. */
+  connectTimeoutMs?: number;
+  /**
+   * A watch that hears neither events nor bookmarks for this long (ms) resubscribes from
+   * its last resourceVersion. Default: two of the server's bookmark intervals plus 5 s
+   * (125 s against the server's default of 60 s), 30 s until the first bookmark says it.
+   */
+  watchProgressDeadlineMs?: number;
 }
 
 /**
@@ -20,7 +36,7 @@ export interface RemoteTransportOptions {
  * graphql-ws connection opened when the first one starts (see SubscriptionSocket for
  * what happens when it drops).
  */
-export function remoteTransport(options: RemoteTransportOptions): Transport {
+export function remoteTransport(options: RemoteTransportOptions): Transport & WatchTuning {
   const authorization = `Bearer ${options.token}`;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const socket = new SubscriptionSocket({
@@ -29,12 +45,16 @@ export function remoteTransport(options: RemoteTransportOptions): Transport {
     webSocketImpl: options.webSocketImpl,
     keepAliveMs: options.keepAliveMs ?? 10_000,
     pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
   });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   let closed = false;
   // Not UNAVAILABLE: a watch would retry that for ever.
   const closedError = () => new KubeqlError('INTERNAL', 'the transport is closed');
 
   return {
+    watchProgressDeadlineMs: options.watchProgressDeadlineMs,
+
     async execute<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> {
       if (closed) throw closedError();
       let response: Response;
@@ -47,13 +67,18 @@ export function remoteTransport(options: RemoteTransportOptions): Transport {
             authorization,
           },
           body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(requestTimeoutMs),
         });
       } catch (error) {
-        throw new KubeqlError('UNAVAILABLE', `cannot reach ${options.url}: ${messageOf(error)}`, {
-          cause: error,
-        });
+        throw new KubeqlError(
+          'UNAVAILABLE',
+          `cannot reach ${options.url}: ${whyFailed(error, requestTimeoutMs)}`,
+          {
+            cause: error,
+          },
+        );
       }
-      return readResult<T>(response);
+      return readResult<T>(response, requestTimeoutMs);
     },
 
     subscribe(query, variables, sink) {
@@ -70,12 +95,14 @@ export function remoteTransport(options: RemoteTransportOptions): Transport {
 }
 
 /** A GraphQL result whatever the status (the API answers errors, even 401, as JSON); else a KubeqlError. */
-async function readResult<T>(response: Response): Promise<GraphQLResult<T>> {
+async function readResult<T>(response: Response, timeoutMs: number): Promise<GraphQLResult<T>> {
   let text: string;
   try {
     text = await response.text();
   } catch (error) {
-    throw new KubeqlError('UNAVAILABLE', `the response was cut off: ${messageOf(error)}`, { cause: error });
+    throw new KubeqlError('UNAVAILABLE', `the response was cut off: ${whyFailed(error, timeoutMs)}`, {
+      cause: error,
+    });
   }
   let body: unknown;
   try {
@@ -91,4 +118,10 @@ async function readResult<T>(response: Response): Promise<GraphQLResult<T>> {
     response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL',
     `unexpected answer from the server: HTTP ${response.status} ${text.slice(0, 200)}`,
   );
+}
+
+/** A fetch failure in words; the timeout's own ("The operation was aborted due to timeout") says too little. */
+function whyFailed(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : messageOf(error);
 }

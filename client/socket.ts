@@ -9,6 +9,8 @@ export interface SocketOptions {
   webSocketImpl?: unknown;
   keepAliveMs: number;
   pongTimeoutMs: number;
+  /** From opening a connection to the server's connection_ack. */
+  connectTimeoutMs: number;
 }
 
 interface Entry {
@@ -17,10 +19,11 @@ interface Entry {
   connection?: number;
 }
 
+const CONNECTING = 0;
 const OPEN = 1;
 
 /** What we use of a WebSocket: the browser's and `ws`'s (which alone has terminate). */
-type RawSocket = { readyState: number; terminate?: () => void };
+type RawSocket = { readyState: number; close(): void; terminate?: () => void };
 
 /**
  * Subscriptions over one lazily opened graphql-ws connection that never resubscribes
@@ -37,6 +40,8 @@ export class SubscriptionSocket {
   private connections = 0;
   private current?: RawSocket;
   private pongTimer?: ReturnType<typeof setTimeout>;
+  /** The connection being opened, until the server acknowledges it. */
+  private opening?: { socket: RawSocket; timer: ReturnType<typeof setTimeout> };
 
   constructor(private readonly options: SocketOptions) {}
 
@@ -85,7 +90,16 @@ export class SubscriptionSocket {
   async close(error: KubeqlError): Promise<void> {
     for (const entry of [...this.entries]) entry.fail(error);
     const client = await this.client?.catch(() => undefined);
-    await client?.dispose();
+    clearTimeout(this.pongTimer);
+    // dispose() waits for a connection being opened: give it up rather than wait for it.
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening) {
+      clearTimeout(opening.timer);
+      if (client) abandon(client, opening.socket);
+    }
+    // A connection that failed as it was given up fails dispose(): it is closed all the same.
+    await Promise.resolve(client?.dispose()).catch(() => {});
   }
 
   private connect(): Promise<Client> {
@@ -95,7 +109,7 @@ export class SubscriptionSocket {
   private open(impl: unknown): Client {
     const client: Client = createClient({
       url: this.options.url,
-      webSocketImpl: impl,
+      webSocketImpl: watched(impl, (socket) => this.onOpening(client, socket)),
       connectionParams: { authorization: this.options.authorization },
       lazy: true,
       keepAlive: this.options.keepAliveMs,
@@ -109,10 +123,7 @@ export class SubscriptionSocket {
           clearTimeout(this.pongTimer);
           this.pongTimer = setTimeout(() => {
             const socket = this.current;
-            client.terminate();
-            // graphql-ws only starts a close handshake, which a dead peer never answers; `ws`
-            // would hold the socket for its 30 s close timeout. Destroy it at once where we can.
-            socket?.terminate?.();
+            if (socket) abandon(client, socket);
           }, this.options.pongTimeoutMs);
         },
         pong: (received) => {
@@ -124,7 +135,26 @@ export class SubscriptionSocket {
     return client;
   }
 
+  /**
+   * A connection starts: it must be acknowledged within connectTimeoutMs. Otherwise the
+   * subscriptions waiting for it would wait as long as the peer holds the TCP connection
+   * open without answering (a stopped or hung server accepts connections in its kernel
+   * backlog and never upgrades them), and every later subscribe would join them.
+   */
+  private onOpening(client: Client, socket: RawSocket): void {
+    clearTimeout(this.opening?.timer);
+    const timer = setTimeout(() => {
+      if (this.opening?.socket === socket) this.opening = undefined;
+      abandon(client, socket);
+    }, this.options.connectTimeoutMs);
+    this.opening = { socket, timer };
+  }
+
   private onConnected(socket: RawSocket): void {
+    if (this.opening?.socket === socket) {
+      clearTimeout(this.opening.timer);
+      this.opening = undefined;
+    }
     this.connections++;
     this.current = socket;
     for (const entry of this.entries) entry.connection ??= this.connections;
@@ -132,6 +162,10 @@ export class SubscriptionSocket {
 
   private onClosed(event: unknown): void {
     clearTimeout(this.pongTimer);
+    if (this.opening && this.opening.socket.readyState > OPEN) {
+      clearTimeout(this.opening.timer);
+      this.opening = undefined;
+    }
     const wasOpen = this.current !== undefined;
     this.current = undefined;
     // A connection that never opened fails its waiting subscriptions through graphql-ws.
@@ -139,6 +173,36 @@ export class SubscriptionSocket {
     const error = closeError(event);
     for (const entry of [...this.entries]) if (entry.connection === this.connections) entry.fail(error);
   }
+}
+
+/**
+ * Drops a connection at once. graphql-ws's terminate() fails what waits on it without
+ * waiting for the close handshake a dead peer never answers (`ws` would hold the socket
+ * for its 30 s close timeout; a browser for as long as it likes); `ws`'s terminate()
+ * then frees the socket. Before the socket is open only the socket's own close or
+ * terminate will do: graphql-ws's terminate() would detach its listeners first, and `ws`
+ * throws the error it emits on aborting a handshake nobody listens to.
+ */
+function abandon(client: Client, socket: RawSocket): void {
+  if (socket.readyState === CONNECTING) {
+    if (socket.terminate) socket.terminate();
+    else socket.close();
+    return;
+  }
+  if (socket.readyState !== OPEN) return;
+  client.terminate();
+  socket.terminate?.();
+}
+
+/** The WebSocket constructor, telling `onCreate` of every socket it makes (a Proxy: it keeps the statics graphql-ws checks). */
+function watched(impl: unknown, onCreate: (socket: RawSocket) => void): unknown {
+  return new Proxy(impl as new (...args: unknown[]) => RawSocket, {
+    construct(target, args, newTarget) {
+      const socket = Reflect.construct(target, args, newTarget) as RawSocket;
+      onCreate(socket);
+      return socket;
+    },
+  });
 }
 
 async function webSocketImpl(given: unknown): Promise<unknown> {

@@ -3,6 +3,38 @@ import { parseQuantity } from './quantity.ts';
 import type { Shape } from './shape.ts';
 
 /**
+ * Keys no object may have, whatever its shape allows (map keys included): JavaScript
+ * gives them meaning (`obj.__proto__ = x` replaces the prototype; `constructor` and
+ * `prototype` lead to the functions behind it), so storing one invites prototype
+ * pollution in whatever copies or merges the object next.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function reservedKey(path: string, key: string): FieldError {
+  return fieldError(
+    joinPath(path, key),
+    'Forbidden',
+    `"${key}" is a reserved name and may not be used as a key`,
+  );
+}
+
+/** Reserved keys anywhere in a value that a shape does not describe field by field (maps, JSON). */
+function reservedKeysIn(value: unknown, path: string): FieldError[] {
+  const found: FieldError[] = [];
+  // A loop, not recursion: free-form JSON may nest as deep as its sender likes.
+  const pending: Array<[unknown, string]> = [[value, path]];
+  while (pending.length > 0) {
+    const [item, at] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    for (const [key, child] of Object.entries(item)) {
+      if (!Array.isArray(item) && RESERVED_KEYS.has(key)) found.push(reservedKey(at, key));
+      else pending.push([child, joinPath(at, Array.isArray(item) ? Number(key) : key)]);
+    }
+  }
+  return found;
+}
+
+/**
  * Checks a decoded manifest against its shape: types, allowed enum values, required
  * fields, and no field the shape does not know (strict decoding, like kubectl's
  * `--validate=strict`), so a typo is an error instead of a silently dropped setting.
@@ -20,7 +52,9 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
         return;
       }
       for (const key of Object.keys(value)) {
-        if (!(key in shape.fields))
+        // Own fields only: `key in fields` would take toString and __proto__ for known fields.
+        if (RESERVED_KEYS.has(key)) errors.push(reservedKey(path, key));
+        else if (!Object.hasOwn(shape.fields, key))
           errors.push(fieldError(joinPath(path, key), 'UnknownField', `unknown field "${key}"`));
       }
       for (const [key, field] of Object.entries(shape.fields))
@@ -40,6 +74,11 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
       return;
     }
     case 'scalar': {
+      const reserved = reservedKeysIn(value, path);
+      if (reserved.length) {
+        errors.push(...reserved);
+        return;
+      }
       const problem = scalarProblem(shape.scalar, value);
       if (problem) errors.push(fieldError(path, 'Invalid', problem));
       else if (shape.oneOf && !shape.oneOf.includes(value as string)) {

@@ -12,12 +12,12 @@ export type { ErrorCode };
 export class ApiError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, causes?: FieldError[]) {
+  constructor(code: ErrorCode, message: string, causes?: FieldError[], headers?: Record<string, string>) {
     super(message, {
       extensions: {
         code,
         // The HTTP meaning, for the few errors raised before execution (yoga reads it).
-        http: { status: ERROR_HTTP_STATUS[code] },
+        http: { status: ERROR_HTTP_STATUS[code], ...(headers ? { headers } : {}) },
         ...(causes?.length
           ? { causes: causes.map(({ path, reason, message }) => ({ field: path, reason, message })) }
           : {}),
@@ -53,4 +53,9 @@ export function expired(revision: number, compacted: number): ApiError {
     'EXPIRED',
     `too old resource version: ${revision} (${compacted}); the events are compacted away, list again`,
   );
+}
+
+/** A request refused for load, not for what it asks: the client may send it again after a while. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError('TOO_MANY_REQUESTS', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
 }

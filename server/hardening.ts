@@ -1,12 +1,33 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../schema/list-limits.ts';
 
 export interface Limits {
   maxDepth: number;
   maxAliases: number;
   maxTokens: number;
+  /**
+   * How deep `{` and `[` may nest in a document, and arrays and objects in its
+   * variables; checked before anything parses or walks them (server/document-limits.ts).
+   */
+  maxNesting: number;
+  /**
+   * API objects an operation may return by the estimate made before it runs: a list
+   * counts as its page size (server/cost.ts). Twice the largest page, so that 21
+   * aliases of a default page are refused.
+   */
   maxCost: number;
+  /** API objects a response may really hold, counted as lists and edges resolve. */
+  maxResponseObjects: number;
+  /** About how many bytes of JSON one response (or one subscription event) may be. */
+  maxResponseBytes: number;
+  /** From this estimated cost on (a default page), an operation needs one of the seats below. */
+  expensiveCost: number;
+  /** Expensive operations that run at once; more wait in the queue... */
+  maxExpensiveInflight: number;
+  /** ... up to this many, then 429 with Retry-After. */
+  maxExpensiveQueued: number;
   /** Request bodies larger than this are refused with 413 before they are parsed. */
   maxBodyBytes: number;
   /** Subscriptions one WebSocket connection may hold at once. */
@@ -19,16 +40,24 @@ export const DEFAULT_LIMITS: Limits = {
   maxDepth: 20,
   maxAliases: 30,
   maxTokens: 4000,
-  maxCost: 20000,
+  maxNesting: 64,
+  maxCost: 2 * MAX_LIST_LIMIT,
+  maxResponseObjects: 50_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+  expensiveCost: DEFAULT_LIST_LIMIT,
+  // Lists run on one event loop: more at once would only share it, holding more memory.
+  maxExpensiveInflight: 4,
+  maxExpensiveQueued: 200,
   maxBodyBytes: 3 * 1024 * 1024,
   maxSubscriptionsPerConnection: 200,
   connectionInitTimeoutMs: 3000,
 };
 
 /**
- * Query-shape limits (depth, aliases, tokens, cost) from graphql-armor. A shape limit
- * is reported like any other validation error (GRAPHQL_VALIDATION_FAILED, and 400 for
- * a client that accepts application/graphql-response+json) rather than thrown.
+ * Query-shape limits (depth, aliases, tokens) from graphql-armor. A shape limit is
+ * reported like any other validation error (GRAPHQL_VALIDATION_FAILED, and 400 for a
+ * client that accepts application/graphql-response+json) rather than thrown. Cost is
+ * not armor's (it does not know list sizes): see server/execution-limits.ts.
  */
 export function useQueryLimits(limits: Limits): Plugin {
   const asValidationError = { propagateOnRejection: false, onReject: [reportToValidation] };
@@ -36,7 +65,7 @@ export function useQueryLimits(limits: Limits): Plugin {
     maxDepth: { n: limits.maxDepth, ...asValidationError },
     maxAliases: { n: limits.maxAliases, ...asValidationError },
     maxTokens: { n: limits.maxTokens },
-    costLimit: { maxCost: limits.maxCost, ...asValidationError },
+    costLimit: { enabled: false },
     maxDirectives: { n: 50, ...asValidationError },
     blockFieldSuggestion: { enabled: false },
   }) as Plugin;

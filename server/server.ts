@@ -5,15 +5,17 @@ import { buildSchema } from './graphql/schema.ts';
 import { admissionFor } from './admission/index.ts';
 import { Authenticator } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './hardening.ts';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.ts';
+import { httpTimeouts } from './http-timeouts.ts';
 import { bootstrapNamespaces } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
+import { pages } from './pages.ts';
 import { ResourceService } from './resources/service.ts';
 import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
 import { Store } from './store/store.ts';
 import { WatchHub } from './watch/hub.ts';
-import { staticFiles } from './static.ts';
 import { serveWebSocket } from './websocket.ts';
 import { createYogaApp } from './yoga.ts';
 
@@ -23,6 +25,8 @@ export interface ServerOptions {
   dataDir: string;
   databaseUrl?: string;
   limits?: Partial<Limits>;
+  /** Caps on connections and subscriptions, HTTP timeouts, slow WebSocket consumers. */
+  connectionLimits?: Partial<ConnectionLimits>;
   retainEvents?: number;
   retainMs?: number;
   compactEveryMs?: number;
@@ -30,6 +34,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The dashboard's production build, served at / (default: web/dist of this checkout). */
   webDir?: string;
+  /** Origins whose pages may call the API (CORS, as --cors-origin); none but its own by default. */
+  corsOrigins?: string[];
 }
 
 export interface RunningServer {
@@ -44,6 +50,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const auth = new Authenticator(options.dataDir);
   const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const store = await Store.open(new Persistence(db, provider), {
@@ -58,20 +65,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await bootstrapNamespaces(resources);
 
   const schema = buildSchema();
-  const yoga = createYogaApp({ schema, auth, resources, limits, log });
-  const dashboard = staticFiles(options.webDir);
+  const yoga = createYogaApp({ schema, auth, resources, limits, log, corsOrigins: options.corsOrigins });
+  const servePages = pages({ auth, log, webDir: options.webDir });
   let ready = true;
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(httpTimeouts(connectionLimits), (req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
     if (path === '/metrics') return plain(res, 200, renderMetrics(store, hub), 'text/plain; version=0.0.4');
-    if (dashboard(req, res)) return;
+    if (servePages(req, res)) return;
     void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
-  const ws = serveWebSocket({ wss, yoga, schema, auth, resources, limits });
+  const ws = serveWebSocket({ wss, yoga, schema, auth, resources, limits, connectionLimits, log });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,19 +1,20 @@
-import { createGraphQLError, maskError } from 'graphql-yoga';
-import type {
-  ExecutionArgs,
-  ExecutionResult,
-  FormattedExecutionResult,
+import {
+  getOperationAST,
   GraphQLError,
-  GraphQLFormattedError,
-  GraphQLSchema,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import type { Socket } from 'node:net';
+import { makeServer, type Context, type OperationResult, type SubscribePayload } from 'graphql-ws';
+import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
 import type { Authenticator } from './auth.ts';
+import { Quota, type ConnectionLimits } from './connection-limits.ts';
 import type { Limits } from './hardening.ts';
 import type { ResourceService } from './resources/service.ts';
+import { badRequest, forClient, unexpected } from './ws-errors.ts';
+import { serveGraphQLWs, type Extra } from './ws-transport.ts';
 import type { YogaApp } from './yoga.ts';
 
 export interface WebSocketOptions {
@@ -23,7 +24,11 @@ export interface WebSocketOptions {
   auth: Authenticator;
   resources: ResourceService;
   limits: Limits;
+  connectionLimits: ConnectionLimits;
+  log: (line: string) => void;
 }
+
+type Connection = Context<Record<string, unknown> | undefined, Extra>;
 
 /** The envelop-wrapped execute and subscribe, handed from onSubscribe to graphql-ws as the rootValue. */
 interface Enveloped {
@@ -31,115 +36,152 @@ interface Enveloped {
   subscribe: (args: ExecutionArgs) => OperationResult;
 }
 
+/** What one connection holds against the caps; nothing more once it has closed. */
+interface Holding {
+  operations: number;
+  closed: boolean;
+}
+
 /**
  * graphql-ws (`graphql-transport-ws`) on /graphql, through the same envelop plugins
  * as HTTP (query limits, masking). The token comes in the connection_init payload
  * (`{ authorization: "Bearer ..." }` or `{ token }`); a connection without a valid one is
- * closed with 4403, one that never sends connection_init with 4408.
+ * closed with 4403, one that never sends connection_init with 4408 (close-codes.ts has
+ * them all). Whatever is wrong with an operation fails that operation alone: an `error`
+ * message for its id, with `extensions.code` (BAD_REQUEST for a document that does not
+ * parse, validate or name an operation it holds, TOO_MANY_REQUESTS over a cap).
  */
-export function serveWebSocket({ wss, yoga, auth, limits }: WebSocketOptions): {
-  dispose(): void | Promise<void>;
+export function serveWebSocket({ wss, yoga, auth, limits, connectionLimits, log }: WebSocketOptions): {
+  dispose(): Promise<void>;
 } {
-  const active = new WeakMap<object, number>();
-  const credentials = (params: Record<string, unknown> | undefined, header: string | undefined) =>
-    params?.authorization ?? params?.Authorization ?? params?.token ?? header;
-  // What goes to the client: unexpected errors masked (and logged), no HTTP-only extensions.
-  const format = (error: GraphQLError): GraphQLFormattedError => {
-    const masked = maskError(error, 'Unexpected error.', false) as GraphQLError;
-    if (masked !== error) yoga.logger.error(error);
-    const { http: _http, ...extensions } = masked.extensions ?? {};
-    const { extensions: _all, ...json } = masked.toJSON();
-    return Object.keys(extensions).length ? { ...json, extensions } : json;
+  const quota = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
+  const holdings = new WeakMap<Connection, Holding>();
+  const holdingOf = (ctx: Connection) => {
+    let holding = holdings.get(ctx);
+    if (!holding) holdings.set(ctx, (holding = { operations: 0, closed: false }));
+    return holding;
+  };
+  const release = (ctx: Connection) => {
+    const holding = holdingOf(ctx);
+    if (holding.closed || holding.operations === 0) return;
+    holding.operations--;
+    quota.release(ctx.extra.client);
   };
 
-  wss.on('connection', (_socket, request) => coalesceWrites(request.socket));
+  const credentials = (ctx: Connection) => {
+    const params = ctx.connectionParams;
+    return (
+      params?.authorization ??
+      params?.Authorization ??
+      params?.token ??
+      ctx.extra.request.headers.authorization
+    );
+  };
+  const format = (error: GraphQLError) => forClient(error, (unmasked) => yoga.logger.error(unmasked));
+  /** A thrown value as the errors of its operation: its own if meant for the client, else masked and logged. */
+  const refuse = (error: unknown): GraphQLError[] => {
+    if (error instanceof GraphQLError) return [error];
+    log(`websocket: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return [unexpected()];
+  };
+  /** Runs the enveloped execute or subscribe; what it throws fails the operation, not the connection. */
+  const run =
+    (which: keyof Enveloped) =>
+    async (args: ExecutionArgs): Promise<Awaited<OperationResult>> => {
+      try {
+        return await (args.rootValue as Enveloped)[which](args);
+      } catch (error) {
+        return { errors: refuse(error) };
+      }
+    };
 
-  return useServer(
-    {
-      connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
-      onConnect: (ctx) =>
-        auth.authenticate(credentials(ctx.connectionParams, ctx.extra.request.headers.authorization)) !==
-        undefined,
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        const count = active.get(ctx) ?? 0;
-        if (count >= limits.maxSubscriptionsPerConnection) {
-          return [
-            createGraphQLError(
-              `too many operations on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
-              {
-                extensions: { code: 'TOO_MANY_REQUESTS' },
-              },
-            ),
-          ];
-        }
-        const principal = auth.authenticate(
-          credentials(ctx.connectionParams, ctx.extra.request.headers.authorization),
-        );
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          req: ctx.extra.request,
-          principal,
-          params: payload,
-        });
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
-        // Counted before the first await, so that concurrent subscribes cannot pass the cap together.
-        active.set(ctx, count + 1);
-        let contextValue;
-        try {
-          contextValue = await contextFactory();
-        } catch (error) {
-          active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
-          throw error;
-        }
-        return {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue,
-          rootValue: { execute, subscribe } satisfies Enveloped,
-        };
-      },
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult): FormattedExecutionResult | void => {
-        if (!result.errors) return;
-        return { ...result, errors: result.errors.map(format) };
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
-      onComplete: (ctx) => {
-        active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
-      },
+  const prepare = async (ctx: Connection, payload: SubscribePayload) => {
+    const holding = holdingOf(ctx);
+    if (holding.closed) return [unavailable('the connection is closing')];
+    if (holding.operations >= limits.maxSubscriptionsPerConnection)
+      return [tooMany('on this connection', limits.maxSubscriptionsPerConnection)];
+    const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+      req: ctx.extra.request,
+      principal: auth.authenticate(credentials(ctx)),
+      params: payload,
+    });
+    let document;
+    // The enveloped parse refuses a document nested too deep before graphql-js' recursion
+    // can overflow on it (useDocumentLimits), and one over the token limit.
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [badRequest(error)];
+      throw error;
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) return invalid.map(badRequest);
+    if (!getOperationAST(document, payload.operationName))
+      return [badRequest(unidentified(payload.operationName))];
+
+    // Taken before the first await, so that concurrent subscribes cannot pass a cap together.
+    const refused = quota.acquire(ctx.extra.client);
+    if (refused === 'total') return [tooMany('on this server', connectionLimits.maxSubscriptions)];
+    if (refused === 'client')
+      return [tooMany('from this client', connectionLimits.maxSubscriptionsPerClient)];
+    holding.operations++;
+    try {
+      return {
+        schema,
+        operationName: payload.operationName,
+        document,
+        variableValues: payload.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe } satisfies Enveloped,
+      };
+    } catch (error) {
+      release(ctx);
+      throw error;
+    }
+  };
+
+  const server = makeServer<Record<string, unknown> | undefined, Extra>({
+    connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+    onConnect: (ctx) => auth.authenticate(credentials(ctx)) !== undefined,
+    execute: run('execute'),
+    subscribe: run('subscribe'),
+    onSubscribe: async (ctx, _id, payload) => {
+      try {
+        return await prepare(ctx, payload);
+      } catch (error) {
+        return refuse(error);
+      }
     },
-    wss,
-  );
+    onNext: (_ctx, _id, _payload, _args, result: ExecutionResult): FormattedExecutionResult | void => {
+      if (!result.errors) return;
+      return { ...result, errors: result.errors.map(format) };
+    },
+    onError: (_ctx, _id, _payload, errors) => errors.map(format),
+    onComplete: (ctx) => release(ctx),
+    onClose: (ctx) => {
+      const holding = holdingOf(ctx);
+      if (holding.closed) return;
+      holding.closed = true;
+      quota.release(ctx.extra.client, holding.operations);
+      holding.operations = 0;
+    },
+  });
+  return serveGraphQLWs(wss, server, connectionLimits, log);
 }
 
-/**
- * Lets every frame written to a connection within one turn of the event loop leave in
- * one write. A watch that has fallen behind drains its backlog in a burst of
- * microtasks; without this each event would cost its own system call, which is what
- * limits fan-out to a thousand subscribers. An idle connection's frame leaves at the
- * end of the turn, a fraction of a millisecond later.
- */
-function coalesceWrites(socket: Socket): void {
-  const write = socket.write.bind(socket) as Socket['write'];
-  let corked = false;
-  socket.write = ((...args: Parameters<Socket['write']>) => {
-    if (!corked && !socket.destroyed) {
-      corked = true;
-      socket.cork();
-      setImmediate(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    return write(...args);
-  }) as Socket['write'];
+function tooMany(where: string, most: number): GraphQLError {
+  return createGraphQLError(`too many operations ${where} (at most ${most})`, {
+    extensions: { code: 'TOO_MANY_REQUESTS' },
+  });
+}
+
+function unavailable(message: string): GraphQLError {
+  return createGraphQLError(message, { extensions: { code: 'UNAVAILABLE' } });
+}
+
+/** graphql-js' words for an operation it cannot pick, where graphql-ws' would not say why. */
+function unidentified(operationName: string | null | undefined): string {
+  return operationName
+    ? `Unknown operation named "${operationName}".`
+    : 'Must provide operation name if query contains multiple operations.';
 }

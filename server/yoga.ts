@@ -3,6 +3,10 @@ import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, Principal } from './graphql/builder.ts';
 import type { Authenticator } from './auth.ts';
+import { corsFor } from './cors.ts';
+import { useDocumentLimits } from './document-limits.ts';
+import { useErrorContract } from './error-contract.ts';
+import { useExecutionLimits } from './execution-limits.ts';
 import { useBodyLimit, useQueryLimits, type Limits } from './hardening.ts';
 import type { ResourceService } from './resources/service.ts';
 import { useSharedEventExecution } from './shared-execution.ts';
@@ -22,6 +26,8 @@ export interface YogaOptions {
   resources: ResourceService;
   limits: Limits;
   log: (line: string) => void;
+  /** Origins (https://host:port) whose pages may call the API; none but its own by default. */
+  corsOrigins?: readonly string[];
 }
 
 /** The 401 for a request without a valid token (RFC 6750 asks for the WWW-Authenticate challenge). */
@@ -35,22 +41,20 @@ export function unauthenticated() {
 }
 
 /**
- * GraphQL over HTTP (POST, GET, and SSE for subscriptions) with the GraphiQL
- * playground on a browser GET. Every operation needs a bearer token; unexpected
+ * GraphQL over HTTP (POST, GET, and SSE for subscriptions); the GraphiQL playground
+ * is served beside it (playground.ts). Every operation needs a bearer token; unexpected
  * errors are masked for the client and logged here.
  */
-export function createYogaApp({ schema, auth, resources, limits, log }: YogaOptions): YogaApp {
+export function createYogaApp({ schema, auth, resources, limits, log, corsOrigins }: YogaOptions): YogaApp {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'kubeql', subscriptionsProtocol: 'WS' },
-    // The playground bundled into the server: clusters often have no way out to a CDN.
-    // Loaded on the first browser GET: the bundle is ~30 MB of heap for a page rarely opened.
-    renderGraphiQL: async (options) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // GraphiQL is served before yoga, as files prepared once (server/playground.ts).
+    graphiql: false,
     // Never the original error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
+    cors: corsFor(corsOrigins),
     // The API takes no file uploads.
     multipart: false,
     // useBodyLimit enforces limits.maxBodyBytes for every parser, with the API's error code.
@@ -62,10 +66,15 @@ export function createYogaApp({ schema, auth, resources, limits, log }: YogaOpti
       error: (...args: unknown[]) =>
         log(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ')),
     },
+    // In this order: the error contract wraps the body limit's parser and sees every
+    // execution result, which the execution limits may answer early.
     plugins: [
       useAuthentication(auth),
       useBodyLimit(limits.maxBodyBytes),
+      useErrorContract(),
+      useDocumentLimits(limits.maxNesting),
       useQueryLimits(limits),
+      useExecutionLimits(limits),
       useSharedEventExecution(),
     ],
     context: (initial): Context => {

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Resource } from '../../client/types.ts';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../../schema/list-limits.ts';
 import type { Cli } from '../context.ts';
 import { describeFailure, UsageError } from '../failure.ts';
-import type { Options, Parsed } from '../flags.ts';
+import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { kindOf, qualifiedKind, qualifiedResource, resourceArgs, type Kind } from '../kinds.ts';
 import { checkOutputFormat, formatObjects, nameOf, noResourcesFound } from '../printers/output.ts';
 import { Table } from '../printers/table.ts';
@@ -35,6 +36,7 @@ const options = {
   'show-labels': { type: 'boolean' },
   'no-headers': { type: 'boolean' },
   'ignore-not-found': { type: 'boolean' },
+  'chunk-size': { type: 'string' },
 } as const satisfies Options;
 
 export const get: Verb<typeof options> = {
@@ -58,10 +60,22 @@ Flags:
       --watch-only      print changes only, not the current objects
       --show-labels     a LABELS column
       --no-headers      no header line
-      --ignore-not-found  a missing named object is not an error`,
+      --ignore-not-found  a missing named object is not an error
+      --chunk-size      list in pages of this many objects (default ${DEFAULT_LIST_LIMIT}; 0: the
+                        largest page the server gives, ${MAX_LIST_LIMIT})`,
   options,
   run: runGet,
 };
+
+/**
+ * kubectl's --chunk-size: a list is read page by page (every page at the first one's
+ * revision) and printed once whole, so columns line up across pages. Where kubectl's 0
+ * asks for one unpaged list, the server gives no page larger than its maximum.
+ */
+function chunkSize(value: string | undefined): number {
+  const size = intFlag('chunk-size', value) ?? DEFAULT_LIST_LIMIT;
+  return size === 0 ? MAX_LIST_LIMIT : size;
+}
 
 interface Group {
   kind: Kind;
@@ -81,12 +95,13 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
     ? ALL.map((name) => ({ kind: kindOf(name), names: positionals.slice(1) }))
     : resourceArgs(positionals);
   const allNamespaces = values['all-namespaces'] === true;
+  const pageSize = chunkSize(values['chunk-size']);
   const scope = (kind: Kind) => (kind.namespaced && !allNamespaces ? cli.namespace : undefined);
 
   if (values.watch || values['watch-only']) {
     if (requests.length !== 1)
       throw new UsageError('you may only specify a single resource type with --watch');
-    return watch(cli, requests[0].kind, requests[0].names, values, scope(requests[0].kind));
+    return watch(cli, requests[0].kind, requests[0].names, values, scope(requests[0].kind), pageSize);
   }
 
   const client = cli.client();
@@ -109,6 +124,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
         namespace: scope(kind),
         labelSelector: values.selector,
         fieldSelector: values['field-selector'],
+        pageSize,
       });
       groups.push({ kind, objects: items });
     }
@@ -155,6 +171,7 @@ async function watch(
   names: string[],
   values: Parsed<typeof options>['values'],
   namespace: string | undefined,
+  pageSize: number,
 ): Promise<number> {
   if (names.length > 1) throw new UsageError('you may only specify a single name with --watch');
   const client = cli.client();
@@ -179,7 +196,7 @@ async function watch(
     } else if (first) cli.io.stdout.write(table.render(objects));
     else for (const obj of objects) cli.io.stdout.write(table.renderRow(obj));
   };
-  const { items, resourceVersion } = await client.listAll(kind.kind, selection);
+  const { items, resourceVersion } = await client.listAll(kind.kind, { ...selection, pageSize });
   let first = true;
   if (!values['watch-only']) {
     if (items.length) {

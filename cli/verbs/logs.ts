@@ -69,7 +69,7 @@ async function runLogs(cli: Cli, { values, positionals }: Parsed<typeof options>
     if (positionals.length) throw new UsageError('only one of a selector or a pod name may be given');
     const { items } = await cli
       .client()
-      .list<PodObject>('Pod', { namespace: cli.namespace, labelSelector: values.selector });
+      .listAll<PodObject>('Pod', { namespace: cli.namespace, labelSelector: values.selector });
     targets = items.map((pod) => ({
       pod: pod.metadata.name,
       container: values.container ?? defaultContainer(cli, pod),

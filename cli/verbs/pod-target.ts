@@ -29,11 +29,21 @@ export async function podTarget(
       const selector = Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      const { items } = await client.list<PodObject>('Pod', {
-        namespace: cli.namespace,
-        labelSelector: selector,
-      });
-      pod = items.find((p) => p.status?.phase === 'Running') ?? items[0];
+      // Page by page, stopping at the first running pod: a workload of thousands of pods
+      // needs no more than a page read to pick one.
+      let first: PodObject | undefined;
+      let token: string | undefined;
+      do {
+        const page = await client.list<PodObject>('Pod', {
+          namespace: cli.namespace,
+          labelSelector: selector,
+          continue: token,
+        });
+        first ??= page.items[0];
+        pod = page.items.find((p) => p.status?.phase === 'Running');
+        token = page.continue;
+      } while (!pod && token);
+      pod ??= first;
       if (!pod) throw new Error(`no pods found for ${arg}`);
     }
     if (!pod) throw notFound(kindOf('pod'), name);

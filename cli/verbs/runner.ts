@@ -39,7 +39,21 @@ export async function runVerb(name: string, argv: string[], io: CliIO): Promise<
 /** The verb as a `kq` command: the process's streams, and its exit code as the process's. */
 export function command(name: string): (argv: string[]) => Promise<void> {
   return async (argv) => {
+    // The reader of a pipe went away (`kq get pods -A | head`): stop quietly, with the
+    // status a program killed by SIGPIPE has, as kubectl does, not with a stack trace.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(128 + 13);
+    });
     const code = await runVerb(name, argv, processIO());
+    // Writes to a pipe complete asynchronously and process.exit drops the ones pending:
+    // `kq get configmaps -A | wc -l` would count only the first 64 KiB of the table.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     process.exit(code);
   };
+}
+
+/** Resolves once everything written to the stream before has been handed to the OS (or failed). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -78,7 +78,7 @@ export type ConfigMap = Resource & {
   binaryData?: Maybe<Scalars['StringMap']['output']>;
   /** UTF-8 values. Keys: alphanumerics, "-", "_" or "."; not also in binaryData. */
   data?: Maybe<Scalars['StringMap']['output']>;
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   /** Once true, data and binaryData can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
@@ -460,7 +460,7 @@ export type ContainerUsageInput = {
 export type CronJob = Resource & {
   __typename?: 'CronJob';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   /** The Jobs this CronJob started and still keeps. */
   jobs: Array<Job>;
@@ -593,7 +593,7 @@ export type DaemonEndpointInput = {
 export type DaemonSet = Resource & {
   __typename?: 'DaemonSet';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -601,7 +601,7 @@ export type DaemonSet = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods this DaemonSet owns. */
+  /** The Pods this DaemonSet owns; all of them (edges are not paginated). */
   pods: Array<Pod>;
   /** Desired state of a DaemonSet. */
   spec?: Maybe<DaemonSetSpec>;
@@ -756,7 +756,7 @@ export type DaemonSetWatchEvent = {
 export type Deployment = Resource & {
   __typename?: 'Deployment';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -764,7 +764,7 @@ export type Deployment = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods of all this Deployment's ReplicaSets. */
+  /** The Pods of all this Deployment's ReplicaSets; all of them (edges are not paginated). */
   pods: Array<Pod>;
   /** The ReplicaSets this Deployment owns (one per revision). */
   replicaSets: Array<ReplicaSet>;
@@ -1048,7 +1048,7 @@ export type EndpointSubsetInput = {
 export type Endpoints = Resource & {
   __typename?: 'Endpoints';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -1148,7 +1148,7 @@ export type Event = Resource & {
   count?: Maybe<Scalars['Int']['output']>;
   /** When the event was first observed (RFC 3339, microseconds). */
   eventTime?: Maybe<Scalars['String']['output']>;
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   /** When the event was first recorded. */
   firstTimestamp?: Maybe<Scalars['String']['output']>;
@@ -1421,7 +1421,7 @@ export type HttpHeaderInput = {
 export type HorizontalPodAutoscaler = Resource & {
   __typename?: 'HorizontalPodAutoscaler';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -1574,7 +1574,7 @@ export type ImageUpdateInput = {
 export type Job = Resource & {
   __typename?: 'Job';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -1582,7 +1582,7 @@ export type Job = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods this Job owns. */
+  /** The Pods this Job owns; all of them (edges are not paginated). */
   pods: Array<Pod>;
   /** Desired state of a Job. */
   spec?: Maybe<JobSpec>;
@@ -1804,7 +1804,7 @@ export type LabelSelectorRequirementInput = {
 export type Lease = Resource & {
   __typename?: 'Lease';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -3021,7 +3021,7 @@ export type MutationUpdateStatefulSetStatusArgs = {
 export type Namespace = Resource & {
   __typename?: 'Namespace';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -3115,7 +3115,7 @@ export type NamespaceWatchEvent = {
 export type Node = Resource & {
   __typename?: 'Node';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -3123,7 +3123,7 @@ export type Node = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods bound to this Node. */
+  /** The Pods bound to this Node; all of them (edges are not paginated). */
   pods: Array<Pod>;
   spec?: Maybe<NodeSpec>;
   status?: Maybe<NodeStatus>;
@@ -3617,7 +3617,7 @@ export type PersistentVolumeClaimVolumeSourceInput = {
 export type Pod = Resource & {
   __typename?: 'Pod';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -4122,49 +4122,49 @@ export type Query = {
   __typename?: 'Query';
   /** One ConfigMap by name, or null. */
   configMap?: Maybe<ConfigMap>;
-  /** ConfigMap objects in key order, filtered by selectors, one page at a time. */
+  /** ConfigMap objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   configMaps: ConfigMapList;
   /** One CronJob by name, or null. */
   cronJob?: Maybe<CronJob>;
-  /** CronJob objects in key order, filtered by selectors, one page at a time. */
+  /** CronJob objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   cronJobs: CronJobList;
   /** One DaemonSet by name, or null. */
   daemonSet?: Maybe<DaemonSet>;
-  /** DaemonSet objects in key order, filtered by selectors, one page at a time. */
+  /** DaemonSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   daemonSets: DaemonSetList;
   /** One Deployment by name, or null. */
   deployment?: Maybe<Deployment>;
-  /** Deployment objects in key order, filtered by selectors, one page at a time. */
+  /** Deployment objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   deployments: DeploymentList;
   /** One Endpoints by name, or null. */
   endpoints?: Maybe<Endpoints>;
-  /** Endpoints objects in key order, filtered by selectors, one page at a time. */
+  /** Endpoints objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   endpointsList: EndpointsList;
   /** One Event by name, or null. */
   event?: Maybe<Event>;
-  /** Event objects in key order, filtered by selectors, one page at a time. */
+  /** Event objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   events: EventList;
   /** One HorizontalPodAutoscaler by name, or null. */
   horizontalPodAutoscaler?: Maybe<HorizontalPodAutoscaler>;
-  /** HorizontalPodAutoscaler objects in key order, filtered by selectors, one page at a time. */
+  /** HorizontalPodAutoscaler objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   horizontalPodAutoscalers: HorizontalPodAutoscalerList;
   /** One Job by name, or null. */
   job?: Maybe<Job>;
-  /** Job objects in key order, filtered by selectors, one page at a time. */
+  /** Job objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   jobs: JobList;
   /** One Lease by name, or null. */
   lease?: Maybe<Lease>;
-  /** Lease objects in key order, filtered by selectors, one page at a time. */
+  /** Lease objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   leases: LeaseList;
   /** One Namespace by name, or null. */
   namespace?: Maybe<Namespace>;
-  /** Namespace objects in key order, filtered by selectors, one page at a time. */
+  /** Namespace objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   namespaces: NamespaceList;
   /** One Node by name, or null. */
   node?: Maybe<Node>;
   /** The latest usage of the selected nodes (`kubectl top nodes`); nodes without fresh usage are left out. */
   nodeMetrics: Array<NodeMetrics>;
-  /** Node objects in key order, filtered by selectors, one page at a time. */
+  /** Node objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   nodes: NodeList;
   /** One Pod by name, or null. */
   pod?: Maybe<Pod>;
@@ -4172,25 +4172,25 @@ export type Query = {
   podLog: Scalars['String']['output'];
   /** The latest usage of the selected pods (`kubectl top pods`); pods without fresh usage are left out. */
   podMetrics: Array<PodMetrics>;
-  /** Pod objects in key order, filtered by selectors, one page at a time. */
+  /** Pod objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   pods: PodList;
   /** One ReplicaSet by name, or null. */
   replicaSet?: Maybe<ReplicaSet>;
-  /** ReplicaSet objects in key order, filtered by selectors, one page at a time. */
+  /** ReplicaSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   replicaSets: ReplicaSetList;
   /** `kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty. */
   rolloutHistory: Array<RolloutRevision>;
   /** One Secret by name, or null. */
   secret?: Maybe<Secret>;
-  /** Secret objects in key order, filtered by selectors, one page at a time. */
+  /** Secret objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   secrets: SecretList;
   /** One Service by name, or null. */
   service?: Maybe<Service>;
-  /** Service objects in key order, filtered by selectors, one page at a time. */
+  /** Service objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   services: ServiceList;
   /** One StatefulSet by name, or null. */
   statefulSet?: Maybe<StatefulSet>;
-  /** StatefulSet objects in key order, filtered by selectors, one page at a time. */
+  /** StatefulSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   statefulSets: StatefulSetList;
 };
 
@@ -4501,7 +4501,7 @@ export type QueryStatefulSetsArgs = {
 export type ReplicaSet = Resource & {
   __typename?: 'ReplicaSet';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -4509,7 +4509,7 @@ export type ReplicaSet = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods this ReplicaSet owns. */
+  /** The Pods this ReplicaSet owns; all of them (edges are not paginated). */
   pods: Array<Pod>;
   /** Desired state of a ReplicaSet. */
   spec?: Maybe<ReplicaSetSpec>;
@@ -4815,7 +4815,7 @@ export type Secret = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Base64-encoded values. Keys: alphanumerics, "-", "_" or ".". */
   data?: Maybe<Scalars['StringMap']['output']>;
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   /** Once true, data can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
@@ -4977,7 +4977,7 @@ export type Service = Resource & {
   apiVersion: Scalars['String']['output'];
   /** The Endpoints object of the same name: the ready addresses behind the Service. */
   endpoints?: Maybe<Endpoints>;
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -4985,7 +4985,7 @@ export type Service = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods the Service's selector picks (none without a selector). */
+  /** The Pods the Service's selector picks (none without a selector); all of them (edges are not paginated). */
   pods: Array<Pod>;
   spec?: Maybe<ServiceSpec>;
   status?: Maybe<ServiceStatus>;
@@ -5176,7 +5176,7 @@ export type SleepActionInput = {
 export type StatefulSet = Resource & {
   __typename?: 'StatefulSet';
   apiVersion: Scalars['String']['output'];
-  /** Events about this object, oldest first. */
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
@@ -5184,7 +5184,7 @@ export type StatefulSet = Resource & {
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
-  /** The Pods this StatefulSet owns. */
+  /** The Pods this StatefulSet owns; all of them (edges are not paginated). */
   pods: Array<Pod>;
   /** Desired state of a StatefulSet. */
   spec?: Maybe<StatefulSetSpec>;
@@ -5821,10 +5821,13 @@ export type ApplyMutation = { apply: Array<
     | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
   > };
 
-export type NodesOverviewQueryVariables = Exact<{ [key: string]: never; }>;
+export type NodesOverviewQueryVariables = Exact<{
+  limit?: number | null | undefined;
+  continue?: string | null | undefined;
+}>;
 
 
-export type NodesOverviewQuery = { nodes: { items: Array<{ metadata: { name: string | null, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: string }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: string, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string | null, namespace: string | null }, status: { phase: string | null } | null }> }> } };
+export type NodesOverviewQuery = { nodes: { metadata: { continue: string | null }, items: Array<{ metadata: { name: string | null, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: string }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: string, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string | null, namespace: string | null }, status: { phase: string | null } | null }> }> } };
 
 export type DeploymentTreeQueryVariables = Exact<{
   namespace?: string | null | undefined;
@@ -5933,7 +5936,7 @@ export type AutoscalerPodMetricsQuery = { podMetrics: Array<{ timestamp: string,
 
 
 export const ApplyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Apply"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"manifests"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"dryRun"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apply"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"manifests"},"value":{"kind":"Variable","name":{"kind":"Name","value":"manifests"}}},{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"dryRun"},"value":{"kind":"Variable","name":{"kind":"Name","value":"dryRun"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiVersion"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"resourceVersion"}}]}}]}}]}}]} as unknown as DocumentNode<ApplyMutation, ApplyMutationVariables>;
-export const NodesOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesOverview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unschedulable"}},{"kind":"Field","name":{"kind":"Name","value":"taints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"effect"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"capacity"}},{"kind":"Field","name":{"kind":"Name","value":"allocatable"}},{"kind":"Field","name":{"kind":"Name","value":"conditions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pods"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<NodesOverviewQuery, NodesOverviewQueryVariables>;
+export const NodesOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodesOverview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"continue"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}},{"kind":"Argument","name":{"kind":"Name","value":"continue"},"value":{"kind":"Variable","name":{"kind":"Name","value":"continue"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"continue"}}]}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"labels"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unschedulable"}},{"kind":"Field","name":{"kind":"Name","value":"taints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"effect"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"capacity"}},{"kind":"Field","name":{"kind":"Name","value":"allocatable"}},{"kind":"Field","name":{"kind":"Name","value":"conditions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pods"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<NodesOverviewQuery, NodesOverviewQueryVariables>;
 export const DeploymentTreeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DeploymentTree"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deployment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"generation"}},{"kind":"Field","name":{"kind":"Name","value":"annotations"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}},{"kind":"Field","name":{"kind":"Name","value":"paused"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}},{"kind":"Field","name":{"kind":"Name","value":"updatedReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"readyReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"availableReplicas"}},{"kind":"Field","name":{"kind":"Name","value":"conditions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"replicaSets"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"annotations"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replicas"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pods"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"spec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeName"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"phase"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<DeploymentTreeQuery, DeploymentTreeQueryVariables>;
 export const RolloutStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"RolloutStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rolloutStatus"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}}]}}]} as unknown as DocumentNode<RolloutStatusSubscription, RolloutStatusSubscriptionVariables>;
 export const PodLogsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PodLogs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"follow"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"previous"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podLogs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"follow"},"value":{"kind":"Variable","name":{"kind":"Name","value":"follow"}}},{"kind":"Argument","name":{"kind":"Name","value":"tailLines"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tailLines"}}},{"kind":"Argument","name":{"kind":"Name","value":"sinceSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sinceSeconds"}}},{"kind":"Argument","name":{"kind":"Name","value":"timestamps"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timestamps"}}},{"kind":"Argument","name":{"kind":"Name","value":"previous"},"value":{"kind":"Variable","name":{"kind":"Name","value":"previous"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"line"}}]}}]}}]} as unknown as DocumentNode<PodLogsSubscription, PodLogsSubscriptionVariables>;

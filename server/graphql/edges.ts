@@ -11,7 +11,18 @@ type Refs = Record<string, ObjectRef<Types, Resource>>;
 /**
  * The edges between kinds, where a GraphQL query replaces several kubectl calls:
  * Deployment → ReplicaSets → Pods → Node, Service → Pods and Endpoints, and every
- * object's events. All are answered from the store's indexes, never by scanning.
+ * object's events. All but Service → Pods are answered from the store's indexes; that
+ * one reads the Service's namespace, as the endpoints controller does.
+ *
+ * Edges are not paginated, unlike lists (schema/list-limits.ts): Kubernetes has no edges
+ * to copy a contract from, and a truncated edge without a `continue` would silently hide
+ * objects from `kq describe` and the dashboard, which show all of them as kubectl does.
+ * Each edge is bounded by its source instead: a ReplicaSet's, Job's or set's pods by
+ * its replicas, a Node's by its pod capacity, an object's events by their TTL. A pod
+ * has one controller and one node, so the owner and node edges of a page of owners or
+ * nodes together return each pod at most once. Only Service → Pods and events can
+ * repeat objects across a page; how much one query may fan out is the query cost
+ * limit's to bound, not the edges'.
  */
 export function registerEdges(refs: Refs): void {
   const { Pod, ReplicaSet, Node, Endpoints, Event, Job } = refs;
@@ -23,7 +34,7 @@ export function registerEdges(refs: Refs): void {
       t.field({
         type: [Event],
         nullable: false,
-        description: 'Events about this object, oldest first.',
+        description: 'Events about this object, oldest first; all of them (edges are not paginated).',
         resolve: (obj, _args, ctx) =>
           ctx.resources
             .lookup('involved', obj.metadata.uid!, 'Event')
@@ -44,7 +55,7 @@ export function registerEdges(refs: Refs): void {
     t.field({
       type: [Pod],
       nullable: false,
-      description: "The Pods of all this Deployment's ReplicaSets.",
+      description: "The Pods of all this Deployment's ReplicaSets; all of them (edges are not paginated).",
       resolve: (obj, _args, ctx) =>
         ctx.resources
           .lookup('owner', obj.metadata.uid!, 'ReplicaSet')
@@ -56,7 +67,7 @@ export function registerEdges(refs: Refs): void {
       t.field({
         type: [Pod],
         nullable: false,
-        description: `The Pods this ${kind} owns.`,
+        description: `The Pods this ${kind} owns; all of them (edges are not paginated).`,
         resolve: owned('Pod'),
       }),
     );
@@ -83,7 +94,7 @@ export function registerEdges(refs: Refs): void {
     t.field({
       type: [Pod],
       nullable: false,
-      description: 'The Pods bound to this Node.',
+      description: 'The Pods bound to this Node; all of them (edges are not paginated).',
       resolve: (node, _args, ctx) => ctx.resources.lookup('node', node.metadata.name!, 'Pod'),
     }),
   );
@@ -91,10 +102,12 @@ export function registerEdges(refs: Refs): void {
     t.field({
       type: [Pod],
       nullable: false,
-      description: "The Pods the Service's selector picks (none without a selector).",
+      description:
+        "The Pods the Service's selector picks (none without a selector); all of them (edges are not paginated).",
       resolve: (svc, _args, ctx) => {
         const selector = (svc as Resource & Service).spec?.selector;
         if (!selector || Object.keys(selector).length === 0) return [];
+        // Without a limit: the page size bounds what a client lists, not what an edge follows.
         const pods = ctx.resources.list(kindByName('Pod')!, { namespace: svc.metadata.namespace }).items;
         return pods.filter((pod) => selectorMatches({ matchLabels: selector }, pod.metadata.labels));
       },

@@ -7,6 +7,7 @@ import type { WatchEvent } from '../watch/hub.ts';
 import { ListMetaRef, PropagationPolicyRef, ResourceRef, stored, WatchEventTypeRef } from './resource.ts';
 import { inputRef, outputFields } from './shape-types.ts';
 import type { ObjectShape } from '../../schema/shape.ts';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, pageSize } from '../../schema/list-limits.ts';
 
 /** The `namespace` argument: optional, and null means the same as left out. */
 type NamespaceArg = ArgumentRef<Types, string | null | undefined>;
@@ -102,16 +103,28 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
     [many]: t.field({
       type: listRef,
       nullable: false,
-      description: `${def.kind} objects in key order, filtered by selectors, one page at a time.`,
+      description:
+        `${def.kind} objects in key order, filtered by selectors, one page at a time: ` +
+        `at most \`limit\` of them, and \`metadata.continue\` to read the rest.`,
       args: {
         ...selection(t),
-        limit: t.arg.int(),
-        continue: t.arg.string(),
+        limit: t.arg.int({
+          description:
+            `The most objects this page holds. Without it (or with 0 or less) a page holds ` +
+            `${DEFAULT_LIST_LIMIT}; more than ${MAX_LIST_LIMIT} is clamped to ${MAX_LIST_LIMIT}. ` +
+            'A page may hold fewer and still have a `continue`.',
+        }),
+        continue: t.arg.string({
+          description:
+            "The previous page's `metadata.continue`: the next page, read at the same revision, with the same selectors.",
+        }),
       },
+      // The bound is applied here, at the API's edge: the server's own readers of the
+      // store (edges, metrics) list what they need in one piece.
       resolve: (_root, args, ctx) =>
         ctx.resources.list(def, {
           ...selected(args),
-          limit: args.limit ?? undefined,
+          limit: pageSize(args.limit),
           continue: args.continue ?? undefined,
         }),
     }),

@@ -4,6 +4,11 @@ import { objectKey, type Store } from '../store/store.ts';
 import { compileFilter, type Selection } from './filter.ts';
 
 export interface ListOptions extends Selection {
+  /**
+   * The most items to return. Left out, every match: only for the server's own readers
+   * (edges, metrics). A client's list always has one, bounded by schema/list-limits.ts
+   * where the API receives it (kind-api.ts).
+   */
   limit?: number;
   continue?: string;
 }

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { TimeSlices } from '../../lib/time-slices.ts';
 import { fieldError } from '../../schema/field-error.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
@@ -8,6 +8,9 @@ import type { Store, WriteOp } from '../store/store.ts';
 import { NodeTunnels } from '../tunnel/node-tunnels.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
 import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
+import { MANIFEST_LIMITS } from './manifest-limits.ts';
+import { parseManifests } from './manifests.ts';
+import { checkMergePatch } from './merge-patch.ts';
 import { randomSuffix } from './object-meta.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
 import { Writes, type Admissions, type DeleteOptions } from './writes.ts';
@@ -116,6 +119,7 @@ export class ResourceService {
     options: WriteOptions = {},
   ) {
     if (!isPlainObject(patch)) throw new ApiError('BAD_REQUEST', 'a merge patch must be a JSON object');
+    checkMergePatch(def.kind, name, patch, MANIFEST_LIMITS.maxDepth);
     return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, patch), options);
   }
 
@@ -154,9 +158,12 @@ export class ResourceService {
    * documents), all or nothing: one invalid manifest and none is written.
    */
   async apply(text: string, namespace: string | undefined, options: WriteOptions = {}): Promise<Resource[]> {
-    const manifests = parseManifests(text);
+    const manifests = await parseManifests(text);
+    // Up to maxObjects manifests: decoded in slices, so the event loop serves others between them.
+    const slices = new TimeSlices();
     const ops: WriteOp[] = [];
-    manifests.forEach((manifest, i) => {
+    for (const [i, manifest] of manifests.entries()) {
+      await slices.pause();
       try {
         const def = this.kindOf(manifest);
         ops.push(this.writes.apply(def, this.decode(def, manifest, namespace)));
@@ -170,10 +177,15 @@ export class ResourceService {
         }
         throw error;
       }
-    });
+    }
     if (ops.length === 0) throw new ApiError('BAD_REQUEST', 'no objects passed to apply');
-    if (options.dryRun) return ops.map((op) => this.dryRun(op)!);
-    return (await this.store.commit(ops)) as Resource[];
+    if (!options.dryRun) return (await this.store.commit(ops)) as Resource[];
+    const results: Resource[] = [];
+    for (const op of ops) {
+      await slices.pause();
+      results.push(this.dryRun(op)!);
+    }
+    return results;
   }
 
   private async run(op: WriteOp, options: WriteOptions): Promise<Resource | undefined> {
@@ -242,48 +254,6 @@ export class ResourceService {
     }
     return obj;
   }
-}
-
-/** JSON (an object, an array or a List) parses directly; anything else is YAML, possibly several documents. */
-function parseManifests(text: string): unknown[] {
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      return flattenLists([JSON.parse(text)]);
-    } catch {
-      // Not JSON after all (YAML flow style, or a JSON document followed by more): read it as YAML.
-    }
-  }
-  const docs = YAML.parseAllDocuments(text);
-  const out: unknown[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length) {
-      const error = doc.errors[0];
-      const line = error.linePos?.[0];
-      throw new ApiError(
-        'BAD_REQUEST',
-        `error parsing manifests${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`,
-      );
-    }
-    try {
-      out.push(doc.toJS({ maxAliasCount: 100 }));
-    } catch (error) {
-      // Unresolved aliases and alias bombs: the document is malformed, not the server.
-      throw new ApiError('BAD_REQUEST', `error parsing manifests: ${(error as Error).message}`);
-    }
-  }
-  return flattenLists(out);
-}
-
-/** Unwraps arrays and `kind: List` objects into their items; drops empty documents. */
-function flattenLists(values: unknown[]): unknown[] {
-  return values.flatMap((value) => {
-    if (value === null || value === undefined) return [];
-    if (Array.isArray(value)) return flattenLists(value);
-    if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items))
-      return flattenLists(value.items);
-    return [value];
-  });
 }
 
 function causesOf(error: ApiError) {

@@ -1,3 +1,4 @@
+import { TimeSlices } from '../../lib/time-slices.ts';
 import type { Resource } from '../../schema/kind.ts';
 import { expired } from '../errors.ts';
 import { EventLog, type StoreEvent } from './event-log.ts';
@@ -206,6 +207,10 @@ export class Store {
     const accepted: Array<{ group: Pending; results: Array<Resource | undefined> }> = [];
     let revision = this.revision;
     const now = Date.now();
+    // Deciding is admission for every write (up to 500 and more): done in slices, so the
+    // event loop serves reads meanwhile. Safe: nothing is visible before the commit below,
+    // and only this loop changes the committed state.
+    const slices = new TimeSlices();
 
     for (const group of groups) {
       const local = new Map<string, Resource | undefined>();
@@ -217,6 +222,7 @@ export class Store {
       const start = revision;
       try {
         for (const op of group.ops) {
+          await slices.pause();
           const current = read(op.key);
           const outcome = op.decide(current, tx);
           if ('keep' in outcome) {

@@ -1,4 +1,5 @@
 import type { Resource } from '../../schema/kind.ts';
+import { BOOKMARK_INTERVAL_ANNOTATION } from '../../schema/watch-bookmarks.ts';
 import { ApiError, expired } from '../errors.ts';
 import type { Filter } from '../resources/filter.ts';
 import type { StoreEvent } from '../store/event-log.ts';
@@ -33,8 +34,19 @@ export interface WatchRequest {
 }
 
 export interface HubOptions {
+  /**
+   * How often a watch that asked for bookmarks receives one (the server's default is 60 s,
+   * `startServer({ bookmarkEveryMs })`). Each periodic bookmark says so in the annotation
+   * BOOKMARK_INTERVAL_ANNOTATION, so that a client can tell a quiet watch from a dead one.
+   */
   bookmarkEveryMs: number;
-  /** A watcher this many events behind is closed; it resumes from its last resourceVersion. */
+  /**
+   * A watcher with this many live events queued (sent to the socket more slowly than
+   * they happen) is closed; it resumes from its last resourceVersion. What a watch
+   * replays when it starts (the initial ADDED events, the retained log after its
+   * resourceVersion) does not count: it is read from the snapshot or the log as the
+   * subscriber pulls, so a watch however far behind can always catch up.
+   */
   maxBacklog: number;
 }
 
@@ -77,15 +89,17 @@ export class WatchHub {
     const nodeName = request.kind === 'Pod' ? request.nodeName : undefined;
     const watchers = nodeName ? this.nodeWatchers : this.watchers;
     const group = nodeName ?? request.kind;
-    const watcher: Watcher = new Watcher(request, this.options, () => watchers.get(group)?.delete(watcher));
+    const watcher: Watcher = new Watcher(request, this.options, from ?? 0, () =>
+      watchers.get(group)?.delete(watcher),
+    );
+    // Everything up to `joined` is replayed from the snapshot or the log, everything after
+    // it arrives through publish: both taken in this synchronous step, so none is missed.
+    const joined = this.store.revision;
     if (initial) {
-      for (const [, obj] of this.store.snapshot(request.kind, this.store.revision)) {
-        if (request.filter(obj)) watcher.push({ type: 'ADDED', object: obj });
-      }
-      if (request.allowBookmarks) watcher.bookmark(this.store.revision, true);
-    } else if (from !== undefined) {
-      for (const event of this.store.log.since(from))
-        if (event.kind === request.kind) watcher.deliver(new EventViews(event));
+      watcher.replay(initialEvents(this.store.snapshot(request.kind, joined), watcher, joined));
+    } else {
+      const replayed = from === undefined ? [] : this.store.log.since(from);
+      watcher.replay(loggedEvents(replayed, watcher, joined));
     }
     let set = watchers.get(group);
     if (!set) watchers.set(group, (set = new Set()));
@@ -161,8 +175,42 @@ class EventViews {
   }
 }
 
-/** One watch: a queue between the hub's synchronous pushes and the subscriber's pulls. */
+/**
+ * The initial ADDED events of a watch, then (with bookmarks) the bookmark that ends them,
+ * and a periodic one at once: the first says where the initial events end, as Kubernetes
+ * shapes it, the second when the next bookmarks are due.
+ */
+function* initialEvents(
+  snapshot: Array<[string, Resource]>,
+  watcher: Watcher,
+  revision: number,
+): Generator<WatchEvent> {
+  for (const [, obj] of snapshot) if (watcher.matches(obj)) yield { type: 'ADDED', object: obj };
+  if (!watcher.bookmarks) return;
+  yield watcher.bookmarkAt(revision, true);
+  yield watcher.bookmarkAt(revision);
+}
+
+/**
+ * The retained events a resumed watch missed, as this watcher sees them; then, with
+ * bookmarks, one at `upTo`: it tells the client at once that the watch is live, where it
+ * stands (even when nothing it selects has changed) and when the next bookmarks are due.
+ */
+function* loggedEvents(events: StoreEvent[], watcher: Watcher, upTo: number): Generator<WatchEvent> {
+  for (const event of events) {
+    if (event.kind !== watcher.kind) continue;
+    const view = watcher.select(new EventViews(event));
+    if (view) yield view;
+  }
+  if (watcher.bookmarks) yield watcher.bookmarkAt(upTo);
+}
+
+/**
+ * One watch: what it replays (pulled lazily), then a queue between the hub's synchronous
+ * pushes of live events and the subscriber's pulls.
+ */
 class Watcher implements AsyncIterableIterator<WatchItem> {
+  private replaying?: Iterator<WatchEvent>;
   private queue: WatchItem[] = [];
   private waiting?: (result: IteratorResult<WatchItem>) => void;
   private done = false;
@@ -171,36 +219,60 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
   constructor(
     private readonly request: WatchRequest,
     private readonly options: HubOptions,
+    /** The revision the watch started after: no bookmark says less (it would move the client back). */
+    private readonly floor: number,
     private readonly detach: () => void,
   ) {}
 
+  get kind(): string {
+    return this.request.kind;
+  }
+
+  /** Sends these first, before any live event; set once, before the watcher joins the hub. */
+  replay(events: Iterator<WatchEvent>): void {
+    this.replaying = events;
+  }
+
   deliver(views: EventViews): void {
+    const view = this.select(views);
+    if (view) this.push(view);
+  }
+
+  /** What this watcher sees of a store event, if anything. */
+  select(views: EventViews): WatchEvent | undefined {
     const { event } = views;
     const now = this.request.filter(event.object);
     const before = event.prev !== undefined && this.request.filter(event.prev);
-    if (event.type === 'DELETED') {
-      if (before) this.push(views.as('DELETED'));
-    } else if (now) {
-      this.push(views.as(before ? 'MODIFIED' : 'ADDED'));
-    } else if (before) {
-      this.push(views.leaving());
-    }
+    if (event.type === 'DELETED') return before ? views.as('DELETED') : undefined;
+    if (now) return views.as(before ? 'MODIFIED' : 'ADDED');
+    return before ? views.leaving() : undefined;
   }
 
-  bookmark(revision: number, initialEventsEnd = false): void {
-    const annotations = initialEventsEnd ? { 'k8s.io/initial-events-end': 'true' } : undefined;
-    this.push({
+  get bookmarks(): boolean {
+    return this.request.allowBookmarks === true;
+  }
+
+  matches(obj: Resource): boolean {
+    return this.request.filter(obj);
+  }
+
+  /** A periodic bookmark, which says when the next one is due; or the one that ends the initial events. */
+  bookmarkAt(revision: number, initialEventsEnd = false): WatchEvent {
+    const annotations: Record<string, string> = initialEventsEnd
+      ? { 'k8s.io/initial-events-end': 'true' }
+      : { [BOOKMARK_INTERVAL_ANNOTATION]: String(this.options.bookmarkEveryMs) };
+    return {
       type: 'BOOKMARK',
       object: {
         apiVersion: this.request.apiVersion,
         kind: this.request.kind,
-        metadata: { resourceVersion: String(revision), annotations },
+        metadata: { resourceVersion: String(Math.max(revision, this.floor)), annotations },
       },
-    });
+    };
   }
 
   startBookmarks(revision: () => number): void {
-    this.timer = setInterval(() => this.bookmark(revision()), this.options.bookmarkEveryMs);
+    this.timer = setInterval(() => this.push(this.bookmarkAt(revision())), this.options.bookmarkEveryMs);
     this.timer.unref();
   }
 
@@ -228,11 +300,16 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
     this.done = true;
     clearInterval(this.timer);
     this.detach();
-    if (this.waiting && this.queue.length === 0) this.waiting({ value: undefined, done: true });
+    if (this.waiting) this.waiting({ value: undefined, done: true });
     this.waiting = undefined;
   }
 
   next(): Promise<IteratorResult<WatchItem>> {
+    if (this.replaying) {
+      const replayed = this.replaying.next();
+      if (!replayed.done) return Promise.resolve({ value: replayed.value, done: false });
+      this.replaying = undefined;
+    }
     const event = this.queue.shift();
     if (event) return Promise.resolve({ value: event, done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });
@@ -240,6 +317,7 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
   }
 
   return(): Promise<IteratorResult<WatchItem>> {
+    this.replaying = undefined;
     this.queue = [];
     this.end();
     return Promise.resolve({ value: undefined, done: true });
@@ -250,6 +328,9 @@ class Watcher implements AsyncIterableIterator<WatchItem> {
   }
 
   private fail(error: ApiError): void {
+    // What was queued is dropped with the replay: the client resumes from the last
+    // event it received, and the log replays the rest.
+    this.replaying = undefined;
     this.queue = [{ type: 'ERROR', error }];
     this.end();
   }

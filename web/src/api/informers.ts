@@ -26,7 +26,8 @@ export interface Lease {
 
 /**
  * One SDK informer per (kind, selection), shared by every view that shows it. The
- * informer does the hard part: it lists, then watches from the list's resourceVersion,
+ * informer does the hard part: it lists every page (a list answers 500 objects at most,
+ * so thousands of pods take several), then watches from the list's resourceVersion,
  * resumes after a dropped connection or a server restart, and lists again when the
  * server answers EXPIRED, so what the views show converges without a reload.
  */
