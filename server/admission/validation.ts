@@ -116,11 +116,12 @@ export function portNumber(value: number | undefined, path: string, errors: Fiel
 
 /** A port given by number or by IANA service name (targetPort, probe ports). */
 export function portNumberOrName(
-  value: number | string | undefined,
+  value: number | string | null | undefined,
   path: string,
   errors: FieldError[],
 ): void {
-  if (value === undefined) return;
+  // An explicit null is an absent value, as Kubernetes decodes it.
+  if (value === undefined || value === null) return;
   if (typeof value === 'number') return portNumber(value, path, errors);
   if (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
     errors.push(

@@ -213,3 +213,17 @@ describe('merge patches', () => {
     }
   });
 });
+
+describe('explicit nulls', () => {
+  it('reads a null container port name as absent, as Kubernetes decodes it, instead of failing inside admission', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'null-port-name' },
+      spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, name: null }] }] },
+    };
+    const result = await cluster.gql(APPLY, { m: JSON.stringify(pod) });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.apply[0].metadata.name).toBe('null-port-name');
+  });
+});
