@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { MAX_LIST_LIMIT } from '../schema/list-limits.ts';
+import { CREATE_POD, percentile, pod } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -103,33 +104,8 @@ function post<Data = unknown>(
   });
 }
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const sleep = (n: number) => new Promise((resolve) => setTimeout(resolve, n));
-
-const CREATE_POD = `mutation($ns: String, $pod: PodInput!) { createPod(namespace: $ns, pod: $pod) { metadata { resourceVersion } } }`;
-
-function pod(name: string) {
-  return {
-    metadata: { name, labels: { app: 'bench', shard: String(name.length % 10) } },
-    spec: {
-      containers: [
-        {
-          name: 'web',
-          image: 'kubeql/demo-web:v1',
-          ports: [{ containerPort: 8000 }],
-          env: [{ name: 'WEBAPP_PORT', value: '8000' }],
-          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
-          readinessProbe: { httpGet: { path: '/', port: 8000 } },
-        },
-      ],
-    },
-  };
-}
 
 /** A JSON List of Pods, as an SDK client would send it (YAML costs more to parse; see the note). */
 function manifests(n: number): string {

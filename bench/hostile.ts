@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../server/server.ts';
 import { Random } from '../test/support/fuzz/random.ts';
 import { FAMILIES, prepare, type FuzzContext } from '../test/support/fuzz/runner.ts';
+import { CREATE_POD, percentile, pod } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS) || (quick ? 5 : 15);
@@ -124,31 +125,10 @@ async function hostile(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
-// The write load: bench/api.ts' createPod at a fixed rate. That file runs its benchmark
-// when imported and exports nothing, so its few pieces are restated here (same pod, same
-// mutation, same open loop) until it exports them.
+// The write load: bench/api.ts' createPod (same pod, same mutation, bench/workload.ts) at a
+// fixed rate.
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-const CREATE_POD = `mutation($ns: String, $pod: PodInput!) { createPod(namespace: $ns, pod: $pod) { metadata { resourceVersion } } }`;
-
-function pod(name: string) {
-  return {
-    metadata: { name, labels: { app: 'bench', shard: String(name.length % 10) } },
-    spec: {
-      containers: [
-        {
-          name: 'web',
-          image: 'kubeql/demo-web:v1',
-          ports: [{ containerPort: 8000 }],
-          env: [{ name: 'WEBAPP_PORT', value: '8000' }],
-          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
-          readinessProbe: { httpGet: { path: '/', port: 8000 } },
-        },
-      ],
-    },
-  };
-}
 
 function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify({ query, variables });
@@ -207,12 +187,6 @@ async function fixedRate(url: string, token: string, rate: number, seconds: numb
   await Promise.all(pending);
   const failed = [...why].map(([code, n]) => `${n} ${code}`).join(', ');
   return { latencies, errors, failed };
-}
-
-function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
