@@ -17,7 +17,7 @@ export const CLUSTER_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-p
 /**
  * NODE_ENV=production turns off graphql-js's development checks (an instanceof check
  * across realms per type test). It changes nothing else kubeql does: error masking is
- * explicit (server/yoga.ts). It must be set before graphql is loaded, hence a fresh process.
+ * explicit (server/http/yoga.ts). It must be set before graphql is loaded, hence a fresh process.
  *
  * MALLOC_ARENA_MAX=2: glibc gives each thread that allocates its own malloc arena (up to
  * 8 per core), and SQLite, the libuv pool and V8's helper threads spread native memory

@@ -3,11 +3,12 @@ import { parseArgs } from 'node:util';
 import { ensureDockerEngine } from '../agent/node/docker-engine.ts';
 import { isRuntimeName, RUNTIMES } from '../agent/node/runtime/index.ts';
 import { relaunchTuned } from './tuned-process.ts';
+import { SERVER_FLAGS, SERVER_FLAGS_USAGE, serverOptionsFrom } from './server-flags.ts';
 import fs from 'node:fs';
 import { configPath, readConfig, writeConfig } from '../cli/config.ts';
 import { integerFlag, stopOnSignal } from '../cli/connection.ts';
 
-export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql]
+export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql] [flags]
 
 Brings up a whole cluster in one process: the API server, the controllers, the scheduler
 and --nodes node agents, talking to the server in-process. With the docker runtime
@@ -17,10 +18,7 @@ installed and started when missing and this user may; the demo images
   --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (default docker;
               simulated: hollow nodes, nothing really runs)
   --nodes     how many nodes (default 1 with docker, 3 simulated)
-  --port      TCP port of the API; 0 picks a free one (default 8080)
-  --address   address to listen on (default 0.0.0.0)
-  --data      directory for the store and the admin token (default .kubeql)
-Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
+${SERVER_FLAGS_USAGE}`;
 
 /** `kq up`: runs until SIGINT/SIGTERM, then stops the nodes, the controllers and the server. */
 export async function runUp(argv: string[]): Promise<void> {
@@ -29,9 +27,7 @@ export async function runUp(argv: string[]): Promise<void> {
     options: {
       runtime: { type: 'string', default: 'docker' },
       nodes: { type: 'string' },
-      port: { type: 'string', default: '8080' },
-      address: { type: 'string', default: '0.0.0.0' },
-      data: { type: 'string', default: '.kubeql' },
+      ...SERVER_FLAGS,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -48,14 +44,13 @@ export async function runUp(argv: string[]): Promise<void> {
   // cluster's code loads after that, so the relaunching parent stays small.
   if (values.runtime === 'simulated') await relaunchTuned();
   const { startLocalCluster } = await import('./cluster.ts');
-  const dataDir = path.resolve(values.data);
+  const { corsOrigins, connectionLimits, ...where } = serverOptionsFrom(values);
+  const dataDir = where.dataDir;
   const log = (line: string) => console.error(line);
   if (values.runtime === 'docker') await ensureDockerEngine(log);
   const cluster = await startLocalCluster({
-    port: integerFlag('port', values.port, 0, 65535),
-    address: values.address,
-    dataDir,
-    databaseUrl: process.env.DATABASE_URL,
+    ...where,
+    serverOptions: { corsOrigins, connectionLimits },
     nodes: values.nodes === undefined ? undefined : integerFlag('nodes', values.nodes),
     runtime: values.runtime,
   });

@@ -4,20 +4,20 @@ import { WebSocketServer } from 'ws';
 import { buildSchema } from './graphql/schema.ts';
 import { admissionFor } from './admission/index.ts';
 import { Authenticator } from './auth.ts';
-import { DEFAULT_LIMITS, type Limits } from './hardening.ts';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.ts';
-import { httpTimeouts } from './http-timeouts.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits/hardening.ts';
+import { DEFAULT_CONNECTION_LIMITS, Quota, type ConnectionLimits } from './limits/connection-limits.ts';
+import { httpTimeouts } from './http/http-timeouts.ts';
 import { bootstrapNamespaces } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
-import { pages } from './pages.ts';
+import { pages } from './http/pages.ts';
 import { ResourceService } from './resources/service.ts';
 import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
 import { Store } from './store/store.ts';
 import { WatchHub } from './watch/hub.ts';
-import { serveWebSocket } from './websocket.ts';
-import { createYogaApp } from './yoga.ts';
+import { serveWebSocket } from './websocket/websocket.ts';
+import { createYogaApp } from './http/yoga.ts';
 
 export interface ServerOptions {
   port: number;
@@ -65,7 +65,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await bootstrapNamespaces(resources);
 
   const schema = buildSchema();
-  const yoga = createYogaApp({ schema, auth, resources, limits, log, corsOrigins: options.corsOrigins });
+  // Operations held open over WebSocket and subscriptions over SSE, against the same caps.
+  const operations = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
+  const yoga = createYogaApp({
+    schema,
+    auth,
+    resources,
+    limits,
+    connectionLimits,
+    operations,
+    log,
+    corsOrigins: options.corsOrigins,
+  });
   const servePages = pages({ auth, log, webDir: options.webDir });
   let ready = true;
 
@@ -78,7 +89,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     void yoga(req, res);
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: limits.maxBodyBytes });
-  const ws = serveWebSocket({ wss, yoga, schema, auth, resources, limits, connectionLimits, log });
+  const ws = serveWebSocket({
+    wss,
+    yoga,
+    schema,
+    auth,
+    resources,
+    limits,
+    connectionLimits,
+    operations,
+    log,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

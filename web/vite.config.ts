@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * The dashboard's build: `npm run build:web` writes web/dist, which the API server serves
- * at / (server/static.ts). `npm run dev:web` serves it with live reload and forwards
+ * at / (server/http/static.ts). `npm run dev:web` serves it with live reload and forwards
  * /graphql (HTTP and WebSocket) to a running `kq up` on :8080, or to KUBEQL_API.
  */
 export default defineConfig({

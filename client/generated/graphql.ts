@@ -190,7 +190,7 @@ export type ConfigMapVolumeSourceInput = {
 /** One change to a ConfigMap, in resourceVersion order. */
 export type ConfigMapWatchEvent = {
   __typename?: 'ConfigMapWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: ConfigMap;
   type: WatchEventType;
 };
@@ -562,7 +562,7 @@ export type CronJobStatusInput = {
 /** One change to a CronJob, in resourceVersion order. */
 export type CronJobWatchEvent = {
   __typename?: 'CronJobWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: CronJob;
   type: WatchEventType;
 };
@@ -747,7 +747,7 @@ export type DaemonSetUpdateStrategyInput = {
 /** One change to a DaemonSet, in resourceVersion order. */
 export type DaemonSetWatchEvent = {
   __typename?: 'DaemonSetWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: DaemonSet;
   type: WatchEventType;
 };
@@ -918,7 +918,7 @@ export type DeploymentStrategyInput = {
 /** One change to a Deployment, in resourceVersion order. */
 export type DeploymentWatchEvent = {
   __typename?: 'DeploymentWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Deployment;
   type: WatchEventType;
 };
@@ -1080,7 +1080,7 @@ export type EndpointsList = {
 /** One change to a Endpoints, in resourceVersion order. */
 export type EndpointsWatchEvent = {
   __typename?: 'EndpointsWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Endpoints;
   type: WatchEventType;
 };
@@ -1254,7 +1254,7 @@ export type EventSourceInput = {
 /** One change to a Event, in resourceVersion order. */
 export type EventWatchEvent = {
   __typename?: 'EventWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Event;
   type: WatchEventType;
 };
@@ -1541,7 +1541,7 @@ export type HorizontalPodAutoscalerStatusInput = {
 /** One change to a HorizontalPodAutoscaler, in resourceVersion order. */
 export type HorizontalPodAutoscalerWatchEvent = {
   __typename?: 'HorizontalPodAutoscalerWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: HorizontalPodAutoscaler;
   type: WatchEventType;
 };
@@ -1748,7 +1748,7 @@ export type JobTemplateSpecInput = {
 /** One change to a Job, in resourceVersion order. */
 export type JobWatchEvent = {
   __typename?: 'JobWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Job;
   type: WatchEventType;
 };
@@ -1863,7 +1863,7 @@ export type LeaseSpecInput = {
 /** One change to a Lease, in resourceVersion order. */
 export type LeaseWatchEvent = {
   __typename?: 'LeaseWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Lease;
   type: WatchEventType;
 };
@@ -3106,7 +3106,7 @@ export type NamespaceStatusInput = {
 /** One change to a Namespace, in resourceVersion order. */
 export type NamespaceWatchEvent = {
   __typename?: 'NamespaceWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Namespace;
   type: WatchEventType;
 };
@@ -3457,7 +3457,7 @@ export type NodeUsageReportInput = {
 /** One change to a Node, in resourceVersion order. */
 export type NodeWatchEvent = {
   __typename?: 'NodeWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Node;
   type: WatchEventType;
 };
@@ -4006,7 +4006,7 @@ export type PodUsageInput = {
 /** One change to a Pod, in resourceVersion order. */
 export type PodWatchEvent = {
   __typename?: 'PodWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Pod;
   type: WatchEventType;
 };
@@ -4622,7 +4622,7 @@ export type ReplicaSetStatusInput = {
 /** One change to a ReplicaSet, in resourceVersion order. */
 export type ReplicaSetWatchEvent = {
   __typename?: 'ReplicaSetWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: ReplicaSet;
   type: WatchEventType;
 };
@@ -4933,7 +4933,7 @@ export type SecretVolumeSourceInput = {
 /** One change to a Secret, in resourceVersion order. */
 export type SecretWatchEvent = {
   __typename?: 'SecretWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Secret;
   type: WatchEventType;
 };
@@ -5147,7 +5147,7 @@ export type ServiceStatusInput = {
 /** One change to a Service, in resourceVersion order. */
 export type ServiceWatchEvent = {
   __typename?: 'ServiceWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: Service;
   type: WatchEventType;
 };
@@ -5357,7 +5357,7 @@ export type StatefulSetUpdateStrategyInput = {
 /** One change to a StatefulSet, in resourceVersion order. */
 export type StatefulSetWatchEvent = {
   __typename?: 'StatefulSetWatchEvent';
-  /** The object after the change; for BOOKMARK only metadata.resourceVersion is set. */
+  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
   object: StatefulSet;
   type: WatchEventType;
 };

@@ -1,5 +1,6 @@
 import type { ArgumentRef, ObjectRef } from '@pothos/core';
 import { apiNames } from '../../schema/api-names.ts';
+import { BOOKMARK_INTERVAL_ANNOTATION } from '../../schema/watch-bookmarks.ts';
 import { builder, type ArgsBuilder, type Types } from './builder.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { ListResult } from '../resources/reads.ts';
@@ -56,7 +57,7 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       object: t.field({
         type: ref,
         nullable: false,
-        description: 'The object after the change; for BOOKMARK only metadata.resourceVersion is set.',
+        description: `The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, ${BOOKMARK_INTERVAL_ANNOTATION} (the interval to the next, in ms) or k8s.io/initial-events-end.`,
         resolve: (e) => e.object,
       }),
     }),

@@ -56,11 +56,25 @@ export function outputFields<Parent>(
       type: outputType(field),
       nullable: field.t === 'list' ? { list: !field.required, items: false } : !field.required,
       description: describe(field),
-      resolve: (parent) => (parent as Record<string, unknown>)[key],
+      resolve: (parent) => (parent as Record<string, unknown>)[key] ?? zeroValue(field),
     });
   }
   return fields;
 }
+
+/**
+ * What a required field that is absent reads as: its zero value, as Kubernetes serializes
+ * it (Go's), so an empty object, list or string, 0 or false. Admission gives every stored
+ * object its required fields; only a BOOKMARK's object, which carries nothing but its
+ * metadata, lacks them, and a client may select them on any event.
+ */
+function zeroValue(field: Shape): unknown {
+  if (!field.required) return undefined;
+  if (field.t !== 'scalar') return field.t === 'list' ? [] : {};
+  return SCALAR_ZEROS[field.scalar];
+}
+
+const SCALAR_ZEROS: Partial<Record<ScalarName, unknown>> = { String: '', Int: 0, Float: 0, Boolean: false };
 
 function outputType(shape: Shape): OutputItem | [OutputItem] {
   return shape.t === 'list' ? [outputItem(shape.of)] : outputItem(shape);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_CSP, DEFAULT_WEB_DIR } from '../../server/static.ts';
+import { DASHBOARD_CSP, DEFAULT_WEB_DIR } from '../../server/http/static.ts';
 import { buildDashboard, launchChromium } from '../support/browser.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 

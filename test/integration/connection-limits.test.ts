@@ -1,4 +1,5 @@
 import net from 'node:net';
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 import { openRaw, type Operation, type RawSession } from '../support/raw-ws.ts';
@@ -268,4 +269,74 @@ describe('connections that send too little or read too slowly', () => {
     await resumed.until((messages) => messages.length > 0);
     expect(resumed.errors).toBeUndefined();
   }, 60_000);
+});
+
+describe('subscriptions over server-sent events', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ connectionLimits: { maxSubscriptions: 5, maxSubscriptionsPerClient: 3 } });
+    await cluster.ok(
+      'mutation { createConfigMap(configMap: { metadata: { name: "seed" } }) { metadata { name } } }',
+    );
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** A watch over SSE from `from`, once its first event (or its refusal) has come. */
+  function sseWatch(from: string): Promise<{ status: number; first: string; close(): void }> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(cluster.url, {
+        method: 'POST',
+        localAddress: from,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${cluster.token}`,
+        },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const data = /^data: (.+)$/m.exec(text);
+          if (data) resolve({ status: response.statusCode!, first: data[1], close: () => request.destroy() });
+        });
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify({ query: WATCH }));
+    });
+  }
+
+  it('counts against the same caps as WebSocket operations, and frees them when the client goes', async () => {
+    const held = [await sseWatch('127.0.0.1'), await sseWatch('127.0.0.1'), await sseWatch('127.0.0.1')];
+    for (const stream of held)
+      expect(JSON.parse(stream.first)).toMatchObject({ data: { watchConfigMaps: { type: 'ADDED' } } });
+    const over = await sseWatch('127.0.0.1');
+    expect(JSON.parse(over.first).errors).toMatchObject([
+      {
+        message: 'too many operations from this client (at most 3)',
+        extensions: { code: 'TOO_MANY_REQUESTS' },
+      },
+    ]);
+    over.close();
+    // One quota for both transports: this client has no room over WebSocket either ...
+    const ws = await connect(cluster);
+    expect((await watch(ws, 'w1')).errors).toMatchObject([{ extensions: { code: 'TOO_MANY_REQUESTS' } }]);
+    // ... and another client fills what is left of the server's total.
+    const theirs = await connect(cluster, '127.0.0.2');
+    expect((await watch(theirs, 't1')).errors).toBeUndefined();
+    expect((await watch(theirs, 't2')).errors).toBeUndefined();
+    const full = await sseWatch('127.0.0.2');
+    expect(JSON.parse(full.first).errors).toMatchObject([
+      { message: 'too many operations on this server (at most 5)' },
+    ]);
+
+    // A stream whose client goes away frees its place.
+    held[0].close();
+    await expect.poll(async () => (await watch(ws, `w-${Date.now()}`)).errors).toBeUndefined();
+    for (const stream of held) stream.close();
+  });
 });

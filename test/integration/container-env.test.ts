@@ -213,6 +213,15 @@ describe('containerEnv', () => {
         { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'sec', key: 'b' } } }] },
         "couldn't find key b in Secret ns/sec",
       ],
+      // A key every object inherits is still a key the ConfigMap or Secret lacks.
+      [
+        { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'constructor' } } }] },
+        "couldn't find key constructor in ConfigMap ns/cm",
+      ],
+      [
+        { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'sec', key: 'constructor' } } }] },
+        "couldn't find key constructor in Secret ns/sec",
+      ],
       [
         { env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'spec.nope' } } }] },
         'unsupported fieldPath: spec.nope',
@@ -264,6 +273,7 @@ describe('containerEnv', () => {
           'status.podIPs',
           'status.hostIP',
           'status.hostIPs',
+          "metadata.labels['constructor']",
         ].map((fieldPath, i) => ({ name: `F${i}`, valueFrom: { fieldRef: { fieldPath } } })),
       },
       { labels: { app: 'web' }, annotations: { 'example.com/note': 'say "hi"' } },
@@ -286,6 +296,7 @@ describe('containerEnv', () => {
       '10.244.0.7,fd00::7',
       '192.168.1.2',
       '192.168.1.2',
+      '',
     ]);
     const unbound = { ...p, spec: { ...p.spec!, nodeName: undefined } };
     expect(containerEnv(unbound, c, reader({}), { nodeName: 'node-b' })[6]).toEqual({

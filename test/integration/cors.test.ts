@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corsFor } from '../../server/cors.ts';
+import { corsFor } from '../../server/http/cors.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 
 // CORS on /graphql: same-origin by default, so a page on another origin cannot read the

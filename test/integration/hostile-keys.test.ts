@@ -4,7 +4,9 @@ import { collect, type GraphQLResponse } from '../support/harness.ts';
 
 // Keys that mean something to JavaScript (`__proto__`, `constructor`, `prototype`) or
 // that only exist on Object.prototype (`toString`) are refused wherever a client puts
-// them, with the field's path; and a write that changes nothing stores nothing.
+// them, with the field's path, except `constructor` and `prototype` as keys of string
+// maps (labels, ConfigMap data), where Kubernetes allows them; and a write that changes
+// nothing stores nothing.
 
 const cluster = clusterPerFile();
 
@@ -70,8 +72,16 @@ describe('apply refuses hostile keys with their paths, and stores nothing', () =
     ['metadata.constructor', withKey(cm, ['metadata'], 'constructor', { prototype: {} }), 'Forbidden'],
     ['__proto__', withKey(cm, [], '__proto__', { kind: 'Secret' }), 'Forbidden'],
     ['data.__proto__', withKey(cm, ['data'], '__proto__', 'x'), 'Forbidden'],
-    ['data.prototype', withKey(cm, ['data'], 'prototype', 'x'), 'Forbidden'],
-    ['metadata.labels.constructor', withKey(cm, ['metadata'], 'labels', { constructor: 'x' }), 'Forbidden'],
+    [
+      'binaryData.__proto__',
+      withKey({ ...cm, binaryData: {} }, ['binaryData'], '__proto__', 'eA=='),
+      'Forbidden',
+    ],
+    [
+      'metadata.labels.__proto__',
+      withKey(cm, ['metadata'], 'labels', JSON.parse('{"__proto__": "x"}')),
+      'Forbidden',
+    ],
   ])('%s (JSON)', async (field, manifest, reason) => {
     expectInvalid(await cluster.gql(APPLY, { m: manifest }), field, reason);
     expect(await configMap('hostile')).toBeNull();
@@ -111,6 +121,75 @@ describe('apply refuses hostile keys with their paths, and stores nothing', () =
   });
 });
 
+describe('string maps take constructor and prototype as ordinary keys, as Kubernetes does', () => {
+  const MAPS = `metadata { name labels annotations } data binaryData`;
+  const manifest = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, labels: { constructor: 'yes' }, annotations: { prototype: 'note' } },
+    data: { constructor: 'c', prototype: 'p' },
+    binaryData: { toString: 'eA==' },
+  });
+
+  it('applies them, in JSON and YAML, and reads them back', async () => {
+    await cluster.ok(APPLY, { m: JSON.stringify(manifest('proto-keys')) });
+    await cluster.ok(APPLY, {
+      m: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: proto-keys-yaml}\ndata: {constructor: c, prototype: p}\n',
+    });
+    const read = await cluster.ok(
+      `query { a: configMap(name: "proto-keys") { ${MAPS} } b: configMap(name: "proto-keys-yaml") { data } }`,
+    );
+    expect(read.a).toEqual({
+      metadata: { name: 'proto-keys', labels: { constructor: 'yes' }, annotations: { prototype: 'note' } },
+      data: { constructor: 'c', prototype: 'p' },
+      binaryData: { toString: 'eA==' },
+    });
+    expect(read.b.data).toEqual({ constructor: 'c', prototype: 'p' });
+  });
+
+  it('selects by such a label key only the objects that have it', async () => {
+    await cluster.ok(APPLY, { m: JSON.stringify(manifest('proto-labelled')) });
+    await cluster.ok(APPLY, {
+      m: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: proto-unlabelled, labels: {other: x}}\n',
+    });
+    const names = async (selector: string) =>
+      (
+        await cluster.ok(
+          `query($s: String) { configMaps(namespace: "default", labelSelector: $s) { items { metadata { name } } } }`,
+          { s: selector },
+        )
+      ).configMaps.items.map((cm: { metadata: { name: string } }) => cm.metadata.name);
+    expect(await names('constructor')).toContain('proto-labelled');
+    expect(await names('constructor')).not.toContain('proto-unlabelled');
+    expect(await names('!constructor')).toContain('proto-unlabelled');
+  });
+
+  it('patches them: set, change and delete', async () => {
+    await cluster.ok(APPLY, {
+      m: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: proto-patched}\ndata: {a: b}\n',
+    });
+    const patch = `mutation($p: JSON!) { patchConfigMap(name: "proto-patched", patch: $p) { data } }`;
+    expect((await cluster.ok(patch, { p: { data: { constructor: 'c' } } })).patchConfigMap.data).toEqual({
+      a: 'b',
+      constructor: 'c',
+    });
+    expect(
+      (await cluster.ok(patch, { p: { data: { constructor: null, prototype: 'p' } } })).patchConfigMap.data,
+    ).toEqual({ a: 'b', prototype: 'p' });
+  });
+
+  it('still refuses __proto__ among them, with its path', async () => {
+    const data = JSON.parse('{"constructor": "c", "__proto__": "x"}') as Record<string, string>;
+    const result = await cluster.gql(APPLY, { m: JSON.stringify({ ...manifest('proto-refused'), data }) });
+    expectInvalid(result, 'data.__proto__', 'Forbidden');
+    expect(result.errors?.[0]?.extensions?.causes).toHaveLength(1);
+    expect(result.errors?.[0]?.message).toBe(
+      'ConfigMap "proto-refused" is invalid: data.__proto__: "__proto__" is a reserved name and may not be used as a key',
+    );
+    expect(await configMap('proto-refused')).toBeNull();
+  });
+});
+
 describe('merge patches', () => {
   const PATCH_CM = `mutation($n: String!, $p: JSON!) { patchConfigMap(name: $n, patch: $p) { ${META} } }`;
   const PATCH_DEPLOY = `mutation($n: String!, $p: JSON!) { patchDeployment(name: $n, patch: $p) { ${META} } }`;
@@ -140,8 +219,11 @@ describe('merge patches', () => {
     );
     // Even to delete one: such a key is never stored, so there is nothing to delete.
     expectInvalid(
-      await cluster.gql(PATCH_CM, { n: 'patched', p: { data: { constructor: null } } }),
-      'data.constructor',
+      await cluster.gql(PATCH_CM, {
+        n: 'patched',
+        p: JSON.parse('{"data": {"__proto__": null}}') as unknown,
+      }),
+      'data.__proto__',
       'Forbidden',
     );
 

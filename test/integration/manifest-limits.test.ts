@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_LIMITS } from '../../server/resources/manifest-limits.ts';
+import { MANIFEST_LIMITS } from '../../server/resources/manifests/manifest-limits.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
 import type { GraphQLResponse } from '../support/harness.ts';
 

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { kindByName } from '../../schema/kinds/index.ts';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../../schema/list-limits.ts';
 import { buildSchema } from '../../server/graphql/schema.ts';
-import { operationCost } from '../../server/cost.ts';
-import { DEFAULT_LIMITS } from '../../server/hardening.ts';
+import { operationCost } from '../../server/limits/cost.ts';
+import { DEFAULT_LIMITS } from '../../server/limits/hardening.ts';
 import { collect, startCluster, type GraphQLResponse, type TestCluster } from '../support/harness.ts';
 
 // What one operation may cost the server: the objects it may return (estimated before it
@@ -209,6 +209,60 @@ describe('bounded documents', () => {
     const sub = collect(cluster.wsClient(), 'subscription { watchConfigMaps { type } }', { junk: deep });
     await sub.until(() => sub.completed);
     expect(JSON.stringify(sub.errors)).toContain('variables nest deeper');
+  });
+
+  it('refuses variables of more values than the limit, unused ones included, in one short error', async () => {
+    const many = Object.fromEntries(
+      Array.from({ length: DEFAULT_LIMITS.maxVariableValues + 1 }, (_, i) => [`k${i}`, i]),
+    );
+    const res = await post(cluster, '{ __typename }', many);
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({
+        message: `variables hold more than ${DEFAULT_LIMITS.maxVariableValues} values`,
+        extensions: { code: 'BAD_REQUEST' },
+      }),
+    ]);
+  });
+
+  it('refuses unknown input fields with one error naming the first, not one quoting the value per key', async () => {
+    const metadata = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v']));
+    const res = await post(
+      cluster,
+      'mutation($cm: ConfigMapInput!) { createConfigMap(configMap: $cm) { metadata { name } } }',
+      { cm: { metadata: { name: 'unknown-keys', ...metadata } } },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^Variable "\$cm" got invalid value at "cm\.metadata": field "k\d+" is not defined by type "ObjectMetaInput"$/,
+        ),
+        extensions: { code: 'BAD_REQUEST' },
+      }),
+    ]);
+    // Inside lists and known fields too.
+    const nested = await post(
+      cluster,
+      'mutation($pod: PodInput!) { createPod(pod: $pod) { metadata { name } } }',
+      {
+        pod: {
+          metadata: { name: 'typo' },
+          spec: {
+            containers: [
+              { name: 'a', image: 'b' },
+              { name: 'c', image: 'd', imagePullPolicyy: 'Never' },
+            ],
+          },
+        },
+      },
+    );
+    expect(nested.json.errors).toEqual([
+      expect.objectContaining({
+        message:
+          'Variable "$pod" got invalid value at "pod.spec.containers[1]": field "imagePullPolicyy" is not defined by type "ContainerInput"',
+      }),
+    ]);
   });
 
   it('answers a deep literal over WebSocket with a coded error and no internal text', async () => {

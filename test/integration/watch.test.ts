@@ -193,6 +193,32 @@ describe('watch subscriptions over WebSocket', () => {
     watch.unsubscribe();
   });
 
+  it('answers required fields of a bookmark with their zero values, as Kubernetes serializes them', async () => {
+    const bookmarkOf = async (kind: string, selection: string) => {
+      const field = `watch${kind}`;
+      const watch = collect<Record<string, { type: string; object: unknown }>>(
+        cluster.wsClient(),
+        `subscription { ${field}(namespace: "w-bookmark-zero", allowBookmarks: true) { type object { ${selection} } } }`,
+      );
+      await watch.until(
+        () => watch.items.some((e) => e[field].type === 'BOOKMARK') || watch.errors.length > 0,
+      );
+      watch.unsubscribe();
+      expect(watch.errors).toEqual([]);
+      return watch.items.find((e) => e[field].type === 'BOOKMARK')![field].object;
+    };
+    expect(await bookmarkOf('Events', 'involvedObject { kind } metadata { resourceVersion }')).toEqual({
+      involvedObject: { kind: null },
+      metadata: { resourceVersion: expect.stringMatching(/^\d+$/) },
+    });
+    expect(
+      await bookmarkOf(
+        'HorizontalPodAutoscalers',
+        'spec { maxReplicas scaleTargetRef { kind name } metrics { type } }',
+      ),
+    ).toEqual({ spec: { maxReplicas: 0, scaleTargetRef: { kind: '', name: '' }, metrics: null } });
+  });
+
   it("delivers a node's pods to a watch on spec.nodeName, as a node agent watches", async () => {
     await namespace('w-node');
     const rv = (await cluster.ok(`{ pods(namespace: "w-node") { metadata { resourceVersion } } }`)).pods

@@ -5,8 +5,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebTypes, WEB_GENERATED_FILE } from '../../scripts/codegen-web.ts';
-import { MAX_CACHED_FILE } from '../../server/file-cache.ts';
-import { DASHBOARD_CSP } from '../../server/static.ts';
+import { MAX_CACHED_FILE } from '../../server/http/file-cache.ts';
+import { DASHBOARD_CSP } from '../../server/http/static.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 
 /** The dashboard's files as the API server serves them: caching, compression, CSP, SPA fallback, and the API left alone. */

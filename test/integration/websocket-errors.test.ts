@@ -4,7 +4,7 @@ import { openRaw, type RawSession } from '../support/raw-ws.ts';
 
 // Over WebSocket, whatever is wrong with an operation fails that operation alone, with
 // an `extensions.code`, and the connection carries on; a connection is closed only for
-// what breaks the protocol, with a fixed reason per code (server/close-codes.ts).
+// what breaks the protocol, with a fixed reason per code (server/websocket/close-codes.ts).
 
 let cluster: TestCluster;
 const sessions: RawSession[] = [];

@@ -3,11 +3,11 @@ import {
   MANIFEST_LIMITS,
   ManifestError,
   type ManifestLimits,
-} from '../../server/resources/manifest-limits.ts';
-import { jsonNesting, parseManifestText } from '../../server/resources/manifest-parse.ts';
-import { TooMuchWork } from '../../server/resources/yaml-values.ts';
+} from '../../server/resources/manifests/manifest-limits.ts';
+import { jsonNesting, parseManifestText } from '../../server/resources/manifests/manifest-parse.ts';
+import { TooMuchWork } from '../../server/resources/manifests/yaml-values.ts';
 
-// The bounded manifest parser (server/resources/manifest-parse.ts) on its own: what it
+// The bounded manifest parser (server/resources/manifests/manifest-parse.ts) on its own: what it
 // reads, and each limit, at and just past its value.
 
 const SMALL: ManifestLimits = {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../server/errors.ts';
-import { MANIFEST_LIMITS } from '../../server/resources/manifest-limits.ts';
-import { ManifestParserThread } from '../../server/resources/manifest-parser-thread.ts';
-import { parseManifests } from '../../server/resources/manifests.ts';
+import { MANIFEST_LIMITS } from '../../server/resources/manifests/manifest-limits.ts';
+import { ManifestParserThread } from '../../server/resources/manifests/manifest-parser-thread.ts';
+import { parseManifests } from '../../server/resources/manifests/manifests.ts';
 
-// Where manifests are parsed (server/resources/manifests.ts): small ones on the event
+// Where manifests are parsed (server/resources/manifests/manifests.ts): small ones on the event
 // loop, large ones on the parser thread, with the same answers; and the thread's own
 // bounds (time, queue).
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accepts, notModified } from '../../server/compressed-files.ts';
-import { compressInTurn } from '../../server/compression-queue.ts';
-import { clientKey, TokenBuckets } from '../../server/rate-limit.ts';
+import { accepts, notModified } from '../../server/http/compressed-files.ts';
+import { compressInTurn } from '../../server/http/compression-queue.ts';
+import { clientKey, TokenBuckets } from '../../server/http/rate-limit.ts';
 
 describe('TokenBuckets', () => {
   it('lets a burst through, then one request per refilled token, and says how long to wait', () => {

@@ -2,7 +2,7 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 
 /**
  * A router in thirty lines: the URL is the state (path and query), the History API moves
- * it, and the server answers every dashboard path with index.html (server/static.ts), so
+ * it, and the server answers every dashboard path with index.html (server/http/static.ts), so
  * any page can be reloaded or shared.
  */
 const NAVIGATED = 'kubeql:navigated';

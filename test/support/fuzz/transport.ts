@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { DEFAULT_LIMITS } from '../../../server/hardening.ts';
+import { DEFAULT_LIMITS } from '../../../server/limits/hardening.ts';
 import { RawJson, type DocumentCase } from './documents.ts';
 import type { Answer } from './invariants.ts';
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../errors.ts';
 import { MANIFEST_LIMITS, ManifestError } from './manifest-limits.ts';
 import { parseManifestText } from './manifest-parse.ts';
 import { ManifestParserThread } from './manifest-parser-thread.ts';

@@ -7,11 +7,11 @@ import {
   isObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../errors.ts';
 
 /**
  * What one response may really hold, beyond the cost estimated before it runs
- * (server/cost.ts): edges are estimated, not known, and an object's size is not known
+ * (server/limits/cost.ts): edges are estimated, not known, and an object's size is not known
  * at all. Two checks, both failing the whole operation with BAD_REQUEST rather than
  * building an answer that exhausts memory:
  *

@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { pageSize } from '../schema/list-limits.ts';
+import { pageSize } from '../../schema/list-limits.ts';
 
 /**
  * What an edge (Deployment.pods, Node.pods, events, apply's objects: a list of API
@@ -23,7 +23,7 @@ import { pageSize } from '../schema/list-limits.ts';
  * their source, not by a page (replicas, a node's pod capacity, event TTLs), and the
  * edges of a page together return each pod about once (a pod has one owner and one
  * node). So one, and what they really return is counted as they resolve, against the
- * response budget (server/response-budget.ts).
+ * response budget (server/limits/response-budget.ts).
  */
 export const EDGE_OBJECTS = 1;
 
@@ -57,11 +57,14 @@ export function operationCost(
       type.getInterfaces().some((implemented) => implemented === resource));
   const spreadCosts = new Map<string, number>();
   // A variable left out takes its declared default, which the page size must see too.
-  const given: Record<string, unknown> = Object.create(null);
-  for (const definition of operation.variableDefinitions ?? [])
-    if (definition.defaultValue?.kind === Kind.INT)
-      given[definition.variable.name.value] = Number(definition.defaultValue.value);
-  Object.assign(given, variables);
+  // Only declared variables are copied: the request may hold any number of others.
+  const given = new Map<string, unknown>();
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables && Object.hasOwn(variables, name)) given.set(name, variables[name]);
+    else if (definition.defaultValue?.kind === Kind.INT)
+      given.set(name, Number(definition.defaultValue.value));
+  }
 
   /** `page`: the page size of the field this selection is directly under, if it takes a `limit`. */
   const costOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, page?: number): number => {
@@ -104,11 +107,11 @@ export function operationCost(
 }
 
 /** The `limit` argument as given, literally or by a variable; undefined when absent or not a number. */
-function limitOf(node: FieldNode, variables: Readonly<Record<string, unknown>>) {
+function limitOf(node: FieldNode, variables: ReadonlyMap<string, unknown>) {
   const value = node.arguments?.find((arg) => arg.name.value === 'limit')?.value;
   if (value?.kind === Kind.INT) return Number(value.value);
   if (value?.kind === Kind.VARIABLE) {
-    const given = variables[value.name.value];
+    const given = variables.get(value.name.value);
     return typeof given === 'number' ? given : undefined;
   }
   return undefined;

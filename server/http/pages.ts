@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { Authenticator } from './auth.ts';
+import type { Authenticator } from '../auth.ts';
 import { playground } from './playground.ts';
 import { clientKey, TokenBuckets, type RateLimit } from './rate-limit.ts';
 import { staticFiles } from './static.ts';

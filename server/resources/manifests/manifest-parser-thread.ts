@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../errors.ts';
 import { READY, type ParseReply, type ParseRequest } from './manifest-worker.ts';
 
 const ENTRY = new URL('./manifest-worker-entry.mjs', import.meta.url);

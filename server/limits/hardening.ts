@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../schema/list-limits.ts';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../../schema/list-limits.ts';
 
 export interface Limits {
   maxDepth: number;
@@ -9,12 +9,14 @@ export interface Limits {
   maxTokens: number;
   /**
    * How deep `{` and `[` may nest in a document, and arrays and objects in its
-   * variables; checked before anything parses or walks them (server/document-limits.ts).
+   * variables; checked before anything parses or walks them (server/limits/document-limits.ts).
    */
   maxNesting: number;
+  /** Values (every key and list item, at any depth) the variables of one operation may hold. */
+  maxVariableValues: number;
   /**
    * API objects an operation may return by the estimate made before it runs: a list
-   * counts as its page size (server/cost.ts). Twice the largest page, so that 21
+   * counts as its page size (server/limits/cost.ts). Twice the largest page, so that 21
    * aliases of a default page are refused.
    */
   maxCost: number;
@@ -41,6 +43,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxAliases: 30,
   maxTokens: 4000,
   maxNesting: 64,
+  // Far above a real object (a ConfigMap of 10,000 keys), far below what would take the loop's time.
+  maxVariableValues: 10_000,
   maxCost: 2 * MAX_LIST_LIMIT,
   maxResponseObjects: 50_000,
   maxResponseBytes: 64 * 1024 * 1024,
@@ -57,7 +61,7 @@ export const DEFAULT_LIMITS: Limits = {
  * Query-shape limits (depth, aliases, tokens) from graphql-armor. A shape limit is
  * reported like any other validation error (GRAPHQL_VALIDATION_FAILED, and 400 for a
  * client that accepts application/graphql-response+json) rather than thrown. Cost is
- * not armor's (it does not know list sizes): see server/execution-limits.ts.
+ * not armor's (it does not know list sizes): see server/limits/execution-limits.ts.
  */
 export function useQueryLimits(limits: Limits): Plugin {
   const asValidationError = { propagateOnRejection: false, onReject: [reportToValidation] };

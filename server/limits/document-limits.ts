@@ -1,19 +1,32 @@
 import type { Plugin } from 'graphql-yoga';
-import { ApiError } from './errors.ts';
+import type { ExecutionArgs } from 'graphql';
+import { ApiError } from '../errors.ts';
+import type { Limits } from './hardening.ts';
+import { unknownInputField } from './unknown-input-fields.ts';
 
 /**
- * Refuses documents and variables nested deeper than `maxNesting` before anything walks
- * them. graphql-js parses, validates and coerces nested selections and literals by
- * recursion, so a list literal a few thousand levels deep overflows the stack (a 500,
- * with "Maximum call stack size exceeded" in messages) before any limit that works on
- * the parsed document runs. Both checks are loops, not recursion: one pass over the text,
- * one over the variables. Over HTTP, SSE and WebSocket alike (they share these hooks).
+ * Refuses documents and variables nested deeper than `maxNesting`, and variables of more
+ * than `maxVariableValues` values, before anything walks them. graphql-js parses,
+ * validates and coerces nested selections and literals by recursion, so a list literal a
+ * few thousand levels deep overflows the stack (a 500, with "Maximum call stack size
+ * exceeded" in messages) before any limit that works on the parsed document runs; and it
+ * quotes the whole value in the error for each unknown field of an input object, so
+ * 30,000 unknown keys made 22 MB of errors in 5 s. Both checks are loops, not recursion:
+ * one pass over the text, one over the variables, then unknown input fields are refused
+ * with one short error. Over HTTP, SSE and WebSocket alike (they share these hooks).
  */
-export function useDocumentLimits(maxNesting: number): Plugin {
-  const tooDeep = (variables: unknown) =>
-    valueNesting(variables, maxNesting) > maxNesting
-      ? { errors: [new ApiError('BAD_REQUEST', `variables nest deeper than ${maxNesting} levels`)] }
-      : undefined;
+export function useDocumentLimits(limits: Pick<Limits, 'maxNesting' | 'maxVariableValues'>): Plugin {
+  const { maxNesting, maxVariableValues } = limits;
+  const refusal = (args: ExecutionArgs) => {
+    const shape = variablesShape(args.variableValues, maxNesting, maxVariableValues);
+    const message =
+      shape.nesting > maxNesting
+        ? `variables nest deeper than ${maxNesting} levels`
+        : shape.values > maxVariableValues
+          ? `variables hold more than ${maxVariableValues} values`
+          : unknownInputField(args);
+    return message ? { errors: [new ApiError('BAD_REQUEST', message)] } : undefined;
+  };
   return {
     onParse({ params }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
@@ -25,12 +38,12 @@ export function useDocumentLimits(maxNesting: number): Plugin {
     },
     // Answered, not thrown: a transport may treat an exception from execute as its own failure.
     onExecute({ args, setResultAndStopExecution }) {
-      const refusal = tooDeep(args.variableValues);
-      if (refusal) setResultAndStopExecution(refusal);
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution(refused);
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = tooDeep(args.variableValues);
-      if (refusal) setResultAndStopExecution(refusal);
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution(refused);
     },
   };
 }
@@ -62,17 +75,31 @@ export function nestingDepth(source: string, stopAbove = Infinity): number {
   return deepest;
 }
 
-/** How deeply arrays and objects nest in a JSON value (a scalar is 0), found without recursion. */
-export function valueNesting(value: unknown, stopAbove = Infinity): number {
-  let deepest = 0;
-  const pending: Array<[unknown, number]> = [[value, 0]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [item, depth] = next;
+/**
+ * How deeply arrays and objects nest in a JSON value (a scalar is 0) and how many values
+ * it holds, found without recursion. Stops once past either bound.
+ */
+export function variablesShape(
+  value: unknown,
+  maxNesting = Infinity,
+  maxValues = Infinity,
+): { nesting: number; values: number } {
+  let nesting = 0;
+  let values = 0;
+  const pending: unknown[] = [value];
+  const depths: number[] = [0];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    const depth = depths.pop()!;
+    if (++values > maxValues) break;
     if (typeof item !== 'object' || item === null) continue;
-    if (depth + 1 > deepest && (deepest = depth + 1) > stopAbove) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) pending.push([child, depth + 1]);
+    if (depth + 1 > nesting && (nesting = depth + 1) > maxNesting) break;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      pending.push(child);
+      depths.push(depth + 1);
+    }
   }
-  return deepest;
+  return { nesting, values };
 }
 
 const OPEN_BRACE = 0x7b;

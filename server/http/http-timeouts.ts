@@ -1,5 +1,5 @@
 import type { ServerOptions } from 'node:http';
-import type { ConnectionLimits } from './connection-limits.ts';
+import type { ConnectionLimits } from '../limits/connection-limits.ts';
 
 /**
  * Node's HTTP server options that stop a client from holding a connection without

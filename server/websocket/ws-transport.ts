@@ -3,7 +3,7 @@ import { handleProtocols, MessageType, type Server } from 'graphql-ws';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, closeReason } from './close-codes.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
-import { clientOf, Quota, type ConnectionLimits } from './connection-limits.ts';
+import { clientOf, Quota, type ConnectionLimits } from '../limits/connection-limits.ts';
 import { Liveness } from './ws-liveness.ts';
 
 /** What the graphql-ws hooks learn of a connection. */

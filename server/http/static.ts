@@ -7,7 +7,7 @@ import { notModified, PreparedBody, sendPrepared } from './compressed-files.ts';
 import { FileCache } from './file-cache.ts';
 
 /** Where `npm run build:web` writes the dashboard: a path, not an import, so the server never loads web/ code. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

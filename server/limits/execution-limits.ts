@@ -1,9 +1,9 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { DEFAULT_LIST_LIMIT } from '../schema/list-limits.ts';
+import { DEFAULT_LIST_LIMIT } from '../../schema/list-limits.ts';
 import { Seats } from './concurrency.ts';
 import { operationCost } from './cost.ts';
-import { ApiError, tooManyRequests } from './errors.ts';
+import { ApiError, tooManyRequests } from '../errors.ts';
 import type { Limits } from './hardening.ts';
 import {
   jsonSizeAbove,

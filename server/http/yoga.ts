@@ -1,15 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Context, Principal } from './graphql/builder.ts';
-import type { Authenticator } from './auth.ts';
+import type { Context, Principal } from '../graphql/builder.ts';
+import type { Authenticator } from '../auth.ts';
 import { corsFor } from './cors.ts';
-import { useDocumentLimits } from './document-limits.ts';
+import { useDocumentLimits } from '../limits/document-limits.ts';
 import { useErrorContract } from './error-contract.ts';
-import { useExecutionLimits } from './execution-limits.ts';
-import { useBodyLimit, useQueryLimits, type Limits } from './hardening.ts';
-import type { ResourceService } from './resources/service.ts';
-import { useSharedEventExecution } from './shared-execution.ts';
+import { useExecutionLimits } from '../limits/execution-limits.ts';
+import { useBodyLimit, useQueryLimits, type Limits } from '../limits/hardening.ts';
+import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
+import { useSseSubscriptionQuota } from '../limits/subscription-quota.ts';
+import type { ResourceService } from '../resources/service.ts';
+import { useSharedEventExecution } from '../shared-execution.ts';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -25,6 +27,9 @@ export interface YogaOptions {
   auth: Authenticator;
   resources: ResourceService;
   limits: Limits;
+  connectionLimits: ConnectionLimits;
+  /** What subscriptions over SSE are counted against, with the WebSocket transport's operations. */
+  operations: Quota;
   log: (line: string) => void;
   /** Origins (https://host:port) whose pages may call the API; none but its own by default. */
   corsOrigins?: readonly string[];
@@ -45,12 +50,13 @@ export function unauthenticated() {
  * is served beside it (playground.ts). Every operation needs a bearer token; unexpected
  * errors are masked for the client and logged here.
  */
-export function createYogaApp({ schema, auth, resources, limits, log, corsOrigins }: YogaOptions): YogaApp {
+export function createYogaApp(options: YogaOptions): YogaApp {
+  const { schema, auth, resources, limits, log, corsOrigins } = options;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // GraphiQL is served before yoga, as files prepared once (server/playground.ts).
+    // GraphiQL is served before yoga, as files prepared once (server/http/playground.ts).
     graphiql: false,
     // Never the original error's message or stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
@@ -72,9 +78,10 @@ export function createYogaApp({ schema, auth, resources, limits, log, corsOrigin
       useAuthentication(auth),
       useBodyLimit(limits.maxBodyBytes),
       useErrorContract(),
-      useDocumentLimits(limits.maxNesting),
+      useDocumentLimits(limits),
       useQueryLimits(limits),
       useExecutionLimits(limits),
+      useSseSubscriptionQuota(options.operations, options.connectionLimits),
       useSharedEventExecution(),
     ],
     context: (initial): Context => {

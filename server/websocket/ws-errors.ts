@@ -1,6 +1,6 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { createGraphQLError, maskError } from 'graphql-yoga';
-import { isErrorCode } from '../schema/error-codes.ts';
+import { isErrorCode } from '../../schema/error-codes.ts';
 
 /**
  * Errors as WebSocket clients receive them: each with an `extensions.code`, as over

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { ConnectionLimits } from './connection-limits.ts';
+import type { ConnectionLimits } from '../limits/connection-limits.ts';
 
 /** What a connection's check found: a peer that stopped answering, or one that reads too slowly. */
 export type Verdict = 'dead' | 'slow' | undefined;

@@ -9,13 +9,15 @@ import {
 import { makeServer, type Context, type OperationResult, type SubscribePayload } from 'graphql-ws';
 import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
-import type { Authenticator } from './auth.ts';
-import { Quota, type ConnectionLimits } from './connection-limits.ts';
-import type { Limits } from './hardening.ts';
-import type { ResourceService } from './resources/service.ts';
+import type { Authenticator } from '../auth.ts';
+import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
+import { operationRefused } from '../limits/subscription-quota.ts';
+import { ApiError } from '../errors.ts';
+import type { Limits } from '../limits/hardening.ts';
+import type { ResourceService } from '../resources/service.ts';
 import { badRequest, forClient, unexpected } from './ws-errors.ts';
 import { serveGraphQLWs, type Extra } from './ws-transport.ts';
-import type { YogaApp } from './yoga.ts';
+import type { YogaApp } from '../http/yoga.ts';
 
 export interface WebSocketOptions {
   wss: WebSocketServer;
@@ -25,6 +27,8 @@ export interface WebSocketOptions {
   resources: ResourceService;
   limits: Limits;
   connectionLimits: ConnectionLimits;
+  /** Operations held open, counted with those over SSE (useSseSubscriptionQuota). */
+  operations: Quota;
   log: (line: string) => void;
 }
 
@@ -51,10 +55,17 @@ interface Holding {
  * message for its id, with `extensions.code` (BAD_REQUEST for a document that does not
  * parse, validate or name an operation it holds, TOO_MANY_REQUESTS over a cap).
  */
-export function serveWebSocket({ wss, yoga, auth, limits, connectionLimits, log }: WebSocketOptions): {
+export function serveWebSocket({
+  wss,
+  yoga,
+  auth,
+  limits,
+  connectionLimits,
+  operations: quota,
+  log,
+}: WebSocketOptions): {
   dispose(): Promise<void>;
 } {
-  const quota = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
   const holdings = new WeakMap<Connection, Holding>();
   const holdingOf = (ctx: Connection) => {
     let holding = holdings.get(ctx);
@@ -99,7 +110,12 @@ export function serveWebSocket({ wss, yoga, auth, limits, connectionLimits, log 
     const holding = holdingOf(ctx);
     if (holding.closed) return [unavailable('the connection is closing')];
     if (holding.operations >= limits.maxSubscriptionsPerConnection)
-      return [tooMany('on this connection', limits.maxSubscriptionsPerConnection)];
+      return [
+        new ApiError(
+          'TOO_MANY_REQUESTS',
+          `too many operations on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
+        ),
+      ];
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       req: ctx.extra.request,
       principal: auth.authenticate(credentials(ctx)),
@@ -121,9 +137,7 @@ export function serveWebSocket({ wss, yoga, auth, limits, connectionLimits, log 
 
     // Taken before the first await, so that concurrent subscribes cannot pass a cap together.
     const refused = quota.acquire(ctx.extra.client);
-    if (refused === 'total') return [tooMany('on this server', connectionLimits.maxSubscriptions)];
-    if (refused === 'client')
-      return [tooMany('from this client', connectionLimits.maxSubscriptionsPerClient)];
+    if (refused) return [operationRefused(refused, connectionLimits)];
     holding.operations++;
     try {
       return {
@@ -167,12 +181,6 @@ export function serveWebSocket({ wss, yoga, auth, limits, connectionLimits, log 
     },
   });
   return serveGraphQLWs(wss, server, connectionLimits, log);
-}
-
-function tooMany(where: string, most: number): GraphQLError {
-  return createGraphQLError(`too many operations ${where} (at most ${most})`, {
-    extensions: { code: 'TOO_MANY_REQUESTS' },
-  });
 }
 
 function unavailable(message: string): GraphQLError {

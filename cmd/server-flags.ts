@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { integerFlag } from '../cli/connection.ts';
+import { DEFAULT_CONNECTION_LIMITS } from '../server/limits/connection-limits.ts';
+import type { ServerOptions } from '../server/server.ts';
+
+/** The flags of the API server, which `kq server` and `kq up` both take (node:util parseArgs options). */
+export const SERVER_FLAGS = {
+  port: { type: 'string', default: '8080' },
+  address: { type: 'string', default: '0.0.0.0' },
+  data: { type: 'string', default: '.kubeql' },
+  'cors-origin': { type: 'string', multiple: true },
+  'max-connections': { type: 'string' },
+  'max-connections-per-client': { type: 'string' },
+  'max-watches': { type: 'string' },
+  'max-watches-per-client': { type: 'string' },
+} as const;
+
+const LIMITS = DEFAULT_CONNECTION_LIMITS;
+
+export const SERVER_FLAGS_USAGE = `  --port      TCP port of the API; 0 picks a free one (default 8080)
+  --address   address to listen on (default 0.0.0.0)
+  --data      directory for the store and the admin token (default .kubeql)
+  --cors-origin ORIGIN
+              a page origin (https://host:port) that may call the API from a browser;
+              repeat for more (default: none but the server's own)
+  --max-connections N, --max-connections-per-client N
+              WebSocket connections at once, in all (${LIMITS.maxConnections}) and from one address (${LIMITS.maxConnectionsPerClient})
+  --max-watches N, --max-watches-per-client N
+              subscriptions and other operations held open over WebSocket and SSE, in all
+              (${LIMITS.maxSubscriptions}) and from one address (${LIMITS.maxSubscriptionsPerClient}); behind a proxy every client shares
+              the proxy's address, so raise the per-client caps there
+Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
+
+type ServerFlagValues = { [K in keyof typeof SERVER_FLAGS]?: K extends 'cors-origin' ? string[] : string };
+
+/** What the flags ask of the API server; a malformed number is an error naming its flag. */
+export function serverOptionsFrom(
+  values: ServerFlagValues,
+): Pick<ServerOptions, 'port' | 'address' | 'dataDir' | 'databaseUrl' | 'corsOrigins' | 'connectionLimits'> {
+  const count = (name: keyof typeof SERVER_FLAGS) => {
+    const value = values[name];
+    return typeof value === 'string' ? integerFlag(name, value, 1) : undefined;
+  };
+  const connectionLimits = Object.fromEntries(
+    Object.entries({
+      maxConnections: count('max-connections'),
+      maxConnectionsPerClient: count('max-connections-per-client'),
+      maxSubscriptions: count('max-watches'),
+      maxSubscriptionsPerClient: count('max-watches-per-client'),
+    }).filter(([, value]) => value !== undefined),
+  );
+  return {
+    port: integerFlag('port', values.port ?? SERVER_FLAGS.port.default, 0, 65535),
+    address: values.address ?? SERVER_FLAGS.address.default,
+    dataDir: path.resolve(values.data ?? SERVER_FLAGS.data.default),
+    databaseUrl: process.env.DATABASE_URL,
+    corsOrigins: values['cors-origin'],
+    connectionLimits,
+  };
+}

@@ -1,0 +1,56 @@
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { ApiError } from '../errors.ts';
+import { clientOf, type ConnectionLimits, type Quota, type Refusal } from './connection-limits.ts';
+import type { IncomingMessage } from 'node:http';
+
+/** The error for an operation over a subscription cap, worded alike over every transport. */
+export function operationRefused(refusal: Refusal, limits: ConnectionLimits): ApiError {
+  return refusal === 'total'
+    ? new ApiError(
+        'TOO_MANY_REQUESTS',
+        `too many operations on this server (at most ${limits.maxSubscriptions})`,
+      )
+    : new ApiError(
+        'TOO_MANY_REQUESTS',
+        `too many operations from this client (at most ${limits.maxSubscriptionsPerClient})`,
+      );
+}
+
+/** What yoga's context holds for an HTTP request: the Fetch request, and node's beneath it. */
+interface HttpContext {
+  request?: Request;
+  req?: IncomingMessage;
+}
+
+/**
+ * Holds each subscription over HTTP (server-sent events) against the same quota as the
+ * WebSocket transport's operations, from when it is accepted until its stream ends or
+ * its client goes away: without it, SSE was a way round the watch caps. Subscriptions
+ * over WebSocket are counted by that transport (it counts every operation), so only
+ * those that came as an HTTP request (`context.request`) are counted here. After the
+ * plugins that refuse operations, so that a refused one takes nothing; before shared
+ * execution, which answers the subscription in their place.
+ */
+export function useSseSubscriptionQuota(quota: Quota, limits: ConnectionLimits): Plugin<HttpContext> {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const { request, req } = args.contextValue;
+      if (!request || !req) return;
+      const client = clientOf(req);
+      const refused = quota.acquire(client);
+      if (refused) return setResultAndStopExecution({ errors: [operationRefused(refused, limits)] });
+      let held = true;
+      const release = () => {
+        if (held) quota.release(client);
+        held = false;
+      };
+      return {
+        onSubscribeResult: ({ result }) => {
+          if (!isAsyncIterable(result)) return release();
+          return { onEnd: release };
+        },
+        onSubscribeError: release,
+      };
+    },
+  };
+}
