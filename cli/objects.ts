@@ -31,12 +31,7 @@ export type NodeObject = KindObject<Node>;
 export type NamespaceObject = KindObject<Namespace>;
 export type ConfigMapObject = KindObject<ConfigMap>;
 export type SecretObject = KindObject<Secret>;
-/**
- * An Event. Describe's From falls back to `reportingController`, which kq's Event does
- * not have (on the wire core/v1 calls that field `reportingComponent`); it is typed here
- * so that the fallback reads what it always read.
- */
-export type EventObject = KindObject<Event & { reportingController?: string }>;
+export type EventObject = KindObject<Event>;
 
 /** The kinds kq prints (table columns) or describes in their own way, by kind name. */
 export interface KindObjects {

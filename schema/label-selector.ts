@@ -1,4 +1,5 @@
 import type { LabelSelector } from './kinds/meta.ts';
+import { mapEntry } from './string-map.ts';
 
 /**
  * Label selectors in both of Kubernetes' forms: the string syntax of list/watch
@@ -17,7 +18,7 @@ export class SelectorSyntaxError extends Error {}
 
 export function matches(requirements: Requirement[], labels: Labels): boolean {
   for (const { key, op, values } of requirements) {
-    const value = labels?.[key];
+    const value = mapEntry(labels, key);
     switch (op) {
       case 'in':
         if (value === undefined || !values.includes(value)) return false;

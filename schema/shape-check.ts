@@ -3,12 +3,22 @@ import { parseQuantity } from './quantity.ts';
 import type { Shape } from './shape.ts';
 
 /**
- * Keys no object may have, whatever its shape allows (map keys included): JavaScript
- * gives them meaning (`obj.__proto__ = x` replaces the prototype; `constructor` and
- * `prototype` lead to the functions behind it), so storing one invites prototype
- * pollution in whatever copies or merges the object next.
+ * Keys refused wherever values nest (objects, free-form JSON): JavaScript gives them
+ * meaning (`obj.__proto__ = x` replaces the prototype; `constructor` and `prototype`
+ * lead to the functions behind it), so storing one invites prototype pollution in
+ * whatever copies or merges the object next.
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Keys refused in a string map (labels, annotations, ConfigMap data), and so anywhere in
+ * a merge patch, which may carry a string map's keys: a string map's values are
+ * strings, so no path of keys goes on through `constructor` to a prototype, and
+ * Kubernetes allows `constructor` and `prototype` there like any other key. `__proto__`
+ * stays refused: an own `__proto__` becomes a prototype the first time anything copies
+ * the map by assignment.
+ */
+export const MAP_RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 export function reservedKey(path: string, key: string): FieldError {
   return fieldError(
@@ -19,7 +29,7 @@ export function reservedKey(path: string, key: string): FieldError {
 }
 
 /** Reserved keys anywhere in a value that a shape does not describe field by field (maps, JSON). */
-function reservedKeysIn(value: unknown, path: string): FieldError[] {
+function reservedKeysIn(value: unknown, path: string, reserved: ReadonlySet<string>): FieldError[] {
   const found: FieldError[] = [];
   // A loop, not recursion: free-form JSON may nest as deep as its sender likes.
   const pending: Array<[unknown, string]> = [[value, path]];
@@ -27,7 +37,7 @@ function reservedKeysIn(value: unknown, path: string): FieldError[] {
     const [item, at] = pending.pop()!;
     if (typeof item !== 'object' || item === null) continue;
     for (const [key, child] of Object.entries(item)) {
-      if (!Array.isArray(item) && RESERVED_KEYS.has(key)) found.push(reservedKey(at, key));
+      if (!Array.isArray(item) && reserved.has(key)) found.push(reservedKey(at, key));
       else pending.push([child, joinPath(at, Array.isArray(item) ? Number(key) : key)]);
     }
   }
@@ -74,7 +84,11 @@ export function checkShape(shape: Shape, value: unknown, path: string, errors: F
       return;
     }
     case 'scalar': {
-      const reserved = reservedKeysIn(value, path);
+      const reserved = reservedKeysIn(
+        value,
+        path,
+        shape.scalar === 'StringMap' ? MAP_RESERVED_KEYS : RESERVED_KEYS,
+      );
       if (reserved.length) {
         errors.push(...reserved);
         return;

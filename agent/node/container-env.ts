@@ -1,4 +1,5 @@
 import type { Container } from '../../schema/kinds/pod.ts';
+import { mapEntry } from '../../schema/string-map.ts';
 import type { PodObject } from '../objects.ts';
 import type { ConfigMapObject, ConfigReader, SecretObject } from './config-sources.ts';
 import { ContainerConfigError } from './container-config-error.ts';
@@ -108,14 +109,14 @@ export function containerEnv(
     } else if (from?.configMapKeyRef) {
       const { name, key, optional } = from.configMapKeyRef;
       const found = configMap(name, optional);
-      value = found?.data?.[key];
+      value = mapEntry(found?.data, key);
       if (found && value === undefined && !optional) {
         throw new ContainerConfigError(`couldn't find key ${key} in ConfigMap ${namespace}/${name}`);
       }
     } else if (from?.secretKeyRef) {
       const { name, key, optional } = from.secretKeyRef;
       const found = secret(name, optional);
-      const encoded = found?.data?.[key];
+      const encoded = mapEntry(found?.data, key);
       if (found && encoded === undefined && !optional) {
         throw new ContainerConfigError(`couldn't find key ${key} in Secret ${namespace}/${name}`);
       }

@@ -1,4 +1,5 @@
 import { parseQuantity } from '../../schema/quantity.ts';
+import { mapEntry } from '../../schema/string-map.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import type { PodObject } from '../objects.ts';
 import { ContainerConfigError } from './container-config-error.ts';
@@ -62,7 +63,7 @@ export function metadataFieldValue(pod: PodObject, ref: FieldSelector): string {
   if (subscripted) {
     const [, path, key] = subscripted;
     const map = path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations;
-    return map?.[key] ?? '';
+    return mapEntry(map, key) ?? '';
   }
   switch (fieldPath) {
     case 'metadata.name':

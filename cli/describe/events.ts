@@ -19,7 +19,10 @@ export function eventLines(w: DescribeWriter, events: EventObject[], now = Date.
       (e.count ?? 1) > 1
         ? `${age(lastSeen(e), now)} (x${e.count} over ${age(first, now)})`
         : age(lastSeen(e), now);
-    const from = [e.source?.component ?? e.reportingController, e.source?.host].filter(Boolean).join(', ');
+    // As kubectl: source.component, else the Go field ReportingController, which core/v1
+    // serializes as `reportingComponent`; an empty component counts as none, and the host
+    // is not shown.
+    const from = e.source?.component || e.reportingComponent;
     w.line(1, e.type ?? '', e.reason ?? '', when, from, String(e.message ?? '').trim());
   }
 }

@@ -93,14 +93,15 @@ async function changeMap(
       for (const [k, v] of Object.entries(current)) cli.out(`${k}=${v}`);
       continue;
     }
+    // Own keys only: `constructor` is a valid label key, and every object inherits one.
     for (const [key, value] of Object.entries(set)) {
-      if (key in current && current[key] !== value && !values.overwrite) {
+      if (Object.hasOwn(current, key) && current[key] !== value && !values.overwrite) {
         throw new Error(`'${key}' already has a value (${current[key]}), and --overwrite is false`);
       }
     }
     const patch: Record<string, string | null> = {};
     for (const [key, value] of Object.entries(set)) if (current[key] !== value) patch[key] = value;
-    for (const key of remove) if (key in current) patch[key] = null;
+    for (const key of remove) if (Object.hasOwn(current, key)) patch[key] = null;
     if (!Object.keys(patch).length) {
       cli.out(`${objectRef(kind, obj.metadata.name)} not ${done}`);
       continue;

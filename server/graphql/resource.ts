@@ -48,12 +48,12 @@ export async function stored(write: Promise<Resource | undefined>): Promise<Reso
 
 /**
  * A `namespace: String = "default"` argument as the rollout verbs take it. GraphQL applies
- * the default only when the argument is left out: an explicit null gets through and is
- * passed on as it is (a read then finds nothing; a patch writes in "default"), though
- * the type says string. podLogs and execPod map null to "default" instead (withNamespace).
+ * the default only when the argument is left out, and an explicit null (a client passing
+ * its variable unset) gets through: it means the default namespace too, as it does for
+ * the kinds' own reads and writes and for podLogs and execPod.
  */
 export function namespaceArg(args: { namespace?: string | null }): string {
-  return args.namespace as string;
+  return args.namespace ?? 'default';
 }
 
 export const ListMetaRef = builder

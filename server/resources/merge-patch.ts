@@ -1,5 +1,5 @@
 import { joinPath, type FieldError } from '../../schema/field-error.ts';
-import { isPlainObject, RESERVED_KEYS, reservedKey } from '../../schema/shape-check.ts';
+import { isPlainObject, MAP_RESERVED_KEYS, reservedKey } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
 
 /**
@@ -27,9 +27,11 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 
 /**
  * Refuses, before anything walks it by recursion, a patch nested deeper than `maxDepth`
- * (BAD_REQUEST) or carrying a reserved key anywhere, even one it would delete (INVALID,
- * with the key's path): such a key is never stored, and a patch of nothing else would
- * otherwise look like a change.
+ * (BAD_REQUEST) or carrying `__proto__` anywhere, even to delete it (INVALID, with the
+ * key's path): such a key is never stored, and a patch of nothing else would otherwise
+ * look like a change. `constructor` and `prototype` may be keys of a string map (a
+ * ConfigMap's data), so they pass here; the shape check of the patched object refuses
+ * them where they do not belong.
  */
 export function checkMergePatch(kind: string, name: string, patch: unknown, maxDepth: number): void {
   const reserved: FieldError[] = [];
@@ -44,7 +46,7 @@ export function checkMergePatch(kind: string, name: string, patch: unknown, maxD
       );
     }
     for (const [key, child] of Object.entries(value)) {
-      if (!Array.isArray(value) && RESERVED_KEYS.has(key)) reserved.push(reservedKey(path, key));
+      if (!Array.isArray(value) && MAP_RESERVED_KEYS.has(key)) reserved.push(reservedKey(path, key));
       else pending.push([child, joinPath(path, Array.isArray(value) ? Number(key) : key), depth + 1]);
     }
   }

@@ -219,6 +219,16 @@ describe('change and delete', () => {
       'deployment.apps/web not labeled\n',
     );
     expect(await ok(['label', 'deploy/web', 'tier-', '-n', ns])).toBe('deployment.apps/web labeled\n');
+    // A label key like any other, not the `constructor` every object inherits.
+    expect(await ok(['label', 'deploy/web', 'constructor=yes', '-n', ns])).toBe(
+      'deployment.apps/web labeled\n',
+    );
+    expect(await ok(['label', 'deploy/web', 'constructor-', 'prototype-', '-n', ns])).toBe(
+      'deployment.apps/web labeled\n',
+    );
+    expect(await ok(['label', 'deploy/web', 'constructor-', '-n', ns])).toBe(
+      'deployment.apps/web not labeled\n',
+    );
     expect((await api.get('Deployment', 'web', ns))?.metadata.labels).toEqual({ app: 'web' });
     expect(await ok(['annotate', 'deploy', 'web', 'owner=team-a', '-n', ns])).toBe(
       'deployment.apps/web annotated\n',

@@ -355,6 +355,72 @@ describe('pause, resume and restart', () => {
   });
 });
 
+describe('an explicit null namespace', () => {
+  // What a client sends when it passes its `$ns` variable unset: GraphQL applies the
+  // argument's default only when the argument is left out.
+  const ns = { ns: null };
+
+  it('means "default" for every rollout verb, as leaving the argument out does', async () => {
+    const { uid } = await createDeployment('null-ns');
+    await createRevision('null-ns', uid, 1, 'nginx:1', 'initial');
+    await createRevision('null-ns', uid, 2, 'nginx:2');
+
+    const history = await cluster.ok(
+      `query($ns: String) { rolloutHistory(kind: Deployment, namespace: $ns, name: "null-ns") { revision } }`,
+      ns,
+    );
+    expect(history.rolloutHistory.map((r: Revision) => r.revision)).toEqual([1, 2]);
+
+    const set = await cluster.ok(
+      `mutation($ns: String) {
+        setImage(kind: Deployment, namespace: $ns, name: "null-ns", images: [{ container: "web", image: "nginx:3" }]) {
+          metadata { namespace generation }
+        }
+      }`,
+      ns,
+    );
+    expect(set.setImage.metadata).toEqual({ namespace: 'default', generation: 2 });
+
+    const undo = await cluster.ok(
+      `mutation($ns: String) { rolloutUndoDeployment(namespace: $ns, name: "null-ns", toRevision: 1) { revision skipped } }`,
+      ns,
+    );
+    expect(undo.rolloutUndoDeployment).toEqual({ revision: 1, skipped: false });
+
+    const paused = await cluster.ok(
+      `mutation($ns: String) { pauseDeployment(namespace: $ns, name: "null-ns") { spec { paused } } }`,
+      ns,
+    );
+    expect(paused.pauseDeployment.spec.paused).toBe(true);
+    const resumed = await cluster.ok(
+      `mutation($ns: String) { resumeDeployment(namespace: $ns, name: "null-ns") { spec { paused } } }`,
+      ns,
+    );
+    expect(resumed.resumeDeployment.spec.paused).toBeNull();
+
+    const restarted = await cluster.ok(
+      `mutation($ns: String) { rolloutRestart(kind: Deployment, namespace: $ns, name: "null-ns") { metadata { namespace generation } } }`,
+      ns,
+    );
+    expect(restarted.rolloutRestart.metadata).toEqual({ namespace: 'default', generation: 6 });
+
+    const status = collect<{ rolloutStatus: { message: string } }>(
+      cluster.wsClient(),
+      `subscription($ns: String) { rolloutStatus(namespace: $ns, name: "null-ns") { message } }`,
+      ns,
+    );
+    try {
+      await status.until(() => status.items.length >= 1 || status.completed);
+      expect(status.errors).toEqual([]);
+      expect(status.items[0].rolloutStatus.message).toBe(
+        'Waiting for deployment spec update to be observed...',
+      );
+    } finally {
+      status.unsubscribe();
+    }
+  });
+});
+
 describe('rolloutStatus', () => {
   const STATUS = `subscription($n: String!, $timeout: Int) {
     rolloutStatus(name: $n, timeoutSeconds: $timeout) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../cli/age.ts';
-import type { ContainerStatus } from '../../cli/objects.ts';
+import { eventLines } from '../../cli/describe/events.ts';
+import { DescribeWriter } from '../../cli/describe/writer.ts';
+import type { ContainerStatus, EventObject } from '../../cli/objects.ts';
 import { podSummary } from '../../cli/pod-status.ts';
 import { jsonpath } from '../../cli/printers/jsonpath.ts';
 import { DESCRIBE, formatTabs, TABLE } from '../../cli/tabwriter.ts';
@@ -39,6 +41,45 @@ describe('tabwriter', () => {
       'Name:\tweb\nNamespace:\tdefault\nContainers:\n  app:\n    Image:\tnginx\n    Port:\t80/TCP\n';
     expect(formatTabs(text, DESCRIBE)).toBe(
       'Name:       web\nNamespace:  default\nContainers:\n  app:\n    Image:  nginx\n    Port:   80/TCP\n',
+    );
+  });
+});
+
+describe("describe's Events", () => {
+  const now = Date.parse('2024-01-01T00:10:00Z');
+  const event = (fields: Partial<EventObject>): EventObject => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e' },
+    involvedObject: { kind: 'Pod', name: 'web' },
+    type: 'Normal',
+    reason: 'Pulled',
+    message: 'pulled',
+    lastTimestamp: '2024-01-01T00:05:00Z',
+    ...fields,
+  });
+
+  it('shows in From the source component, else reportingComponent (kubectl: ReportingController), never the host', () => {
+    const w = new DescribeWriter();
+    eventLines(
+      w,
+      [
+        event({ source: { component: 'kubelet', host: 'node-1' }, reportingComponent: 'other' }),
+        event({ reportingComponent: 'kubernetes.io/kubelet', reportingInstance: 'node-1' }),
+        event({ source: { component: '' }, reportingComponent: 'default-scheduler' }),
+      ],
+      now,
+    );
+    expect(w.toString()).toBe(
+      [
+        'Events:',
+        '  Type    Reason  Age   From                   Message',
+        '  ----    ------  ----  ----                   -------',
+        '  Normal  Pulled  5m    kubelet                pulled',
+        '  Normal  Pulled  5m    kubernetes.io/kubelet  pulled',
+        '  Normal  Pulled  5m    default-scheduler      pulled',
+        '',
+      ].join('\n'),
     );
   });
 });

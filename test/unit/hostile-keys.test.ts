@@ -39,17 +39,34 @@ describe('checkShape', () => {
   });
 
   it('forbids reserved keys in objects, maps and at the top', () => {
-    expect(shapeErrors('ConfigMap', cm('{"name":"a","__proto__":{}}'))).toEqual([
+    expect(shapeErrors('ConfigMap', cm('{"name":"a","__proto__":{},"constructor":{}}'))).toEqual([
       { path: 'metadata.__proto__', reason: 'Forbidden' },
+      { path: 'metadata.constructor', reason: 'Forbidden' },
     ]);
     expect(
-      shapeErrors('ConfigMap', cm('{"name":"a","labels":{"constructor":"x"}}', '{"prototype":"y"}')),
+      shapeErrors('ConfigMap', cm('{"name":"a","labels":{"__proto__":"x"}}', '{"__proto__":"y"}')),
     ).toEqual([
-      { path: 'metadata.labels.constructor', reason: 'Forbidden' },
-      { path: 'data.prototype', reason: 'Forbidden' },
+      { path: 'metadata.labels.__proto__', reason: 'Forbidden' },
+      { path: 'data.__proto__', reason: 'Forbidden' },
     ]);
     expect(shapeErrors('ConfigMap', json('{"kind":"ConfigMap","__proto__":{"kind":"Secret"}}'))).toEqual([
       { path: '__proto__', reason: 'Forbidden' },
+    ]);
+  });
+
+  it('takes constructor and prototype as ordinary keys of a string map, as Kubernetes does', () => {
+    expect(
+      shapeErrors(
+        'ConfigMap',
+        cm(
+          '{"name":"a","labels":{"constructor":"x"},"annotations":{"prototype":"y"}}',
+          '{"constructor":"c","prototype":"p"}',
+        ),
+      ),
+    ).toEqual([]);
+    // A map's values are strings: nothing nests under such a key.
+    expect(shapeErrors('ConfigMap', cm('{"name":"a"}', '{"constructor":{"prototype":{}}}'))).toEqual([
+      { path: 'data', reason: 'Invalid' },
     ]);
   });
 });
@@ -62,21 +79,41 @@ describe('merge patches', () => {
     expect((merged as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('refuses reserved keys anywhere in the patch, with their paths, even to delete them', () => {
+  it('merges `constructor` and `prototype` as own keys, leaving Object alone', () => {
+    const merged = mergePatch(
+      { data: { a: 'b' } },
+      json('{"data":{"constructor":"c"},"constructor":{"prototype":{"polluted":true}}}'),
+    ) as Record<string, Record<string, unknown>>;
+    expect(merged.data).toEqual({ a: 'b', constructor: 'c' });
+    expect(Object.hasOwn(merged, 'constructor')).toBe(true);
+    expect(merged.constructor).toEqual({ prototype: { polluted: true } });
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect((Object.prototype as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('refuses __proto__ anywhere in the patch, with its paths, even to delete it', () => {
     const error = thrown(() =>
       checkMergePatch(
         'ConfigMap',
         'a',
-        json('{"__proto__":{},"data":{"constructor":null},"x":[{"prototype":1}]}'),
+        json(
+          '{"__proto__":{},"data":{"__proto__":null,"constructor":null},"x":[{"__proto__":1,"prototype":1}]}',
+        ),
         100,
       ),
     );
     expect(error.code).toBe('INVALID');
     expect((error.extensions.causes as Array<{ field: string }>).map((c) => c.field).sort()).toEqual([
       '__proto__',
-      'data.constructor',
-      'x[0].prototype',
+      'data.__proto__',
+      'x[0].__proto__',
     ]);
+  });
+
+  it('lets `constructor` and `prototype` through: they may be string map keys, and the shape check refuses them elsewhere', () => {
+    expect(() =>
+      checkMergePatch('ConfigMap', 'a', json('{"data":{"constructor":"c","prototype":null}}'), 100),
+    ).not.toThrow();
   });
 
   it('refuses a patch nested deeper than the bound, without recursion', () => {
