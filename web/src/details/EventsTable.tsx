@@ -12,7 +12,7 @@ const COLUMNS: Column<Event>[] = [
   { header: 'Type', width: '80px', cell: (e) => <Badge status={e.type ?? 'Normal'} /> },
   { header: 'Reason', width: 'minmax(110px, 1fr)', cell: (e) => e.reason },
   { header: 'Age', width: '64px', cell: (e) => age(lastSeen(e)) },
-  { header: 'From', width: 'minmax(100px, 1fr)', cell: (e) => e.source?.component ?? e.reportingComponent },
+  { header: 'From', width: 'minmax(100px, 1fr)', cell: (e) => e.source?.component || e.reportingComponent },
   {
     header: 'Message',
     width: 'minmax(200px, 3fr)',
