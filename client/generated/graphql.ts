@@ -80,6 +80,8 @@ export type ConfigMap = Resource & {
   data?: Maybe<Scalars['StringMap']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   /** Once true, data and binaryData can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
   kind: Scalars['String']['output'];
@@ -190,7 +192,7 @@ export type ConfigMapVolumeSourceInput = {
 /** One change to a ConfigMap, in resourceVersion order. */
 export type ConfigMapWatchEvent = {
   __typename?: 'ConfigMapWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: ConfigMap;
   type: WatchEventType;
 };
@@ -462,6 +464,8 @@ export type CronJob = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   /** The Jobs this CronJob started and still keeps. */
   jobs: Array<Job>;
   kind: Scalars['String']['output'];
@@ -562,7 +566,7 @@ export type CronJobStatusInput = {
 /** One change to a CronJob, in resourceVersion order. */
 export type CronJobWatchEvent = {
   __typename?: 'CronJobWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: CronJob;
   type: WatchEventType;
 };
@@ -595,6 +599,8 @@ export type DaemonSet = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -747,7 +753,7 @@ export type DaemonSetUpdateStrategyInput = {
 /** One change to a DaemonSet, in resourceVersion order. */
 export type DaemonSetWatchEvent = {
   __typename?: 'DaemonSetWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: DaemonSet;
   type: WatchEventType;
 };
@@ -758,6 +764,8 @@ export type Deployment = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -918,7 +926,7 @@ export type DeploymentStrategyInput = {
 /** One change to a Deployment, in resourceVersion order. */
 export type DeploymentWatchEvent = {
   __typename?: 'DeploymentWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Deployment;
   type: WatchEventType;
 };
@@ -1050,6 +1058,8 @@ export type Endpoints = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -1080,7 +1090,7 @@ export type EndpointsList = {
 /** One change to a Endpoints, in resourceVersion order. */
 export type EndpointsWatchEvent = {
   __typename?: 'EndpointsWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Endpoints;
   type: WatchEventType;
 };
@@ -1152,6 +1162,8 @@ export type Event = Resource & {
   events: Array<Event>;
   /** When the event was first recorded. */
   firstTimestamp?: Maybe<Scalars['String']['output']>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   involvedObject: ObjectReference;
   kind: Scalars['String']['output'];
   /** When the event was most recently recorded. */
@@ -1254,7 +1266,7 @@ export type EventSourceInput = {
 /** One change to a Event, in resourceVersion order. */
 export type EventWatchEvent = {
   __typename?: 'EventWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Event;
   type: WatchEventType;
 };
@@ -1423,6 +1435,8 @@ export type HorizontalPodAutoscaler = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -1541,7 +1555,7 @@ export type HorizontalPodAutoscalerStatusInput = {
 /** One change to a HorizontalPodAutoscaler, in resourceVersion order. */
 export type HorizontalPodAutoscalerWatchEvent = {
   __typename?: 'HorizontalPodAutoscalerWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: HorizontalPodAutoscaler;
   type: WatchEventType;
 };
@@ -1576,6 +1590,8 @@ export type Job = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -1748,7 +1764,7 @@ export type JobTemplateSpecInput = {
 /** One change to a Job, in resourceVersion order. */
 export type JobWatchEvent = {
   __typename?: 'JobWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Job;
   type: WatchEventType;
 };
@@ -1806,6 +1822,8 @@ export type Lease = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -1863,7 +1881,7 @@ export type LeaseSpecInput = {
 /** One change to a Lease, in resourceVersion order. */
 export type LeaseWatchEvent = {
   __typename?: 'LeaseWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Lease;
   type: WatchEventType;
 };
@@ -3023,6 +3041,8 @@ export type Namespace = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -3106,7 +3126,7 @@ export type NamespaceStatusInput = {
 /** One change to a Namespace, in resourceVersion order. */
 export type NamespaceWatchEvent = {
   __typename?: 'NamespaceWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Namespace;
   type: WatchEventType;
 };
@@ -3117,6 +3137,8 @@ export type Node = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -3457,7 +3479,7 @@ export type NodeUsageReportInput = {
 /** One change to a Node, in resourceVersion order. */
 export type NodeWatchEvent = {
   __typename?: 'NodeWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Node;
   type: WatchEventType;
 };
@@ -3619,6 +3641,8 @@ export type Pod = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -4006,7 +4030,7 @@ export type PodUsageInput = {
 /** One change to a Pod, in resourceVersion order. */
 export type PodWatchEvent = {
   __typename?: 'PodWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Pod;
   type: WatchEventType;
 };
@@ -4178,6 +4202,10 @@ export type Query = {
   replicaSet?: Maybe<ReplicaSet>;
   /** ReplicaSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   replicaSets: ReplicaSetList;
+  /** The object with this `id`, or null once it no longer exists. A string that is not an id is BAD_REQUEST. */
+  resource?: Maybe<Resource>;
+  /** The objects with these ids, in their order: null for each that no longer exists, and an error (BAD_REQUEST, at its index) for each string that is not an id. At most 500 ids. */
+  resources: Array<Maybe<Resource>>;
   /** `kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty. */
   rolloutHistory: Array<RolloutRevision>;
   /** One Secret by name, or null. */
@@ -4440,6 +4468,18 @@ export type QueryReplicaSetsArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryResourceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryResourcesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryRolloutHistoryArgs = {
   kind: RolloutKind;
   name: Scalars['String']['input'];
@@ -4503,6 +4543,8 @@ export type ReplicaSet = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -4622,14 +4664,16 @@ export type ReplicaSetStatusInput = {
 /** One change to a ReplicaSet, in resourceVersion order. */
 export type ReplicaSetWatchEvent = {
   __typename?: 'ReplicaSetWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: ReplicaSet;
   type: WatchEventType;
 };
 
-/** Any Kubernetes-style object: apiVersion, kind and metadata. */
+/** Any Kubernetes-style object: apiVersion, kind and metadata, and an `id` that client caches key it by. Relay's Node interface, under kubeql's name: `Node` is the kind of the cluster's machines. */
 export type Resource = {
   apiVersion: Scalars['String']['output'];
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -4817,6 +4861,8 @@ export type Secret = Resource & {
   data?: Maybe<Scalars['StringMap']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   /** Once true, data can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
   kind: Scalars['String']['output'];
@@ -4933,7 +4979,7 @@ export type SecretVolumeSourceInput = {
 /** One change to a Secret, in resourceVersion order. */
 export type SecretWatchEvent = {
   __typename?: 'SecretWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Secret;
   type: WatchEventType;
 };
@@ -4979,6 +5025,8 @@ export type Service = Resource & {
   endpoints?: Maybe<Endpoints>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -5147,7 +5195,7 @@ export type ServiceStatusInput = {
 /** One change to a Service, in resourceVersion order. */
 export type ServiceWatchEvent = {
   __typename?: 'ServiceWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: Service;
   type: WatchEventType;
 };
@@ -5178,6 +5226,8 @@ export type StatefulSet = Resource & {
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
   events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
   manifest: Scalars['JSON']['output'];
@@ -5357,7 +5407,7 @@ export type StatefulSetUpdateStrategyInput = {
 /** One change to a StatefulSet, in resourceVersion order. */
 export type StatefulSetWatchEvent = {
   __typename?: 'StatefulSetWatchEvent';
-  /** The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end. */
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
   object: StatefulSet;
   type: WatchEventType;
 };

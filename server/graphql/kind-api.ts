@@ -57,7 +57,10 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       object: t.field({
         type: ref,
         nullable: false,
-        description: `The object after the change. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, ${BOOKMARK_INTERVAL_ANNOTATION} (the interval to the next, in ms) or k8s.io/initial-events-end.`,
+        description:
+          `The object after the change, with the \`id\` its reads have, so that an event updates a client's cached copy. ` +
+          `For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, ${BOOKMARK_INTERVAL_ANNOTATION} (the interval to the next, in ms) or k8s.io/initial-events-end; ` +
+          `its id is shared by every bookmark of the kind and is never an object's.`,
         resolve: (e) => e.object,
       }),
     }),

@@ -1,15 +1,24 @@
 import { builder } from './builder.ts';
 import { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { outputRef } from './shape-types.ts';
+import { idOf } from './global-id.ts';
 import type { Resource } from '../../schema/kind.ts';
 
 /** What every object of every kind has; `apply` returns these, whatever the kinds applied. */
 export const ResourceRef = builder.interfaceRef<Resource>('Resource');
 
 builder.interfaceType(ResourceRef, {
-  description: 'Any Kubernetes-style object: apiVersion, kind and metadata.',
+  description:
+    'Any Kubernetes-style object: apiVersion, kind and metadata, and an `id` that client caches key it by. ' +
+    "Relay's Node interface, under kubeql's name: `Node` is the kind of the cluster's machines.",
   resolveType: (obj: Resource) => obj.kind,
   fields: (t) => ({
+    id: t.id({
+      nullable: false,
+      description:
+        'Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back.',
+      resolve: idOf,
+    }),
     // Read as exposeString would: `Resource` has an index signature, which `expose*` cannot take apart.
     apiVersion: t.string({ nullable: false, resolve: (obj) => obj.apiVersion }),
     kind: t.string({ nullable: false, resolve: (obj) => obj.kind }),

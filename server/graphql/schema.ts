@@ -3,6 +3,7 @@ import './scalars.ts';
 import './apply.ts';
 import './pod-streams.ts';
 import './node-tunnel.ts';
+import './resource-by-id.ts';
 import { registerBinding } from './binding.ts';
 import { builder } from './builder.ts';
 import { registerEdges } from './edges.ts';
