@@ -30,7 +30,8 @@ export const EDGE_OBJECTS = 1;
 /**
  * How many API objects (values of a type implementing `Resource`) the operation may
  * return, counted before it runs, as GitHub counts nodes: a list costs its page size (its
- * `limit`, or the default page of schema/list-limits.ts), an edge EDGE_OBJECTS, and what
+ * `limit`, or the default page of schema/list-limits.ts), a lookup by ids as many
+ * objects as ids, an edge EDGE_OBJECTS, and what
  * is selected under a list costs as many times over. The structure inside an object
  * (metadata, containers, conditions) is bounded by the object and costs nothing.
  *
@@ -97,13 +98,24 @@ export function operationCost(
     const type = getNamedType(field.type);
     const objects = isResource(type);
     const many = isListType(getNullableType(field.type)) && (objects || page !== undefined);
-    const times = many ? (page ?? EDGE_OBJECTS) : 1;
+    const times = many ? (page ?? idsOf(node, given) ?? EDGE_OBJECTS) : 1;
     const pages = field.args.some((arg) => arg.name === 'limit') ? pageSize(limitOf(node, given)) : undefined;
     const below = node.selectionSet && isCompositeType(type) ? costOf(node.selectionSet, type, pages) : 0;
     return times * ((objects ? 1 : 0) + below);
   };
 
   return costOf(operation.selectionSet, root);
+}
+
+/** How many objects an `ids` argument asks for (`resources(ids:)`), literally or by a variable. */
+function idsOf(node: FieldNode, variables: ReadonlyMap<string, unknown>): number | undefined {
+  const value = node.arguments?.find((arg) => arg.name.value === 'ids')?.value;
+  if (value?.kind === Kind.LIST) return value.values.length;
+  if (value?.kind === Kind.VARIABLE) {
+    const given = variables.get(value.name.value);
+    return Array.isArray(given) ? given.length : undefined;
+  }
+  return undefined;
 }
 
 /** The `limit` argument as given, literally or by a variable; undefined when absent or not a number. */

@@ -141,6 +141,16 @@ describe('cost: a list costs its page size', () => {
     expect(watch.errors).toEqual([]);
   });
 
+  it('counts a lookup by ids as many objects as ids, given literally or by a variable', () => {
+    const schema = buildSchema();
+    const cost = (query: string, variables = {}) => operationCost(schema, parse(query), undefined, variables);
+    expect(cost('{ resources(ids: ["a", "b", "c"]) { id } }')).toBe(3);
+    const byVariable =
+      'query($ids: [ID!]!) { resources(ids: $ids) { id ... on Deployment { pods { id } } } }';
+    // Each object found may lead to an edge's objects as well.
+    expect(cost(byVariable, { ids: Array.from({ length: 400 }, (_, i) => `id${i}`) })).toBe(800);
+  });
+
   it('fits every operation the SDK and the dashboard ship, at the default page size', () => {
     const schema = buildSchema();
     const files = ['client/operations', 'web/src/operations'].flatMap((dir) =>
