@@ -1,3 +1,6 @@
+// Workers extends AsyncDisposable, which ES2022's lib lacks: the directive stays in the
+// emitted workers.d.ts so that a consumer's tsc loads it without a `lib` setting of its own.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { messageOf } from './errors.ts';
 import type { WorkQueue } from './work-queue.ts';
 
