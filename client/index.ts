@@ -1,4 +1,4 @@
-/** The kubeql client SDK: `import { createClient } from 'kubeql/client'`. */
+/** The kubeql client SDK: `import { createClient } from '@kubeql/client'` (client/README.md). */
 export { createClient, type ClientOptions, type KubeqlClient } from './client.ts';
 export {
   fromGraphQLErrors,
@@ -36,3 +36,4 @@ export {
 export { resourceWriter, type DeleteOptions, type PropagationPolicy, type ResourceWriter } from './writes.ts';
 export { execute, subscribe } from './typed.ts';
 export * as operations from './generated/graphql.ts';
+export { embeddedTypes, possibleTypes } from './generated/possible-types.ts';

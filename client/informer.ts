@@ -92,7 +92,8 @@ export class Informer<T extends Resource = Resource> implements CacheReader<T> {
     const period = this.options.resyncPeriodMs;
     if (period && period > 0) {
       this.resync = setInterval(() => this.resyncAll(), period);
-      this.resync.unref();
+      // Node's timers keep the process alive unless unref'd; a browser's are numbers.
+      this.resync.unref?.();
     }
     return this;
   }

@@ -75,8 +75,10 @@ export function runWorkers<K>(
  * event loop run a turn.
  */
 let sliceStart = performance.now();
+// Browsers have no setImmediate; a zero timeout is their next turn.
+const nextTurn: (run: () => void) => void = globalThis.setImmediate ?? ((run) => setTimeout(run, 0));
 async function yieldIfBusy(): Promise<void> {
   if (performance.now() - sliceStart < 10) return;
-  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => nextTurn(resolve));
   sliceStart = performance.now();
 }
