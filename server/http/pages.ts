@@ -5,8 +5,8 @@ import { clientKey, TokenBuckets, type RateLimit } from './rate-limit.ts';
 import { staticFiles } from './static.ts';
 
 /**
- * A first visit to the playground takes 8 requests (page, script, styles, three workers,
- * boot, icon), the dashboard's 4, and a reload revalidates as many: a burst of 60 and 10 a
+ * A first visit to the playground takes 9 requests (page, script, styles, three workers,
+ * boot, graphql-ws, icon), the dashboard's 4, and a reload revalidates as many: a burst of 60 and 10 a
  * second leave people clicking around untouched and a flood at a few hundred kB a second.
  */
 export const PAGE_RATE_LIMIT: RateLimit = { burst: 60, perSecond: 10 };

@@ -1,11 +1,39 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import type http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { GraphiQLOptions } from 'graphql-yoga';
 import { PreparedBody, sendPrepared } from './compressed-files.ts';
 import { loadGraphiQLBundle } from './graphiql-bundle.ts';
+import { bootScript } from './playground-boot.ts';
+import { EXAMPLE_OPERATIONS } from './playground-examples.ts';
 import { IMMUTABLE, REVALIDATE } from './static.ts';
 
-/** What the playground is given: the API's name, and subscriptions over WebSocket as the SDK uses them. */
-export const GRAPHIQL_OPTIONS = { title: 'kubeql', subscriptionsProtocol: 'WS' };
+/**
+ * What every tab starts with until a token is typed (headers are JSON with comments): where
+ * the token is, and where it goes. The playground hands the last headers typed to the
+ * tabs that still hold these (playground-boot.ts).
+ */
+export const DEFAULT_HEADERS = `{
+  // the token is in .kubeql/admin.token
+  "Authorization": "Bearer <token>"
+}`;
+
+/**
+ * What the playground is given: the API's name, the walkthrough's operations in tabs,
+ * and the headers editor open, as nothing works without a token. Headers are kept in the
+ * browser's storage (GraphiQL's setting), so that a reload keeps the token.
+ */
+export const GRAPHIQL_OPTIONS = {
+  title: 'kubeql',
+  defaultHeaders: DEFAULT_HEADERS,
+  defaultTabs: EXAMPLE_OPERATIONS.map((query) => ({ query })),
+  defaultEditorToolsVisibility: 'headers',
+  shouldPersistHeaders: true,
+  // GraphiQL's default, named here as the playground's script tells introspection by it.
+  introspectionQueryName: 'IntrospectionQuery',
+} satisfies GraphiQLOptions;
 
 /** Beside the endpoint, so that a proxy forwarding /graphql forwards the playground whole. */
 export const PLAYGROUND_ASSETS = '/graphql/assets/';
@@ -106,20 +134,14 @@ async function load(): Promise<Playground> {
     json: worker('json.worker.js', bundle.jsonWorker),
     graphql: worker('graphql.worker.js', bundle.graphqlWorker),
   };
-  // What render-graphiql's inline script did, with the workers at their URLs instead of blob: ones.
-  const boot = `self.MonacoEnvironment = {
-  globalAPI: false,
-  getWorkerUrl: (moduleId, label) => (${JSON.stringify(workers)})[label],
-};
-YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${JSON.stringify(GRAPHIQL_OPTIONS)});
-`;
   const icon = /^data:([^;,]+);base64,(.*)$/s.exec(bundle.favicon.toString());
   const favicon = icon
     ? add('favicon.ico', Buffer.from(icon[2], 'base64'), icon[1])
     : bundle.favicon.toString();
   const css = add('graphiql.css', bundle.css, 'text/css; charset=utf-8');
+  const start = add('boot.js', Buffer.from(bootScript(GRAPHIQL_OPTIONS, workers)), JS);
+  const socket = add('graphql-ws.js', await graphqlWsClient(), JS);
   const js = add('graphiql.js', bundle.js, JS);
-  const start = add('boot.js', Buffer.from(boot), JS);
   const html = `<!doctype html>
 <html lang="en">
   <head>
@@ -127,8 +149,9 @@ YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${JSON.stringif
     <title>${escapeHtml(GRAPHIQL_OPTIONS.title)}</title>
     <link rel="icon" href="${escapeHtml(favicon)}" />
     <link rel="stylesheet" href="${css}" />
-    <script defer src="${js}"></script>
     <script defer src="${start}"></script>
+    <script defer src="${socket}"></script>
+    <script defer src="${js}"></script>
   </head>
   <body id="body" class="no-focus-outline">
     <noscript>The GraphiQL playground needs JavaScript.</noscript>
@@ -137,6 +160,12 @@ YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${JSON.stringif
 </html>
 `;
   return { page: new PreparedBody(Buffer.from(html), 'text/html; charset=utf-8'), assets };
+}
+
+/** graphql-ws' browser build (10 kB), the same version as the server's: the playground's subscriptions. */
+async function graphqlWsClient(): Promise<Buffer> {
+  const pkg = createRequire(import.meta.url).resolve('graphql-ws/package.json');
+  return fs.readFile(path.join(path.dirname(pkg), 'umd', 'graphql-ws.min.js'));
 }
 
 function escapeHtml(text: string): string {

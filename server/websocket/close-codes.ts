@@ -14,7 +14,7 @@ import { CloseCode } from 'graphql-ws';
  * | 4001 | Slow consumer                          | over maxBufferedBytes unsent for slowConsumerMs: resume from the last resourceVersion |
  * | 4400 | Invalid message received               | a message that is not graphql-transport-ws                                |
  * | 4401 | Unauthorized                           | subscribe before connection_ack                                           |
- * | 4403 | Forbidden                              | connection_init without a valid token                                     |
+ * | 4403 | Forbidden: connection_init has no ...  | connection_init without a valid token                                     |
  * | 4406 | Subprotocol not acceptable             | not the graphql-transport-ws subprotocol                                  |
  * | 4408 | Connection initialisation timeout      | no connection_init within connectionInitTimeoutMs                         |
  * | 4409 | Subscriber already exists              | subscribe with the id of an operation still running                       |
@@ -42,7 +42,9 @@ const REASONS: Record<number, string> = {
   4001: 'Slow consumer',
   [CloseCode.BadRequest]: 'Invalid message received',
   [CloseCode.Unauthorized]: 'Unauthorized',
-  [CloseCode.Forbidden]: 'Forbidden',
+  // Says what was missing and how to send it: the one close a person at a playground meets first.
+  [CloseCode.Forbidden]:
+    'Forbidden: connection_init has no valid token ({"authorization": "Bearer <token>"})',
   [CloseCode.SubprotocolNotAcceptable]: 'Subprotocol not acceptable',
   [CloseCode.ConnectionInitialisationTimeout]: 'Connection initialisation timeout',
   [CloseCode.SubscriberAlreadyExists]: 'Subscriber already exists',

@@ -49,7 +49,8 @@ interface Holding {
 /**
  * graphql-ws (`graphql-transport-ws`) on /graphql, through the same envelop plugins
  * as HTTP (query limits, masking). The token comes in the connection_init payload
- * (`{ authorization: "Bearer ..." }` or `{ token }`); a connection without a valid one is
+ * (`{ authorization: "Bearer ..." }`, `{ token }` or `{ headers: { Authorization } }`:
+ * `credentials` below); a connection without a valid one is
  * closed with 4403, one that never sends connection_init with 4408 (close-codes.ts has
  * them all). Whatever is wrong with an operation fails that operation alone: an `error`
  * message for its id, with `extensions.code` (BAD_REQUEST for a document that does not
@@ -79,12 +80,23 @@ export function serveWebSocket({
     quota.release(ctx.extra.client);
   };
 
+  /**
+   * The token of a connection_init payload, in any of the shapes clients send it:
+   * `{ authorization }` or `{ token }` as the SDK does, or the request's headers as a
+   * playground or a forwarding client holds them, flat (`{ Authorization }`) or nested
+   * (`{ headers: { Authorization } }`), the header's name in any case as HTTP has it; else
+   * the upgrade request's Authorization header.
+   */
   const credentials = (ctx: Connection) => {
     const params = ctx.connectionParams;
+    const authorization = (map: unknown) =>
+      typeof map === 'object' && map !== null
+        ? Object.entries(map).find(([name]) => name.toLowerCase() === 'authorization')?.[1]
+        : undefined;
     return (
-      params?.authorization ??
-      params?.Authorization ??
+      authorization(params) ??
       params?.token ??
+      authorization(params?.headers) ??
       ctx.extra.request.headers.authorization
     );
   };

@@ -108,6 +108,19 @@ describe('WebSocket authentication', () => {
       () => client({ authorization: `Bearer ${cluster.token}` }),
     ],
     ['connection_init { token: "<t>" }', () => client({ token: cluster.token })],
+    // The request's headers, as a playground holds them: flat, or nested as some clients send them.
+    [
+      'connection_init { Authorization: "Bearer <t>" }',
+      () => client({ Authorization: `Bearer ${cluster.token}` }),
+    ],
+    [
+      'connection_init { headers: { Authorization: "Bearer <t>" } }',
+      () => client({ headers: { Authorization: `Bearer ${cluster.token}`, 'X-Other': 'ignored' } }),
+    ],
+    [
+      'connection_init { headers: { authorization: "Bearer <t>" } }',
+      () => client({ headers: { authorization: `Bearer ${cluster.token}` } }),
+    ],
     [
       "the upgrade request's Authorization header",
       () => client({}, { authorization: `Bearer ${cluster.token}` }),
@@ -134,16 +147,26 @@ describe('WebSocket authentication', () => {
     });
   }
 
-  it('closes the connection with 4403 for a wrong token in either form', async () => {
+  it('closes the connection with 4403 for a missing or wrong token in any form, saying why', async () => {
     for (const params of [
+      {},
       { authorization: 'Bearer wrong' },
       { token: 'wrong' },
       { token: cluster.token.slice(1) },
+      { headers: { Authorization: 'Bearer wrong' } },
+      { headers: { Authorization: '' } },
+      { headers: `Bearer ${cluster.token}` },
+      { headers: { Authorization: { token: cluster.token } } },
+      { Authorization: ['Bearer', cluster.token] },
     ]) {
       const sub = collect(client(params), '{ __typename }');
       await sub.until(() => sub.completed);
       expect(sub.items).toEqual([]);
-      expect((sub.errors[0] as { code?: number }).code, JSON.stringify(params)).toBe(4403);
+      const closed = sub.errors[0] as { code?: number; reason?: string };
+      expect(closed.code, JSON.stringify(params)).toBe(4403);
+      expect(closed.reason).toBe(
+        'Forbidden: connection_init has no valid token ({"authorization": "Bearer <token>"})',
+      );
     }
   });
 });
