@@ -173,6 +173,9 @@ describe('closing a connection', () => {
     const ws = await openRaw(cluster.wsUrl);
     sessions.push(ws);
     await expect(ws.init('not-the-token')).rejects.toThrow();
-    expect(await ws.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+    expect(await ws.closed).toEqual({
+      code: 4403,
+      reason: 'Forbidden: connection_init has no valid token ({"authorization": "Bearer <token>"})',
+    });
   });
 });
