@@ -8,7 +8,7 @@ const gzip = promisify(zlib.gzip);
 const brotli = promisify(zlib.brotliCompress);
 
 /** Below this, compression saves less than the headers it costs. */
-const MIN_COMPRESSIBLE = 1024;
+export const MIN_COMPRESSIBLE = 1024;
 /** Brotli's best quality takes ~9 s on GraphiQL's 5 MB bundle: past this size, quality 9 is within 10% in a tenth of the time. */
 const BEST_BROTLI_UP_TO = 1024 * 1024;
 

@@ -4,16 +4,22 @@ import { ApiError } from '../errors.ts';
 
 /**
  * What every error that leaves the server looks like, whatever raised it (a request
- * parser, graphql-js, yoga, a resolver): it carries `extensions.code`, a client's mistake
- * is a 4xx, and nothing internal goes with it (no `extensions.originalError`, no text of
- * a JavaScript exception). yoga's own answers are patched where they fall short: a 500
- * for a `variables` parameter that is not JSON, the parser's exception echoed back for a
- * malformed body, an empty 415 or 406.
+ * parser, graphql-js, yoga, a resolver): it carries `extensions.code`, and nothing
+ * internal goes with it (no `extensions.originalError`, no text of a JavaScript
+ * exception). Its HTTP status follows GraphQL over HTTP: a request the server refuses
+ * (malformed, unauthenticated, too large, a document that does not parse or validate, a
+ * limit, load) is a 4xx; a response whose operation ran is a 200 with its errors in the
+ * body, even if every field failed. yoga's own answers are patched where they fall short:
+ * a 500 for a `variables` parameter that is not JSON, the parser's exception echoed back
+ * for a malformed body, an empty 415 or 406, and the status of an error met while
+ * running (a NOT_FOUND's 404), which yoga would send even beside data.
  *
  * Execution results are patched in envelop's hooks (HTTP, SSE and WebSocket alike);
- * errors raised before execution, only over HTTP, where yoga processes the result.
+ * errors raised before execution, and statuses, only over HTTP, where yoga processes the result.
  */
 export function useErrorContract(): Plugin {
+  /** Requests whose document reached the parser: GraphQL requests, whatever becomes of them. */
+  const parsed = new WeakSet<Request>();
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
       if (!requestParser) {
@@ -41,6 +47,10 @@ export function useErrorContract(): Plugin {
         }
       });
     },
+    onParse({ context }) {
+      const { request } = context as { request?: Request };
+      if (request) parsed.add(request);
+    },
     onExecute() {
       return {
         onExecuteDone: ({ result, setResult }) => {
@@ -64,11 +74,12 @@ export function useErrorContract(): Plugin {
       setResultProcessor,
       acceptableMediaTypes,
     }) {
-      if (Array.isArray(result)) setResult(result.map(resultWithContract));
-      else if (!isAsyncIterable(result))
-        setResult(
-          onlyEventStream(request) ? refusedStream(resultWithContract(result)) : resultWithContract(result),
-        );
+      if (Array.isArray(result)) setResult(result.map((one) => answered(resultWithContract(one))));
+      else if (!isAsyncIterable(result)) {
+        const contracted = resultWithContract(result);
+        if (!onlyEventStream(request)) setResult(answered(contracted));
+        else setResult(parsed.has(request) ? streamed(contracted) : refusedStream(contracted));
+      }
       if (resultProcessor) return;
       // No representation the client accepts: say so in the one it will most likely read.
       setResultProcessor((unsent, fetchAPI) => {
@@ -114,9 +125,44 @@ function onlyEventStream(request: Request): boolean {
 }
 
 /**
- * An event stream that is refused before it starts (a parse or validation failure) gets
- * the status the error asks for: yoga would send 200, as GraphQL over HTTP asks for
- * application/json, and a stream client would only learn from the first event.
+ * A result with `data` (null included) is the answer of an operation that ran: a 200,
+ * whatever its errors would say (NOT_FOUND 404, INVALID 422, CONFLICT 409...), as GraphQL
+ * over HTTP asks for both JSON media types; a client reads the codes in
+ * `extensions.code`, and the data beside them. A result without `data` is a request the
+ * server refused before running it (parse, validation, a limit, load), and keeps the
+ * status its errors carry.
+ */
+function answered(result: ExecutionResult): ExecutionResult {
+  if (!('data' in result) || !result.errors?.length) return result;
+  return { ...result, errors: result.errors.map(withoutStatus) };
+}
+
+/** Statuses an event stream keeps: load (429 with Retry-After: wait, then retry), and a method the operation cannot use (405). */
+const STREAM_STATUSES = new Set([405, 429]);
+
+/**
+ * An event stream for a GraphQL request (its document reached the parser) answers 200
+ * and says what went wrong in an event, whatever it was (a document that does not parse
+ * or validate, a limit, a watch from an expired resourceVersion), as GraphQL over SSE
+ * asks: a stream client cannot read a refused stream's body (graphql-sse's client reports
+ * "Server responded with 400" and retries; EventSource reports nothing). Only load and
+ * the method keep their status (STREAM_STATUSES).
+ */
+function streamed(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      STREAM_STATUSES.has(statusOf(error)) ? error : withoutStatus(error),
+    ),
+  };
+}
+
+/**
+ * An event stream refused before its request was a GraphQL request (authentication, its
+ * size, its parameters) gets the status the error asks for: yoga would send 200 for the
+ * errors it marks as GraphQL over HTTP's, and a stream client would only learn from the
+ * first event.
  */
 function refusedStream(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length || result.data != null) return result;
@@ -130,13 +176,29 @@ function refusedStream(result: ExecutionResult): ExecutionResult {
 function withoutSpecStatus(error: GraphQLError): GraphQLError {
   const http = error.extensions.http as { spec?: boolean } | undefined;
   if (!http?.spec) return error;
+  return rebuilt(error, { ...error.extensions, http: { ...http, spec: false } });
+}
+
+/** The error without its HTTP meaning (status and headers), so that yoga answers 200. */
+function withoutStatus(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return rebuilt(error, extensions);
+}
+
+function statusOf(error: GraphQLError): number {
+  return (error.extensions.http as { status?: number } | undefined)?.status ?? 0;
+}
+
+/** The same error with other extensions; the original error stays, unsent, for yoga to tell unexpected errors (500). */
+function rebuilt(error: GraphQLError, extensions: GraphQLError['extensions']): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, http: { ...http, spec: false } },
+    extensions,
   });
 }
 
@@ -159,15 +221,7 @@ function needsPatch(error: GraphQLError): boolean {
 function withContract(error: GraphQLError): GraphQLError {
   if (!needsPatch(error)) return error;
   const { originalError: _internal, ...extensions } = error.extensions ?? {};
-  const status = (extensions.http as { status?: number } | undefined)?.status ?? 0;
   if (typeof extensions.code !== 'string')
-    extensions.code = error.path || status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions,
-  });
+    extensions.code = error.path || statusOf(error) >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+  return rebuilt(error, extensions);
 }

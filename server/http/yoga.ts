@@ -6,6 +6,8 @@ import type { Authenticator } from '../auth.ts';
 import { corsFor } from './cors.ts';
 import { useDocumentLimits } from '../limits/document-limits.ts';
 import { useErrorContract } from './error-contract.ts';
+import { useResponseCompression } from './response-compression.ts';
+import { useSseStreams } from './sse-streams.ts';
 import { useExecutionLimits } from '../limits/execution-limits.ts';
 import { useBodyLimit, useQueryLimits, type Limits } from '../limits/hardening.ts';
 import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
@@ -46,7 +48,8 @@ export function unauthenticated() {
 }
 
 /**
- * GraphQL over HTTP (POST, GET, and SSE for subscriptions); the GraphiQL playground
+ * GraphQL over HTTP (POST, GET, and SSE for subscriptions; graphql-sse's protocol, single
+ * connection too, at /graphql/stream), JSON answers compressed; the GraphiQL playground
  * is served beside it (playground.ts). Every operation needs a bearer token; unexpected
  * errors are masked for the client and logged here.
  */
@@ -83,6 +86,14 @@ export function createYogaApp(options: YogaOptions): YogaApp {
       useExecutionLimits(limits),
       useSseSubscriptionQuota(options.operations, options.connectionLimits),
       useSharedEventExecution(),
+      useSseStreams({
+        auth,
+        maxBodyBytes: limits.maxBodyBytes,
+        connectionLimits: options.connectionLimits,
+        unauthenticated,
+        log,
+      }),
+      useResponseCompression(),
     ],
     context: (initial): Context => {
       const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));

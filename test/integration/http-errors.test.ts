@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type GraphQLResponse, type TestCluster } from '../support/harness.ts';
 
 // The error contract of GraphQL over HTTP (and SSE): whatever a client sends, every
-// error comes back with `extensions.code`, a client's mistake is a 4xx (never a 500),
-// and nothing internal leaves the server: no exception text, no `originalError`.
+// error comes back with `extensions.code`, a request the server refuses is a 4xx (never a
+// 500), an operation that ran answers 200 with its errors beside its data, and nothing
+// internal leaves the server: no exception text, no `originalError`.
 
 let cluster: TestCluster;
 
@@ -192,9 +193,64 @@ describe('documents', () => {
   });
 });
 
+describe('operations that ran', () => {
+  const MIXED = `mutation($kept: String!) {
+    missing: deleteConfigMap(name: "no-such-config-map") { metadata { name } }
+    stale: deleteConfigMap(name: $kept, resourceVersion: "1") { metadata { name } }
+    namespace: deleteNamespace(name: "no-such-namespace") { metadata { name } }
+  }`;
+
+  it('answers 200 with the data and the coded errors, for both media types', async () => {
+    await cluster.ok(
+      'mutation { createConfigMap(configMap: { metadata: { name: "http-errors-kept" } }) { kind } }',
+    );
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const answer = await post(
+        JSON.stringify({ query: MIXED, variables: { kept: 'http-errors-kept' } }),
+        'application/json',
+        accept,
+      );
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.headers.get('content-type')).toContain(accept);
+      expect(answer.json.data).toEqual({ missing: null, stale: null, namespace: null });
+      expect(answer.json.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([
+        [['missing'], 'NOT_FOUND'],
+        [['stale'], 'CONFLICT'],
+        [['namespace'], 'NOT_FOUND'],
+      ]);
+      expect(answer.text).not.toContain('"http"');
+    }
+  });
+
+  it('answers 200 when every field failed, as `data` says the operation ran', async () => {
+    const answer = await post(
+      JSON.stringify({ query: 'mutation { deleteNamespace(name: "no-such-namespace") { kind } }' }),
+      'application/json',
+      'application/graphql-response+json',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.json.data).toEqual({ deleteNamespace: null });
+    expect(answer.json.errors![0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('keeps 4xx for the same operation refused before it ran', async () => {
+    const answer = await post(
+      JSON.stringify({ query: MIXED }),
+      'application/json',
+      'application/graphql-response+json',
+    );
+    expectCodedClientError(answer, 400);
+  });
+});
+
 describe('SSE', () => {
-  it('answers a refused operation over SSE with a 4xx and a coded error event', async () => {
-    for (const query of [`{ pods(labelSelector: ${'['.repeat(3000)}) }`, '{ pods {']) {
+  it('answers an operation refused over SSE with a 200 stream and a coded error event', async () => {
+    for (const query of [
+      `{ pods(labelSelector: ${'['.repeat(3000)}) }`,
+      '{ pods {',
+      '{ noSuchField }',
+      'subscription { watchPods(resourceVersion: "abc") { type } }',
+    ]) {
       const res = await fetch(cluster.url, {
         method: 'POST',
         headers: {
@@ -204,18 +260,28 @@ describe('SSE', () => {
         },
         body: JSON.stringify({ query }),
       });
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
+      // GraphQL over SSE: a stream client reads errors from events, not from a refused stream.
+      expect(res.status, query.slice(0, 40)).toBe(200);
       const text = await res.text();
       const data = /^data: (\{.*\})$/m.exec(text);
       expect(data, text).not.toBeNull();
       const event = JSON.parse(data![1]) as GraphQLResponse;
-      expect(event.errors![0].extensions?.code).toMatch(/^(BAD_REQUEST|GRAPHQL_PARSE_FAILED)$/);
+      expect(event.errors![0].extensions?.code).toMatch(
+        /^(BAD_REQUEST|GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED)$/,
+      );
+      expect(text).toMatch(/^event: complete$/m);
+      expect(text).not.toContain('"http"');
     }
+  });
+
+  it('answers a malformed or unauthenticated request for a stream with its 4xx', async () => {
     const get = await fetch(`${cluster.url}?query=${q}&variables=x`, {
       headers: { authorization: `Bearer ${cluster.token}`, accept: 'text/event-stream' },
     });
     expect(get.status).toBe(400);
     expect(await get.text()).toContain('"code":"BAD_REQUEST"');
+    const anonymous = await fetch(`${cluster.url}?query=${q}`, { headers: { accept: 'text/event-stream' } });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).toContain('"code":"UNAUTHENTICATED"');
   });
 });
