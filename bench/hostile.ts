@@ -36,6 +36,8 @@ interface ServerStats {
   loopMax: number;
   rss: number;
   peakRss: number;
+  /** What the peak was made of: V8's committed and used heap, memory outside it that V8 tracks. */
+  atPeak: NodeJS.MemoryUsage;
 }
 
 type HostileReport = {
@@ -54,21 +56,25 @@ async function serve(): Promise<void> {
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  let peakRss = process.memoryUsage.rss();
+  let atPeak = process.memoryUsage();
   // Sampled often enough to catch a burst that the garbage collector gives back soon after.
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
+  const sample = () => {
+    if (process.memoryUsage.rss() > atPeak.rss) atPeak = process.memoryUsage();
+  };
+  const sampler = setInterval(sample, 25);
   sampler.unref();
   process.on('message', (message: { type: string }) => {
     if (message.type === 'reset') {
       loop.reset();
-      peakRss = process.memoryUsage.rss();
+      atPeak = process.memoryUsage();
     } else if (message.type === 'stats') {
       const stats: ServerStats = {
         loopP50: loop.percentile(50) / 1e6,
         loopP99: loop.percentile(99) / 1e6,
         loopMax: loop.max / 1e6,
         rss: process.memoryUsage.rss(),
-        peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+        peakRss: (sample(), atPeak.rss),
+        atPeak,
       };
       process.send!({ type: 'stats', ...stats });
     } else if (message.type === 'stop') {
@@ -80,6 +86,12 @@ async function serve(): Promise<void> {
     }
   });
   process.send!({ type: 'ready', url: server.url, token });
+}
+
+/** What a process's peak RSS was made of: what V8 holds, and what it does not (native memory). */
+function breakdown({ atPeak, peakRss }: ServerStats): string {
+  const { heapTotal, heapUsed, external, arrayBuffers } = atPeak;
+  return `${mb(heapTotal)} / ${mb(heapUsed)}, ${mb(external)} (${mb(arrayBuffers)}), ${mb(peakRss - heapTotal - external)}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -241,6 +253,7 @@ async function main(): Promise<void> {
   await sleep(2000);
   const idle = await stats();
   print('idle: event-loop delay p99 / RSS', `${msText(idle.loopP99)} / ${mb(idle.rss)}`);
+  print('  V8 heap committed / used, external (buffers), the rest', breakdown(idle));
 
   server.send({ type: 'reset' });
   const alone = await fixedRate(url, token, WRITE_RATE, SECONDS);
@@ -283,6 +296,8 @@ async function main(): Promise<void> {
     `${msText(hostileStats.loopP50)} / ${msText(hostileStats.loopP99)} / ${msText(hostileStats.loopMax)}`,
   );
   print('  peak RSS', `${mb(hostileStats.peakRss)} (${(hostileStats.peakRss / idle.rss).toFixed(2)}× idle)`);
+  print('  at peak: V8 heap committed / used, external (buffers), the rest', breakdown(hostileStats));
+  print('  RSS at the end of the phase', mb(hostileStats.rss));
   print(
     '  hostile cases sent',
     `${done.cases} (${(done.cases / hostileSeconds).toFixed(0)}/s, seed ${seed}): ` +

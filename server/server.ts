@@ -28,6 +28,8 @@ export interface ServerOptions {
   /** Caps on connections and subscriptions, HTTP timeouts, slow WebSocket consumers. */
   connectionLimits?: Partial<ConnectionLimits>;
   retainEvents?: number;
+  /** The event log's budget in bytes as stored (32 MiB): past it, the oldest events go. */
+  retainBytes?: number;
   retainMs?: number;
   compactEveryMs?: number;
   bookmarkEveryMs?: number;
@@ -55,6 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const store = await Store.open(new Persistence(db, provider), {
     retainEvents: options.retainEvents ?? 20_000,
+    retainBytes: options.retainBytes ?? 32 * 1024 * 1024,
     retainMs: options.retainMs ?? 60 * 60 * 1000,
     compactEveryMs: options.compactEveryMs ?? 30_000,
     indexers: INDEXERS,

@@ -14,6 +14,8 @@ export interface StoreEvent {
   prev?: Resource;
   /** Commit time, ms since the epoch: what age-based compaction looks at. */
   time: number;
+  /** The JSON length of `object` and `prev` as stored: what size-based compaction counts. */
+  bytes?: number;
 }
 
 /**
@@ -25,9 +27,14 @@ export class EventLog {
   private events: StoreEvent[] = [];
   /** Events at or below this revision are gone; reads from there answer EXPIRED. */
   compacted = 0;
+  /** The stored size of the events held (their `bytes`). */
+  bytes = 0;
 
   append(events: StoreEvent[]): void {
-    for (const event of events) this.events.push(event);
+    for (const event of events) {
+      this.events.push(event);
+      this.bytes += event.bytes ?? 0;
+    }
   }
 
   get size(): number {
@@ -42,14 +49,22 @@ export class EventLog {
   /** Drops events at or below `revision`. */
   compactTo(revision: number): void {
     if (revision <= this.compacted) return;
-    this.events = this.events.slice(this.indexAfter(revision));
+    const cut = this.indexAfter(revision);
+    for (let i = 0; i < cut; i++) this.bytes -= this.events[i].bytes ?? 0;
+    this.events = this.events.slice(cut);
     this.compacted = revision;
   }
 
-  /** The highest revision that keeps at most `count` events and none older than `before` (ms). */
-  compactionPoint(count: number, before: number): number {
+  /**
+   * The highest revision that keeps at most `count` events of at most `maxBytes` in all,
+   * and none older than `before` (ms).
+   */
+  compactionPoint(count: number, before: number, maxBytes = Infinity): number {
     let cut = Math.max(0, this.events.length - count);
-    while (cut < this.events.length && this.events[cut].time < before) cut++;
+    let bytes = this.bytes;
+    for (let i = 0; i < cut; i++) bytes -= this.events[i].bytes ?? 0;
+    while (cut < this.events.length && (this.events[cut].time < before || bytes > maxBytes))
+      bytes -= this.events[cut++].bytes ?? 0;
     return cut === 0 ? this.compacted : this.events[cut - 1].revision;
   }
 

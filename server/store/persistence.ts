@@ -41,6 +41,7 @@ export class Persistence {
         object,
         prev: row.prev ? (JSON.parse(row.prev) as Resource) : undefined,
         time: Number(row.createdAt),
+        bytes: row.data.length + (row.prev?.length ?? 0),
       };
     });
     let revision = compacted;
@@ -96,7 +97,9 @@ export class Persistence {
       for (const e of rows) {
         const { namespace = '', name } = e.object.metadata;
         const prev = e.prev ? json(e.prev) : null;
-        params.push(e.revision, e.type, e.kind, namespace, name, json(e.object), prev, e.time);
+        const data = json(e.object);
+        e.bytes = data.length + (prev?.length ?? 0);
+        params.push(e.revision, e.type, e.kind, namespace, name, data, prev, e.time);
       }
       statements.push(
         this.db.$executeRawUnsafe(

@@ -38,6 +38,11 @@ interface Pending {
 export interface StoreOptions {
   /** Keep at most this many events for resuming watches and paging old lists. */
   retainEvents: number;
+  /**
+   * ... of at most this many bytes as stored: each event holds two versions of an object,
+   * so a count alone bounds nothing when objects are large.
+   */
+  retainBytes: number;
   /** Drop events older than this. */
   retainMs: number;
   compactEveryMs: number;
@@ -296,7 +301,11 @@ export class Store {
       this.log.append(events);
       // Retention holds between the timer's compactions too: a busy cluster writes thousands
       // of events a second, and each retained one keeps two versions of an object in memory.
-      if (this.log.size > this.options.retainEvents * RETENTION_SLACK) this.compactDue = true;
+      if (
+        this.log.size > this.options.retainEvents * RETENTION_SLACK ||
+        this.log.bytes > this.options.retainBytes * RETENTION_SLACK
+      )
+        this.compactDue = true;
     }
     for (const { group, results } of accepted) group.resolve(results);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
@@ -320,7 +329,11 @@ export class Store {
 
   private async compactLog(): Promise<void> {
     this.compactDue = false;
-    const point = this.log.compactionPoint(this.options.retainEvents, Date.now() - this.options.retainMs);
+    const point = this.log.compactionPoint(
+      this.options.retainEvents,
+      Date.now() - this.options.retainMs,
+      this.options.retainBytes,
+    );
     if (point <= this.log.compacted) return;
     try {
       await this.persistence.compact(point);

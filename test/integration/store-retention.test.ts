@@ -39,3 +39,34 @@ describe('event log retention', () => {
     resumed.unsubscribe();
   });
 });
+
+describe('event log retention by size', () => {
+  let large: TestCluster;
+  beforeAll(async () => {
+    large = await startCluster({ retainBytes: 200_000, compactEveryMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await large.stop();
+  });
+
+  it('drops the oldest events once they hold more than the byte budget, however few they are', async () => {
+    const applyLarge = (i: number) =>
+      large.ok(`mutation($m: String!) { apply(manifests: $m) { metadata { resourceVersion } } }`, {
+        m: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'big' },
+          data: { payload: `${i}`.padEnd(50_000, 'x') },
+        }),
+      });
+    const first = (await applyLarge(0)).apply[0].metadata.resourceVersion;
+    // 20 writes of a 50 KB object: a million bytes of versions, far past the budget.
+    for (let i = 1; i <= 20; i++) await applyLarge(i);
+    const { store } = large.server.resources;
+    expect(store.log.bytes).toBeLessThanOrEqual(200_000 * 1.25 + 110_000);
+    expect(store.log.size).toBeLessThan(10);
+    const watch = collect(large.wsClient(), WATCH, { rv: first });
+    await watch.until(() => watch.completed);
+    expect(codeOf(watch.errors[0])).toBe('EXPIRED');
+  });
+});

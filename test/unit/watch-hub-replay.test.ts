@@ -25,6 +25,7 @@ beforeEach(async () => {
   const { db, provider } = await openDatabase({ dataDir });
   store = await Store.open(new Persistence(db, provider), {
     retainEvents: 10_000,
+    retainBytes: Infinity,
     retainMs: 60 * 60 * 1000,
     compactEveryMs: 60_000,
     indexers: {},
