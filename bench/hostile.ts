@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { SERVER_ALLOCATOR_ENV } from '../cmd/tuned-process.ts';
+import { KINDS } from '../schema/kinds/index.ts';
 import { startServer } from '../server/server.ts';
 import { Random } from '../test/support/fuzz/random.ts';
 import { FAMILIES, prepare, type FuzzContext } from '../test/support/fuzz/runner.ts';
@@ -38,6 +40,9 @@ interface ServerStats {
   peakRss: number;
   /** What the peak was made of: V8's committed and used heap, memory outside it that V8 tracks. */
   atPeak: NodeJS.MemoryUsage;
+  /** The objects the store holds and its event log, in bytes of JSON: data, not overhead. */
+  objectBytes: number;
+  logBytes: number;
 }
 
 type HostileReport = {
@@ -54,6 +59,7 @@ async function serve(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-hostile-'));
   const server = await startServer({ port: 0, address: '127.0.0.1', dataDir, log: () => {} });
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+  const { store } = server.resources;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let atPeak = process.memoryUsage();
@@ -75,6 +81,16 @@ async function serve(): Promise<void> {
         rss: process.memoryUsage.rss(),
         peakRss: (sample(), atPeak.rss),
         atPeak,
+        objectBytes: KINDS.reduce(
+          (sum, { kind }) =>
+            sum +
+            [...store.objects.ofKind(kind).values()].reduce(
+              (bytes, obj) => bytes + JSON.stringify(obj).length,
+              0,
+            ),
+          0,
+        ),
+        logBytes: store.log.bytes,
       };
       process.send!({ type: 'stats', ...stats });
     } else if (message.type === 'stop') {
@@ -212,6 +228,8 @@ function child(role: string, args: string[] = []): ChildProcess {
   return fork(fileURLToPath(import.meta.url), [role, ...args], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The server's allocator as `kq up` sets it (cmd/tuned-process.ts).
+    env: role === '--serve' ? { ...process.env, ...SERVER_ALLOCATOR_ENV } : process.env,
   });
 }
 
@@ -238,7 +256,8 @@ async function main(): Promise<void> {
   const print = (label: string, value: string) => console.log(`${label.padEnd(62)} ${value}`);
   console.log(
     `kubeql hostile benchmark (${os.cpus().length} cores, ${quick ? 'quick' : 'full'} run: ${SECONDS} s phases, ` +
-      `${WRITE_RATE} writes/s, ${HOSTILE_CLIENTS} hostile clients)\n`,
+      `${WRITE_RATE} writes/s, ${HOSTILE_CLIENTS} hostile clients; server allocator as kq up sets it: ` +
+      `${Object.entries(SERVER_ALLOCATOR_ENV).map(([name, value]) => `${name}=${value}`)})\n`,
   );
 
   const seed = Number(process.env.KQ_FUZZ_SEED) || Date.now() >>> 0;
@@ -298,6 +317,10 @@ async function main(): Promise<void> {
   print('  peak RSS', `${mb(hostileStats.peakRss)} (${(hostileStats.peakRss / idle.rss).toFixed(2)}× idle)`);
   print('  at peak: V8 heap committed / used, external (buffers), the rest', breakdown(hostileStats));
   print('  RSS at the end of the phase', mb(hostileStats.rss));
+  print(
+    '  data stored then: objects / event log (JSON)',
+    `${mb(hostileStats.objectBytes)} / ${mb(hostileStats.logBytes)} (idle: ${mb(idle.objectBytes)} / ${mb(idle.logBytes)})`,
+  );
   print(
     '  hostile cases sent',
     `${done.cases} (${(done.cases / hostileSeconds).toFixed(0)}/s, seed ${seed}): ` +

@@ -39,10 +39,10 @@ export async function runUp(argv: string[]): Promise<void> {
   if (!isRuntimeName(values.runtime)) {
     throw new Error(`unknown --runtime "${values.runtime}" (have: ${RUNTIMES.join(', ')})`);
   }
-  // A simulated cluster is one process doing the work of a whole cluster: it runs with the
-  // flags and environment tuned for that (in a child, when this process lacks them). The
-  // cluster's code loads after that, so the relaunching parent stays small.
-  if (values.runtime === 'simulated') await relaunchTuned();
+  // A cluster in one process serves the API and does the work of a whole cluster: it runs
+  // with the flags and environment tuned for that (in a child, when this process lacks
+  // them). The cluster's code loads after that, so the relaunching parent stays small.
+  await relaunchTuned();
   const { startLocalCluster } = await import('./cluster.ts');
   const { corsOrigins, connectionLimits, ...where } = serverOptionsFrom(values);
   const dataDir = where.dataDir;
