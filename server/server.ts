@@ -11,6 +11,7 @@ import { bootstrapNamespaces } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
 import { pages } from './http/pages.ts';
+import { isRestPath, restApi } from './rest/rest.ts';
 import { ResourceService } from './resources/service.ts';
 import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
@@ -81,6 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     corsOrigins: options.corsOrigins,
   });
   const servePages = pages({ auth, log, webDir: options.webDir });
+  // The Kubernetes REST API (server/rest/), beside GraphQL on the same port, for kubectl.
+  const serveRest = restApi({ auth, resources, log });
   let ready = true;
 
   const server = http.createServer(httpTimeouts(connectionLimits), (req, res) => {
@@ -88,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
     if (path === '/metrics') return plain(res, 200, renderMetrics(store, hub), 'text/plain; version=0.0.4');
+    if (path && isRestPath(path)) return serveRest(req, res);
     if (servePages(req, res)) return;
     void yoga(req, res);
   });

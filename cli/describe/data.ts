@@ -1,4 +1,4 @@
-import type { ConfigMapObject, SecretObject } from '../objects.ts';
+import type { ConfigMapObject, SecretObject } from '../../schema/columns/objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { header, type Described } from './common.ts';

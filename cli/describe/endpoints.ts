@@ -1,5 +1,5 @@
 import type { EndpointSubset } from '../../schema/kinds/endpoints.ts';
-import type { EndpointsObject } from '../objects.ts';
+import type { EndpointsObject } from '../../schema/columns/objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { header, NONE, type Described } from './common.ts';

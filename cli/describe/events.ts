@@ -1,6 +1,6 @@
-import { age } from '../age.ts';
-import type { EventObject } from '../objects.ts';
-import { lastSeen } from '../printers/columns.ts';
+import { age } from '../../schema/columns/age.ts';
+import type { EventObject } from '../../schema/columns/objects.ts';
+import { lastSeen } from '../../schema/columns/columns.ts';
 import type { DescribeWriter } from './writer.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { KindObjects } from '../objects.ts';
+import type { KindObjects } from '../../schema/columns/objects.ts';
 import type { Described } from './common.ts';
 import { pod } from './pod.ts';
 import { deployment } from './deployment.ts';

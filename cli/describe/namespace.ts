@@ -1,4 +1,4 @@
-import type { NamespaceObject } from '../objects.ts';
+import type { NamespaceObject } from '../../schema/columns/objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { type Described } from './common.ts';

@@ -1,5 +1,5 @@
-import { age } from '../age.ts';
-import type { NodeObject } from '../objects.ts';
+import { age } from '../../schema/columns/age.ts';
+import type { NodeObject } from '../../schema/columns/objects.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter, timestamp } from './writer.ts';
 import { NONE, type Described } from './common.ts';

@@ -1,5 +1,5 @@
-import type { DaemonSetObject, JobObject, KindObjects } from '../objects.ts';
-import { selectorText } from '../printers/columns.ts';
+import type { DaemonSetObject, JobObject, KindObjects } from '../../schema/columns/objects.ts';
+import { selectorText } from '../../schema/columns/columns.ts';
 import { eventLines } from './events.ts';
 import { podTemplateLines } from './template.ts';
 import { DescribeWriter, timestamp } from './writer.ts';

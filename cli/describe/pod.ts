@@ -1,6 +1,6 @@
-import type { PodObject } from '../objects.ts';
-import { labelsText } from '../printers/columns.ts';
-import { age } from '../age.ts';
+import type { PodObject } from '../../schema/columns/objects.ts';
+import { labelsText } from '../../schema/columns/columns.ts';
+import { age } from '../../schema/columns/age.ts';
 import { eventLines } from './events.ts';
 import { containerLines, tolerationText, volumeLines } from './template.ts';
 import { DescribeWriter, timestamp } from './writer.ts';

@@ -1,5 +1,5 @@
-import type { ServiceObject } from '../objects.ts';
-import { endpointsText, labelsText, servicePorts } from '../printers/columns.ts';
+import type { ServiceObject } from '../../schema/columns/objects.ts';
+import { endpointsText, labelsText, servicePorts } from '../../schema/columns/columns.ts';
 import { eventLines } from './events.ts';
 import { DescribeWriter } from './writer.ts';
 import { header, NONE, type Described } from './common.ts';

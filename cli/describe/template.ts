@@ -1,5 +1,5 @@
 import type { Container, PodTemplateSpec, Probe, Toleration, Volume } from '../../schema/kinds/pod.ts';
-import type { ContainerStatus } from '../objects.ts';
+import type { ContainerStatus } from '../../schema/columns/objects.ts';
 import type { DescribeWriter } from './writer.ts';
 import { timestamp } from './writer.ts';
 

@@ -1,5 +1,5 @@
 import type { Resource } from '../../client/types.ts';
-import { columnsFor } from './columns.ts';
+import { columnsFor } from '../../schema/columns/columns.ts';
 import type { Colour } from '../color.ts';
 import { TABLE } from '../tabwriter.ts';
 

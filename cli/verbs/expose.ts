@@ -3,7 +3,7 @@ import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { intFlag, type Options, type Parsed } from '../flags.ts';
 import { notFound, oneObject } from '../kinds.ts';
-import { isKind } from '../objects.ts';
+import { isKind } from '../../schema/columns/objects.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { dryRunMode, dryRunSuffix } from './apply.ts';
 import { createAll } from './create.ts';

@@ -1,5 +1,5 @@
 import type { Cli } from '../context.ts';
-import type { PodObject } from '../objects.ts';
+import type { PodObject } from '../../schema/columns/objects.ts';
 import { noResourcesFound } from '../printers/output.ts';
 import { UsageError } from '../failure.ts';
 import { intFlag, type Options, type Parsed } from '../flags.ts';

@@ -1,7 +1,7 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { kindOf, notFound } from '../kinds.ts';
-import { field, type PodObject } from '../objects.ts';
+import { field, type PodObject } from '../../schema/columns/objects.ts';
 
 /**
  * The pod a logs or exec command means: `POD`, `pod/POD`, or a workload (`deploy/web`)

@@ -6,7 +6,7 @@ import { notFound, objectRef, oneObject, qualifiedResource, type Kind } from '..
 import { DESCRIBE, formatTabs } from '../tabwriter.ts';
 import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import { podTemplateLines } from '../describe/template.ts';
-import type { DeploymentObject } from '../objects.ts';
+import type { DeploymentObject } from '../../schema/columns/objects.ts';
 import { DescribeWriter } from '../describe/writer.ts';
 import { mutate } from './mutate.ts';
 import type { Verb } from './verb.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration } from '../../cli/age.ts';
+import { humanDuration } from '../../schema/columns/age.ts';
 import { eventLines } from '../../cli/describe/events.ts';
 import { DescribeWriter } from '../../cli/describe/writer.ts';
-import type { ContainerStatus, EventObject } from '../../cli/objects.ts';
-import { podSummary } from '../../cli/pod-status.ts';
+import type { ContainerStatus, EventObject } from '../../schema/columns/objects.ts';
+import { podSummary } from '../../schema/columns/pod-status.ts';
 import { jsonpath } from '../../cli/printers/jsonpath.ts';
 import { DESCRIBE, formatTabs, TABLE } from '../../cli/tabwriter.ts';
 import type { ObjectMeta } from '../../schema/kinds/meta.ts';

@@ -1,7 +1,7 @@
-import type { Resource } from '../../client/types.ts';
-import type { LabelSelector } from '../../schema/kinds/meta.ts';
-import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
-import { age, humanDuration } from '../age.ts';
+import type { Resource } from '../kind.ts';
+import type { LabelSelector } from '../kinds/meta.ts';
+import type { PodTemplateSpec } from '../kinds/pod.ts';
+import { age, humanDuration } from './age.ts';
 import {
   creationTimestamp,
   field,
@@ -12,8 +12,8 @@ import {
   type NodeObject,
   type PodObject,
   type ServiceObject,
-} from '../objects.ts';
-import { podSummary } from '../pod-status.ts';
+} from './objects.ts';
+import { podSummary } from './pod-status.ts';
 
 /**
  * The columns `kubectl get` prints for each kind (its internalversion printers):

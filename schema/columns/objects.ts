@@ -1,20 +1,20 @@
-import type { Resource } from '../client/types.ts';
-import type { ConfigMap } from '../schema/kinds/configmap.ts';
-import type { CronJob } from '../schema/kinds/cronjob.ts';
-import type { DaemonSet } from '../schema/kinds/daemonset.ts';
-import type { Deployment } from '../schema/kinds/deployment.ts';
-import type { Endpoints } from '../schema/kinds/endpoints.ts';
-import type { Event } from '../schema/kinds/event.ts';
-import type { HorizontalPodAutoscaler } from '../schema/kinds/hpa.ts';
-import type { Job } from '../schema/kinds/job.ts';
-import type { Lease } from '../schema/kinds/lease.ts';
-import type { Namespace } from '../schema/kinds/namespace.ts';
-import type { Node } from '../schema/kinds/node.ts';
-import type { Pod, PodStatus } from '../schema/kinds/pod.ts';
-import type { ReplicaSet } from '../schema/kinds/replicaset.ts';
-import type { Secret } from '../schema/kinds/secret.ts';
-import type { Service } from '../schema/kinds/service.ts';
-import type { StatefulSet } from '../schema/kinds/statefulset.ts';
+import type { Resource } from '../kind.ts';
+import type { ConfigMap } from '../kinds/configmap.ts';
+import type { CronJob } from '../kinds/cronjob.ts';
+import type { DaemonSet } from '../kinds/daemonset.ts';
+import type { Deployment } from '../kinds/deployment.ts';
+import type { Endpoints } from '../kinds/endpoints.ts';
+import type { Event } from '../kinds/event.ts';
+import type { HorizontalPodAutoscaler } from '../kinds/hpa.ts';
+import type { Job } from '../kinds/job.ts';
+import type { Lease } from '../kinds/lease.ts';
+import type { Namespace } from '../kinds/namespace.ts';
+import type { Node } from '../kinds/node.ts';
+import type { Pod, PodStatus } from '../kinds/pod.ts';
+import type { ReplicaSet } from '../kinds/replicaset.ts';
+import type { Secret } from '../kinds/secret.ts';
+import type { Service } from '../kinds/service.ts';
+import type { StatefulSet } from '../kinds/statefulset.ts';
 
 /** An object of one kind as the API returns it: a Resource, typed by its kind's schema. */
 export type KindObject<T> = Resource & T;

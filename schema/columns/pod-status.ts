@@ -1,4 +1,4 @@
-import type { Pod } from '../schema/kinds/pod.ts';
+import type { Pod } from '../kinds/pod.ts';
 import { age } from './age.ts';
 import type { ContainerStatus } from './objects.ts';
 

@@ -1,0 +1,113 @@
+import type { KindDefinition } from '../../schema/kind.ts';
+import { KINDS } from '../../schema/kinds/index.ts';
+
+/**
+ * The Kubernetes version kubeql's REST API speaks, as `/version` reports it: kubectl
+ * compares its own minor version with this one (and warns beyond one minor of skew).
+ */
+export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0+kubeql' };
+
+/** The verbs served for every kind: reads only so far; discovery advertises no more. */
+export const VERBS = ['get', 'list', 'watch'];
+
+/** Kinds `kubectl get all` includes, as Kubernetes puts them in the "all" category. */
+const ALL_CATEGORY = new Set([
+  'Pod',
+  'Service',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+]);
+
+export interface GroupVersion {
+  group: string;
+  version: string;
+}
+
+export function groupVersionOf(def: KindDefinition): GroupVersion {
+  const slash = def.apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: def.apiVersion }
+    : { group: def.apiVersion.slice(0, slash), version: def.apiVersion.slice(slash + 1) };
+}
+
+/** The kind served at a group, version and plural ("" for the core group), if any. */
+export function kindAt(group: string, version: string, plural: string): KindDefinition | undefined {
+  return KINDS.find((def) => {
+    const gv = groupVersionOf(def);
+    return gv.group === group && gv.version === version && def.plural === plural;
+  });
+}
+
+export function versionInfo() {
+  return {
+    ...KUBERNETES_VERSION,
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'kubeql',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+/** `/api`: the core group's versions. */
+export function apiVersions(serverAddress: string) {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+/** `/apis`: every named group with the one version served of each. */
+export function apiGroupList() {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(apiGroup) };
+}
+
+/** `/apis/{group}`, or undefined for a group not served. */
+export function apiGroupAt(group: string) {
+  const found = groups().find((g) => g.group === group);
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found) } : undefined;
+}
+
+/** `/api/v1` or `/apis/{group}/{version}`: the resources served there, or undefined. */
+export function apiResourceList(group: string, version: string) {
+  const defs = KINDS.filter((def) => {
+    const gv = groupVersionOf(def);
+    return gv.group === group && gv.version === version;
+  });
+  if (!defs.length) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: defs.map((def) => ({
+      name: def.plural,
+      singularName: def.kind.toLowerCase(),
+      namespaced: def.namespaced,
+      kind: def.kind,
+      verbs: VERBS,
+      ...(def.shortNames.length ? { shortNames: def.shortNames } : {}),
+      ...(ALL_CATEGORY.has(def.kind) ? { categories: ['all'] } : {}),
+    })),
+  };
+}
+
+function groups(): GroupVersion[] {
+  const seen = new Map<string, GroupVersion>();
+  for (const def of KINDS) {
+    const gv = groupVersionOf(def);
+    if (gv.group && !seen.has(gv.group)) seen.set(gv.group, gv);
+  }
+  return [...seen.values()];
+}
+
+function apiGroup({ group, version }: GroupVersion) {
+  const gv = { groupVersion: `${group}/${version}`, version };
+  return { name: group, versions: [gv], preferredVersion: gv };
+}

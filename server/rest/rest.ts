@@ -1,0 +1,290 @@
+import type http from 'node:http';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { MAX_LIST_LIMIT, pageSize } from '../../schema/list-limits.ts';
+import type { Authenticator } from '../auth.ts';
+import { ApiError, notFound } from '../errors.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { WatchItem } from '../watch/hub.ts';
+import {
+  apiGroupAt,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  groupVersionOf,
+  kindAt,
+  versionInfo,
+} from './discovery.ts';
+import { sendJson, sendStatus, status, statusOf, type Status } from './status.ts';
+import { table, tableVersion, type IncludeObject } from './table.ts';
+
+export interface RestOptions {
+  auth: Authenticator;
+  resources: ResourceService;
+  log: (line: string) => void;
+}
+
+/** Whether a path belongs to the Kubernetes REST API rather than to GraphQL or the pages. */
+export function isRestPath(path: string): boolean {
+  return (
+    path === '/version' ||
+    path === '/api' ||
+    path === '/apis' ||
+    path.startsWith('/api/') ||
+    path.startsWith('/apis/') ||
+    path.startsWith('/openapi/')
+  );
+}
+
+/**
+ * The Kubernetes REST API beside GraphQL (reads so far): discovery, list, get and watch
+ * of every kind, over the same ResourceService, so `kubectl get` works unchanged. Errors
+ * are metav1.Status objects; `Accept: application/json;as=Table;g=meta.k8s.io;v=v1` gets
+ * the columns `kq get` prints.
+ */
+export function restApi({ auth, resources, log }: RestOptions) {
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!auth.authenticate(req.headers.authorization)) {
+      return sendStatus(res, status('UNAUTHENTICATED', 'Unauthorized'));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendStatus(res, {
+        ...status('BAD_REQUEST', `the server does not allow this method on the requested resource`),
+        reason: 'MethodNotAllowed',
+        code: 405,
+      });
+    }
+    try {
+      serve(req, res, url);
+    } catch (error) {
+      sendStatus(res, statusOf(error, undefined, log));
+    }
+  };
+
+  function serve(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const host = req.headers.host ?? 'localhost';
+    if (url.pathname === '/version') return sendJson(res, 200, versionInfo());
+    if (parts[0] === 'api') {
+      if (parts.length === 1) return sendJson(res, 200, apiVersions(host));
+      return resourcePath(req, res, url, '', parts[1], parts.slice(2));
+    }
+    if (parts[0] === 'apis') {
+      if (parts.length === 1) return sendJson(res, 200, apiGroupList());
+      if (parts.length === 2) {
+        const group = apiGroupAt(parts[1]);
+        return group ? sendJson(res, 200, group) : notFoundPath(res, url);
+      }
+      return resourcePath(req, res, url, parts[1], parts[2], parts.slice(3));
+    }
+    return notFoundPath(res, url);
+  }
+
+  /** Everything under /api/{version} or /apis/{group}/{version}. */
+  function resourcePath(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    group: string,
+    version: string,
+    rest: string[],
+  ): void {
+    if (rest.length === 0) {
+      const list = apiResourceList(group, version);
+      return list ? sendJson(res, 200, list) : notFoundPath(res, url);
+    }
+    // namespaces/{ns}/{plural}[/{name}] for namespaced kinds; {plural}[/{name}] otherwise
+    // (and for a namespaced kind, {plural} alone lists across all namespaces).
+    let namespace: string | undefined;
+    let tail = rest;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      tail = rest.slice(2);
+    }
+    if (tail.length > 2) return notFoundPath(res, url);
+    const def = kindAt(group, version, tail[0]);
+    if (!def || (namespace !== undefined && !def.namespaced)) return notFoundPath(res, url);
+    const name = tail[1];
+    if (name === undefined) {
+      if (isTrue(url.searchParams.get('watch'))) return watch(req, res, url, def, namespace);
+      return list(req, res, url, def, namespace);
+    }
+    if (def.namespaced && namespace === undefined) return notFoundPath(res, url);
+    return get(req, res, url, def, namespace, name);
+  }
+
+  function get(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+  ): void {
+    const obj = resources.get(def, namespace, name);
+    if (!obj) {
+      // Kubernetes names the resource with its group: `deployments.apps "web" not found`.
+      const { group } = groupVersionOf(def);
+      const resource = group ? `${def.plural}.${group}` : def.plural;
+      return sendStatus(res, statusOf(notFound(resource, name), details(def, name), log));
+    }
+    const asTable = tableVersion(req.headers.accept);
+    if (asTable) {
+      return sendJson(
+        res,
+        200,
+        table(def.kind, [obj], { version: asTable, includeObject: includeObject(url) }),
+      );
+    }
+    sendJson(res, 200, obj);
+  }
+
+  function list(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    def: KindDefinition,
+    namespace: string | undefined,
+  ): void {
+    const q = url.searchParams;
+    const limit = Number(q.get('limit') ?? 0);
+    const result = resources.list(def, {
+      ...selectors(q, namespace),
+      // Without a limit Kubernetes returns every match; here the largest page, with
+      // `continue` for the rest (as GraphQL's lists are bounded): kubectl and client-go's
+      // pager send a limit and follow `continue` anyway.
+      limit: pageSize(Number.isFinite(limit) && limit > 0 ? limit : MAX_LIST_LIMIT),
+      continue: q.get('continue') || undefined,
+    });
+    const asTable = tableVersion(req.headers.accept);
+    if (asTable) {
+      return sendJson(
+        res,
+        200,
+        table(def.kind, result.items, {
+          version: asTable,
+          includeObject: includeObject(url),
+          listMeta: result.metadata,
+        }),
+      );
+    }
+    sendJson(res, 200, {
+      kind: `${def.kind}List`,
+      apiVersion: def.apiVersion,
+      metadata: result.metadata,
+      items: result.items.map((obj) => withType(def, obj)),
+    });
+  }
+
+  /**
+   * A watch as Kubernetes streams one: newline-delimited `{"type","object"}` events over a
+   * chunked response, until timeoutSeconds, the client leaving, or an ERROR event.
+   */
+  function watch(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    def: KindDefinition,
+    namespace: string | undefined,
+  ): void {
+    const q = url.searchParams;
+    const rv = q.get('resourceVersion');
+    const sendInitial = q.get('sendInitialEvents');
+    const asTable = tableVersion(req.headers.accept);
+    const include = includeObject(url);
+    let events: AsyncIterableIterator<WatchItem> | undefined;
+    let failure: Status | undefined;
+    try {
+      events = resources.watch(def, {
+        ...selectors(q, namespace),
+        // "0" means "from any point": the current state first, as when none is given.
+        resourceVersion: rv && rv !== '0' ? rv : undefined,
+        sendInitialEvents: sendInitial === null ? undefined : isTrue(sendInitial),
+        allowBookmarks: isTrue(q.get('allowWatchBookmarks')),
+      });
+    } catch (error) {
+      // A watch refused at its start (a compacted resourceVersion) still answers 200 with
+      // one ERROR event, as Kubernetes does, so that clients list again.
+      if (!(error instanceof ApiError)) throw error;
+      failure = statusOf(error, undefined, log);
+    }
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache, private',
+      'transfer-encoding': 'chunked',
+    });
+    res.flushHeaders();
+    const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
+    if (failure || !events) {
+      send('ERROR', failure);
+      res.end();
+      return;
+    }
+    const iterator = events;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      void iterator.return?.();
+      if (!res.writableEnded) res.end();
+    };
+    const seconds = Number(q.get('timeoutSeconds') ?? 0);
+    const timer = setTimeout(finish, seconds > 0 ? seconds * 1000 : 30 * 60 * 1000);
+    res.on('close', finish);
+    const pump = async () => {
+      for await (const item of iterator) {
+        if (finished) break;
+        if (item.type === 'ERROR') {
+          send('ERROR', statusOf(item.error, undefined, log));
+          break;
+        }
+        const object = withType(def, item.object);
+        if (asTable && item.type !== 'BOOKMARK') {
+          send(item.type, table(def.kind, [object], { version: asTable, includeObject: include }));
+        } else {
+          send(item.type, object);
+        }
+      }
+    };
+    pump().then(finish, (error: unknown) => {
+      if (!finished && !res.writableEnded) send('ERROR', statusOf(error, undefined, log));
+      finish();
+    });
+  }
+
+  function notFoundPath(res: http.ServerResponse, url: URL): void {
+    sendStatus(
+      res,
+      status('NOT_FOUND', `the server could not find the requested resource (get ${url.pathname})`),
+    );
+  }
+}
+
+function details(def: KindDefinition, name: string) {
+  const { group } = groupVersionOf(def);
+  return { name, ...(group ? { group } : {}), kind: def.plural };
+}
+
+/** Items of a list carry apiVersion and kind, as Kubernetes' lists do. */
+function withType(def: KindDefinition, obj: Resource): Resource {
+  return obj.apiVersion && obj.kind ? obj : { ...obj, apiVersion: def.apiVersion, kind: def.kind };
+}
+
+function includeObject(url: URL): IncludeObject {
+  const value = url.searchParams.get('includeObject');
+  return value === 'None' || value === 'Object' ? value : 'Metadata';
+}
+
+function isTrue(value: string | null): boolean {
+  return value === 'true' || value === '1';
+}
+
+/** The namespace and the label and field selectors of a list or watch request. */
+function selectors(q: URLSearchParams, namespace: string | undefined) {
+  return {
+    namespace,
+    labelSelector: q.get('labelSelector') || undefined,
+    fieldSelector: q.get('fieldSelector') || undefined,
+  };
+}
