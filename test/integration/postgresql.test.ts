@@ -30,11 +30,13 @@ describe('the store on PostgreSQL (DATABASE_URL)', () => {
       `subscription($rv: String) { watchConfigMaps(namespace: "default", resourceVersion: $rv) { type object { metadata { name } } } }`,
       { rv: start },
     );
-    const many = Array.from(
-      { length: 30 },
-      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pg-${i}\ndata:\n  i: "${i}"`,
-    ).join('\n---\n');
-    await apply(many);
+    const configMap = (i: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pg-${i}\ndata:\n  i: "${i}"`;
+    // The watch is live once it has seen a first write: 30 more then exceed the retention of
+    // 10 events, which a watch still starting from `start` would find compacted away.
+    await apply(configMap(0));
+    await watch.until(() => watch.items.length === 1);
+    await apply(Array.from({ length: 29 }, (_, i) => configMap(i + 1)).join('\n---\n'));
     await watch.until(() => watch.items.length === 30);
     expect(new Set(watch.items.map((e) => e.watchConfigMaps.object.metadata.name)).size).toBe(30);
     watch.unsubscribe();
