@@ -174,6 +174,54 @@ function nextMessage<T>(proc: ChildProcess, type: string): Promise<T> {
   });
 }
 
+/**
+ * What a browser's first visit to a page costs on the wire: the page (asked for as
+ * text/html) and every script, style and worker it names, fetched one after another with
+ * `encoding` accepted. No token: pages are served to anyone.
+ */
+async function pageLoad(
+  pageUrl: string,
+  encoding?: string,
+): Promise<{ files: number; bytes: number; ms: number }> {
+  const get = (target: string, accept: string) =>
+    new Promise<{ status: number; body: Buffer; encoding?: string }>((resolve, reject) => {
+      const headers: Record<string, string> = {
+        accept,
+        ...(encoding ? { 'accept-encoding': encoding } : {}),
+      };
+      http
+        .get(target, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks),
+              encoding: res.headers['content-encoding'],
+            }),
+          );
+        })
+        .on('error', reject);
+    });
+  const started = performance.now();
+  const page = await get(pageUrl, 'text/html');
+  if (page.status !== 200) return { files: 0, bytes: 0, ms: 0 };
+  const html = decode(page.body, page.encoding).toString();
+  const assets = [...html.matchAll(/(?:src|href)="([^"]+\.(?:js|css|mjs))"/g)].map(
+    (m) => new URL(m[1], pageUrl).href,
+  );
+  let bytes = page.body.length;
+  for (const asset of new Set(assets)) bytes += (await get(asset, '*/*')).body.length;
+  return { files: 1 + new Set(assets).size, bytes, ms: performance.now() - started };
+}
+
+/** A body as its Content-Encoding says it was sent, decoded. */
+function decode(body: Buffer, encoding?: string): Buffer {
+  if (encoding === 'br') return zlib.brotliDecompressSync(body);
+  if (encoding === 'gzip') return zlib.gunzipSync(body);
+  return body;
+}
+
 async function main(): Promise<void> {
   const server = child('--serve');
   const { url, token } = await nextMessage<{ url: string; token: string }>(server, 'ready');
@@ -261,6 +309,34 @@ async function main(): Promise<void> {
       ' decode: JSON.parse, after gunzip or Brotli over HTTP (ws inflates before it hands a message' +
       ' over, inside "last byte"); 100 and 10 Mbit/s: the bytes alone at that rate (computed).',
   );
+  for (const [page, path] of [
+    ['the playground', '/graphql'],
+    ['the dashboard', '/'],
+  ] as const) {
+    const loads = [];
+    for (const encoding of [undefined, 'gzip', 'br']) {
+      // Files are compressed once, in the background, when first asked for: the second load
+      // is what every later visitor gets.
+      await pageLoad(new URL(path, url).href, encoding);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      loads.push(await pageLoad(new URL(path, url).href, encoding));
+    }
+    if (loads[0].files === 0) {
+      console.log(`${page}: not served (the dashboard needs \`npm run build:web\`)`);
+      continue;
+    }
+    console.log(
+      `${page}, first load (${loads[0].files} files): ` +
+        loads
+          .map(
+            (load, i) =>
+              `${['identity', 'gzip', 'br'][i]} ${load.bytes.toLocaleString('en')} B in ${load.ms.toFixed(0)} ms`,
+          )
+          .join(', '),
+    );
+    results[`${page.replace('the ', '')}_first_load_bytes`] = loads[0].bytes;
+    results[`${page.replace('the ', '')}_first_load_br_bytes`] = loads[2].bytes;
+  }
   console.log(`\n${JSON.stringify(results)}`);
   deflating.close();
   plainSocket.close();
