@@ -15,8 +15,9 @@ export function corsFor(allowed: readonly string[] = []): CorsOption {
     if (!origin || !origins.has(origin)) return false;
     return {
       origin: [...origins],
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'content-type', 'accept'],
+      // PUT, DELETE and the stream token: graphql-sse's single-connection mode (/graphql/stream).
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-graphql-event-stream-token'],
       exposedHeaders: ['retry-after', 'www-authenticate'],
       credentials: false,
       maxAge: 600,

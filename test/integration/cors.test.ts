@@ -64,7 +64,7 @@ describe('CORS', () => {
     for (const origin of [ALLOWED, 'http://localhost:5173']) {
       const { preflight, request } = await fromOrigin(open, origin);
       expect(preflight.get('access-control-allow-origin')).toBe(origin);
-      expect(preflight.get('access-control-allow-methods')).toBe('GET, POST');
+      expect(preflight.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE');
       expect(preflight.get('access-control-allow-headers')).toContain('authorization');
       expect(preflight.get('access-control-allow-credentials')).toBeNull();
       expect(request.get('access-control-allow-origin')).toBe(origin);
@@ -72,6 +72,26 @@ describe('CORS', () => {
     }
     // Not on the default server: the allowlist is per server.
     expectNoCorsHeaders((await fromOrigin(closed, ALLOWED)).request);
+  });
+
+  it("clears graphql-sse's single-connection mode for an allowlisted origin: PUT and its stream token", async () => {
+    const preflight = await fetch(new URL('/graphql/stream', open.url), {
+      method: 'OPTIONS',
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization, x-graphql-event-stream-token',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-graphql-event-stream-token');
+    const reserved = await fetch(new URL('/graphql/stream', open.url), {
+      method: 'PUT',
+      headers: { origin: ALLOWED, authorization: `Bearer ${open.token}` },
+    });
+    expect(reserved.status).toBe(201);
+    expect(reserved.headers.get('access-control-allow-origin')).toBe(ALLOWED);
   });
 
   it('needs no CORS for the same origin: a request without Origin is served as ever', async () => {
