@@ -1,5 +1,11 @@
 import type { Resource } from '../../client/types.ts';
-import type { Condition, EndpointsObject, EventObject, PodObject, ReplicaSetObject } from '../../schema/columns/objects.ts';
+import type {
+  Condition,
+  EndpointsObject,
+  EventObject,
+  PodObject,
+  ReplicaSetObject,
+} from '../../schema/columns/objects.ts';
 import type { DescribeWriter } from './writer.ts';
 
 // What the describers share: the object with its related objects, and the parts of

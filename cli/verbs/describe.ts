@@ -4,7 +4,12 @@ import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Options, Parsed } from '../flags.ts';
 import { listTargets, notFound, resourceArgs, type Kind, type ResourceTarget } from '../kinds.ts';
-import type { EndpointsObject, EventObject, PodObject, ReplicaSetObject } from '../../schema/columns/objects.ts';
+import type {
+  EndpointsObject,
+  EventObject,
+  PodObject,
+  ReplicaSetObject,
+} from '../../schema/columns/objects.ts';
 import { noResourcesFound } from '../printers/output.ts';
 import { describeObject, RELATED, type Described } from '../describe/index.ts';
 import { nsOf } from './mutate.ts';

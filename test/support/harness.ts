@@ -44,7 +44,14 @@ export interface TestCluster {
 /** Starts a real API server on a free port with its own data directory. */
 export async function startCluster(options: Partial<ServerOptions> = {}): Promise<TestCluster> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-test-'));
-  const open = () => startServer({ port: 0, address: '127.0.0.1', dataDir, log: process.env.KQ_TEST_LOG ? console.error : () => {}, ...options });
+  const open = () =>
+    startServer({
+      port: 0,
+      address: '127.0.0.1',
+      dataDir,
+      log: process.env.KQ_TEST_LOG ? console.error : () => {},
+      ...options,
+    });
   let server = await open();
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
   const clients: Client[] = [];
