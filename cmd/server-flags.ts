@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { integerFlag } from '../cli/connection.ts';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/limits/connection-limits.ts';
@@ -13,6 +14,7 @@ export const SERVER_FLAGS = {
   'max-connections-per-client': { type: 'string' },
   'max-watches': { type: 'string' },
   'max-watches-per-client': { type: 'string' },
+  'trusted-proxy': { type: 'string', multiple: true },
 } as const;
 
 const LIMITS = DEFAULT_CONNECTION_LIMITS;
@@ -28,10 +30,15 @@ export const SERVER_FLAGS_USAGE = `  --port      TCP port of the API; 0 picks a 
   --max-watches N, --max-watches-per-client N
               subscriptions and other operations held open over WebSocket and SSE, in all
               (${LIMITS.maxSubscriptions}) and from one address (${LIMITS.maxSubscriptionsPerClient}); behind a proxy every client shares
-              the proxy's address, so raise the per-client caps there
+              the proxy's address, unless it is trusted:
+  --trusted-proxy ADDRESS
+              a proxy whose X-Forwarded-For names the client that per-client caps and
+              the rate limit count; repeat for more
 Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
 
-type ServerFlagValues = { [K in keyof typeof SERVER_FLAGS]?: K extends 'cors-origin' ? string[] : string };
+type ServerFlagValues = {
+  [K in keyof typeof SERVER_FLAGS]?: K extends 'cors-origin' | 'trusted-proxy' ? string[] : string;
+};
 
 /** What the flags ask of the API server; a malformed number is an error naming its flag. */
 export function serverOptionsFrom(
@@ -47,6 +54,7 @@ export function serverOptionsFrom(
       maxConnectionsPerClient: count('max-connections-per-client'),
       maxSubscriptions: count('max-watches'),
       maxSubscriptionsPerClient: count('max-watches-per-client'),
+      trustedProxies: values['trusted-proxy']?.map(address),
     }).filter(([, value]) => value !== undefined),
   );
   return {
@@ -57,4 +65,11 @@ export function serverOptionsFrom(
     corsOrigins: values['cors-origin'],
     connectionLimits,
   };
+}
+
+/** A --trusted-proxy value: an IP address, as a socket reports its peer. */
+function address(value: string): string {
+  if (net.isIP(value) === 0)
+    throw new Error(`invalid --trusted-proxy "${value}": give the proxy's IP address`);
+  return value;
 }

@@ -81,7 +81,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     corsOrigins: options.corsOrigins,
   });
-  const servePages = pages({ auth, log, webDir: options.webDir });
+  const servePages = pages({
+    auth,
+    log,
+    webDir: options.webDir,
+    trustedProxies: connectionLimits.trustedProxies,
+  });
   // The Kubernetes REST API (server/rest/), beside GraphQL on the same port, for kubectl.
   const serveRest = restApi({ auth, resources, log });
   let ready = true;

@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import type { Authenticator } from '../auth.ts';
 import { playground } from './playground.ts';
-import { clientKey, TokenBuckets, type RateLimit } from './rate-limit.ts';
+import { clientOf } from '../limits/clients.ts';
+import { TokenBuckets, type RateLimit } from './rate-limit.ts';
 import { staticFiles } from './static.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface PagesOptions {
   /** The dashboard's build (default: web/dist of this checkout). */
   webDir?: string;
   rateLimit?: RateLimit;
+  /** Proxies whose X-Forwarded-For names the client the rate limit counts. */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -26,7 +29,7 @@ export interface PagesOptions {
  * its operations are limited elsewhere. Returns false for what is not a page, leaving it
  * to the caller.
  */
-export function pages({ auth, log, webDir, rateLimit = PAGE_RATE_LIMIT }: PagesOptions) {
+export function pages({ auth, log, webDir, rateLimit = PAGE_RATE_LIMIT, trustedProxies }: PagesOptions) {
   const routes = [playground(), staticFiles(webDir)];
   const buckets = new TokenBuckets(rateLimit);
   return function serve(req: http.IncomingMessage, res: http.ServerResponse): boolean {
@@ -34,7 +37,7 @@ export function pages({ auth, log, webDir, rateLimit = PAGE_RATE_LIMIT }: PagesO
     for (const route of routes) if ((respond ??= route(req))) break;
     if (!respond) return false;
     if (!auth.authenticate(req.headers.authorization)) {
-      const wait = buckets.take(clientKey(req.socket.remoteAddress));
+      const wait = buckets.take(clientOf(req, trustedProxies));
       if (wait > 0) {
         res.writeHead(429, {
           'content-type': 'text/plain; charset=utf-8',

@@ -1,5 +1,3 @@
-import net from 'node:net';
-
 export interface RateLimit {
   /** Requests a client may make at once, after being idle. */
   burst: number;
@@ -66,23 +64,4 @@ export class TokenBuckets {
     const refill = (this.limit.burst * 1000) / this.limit.perSecond;
     for (const [key, bucket] of this.buckets) if (now - bucket.at >= refill) this.buckets.delete(key);
   }
-}
-
-/**
- * The client a socket's remote address stands for: an IPv4 address, or an IPv6 /64 (one
- * subscriber's network: one machine can use billions of its addresses).
- */
-export function clientKey(address: string | undefined): string {
-  if (!address) return OVERFLOW;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1];
-  if (!net.isIPv6(address)) return address;
-  const [head, tail = ''] = address.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

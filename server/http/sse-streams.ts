@@ -11,7 +11,8 @@ import {
 import { createGraphQLError, type Plugin, type YogaServer } from 'graphql-yoga';
 import type { Authenticator } from '../auth.ts';
 import { ApiError, tooManyRequests } from '../errors.ts';
-import { clientOf, Quota, type ConnectionLimits } from '../limits/connection-limits.ts';
+import { clientOf } from '../limits/clients.ts';
+import { Quota, type ConnectionLimits } from '../limits/connection-limits.ts';
 import { Backlog } from './sse-backlog.ts';
 import { streamOperations, type StreamRequest } from './sse-operations.ts';
 
@@ -99,7 +100,7 @@ export function useSseStreams(options: SseStreamsOptions): Plugin {
   const serve = async (request: Request, url: URL, req: IncomingMessage | undefined, api: FetchAPI) => {
     const principal = auth.authenticate(request.headers.get('authorization'));
     if (!principal) return refusal(api, unauthenticated());
-    const client = req ? clientOf(req) : 'local';
+    const client = req ? clientOf(req, connectionLimits.trustedProxies) : 'local';
     const stream = { principal, request, req };
     // A reservation's token is always the server's: graphql-sse's client, given its headers
     // as an object, sends its last stream's token with the PUT for the next.

@@ -1,12 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-
 /**
  * Bounds on what connections may hold, so that no client (or crowd of them) can
  * exhaust the server by opening, idling or stalling. A client is a remote address:
  * everything on the server's own machine is one client, so the per-client caps leave
  * room for a whole cluster there (controllers, the scheduler, node agents, dashboards,
  * each holding one WebSocket with its watches) and for `npm run bench`'s thousand
- * subscribers. Behind a proxy every client shares its address: raise them there.
+ * subscribers. Behind a proxy every client shares its address unless the proxy is trusted.
  */
 export interface ConnectionLimits {
   /** WebSocket connections open at once, from everyone (beyond: closed with 1013). */
@@ -29,6 +27,8 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   /** ... for this long, without a moment below, is a slow consumer: closed with 4001. */
   slowConsumerMs: number;
+  /** Addresses of proxies whose X-Forwarded-For names the client (clients.ts); none by default. */
+  trustedProxies: readonly string[];
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -42,6 +42,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   webSocketKeepAliveMs: 12_000,
   maxBufferedBytes: 16 * 1024 * 1024,
   slowConsumerMs: 15_000,
+  trustedProxies: [],
 };
 
 /** Which cap a refused acquire ran into. */
@@ -78,10 +79,4 @@ export class Quota {
   get size(): number {
     return this.held;
   }
-}
-
-/** The client a request comes from: its remote address, an IPv4 one in its plain form. */
-export function clientOf(request: IncomingMessage): string {
-  const address = request.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }

@@ -1,6 +1,7 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ApiError } from '../errors.ts';
-import { clientOf, type ConnectionLimits, type Quota, type Refusal } from './connection-limits.ts';
+import { clientOf } from './clients.ts';
+import type { ConnectionLimits, Quota, Refusal } from './connection-limits.ts';
 import type { IncomingMessage } from 'node:http';
 
 /** The error for an operation over a subscription cap, worded alike over every transport. */
@@ -36,7 +37,7 @@ export function useSseSubscriptionQuota(quota: Quota, limits: ConnectionLimits):
     onSubscribe({ args, setResultAndStopExecution }) {
       const { request, req } = args.contextValue;
       if (!request || !req) return;
-      const client = clientOf(req);
+      const client = clientOf(req, limits.trustedProxies);
       const refused = quota.acquire(client);
       if (refused) return setResultAndStopExecution({ errors: [operationRefused(refused, limits)] });
       let held = true;

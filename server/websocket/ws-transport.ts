@@ -3,7 +3,8 @@ import { handleProtocols, MessageType, type Server } from 'graphql-ws';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, closeReason } from './close-codes.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
-import { clientOf, Quota, type ConnectionLimits } from '../limits/connection-limits.ts';
+import { clientOf } from '../limits/clients.ts';
+import { Quota, type ConnectionLimits } from '../limits/connection-limits.ts';
 import { Liveness } from './ws-liveness.ts';
 
 /** What the graphql-ws hooks learn of a connection. */
@@ -62,7 +63,7 @@ export function serveGraphQLWs(
   wss.on('connection', (socket, request) => {
     // `ws` closes the connection itself after a protocol error (a bad frame, a message over maxPayload).
     socket.on('error', () => {});
-    const client = clientOf(request);
+    const client = clientOf(request, limits.trustedProxies);
     const refused = quota.acquire(client);
     if (refused) {
       const code = refused === 'total' ? CLOSE.serverConnectionLimit : CLOSE.clientConnectionLimit;

@@ -340,3 +340,40 @@ describe('subscriptions over server-sent events', () => {
     for (const stream of held) stream.close();
   });
 });
+
+describe('behind a trusted proxy', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster({
+      connectionLimits: { maxConnectionsPerClient: 1, trustedProxies: ['127.0.0.1'] },
+    });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** A connection as a proxy on `from` forwards it for `forwardedFor`. */
+  async function forwarded(from: string, forwardedFor: string): Promise<RawSession> {
+    const session = await openRaw(cluster.wsUrl, {
+      localAddress: from,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+    sessions.push(session);
+    await session.init(cluster.token).catch(() => {});
+    return session;
+  }
+
+  it('counts the clients the proxy names, and ignores what an untrusted peer claims', async () => {
+    // Through the trusted proxy, one connection for each client it names.
+    expect((await forwarded('127.0.0.1', '198.51.100.1')).isOpen).toBe(true);
+    expect((await forwarded('127.0.0.1', '198.51.100.2')).isOpen).toBe(true);
+    const again = await forwarded('127.0.0.1', '198.51.100.1');
+    expect(await again.closed).toEqual({ code: 1008, reason: 'Too many connections from this client' });
+    // From elsewhere the header is the peer's word only: it counts as its own address.
+    expect((await forwarded('127.0.0.2', '198.51.100.3')).isOpen).toBe(true);
+    const forged = await forwarded('127.0.0.2', '198.51.100.4');
+    expect(await forged.closed).toEqual({ code: 1008, reason: 'Too many connections from this client' });
+  });
+});

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { accepts, notModified } from '../../server/http/compressed-files.ts';
 import { compressInTurn } from '../../server/http/compression-queue.ts';
-import { clientKey, TokenBuckets } from '../../server/http/rate-limit.ts';
+import { TokenBuckets } from '../../server/http/rate-limit.ts';
+import type { IncomingMessage } from 'node:http';
+import { clientKey, clientOf } from '../../server/limits/clients.ts';
 
 describe('TokenBuckets', () => {
   it('lets a burst through, then one request per refilled token, and says how long to wait', () => {
@@ -37,6 +39,29 @@ describe('TokenBuckets', () => {
     // a and b are full again: swept, so e gets a bucket of its own.
     expect(buckets.take('e')).toBe(0);
     expect(buckets.take('e')).toBe(1);
+  });
+});
+
+describe('clientOf', () => {
+  const request = (remoteAddress: string, forwardedFor?: string) =>
+    ({
+      socket: { remoteAddress },
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    }) as unknown as IncomingMessage;
+
+  it('is the remote address unless that is a trusted proxy', () => {
+    expect(clientOf(request('203.0.113.9', '198.51.100.1'))).toBe('203.0.113.9');
+    expect(clientOf(request('203.0.113.9', '198.51.100.1'), ['10.0.0.1'])).toBe('203.0.113.9');
+  });
+
+  it('behind trusted proxies, the address the last untrusted hop names; forged hops before it do not count', () => {
+    const trusted = ['10.0.0.1', '10.0.0.2'];
+    expect(clientOf(request('::ffff:10.0.0.1', '198.51.100.7'), trusted)).toBe('198.51.100.7');
+    expect(clientOf(request('10.0.0.1', '1.2.3.4, 198.51.100.7, 10.0.0.2'), trusted)).toBe('198.51.100.7');
+    expect(clientOf(request('10.0.0.1', '2001:db8:1:2::7'), trusted)).toBe('2001:db8:1:2::/64');
+    // A proxy that names no one (or only itself) stands for its clients.
+    expect(clientOf(request('10.0.0.1'), trusted)).toBe('10.0.0.1');
+    expect(clientOf(request('10.0.0.1', 'garbage, 10.0.0.2'), trusted)).toBe('10.0.0.2');
   });
 });
 

@@ -28,6 +28,8 @@ describe('the API server flags', () => {
       '--max-connections-per-client=10',
       '--max-watches=1000',
       '--max-watches-per-client=50',
+      '--trusted-proxy=10.0.0.1',
+      '--trusted-proxy=fd00::1',
     ]);
     expect(options.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
     expect(options.connectionLimits).toEqual({
@@ -35,6 +37,7 @@ describe('the API server flags', () => {
       maxConnectionsPerClient: 10,
       maxSubscriptions: 1000,
       maxSubscriptionsPerClient: 50,
+      trustedProxies: ['10.0.0.1', 'fd00::1'],
     });
   });
 
@@ -42,5 +45,8 @@ describe('the API server flags', () => {
     expect(() => parse(['--max-watches=many'])).toThrow('invalid --max-watches "many"');
     expect(() => parse(['--max-connections=0'])).toThrow('invalid --max-connections "0"');
     expect(() => parse(['--port=70000'])).toThrow('invalid --port "70000"');
+    expect(() => parse(['--trusted-proxy=lb.example.com'])).toThrow(
+      'invalid --trusted-proxy "lb.example.com"',
+    );
   });
 });
