@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
 import { startServer } from '../server/server.ts';
-import { percentile, pod } from './workload.ts';
+import { percentile, pod, postGraphQL } from './workload.ts';
 
 const PODS = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 30;
@@ -60,43 +60,15 @@ async function serve(): Promise<void> {
 
 const agent = new http.Agent({ keepAlive: true });
 
-/** One POST of `query`; its body as it came over the wire, and how long until its last byte. */
-function post(
-  url: string,
-  token: string,
-  query: string,
-  acceptEncoding?: string,
-): Promise<{ body: Buffer; encoding?: string; ms: number }> {
-  const body = JSON.stringify({ query });
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-          ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            body: Buffer.concat(chunks),
-            encoding: res.headers['content-encoding'],
-            ms: performance.now() - started,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One POST of `query`, with `acceptEncoding` asked for if given. */
+function post(url: string, token: string, query: string, acceptEncoding?: string) {
+  return postGraphQL(
+    agent,
+    url,
+    token,
+    { query },
+    acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
+  );
 }
 
 const DECODE: Record<string, (body: Buffer) => Buffer> = {

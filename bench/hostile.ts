@@ -23,7 +23,7 @@ import { KINDS } from '../schema/kinds/index.ts';
 import { startServer } from '../server/server.ts';
 import { Random } from '../test/support/fuzz/random.ts';
 import { FAMILIES, prepare, type FuzzContext } from '../test/support/fuzz/runner.ts';
-import { CREATE_POD, percentile, pod } from './workload.ts';
+import { CREATE_POD, percentile, pod, postGraphQL } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS) || (quick ? 5 : 15);
@@ -158,34 +158,16 @@ async function hostile(): Promise<void> {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => {
-          const result = JSON.parse(text) as { errors?: unknown[] };
-          if (result.errors) reject(new Error(JSON.stringify(result.errors[0])));
-          else resolve();
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One GraphQL request that must succeed: its errors reject. */
+async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<void> {
+  const { body } = await postGraphQL(agent, url, token, { query, variables });
+  const result = JSON.parse(body.toString()) as { errors?: unknown[] };
+  if (result.errors) throw new Error(JSON.stringify(result.errors[0]));
 }
 
 let seq = 0;

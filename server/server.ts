@@ -71,16 +71,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const schema = buildSchema();
   // Operations held open over WebSocket and subscriptions over SSE, against the same caps.
   const operations = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
-  const yoga = createYogaApp({
-    schema,
-    auth,
-    resources,
-    limits,
-    connectionLimits,
-    operations,
-    log,
-    corsOrigins: options.corsOrigins,
-  });
+  const shared = { auth, limits, connectionLimits, operations, log };
+  const yoga = createYogaApp({ ...shared, schema, resources, corsOrigins: options.corsOrigins });
   const servePages = pages({
     auth,
     log,
@@ -110,17 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxPayload: limits.maxBodyBytes,
     perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, serverMaxWindowBits: 11 },
   });
-  const ws = serveWebSocket({
-    wss,
-    yoga,
-    schema,
-    auth,
-    resources,
-    limits,
-    connectionLimits,
-    operations,
-    log,
-  });
+  const ws = serveWebSocket({ ...shared, wss, yoga });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

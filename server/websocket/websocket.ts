@@ -4,32 +4,23 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
-  type GraphQLSchema,
 } from 'graphql';
 import { makeServer, type Context, type OperationResult, type SubscribePayload } from 'graphql-ws';
 import { createGraphQLError } from 'graphql-yoga';
 import type { WebSocketServer } from 'ws';
-import type { Authenticator } from '../auth.ts';
-import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
 import { operationRefused } from '../limits/subscription-quota.ts';
 import { ApiError } from '../errors.ts';
-import type { Limits } from '../limits/hardening.ts';
-import type { ResourceService } from '../resources/service.ts';
 import { badRequest, forClient, unexpected } from './ws-errors.ts';
 import { serveGraphQLWs, type Extra } from './ws-transport.ts';
-import type { YogaApp } from '../http/yoga.ts';
+import type { YogaApp, YogaOptions } from '../http/yoga.ts';
 
-export interface WebSocketOptions {
+/** What the WebSocket transport shares with HTTP: the same limits, caps and quota of operations. */
+export interface WebSocketOptions extends Pick<
+  YogaOptions,
+  'auth' | 'limits' | 'connectionLimits' | 'operations' | 'log'
+> {
   wss: WebSocketServer;
   yoga: YogaApp;
-  schema: GraphQLSchema;
-  auth: Authenticator;
-  resources: ResourceService;
-  limits: Limits;
-  connectionLimits: ConnectionLimits;
-  /** Operations held open, counted with those over SSE (useSseSubscriptionQuota). */
-  operations: Quota;
-  log: (line: string) => void;
 }
 
 type Connection = Context<Record<string, unknown> | undefined, Extra>;

@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { possibleTypes } from '../../client/generated/possible-types.ts';
 import { generatePossibleTypes, POSSIBLE_TYPES_FILE } from '../../scripts/codegen.ts';
+import {
+  DEPLOYMENT_MANIFEST,
+  IDENTITY_FRAGMENT,
+  SCALE_MUTATION,
+  WATCH_SUBSCRIPTION,
+} from '../support/cache-documents.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
 import type { Untyped } from '../support/harness.ts';
 
@@ -22,15 +28,7 @@ describe('possibleTypes', () => {
   });
 });
 
-const IDENTITY = gql`
-  fragment Identity on Resource {
-    id
-    metadata {
-      name
-      resourceVersion
-    }
-  }
-`;
+const IDENTITY = gql(IDENTITY_FRAGMENT);
 
 const APPLY = gql`
   mutation Apply($manifests: String!) {
@@ -60,48 +58,12 @@ const WEB = gql`
   ${IDENTITY}
 `;
 
-const SCALE = gql`
-  mutation Scale($replicas: Int!) {
-    scaleDeployment(name: "web", replicas: $replicas) {
-      ...Identity
-      spec {
-        replicas
-      }
-    }
-  }
-  ${IDENTITY}
-`;
+const SCALE = gql(SCALE_MUTATION);
 
-const WATCH = gql`
-  subscription Watch {
-    watchDeployments(
-      namespace: "default"
-      fieldSelector: "metadata.name=web"
-      sendInitialEvents: true
-      allowBookmarks: true
-    ) {
-      type
-      object {
-        ...Identity
-        spec {
-          replicas
-        }
-      }
-    }
-  }
-  ${IDENTITY}
-`;
+const WATCH = gql(WATCH_SUBSCRIPTION);
 
 const MANIFESTS = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [{ name: web, image: kubeql/demo-web:v1 }] }
+${DEPLOYMENT_MANIFEST}
 ---
 apiVersion: v1
 kind: Service

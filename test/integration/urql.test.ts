@@ -4,6 +4,12 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { embeddedTypes, possibleTypes } from '../../client/generated/possible-types.ts';
+import {
+  DEPLOYMENT_MANIFEST,
+  DEPLOYMENT_QUERY,
+  SCALE_MUTATION,
+  WATCH_SUBSCRIPTION,
+} from '../support/cache-documents.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
 import type { Untyped } from '../support/harness.ts';
 
@@ -14,68 +20,11 @@ import type { Untyped } from '../support/harness.ts';
  */
 const cluster = clusterPerFile();
 
-const IDENTITY = gql`
-  fragment Identity on Resource {
-    id
-    metadata {
-      name
-    }
-  }
-`;
+const DEPLOYMENT = gql(DEPLOYMENT_QUERY);
 
-const DEPLOYMENT = gql`
-  query Deployment {
-    deployment(name: "web") {
-      ...Identity
-      spec {
-        replicas
-      }
-    }
-  }
-  ${IDENTITY}
-`;
+const SCALE = gql(SCALE_MUTATION);
 
-const SCALE = gql`
-  mutation Scale($replicas: Int!) {
-    scaleDeployment(name: "web", replicas: $replicas) {
-      ...Identity
-      spec {
-        replicas
-      }
-    }
-  }
-  ${IDENTITY}
-`;
-
-const WATCH = gql`
-  subscription Watch {
-    watchDeployments(
-      namespace: "default"
-      fieldSelector: "metadata.name=web"
-      sendInitialEvents: true
-      allowBookmarks: true
-    ) {
-      type
-      object {
-        ...Identity
-        spec {
-          replicas
-        }
-      }
-    }
-  }
-  ${IDENTITY}
-`;
-
-const DEPLOYMENT_MANIFEST = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec: { containers: [{ name: web, image: kubeql/demo-web:v1 }] }`;
+const WATCH = gql(WATCH_SUBSCRIPTION);
 
 describe('urql with Graphcache and the shipped possibleTypes', () => {
   let ws: WsClient;
