@@ -254,30 +254,31 @@ for (const [version, binary] of Object.entries(BINARIES)) {
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
+      // One listener for the whole run (one per wait would append each chunk once per wait);
+      // output comes in chunks that may end mid-line, so a wait is for a whole line.
+      let onOutput = () => {};
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        onOutput();
+      });
       try {
-        const seen = (text: string) =>
+        const seen = (line: RegExp) =>
           new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(
-              () => reject(new Error(`no "${text}" in ${stdout} / ${stderr}`)),
-              15_000,
-            );
-            const check = () => {
-              if (!stdout.includes(text)) return;
+            const timer = setTimeout(() => reject(new Error(`no ${line} in ${stdout} / ${stderr}`)), 15_000);
+            onOutput = () => {
+              if (!line.test(stdout)) return;
               clearTimeout(timer);
               resolve();
             };
-            child.stdout.on('data', (chunk) => {
-              stdout += chunk;
-              check();
-            });
-            check();
+            onOutput();
           });
-        await seen('x ');
+        await seen(/^x\s+1\s+\S+$/m);
         await apply(
           `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}, namespace: default }\ndata: { a: b }\n`,
         );
-        await seen(name);
-        expect(stdout).toMatch(new RegExp(`^${name}\\s+1\\s+\\S+$`, 'm'));
+        await seen(new RegExp(`^${name}\\s+1\\s+\\S+$`, 'm'));
+        // Once: no event is delivered twice.
+        expect(stdout.match(new RegExp(`^${name}\\s`, 'gm'))).toHaveLength(1);
       } finally {
         child.kill();
       }
