@@ -31,6 +31,17 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /**
+   * Pushes `value` in place of whatever the consumer has not taken yet: for a state that
+   * supersedes the previous one (a live query's result), a slow consumer gets the newest.
+   */
+  pushLatest(value: T): void {
+    if (this.done) return;
+    this.queue = [];
+    this.push(value);
+    this.releaseDrainWaiters(false);
+  }
+
   /** Resolves once fewer than `below` values wait for the consumer, or the channel is closed. */
   drained(below: number): Promise<void> {
     if (this.done || this.queue.length < below) return Promise.resolve();

@@ -27,6 +27,13 @@ export interface ListShape<T = unknown> extends Base {
   t: 'list';
   /** Items are scalars or objects: GraphQL types built from shapes have no lists of lists. */
   of: ItemShape<T>;
+  /**
+   * For lists of objects that patches merge item by item (Kubernetes' `patchMergeKey`, e.g.
+   * containers by `name`): the field identifying an item. Without it a patch replaces the list.
+   */
+  mergeKey?: string;
+  /** The fields that together identify an item (`x-kubernetes-list-map-keys`); `[mergeKey]` when unset. */
+  mapKeys?: readonly string[];
 }
 
 export interface ObjectShape<T = unknown> extends Base {

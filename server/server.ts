@@ -17,6 +17,7 @@ import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
 import { Store } from './store/store.ts';
 import { WatchHub } from './watch/hub.ts';
+import { LiveQueries } from './live/live-queries.ts';
 import { serveWebSocket } from './websocket/websocket.ts';
 import { createYogaApp } from './http/yoga.ts';
 
@@ -72,7 +73,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Operations held open over WebSocket and subscriptions over SSE, against the same caps.
   const operations = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
   const shared = { auth, limits, connectionLimits, operations, log };
-  const yoga = createYogaApp({ ...shared, schema, resources, corsOrigins: options.corsOrigins });
+  const live = new LiveQueries(store, limits, log);
+  const yoga = createYogaApp({ ...shared, schema, resources, live, corsOrigins: options.corsOrigins });
   const servePages = pages({
     auth,
     log,
@@ -87,7 +89,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const path = req.url?.split('?')[0];
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
-    if (path === '/metrics') return plain(res, 200, renderMetrics(store, hub), 'text/plain; version=0.0.4');
+    if (path === '/metrics')
+      return plain(res, 200, renderMetrics(store, hub, live), 'text/plain; version=0.0.4');
     if (path && isRestPath(path)) return serveRest(req, res);
     if (servePages(req, res)) return;
     void yoga(req, res);
@@ -119,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       hub.close();
+      live.close();
       resources.tunnels.close();
       await ws.dispose();
       const forced = setTimeout(() => server.closeAllConnections(), 5000);

@@ -1,8 +1,8 @@
 /**
  * A Deployment rolling out, live, on urql with its normalized cache (Graphcache): one
- * query for the Deployment and its pods, and two watches. A Deployment's watch event
- * carries its `id`, so Graphcache updates the query's Deployment in place; a pod's event
- * may be a pod the query has not seen, so it asks the query again (from the cache first).
+ * query for the Deployment and its pods, marked `@live`. The server sends its result
+ * again whenever the Deployment or one of its pods changes, or a pod joins or leaves it;
+ * urql carries it over WebSocket like a subscription and Graphcache stores each result.
  *
  * Opened as index.html?api=http://127.0.0.1:8080/graphql&token=T&namespace=default&name=web
  * (the API server must allow this page's origin: `kq up --cors-origin <origin>`).
@@ -32,7 +32,14 @@ const client = new Client({
       keys: Object.fromEntries(embeddedTypes.map((type) => [type, () => null])),
     }),
     fetchExchange,
+    // Live queries are held open over WebSocket, as subscriptions are.
     subscriptionExchange({
+      isSubscriptionOperation: (operation) =>
+        operation.kind === 'subscription' ||
+        operation.query.definitions.some(
+          (node) =>
+            node.kind === 'OperationDefinition' && node.directives?.some((d) => d.name.value === 'live'),
+        ),
       forwardSubscription: (request) => ({
         subscribe: (sink) => ({
           unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink),
@@ -44,7 +51,7 @@ const client = new Client({
 
 // prettier-ignore
 const DEPLOYMENT = gql`
-  query Rollout($namespace: String!, $name: String!) {
+  query Rollout($namespace: String!, $name: String!) @live {
     deployment(namespace: $namespace, name: $name) {
       id
       metadata { name }
@@ -53,16 +60,6 @@ const DEPLOYMENT = gql`
       pods { id metadata { name } spec { containers { image } } status { phase } }
     }
   }`;
-// prettier-ignore
-const DEPLOYMENT_EVENTS = gql`
-  subscription DeploymentEvents($namespace: String!, $selector: String!) {
-    watchDeployments(namespace: $namespace, fieldSelector: $selector) {
-      object { id spec { replicas } status { updatedReplicas readyReplicas availableReplicas conditions { type status reason } } }
-    }
-  }`;
-// prettier-ignore
-const POD_EVENTS = gql`
-  subscription PodEvents($namespace: String!) { watchPods(namespace: $namespace) { object { id status { phase } } } }`;
 
 interface Rollout {
   deployment: {
@@ -117,19 +114,7 @@ function render({ deployment }: Rollout): void {
   );
 }
 
-const variables = { namespace, name };
-const rollout = client.query<Rollout>(DEPLOYMENT, variables, { requestPolicy: 'cache-and-network' });
-rollout.subscribe((result) => {
+client.query<Rollout>(DEPLOYMENT, { namespace, name }).subscribe((result) => {
   if (result.error) byId('summary').textContent = result.error.message;
   else if (result.data) render(result.data);
-});
-// The Deployment's own events land in the cache by id, and the query above re-renders.
-client.subscription(DEPLOYMENT_EVENTS, { namespace, selector: `metadata.name=${name}` }).subscribe(() => {});
-// A pod event may add or remove pods of the edge: ask again, at most every 200 ms.
-let pending: ReturnType<typeof setTimeout> | undefined;
-client.subscription(POD_EVENTS, { namespace }).subscribe(() => {
-  pending ??= setTimeout(() => {
-    pending = undefined;
-    client.query(DEPLOYMENT, variables, { requestPolicy: 'network-only' }).toPromise();
-  }, 200);
 });

@@ -1,4 +1,6 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { GraphQLSchema, lexicographicSortSchema } from 'graphql';
+import { GraphQLLiveDirective } from '../live/live-directive.ts';
 import './scalars.ts';
 import './apply.ts';
 import './pod-streams.ts';
@@ -14,7 +16,7 @@ import { registerUsage } from './usage.ts';
 
 let schema: GraphQLSchema | undefined;
 
-/** The whole API, built once: every kind's operations plus the edges between kinds. */
+/** The whole API, built once: every kind's operations plus the edges between kinds; `@live`, `@defer`, `@stream`. */
 export function buildSchema(): GraphQLSchema {
   if (!schema) {
     const refs = Object.fromEntries(KINDS.map((def) => [def.kind, registerKind(def)]));
@@ -22,7 +24,18 @@ export function buildSchema(): GraphQLSchema {
     registerBinding(refs.Pod);
     registerRollout(refs);
     registerUsage(refs);
-    schema = builder.toSchema();
+    const built = builder.toSchema();
+    // In the schema itself, not only added by the plugins that run them, so that the printed
+    // schema and introspection show clients (and code generators) what they may send.
+    schema = new GraphQLSchema({
+      ...built.toConfig(),
+      directives: [
+        ...built.getDirectives(),
+        GraphQLLiveDirective,
+        GraphQLDeferDirective,
+        GraphQLStreamDirective,
+      ],
+    });
   }
   return schema;
 }

@@ -14,6 +14,9 @@ import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
 import { useSseSubscriptionQuota } from '../limits/subscription-quota.ts';
 import type { ResourceService } from '../resources/service.ts';
 import { useSharedEventExecution } from '../shared-execution.ts';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import type { LiveQueries } from '../live/live-queries.ts';
+import { useLiveQueries } from '../live/use-live-queries.ts';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -35,6 +38,8 @@ export interface YogaOptions {
   log: (line: string) => void;
   /** Origins (https://host:port) whose pages may call the API; none but its own by default. */
   corsOrigins?: readonly string[];
+  /** Where queries marked `@live` run. */
+  live: LiveQueries;
 }
 
 /** The 401 for a request without a valid token (RFC 6750 asks for the WWW-Authenticate challenge). */
@@ -86,6 +91,8 @@ export function createYogaApp(options: YogaOptions): YogaApp {
       useExecutionLimits(limits),
       useSseSubscriptionQuota(options.operations, options.connectionLimits),
       useSharedEventExecution(),
+      useDeferStream(),
+      useLiveQueries(options.live),
       useSseStreams({
         auth,
         maxBodyBytes: limits.maxBodyBytes,

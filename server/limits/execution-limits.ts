@@ -5,13 +5,7 @@ import { Seats } from './concurrency.ts';
 import { operationCost } from './cost.ts';
 import { ApiError, tooManyRequests } from '../errors.ts';
 import type { Limits } from './hardening.ts';
-import {
-  jsonSizeAbove,
-  meterLists,
-  meterOperation,
-  ResponseBudget,
-  responseTooLarge,
-} from './response-budget.ts';
+import { boundedResult, meterLists, meterOperation, ResponseBudget } from './response-budget.ts';
 
 /** How long an expensive operation may wait for a seat before it is refused. */
 const SEAT_WAIT_MS = 10_000;
@@ -38,13 +32,8 @@ export function useExecutionLimits(limits: Limits): Plugin {
       ),
     };
   };
-  /** The result, or an error in its place when it is over the budget. */
-  const bounded = (result: ExecutionResult, budget?: ResponseBudget): ExecutionResult => {
-    if (budget?.exceeded) return { errors: [budget.exceeded] };
-    if (jsonSizeAbove(result.data, limits.maxResponseBytes) > limits.maxResponseBytes)
-      return { errors: [responseTooLarge(limits.maxResponseBytes)] };
-    return result;
-  };
+  const bounded = (result: ExecutionResult, budget?: ResponseBudget) =>
+    boundedResult(result, limits.maxResponseBytes, budget);
 
   // Subscribers of one watch with one query share each event's result (shared-execution.ts).
   const events = new WeakMap<ExecutionResult, ExecutionResult>();

@@ -5,6 +5,7 @@ import {
   isInterfaceType,
   isListType,
   isObjectType,
+  type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { ApiError } from '../errors.ts';
@@ -64,6 +65,17 @@ export function responseTooLarge(maxBytes: number): ApiError {
 const metered = new WeakSet<GraphQLSchema>();
 /** Per operation, by its context: module-wide, as the schema (built once) is shared by every server. */
 const budgets = new WeakMap<object, ResponseBudget>();
+
+/** The result, or an error in its place when it is over the budget or `maxBytes` of JSON. */
+export function boundedResult<R extends ExecutionResult>(
+  result: R,
+  maxBytes: number,
+  budget?: ResponseBudget,
+): R | ExecutionResult {
+  if (budget?.exceeded) return { errors: [budget.exceeded] };
+  if (jsonSizeAbove(result.data, maxBytes) > maxBytes) return { errors: [responseTooLarge(maxBytes)] };
+  return result;
+}
 
 /** Makes the lists an operation resolves count against `budget` (see meterLists). */
 export function meterOperation(context: unknown, budget: ResponseBudget): void {

@@ -4,7 +4,7 @@ import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
-import type { Store, WriteOp } from '../store/store.ts';
+import { objectKey, type Store, type WriteOp } from '../store/store.ts';
 import { NodeTunnels } from '../tunnel/node-tunnels.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
 import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
@@ -13,6 +13,7 @@ import { parseManifests } from './manifests/manifests.ts';
 import { checkMergePatch } from './merge-patch.ts';
 import { randomSuffix } from './object-meta.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
+import type { ReadRecorder } from './read-recorder.ts';
 import { Writes, type Admissions, type DeleteOptions } from './writes.ts';
 
 export interface WriteOptions {
@@ -33,6 +34,7 @@ export interface WatchOptions extends Selection {
  */
 export class ResourceService {
   private readonly writes: Writes;
+  private reads?: ReadRecorder;
   /** The node agents' tunnels, through which pod logs and exec reach the nodes. */
   readonly tunnels = new NodeTunnels();
 
@@ -44,21 +46,35 @@ export class ResourceService {
     this.writes = new Writes(admissions);
   }
 
+  /**
+   * This service, telling `recorder` what each read reads (a live query's dependencies,
+   * server/live/). A view sharing everything else with this one.
+   */
+  recording(recorder: ReadRecorder): ResourceService {
+    const view = Object.create(this) as ResourceService;
+    view.reads = recorder;
+    return view;
+  }
+
   get(def: KindDefinition, namespace: string | undefined, name: string): Resource | undefined {
+    this.reads?.object(objectKey(def.kind, def.namespaced ? namespace : undefined, name));
     return get(this.store, def, namespace, name);
   }
 
   list(def: KindDefinition, options: ListOptions): ListResult {
+    this.reads?.list(def.kind, compileFilter(def, options));
     return list(this.store, def, options);
   }
 
   byUid(uid: string): Resource | undefined {
+    this.reads?.uid(uid);
     const key = this.store.objects.keyOfUid(uid);
     return key ? this.store.get(key) : undefined;
   }
 
   /** Objects found under a secondary index value (owner uid, node name, involved object uid). */
   lookup(index: string, value: string, kind?: string): Resource[] {
+    this.reads?.lookup(index, value, kind);
     const found = this.store.objects.lookup(index, value);
     return kind ? found.filter((obj) => obj.kind === kind) : found;
   }
