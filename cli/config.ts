@@ -9,9 +9,11 @@ export interface KqConfig {
   token?: string;
   /** The namespace commands use without -n. */
   namespace?: string;
+  /** The cluster CA that signs an https:// server's certificate: base64 of its PEM, as in a kubeconfig. */
+  'certificate-authority-data'?: string;
 }
 
-export const CONFIG_KEYS = ['server', 'token', 'namespace'] as const;
+export const CONFIG_KEYS = ['server', 'token', 'namespace', 'certificate-authority-data'] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /** $KQ_CONFIG, else config.json in kubeql's folder of the user's config directory (XDG). */

@@ -4,26 +4,44 @@ import { createClient, messageOf, type KubeqlClient } from '../client/index.ts';
 
 /** Where `kq server` and `kq up` write the admin token, under their --data directory. */
 const ADMIN_TOKEN_FILE = 'admin.token';
+/** ... and the cluster CA, which signs the certificate a server beyond loopback serves. */
+const CA_FILE = path.join('tls', 'ca.crt');
 const DEFAULT_SERVER = 'http://127.0.0.1:8080/graphql';
 
 /** The flags of every command that talks to a running server. */
 export const CONNECTION_OPTIONS = {
   server: { type: 'string' },
   token: { type: 'string' },
+  'certificate-authority': { type: 'string' },
   data: { type: 'string', default: '.kubeql' },
 } as const;
 
 export const CONNECTION_USAGE = `  --server    the API server (default $KUBEQL_SERVER, else ${DEFAULT_SERVER})
   --token     bearer token (default $KUBEQL_TOKEN, else the admin token in --data)
-  --data      the server's data directory, for its admin.token (default .kubeql)`;
+  --certificate-authority FILE
+              the cluster CA (PEM) to trust for an https:// server (default: the one in
+              --data, tls/ca.crt, else the system's)
+  --data      the server's data directory, for its admin.token and CA (default .kubeql)`;
 
 export interface Connection {
   url: string;
   token: string;
+  /** The CA (PEM) to trust for an https:// server; none: the system's. */
+  ca?: string;
 }
 
-/** The server URL and token from flags, then the environment, then the data directory. */
-export function resolveConnection(values: { server?: string; token?: string; data?: string }): Connection {
+export interface ConnectionValues {
+  server?: string;
+  token?: string;
+  data?: string;
+  /** A file holding the CA's PEM. */
+  'certificate-authority'?: string;
+  /** The CA's PEM in base64, as kq's config and a kubeconfig carry it. */
+  'certificate-authority-data'?: string;
+}
+
+/** The server URL, token and CA from flags, then the environment (or config), then the data directory. */
+export function resolveConnection(values: ConnectionValues): Connection {
   let url = values.server ?? process.env.KUBEQL_SERVER ?? DEFAULT_SERVER;
   // Accept the bare origin: the API lives at /graphql.
   if (/^https?:\/\/[^/]+\/?$/.test(url)) url = `${url.replace(/\/$/, '')}/graphql`;
@@ -38,10 +56,35 @@ export function resolveConnection(values: { server?: string; token?: string; dat
       );
     }
   }
-  return { url, token };
+  return { url, token, ca: /^https:/i.test(url) ? certificateAuthority(values) : undefined };
 }
 
-export function connect(values: { server?: string; token?: string; data?: string }): KubeqlClient {
+function certificateAuthority(values: ConnectionValues): string | undefined {
+  const file = values['certificate-authority'];
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read --certificate-authority ${file}: ${messageOf(error)}`);
+    }
+    return pem(text, `--certificate-authority ${file}`);
+  }
+  const data = values['certificate-authority-data'];
+  if (data) return pem(Buffer.from(data, 'base64').toString('utf8'), 'certificate-authority-data');
+  try {
+    return fs.readFileSync(path.join(values.data ?? '.kubeql', CA_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function pem(text: string, source: string): string {
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${source} holds no PEM certificate`);
+  return text;
+}
+
+export function connect(values: ConnectionValues): KubeqlClient {
   return createClient(resolveConnection(values));
 }
 

@@ -19,7 +19,13 @@ export class Cli {
 
   constructor(
     readonly io: CliIO,
-    private readonly flags: { server?: string; token?: string; data?: string; namespace?: string },
+    private readonly flags: {
+      server?: string;
+      token?: string;
+      data?: string;
+      namespace?: string;
+      'certificate-authority'?: string;
+    },
   ) {
     this.config = readConfig(configPath(io.env));
     this.namespace = flags.namespace ?? io.env.KQ_NAMESPACE ?? this.config.namespace ?? 'default';
@@ -36,16 +42,21 @@ export class Cli {
   }
 
   client(): KubeqlClient {
-    if (!this.made) {
-      const { env } = this.io;
-      this.connection = resolveConnection({
-        server: this.flags.server ?? env.KQ_SERVER ?? env.KUBEQL_SERVER ?? this.config.server,
-        token: this.flags.token ?? env.KQ_TOKEN ?? env.KUBEQL_TOKEN ?? this.config.token,
-        data: path.resolve(this.io.cwd, this.flags.data ?? '.kubeql'),
-      });
-      this.made = createClient(this.connection);
-    }
+    this.made ??= createClient(this.resolve());
     return this.made;
+  }
+
+  /** The server, token and CA kq talks with, as flags, environment and config give them. */
+  resolve(): Connection {
+    const { env } = this.io;
+    this.connection ??= resolveConnection({
+      server: this.flags.server ?? env.KQ_SERVER ?? env.KUBEQL_SERVER ?? this.config.server,
+      token: this.flags.token ?? env.KQ_TOKEN ?? env.KUBEQL_TOKEN ?? this.config.token,
+      'certificate-authority': this.flags['certificate-authority'],
+      'certificate-authority-data': this.config['certificate-authority-data'],
+      data: path.resolve(this.io.cwd, this.flags.data ?? '.kubeql'),
+    });
+    return this.connection;
   }
 
   out(text = ''): void {

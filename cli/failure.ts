@@ -29,6 +29,7 @@ export function describeFailure(error: unknown, server?: string): string {
       return `The connection to the server ${host} was refused - did you specify the right host or port? (${message})`;
     }
     if (error.code === 'UNAUTHENTICATED') return 'error: You must be logged in to the server (Unauthorized)';
+    if (error.code === 'UNTRUSTED') return `Unable to connect to the server: ${message}`;
     if (error.code === 'INVALID' && /^\S+ "[^"]*" is invalid/.test(message)) return `The ${message}`;
     const reason = REASONS[error.code];
     if (reason) return `Error from server (${reason}): ${message}`;

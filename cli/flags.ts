@@ -9,6 +9,7 @@ type Option = Options[string];
 export const GLOBAL_OPTIONS = {
   server: { type: 'string', short: 's' },
   token: { type: 'string' },
+  'certificate-authority': { type: 'string' },
   data: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   help: { type: 'boolean', short: 'h' },
@@ -18,7 +19,10 @@ export const GLOBAL_USAGE = `Global flags:
   -n, --namespace   namespace (default: $KQ_NAMESPACE, else the config's, else "default")
   -s, --server      API server URL (default: $KQ_SERVER, else the config's)
       --token       bearer token (default: $KQ_TOKEN, else the config's, else --data's admin.token)
-      --data        a local server's data directory, for its admin.token (default .kubeql)`;
+      --certificate-authority FILE
+                    the cluster CA (PEM) for an https:// server (default: the config's
+                    certificate-authority-data, else --data's tls/ca.crt, else the system's)
+      --data        a local server's data directory, for its admin.token and CA (default .kubeql)`;
 
 /**
  * Flags whose value kubectl lets you leave out (`--dry-run` means `--dry-run=client`):

@@ -4,9 +4,10 @@ import type { GraphQLResult } from './types.ts';
 /**
  * The API's error codes (`extensions.code`), plus INTERNAL for anything without one: a
  * masked server error, a malformed response, a schema mismatch. UNAVAILABLE also stands
- * for a server the SDK could not reach or whose connection dropped.
+ * for a server the SDK could not reach or whose connection dropped; UNTRUSTED for one
+ * whose TLS certificate the client does not trust, which no retry mends.
  */
-export type ErrorCode = ApiErrorCode | 'INTERNAL';
+export type ErrorCode = ApiErrorCode | 'INTERNAL' | 'UNTRUSTED';
 
 /** One offending field of an INVALID object, as Kubernetes' StatusCause. */
 export interface Cause {

@@ -35,5 +35,6 @@ export {
 } from './rate-limiter.ts';
 export { resourceWriter, type DeleteOptions, type PropagationPolicy, type ResourceWriter } from './writes.ts';
 export { execute, subscribe } from './typed.ts';
+export { codegenConfig, codegenScalars } from './codegen-config.ts';
 export * as operations from './generated/graphql.ts';
 export { embeddedTypes, possibleTypes } from './generated/possible-types.ts';

@@ -1,5 +1,7 @@
 import { KubeqlError, messageOf } from './errors.ts';
+import type { Fetch } from './node-tls.ts';
 import { SubscriptionSocket } from './socket.ts';
+import { untrustedServer } from './untrusted-server.ts';
 import type { GraphQLResult, Transport } from './types.ts';
 import type { WatchTuning } from './watch.ts';
 
@@ -7,6 +9,13 @@ export interface RemoteTransportOptions {
   /** The API endpoint, e.g. http://127.0.0.1:8080/graphql; the WebSocket is on the same path. */
   url: string;
   token: string;
+  /**
+   * In Node: the certificate authority (PEM) to trust for an https:// server instead of the
+   * system's, as a kubeconfig's certificate-authority-data (kq's config carries the
+   * cluster's; `kq server` writes it to <data>/tls/ca.crt). A server whose certificate it
+   * did not sign is refused with UNTRUSTED. Node only: a browser trusts its own store.
+   */
+  ca?: string;
   fetch?: typeof globalThis.fetch;
   /** A WebSocket constructor; defaults to the global one, else the `ws` package (Node 20). */
   webSocketImpl?: unknown;
@@ -38,10 +47,19 @@ export interface RemoteTransportOptions {
  */
 export function remoteTransport(options: RemoteTransportOptions): Transport & WatchTuning {
   const authorization = `Bearer ${options.token}`;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const ca = /^https:/i.test(options.url) ? options.ca : undefined;
+  // Node's TLS, loaded only when a CA is given, so that browsers never load it.
+  let trusting: Promise<{ fetch: Fetch; close(): void }> | undefined;
+  const fetchImpl: Fetch =
+    options.fetch ??
+    (ca
+      ? async (url, init) =>
+          (await (trusting ??= import('./node-tls.ts').then((tls) => tls.trustingFetch(ca)))).fetch(url, init)
+      : globalThis.fetch);
   const socket = new SubscriptionSocket({
     url: options.url.replace(/^http/, 'ws'),
     authorization,
+    ca,
     webSocketImpl: options.webSocketImpl,
     keepAliveMs: options.keepAliveMs ?? 10_000,
     pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
@@ -70,6 +88,8 @@ export function remoteTransport(options: RemoteTransportOptions): Transport & Wa
           signal: AbortSignal.timeout(requestTimeoutMs),
         });
       } catch (error) {
+        const untrusted = untrustedServer(error, options.url);
+        if (untrusted) throw untrusted;
         throw new KubeqlError(
           'UNAVAILABLE',
           `cannot reach ${options.url}: ${whyFailed(error, requestTimeoutMs)}`,
@@ -90,6 +110,7 @@ export function remoteTransport(options: RemoteTransportOptions): Transport & Wa
     async close() {
       closed = true;
       await socket.close(closedError());
+      (await trusting)?.close();
     },
   };
 }

@@ -1,11 +1,14 @@
 import { createClient, type Client } from 'graphql-ws';
 import { fromGraphQLErrors, KubeqlError, messageOf, type GraphQLErrorLike } from './errors.ts';
 import type { GraphQLResult, Sink } from './types.ts';
+import { untrustedServer } from './untrusted-server.ts';
 
 export interface SocketOptions {
   /** ws:// or wss:// */
   url: string;
   authorization: string;
+  /** The certificate authority (PEM) to trust for wss:// in Node (see RemoteTransportOptions.ca). */
+  ca?: string;
   webSocketImpl?: unknown;
   keepAliveMs: number;
   pongTimeoutMs: number;
@@ -72,7 +75,8 @@ export class SubscriptionSocket {
             next: (result) => {
               if (!ended) sink.next(result as GraphQLResult<T>);
             },
-            error: (error) => entry.fail(subscriptionError(error)),
+            error: (error) =>
+              entry.fail(untrustedServer(error, this.options.url) ?? subscriptionError(error)),
             complete: () => {
               if (ended) return;
               end();
@@ -103,7 +107,9 @@ export class SubscriptionSocket {
   }
 
   private connect(): Promise<Client> {
-    return (this.client ??= webSocketImpl(this.options.webSocketImpl).then((impl) => this.open(impl)));
+    return (this.client ??= webSocketImpl(this.options.webSocketImpl, this.options.ca).then((impl) =>
+      this.open(impl),
+    ));
   }
 
   private open(impl: unknown): Client {
@@ -205,8 +211,10 @@ function watched(impl: unknown, onCreate: (socket: RawSocket) => void): unknown 
   });
 }
 
-async function webSocketImpl(given: unknown): Promise<unknown> {
+async function webSocketImpl(given: unknown, ca: string | undefined): Promise<unknown> {
   if (given) return given;
+  // A global WebSocket (a browser's, Node 22's) takes no CA: `ws` does.
+  if (ca) return (await import('./node-tls.ts')).trustingWebSocket(ca);
   if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
   // Node 20 has no global WebSocket; import `ws` only then, so that browsers never load it.
   return (await import('ws')).default;

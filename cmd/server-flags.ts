@@ -3,6 +3,7 @@ import path from 'node:path';
 import { integerFlag } from '../cli/connection.ts';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/limits/connection-limits.ts';
 import type { ServerOptions } from '../server/server.ts';
+import { isDnsName } from '../server/tls/certificate.ts';
 
 /** The flags of the API server, which `kq server` and `kq up` both take (node:util parseArgs options). */
 export const SERVER_FLAGS = {
@@ -15,13 +16,28 @@ export const SERVER_FLAGS = {
   'max-watches': { type: 'string' },
   'max-watches-per-client': { type: 'string' },
   'trusted-proxy': { type: 'string', multiple: true },
+  tls: { type: 'boolean' },
+  'tls-san': { type: 'string', multiple: true },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
 } as const;
 
 const LIMITS = DEFAULT_CONNECTION_LIMITS;
 
-export const SERVER_FLAGS_USAGE = `  --port      TCP port of the API; 0 picks a free one (default 8080)
-  --address   address to listen on (default 0.0.0.0)
-  --data      directory for the store and the admin token (default .kubeql)
+/** The flags' help, with the address the command listens on by default. */
+export const serverFlagsUsage = (
+  address: string,
+) => `  --port      TCP port of the API; 0 picks a free one (default 8080)
+  --address   address to listen on (default ${address}); beyond loopback the API is served
+              over HTTPS and WSS only, with a certificate signed by the cluster's CA
+              (DATA/tls/ca.crt, made on first start: give it to clients)
+  --data      directory for the store, the admin token and the CA (default .kubeql)
+  --tls       serve HTTPS on a loopback address too
+  --tls-san NAME
+              a DNS name or IP address the serving certificate is for, besides localhost,
+              this host's name and its addresses (a load balancer's, a public name); repeatable
+  --tls-cert-file FILE, --tls-private-key-file FILE
+              serve this certificate (PEM, chain after it) and key instead of the generated one
   --cors-origin ORIGIN
               a page origin (https://host:port) that may call the API from a browser;
               repeat for more (default: none but the server's own)
@@ -37,13 +53,20 @@ export const SERVER_FLAGS_USAGE = `  --port      TCP port of the API; 0 picks a 
 Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
 
 type ServerFlagValues = {
-  [K in keyof typeof SERVER_FLAGS]?: K extends 'cors-origin' | 'trusted-proxy' ? string[] : string;
+  [K in keyof typeof SERVER_FLAGS]?: K extends 'cors-origin' | 'trusted-proxy' | 'tls-san'
+    ? string[]
+    : K extends 'tls'
+      ? boolean
+      : string;
 };
 
 /** What the flags ask of the API server; a malformed number is an error naming its flag. */
 export function serverOptionsFrom(
   values: ServerFlagValues,
-): Pick<ServerOptions, 'port' | 'address' | 'dataDir' | 'databaseUrl' | 'corsOrigins' | 'connectionLimits'> {
+): Pick<
+  ServerOptions,
+  'port' | 'address' | 'dataDir' | 'databaseUrl' | 'corsOrigins' | 'connectionLimits' | 'tls'
+> {
   const count = (name: keyof typeof SERVER_FLAGS) => {
     const value = values[name];
     return typeof value === 'string' ? integerFlag(name, value, 1) : undefined;
@@ -64,7 +87,31 @@ export function serverOptionsFrom(
     databaseUrl: process.env.DATABASE_URL,
     corsOrigins: values['cors-origin'],
     connectionLimits,
+    tls: tlsOptions(values),
   };
+}
+
+function tlsOptions(values: ServerFlagValues): ServerOptions['tls'] {
+  const certFile = values['tls-cert-file'];
+  const keyFile = values['tls-private-key-file'];
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new Error('--tls-cert-file and --tls-private-key-file go together: give both');
+  if (certFile && values['tls-san']?.length)
+    throw new Error(
+      '--tls-san names the generated certificate: with --tls-cert-file, the certificate names itself',
+    );
+  return {
+    serve: values.tls,
+    sans: values['tls-san']?.map(servingName),
+    certFile: certFile && path.resolve(certFile),
+    keyFile: keyFile && path.resolve(keyFile),
+  };
+}
+
+/** A --tls-san value: an IP address or a DNS name (a leading "*." for a wildcard). */
+function servingName(value: string): string {
+  if (net.isIP(value) || isDnsName(value)) return value;
+  throw new Error(`invalid --tls-san "${value}": give a DNS name or an IP address`);
 }
 
 /** A --trusted-proxy value: an IP address, as a socket reports its peer. */

@@ -3,22 +3,26 @@ import { parseArgs } from 'node:util';
 import { ensureDockerEngine } from '../agent/node/docker-engine.ts';
 import { isRuntimeName, RUNTIMES } from '../agent/node/runtime/index.ts';
 import { relaunchTuned } from './tuned-process.ts';
-import { SERVER_FLAGS, SERVER_FLAGS_USAGE, serverOptionsFrom } from './server-flags.ts';
+import { SERVER_FLAGS, serverFlagsUsage, serverOptionsFrom } from './server-flags.ts';
 import fs from 'node:fs';
 import { configPath, readConfig, writeConfig } from '../cli/config.ts';
 import { integerFlag, stopOnSignal } from '../cli/connection.ts';
 
-export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address 0.0.0.0] [--data .kubeql] [flags]
+/** A local cluster listens on loopback (plain HTTP) unless told otherwise, as kind's API server does. */
+const UP_ADDRESS = '127.0.0.1';
+
+export const UP_USAGE = `Usage: kq up [--runtime docker|simulated] [--nodes N] [--port 8080] [--address ${UP_ADDRESS}] [--data .kubeql] [flags]
 
 Brings up a whole cluster in one process: the API server, the controllers, the scheduler
 and --nodes node agents, talking to the server in-process. With the docker runtime
 (the default) pods run as containers on this machine's Docker engine, which is
 installed and started when missing and this user may; the demo images
-(kubeql/busybox:stable, kubeql/demo-web:v1 and v2) are built when absent.
+(kubeql/busybox:stable, kubeql/demo-web:v1 and v2) are built when absent. kq's config
+points at the cluster afterwards, with the cluster's CA when it serves HTTPS.
   --runtime   container runtime of the nodes: ${RUNTIMES.join(', ')} (default docker;
               simulated: hollow nodes, nothing really runs)
   --nodes     how many nodes (default 1 with docker, 3 simulated)
-${SERVER_FLAGS_USAGE}`;
+${serverFlagsUsage(UP_ADDRESS)}`;
 
 /** `kq up`: runs until SIGINT/SIGTERM, then stops the nodes, the controllers and the server. */
 export async function runUp(argv: string[]): Promise<void> {
@@ -28,6 +32,7 @@ export async function runUp(argv: string[]): Promise<void> {
       runtime: { type: 'string', default: 'docker' },
       nodes: { type: 'string' },
       ...SERVER_FLAGS,
+      address: { type: 'string', default: UP_ADDRESS },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -44,13 +49,13 @@ export async function runUp(argv: string[]): Promise<void> {
   // them). The cluster's code loads after that, so the relaunching parent stays small.
   await relaunchTuned();
   const { startLocalCluster } = await import('./cluster.ts');
-  const { corsOrigins, connectionLimits, ...where } = serverOptionsFrom(values);
+  const { corsOrigins, connectionLimits, tls, ...where } = serverOptionsFrom(values);
   const dataDir = where.dataDir;
   const log = (line: string) => console.error(line);
   if (values.runtime === 'docker') await ensureDockerEngine(log);
   const cluster = await startLocalCluster({
     ...where,
-    serverOptions: { corsOrigins, connectionLimits },
+    serverOptions: { corsOrigins, connectionLimits, tls },
     nodes: values.nodes === undefined ? undefined : integerFlag('nodes', values.nodes),
     runtime: values.runtime,
   });
@@ -66,7 +71,14 @@ export async function runUp(argv: string[]): Promise<void> {
   const config = configPath(process.env);
   try {
     const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
-    writeConfig(config, { ...readConfig(config), server: cluster.server.url, token });
+    const { 'certificate-authority-data': _previous, ...kept } = readConfig(config);
+    const ca = cluster.server.ca;
+    writeConfig(config, {
+      ...kept,
+      server: cluster.server.url,
+      token,
+      ...(ca ? { 'certificate-authority-data': Buffer.from(ca).toString('base64') } : {}),
+    });
     console.log(`  CLI:        npm run kq -- get pods   (${config} now points at this cluster)`);
   } catch (error) {
     console.log(`  CLI:        kq's config was not written (${(error as Error).message})`);

@@ -12,13 +12,20 @@ export type ScalarName =
 interface Base {
   description?: string;
   required?: boolean;
+  /**
+   * On every object the server stores, though a manifest may leave it out (metadata.uid,
+   * a pod's status.phase): non-null when read, optional when written.
+   */
+  alwaysSet?: boolean;
 }
 
 export interface ScalarShape<T = unknown> extends Base {
   t: 'scalar';
   scalar: ScalarName;
-  /** Allowed values, for string enums kept as strings (Kubernetes' style). */
+  /** Allowed values of a string enum; the value itself is stored and sent as the string. */
   oneOf?: readonly string[];
+  /** The GraphQL enum a string enum is, named as Kubernetes' Go type is (PodPhase, Protocol). */
+  enum?: string;
   /** Phantom field carrying the TypeScript type; never set at runtime. */
   __type?: T;
 }
@@ -84,8 +91,15 @@ export const s = {
   resources: scalar<Record<string, string | number>>('ResourceList'),
   /** Free-form JSON, used only where Kubernetes itself is schemaless. */
   json: scalar<unknown>('JSON'),
-  /** A string restricted to a set of values, as Kubernetes' enums are. */
-  enum<const V extends string>(values: readonly V[], description?: string): ScalarShape<V> {
+  /**
+   * One of a set of strings, as Kubernetes' enums are: a GraphQL enum named `name`. An
+   * absent enum that must be read (a bookmark's) reads as its first value.
+   */
+  enum<const V extends string>(name: string, values: readonly V[], description?: string): ScalarShape<V> {
+    return { t: 'scalar', scalar: 'String', enum: name, oneOf: values, description };
+  },
+  /** One of a set of strings that a GraphQL enum cannot name (`""` among them): a String. */
+  oneOf<const V extends string>(values: readonly V[], description?: string): ScalarShape<V> {
     return { t: 'scalar', scalar: 'String', oneOf: values, description };
   },
   list<T>(of: ItemShape<T>, description?: string): ListShape<T> {
@@ -103,6 +117,28 @@ export const s = {
 /** Marks a field as one a valid object must carry. */
 export function required<S extends Shape>(shape: S): S & { required: true } {
   return { ...shape, required: true };
+}
+
+/** Marks a field the server sees to on every object it stores (see `alwaysSet` above). */
+export function alwaysSet<S extends Shape>(shape: S): S & { alwaysSet: true } {
+  return { ...shape, alwaysSet: true };
+}
+
+/** The same shape under the description of one use of it (a shared enum or struct). */
+export function described<S extends Shape>(shape: S, description: string): S {
+  return { ...shape, description };
+}
+
+/**
+ * Marks a list as merged item by item by `mergeKey` (strategic merge patch, server-side apply),
+ * as Kubernetes' `patchMergeKey`/`listMapKeys` tags do; `mapKeys` when more fields identify an item.
+ */
+export function keyedBy<S extends ListShape>(
+  shape: S,
+  mergeKey: string,
+  mapKeys?: readonly string[],
+): S & { mergeKey: string } {
+  return { ...shape, mergeKey, ...(mapKeys ? { mapKeys } : {}) };
 }
 
 /** Adds fields to an object shape under a new name (Kubernetes reuses many structs). */

@@ -4,6 +4,7 @@ import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
 import * as typescript from '@graphql-codegen/typescript';
 import * as typescriptOperations from '@graphql-codegen/typescript-operations';
 import { buildSchema, isAbstractType, isObjectType, parse } from 'graphql';
+import { codegenConfig } from '../client/codegen-config.ts';
 
 /**
  * The client's generated types, from the committed SDL (the single source of truth)
@@ -14,14 +15,6 @@ export const GENERATED_FILE = new URL('../client/generated/graphql.ts', import.m
 export const POSSIBLE_TYPES_FILE = new URL('../client/generated/possible-types.ts', import.meta.url);
 const SDL_FILE = new URL('../schema/schema.graphql', import.meta.url);
 const OPERATIONS_DIR = new URL('../client/operations/', import.meta.url);
-
-const SCALARS = {
-  JSON: 'unknown',
-  StringMap: 'Record<string, string>',
-  ResourceList: 'Record<string, string | number>',
-  Quantity: 'string | number',
-  IntOrString: 'string | number',
-};
 
 export interface TypesTarget {
   /** Where the `.graphql` operations are. */
@@ -48,7 +41,7 @@ export async function generateTypes(target: TypesTarget): Promise<string> {
     schema,
     documents,
     filename: target.outputPath,
-    config: { useTypeImports: true, enumsAsTypes: true, scalars: SCALARS },
+    config: codegenConfig,
     plugins: [
       ...(target.schemaTypes ? [{ typescript: {} }] : []),
       { typescriptOperations: {} },

@@ -20,11 +20,16 @@ import { WatchHub } from './watch/hub.ts';
 import { LiveQueries } from './live/live-queries.ts';
 import { serveWebSocket } from './websocket/websocket.ts';
 import { createYogaApp } from './http/yoga.ts';
+import { createListener, listenerTls, urlHost } from './tls/listener.ts';
+import type { TlsOptions } from './tls/serving-tls.ts';
 
 export interface ServerOptions {
   port: number;
+  /** Where to listen (0.0.0.0); beyond loopback the server speaks HTTPS and WSS only. */
   address?: string;
   dataDir: string;
+  /** TLS on loopback too, extra names for the generated certificate, or a certificate of the user's. */
+  tls?: TlsOptions;
   databaseUrl?: string;
   limits?: Partial<Limits>;
   /** Caps on connections and subscriptions, HTTP timeouts, slow WebSocket consumers. */
@@ -43,8 +48,11 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** The API endpoint, https:// when the server speaks TLS. */
   url: string;
   port: number;
+  /** The cluster CA (PEM) that signed the serving certificate, for clients to trust (as kubeconfig's certificate-authority-data). */
+  ca?: string;
   resources: ResourceService;
   /** Stops accepting, finishes in-flight requests and writes, ends subscriptions, closes the store. */
   close(): Promise<void>;
@@ -56,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const auth = new Authenticator(options.dataDir);
+  const address = options.address ?? '0.0.0.0';
+  const tls = listenerTls({ dataDir: options.dataDir, address, tls: options.tls, log });
   const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const store = await Store.open(new Persistence(db, provider), {
     retainEvents: options.retainEvents ?? 20_000,
@@ -85,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const serveRest = restApi({ auth, resources, log });
   let ready = true;
 
-  const server = http.createServer(httpTimeouts(connectionLimits), (req, res) => {
+  const listener = createListener(tls, { timeouts: httpTimeouts(connectionLimits), log }, (req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
@@ -95,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (servePages(req, res)) return;
     void yoga(req, res);
   });
+  const server = listener.server;
   // permessage-deflate from 1 KiB: a list shrinks 10 to 30 times. Without context takeover, as ws
   // keeps to the threshold only then (with it, every message is compressed, at ~8× the CPU of a
   // plain one); with 2 KiB windows, as ws keeps a connection's deflate context, mostly its window,
@@ -109,16 +120,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.address ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, address, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
+    url: `${listener.scheme}://${urlHost(address)}:${port}/graphql`,
     port,
+    ca: listener.ca,
     resources,
     close: async () => {
       ready = false;
+      listener.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       hub.close();

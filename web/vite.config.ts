@@ -19,6 +19,11 @@ export default defineConfig({
       { find: /^graphql$/, replacement: require.resolve('graphql/index.mjs') },
       // The SDK imports `ws` only where there is no global WebSocket, i.e. never in a browser.
       { find: /^ws$/, replacement: fileURLToPath(new URL('./src/api/no-ws.ts', import.meta.url)) },
+      // Nor its TLS for Node, which it loads only when given a CA (a browser has its own).
+      {
+        find: /^\.\/node-tls\.ts$/,
+        replacement: fileURLToPath(new URL('./src/api/no-node-tls.ts', import.meta.url)),
+      },
     ],
   },
   build: {

@@ -2,25 +2,31 @@ import { CONFIG_KEYS, configPath, readConfig, writeConfig, type ConfigKey } from
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Options, Parsed } from '../flags.ts';
+import { kubeconfigFor } from '../kubeconfig.ts';
 import { toYAML } from '../printers/output.ts';
 import type { Verb } from './verb.ts';
 
 const options = { raw: { type: 'boolean' }, current: { type: 'boolean' } } as const satisfies Options;
 
 export const config: Verb<typeof options> = {
-  usage: `Show or change what kq remembers: the server, the token and the current namespace, in
-$KQ_CONFIG, else $XDG_CONFIG_HOME/kubeql/config.json (~/.config/kubeql/config.json).
-Flags (--server, --token, -n) and the environment (KQ_SERVER, KQ_TOKEN, KQ_NAMESPACE)
-override the file.
+  usage: `Show or change what kq remembers: the server, the token, the current namespace and
+the cluster CA that an https:// server's certificate must be signed by (base64 of its PEM,
+as a kubeconfig's certificate-authority-data), in $KQ_CONFIG, else
+$XDG_CONFIG_HOME/kubeql/config.json (~/.config/kubeql/config.json). Flags (--server,
+--token, --certificate-authority, -n) and the environment (KQ_SERVER, KQ_TOKEN,
+KQ_NAMESPACE) override the file. \`kq config kubeconfig\` prints the same cluster as a
+kubeconfig for kubectl.
 
 Examples:
   kq config set server http://127.0.0.1:8080
   kq config set token "$(cat .kubeql/admin.token)"
+  kq config set certificate-authority-data "$(base64 -w0 .kubeql/tls/ca.crt)"
+  kq config kubeconfig > kubeconfig && kubectl --kubeconfig kubeconfig get pods
   kq config set-context --current --namespace=staging
   kq config view
   kq config unset namespace
 
-Usage: kq config (view [--raw] | set KEY VALUE | unset KEY | set-context --current --namespace=NS | current-namespace | path)`,
+Usage: kq config (view [--raw] | set KEY VALUE | unset KEY | set-context --current --namespace=NS | current-namespace | path | kubeconfig)`,
   options,
   run: runConfig,
 };
@@ -38,7 +44,13 @@ async function runConfig(cli: Cli, { values, positionals }: Parsed<typeof option
   const [sub, ...args] = positionals;
   switch (sub) {
     case 'view': {
-      const shown = { ...saved, ...(saved.token && !values.raw ? { token: 'REDACTED' } : {}) };
+      const shown = values.raw
+        ? saved
+        : {
+            ...saved,
+            ...(saved.token ? { token: 'REDACTED' } : {}),
+            ...(saved['certificate-authority-data'] ? { 'certificate-authority-data': 'DATA+OMITTED' } : {}),
+          };
       cli.io.stdout.write(Object.keys(shown).length ? toYAML(shown) : '{}\n');
       return 0;
     }
@@ -71,11 +83,18 @@ async function runConfig(cli: Cli, { values, positionals }: Parsed<typeof option
     case 'path':
       cli.out(file);
       return 0;
+    case 'kubeconfig': {
+      const connection = cli.resolve();
+      cli.io.stdout.write(toYAML(kubeconfigFor(connection, cli.namespace)));
+      if (!/^https:/i.test(connection.url))
+        cli.err(`warning: kubectl sends no token to ${connection.url}: it needs an https:// server`);
+      return 0;
+    }
     default:
       throw new UsageError(
         sub
           ? `unknown command "${sub}" for "kq config"`
-          : 'kq config needs a subcommand: view, set, unset, set-context, current-namespace, path',
+          : 'kq config needs a subcommand: view, set, unset, set-context, current-namespace, path, kubeconfig',
       );
   }
 }

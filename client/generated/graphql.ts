@@ -70,6 +70,20 @@ export type ClientIpConfigInput = {
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CompletionMode =
+  | 'Indexed'
+  | 'NonIndexed';
+
+export type ConcurrencyPolicy =
+  | 'Allow'
+  | 'Forbid'
+  | 'Replace';
+
+export type ConditionStatus =
+  | 'False'
+  | 'True'
+  | 'Unknown';
+
 /** Non-secret configuration for pods, as environment variables or files; at most 1 MiB. */
 export type ConfigMap = Resource & {
   __typename?: 'ConfigMap';
@@ -210,8 +224,8 @@ export type Container = {
   envFrom?: Maybe<Array<EnvFromSource>>;
   /** Container image reference, e.g. nginx:1.27. */
   image?: Maybe<Scalars['String']['output']>;
-  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. One of: Always, IfNotPresent, Never. */
-  imagePullPolicy?: Maybe<Scalars['String']['output']>;
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  imagePullPolicy?: Maybe<PullPolicy>;
   /** Handlers run right after a container starts (postStart) and before it is terminated (preStop). */
   lifecycle?: Maybe<Lifecycle>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
@@ -232,8 +246,8 @@ export type Container = {
   stdin?: Maybe<Scalars['Boolean']['output']>;
   /** File the termination message is read from; defaults to /dev/termination-log. */
   terminationMessagePath?: Maybe<Scalars['String']['output']>;
-  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. One of: File, FallbackToLogsOnError. */
-  terminationMessagePolicy?: Maybe<Scalars['String']['output']>;
+  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
+  terminationMessagePolicy?: Maybe<TerminationMessagePolicy>;
   /** Allocate a TTY; requires stdin. */
   tty?: Maybe<Scalars['Boolean']['output']>;
   /** Volumes of the pod to mount into the filesystem. */
@@ -265,8 +279,8 @@ export type ContainerInput = {
   envFrom?: InputMaybe<Array<EnvFromSourceInput>>;
   /** Container image reference, e.g. nginx:1.27. */
   image?: InputMaybe<Scalars['String']['input']>;
-  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. One of: Always, IfNotPresent, Never. */
-  imagePullPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  imagePullPolicy?: InputMaybe<PullPolicy>;
   /** Handlers run right after a container starts (postStart) and before it is terminated (preStop). */
   lifecycle?: InputMaybe<LifecycleInput>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
@@ -287,8 +301,8 @@ export type ContainerInput = {
   stdin?: InputMaybe<Scalars['Boolean']['input']>;
   /** File the termination message is read from; defaults to /dev/termination-log. */
   terminationMessagePath?: InputMaybe<Scalars['String']['input']>;
-  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. One of: File, FallbackToLogsOnError. */
-  terminationMessagePolicy?: InputMaybe<Scalars['String']['input']>;
+  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
+  terminationMessagePolicy?: InputMaybe<TerminationMessagePolicy>;
   /** Allocate a TTY; requires stdin. */
   tty?: InputMaybe<Scalars['Boolean']['input']>;
   /** Volumes of the pod to mount into the filesystem. */
@@ -313,8 +327,8 @@ export type ContainerPort = {
   hostPort?: Maybe<Scalars['Int']['output']>;
   /** IANA service name (at most 15 characters), unique in the container; Services may refer to it. */
   name?: Maybe<Scalars['String']['output']>;
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: Maybe<Scalars['String']['output']>;
+  /** Defaults to TCP. */
+  protocol?: Maybe<Protocol>;
 };
 
 export type ContainerPortInput = {
@@ -326,8 +340,8 @@ export type ContainerPortInput = {
   hostPort?: InputMaybe<Scalars['Int']['input']>;
   /** IANA service name (at most 15 characters), unique in the container; Services may refer to it. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to TCP. */
+  protocol?: InputMaybe<Protocol>;
 };
 
 export type ContainerResourceMetricSource = {
@@ -504,8 +518,8 @@ export type CronJobList = {
 /** Desired state of a CronJob. */
 export type CronJobSpec = {
   __typename?: 'CronJobSpec';
-  /** What to do when a run is due while the previous one still runs; defaults to Allow. One of: Allow, Forbid, Replace. */
-  concurrencyPolicy?: Maybe<Scalars['String']['output']>;
+  /** What to do when a run is due while the previous one still runs; defaults to Allow. */
+  concurrencyPolicy?: Maybe<ConcurrencyPolicy>;
   /** Finished failed jobs kept; defaults to 1. */
   failedJobsHistoryLimit?: Maybe<Scalars['Int']['output']>;
   /** The job each run creates. */
@@ -524,8 +538,8 @@ export type CronJobSpec = {
 
 /** Desired state of a CronJob. */
 export type CronJobSpecInput = {
-  /** What to do when a run is due while the previous one still runs; defaults to Allow. One of: Allow, Forbid, Replace. */
-  concurrencyPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** What to do when a run is due while the previous one still runs; defaults to Allow. */
+  concurrencyPolicy?: InputMaybe<ConcurrencyPolicy>;
   /** Finished failed jobs kept; defaults to 1. */
   failedJobsHistoryLimit?: InputMaybe<Scalars['Int']['input']>;
   /** The job each run creates. */
@@ -584,6 +598,12 @@ export type CrossVersionObjectReferenceInput = {
   name: Scalars['String']['input'];
 };
 
+export type DnsPolicy =
+  | 'ClusterFirst'
+  | 'ClusterFirstWithHostNet'
+  | 'Default'
+  | 'None';
+
 export type DaemonEndpoint = {
   __typename?: 'DaemonEndpoint';
   Port: Scalars['Int']['output'];
@@ -624,8 +644,7 @@ export type DaemonSetCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -637,8 +656,7 @@ export type DaemonSetConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -739,16 +757,20 @@ export type DaemonSetStatusInput = {
 export type DaemonSetUpdateStrategy = {
   __typename?: 'DaemonSetUpdateStrategy';
   rollingUpdate?: Maybe<RollingUpdateDaemonSet>;
-  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. One of: RollingUpdate, OnDelete. */
-  type?: Maybe<Scalars['String']['output']>;
+  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. */
+  type?: Maybe<DaemonSetUpdateStrategyType>;
 };
 
 /** How pods are replaced when the template changes. */
 export type DaemonSetUpdateStrategyInput = {
   rollingUpdate?: InputMaybe<RollingUpdateDaemonSetInput>;
-  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. One of: RollingUpdate, OnDelete. */
-  type?: InputMaybe<Scalars['String']['input']>;
+  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. */
+  type?: InputMaybe<DaemonSetUpdateStrategyType>;
 };
+
+export type DaemonSetUpdateStrategyType =
+  | 'OnDelete'
+  | 'RollingUpdate';
 
 /** One change to a DaemonSet, in resourceVersion order. */
 export type DaemonSetWatchEvent = {
@@ -791,8 +813,7 @@ export type DeploymentCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -804,8 +825,7 @@ export type DeploymentConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -912,16 +932,20 @@ export type DeploymentStatusInput = {
 export type DeploymentStrategy = {
   __typename?: 'DeploymentStrategy';
   rollingUpdate?: Maybe<RollingUpdateDeployment>;
-  /** Recreate kills every old pod before creating new ones; defaults to RollingUpdate. One of: RollingUpdate, Recreate. */
-  type?: Maybe<Scalars['String']['output']>;
+  /** Recreate kills every old pod before creating new ones; defaults to RollingUpdate. */
+  type?: Maybe<DeploymentStrategyType>;
 };
 
 /** How old pods are replaced by new ones. */
 export type DeploymentStrategyInput = {
   rollingUpdate?: InputMaybe<RollingUpdateDeploymentInput>;
-  /** Recreate kills every old pod before creating new ones; defaults to RollingUpdate. One of: RollingUpdate, Recreate. */
-  type?: InputMaybe<Scalars['String']['input']>;
+  /** Recreate kills every old pod before creating new ones; defaults to RollingUpdate. */
+  type?: InputMaybe<DeploymentStrategyType>;
 };
+
+export type DeploymentStrategyType =
+  | 'Recreate'
+  | 'RollingUpdate';
 
 /** One change to a Deployment, in resourceVersion order. */
 export type DeploymentWatchEvent = {
@@ -1020,8 +1044,8 @@ export type EndpointPort = {
   /** Matches the service port's name; required when there is more than one port. */
   name?: Maybe<Scalars['String']['output']>;
   port: Scalars['Int']['output'];
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: Maybe<Scalars['String']['output']>;
+  /** Defaults to TCP. */
+  protocol?: Maybe<Protocol>;
 };
 
 export type EndpointPortInput = {
@@ -1029,8 +1053,8 @@ export type EndpointPortInput = {
   /** Matches the service port's name; required when there is more than one port. */
   name?: InputMaybe<Scalars['String']['input']>;
   port: Scalars['Int']['input'];
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to TCP. */
+  protocol?: InputMaybe<Protocol>;
 };
 
 /** Addresses that all expose the same ports. */
@@ -1185,8 +1209,7 @@ export type Event = Resource & {
   /** Recurrences of an event, reported together instead of one event each. */
   series?: Maybe<EventSeries>;
   source?: Maybe<EventSource>;
-  /** One of: Normal, Warning. */
-  type?: Maybe<Scalars['String']['output']>;
+  type?: Maybe<EventType>;
 };
 
 /** A report of something that happened to an object; kept for a limited time. */
@@ -1218,8 +1241,7 @@ export type EventInput = {
   /** Recurrences of an event, reported together instead of one event each. */
   series?: InputMaybe<EventSeriesInput>;
   source?: InputMaybe<EventSourceInput>;
-  /** One of: Normal, Warning. */
-  type?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<EventType>;
 };
 
 /** A page of Event objects. */
@@ -1262,6 +1284,10 @@ export type EventSourceInput = {
   /** The node it ran on. */
   host?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type EventType =
+  | 'Normal'
+  | 'Warning';
 
 /** One change to a Event, in resourceVersion order. */
 export type EventWatchEvent = {
@@ -1357,8 +1383,7 @@ export type HpaScalingPolicy = {
   __typename?: 'HPAScalingPolicy';
   /** The window the policy holds over: 1-1800 seconds. */
   periodSeconds: Scalars['Int']['output'];
-  /** One of: Pods, Percent. */
-  type: Scalars['String']['output'];
+  type: HpaScalingPolicyType;
   /** How many pods, or what percentage of the current replicas, may change per period. */
   value: Scalars['Int']['output'];
 };
@@ -1366,18 +1391,21 @@ export type HpaScalingPolicy = {
 export type HpaScalingPolicyInput = {
   /** The window the policy holds over: 1-1800 seconds. */
   periodSeconds: Scalars['Int']['input'];
-  /** One of: Pods, Percent. */
-  type: Scalars['String']['input'];
+  type: HpaScalingPolicyType;
   /** How many pods, or what percentage of the current replicas, may change per period. */
   value: Scalars['Int']['input'];
 };
+
+export type HpaScalingPolicyType =
+  | 'Percent'
+  | 'Pods';
 
 /** Limits on how fast the autoscaler scales in one direction. */
 export type HpaScalingRules = {
   __typename?: 'HPAScalingRules';
   policies?: Maybe<Array<HpaScalingPolicy>>;
-  /** Which policy wins (default Max); Disabled stops scaling this way. One of: Max, Min, Disabled. */
-  selectPolicy?: Maybe<Scalars['String']['output']>;
+  /** Which policy wins (default Max); Disabled stops scaling this way. */
+  selectPolicy?: Maybe<ScalingPolicySelect>;
   /** How far back recommendations are considered, to avoid flapping: 0-3600. Defaults to 0 up, 300 down. */
   stabilizationWindowSeconds?: Maybe<Scalars['Int']['output']>;
 };
@@ -1385,8 +1413,8 @@ export type HpaScalingRules = {
 /** Limits on how fast the autoscaler scales in one direction. */
 export type HpaScalingRulesInput = {
   policies?: InputMaybe<Array<HpaScalingPolicyInput>>;
-  /** Which policy wins (default Max); Disabled stops scaling this way. One of: Max, Min, Disabled. */
-  selectPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** Which policy wins (default Max); Disabled stops scaling this way. */
+  selectPolicy?: InputMaybe<ScalingPolicySelect>;
   /** How far back recommendations are considered, to avoid flapping: 0-3600. Defaults to 0 up, 300 down. */
   stabilizationWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1401,8 +1429,8 @@ export type HttpGetAction = {
   path?: Maybe<Scalars['String']['output']>;
   /** Port number or name of a container port. */
   port: Scalars['IntOrString']['output'];
-  /** Defaults to HTTP. One of: HTTP, HTTPS. */
-  scheme?: Maybe<Scalars['String']['output']>;
+  /** Defaults to HTTP. */
+  scheme?: Maybe<UriScheme>;
 };
 
 export type HttpGetActionInput = {
@@ -1414,8 +1442,8 @@ export type HttpGetActionInput = {
   path?: InputMaybe<Scalars['String']['input']>;
   /** Port number or name of a container port. */
   port: Scalars['IntOrString']['input'];
-  /** Defaults to HTTP. One of: HTTP, HTTPS. */
-  scheme?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to HTTP. */
+  scheme?: InputMaybe<UriScheme>;
 };
 
 export type HttpHeader = {
@@ -1471,8 +1499,7 @@ export type HorizontalPodAutoscalerCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -1484,8 +1511,7 @@ export type HorizontalPodAutoscalerConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -1565,7 +1591,7 @@ export type HostPathVolumeSource = {
   __typename?: 'HostPathVolumeSource';
   /** Path of the directory on the host. */
   path: Scalars['String']['output'];
-  /** What must exist at the path; "" checks nothing. One of: , DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice. */
+  /** What must exist at the path; "" checks nothing. One of: "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice". */
   type?: Maybe<Scalars['String']['output']>;
 };
 
@@ -1573,9 +1599,18 @@ export type HostPathVolumeSource = {
 export type HostPathVolumeSourceInput = {
   /** Path of the directory on the host. */
   path: Scalars['String']['input'];
-  /** What must exist at the path; "" checks nothing. One of: , DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice. */
+  /** What must exist at the path; "" checks nothing. One of: "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice". */
   type?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type IpFamily =
+  | 'IPv4'
+  | 'IPv6';
+
+export type IpFamilyPolicy =
+  | 'PreferDualStack'
+  | 'RequireDualStack'
+  | 'SingleStack';
 
 /** One image to set: `kubectl set image <kind>/<name> <container>=<image>`. */
 export type ImageUpdateInput = {
@@ -1615,8 +1650,7 @@ export type JobCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -1628,8 +1662,7 @@ export type JobConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -1661,8 +1694,8 @@ export type JobSpec = {
   activeDeadlineSeconds?: Maybe<Scalars['Int']['output']>;
   /** Retries before the job is marked failed; defaults to 6. */
   backoffLimit?: Maybe<Scalars['Int']['output']>;
-  /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. One of: NonIndexed, Indexed. */
-  completionMode?: Maybe<Scalars['String']['output']>;
+  /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. */
+  completionMode?: Maybe<CompletionMode>;
   /** Successful pods needed for the job to complete; unset means any success completes it once all pods end. */
   completions?: Maybe<Scalars['Int']['output']>;
   /** Whether selector is set by the user; otherwise it is generated from the job uid. Rarely needed. */
@@ -1685,8 +1718,8 @@ export type JobSpecInput = {
   activeDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Retries before the job is marked failed; defaults to 6. */
   backoffLimit?: InputMaybe<Scalars['Int']['input']>;
-  /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. One of: NonIndexed, Indexed. */
-  completionMode?: InputMaybe<Scalars['String']['input']>;
+  /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. */
+  completionMode?: InputMaybe<CompletionMode>;
   /** Successful pods needed for the job to complete; unset means any success completes it once all pods end. */
   completions?: InputMaybe<Scalars['Int']['input']>;
   /** Whether selector is set by the user; otherwise it is generated from the job uid. Rarely needed. */
@@ -1747,16 +1780,16 @@ export type JobStatusInput = {
 /** The job each run creates. */
 export type JobTemplateSpec = {
   __typename?: 'JobTemplateSpec';
-  /** Standard object metadata, with Kubernetes' field names. */
-  metadata?: Maybe<ObjectMeta>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: Maybe<TemplateObjectMeta>;
   /** Desired state of a Job. */
   spec?: Maybe<JobSpec>;
 };
 
 /** The job each run creates. */
 export type JobTemplateSpecInput = {
-  /** Standard object metadata, with Kubernetes' field names. */
-  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: InputMaybe<TemplateObjectMetaInput>;
   /** Desired state of a Job. */
   spec?: InputMaybe<JobSpecInput>;
 };
@@ -1801,18 +1834,22 @@ export type LabelSelectorInput = {
   matchLabels?: InputMaybe<Scalars['StringMap']['input']>;
 };
 
+export type LabelSelectorOperator =
+  | 'DoesNotExist'
+  | 'Exists'
+  | 'In'
+  | 'NotIn';
+
 export type LabelSelectorRequirement = {
   __typename?: 'LabelSelectorRequirement';
   key: Scalars['String']['output'];
-  /** One of: In, NotIn, Exists, DoesNotExist. */
-  operator: Scalars['String']['output'];
+  operator: LabelSelectorOperator;
   values?: Maybe<Array<Scalars['String']['output']>>;
 };
 
 export type LabelSelectorRequirementInput = {
   key: Scalars['String']['input'];
-  /** One of: In, NotIn, Exists, DoesNotExist. */
-  operator: Scalars['String']['input'];
+  operator: LabelSelectorOperator;
   values?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
@@ -1987,6 +2024,13 @@ export type MetricIdentifierInput = {
   selector?: InputMaybe<LabelSelectorInput>;
 };
 
+export type MetricSourceType =
+  | 'ContainerResource'
+  | 'External'
+  | 'Object'
+  | 'Pods'
+  | 'Resource';
+
 /** A metric to scale on; the autoscaler takes the largest replica count any metric asks for. */
 export type MetricSpec = {
   __typename?: 'MetricSpec';
@@ -1996,8 +2040,8 @@ export type MetricSpec = {
   pods?: Maybe<PodsMetricSource>;
   /** A resource's usage across the target's pods, as the metrics pipeline reports it. */
   resource?: Maybe<ResourceMetricSource>;
-  /** Which of the fields below describes the metric; exactly that one must be set. One of: Resource, Pods, Object, External, ContainerResource. */
-  type: Scalars['String']['output'];
+  /** Which of the fields below describes the metric; exactly that one must be set. */
+  type: MetricSourceType;
 };
 
 /** A metric to scale on; the autoscaler takes the largest replica count any metric asks for. */
@@ -2008,8 +2052,8 @@ export type MetricSpecInput = {
   pods?: InputMaybe<PodsMetricSourceInput>;
   /** A resource's usage across the target's pods, as the metrics pipeline reports it. */
   resource?: InputMaybe<ResourceMetricSourceInput>;
-  /** Which of the fields below describes the metric; exactly that one must be set. One of: Resource, Pods, Object, External, ContainerResource. */
-  type: Scalars['String']['input'];
+  /** Which of the fields below describes the metric; exactly that one must be set. */
+  type: MetricSourceType;
 };
 
 export type MetricStatus = {
@@ -2019,8 +2063,7 @@ export type MetricStatus = {
   object?: Maybe<ObjectMetricStatus>;
   pods?: Maybe<PodsMetricStatus>;
   resource?: Maybe<ResourceMetricStatus>;
-  /** One of: Resource, Pods, Object, External, ContainerResource. */
-  type: Scalars['String']['output'];
+  type: MetricSourceType;
 };
 
 export type MetricStatusInput = {
@@ -2029,8 +2072,7 @@ export type MetricStatusInput = {
   object?: InputMaybe<ObjectMetricStatusInput>;
   pods?: InputMaybe<PodsMetricStatusInput>;
   resource?: InputMaybe<ResourceMetricStatusInput>;
-  /** One of: Resource, Pods, Object, External, ContainerResource. */
-  type: Scalars['String']['input'];
+  type: MetricSourceType;
 };
 
 /** The value the autoscaler steers a metric towards. */
@@ -2040,8 +2082,7 @@ export type MetricTarget = {
   averageUtilization?: Maybe<Scalars['Int']['output']>;
   /** The target value of the metric averaged over pods. */
   averageValue?: Maybe<Scalars['Quantity']['output']>;
-  /** One of: Utilization, Value, AverageValue. */
-  type: Scalars['String']['output'];
+  type: MetricTargetType;
   /** The target value of the metric as a whole. */
   value?: Maybe<Scalars['Quantity']['output']>;
 };
@@ -2052,11 +2093,15 @@ export type MetricTargetInput = {
   averageUtilization?: InputMaybe<Scalars['Int']['input']>;
   /** The target value of the metric averaged over pods. */
   averageValue?: InputMaybe<Scalars['Quantity']['input']>;
-  /** One of: Utilization, Value, AverageValue. */
-  type: Scalars['String']['input'];
+  type: MetricTargetType;
   /** The target value of the metric as a whole. */
   value?: InputMaybe<Scalars['Quantity']['input']>;
 };
+
+export type MetricTargetType =
+  | 'AverageValue'
+  | 'Utilization'
+  | 'Value';
 
 export type MetricValueStatus = {
   __typename?: 'MetricValueStatus';
@@ -3050,7 +3095,7 @@ export type Namespace = Resource & {
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   spec?: Maybe<NamespaceSpec>;
-  status?: Maybe<NamespaceStatus>;
+  status: NamespaceStatus;
 };
 
 export type NamespaceCondition = {
@@ -3062,8 +3107,7 @@ export type NamespaceCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -3075,8 +3119,7 @@ export type NamespaceConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -3099,6 +3142,10 @@ export type NamespaceList = {
   metadata: ListMeta;
 };
 
+export type NamespacePhase =
+  | 'Active'
+  | 'Terminating';
+
 export type NamespaceSpec = {
   __typename?: 'NamespaceSpec';
   /** Must be empty before the namespace is removed. "kubernetes" is taken off once everything in the namespace is deleted. */
@@ -3113,14 +3160,14 @@ export type NamespaceSpecInput = {
 export type NamespaceStatus = {
   __typename?: 'NamespaceStatus';
   conditions?: Maybe<Array<NamespaceCondition>>;
-  /** Terminating once deletion was requested; the namespace goes away when its contents and finalizers are gone. One of: Active, Terminating. */
-  phase?: Maybe<Scalars['String']['output']>;
+  /** Active from creation; Terminating once deletion was requested. The namespace goes away when its contents and finalizers are gone. */
+  phase: NamespacePhase;
 };
 
 export type NamespaceStatusInput = {
   conditions?: InputMaybe<Array<NamespaceConditionInput>>;
-  /** Terminating once deletion was requested; the namespace goes away when its contents and finalizers are gone. One of: Active, Terminating. */
-  phase?: InputMaybe<Scalars['String']['input']>;
+  /** Active from creation; Terminating once deletion was requested. The namespace goes away when its contents and finalizers are gone. */
+  phase?: InputMaybe<NamespacePhase>;
 };
 
 /** One change to a Namespace, in resourceVersion order. */
@@ -3156,15 +3203,20 @@ export type Node = Resource & {
 export type NodeAddress = {
   __typename?: 'NodeAddress';
   address: Scalars['String']['output'];
-  /** One of: InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS. */
-  type: Scalars['String']['output'];
+  type: NodeAddressType;
 };
 
 export type NodeAddressInput = {
   address: Scalars['String']['input'];
-  /** One of: InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS. */
-  type: Scalars['String']['input'];
+  type: NodeAddressType;
 };
+
+export type NodeAddressType =
+  | 'ExternalDNS'
+  | 'ExternalIP'
+  | 'Hostname'
+  | 'InternalDNS'
+  | 'InternalIP';
 
 export type NodeAffinity = {
   __typename?: 'NodeAffinity';
@@ -3190,8 +3242,7 @@ export type NodeCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -3203,8 +3254,7 @@ export type NodeConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -3293,20 +3343,28 @@ export type NodeSelectorInput = {
   nodeSelectorTerms: Array<NodeSelectorTermInput>;
 };
 
+export type NodeSelectorOperator =
+  | 'DoesNotExist'
+  | 'Exists'
+  | 'Gt'
+  | 'In'
+  | 'Lt'
+  | 'NotIn';
+
 export type NodeSelectorRequirement = {
   __typename?: 'NodeSelectorRequirement';
   /** Label key (or field name in matchFields). */
   key: Scalars['String']['output'];
-  /** Gt and Lt compare a single integer value. One of: In, NotIn, Exists, DoesNotExist, Gt, Lt. */
-  operator: Scalars['String']['output'];
+  /** Gt and Lt compare a single integer value. */
+  operator: NodeSelectorOperator;
   values?: Maybe<Array<Scalars['String']['output']>>;
 };
 
 export type NodeSelectorRequirementInput = {
   /** Label key (or field name in matchFields). */
   key: Scalars['String']['input'];
-  /** Gt and Lt compare a single integer value. One of: In, NotIn, Exists, DoesNotExist, Gt, Lt. */
-  operator: Scalars['String']['input'];
+  /** Gt and Lt compare a single integer value. */
+  operator: NodeSelectorOperator;
   values?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
@@ -3503,7 +3561,7 @@ export type ObjectFieldSelectorInput = {
 export type ObjectMeta = {
   __typename?: 'ObjectMeta';
   annotations?: Maybe<Scalars['StringMap']['output']>;
-  creationTimestamp?: Maybe<Scalars['String']['output']>;
+  creationTimestamp: Scalars['String']['output'];
   deletionGracePeriodSeconds?: Maybe<Scalars['Int']['output']>;
   /** Set when deletion was requested and finalizers still hold the object. */
   deletionTimestamp?: Maybe<Scalars['String']['output']>;
@@ -3511,16 +3569,16 @@ export type ObjectMeta = {
   /** Prefix used to generate a unique name when name is empty. */
   generateName?: Maybe<Scalars['String']['output']>;
   /** Incremented by the server on every change to spec. */
-  generation?: Maybe<Scalars['Int']['output']>;
+  generation: Scalars['Int']['output'];
   labels?: Maybe<Scalars['StringMap']['output']>;
   /** Unique within a namespace (DNS-1123 subdomain for most kinds). */
-  name?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
   namespace?: Maybe<Scalars['String']['output']>;
   ownerReferences?: Maybe<Array<OwnerReference>>;
   /** The global revision of the last write to this object. Opaque: compare for equality only. */
-  resourceVersion?: Maybe<Scalars['String']['output']>;
+  resourceVersion: Scalars['String']['output'];
   /** Set by the server; unique in time and space. */
-  uid?: Maybe<Scalars['String']['output']>;
+  uid: Scalars['String']['output'];
 };
 
 /** Standard object metadata, with Kubernetes' field names. */
@@ -3654,7 +3712,7 @@ export type Pod = Resource & {
   /** Desired state of a pod. */
   spec?: Maybe<PodSpec>;
   /** Observed state of a pod. */
-  status?: Maybe<PodStatus>;
+  status: PodStatus;
   /** The pod's latest resource usage, or null without fresh usage. */
   usage?: Maybe<PodMetrics>;
 };
@@ -3721,8 +3779,7 @@ export type PodCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -3734,8 +3791,7 @@ export type PodConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -3812,6 +3868,10 @@ export type PodLogLine = {
   time: Scalars['String']['output'];
 };
 
+export type PodManagementPolicyType =
+  | 'OrderedReady'
+  | 'Parallel';
+
 /** A pod's latest resource usage, as metrics.k8s.io/v1beta1 PodMetrics: per container, over `window` ending at `timestamp`. */
 export type PodMetrics = {
   __typename?: 'PodMetrics';
@@ -3826,6 +3886,18 @@ export type PodMetrics = {
   /** A duration: "10s". */
   window: Scalars['String']['output'];
 };
+
+export type PodPhase =
+  | 'Failed'
+  | 'Pending'
+  | 'Running'
+  | 'Succeeded'
+  | 'Unknown';
+
+export type PodQosClass =
+  | 'BestEffort'
+  | 'Burstable'
+  | 'Guaranteed';
 
 /** Security options of every container of the pod. */
 export type PodSecurityContext = {
@@ -3863,8 +3935,8 @@ export type PodSpec = {
   containers: Array<Container>;
   /** Merged into the DNS configuration generated from dnsPolicy. */
   dnsConfig?: Maybe<PodDnsConfig>;
-  /** How the pod resolves names; defaults to ClusterFirst. One of: ClusterFirst, ClusterFirstWithHostNet, Default, None. */
-  dnsPolicy?: Maybe<Scalars['String']['output']>;
+  /** How the pod resolves names; defaults to ClusterFirst. */
+  dnsPolicy?: Maybe<DnsPolicy>;
   /** Inject Services' addresses as Docker-link style env vars; defaults to true. */
   enableServiceLinks?: Maybe<Scalars['Boolean']['output']>;
   /** Use the node's network namespace; container ports become host ports. */
@@ -3882,8 +3954,8 @@ export type PodSpec = {
   /** Priority, resolved from priorityClassName. */
   priority?: Maybe<Scalars['Int']['output']>;
   priorityClassName?: Maybe<Scalars['String']['output']>;
-  /** Restart policy of every container; defaults to Always. One of: Always, OnFailure, Never. */
-  restartPolicy?: Maybe<Scalars['String']['output']>;
+  /** Restart policy of every container; defaults to Always. */
+  restartPolicy?: Maybe<RestartPolicy>;
   /** Scheduler that places the pod; defaults to default-scheduler. */
   schedulerName?: Maybe<Scalars['String']['output']>;
   /** Security options of every container of the pod. */
@@ -3909,8 +3981,8 @@ export type PodSpecInput = {
   containers: Array<ContainerInput>;
   /** Merged into the DNS configuration generated from dnsPolicy. */
   dnsConfig?: InputMaybe<PodDnsConfigInput>;
-  /** How the pod resolves names; defaults to ClusterFirst. One of: ClusterFirst, ClusterFirstWithHostNet, Default, None. */
-  dnsPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** How the pod resolves names; defaults to ClusterFirst. */
+  dnsPolicy?: InputMaybe<DnsPolicy>;
   /** Inject Services' addresses as Docker-link style env vars; defaults to true. */
   enableServiceLinks?: InputMaybe<Scalars['Boolean']['input']>;
   /** Use the node's network namespace; container ports become host ports. */
@@ -3928,8 +4000,8 @@ export type PodSpecInput = {
   /** Priority, resolved from priorityClassName. */
   priority?: InputMaybe<Scalars['Int']['input']>;
   priorityClassName?: InputMaybe<Scalars['String']['input']>;
-  /** Restart policy of every container; defaults to Always. One of: Always, OnFailure, Never. */
-  restartPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** Restart policy of every container; defaults to Always. */
+  restartPolicy?: InputMaybe<RestartPolicy>;
   /** Scheduler that places the pod; defaults to default-scheduler. */
   schedulerName?: InputMaybe<Scalars['String']['input']>;
   /** Security options of every container of the pod. */
@@ -3955,12 +4027,12 @@ export type PodStatus = {
   message?: Maybe<Scalars['String']['output']>;
   /** Node the scheduler preempted pods on to make room for this one. */
   nominatedNodeName?: Maybe<Scalars['String']['output']>;
-  /** Summary of where the pod is in its lifecycle. One of: Pending, Running, Succeeded, Failed, Unknown. */
-  phase?: Maybe<Scalars['String']['output']>;
+  /** Summary of where the pod is in its lifecycle; Pending from creation on. */
+  phase: PodPhase;
   podIP?: Maybe<Scalars['String']['output']>;
   podIPs?: Maybe<Array<PodIp>>;
-  /** Quality of service, from requests and limits. One of: Guaranteed, Burstable, BestEffort. */
-  qosClass?: Maybe<Scalars['String']['output']>;
+  /** Quality of service, from requests and limits. */
+  qosClass?: Maybe<PodQosClass>;
   /** Brief CamelCase reason, e.g. Evicted. */
   reason?: Maybe<Scalars['String']['output']>;
   /** When the kubelet acknowledged the pod. */
@@ -3976,12 +4048,12 @@ export type PodStatusInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   /** Node the scheduler preempted pods on to make room for this one. */
   nominatedNodeName?: InputMaybe<Scalars['String']['input']>;
-  /** Summary of where the pod is in its lifecycle. One of: Pending, Running, Succeeded, Failed, Unknown. */
-  phase?: InputMaybe<Scalars['String']['input']>;
+  /** Summary of where the pod is in its lifecycle; Pending from creation on. */
+  phase?: InputMaybe<PodPhase>;
   podIP?: InputMaybe<Scalars['String']['input']>;
   podIPs?: InputMaybe<Array<PodIpInput>>;
-  /** Quality of service, from requests and limits. One of: Guaranteed, Burstable, BestEffort. */
-  qosClass?: InputMaybe<Scalars['String']['input']>;
+  /** Quality of service, from requests and limits. */
+  qosClass?: InputMaybe<PodQosClass>;
   /** Brief CamelCase reason, e.g. Evicted. */
   reason?: InputMaybe<Scalars['String']['input']>;
   /** When the kubelet acknowledged the pod. */
@@ -3991,16 +4063,16 @@ export type PodStatusInput = {
 /** What the pods a controller creates look like. */
 export type PodTemplateSpec = {
   __typename?: 'PodTemplateSpec';
-  /** Standard object metadata, with Kubernetes' field names. */
-  metadata?: Maybe<ObjectMeta>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: Maybe<TemplateObjectMeta>;
   /** Desired state of a pod. */
   spec?: Maybe<PodSpec>;
 };
 
 /** What the pods a controller creates look like. */
 export type PodTemplateSpecInput = {
-  /** Standard object metadata, with Kubernetes' field names. */
-  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: InputMaybe<TemplateObjectMetaInput>;
   /** Desired state of a pod. */
   spec?: InputMaybe<PodSpecInput>;
 };
@@ -4140,6 +4212,16 @@ export type PropagationPolicy =
   | 'Foreground'
   /** Delete the owner and leave the dependents, without the owner reference. */
   | 'Orphan';
+
+export type Protocol =
+  | 'SCTP'
+  | 'TCP'
+  | 'UDP';
+
+export type PullPolicy =
+  | 'Always'
+  | 'IfNotPresent'
+  | 'Never';
 
 /** Reads: get and list every kind, and follow the edges between objects. */
 export type Query = {
@@ -4568,8 +4650,7 @@ export type ReplicaSetCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -4581,8 +4662,7 @@ export type ReplicaSetConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -4759,6 +4839,11 @@ export type ResourceUsage = {
   memoryBytes: Scalars['Float']['output'];
 };
 
+export type RestartPolicy =
+  | 'Always'
+  | 'Never'
+  | 'OnFailure';
+
 export type RollingUpdateDaemonSet = {
   __typename?: 'RollingUpdateDaemonSet';
   /** Nodes (or percentage) that may run a new pod next to the old one during the update; defaults to 0. */
@@ -4852,6 +4937,11 @@ export type RolloutUndoResult = {
   /** True when the Deployment's template already was that revision's: nothing changed. */
   skipped: Scalars['Boolean']['output'];
 };
+
+export type ScalingPolicySelect =
+  | 'Disabled'
+  | 'Max'
+  | 'Min';
 
 /** Sensitive data (passwords, tokens, keys) for pods; at most 1 MiB. */
 export type Secret = Resource & {
@@ -5039,6 +5129,10 @@ export type Service = Resource & {
   status?: Maybe<ServiceStatus>;
 };
 
+export type ServiceAffinity =
+  | 'ClientIP'
+  | 'None';
+
 export type ServiceCondition = {
   __typename?: 'ServiceCondition';
   lastHeartbeatTime?: Maybe<Scalars['String']['output']>;
@@ -5048,8 +5142,7 @@ export type ServiceCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -5061,10 +5154,13 @@ export type ServiceConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
+
+export type ServiceExternalTrafficPolicy =
+  | 'Cluster'
+  | 'Local';
 
 /** A stable virtual IP and DNS name in front of a set of pods chosen by a label selector. */
 export type ServiceInput = {
@@ -5075,6 +5171,10 @@ export type ServiceInput = {
   spec?: InputMaybe<ServiceSpecInput>;
   status?: InputMaybe<ServiceStatusInput>;
 };
+
+export type ServiceInternalTrafficPolicy =
+  | 'Cluster'
+  | 'Local';
 
 /** A page of Service objects. */
 export type ServiceList = {
@@ -5095,8 +5195,8 @@ export type ServicePort = {
   nodePort?: Maybe<Scalars['Int']['output']>;
   /** The port the service exposes on its cluster IP. */
   port: Scalars['Int']['output'];
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: Maybe<Scalars['String']['output']>;
+  /** Defaults to TCP. */
+  protocol?: Maybe<Protocol>;
   /** The pods' port, by number or by container port name; defaults to port. */
   targetPort?: Maybe<Scalars['IntOrString']['output']>;
 };
@@ -5110,8 +5210,8 @@ export type ServicePortInput = {
   nodePort?: InputMaybe<Scalars['Int']['input']>;
   /** The port the service exposes on its cluster IP. */
   port: Scalars['Int']['input'];
-  /** Defaults to TCP. One of: TCP, UDP, SCTP. */
-  protocol?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to TCP. */
+  protocol?: InputMaybe<Protocol>;
   /** The pods' port, by number or by container port name; defaults to port. */
   targetPort?: InputMaybe<Scalars['IntOrString']['input']>;
 };
@@ -5126,15 +5226,14 @@ export type ServiceSpec = {
   externalIPs?: Maybe<Array<Scalars['String']['output']>>;
   /** The DNS name an ExternalName service is an alias (CNAME) for. */
   externalName?: Maybe<Scalars['String']['output']>;
-  /** For traffic from outside: Local only uses backends on the receiving node and keeps the client IP. One of: Cluster, Local. */
-  externalTrafficPolicy?: Maybe<Scalars['String']['output']>;
+  /** For traffic from outside: Local only uses backends on the receiving node and keeps the client IP. */
+  externalTrafficPolicy?: Maybe<ServiceExternalTrafficPolicy>;
   /** The node port answering health checks for LoadBalancer services with externalTrafficPolicy Local. */
   healthCheckNodePort?: Maybe<Scalars['Int']['output']>;
-  /** For traffic from inside the cluster: Local only uses backends on the same node. One of: Cluster, Local. */
-  internalTrafficPolicy?: Maybe<Scalars['String']['output']>;
-  ipFamilies?: Maybe<Array<Scalars['String']['output']>>;
-  /** One of: SingleStack, PreferDualStack, RequireDualStack. */
-  ipFamilyPolicy?: Maybe<Scalars['String']['output']>;
+  /** For traffic from inside the cluster: Local only uses backends on the same node. */
+  internalTrafficPolicy?: Maybe<ServiceInternalTrafficPolicy>;
+  ipFamilies?: Maybe<Array<IpFamily>>;
+  ipFamilyPolicy?: Maybe<IpFamilyPolicy>;
   /** Deprecated: the IP a LoadBalancer service asks its provider for. */
   loadBalancerIP?: Maybe<Scalars['String']['output']>;
   ports?: Maybe<Array<ServicePort>>;
@@ -5142,11 +5241,11 @@ export type ServiceSpec = {
   publishNotReadyAddresses?: Maybe<Scalars['Boolean']['output']>;
   /** Pods with these labels are the backends. Without a selector, Endpoints are managed by hand. */
   selector?: Maybe<Scalars['StringMap']['output']>;
-  /** ClientIP sends each client to the same backend; default None. One of: ClientIP, None. */
-  sessionAffinity?: Maybe<Scalars['String']['output']>;
+  /** ClientIP sends each client to the same backend; default None. */
+  sessionAffinity?: Maybe<ServiceAffinity>;
   sessionAffinityConfig?: Maybe<SessionAffinityConfig>;
-  /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. One of: ClusterIP, NodePort, LoadBalancer, ExternalName. */
-  type?: Maybe<Scalars['String']['output']>;
+  /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. */
+  type?: Maybe<ServiceType>;
 };
 
 export type ServiceSpecInput = {
@@ -5158,15 +5257,14 @@ export type ServiceSpecInput = {
   externalIPs?: InputMaybe<Array<Scalars['String']['input']>>;
   /** The DNS name an ExternalName service is an alias (CNAME) for. */
   externalName?: InputMaybe<Scalars['String']['input']>;
-  /** For traffic from outside: Local only uses backends on the receiving node and keeps the client IP. One of: Cluster, Local. */
-  externalTrafficPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** For traffic from outside: Local only uses backends on the receiving node and keeps the client IP. */
+  externalTrafficPolicy?: InputMaybe<ServiceExternalTrafficPolicy>;
   /** The node port answering health checks for LoadBalancer services with externalTrafficPolicy Local. */
   healthCheckNodePort?: InputMaybe<Scalars['Int']['input']>;
-  /** For traffic from inside the cluster: Local only uses backends on the same node. One of: Cluster, Local. */
-  internalTrafficPolicy?: InputMaybe<Scalars['String']['input']>;
-  ipFamilies?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** One of: SingleStack, PreferDualStack, RequireDualStack. */
-  ipFamilyPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** For traffic from inside the cluster: Local only uses backends on the same node. */
+  internalTrafficPolicy?: InputMaybe<ServiceInternalTrafficPolicy>;
+  ipFamilies?: InputMaybe<Array<IpFamily>>;
+  ipFamilyPolicy?: InputMaybe<IpFamilyPolicy>;
   /** Deprecated: the IP a LoadBalancer service asks its provider for. */
   loadBalancerIP?: InputMaybe<Scalars['String']['input']>;
   ports?: InputMaybe<Array<ServicePortInput>>;
@@ -5174,11 +5272,11 @@ export type ServiceSpecInput = {
   publishNotReadyAddresses?: InputMaybe<Scalars['Boolean']['input']>;
   /** Pods with these labels are the backends. Without a selector, Endpoints are managed by hand. */
   selector?: InputMaybe<Scalars['StringMap']['input']>;
-  /** ClientIP sends each client to the same backend; default None. One of: ClientIP, None. */
-  sessionAffinity?: InputMaybe<Scalars['String']['input']>;
+  /** ClientIP sends each client to the same backend; default None. */
+  sessionAffinity?: InputMaybe<ServiceAffinity>;
   sessionAffinityConfig?: InputMaybe<SessionAffinityConfigInput>;
-  /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. One of: ClusterIP, NodePort, LoadBalancer, ExternalName. */
-  type?: InputMaybe<Scalars['String']['input']>;
+  /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. */
+  type?: InputMaybe<ServiceType>;
 };
 
 export type ServiceStatus = {
@@ -5191,6 +5289,12 @@ export type ServiceStatusInput = {
   conditions?: InputMaybe<Array<ServiceConditionInput>>;
   loadBalancer?: InputMaybe<LoadBalancerStatusInput>;
 };
+
+export type ServiceType =
+  | 'ClusterIP'
+  | 'ExternalName'
+  | 'LoadBalancer'
+  | 'NodePort';
 
 /** One change to a Service, in resourceVersion order. */
 export type ServiceWatchEvent = {
@@ -5251,8 +5355,7 @@ export type StatefulSetCondition = {
   message?: Maybe<Scalars['String']['output']>;
   observedGeneration?: Maybe<Scalars['Int']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['output'];
+  status: ConditionStatus;
   type: Scalars['String']['output'];
 };
 
@@ -5264,8 +5367,7 @@ export type StatefulSetConditionInput = {
   message?: InputMaybe<Scalars['String']['input']>;
   observedGeneration?: InputMaybe<Scalars['Int']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
-  /** One of: True, False, Unknown. */
-  status: Scalars['String']['input'];
+  status: ConditionStatus;
   type: Scalars['String']['input'];
 };
 
@@ -5307,8 +5409,8 @@ export type StatefulSetSpec = {
   /** Seconds a new pod must be ready, without crashing, to count as available. */
   minReadySeconds?: Maybe<Scalars['Int']['output']>;
   ordinals?: Maybe<StatefulSetOrdinals>;
-  /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. One of: OrderedReady, Parallel. */
-  podManagementPolicy?: Maybe<Scalars['String']['output']>;
+  /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. */
+  podManagementPolicy?: Maybe<PodManagementPolicyType>;
   /** Desired number of pods; defaults to 1. */
   replicas?: Maybe<Scalars['Int']['output']>;
   /** ControllerRevisions kept; defaults to 10. */
@@ -5328,8 +5430,8 @@ export type StatefulSetSpecInput = {
   /** Seconds a new pod must be ready, without crashing, to count as available. */
   minReadySeconds?: InputMaybe<Scalars['Int']['input']>;
   ordinals?: InputMaybe<StatefulSetOrdinalsInput>;
-  /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. One of: OrderedReady, Parallel. */
-  podManagementPolicy?: InputMaybe<Scalars['String']['input']>;
+  /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. */
+  podManagementPolicy?: InputMaybe<PodManagementPolicyType>;
   /** Desired number of pods; defaults to 1. */
   replicas?: InputMaybe<Scalars['Int']['input']>;
   /** ControllerRevisions kept; defaults to 10. */
@@ -5393,16 +5495,20 @@ export type StatefulSetStatusInput = {
 export type StatefulSetUpdateStrategy = {
   __typename?: 'StatefulSetUpdateStrategy';
   rollingUpdate?: Maybe<RollingUpdateStatefulSetStrategy>;
-  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. One of: RollingUpdate, OnDelete. */
-  type?: Maybe<Scalars['String']['output']>;
+  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. */
+  type?: Maybe<StatefulSetUpdateStrategyType>;
 };
 
 /** How pods are replaced when the template changes. */
 export type StatefulSetUpdateStrategyInput = {
   rollingUpdate?: InputMaybe<RollingUpdateStatefulSetStrategyInput>;
-  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. One of: RollingUpdate, OnDelete. */
-  type?: InputMaybe<Scalars['String']['input']>;
+  /** OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate. */
+  type?: InputMaybe<StatefulSetUpdateStrategyType>;
 };
+
+export type StatefulSetUpdateStrategyType =
+  | 'OnDelete'
+  | 'RollingUpdate';
 
 /** One change to a StatefulSet, in resourceVersion order. */
 export type StatefulSetWatchEvent = {
@@ -5686,8 +5792,8 @@ export type TcpSocketActionInput = {
 /** Repels pods that do not tolerate it. */
 export type Taint = {
   __typename?: 'Taint';
-  /** What happens to pods that do not tolerate the taint: not scheduled here, avoided, or also evicted. One of: NoSchedule, PreferNoSchedule, NoExecute. */
-  effect: Scalars['String']['output'];
+  /** What happens to pods that do not tolerate the taint: not scheduled here, avoided, or also evicted. */
+  effect: TaintEffect;
   /** A label-style key. */
   key: Scalars['String']['output'];
   /** When a NoExecute taint was added; set by the system. */
@@ -5695,10 +5801,15 @@ export type Taint = {
   value?: Maybe<Scalars['String']['output']>;
 };
 
+export type TaintEffect =
+  | 'NoExecute'
+  | 'NoSchedule'
+  | 'PreferNoSchedule';
+
 /** Repels pods that do not tolerate it. */
 export type TaintInput = {
-  /** What happens to pods that do not tolerate the taint: not scheduled here, avoided, or also evicted. One of: NoSchedule, PreferNoSchedule, NoExecute. */
-  effect: Scalars['String']['input'];
+  /** What happens to pods that do not tolerate the taint: not scheduled here, avoided, or also evicted. */
+  effect: TaintEffect;
   /** A label-style key. */
   key: Scalars['String']['input'];
   /** When a NoExecute taint was added; set by the system. */
@@ -5706,15 +5817,66 @@ export type TaintInput = {
   value?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The metadata a template gives the objects made from it: mostly labels and annotations. */
+export type TemplateObjectMeta = {
+  __typename?: 'TemplateObjectMeta';
+  annotations?: Maybe<Scalars['StringMap']['output']>;
+  creationTimestamp?: Maybe<Scalars['String']['output']>;
+  deletionGracePeriodSeconds?: Maybe<Scalars['Int']['output']>;
+  /** Set when deletion was requested and finalizers still hold the object. */
+  deletionTimestamp?: Maybe<Scalars['String']['output']>;
+  finalizers?: Maybe<Array<Scalars['String']['output']>>;
+  /** Prefix used to generate a unique name when name is empty. */
+  generateName?: Maybe<Scalars['String']['output']>;
+  /** Incremented by the server on every change to spec. */
+  generation?: Maybe<Scalars['Int']['output']>;
+  labels?: Maybe<Scalars['StringMap']['output']>;
+  /** Unique within a namespace (DNS-1123 subdomain for most kinds). */
+  name?: Maybe<Scalars['String']['output']>;
+  namespace?: Maybe<Scalars['String']['output']>;
+  ownerReferences?: Maybe<Array<OwnerReference>>;
+  /** The global revision of the last write to this object. Opaque: compare for equality only. */
+  resourceVersion?: Maybe<Scalars['String']['output']>;
+  /** Set by the server; unique in time and space. */
+  uid?: Maybe<Scalars['String']['output']>;
+};
+
+/** The metadata a template gives the objects made from it: mostly labels and annotations. */
+export type TemplateObjectMetaInput = {
+  annotations?: InputMaybe<Scalars['StringMap']['input']>;
+  creationTimestamp?: InputMaybe<Scalars['String']['input']>;
+  deletionGracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Set when deletion was requested and finalizers still hold the object. */
+  deletionTimestamp?: InputMaybe<Scalars['String']['input']>;
+  finalizers?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Prefix used to generate a unique name when name is empty. */
+  generateName?: InputMaybe<Scalars['String']['input']>;
+  /** Incremented by the server on every change to spec. */
+  generation?: InputMaybe<Scalars['Int']['input']>;
+  labels?: InputMaybe<Scalars['StringMap']['input']>;
+  /** Unique within a namespace (DNS-1123 subdomain for most kinds). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  ownerReferences?: InputMaybe<Array<OwnerReferenceInput>>;
+  /** The global revision of the last write to this object. Opaque: compare for equality only. */
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  /** Set by the server; unique in time and space. */
+  uid?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TerminationMessagePolicy =
+  | 'FallbackToLogsOnError'
+  | 'File';
+
 /** Lets the pod be scheduled onto (or stay on) nodes with a matching taint. */
 export type Toleration = {
   __typename?: 'Toleration';
-  /** Taint effect to match; empty matches all. One of: NoSchedule, PreferNoSchedule, NoExecute. */
-  effect?: Maybe<Scalars['String']['output']>;
+  /** Taint effect to match; empty matches all. */
+  effect?: Maybe<TaintEffect>;
   /** Taint key to tolerate; empty with operator Exists tolerates every taint. */
   key?: Maybe<Scalars['String']['output']>;
-  /** Defaults to Equal. One of: Exists, Equal. */
-  operator?: Maybe<Scalars['String']['output']>;
+  /** Defaults to Equal. */
+  operator?: Maybe<TolerationOperator>;
   /** For NoExecute: how long the pod stays bound after the taint appears. */
   tolerationSeconds?: Maybe<Scalars['Int']['output']>;
   /** Taint value to match; must be empty with operator Exists. */
@@ -5723,17 +5885,25 @@ export type Toleration = {
 
 /** Lets the pod be scheduled onto (or stay on) nodes with a matching taint. */
 export type TolerationInput = {
-  /** Taint effect to match; empty matches all. One of: NoSchedule, PreferNoSchedule, NoExecute. */
-  effect?: InputMaybe<Scalars['String']['input']>;
+  /** Taint effect to match; empty matches all. */
+  effect?: InputMaybe<TaintEffect>;
   /** Taint key to tolerate; empty with operator Exists tolerates every taint. */
   key?: InputMaybe<Scalars['String']['input']>;
-  /** Defaults to Equal. One of: Exists, Equal. */
-  operator?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to Equal. */
+  operator?: InputMaybe<TolerationOperator>;
   /** For NoExecute: how long the pod stays bound after the taint appears. */
   tolerationSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Taint value to match; must be empty with operator Exists. */
   value?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type TolerationOperator =
+  | 'Equal'
+  | 'Exists';
+
+export type UriScheme =
+  | 'HTTP'
+  | 'HTTPS';
 
 /** A named volume of a pod; exactly one source. */
 export type Volume = {
@@ -5853,22 +6023,22 @@ export type ApplyMutationVariables = Exact<{
 
 
 export type ApplyMutation = { apply: Array<
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
-    | { apiVersion: string, kind: string, metadata: { name: string | null, namespace: string | null, resourceVersion: string | null } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
   > };
 
 export type NodesOverviewQueryVariables = Exact<{
@@ -5877,7 +6047,7 @@ export type NodesOverviewQueryVariables = Exact<{
 }>;
 
 
-export type NodesOverviewQuery = { nodes: { metadata: { continue: string | null }, items: Array<{ metadata: { name: string | null, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: string }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: string, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string | null, namespace: string | null }, status: { phase: string | null } | null }> }> } };
+export type NodesOverviewQuery = { nodes: { metadata: { continue: string | null }, items: Array<{ metadata: { name: string, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: TaintEffect }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string, namespace: string | null }, status: { phase: PodPhase } }> }> } };
 
 export type DeploymentTreeQueryVariables = Exact<{
   namespace?: string | null | undefined;
@@ -5885,7 +6055,7 @@ export type DeploymentTreeQueryVariables = Exact<{
 }>;
 
 
-export type DeploymentTreeQuery = { deployment: { metadata: { name: string | null, generation: number | null, annotations: Record<string, string> | null }, spec: { replicas: number | null, paused: boolean | null } | null, status: { replicas: number | null, updatedReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, conditions: Array<{ type: string, status: string, reason: string | null, message: string | null }> | null } | null, replicaSets: Array<{ metadata: { name: string | null, annotations: Record<string, string> | null }, spec: { replicas: number | null } | null, pods: Array<{ metadata: { name: string | null }, spec: { nodeName: string | null } | null, status: { phase: string | null } | null }> }> } | null };
+export type DeploymentTreeQuery = { deployment: { metadata: { name: string, generation: number, annotations: Record<string, string> | null }, spec: { replicas: number | null, paused: boolean | null } | null, status: { replicas: number | null, updatedReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null, message: string | null }> | null } | null, replicaSets: Array<{ metadata: { name: string, annotations: Record<string, string> | null }, spec: { replicas: number | null } | null, pods: Array<{ metadata: { name: string }, spec: { nodeName: string | null } | null, status: { phase: PodPhase } }> }> } | null };
 
 export type RolloutStatusSubscriptionVariables = Exact<{
   namespace?: string | null | undefined;

@@ -213,6 +213,7 @@ export const embeddedTypes: string[] = [
   "StatefulSetWatchEvent",
   "TCPSocketAction",
   "Taint",
+  "TemplateObjectMeta",
   "Toleration",
   "Volume",
   "VolumeMount",

@@ -1,6 +1,6 @@
 import { defineKind } from '../kind.ts';
 import { required, s, type Infer } from '../shape.ts';
-import { ObjectMeta, ObjectReference } from './meta.ts';
+import { ObjectMeta, ObjectReference, TemplateObjectMeta } from './meta.ts';
 import { JobSpec } from './job.ts';
 
 export const CronJobSpec = s.object(
@@ -12,12 +12,17 @@ export const CronJobSpec = s.object(
       'Seconds after a missed scheduled time during which the job may still start.',
     ),
     concurrencyPolicy: s.enum(
+      'ConcurrencyPolicy',
       ['Allow', 'Forbid', 'Replace'],
       'What to do when a run is due while the previous one still runs; defaults to Allow.',
     ),
     suspend: s.bool('While true, no new runs are started; defaults to false.'),
     jobTemplate: required(
-      s.object('JobTemplateSpec', { metadata: ObjectMeta, spec: JobSpec }, 'The job each run creates.'),
+      s.object(
+        'JobTemplateSpec',
+        { metadata: TemplateObjectMeta, spec: JobSpec },
+        'The job each run creates.',
+      ),
     ),
     successfulJobsHistoryLimit: s.int('Finished successful jobs kept; defaults to 3.'),
     failedJobsHistoryLimit: s.int('Finished failed jobs kept; defaults to 1.'),

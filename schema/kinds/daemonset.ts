@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
 import { PodTemplateSpec } from './pod.ts';
 
@@ -7,6 +7,7 @@ const DaemonSetUpdateStrategy = s.object(
   'DaemonSetUpdateStrategy',
   {
     type: s.enum(
+      'DaemonSetUpdateStrategyType',
       ['RollingUpdate', 'OnDelete'],
       'OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate.',
     ),
@@ -45,7 +46,7 @@ const DaemonSetStatus = s.object(
     updatedNumberScheduled: s.int('Nodes running the updated daemon pod.'),
     numberAvailable: s.int('Nodes running a daemon pod available for at least minReadySeconds.'),
     numberUnavailable: s.int('Nodes that should run an available daemon pod and do not.'),
-    conditions: s.list(conditionShape('DaemonSetCondition')),
+    conditions: keyedBy(s.list(conditionShape('DaemonSetCondition')), 'type'),
   },
   'Observed state of a DaemonSet.',
 );

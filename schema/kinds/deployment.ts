@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
 import { PodTemplateSpec } from './pod.ts';
 
@@ -7,6 +7,7 @@ const DeploymentStrategy = s.object(
   'DeploymentStrategy',
   {
     type: s.enum(
+      'DeploymentStrategyType',
       ['RollingUpdate', 'Recreate'],
       'Recreate kills every old pod before creating new ones; defaults to RollingUpdate.',
     ),
@@ -48,7 +49,7 @@ const DeploymentStatus = s.object(
     readyReplicas: s.int(),
     availableReplicas: s.int('Pods ready for at least minReadySeconds.'),
     unavailableReplicas: s.int('Pods still needed for the deployment to have 100% available capacity.'),
-    conditions: s.list(conditionShape('DeploymentCondition')),
+    conditions: keyedBy(s.list(conditionShape('DeploymentCondition')), 'type'),
     collisionCount: s.int('Counts template hash collisions; used in the name of the newest ReplicaSet.'),
   },
   'Observed state of a Deployment.',

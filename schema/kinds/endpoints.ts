@@ -1,6 +1,6 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
-import { ObjectMeta, ObjectReference } from './meta.ts';
+import { described, required, s, type Infer } from '../shape.ts';
+import { ObjectMeta, ObjectReference, Protocol } from './meta.ts';
 
 export const EndpointAddress = s.object('EndpointAddress', {
   ip: required(s.string('The IPv4 address of the backend.')),
@@ -12,7 +12,7 @@ export const EndpointAddress = s.object('EndpointAddress', {
 export const EndpointPort = s.object('EndpointPort', {
   name: s.string("Matches the service port's name; required when there is more than one port."),
   port: required(s.int()),
-  protocol: s.enum(['TCP', 'UDP', 'SCTP'], 'Defaults to TCP.'),
+  protocol: described(Protocol, 'Defaults to TCP.'),
   appProtocol: s.string(),
 });
 

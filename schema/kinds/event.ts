@@ -29,7 +29,7 @@ export const Event = s.object(
     firstTimestamp: s.string('When the event was first recorded.'),
     lastTimestamp: s.string('When the event was most recently recorded.'),
     count: s.int('How many times the event happened.'),
-    type: s.enum(['Normal', 'Warning']),
+    type: s.enum('EventType', ['Normal', 'Warning']),
     eventTime: s.string('When the event was first observed (RFC 3339, microseconds).'),
     series: EventSeries,
     action: s.string('What was done, or failed, about the involved object.'),

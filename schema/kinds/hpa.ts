@@ -1,6 +1,14 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { described, keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
+
+const MetricSourceType = s.enum('MetricSourceType', [
+  'Resource',
+  'Pods',
+  'Object',
+  'External',
+  'ContainerResource',
+]);
 
 export const CrossVersionObjectReference = s.object('CrossVersionObjectReference', {
   apiVersion: s.string(),
@@ -12,7 +20,7 @@ export type CrossVersionObjectReference = Infer<typeof CrossVersionObjectReferen
 export const MetricTarget = s.object(
   'MetricTarget',
   {
-    type: required(s.enum(['Utilization', 'Value', 'AverageValue'])),
+    type: required(s.enum('MetricTargetType', ['Utilization', 'Value', 'AverageValue'])),
     value: s.quantity('The target value of the metric as a whole.'),
     averageValue: s.quantity('The target value of the metric averaged over pods.'),
     averageUtilization: s.int(
@@ -65,8 +73,8 @@ export const MetricSpec = s.object(
   'MetricSpec',
   {
     type: required(
-      s.enum(
-        ['Resource', 'Pods', 'Object', 'External', 'ContainerResource'],
+      described(
+        MetricSourceType,
         'Which of the fields below describes the metric; exactly that one must be set.',
       ),
     ),
@@ -81,7 +89,7 @@ export const MetricSpec = s.object(
 export type MetricSpec = Infer<typeof MetricSpec>;
 
 export const HPAScalingPolicy = s.object('HPAScalingPolicy', {
-  type: required(s.enum(['Pods', 'Percent'])),
+  type: required(s.enum('HPAScalingPolicyType', ['Pods', 'Percent'])),
   value: required(s.int('How many pods, or what percentage of the current replicas, may change per period.')),
   periodSeconds: required(s.int('The window the policy holds over: 1-1800 seconds.')),
 });
@@ -93,6 +101,7 @@ export const HPAScalingRules = s.object(
       'How far back recommendations are considered, to avoid flapping: 0-3600. Defaults to 0 up, 300 down.',
     ),
     selectPolicy: s.enum(
+      'ScalingPolicySelect',
       ['Max', 'Min', 'Disabled'],
       'Which policy wins (default Max); Disabled stops scaling this way.',
     ),
@@ -150,7 +159,7 @@ export const ExternalMetricStatus = s.object('ExternalMetricStatus', {
 });
 
 export const MetricStatus = s.object('MetricStatus', {
-  type: required(s.enum(['Resource', 'Pods', 'Object', 'External', 'ContainerResource'])),
+  type: required(MetricSourceType),
   resource: ResourceMetricStatus,
   containerResource: ContainerResourceMetricStatus,
   pods: PodsMetricStatus,
@@ -164,7 +173,7 @@ export const HorizontalPodAutoscalerStatus = s.object('HorizontalPodAutoscalerSt
   currentReplicas: s.int(),
   desiredReplicas: s.int(),
   currentMetrics: s.list(MetricStatus),
-  conditions: s.list(conditionShape('HorizontalPodAutoscalerCondition')),
+  conditions: keyedBy(s.list(conditionShape('HorizontalPodAutoscalerCondition')), 'type'),
 });
 
 export const HorizontalPodAutoscaler = s.object(

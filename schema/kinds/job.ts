@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
 import { PodTemplateSpec } from './pod.ts';
 
@@ -19,6 +19,7 @@ export const JobSpec = s.object(
     template: required(PodTemplateSpec),
     ttlSecondsAfterFinished: s.int('Seconds after the job finishes before it is deleted automatically.'),
     completionMode: s.enum(
+      'CompletionMode',
       ['NonIndexed', 'Indexed'],
       'Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed.',
     ),
@@ -30,7 +31,10 @@ export const JobSpec = s.object(
 const JobStatus = s.object(
   'JobStatus',
   {
-    conditions: s.list(conditionShape('JobCondition'), 'Complete or Failed once the job has finished.'),
+    conditions: keyedBy(
+      s.list(conditionShape('JobCondition'), 'Complete or Failed once the job has finished.'),
+      'type',
+    ),
     startTime: s.string('When the controller started acting on the job.'),
     completionTime: s.string('When the job completed successfully.'),
     active: s.int('Pods pending or running.'),

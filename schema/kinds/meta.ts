@@ -1,4 +1,4 @@
-import { required, s, type Infer } from '../shape.ts';
+import { alwaysSet, keyedBy, required, s, type Infer } from '../shape.ts';
 
 export const OwnerReference = s.object(
   'OwnerReference',
@@ -15,33 +15,63 @@ export const OwnerReference = s.object(
   'Identifies an owning object; the garbage collector deletes dependents of a deleted owner.',
 );
 
+const metaFields = {
+  name: s.string('Unique within a namespace (DNS-1123 subdomain for most kinds).'),
+  generateName: s.string('Prefix used to generate a unique name when name is empty.'),
+  namespace: s.string(),
+  uid: s.string('Set by the server; unique in time and space.'),
+  resourceVersion: s.string(
+    'The global revision of the last write to this object. Opaque: compare for equality only.',
+  ),
+  generation: s.int('Incremented by the server on every change to spec.'),
+  creationTimestamp: s.string(),
+  deletionTimestamp: s.string('Set when deletion was requested and finalizers still hold the object.'),
+  deletionGracePeriodSeconds: s.int(),
+  labels: s.map(),
+  annotations: s.map(),
+  ownerReferences: keyedBy(s.list(OwnerReference), 'uid'),
+  finalizers: s.list(s.string()),
+};
+
+/**
+ * Standard object metadata, with Kubernetes' field names. What the server sets or insists
+ * on at every write is on every stored object, so reads never find it missing.
+ */
 export const ObjectMeta = s.object(
   'ObjectMeta',
   {
-    name: s.string('Unique within a namespace (DNS-1123 subdomain for most kinds).'),
-    generateName: s.string('Prefix used to generate a unique name when name is empty.'),
-    namespace: s.string(),
-    uid: s.string('Set by the server; unique in time and space.'),
-    resourceVersion: s.string(
-      'The global revision of the last write to this object. Opaque: compare for equality only.',
-    ),
-    generation: s.int('Incremented by the server on every change to spec.'),
-    creationTimestamp: s.string(),
-    deletionTimestamp: s.string('Set when deletion was requested and finalizers still hold the object.'),
-    deletionGracePeriodSeconds: s.int(),
-    labels: s.map(),
-    annotations: s.map(),
-    ownerReferences: s.list(OwnerReference),
-    finalizers: s.list(s.string()),
+    ...metaFields,
+    name: alwaysSet(metaFields.name),
+    uid: alwaysSet(metaFields.uid),
+    resourceVersion: alwaysSet(metaFields.resourceVersion),
+    generation: alwaysSet(metaFields.generation),
+    creationTimestamp: alwaysSet(metaFields.creationTimestamp),
   },
   "Standard object metadata, with Kubernetes' field names.",
 );
 export type ObjectMeta = Infer<typeof ObjectMeta>;
+
 export type OwnerReference = Infer<typeof OwnerReference>;
+
+/**
+ * The metadata a template (a PodTemplateSpec, a CronJob's job template) gives the objects
+ * made from it: ObjectMeta's fields, of which labels and annotations matter, none set by
+ * the server (a template has no name, uid or resourceVersion of its own).
+ */
+export const TemplateObjectMeta = s.object(
+  'TemplateObjectMeta',
+  metaFields,
+  'The metadata a template gives the objects made from it: mostly labels and annotations.',
+);
+
+// Enumerations several kinds share.
+export const Protocol = s.enum('Protocol', ['TCP', 'UDP', 'SCTP']);
+export const TaintEffect = s.enum('TaintEffect', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+export const ConditionStatus = s.enum('ConditionStatus', ['True', 'False', 'Unknown']);
 
 export const LabelSelectorRequirement = s.object('LabelSelectorRequirement', {
   key: required(s.string()),
-  operator: required(s.enum(['In', 'NotIn', 'Exists', 'DoesNotExist'])),
+  operator: required(s.enum('LabelSelectorOperator', ['In', 'NotIn', 'Exists', 'DoesNotExist'])),
   values: s.list(s.string()),
 });
 
@@ -71,7 +101,7 @@ export const ObjectReference = s.object('ObjectReference', {
 export function conditionShape(name: string) {
   return s.object(name, {
     type: required(s.string()),
-    status: required(s.enum(['True', 'False', 'Unknown'])),
+    status: required(ConditionStatus),
     reason: s.string(),
     message: s.string(),
     lastTransitionTime: s.string(),

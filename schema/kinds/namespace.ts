@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { s, type Infer } from '../shape.ts';
+import { alwaysSet, keyedBy, s, type Infer } from '../shape.ts';
 import { conditionShape, ObjectMeta } from './meta.ts';
 
 export const NamespaceSpec = s.object('NamespaceSpec', {
@@ -11,11 +11,14 @@ export const NamespaceSpec = s.object('NamespaceSpec', {
 export type NamespaceSpec = Infer<typeof NamespaceSpec>;
 
 export const NamespaceStatus = s.object('NamespaceStatus', {
-  phase: s.enum(
-    ['Active', 'Terminating'],
-    'Terminating once deletion was requested; the namespace goes away when its contents and finalizers are gone.',
+  phase: alwaysSet(
+    s.enum(
+      'NamespacePhase',
+      ['Active', 'Terminating'],
+      'Active from creation; Terminating once deletion was requested. The namespace goes away when its contents and finalizers are gone.',
+    ),
   ),
-  conditions: s.list(conditionShape('NamespaceCondition')),
+  conditions: keyedBy(s.list(conditionShape('NamespaceCondition')), 'type'),
 });
 export type NamespaceStatus = Infer<typeof NamespaceStatus>;
 
@@ -26,7 +29,7 @@ export const Namespace = s.object(
     kind: s.string(),
     metadata: ObjectMeta,
     spec: NamespaceSpec,
-    status: NamespaceStatus,
+    status: alwaysSet(NamespaceStatus),
   },
   'A scope for the names of namespaced objects; deleting it deletes everything in it.',
 );

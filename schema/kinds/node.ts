@@ -1,6 +1,6 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
-import { conditionShape, ObjectMeta } from './meta.ts';
+import { described, keyedBy, required, s, type Infer } from '../shape.ts';
+import { conditionShape, ObjectMeta, TaintEffect } from './meta.ts';
 
 export const Taint = s.object(
   'Taint',
@@ -8,8 +8,8 @@ export const Taint = s.object(
     key: required(s.string('A label-style key.')),
     value: s.string(),
     effect: required(
-      s.enum(
-        ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+      described(
+        TaintEffect,
         'What happens to pods that do not tolerate the taint: not scheduled here, avoided, or also evicted.',
       ),
     ),
@@ -31,7 +31,9 @@ export const NodeSpec = s.object('NodeSpec', {
 export type NodeSpec = Infer<typeof NodeSpec>;
 
 export const NodeAddress = s.object('NodeAddress', {
-  type: required(s.enum(['InternalIP', 'ExternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS'])),
+  type: required(
+    s.enum('NodeAddressType', ['InternalIP', 'ExternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS']),
+  ),
   address: required(s.string()),
 });
 
@@ -64,11 +66,14 @@ export const ContainerImage = s.object('ContainerImage', {
 export const NodeStatus = s.object('NodeStatus', {
   capacity: s.resources('Total resources of the node, as quantities ("4", "16Gi", "110" pods).'),
   allocatable: s.resources('The part of capacity pods may request; defaults to capacity.'),
-  conditions: s.list(
-    conditionShape('NodeCondition'),
-    'Reported by the node agent; Ready is what the scheduler and the node lifecycle controller look at.',
+  conditions: keyedBy(
+    s.list(
+      conditionShape('NodeCondition'),
+      'Reported by the node agent; Ready is what the scheduler and the node lifecycle controller look at.',
+    ),
+    'type',
   ),
-  addresses: s.list(NodeAddress),
+  addresses: keyedBy(s.list(NodeAddress), 'type'),
   daemonEndpoints: NodeDaemonEndpoints,
   nodeInfo: NodeSystemInfo,
   images: s.list(ContainerImage, 'Images present on the node.'),

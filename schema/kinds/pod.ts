@@ -1,6 +1,14 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
-import { conditionShape, LabelSelector, LocalObjectReference, ObjectMeta } from './meta.ts';
+import { alwaysSet, described, keyedBy, required, s, type Infer } from '../shape.ts';
+import {
+  conditionShape,
+  LabelSelector,
+  LocalObjectReference,
+  ObjectMeta,
+  Protocol,
+  TaintEffect,
+  TemplateObjectMeta,
+} from './meta.ts';
 
 const ConfigMapKeySelector = s.object('ConfigMapKeySelector', {
   name: s.string('Name of the ConfigMap.'),
@@ -59,7 +67,7 @@ const ContainerPort = s.object('ContainerPort', {
   containerPort: required(s.int('Port number on the pod IP, 1-65535.')),
   hostPort: s.int('Port number on the host, if exposed there; most containers do not need this.'),
   hostIP: s.string('Host IP to bind the host port to.'),
-  protocol: s.enum(['TCP', 'UDP', 'SCTP'], 'Defaults to TCP.'),
+  protocol: described(Protocol, 'Defaults to TCP.'),
 });
 
 const ResourceRequirements = s.object(
@@ -86,7 +94,7 @@ const HTTPGetAction = s.object('HTTPGetAction', {
   path: s.string('Path to request; defaults to "/".'),
   port: required(s.intOrString('Port number or name of a container port.')),
   host: s.string('Host name to connect to; defaults to the pod IP.'),
-  scheme: s.enum(['HTTP', 'HTTPS'], 'Defaults to HTTP.'),
+  scheme: s.enum('URIScheme', ['HTTP', 'HTTPS'], 'Defaults to HTTP.'),
   httpHeaders: s.list(
     s.object('HTTPHeader', { name: required(s.string()), value: required(s.string()) }),
     'Headers to send; HTTP allows repeated headers.',
@@ -172,16 +180,24 @@ export const Container = s.object(
     ),
     args: s.list(s.string(), "Arguments to the entrypoint; the image's CMD is used if not given."),
     workingDir: s.string("Working directory; the image's default if not given."),
-    ports: s.list(ContainerPort, 'Ports the container exposes; informational except for hostPort.'),
-    env: s.list(EnvVar, 'Environment variables.'),
+    ports: keyedBy(
+      s.list(ContainerPort, 'Ports the container exposes; informational except for hostPort.'),
+      'containerPort',
+      ['containerPort', 'protocol'],
+    ),
+    env: keyedBy(s.list(EnvVar, 'Environment variables.'), 'name'),
     envFrom: s.list(EnvFromSource, 'Sources of environment variables; env entries take precedence.'),
     resources: ResourceRequirements,
-    volumeMounts: s.list(VolumeMount, 'Volumes of the pod to mount into the filesystem.'),
+    volumeMounts: keyedBy(
+      s.list(VolumeMount, 'Volumes of the pod to mount into the filesystem.'),
+      'mountPath',
+    ),
     livenessProbe: Probe,
     readinessProbe: Probe,
     startupProbe: Probe,
     lifecycle: Lifecycle,
     imagePullPolicy: s.enum(
+      'PullPolicy',
       ['Always', 'IfNotPresent', 'Never'],
       'Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise.',
     ),
@@ -189,6 +205,7 @@ export const Container = s.object(
       'File the termination message is read from; defaults to /dev/termination-log.',
     ),
     terminationMessagePolicy: s.enum(
+      'TerminationMessagePolicy',
       ['File', 'FallbackToLogsOnError'],
       'FallbackToLogsOnError uses the log tail when the message file is empty and the container failed.',
     ),
@@ -253,7 +270,8 @@ export const Volume = s.object(
       'HostPathVolumeSource',
       {
         path: required(s.string('Path of the directory on the host.')),
-        type: s.enum(
+        // "" (check nothing) is a value, which a GraphQL enum cannot name.
+        type: s.oneOf(
           [
             '',
             'DirectoryOrCreate',
@@ -320,6 +338,7 @@ const NodeSelectorRequirement = s.object('NodeSelectorRequirement', {
   key: required(s.string('Label key (or field name in matchFields).')),
   operator: required(
     s.enum(
+      'NodeSelectorOperator',
       ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'],
       'Gt and Lt compare a single integer value.',
     ),
@@ -389,12 +408,9 @@ const Toleration = s.object(
   'Toleration',
   {
     key: s.string('Taint key to tolerate; empty with operator Exists tolerates every taint.'),
-    operator: s.enum(['Exists', 'Equal'], 'Defaults to Equal.'),
+    operator: s.enum('TolerationOperator', ['Exists', 'Equal'], 'Defaults to Equal.'),
     value: s.string('Taint value to match; must be empty with operator Exists.'),
-    effect: s.enum(
-      ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
-      'Taint effect to match; empty matches all.',
-    ),
+    effect: described(TaintEffect, 'Taint effect to match; empty matches all.'),
     tolerationSeconds: s.int('For NoExecute: how long the pod stays bound after the taint appears.'),
   },
   'Lets the pod be scheduled onto (or stay on) nodes with a matching taint.',
@@ -413,16 +429,21 @@ const PodDNSConfig = s.object(
 export const PodSpec = s.object(
   'PodSpec',
   {
-    containers: required(s.list(Container, 'At least one container.')),
-    initContainers: s.list(Container, 'Run to completion in order before the containers start.'),
-    volumes: s.list(Volume, 'Volumes the containers may mount.'),
+    containers: required(keyedBy(s.list(Container, 'At least one container.'), 'name')),
+    initContainers: keyedBy(
+      s.list(Container, 'Run to completion in order before the containers start.'),
+      'name',
+    ),
+    volumes: keyedBy(s.list(Volume, 'Volumes the containers may mount.'), 'name'),
     restartPolicy: s.enum(
+      'RestartPolicy',
       ['Always', 'OnFailure', 'Never'],
       'Restart policy of every container; defaults to Always.',
     ),
     terminationGracePeriodSeconds: s.int('Seconds between SIGTERM and SIGKILL on deletion; defaults to 30.'),
     activeDeadlineSeconds: s.int('Seconds the pod may be active before it is failed.'),
     dnsPolicy: s.enum(
+      'DNSPolicy',
       ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'],
       'How the pod resolves names; defaults to ClusterFirst.',
     ),
@@ -449,7 +470,10 @@ export const PodSpec = s.object(
       'Security options of every container of the pod.',
     ),
     enableServiceLinks: s.bool("Inject Services' addresses as Docker-link style env vars; defaults to true."),
-    imagePullSecrets: s.list(LocalObjectReference, 'Secrets in the pod namespace used to pull images.'),
+    imagePullSecrets: keyedBy(
+      s.list(LocalObjectReference, 'Secrets in the pod namespace used to pull images.'),
+      'name',
+    ),
   },
   'Desired state of a pod.',
 );
@@ -487,18 +511,22 @@ const ContainerStatus = s.object('ContainerStatus', {
 const PodStatus = s.object(
   'PodStatus',
   {
-    phase: s.enum(
-      ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'],
-      'Summary of where the pod is in its lifecycle.',
+    phase: alwaysSet(
+      s.enum(
+        'PodPhase',
+        ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'],
+        'Summary of where the pod is in its lifecycle; Pending from creation on.',
+      ),
     ),
-    conditions: s.list(conditionShape('PodCondition')),
+    conditions: keyedBy(s.list(conditionShape('PodCondition')), 'type'),
     message: s.string(),
     reason: s.string('Brief CamelCase reason, e.g. Evicted.'),
     hostIP: s.string(),
     podIP: s.string(),
-    podIPs: s.list(s.object('PodIP', { ip: required(s.string()) })),
+    podIPs: keyedBy(s.list(s.object('PodIP', { ip: required(s.string()) })), 'ip'),
     startTime: s.string('When the kubelet acknowledged the pod.'),
     qosClass: s.enum(
+      'PodQOSClass',
       ['Guaranteed', 'Burstable', 'BestEffort'],
       'Quality of service, from requests and limits.',
     ),
@@ -511,7 +539,7 @@ const PodStatus = s.object(
 
 export const PodTemplateSpec = s.object(
   'PodTemplateSpec',
-  { metadata: ObjectMeta, spec: PodSpec },
+  { metadata: TemplateObjectMeta, spec: PodSpec },
   'What the pods a controller creates look like.',
 );
 
@@ -519,7 +547,13 @@ const description = 'A group of containers scheduled together onto one node.';
 
 export const Pod = s.object(
   'Pod',
-  { apiVersion: s.string(), kind: s.string(), metadata: ObjectMeta, spec: PodSpec, status: PodStatus },
+  {
+    apiVersion: s.string(),
+    kind: s.string(),
+    metadata: ObjectMeta,
+    spec: PodSpec,
+    status: alwaysSet(PodStatus),
+  },
   description,
 );
 

@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
 import { PodTemplateSpec } from './pod.ts';
 
@@ -22,7 +22,7 @@ const ReplicaSetStatus = s.object(
     readyReplicas: s.int(),
     availableReplicas: s.int('Pods ready for at least minReadySeconds.'),
     observedGeneration: s.int('The generation the controller last acted on.'),
-    conditions: s.list(conditionShape('ReplicaSetCondition')),
+    conditions: keyedBy(s.list(conditionShape('ReplicaSetCondition')), 'type'),
   },
   'Observed state of a ReplicaSet.',
 );

@@ -1,10 +1,10 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
-import { conditionShape, ObjectMeta } from './meta.ts';
+import { described, keyedBy, required, s, type Infer } from '../shape.ts';
+import { conditionShape, ObjectMeta, Protocol } from './meta.ts';
 
 export const ServicePort = s.object('ServicePort', {
   name: s.string('A DNS-1123 label; required when the service has more than one port.'),
-  protocol: s.enum(['TCP', 'UDP', 'SCTP'], 'Defaults to TCP.'),
+  protocol: described(Protocol, 'Defaults to TCP.'),
   port: required(s.int('The port the service exposes on its cluster IP.')),
   targetPort: s.intOrString("The pods' port, by number or by container port name; defaults to port."),
   nodePort: s.int(
@@ -24,13 +24,14 @@ export const SessionAffinityConfig = s.object('SessionAffinityConfig', { clientI
 
 export const ServiceSpec = s.object('ServiceSpec', {
   type: s.enum(
+    'ServiceType',
     ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
     'ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName.',
   ),
   selector: s.map(
     'Pods with these labels are the backends. Without a selector, Endpoints are managed by hand.',
   ),
-  ports: s.list(ServicePort),
+  ports: keyedBy(s.list(ServicePort), 'port', ['port', 'protocol']),
   clusterIP: s.string(
     'The virtual IP, allocated from the service range when unset; "None" makes a headless service. Immutable once set.',
   ),
@@ -38,20 +39,23 @@ export const ServiceSpec = s.object('ServiceSpec', {
   externalIPs: s.list(s.string(), 'Extra IPs on which nodes accept traffic for this service.'),
   externalName: s.string('The DNS name an ExternalName service is an alias (CNAME) for.'),
   sessionAffinity: s.enum(
+    'ServiceAffinity',
     ['ClientIP', 'None'],
     'ClientIP sends each client to the same backend; default None.',
   ),
   sessionAffinityConfig: SessionAffinityConfig,
   externalTrafficPolicy: s.enum(
+    'ServiceExternalTrafficPolicy',
     ['Cluster', 'Local'],
     'For traffic from outside: Local only uses backends on the receiving node and keeps the client IP.',
   ),
   internalTrafficPolicy: s.enum(
+    'ServiceInternalTrafficPolicy',
     ['Cluster', 'Local'],
     'For traffic from inside the cluster: Local only uses backends on the same node.',
   ),
-  ipFamilies: s.list(s.enum(['IPv4', 'IPv6'])),
-  ipFamilyPolicy: s.enum(['SingleStack', 'PreferDualStack', 'RequireDualStack']),
+  ipFamilies: s.list(s.enum('IPFamily', ['IPv4', 'IPv6'])),
+  ipFamilyPolicy: s.enum('IPFamilyPolicy', ['SingleStack', 'PreferDualStack', 'RequireDualStack']),
   publishNotReadyAddresses: s.bool(
     'Lists backends in Endpoints even when they are not ready (peer discovery).',
   ),
@@ -73,7 +77,7 @@ export const LoadBalancerStatus = s.object('LoadBalancerStatus', {
 
 export const ServiceStatus = s.object('ServiceStatus', {
   loadBalancer: LoadBalancerStatus,
-  conditions: s.list(conditionShape('ServiceCondition')),
+  conditions: keyedBy(s.list(conditionShape('ServiceCondition')), 'type'),
 });
 
 export const Service = s.object(

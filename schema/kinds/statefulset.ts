@@ -1,5 +1,5 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
+import { keyedBy, required, s, type Infer } from '../shape.ts';
 import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
 import { PodTemplateSpec } from './pod.ts';
 
@@ -7,6 +7,7 @@ const StatefulSetUpdateStrategy = s.object(
   'StatefulSetUpdateStrategy',
   {
     type: s.enum(
+      'StatefulSetUpdateStrategyType',
       ['RollingUpdate', 'OnDelete'],
       'OnDelete replaces a pod only when it is deleted; defaults to RollingUpdate.',
     ),
@@ -23,6 +24,7 @@ export const StatefulSetSpec = s.object(
   {
     serviceName: s.string('Headless Service that gives each pod its DNS name <pod>.<serviceName>.'),
     podManagementPolicy: s.enum(
+      'PodManagementPolicyType',
       ['OrderedReady', 'Parallel'],
       'OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady.',
     ),
@@ -51,7 +53,7 @@ const StatefulSetStatus = s.object(
     currentRevision: s.string('Revision of the pods in the range [0, currentReplicas).'),
     updateRevision: s.string('Revision of the pods in the range [replicas - updatedReplicas, replicas).'),
     collisionCount: s.int('Counts ControllerRevision name collisions.'),
-    conditions: s.list(conditionShape('StatefulSetCondition')),
+    conditions: keyedBy(s.list(conditionShape('StatefulSetCondition')), 'type'),
   },
   'Observed state of a StatefulSet.',
 );

@@ -24,6 +24,13 @@ export const namespaceAdmission: KindAdmission<NamespaceObject> = {
     ns.status = { phase: 'Active' };
   },
 
+  status(ns, ctx) {
+    // Every stored namespace has a phase (clients read it as non-null): a status written without one keeps it.
+    const status = (ns.status ??= {});
+    status.phase ??= ctx.old?.status?.phase ?? (ns.metadata.deletionTimestamp ? 'Terminating' : 'Active');
+    return [];
+  },
+
   validate(ns) {
     const errors: FieldError[] = [];
     validation.dns1123Label(ns.metadata.name ?? '', 'metadata.name', errors);

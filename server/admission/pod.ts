@@ -100,6 +100,12 @@ export const podAdmission: KindAdmission<Pod & Resource> = {
     }
     if (!ctx.old) pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
+  status(pod, ctx) {
+    // Every stored pod has a phase (clients read it as non-null): a status written without one keeps it.
+    const status = (pod.status ??= {});
+    status.phase ??= ctx.old?.status?.phase ?? 'Pending';
+    return [];
+  },
   validate(pod, ctx) {
     const errors: FieldError[] = [];
     const spec: PodSpec | undefined = pod.spec;

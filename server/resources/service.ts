@@ -8,17 +8,22 @@ import { objectKey, type Store, type WriteOp } from '../store/store.ts';
 import { NodeTunnels } from '../tunnel/node-tunnels.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
 import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
-import { MANIFEST_LIMITS } from './manifests/manifest-limits.ts';
 import { parseManifests } from './manifests/manifests.ts';
-import { checkMergePatch } from './merge-patch.ts';
 import { randomSuffix } from './object-meta.ts';
+import { applyPatch, checkPatch, type PatchType } from './patch.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
 import type { ReadRecorder } from './read-recorder.ts';
-import { Writes, type Admissions, type DeleteOptions } from './writes.ts';
+import type { UnknownFieldPolicy } from './unknown-fields.ts';
+import { Writes, type Admissions, type Change, type DeleteOptions } from './writes.ts';
 
-export interface WriteOptions {
+export interface WriteOptions extends UnknownFieldPolicy {
   /** Run admission and return the result without storing it. */
   dryRun?: boolean;
+}
+
+export interface PatchOptions extends WriteOptions {
+  /** JSON merge patch unless said otherwise. */
+  type?: PatchType;
 }
 
 export interface WatchOptions extends Selection {
@@ -98,7 +103,7 @@ export class ResourceService {
     // A generated name can collide: 27^5 suffixes give even odds of one collision at about
     // 6,000 pods of one ReplicaSet. Like Kubernetes, pick another suffix and try again.
     for (let attempt = 1; ; attempt++) {
-      const obj = this.decode(def, manifest, namespace);
+      const obj = this.decode(def, manifest, namespace, options);
       try {
         return await this.run(this.writes.create(def, obj), options);
       } catch (error) {
@@ -117,7 +122,7 @@ export class ResourceService {
     manifest: unknown,
     options: WriteOptions = {},
   ) {
-    const obj = this.decode(def, manifest, namespace);
+    const obj = this.decode(def, manifest, namespace, options);
     if (obj.metadata.name !== name) {
       throw new ApiError(
         'BAD_REQUEST',
@@ -132,11 +137,25 @@ export class ResourceService {
     namespace: string | undefined,
     name: string,
     patch: unknown,
+    options: PatchOptions = {},
+  ) {
+    const type = options.type ?? 'merge';
+    checkPatch(type, def.kind, name, patch);
+    return this.modify(def, namespace, name, (obj) => applyPatch(type, def.shape, obj, patch), options);
+  }
+
+  /**
+   * Changes the object by a function of the object as stored when the write commits (the
+   * scale subresource's way to a spec change), through the same path as a patch.
+   */
+  async modify(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    change: Change,
     options: WriteOptions = {},
   ) {
-    if (!isPlainObject(patch)) throw new ApiError('BAD_REQUEST', 'a merge patch must be a JSON object');
-    checkMergePatch(def.kind, name, patch, MANIFEST_LIMITS.maxDepth);
-    return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, patch), options);
+    return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, change, options), options);
   }
 
   async scale(def: KindDefinition, namespace: string | undefined, name: string, replicas: number) {
@@ -149,10 +168,28 @@ export class ResourceService {
     name: string,
     status: unknown,
     resourceVersion?: string,
+    options: WriteOptions = {},
   ) {
     return this.run(
-      this.writes.updateStatus(def, this.namespaceOf(def, namespace), name, status, resourceVersion),
-      {},
+      this.writes.updateStatus(def, this.namespaceOf(def, namespace), name, status, resourceVersion, options),
+      options,
+    );
+  }
+
+  /** A patch of the status subresource: applied to the whole object, of which only the status is kept. */
+  async patchStatus(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: PatchOptions = {},
+  ) {
+    const type = options.type ?? 'merge';
+    checkPatch(type, def.kind, name, patch);
+    const change: Change = (obj) => applyPatch(type, def.shape, obj, patch);
+    return this.run(
+      this.writes.patchStatus(def, this.namespaceOf(def, namespace), name, change, options),
+      options,
     );
   }
 
@@ -167,6 +204,28 @@ export class ResourceService {
     options: DeleteOptions & WriteOptions,
   ) {
     return this.run(this.writes.delete(def, this.namespaceOf(def, namespace), name, options), options);
+  }
+
+  /**
+   * Deletes every object of the kind the selection matches, each as `delete` would, and
+   * returns them as the deletions left them. Not all or nothing, as in Kubernetes: an
+   * object already gone meanwhile is skipped, any other failure fails the request.
+   */
+  async deleteCollection(
+    def: KindDefinition,
+    selection: Selection,
+    options: DeleteOptions & WriteOptions,
+  ): Promise<Resource[]> {
+    const { items } = this.list(def, selection);
+    const results = await Promise.all(
+      items.map((obj) =>
+        this.delete(def, obj.metadata.namespace, obj.metadata.name!, options).catch((error: unknown) => {
+          if (error instanceof ApiError && error.code === 'NOT_FOUND') return undefined;
+          throw error;
+        }),
+      ),
+    );
+    return results.filter((obj): obj is Resource => obj !== undefined);
   }
 
   /**
@@ -238,12 +297,17 @@ export class ResourceService {
   }
 
   /** A manifest checked against the kind's shape and given its final name and namespace. */
-  private decode(def: KindDefinition, manifest: unknown, namespace: string | undefined): Resource {
+  private decode(
+    def: KindDefinition,
+    manifest: unknown,
+    namespace: string | undefined,
+    policy: UnknownFieldPolicy = {},
+  ): Resource {
     if (isPlainObject(manifest)) {
       manifest.apiVersion ??= def.apiVersion;
       manifest.kind ??= def.kind;
     }
-    this.writes.checkShape(def, manifest);
+    this.writes.checkShape(def, manifest, policy);
     const obj = structuredClone(manifest) as Resource;
     if (obj.kind !== def.kind) {
       throw invalid(def.kind, obj.metadata?.name ?? '', [

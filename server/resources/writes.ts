@@ -3,12 +3,12 @@ import type { FieldError } from '../../schema/field-error.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { Namespace } from '../../schema/kinds/namespace.ts';
 import type { Pod } from '../../schema/kinds/pod.ts';
-import { checkShape } from '../../schema/shape-check.ts';
+import { checkShape, isPlainObject } from '../../schema/shape-check.ts';
 import type { AdmissionContext, KindAdmission } from '../admission/admission.ts';
 import { ApiError, alreadyExists, conflict, invalid, notFound } from '../errors.ts';
 import { objectKey, type TxView, type WriteOp, type WriteOutcome } from '../store/store.ts';
-import { mergePatch } from './merge-patch.ts';
 import { systemMeta, timestamp, validateMeta } from './object-meta.ts';
+import { handleUnknownFields, type UnknownFieldPolicy } from './unknown-fields.ts';
 
 /**
  * The write operations of the API as store decisions. Each `decide` runs inside the
@@ -24,7 +24,12 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   /** Precondition: fail with CONFLICT unless the object is at this resourceVersion. */
   resourceVersion?: string;
+  /** Precondition: fail with CONFLICT unless the object has this uid (not one recreated under its name). */
+  uid?: string;
 }
+
+/** How a write changes the stored object: given a copy of it, returns the object wanted. */
+export type Change = (current: Resource) => unknown;
 
 /** How the garbage collector learns the propagation policy: as a finalizer, as in Kubernetes. */
 const POLICY_FINALIZERS: Record<NonNullable<DeleteOptions['propagationPolicy']>, string | undefined> = {
@@ -39,8 +44,12 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 export class Writes {
   constructor(private readonly admissions: Admissions) {}
 
-  /** Structural check of a decoded manifest or patch result: every problem with its path. */
-  checkShape(def: KindDefinition, obj: unknown): void {
+  /**
+   * Structural check of a decoded manifest or patch result: every problem with its path.
+   * Unknown fields first go as `policy` says (kept, to fail here, when it says nothing).
+   */
+  checkShape(def: KindDefinition, obj: unknown, policy: UnknownFieldPolicy = {}): void {
+    handleUnknownFields(def, def.shape, obj, '', policy);
     const errors: FieldError[] = [];
     checkShape(def.shape, obj, '', errors);
     if (errors.length) {
@@ -86,22 +95,38 @@ export class Writes {
     };
   }
 
-  /** JSON merge patch against the object at commit time; a resourceVersion in the patch is a precondition. */
+  /**
+   * A change (a patch of any type) of the object as it is at commit time, through the
+   * update path. The changed object's resourceVersion is a precondition: a patch that
+   * sets one asks for compare-and-swap, one that leaves it alone does not.
+   */
   patch(
     def: KindDefinition,
     namespace: string | undefined,
     name: string,
-    patch: Record<string, unknown>,
+    change: Change,
+    policy: UnknownFieldPolicy = {},
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
       decide: (current, tx) => {
         if (!current) throw notFound(def.plural, name);
-        // A copy: the merge shares what the patch leaves alone with the stored (frozen) object, and admission defaults in place.
-        const patched = mergePatch(structuredClone(current), patch) as Resource;
-        const wanted = (patch.metadata as Resource['metadata'] | undefined)?.resourceVersion;
-        patched.metadata = { ...patched.metadata, resourceVersion: wanted };
-        this.checkShape(def, patched);
+        // A copy: a patch shares what it leaves alone with its target, and admission defaults in place.
+        const patched = change(structuredClone(current)) as Resource;
+        this.checkShape(def, patched, policy);
+        const meta = patched.metadata ?? {};
+        if (meta.name !== name) {
+          throw new ApiError(
+            'BAD_REQUEST',
+            `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+          );
+        }
+        if (def.namespaced && meta.namespace !== namespace) {
+          throw new ApiError(
+            'BAD_REQUEST',
+            'the namespace of the provided object does not match the namespace sent on the request',
+          );
+        }
         return this.update(def, patched, current, tx);
       },
     };
@@ -109,7 +134,10 @@ export class Writes {
 
   /** Changes spec.replicas through the normal update path (defaults, validation, generation). */
   scale(def: KindDefinition, namespace: string | undefined, name: string, replicas: number): WriteOp {
-    return this.patch(def, namespace, name, { spec: { replicas } });
+    return this.patch(def, namespace, name, (obj) => ({
+      ...obj,
+      spec: { ...(obj.spec as object), replicas },
+    }));
   }
 
   /** The status subresource: only status changes; spec and metadata stay as stored. */
@@ -119,16 +147,55 @@ export class Writes {
     name: string,
     status: unknown,
     resourceVersion?: string,
+    policy: UnknownFieldPolicy = {},
+  ): WriteOp {
+    return this.changeStatus(def, namespace, name, () => ({ status, resourceVersion }), policy);
+  }
+
+  /**
+   * The status subresource patched: `change` gets the whole object, and only the status
+   * of what it returns is kept (and its resourceVersion, as a precondition).
+   */
+  patchStatus(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    change: Change,
+    policy: UnknownFieldPolicy = {},
+  ): WriteOp {
+    return this.changeStatus(
+      def,
+      namespace,
+      name,
+      (current) => {
+        const patched = change(structuredClone(current));
+        const { status, metadata } = isPlainObject(patched) ? (patched as Partial<Resource>) : {};
+        return { status, resourceVersion: metadata?.resourceVersion };
+      },
+      policy,
+    );
+  }
+
+  private changeStatus(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    wanted: (current: Resource) => { status: unknown; resourceVersion?: string },
+    policy: UnknownFieldPolicy,
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
       decide: (current, tx) => {
         if (!current) throw notFound(def.plural, name);
+        const { status, resourceVersion } = wanted(current);
         if (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
           throw conflict(def.plural, name);
         const errors: FieldError[] = [];
         const statusShape = def.shape.fields.status;
-        if (statusShape) checkShape(statusShape, status, 'status', errors);
+        if (statusShape) {
+          handleUnknownFields(def, statusShape, status, 'status', policy);
+          checkShape(statusShape, status, 'status', errors);
+        }
         if (errors.length) throw invalid(def.kind, name, errors);
         const next = { ...current, metadata: { ...current.metadata }, status: structuredClone(status) };
         const ctx: AdmissionContext = { old: current, now: timestamp(), services: () => tx.list('Service') };
@@ -190,6 +257,12 @@ export class Writes {
         }
         if (options.resourceVersion && options.resourceVersion !== current.metadata.resourceVersion) {
           throw conflict(def.plural, name);
+        }
+        if (options.uid && options.uid !== current.metadata.uid) {
+          throw new ApiError(
+            'CONFLICT',
+            `Operation cannot be fulfilled on ${def.plural} "${name}": Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`,
+          );
         }
         const grace = options.gracePeriodSeconds;
         if (current.metadata.deletionTimestamp) {

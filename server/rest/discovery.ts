@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../../schema/kind.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
+import { SCALABLE_KINDS } from './scale.ts';
 
 /**
  * The Kubernetes version kubeql's REST API speaks, as `/version` reports it: kubectl
@@ -7,8 +8,11 @@ import { KINDS } from '../../schema/kinds/index.ts';
  */
 export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0+kubeql' };
 
-/** The verbs served for every kind: reads only so far; discovery advertises no more. */
-export const VERBS = ['get', 'list', 'watch'];
+/** The verbs served for every kind. */
+export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** The verbs of the status and scale subresources. */
+const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
 
 /** Kinds `kubectl get all` includes, as Kubernetes puts them in the "all" category. */
 const ALL_CATEGORY = new Set([
@@ -86,16 +90,30 @@ export function apiResourceList(group: string, version: string) {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group ? `${group}/${version}` : version,
-    resources: defs.map((def) => ({
-      name: def.plural,
-      singularName: def.kind.toLowerCase(),
-      namespaced: def.namespaced,
-      kind: def.kind,
-      verbs: VERBS,
-      ...(def.shortNames.length ? { shortNames: def.shortNames } : {}),
-      ...(ALL_CATEGORY.has(def.kind) ? { categories: ['all'] } : {}),
-    })),
+    resources: defs.flatMap((def) => [
+      {
+        name: def.plural,
+        singularName: def.kind.toLowerCase(),
+        namespaced: def.namespaced,
+        kind: def.kind,
+        verbs: VERBS,
+        ...(def.shortNames.length ? { shortNames: def.shortNames } : {}),
+        ...(ALL_CATEGORY.has(def.kind) ? { categories: ['all'] } : {}),
+      },
+      ...subresources(def),
+    ]),
   };
+}
+
+/** `{plural}/status` and `{plural}/scale` where served; a Scale is autoscaling/v1's, which kubectl scale looks up here. */
+function subresources(def: KindDefinition) {
+  const entry = { singularName: '', namespaced: def.namespaced, verbs: SUBRESOURCE_VERBS };
+  return [
+    ...(def.hasStatus ? [{ name: `${def.plural}/status`, ...entry, kind: def.kind }] : []),
+    ...(SCALABLE_KINDS.has(def.kind)
+      ? [{ name: `${def.plural}/scale`, ...entry, group: 'autoscaling', version: 'v1', kind: 'Scale' }]
+      : []),
+  ];
 }
 
 function groups(): GroupVersion[] {

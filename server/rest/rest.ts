@@ -11,11 +11,14 @@ import {
   apiResourceList,
   apiVersions,
   groupVersionOf,
-  kindAt,
   versionInfo,
 } from './discovery.ts';
-import { sendJson, sendStatus, status, statusOf, type Status } from './status.ts';
+import { objectWrites } from './object-writes.ts';
+import { serveOpenApi } from './openapi.ts';
+import { toScale } from './scale.ts';
+import { httpStatus, sendJson, sendStatus, status, statusOf, type Status } from './status.ts';
 import { table, tableVersion, type IncludeObject } from './table.ts';
+import { targetOf } from './target.ts';
 
 export interface RestOptions {
   auth: Authenticator;
@@ -36,24 +39,20 @@ export function isRestPath(path: string): boolean {
 }
 
 /**
- * The Kubernetes REST API beside GraphQL (reads so far): discovery, list, get and watch
- * of every kind, over the same ResourceService, so `kubectl get` works unchanged. Errors
- * are metav1.Status objects; `Accept: application/json;as=Table;g=meta.k8s.io;v=v1` gets
- * the columns `kq get` prints.
+ * The Kubernetes REST API beside GraphQL: discovery, list, get and watch of every kind,
+ * and the writes (object-writes.ts), over the same ResourceService, so kubectl works
+ * unchanged. Errors are metav1.Status objects; `Accept:
+ * application/json;as=Table;g=meta.k8s.io;v=v1` gets the columns `kq get` prints.
  */
 export function restApi({ auth, resources, log }: RestOptions) {
+  const write = objectWrites(resources, log);
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!auth.authenticate(req.headers.authorization)) {
       return sendStatus(res, status('UNAUTHENTICATED', 'Unauthorized'));
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendStatus(res, {
-        ...status('BAD_REQUEST', `the server does not allow this method on the requested resource`),
-        reason: 'MethodNotAllowed',
-        code: 405,
-      });
-    }
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    if (!reading && !isResourcePath(url.pathname)) return methodNotAllowed(res);
     try {
       serve(req, res, url);
     } catch (error) {
@@ -65,6 +64,7 @@ export function restApi({ auth, resources, log }: RestOptions) {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const host = req.headers.host ?? 'localhost';
     if (url.pathname === '/version') return sendJson(res, 200, versionInfo());
+    if (parts[0] === 'openapi') return serveOpenApi(req, res, url, log);
     if (parts[0] === 'api') {
       if (parts.length === 1) return sendJson(res, 200, apiVersions(host));
       return resourcePath(req, res, url, '', parts[1], parts.slice(2));
@@ -93,23 +93,22 @@ export function restApi({ auth, resources, log }: RestOptions) {
       const list = apiResourceList(group, version);
       return list ? sendJson(res, 200, list) : notFoundPath(res, url);
     }
-    // namespaces/{ns}/{plural}[/{name}] for namespaced kinds; {plural}[/{name}] otherwise
-    // (and for a namespaced kind, {plural} alone lists across all namespaces).
-    let namespace: string | undefined;
-    let tail = rest;
-    if (rest[0] === 'namespaces' && rest.length >= 3) {
-      namespace = rest[1];
-      tail = rest.slice(2);
+    const target = targetOf(group, version, rest);
+    if (!target) return notFoundPath(res, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      void write(req, res, url, target);
+      return;
     }
-    if (tail.length > 2) return notFoundPath(res, url);
-    const def = kindAt(group, version, tail[0]);
-    if (!def || (namespace !== undefined && !def.namespaced)) return notFoundPath(res, url);
-    const name = tail[1];
+    const { def, namespace, name } = target;
     if (name === undefined) {
       if (isTrue(url.searchParams.get('watch'))) return watch(req, res, url, def, namespace);
       return list(req, res, url, def, namespace);
     }
-    if (def.namespaced && namespace === undefined) return notFoundPath(res, url);
+    // The status subresource reads as the object does; scale reads as a Scale.
+    if (target.subresource === 'scale') {
+      const obj = resources.get(def, namespace, name);
+      if (obj) return sendJson(res, 200, toScale(obj));
+    }
     return get(req, res, url, def, namespace, name);
   }
 
@@ -259,6 +258,19 @@ export function restApi({ auth, resources, log }: RestOptions) {
       status('NOT_FOUND', `the server could not find the requested resource (get ${url.pathname})`),
     );
   }
+}
+
+/** Paths of objects and collections, the only ones written to: /api/{v}/... and /apis/{g}/{v}/... */
+function isResourcePath(pathname: string): boolean {
+  const parts = pathname.split('/').filter(Boolean);
+  return (parts[0] === 'api' && parts.length >= 3) || (parts[0] === 'apis' && parts.length >= 4);
+}
+
+function methodNotAllowed(res: http.ServerResponse): void {
+  sendStatus(
+    res,
+    httpStatus(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+  );
 }
 
 function details(def: KindDefinition, name: string) {

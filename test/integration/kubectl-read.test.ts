@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type KubeqlClient } from '../../client/index.ts';
+import { trustingFetch, type Fetch } from '../../client/node-tls.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
-import { tlsProxy } from '../support/kubectl.ts';
+import { writeKubeconfig } from '../support/kubectl.ts';
 
 // The Kubernetes REST API's reads (server/rest/) against the real kubectl, unchanged.
 
@@ -30,33 +32,18 @@ for (const [version, file] of Object.entries(BINARIES)) {
 let cluster: TestCluster;
 let home: string;
 let kubeconfig: string;
-let proxy: { url: string; close(): Promise<void> } | undefined;
+let api: KubeqlClient;
+/** fetch that trusts the cluster's CA, for the REST API without kubectl. */
+let https: { fetch: Fetch; close(): void };
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
+  cluster = await startCluster({ tls: { serve: true } });
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-'));
   kubeconfig = path.join(home, 'config');
-  // kubectl sends its token only over TLS: through a TLS terminator (test/support/kubectl.ts).
-  proxy = await tlsProxy(new URL(cluster.url).origin, home);
-  const server = proxy.url;
-  fs.writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: kubeql',
-      `  cluster: { server: "${server}", insecure-skip-tls-verify: true }`,
-      'users:',
-      '- name: admin',
-      `  user: { token: "${cluster.token}" }`,
-      'contexts:',
-      '- name: kubeql',
-      '  context: { cluster: kubeql, user: admin, namespace: default }',
-      'current-context: kubeql',
-      '',
-    ].join('\n'),
-  );
+  await writeKubeconfig(cluster, kubeconfig);
+  api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.server.ca });
+  https = trustingFetch(cluster.server.ca!);
   await apply(
     `
 apiVersion: apps/v1
@@ -88,13 +75,14 @@ data: { greeting: hello }
 }, 30_000);
 
 afterAll(async () => {
-  await proxy?.close();
+  https?.close();
+  await api?.close();
   await cluster?.stop();
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
 function apply(manifests: string) {
-  return cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: manifests });
+  return api.request(`mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: manifests });
 }
 
 interface Run {
@@ -124,7 +112,7 @@ async function ok(binary: string, args: string[]): Promise<string> {
 describe('REST API without kubectl', () => {
   it('answers 401 with a Status without a valid token', async () => {
     const root = new URL(cluster.url).origin;
-    const res = await fetch(`${root}/api/v1/pods`, { headers: { authorization: 'Bearer nope' } });
+    const res = await https.fetch(`${root}/api/v1/pods`, { headers: { authorization: 'Bearer nope' } });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({
       kind: 'Status',
@@ -137,20 +125,23 @@ describe('REST API without kubectl', () => {
   it('lists in Kubernetes JSON, pages with limit/continue, and answers NotFound as a Status', async () => {
     const root = new URL(cluster.url).origin;
     const headers = { authorization: `Bearer ${cluster.token}` };
-    const page = await (await fetch(`${root}/api/v1/pods?limit=1`, { headers })).json();
+    const page = await (await https.fetch(`${root}/api/v1/pods?limit=1`, { headers })).json();
     expect(page).toMatchObject({ kind: 'PodList', apiVersion: 'v1' });
     expect(page.items).toHaveLength(1);
     expect(page.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
     expect(page.metadata.continue).toBeTruthy();
     const rest = await (
-      await fetch(`${root}/api/v1/pods?limit=1&continue=${encodeURIComponent(page.metadata.continue)}`, {
-        headers,
-      })
+      await https.fetch(
+        `${root}/api/v1/pods?limit=1&continue=${encodeURIComponent(page.metadata.continue)}`,
+        {
+          headers,
+        },
+      )
     ).json();
     expect(rest.items).toHaveLength(1);
     expect(rest.items[0].metadata.name).not.toBe(page.items[0].metadata.name);
 
-    const res = await fetch(`${root}/apis/apps/v1/namespaces/default/deployments/nope`, { headers });
+    const res = await https.fetch(`${root}/apis/apps/v1/namespaces/default/deployments/nope`, { headers });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       kind: 'Status',
@@ -168,7 +159,7 @@ describe('REST API without kubectl', () => {
     const root = new URL(cluster.url).origin;
     const headers = { authorization: `Bearer ${cluster.token}` };
     const read = async (query: string) => {
-      const res = await fetch(`${root}/api/v1/namespaces/default/configmaps?${query}`, { headers });
+      const res = await https.fetch(`${root}/api/v1/namespaces/default/configmaps?${query}`, { headers });
       expect(res.status).toBe(200);
       return (await res.text())
         .trim()

@@ -63,4 +63,32 @@ spec:
     );
     expect(bad.errors?.[0].message).toMatch(/quantit/);
   });
+
+  it('keeps the phase of a pod and of a namespace that a status leaves out: it is never missing', async () => {
+    await cluster.ok(`mutation($m: String!) { apply(manifests: $m) { kind } }`, {
+      m: `apiVersion: v1
+kind: Namespace
+metadata: { name: st-phase }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: st-phase }
+spec: { containers: [{ name: c, image: busybox }] }`,
+    });
+    const running = await cluster.ok(
+      `mutation { updatePodStatus(namespace: "st-phase", name: "p", status: { phase: Running }) { status { phase } } }`,
+    );
+    expect(running.updatePodStatus.status.phase).toBe('Running');
+    const pod = await cluster.ok(
+      `mutation { updatePodStatus(namespace: "st-phase", name: "p", status: { podIP: "10.0.0.9" }) { status { phase podIP } } }`,
+    );
+    expect(pod.updatePodStatus.status).toEqual({ phase: 'Running', podIP: '10.0.0.9' });
+    const ns = await cluster.ok(
+      `mutation { updateNamespaceStatus(name: "st-phase", status: { conditions: [] }) { status { phase } } }`,
+    );
+    expect(ns.updateNamespaceStatus.status.phase).toBe('Active');
+    expect(
+      (await cluster.ok(`{ namespace(name: "st-phase") { manifest } }`)).namespace.manifest.status,
+    ).toEqual({ phase: 'Active', conditions: [] });
+  });
 });

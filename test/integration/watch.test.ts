@@ -217,6 +217,22 @@ describe('watch subscriptions over WebSocket', () => {
         'spec { maxReplicas scaleTargetRef { kind name } metrics { type } }',
       ),
     ).toEqual({ spec: { maxReplicas: 0, scaleTargetRef: { kind: '', name: '' }, metrics: null } });
+    // What every stored object has (non-null), and an enum, which has no "": its first value.
+    expect(
+      await bookmarkOf(
+        'Pods',
+        'metadata { name uid generation creationTimestamp resourceVersion } status { phase }',
+      ),
+    ).toEqual({
+      metadata: {
+        name: '',
+        uid: '',
+        generation: 0,
+        creationTimestamp: '',
+        resourceVersion: expect.stringMatching(/^\d+$/),
+      },
+      status: { phase: 'Pending' },
+    });
   });
 
   it("delivers a node's pods to a watch on spec.nodeName, as a node agent watches", async () => {

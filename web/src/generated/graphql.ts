@@ -78,22 +78,22 @@ export type ApplyManifestsMutationVariables = Exact<{
 
 
 export type ApplyManifestsMutation = { apply: Array<
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
-    | { kind: string, metadata: { name: string | null, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
   > };
 
 export type ScaleDeploymentMutationVariables = Exact<{
@@ -133,22 +133,22 @@ export type SetImageMutationVariables = Exact<{
 
 
 export type SetImageMutation = { setImage:
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
    };
 
 export type RolloutRestartMutationVariables = Exact<{
@@ -159,22 +159,22 @@ export type RolloutRestartMutationVariables = Exact<{
 
 
 export type RolloutRestartMutation = { rolloutRestart:
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
-    | { metadata: { resourceVersion: string | null } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
    };
 
 export type RolloutUndoMutationVariables = Exact<{
@@ -209,7 +209,7 @@ export type RolloutHistoryQueryVariables = Exact<{
 }>;
 
 
-export type RolloutHistoryQuery = { rolloutHistory: Array<{ revision: number, changeCause: string | null, template: unknown, replicaSet: { metadata: { name: string | null, uid: string | null } } | null }> };
+export type RolloutHistoryQuery = { rolloutHistory: Array<{ revision: number, changeCause: string | null, template: unknown, replicaSet: { metadata: { name: string, uid: string } } | null }> };
 
 export type RolloutProgressSubscriptionVariables = Exact<{
   namespace: string;

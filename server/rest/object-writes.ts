@@ -1,0 +1,212 @@
+import type http from 'node:http';
+import type { KindDefinition } from '../../schema/kind.ts';
+import { isPlainObject } from '../../schema/shape-check.ts';
+import { ApiError } from '../errors.ts';
+import { MANIFEST_LIMITS } from '../resources/manifests/manifest-limits.ts';
+import { checkMergePatch } from '../resources/merge-patch.ts';
+import { applyPatch, checkPatch } from '../resources/patch.ts';
+import type { ResourceService } from '../resources/service.ts';
+import { deleteOptions } from './delete-options.ts';
+import { BodyError, decodeObject, decodePatch, mediaType, readBody } from './request-body.ts';
+import { toScale, withScale } from './scale.ts';
+import { deletedStatus, httpStatus, sendJson, sendStatus, statusFor } from './status.ts';
+import type { Target } from './target.ts';
+import { checkDuplicates, setWarnings, writeParams, type WriteParams } from './write-params.ts';
+
+/** Kinds whose deletion answers with the deleted object rather than a Status, as in Kubernetes. */
+const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Namespace']);
+
+/**
+ * The writes of the Kubernetes REST API: POST (create), PUT (replace, with compare-and-swap
+ * on metadata.resourceVersion), PATCH (merge, JSON and strategic merge patches), DELETE of an
+ * object or of a collection (deletecollection), and the status and scale subresources. Each
+ * is one call of the ResourceService the GraphQL mutations use: the same admission, the same
+ * store decisions, the same watch events.
+ */
+export function objectWrites(resources: ResourceService, log: (line: string) => void) {
+  return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, target: Target) => {
+    let params: WriteParams | undefined;
+    // A create names its object in the body: known once decoded, for the Status of a failure.
+    const named = { ...target };
+    try {
+      params = writeParams(url.searchParams);
+      const answer = await write(req, url, named, params);
+      setWarnings(res, params.warnings);
+      if ('status' in answer) sendStatus(res, answer.status);
+      else sendJson(res, answer.code, answer.body);
+    } catch (error) {
+      if (params) setWarnings(res, params.warnings);
+      sendStatus(
+        res,
+        error instanceof BodyError ? error.status : statusFor(error, named.def, named.name, log),
+      );
+    }
+  };
+
+  async function write(
+    req: http.IncomingMessage,
+    url: URL,
+    target: Target,
+    params: WriteParams,
+  ): Promise<Answer> {
+    const { def, namespace, name, subresource } = target;
+    const collectionInNamespace = name === undefined && (namespace !== undefined || !def.namespaced);
+    switch (req.method) {
+      case 'POST': {
+        if (!collectionInNamespace) return notAllowed();
+        const body = await object(req, def, params);
+        const meta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
+        if (typeof meta.name === 'string') target.name = meta.name;
+        return { code: 201, body: await resources.create(def, namespace, body, params.options) };
+      }
+      case 'PUT':
+        if (name === undefined) return notAllowed();
+        return replace(def, namespace, name, subresource, await object(req, def, params), params);
+      case 'PATCH':
+        if (name === undefined) return notAllowed();
+        return patch(def, namespace, name, subresource, await readBody(req), mediaType(req), params);
+      case 'DELETE':
+        if (subresource || (name === undefined && !collectionInNamespace)) return notAllowed();
+        return remove(req, url, target, params);
+      default:
+        return notAllowed();
+    }
+  }
+
+  /** DELETE of an object, or of every object a collection's selectors match (deletecollection). */
+  async function remove(
+    req: http.IncomingMessage,
+    url: URL,
+    target: Target,
+    params: WriteParams,
+  ): Promise<Answer> {
+    const { def, namespace, name } = target;
+    const text = await readBody(req);
+    const body = text.trim() ? parseJson(text, 'DeleteOptions') : undefined;
+    const { options, dryRun } = deleteOptions(body, url.searchParams);
+    const all = { ...options, dryRun: params.options.dryRun || dryRun };
+    if (name === undefined) {
+      const q = url.searchParams;
+      const selection = {
+        namespace,
+        labelSelector: q.get('labelSelector') || undefined,
+        fieldSelector: q.get('fieldSelector') || undefined,
+      };
+      const deleted = await resources.deleteCollection(def, selection, all);
+      return {
+        code: 200,
+        body: {
+          kind: `${def.kind}List`,
+          apiVersion: def.apiVersion,
+          metadata: { resourceVersion: String(resources.store.revision) },
+          items: deleted,
+        },
+      };
+    }
+    const result = (await resources.delete(def, namespace, name, all))!;
+    // Marked, not removed (finalizers, a pod's grace period): the object, as it now is.
+    const pending = result.metadata.deletionTimestamp && (all.dryRun || resources.get(def, namespace, name));
+    if (pending || RETURNS_DELETED_OBJECT.has(def.kind)) return { code: 200, body: result };
+    return { code: 200, body: deletedStatus(def, result) };
+  }
+
+  async function replace(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    subresource: Target['subresource'],
+    body: unknown,
+    params: WriteParams,
+  ): Promise<Answer> {
+    if (!subresource)
+      return { code: 200, body: await resources.replace(def, namespace, name, body, params.options) };
+    const meta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
+    if (meta.name !== undefined && meta.name !== name) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    if (subresource === 'scale') {
+      const stored = await resources.modify(
+        def,
+        namespace,
+        name,
+        (obj) => withScale(obj, body),
+        params.options,
+      );
+      return { code: 200, body: toScale(stored!) };
+    }
+    const status = isPlainObject(body) ? body.status : undefined;
+    const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+    return {
+      code: 200,
+      body: await resources.updateStatus(def, namespace, name, status, rv, params.options),
+    };
+  }
+
+  async function patch(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    subresource: Target['subresource'],
+    text: string,
+    media: string,
+    params: WriteParams,
+  ): Promise<Answer> {
+    const { type, patch: document } = decodePatch(text, media);
+    if (type !== 'json') checkDuplicates(def, text, params);
+    const options = { ...params.options, type };
+    if (subresource === 'status')
+      return { code: 200, body: await resources.patchStatus(def, namespace, name, document, options) };
+    if (subresource === 'scale') {
+      checkPatch(type, 'Scale', name, document);
+      const stored = await resources.modify(
+        def,
+        namespace,
+        name,
+        (obj) => withScale(obj, applyPatch(type, undefined, toScale(obj), document)),
+        params.options,
+      );
+      return { code: 200, body: toScale(stored!) };
+    }
+    return { code: 200, body: await resources.patch(def, namespace, name, document, options) };
+  }
+
+  /** The object of a POST or PUT: decoded, within the depth manifests may have, duplicates handled. */
+  async function object(
+    req: http.IncomingMessage,
+    def: KindDefinition,
+    params: WriteParams,
+  ): Promise<unknown> {
+    const text = await readBody(req);
+    const type = mediaType(req);
+    const body = await decodeObject(text, type, def.kind);
+    checkMergePatch(def.kind, '', body, MANIFEST_LIMITS.maxDepth);
+    if (type === 'application/json') checkDuplicates(def, text, params);
+    return body;
+  }
+}
+
+type Answer = { code: number; body: unknown } | { status: ReturnType<typeof httpStatus> };
+
+function notAllowed(): Answer {
+  return {
+    status: httpStatus(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    ),
+  };
+}
+
+function parseJson(text: string, kind: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

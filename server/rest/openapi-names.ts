@@ -1,0 +1,75 @@
+import type { KindDefinition } from '../../schema/kind.ts';
+import { KINDS } from '../../schema/kinds/index.ts';
+import type { ObjectShape, Shape } from '../../schema/shape.ts';
+import { groupVersionOf, type GroupVersion } from './discovery.ts';
+
+/** The package of the types every group shares (metav1), as Kubernetes names its schemas. */
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+
+/** Shapes that are metav1 types in Kubernetes, whichever kind reaches them first. */
+const META_TYPES = new Set([
+  'ObjectMeta',
+  'OwnerReference',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'ManagedFieldsEntry',
+]);
+
+/** The package Kubernetes defines a group-version's types in: `io.k8s.api.apps.v1`, `io.k8s.api.core.v1`. */
+export function packageOf({ group, version }: GroupVersion): string {
+  return `io.k8s.api.${group === '' ? 'core' : group.split('.')[0]}.${version}`;
+}
+
+export function refTo(name: string): string {
+  return `#/components/schemas/${name}`;
+}
+
+/**
+ * The schema name of every object shape the kinds reach, as Kubernetes names its types
+ * (`io.k8s.api.core.v1.Container`): a shape reached from one group's kinds only is that
+ * group's; one several groups share is core's, where Kubernetes keeps what groups share (a
+ * PodTemplateSpec is core's in the apps and batch documents). Keyed by `fields`, which
+ * `required(...)` copies of a shape share. Two different shapes under one name would make one
+ * schema stand for both, so that is refused.
+ */
+function nameShapes(kinds: readonly KindDefinition[]): Map<ObjectShape['fields'], string> {
+  const reached = new Map<ObjectShape['fields'], { shape: ObjectShape; groups: Set<string> }>();
+  const visit = (shape: Shape, group: string): void => {
+    if (shape.t === 'scalar') return;
+    if (shape.t === 'list') return visit(shape.of, group);
+    const seen = reached.get(shape.fields);
+    if (seen?.groups.has(group)) return;
+    if (seen) seen.groups.add(group);
+    else reached.set(shape.fields, { shape, groups: new Set([group]) });
+    for (const field of Object.values(shape.fields)) visit(field, group);
+  };
+  const versions = new Map<string, string>();
+  for (const def of kinds) {
+    const { group, version } = groupVersionOf(def);
+    versions.set(group, version);
+    visit(def.shape, group);
+  }
+  const names = new Map<ObjectShape['fields'], string>();
+  const owners = new Map<string, ObjectShape['fields']>();
+  for (const [fields, { shape, groups }] of reached) {
+    const [only] = groups;
+    const group = groups.size === 1 ? only : '';
+    const pkg = META_TYPES.has(shape.name)
+      ? META
+      : packageOf({ group, version: versions.get(group) ?? 'v1' });
+    const name = `${pkg}.${shape.name}`;
+    if (owners.has(name)) throw new Error(`OpenAPI: two different shapes are both named ${name}`);
+    owners.set(name, fields);
+    names.set(fields, name);
+  }
+  return names;
+}
+
+let shapeNames: Map<ObjectShape['fields'], string> | undefined;
+
+export function schemaName(shape: ObjectShape): string {
+  shapeNames ??= nameShapes(KINDS);
+  const name = shapeNames.get(shape.fields);
+  if (!name) throw new Error(`OpenAPI: ${shape.name} is reached by no kind`);
+  return name;
+}
