@@ -3,6 +3,7 @@ import type { FormattedExecutionResult as ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createClient as createKubeqlClient } from '../../client/index.ts';
 import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -209,6 +210,24 @@ describe('@live over WebSocket (graphql-ws)', () => {
       if (live.results.length === 3) expect(Date.now() - started).toBeGreaterThanOrEqual(550);
     } finally {
       live.stop();
+    }
+  });
+});
+
+describe('@live through the SDK', () => {
+  it('client.subscribe yields the result, then each changed one', async () => {
+    await apply('sdk', 1);
+    const client = createKubeqlClient({ url: cluster.url, token: cluster.token });
+    const live = client.subscribe<{ deployment: { spec: { replicas: number } } | null }>(
+      `query @live { deployment(name: "sdk") { spec { replicas } } }`,
+    );
+    try {
+      expect((await live.next()).value).toEqual({ deployment: { spec: { replicas: 1 } } });
+      await apply('sdk', 2);
+      expect((await live.next()).value).toEqual({ deployment: { spec: { replicas: 2 } } });
+    } finally {
+      await live.return();
+      await client.close();
     }
   });
 });
