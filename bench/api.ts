@@ -8,14 +8,12 @@
  * The server runs as its own process on a fresh SQLite data directory; this process is
  * the load generator, on the same machine, so both share its cores.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import WebSocket from 'ws';
 import { MAX_LIST_LIMIT } from '../schema/list-limits.ts';
+import { metricsText, metricValue, post, startServer, type Server } from './server-process.ts';
 import { CREATE_POD, percentile, pod } from './workload.ts';
+import { subscribeAll } from './ws-subscriptions.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -23,86 +21,6 @@ const runs = (phase: string) => !only || only.split(',').includes(phase);
 const SECONDS = Number(process.env.BENCH_SECONDS) || (quick ? 4 : 10);
 const SUBSCRIBERS = quick ? 200 : 1000;
 const STORED_PODS = 10_000;
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-interface Server {
-  url: URL;
-  token: string;
-  stop(): void;
-}
-
-async function startServer(): Promise<Server> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-bench-'));
-  const profile = process.env.BENCH_PROFILE
-    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...profile,
-      '--import',
-      'tsx',
-      'cmd/kq.ts',
-      'server',
-      '--port',
-      '0',
-      '--address',
-      '127.0.0.1',
-      '--data',
-      dataDir,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<URL>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (\S+)/.exec(out);
-      if (match) resolve(new URL(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
-  return { url, token, stop: () => child.kill('SIGTERM') };
-}
-
-/** Posts one operation; resolves with its `data`, typed as the caller says the query selects. */
-function post<Data = unknown>(
-  server: Server,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<Data> {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      server.url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${server.token}`,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => {
-          const result = JSON.parse(text) as { data: Data; errors?: unknown[] };
-          if (result.errors) reject(new Error(JSON.stringify(result.errors[0])));
-          else resolve(result.data);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const sleep = (n: number) => new Promise((resolve) => setTimeout(resolve, n));
@@ -160,32 +78,6 @@ async function timeRepeated(times: number, fn: () => Promise<unknown>) {
     samples.push(performance.now() - t0);
   }
   return samples;
-}
-
-/**
- * A minimal graphql-transport-ws subscriber that hands each `next` message over as
- * text: the load generator shares the machine, so it spends as little as it can.
- */
-function subscriber(server: Server, query: string, onEvent: (message: string) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(server.url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.token}` } }),
-      ),
-    );
-    let acknowledged = false;
-    ws.on('message', (raw) => {
-      const text = raw.toString();
-      if (acknowledged) return onEvent(text);
-      if (JSON.parse(text).type === 'connection_ack') {
-        acknowledged = true;
-        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
-        resolve(ws);
-      }
-    });
-    ws.on('error', reject);
-  });
 }
 
 async function main() {
@@ -324,7 +216,7 @@ async function watchPhase(server: Server, print: Print, results: Results) {
     const batch = Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, (_, k) => {
       const selector = i + k < few ? 'fanout in (all, some)' : 'fanout in (all)';
       const query = `subscription { watchConfigMaps(namespace: "watch", labelSelector: "${selector}") { type object { metadata { name resourceVersion annotations } } } }`;
-      return subscriber(server, query, (message) => {
+      return subscribeAll(server, [query], (_index, _type, message) => {
         const sent = Number(SENT.exec(message)?.[1]);
         if (sent) delivery.push(Date.now() - sent);
       });
@@ -386,19 +278,11 @@ async function watchPhase(server: Server, print: Print, results: Results) {
 }
 
 async function finish(server: Server, print: Print, results: Results) {
-  const metrics = await new Promise<string>((resolve) =>
-    http.get(new URL('/metrics', server.url), (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve(text));
-    }),
-  );
-  const rss = Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20;
+  const rss = metricValue(await metricsText(server), 'process_resident_memory_bytes') / 2 ** 20;
   print('API server RSS at the end', `${rss.toFixed(0)} MB`);
   results.server_rss_mb = Math.round(rss);
   console.log(`\n${JSON.stringify(results)}`);
   server.stop();
-  agent.destroy();
 }
 
 main().catch((error) => {

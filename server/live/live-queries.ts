@@ -1,16 +1,20 @@
+import { performance } from 'node:perf_hooks';
 import type { DocumentNode, ExecutionArgs, ExecutionResult } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
 import { Channel } from '../../lib/channel.ts';
 import { ApiError } from '../errors.ts';
 import { unexpected } from '../websocket/ws-errors.ts';
 import type { Context } from '../graphql/builder.ts';
-import { boundedResult, meterOperation, ResponseBudget } from '../limits/response-budget.ts';
+import { meterOperation, ResponseBudget, responseTooLarge } from '../limits/response-budget.ts';
 import type { StoreEvent } from '../store/event-log.ts';
 import type { Store } from '../store/store.ts';
 import type { LiveOptions } from './live-directive.ts';
 import { ANY_KIND, ReadDependencies } from './read-dependencies.ts';
 
 type Execute = (args: ExecutionArgs) => unknown;
+
+/** The longest stretch of the event loop spent running live queries before yielding. */
+const RUN_SLICE_MS = 10;
 
 export interface LiveQueryLimits {
   maxResponseObjects: number;
@@ -32,6 +36,8 @@ interface LiveQuery {
   last?: { result: ExecutionResult; json: string };
   /** A write it depends on has happened since it last ran. */
   stale: boolean;
+  /** Waiting in the run queue. */
+  queued: boolean;
   running: boolean;
   timer?: NodeJS.Timeout;
   lastRunAt: number;
@@ -53,6 +59,9 @@ export class LiveQueries {
   /** Executions since the server started: what invalidation costs. */
   runs = 0;
   private readonly unsubscribe: () => void;
+  /** Stale queries whose throttle has passed, in the order they became ready. */
+  private ready: LiveQuery[] = [];
+  private pumping = false;
 
   constructor(
     private readonly store: Store,
@@ -84,6 +93,7 @@ export class LiveQueries {
         subscribers: new Set(),
         dependencies: new ReadDependencies(),
         stale: true,
+        queued: false,
         running: false,
         lastRunAt: 0,
       };
@@ -148,14 +158,42 @@ export class LiveQueries {
     }
   }
 
+  /** Queues the query to run once its throttle has passed since its last run. */
   private schedule(query: LiveQuery): void {
-    if (query.timer || query.running || !this.queries.has(query.key)) return;
+    if (query.timer || query.queued || query.running || !this.queries.has(query.key)) return;
     const wait = Math.max(0, query.lastRunAt + query.throttleMs - Date.now());
     // setTimeout(0) rather than at once: the other writes of the same commit arrive first.
     query.timer = setTimeout(() => {
       query.timer = undefined;
-      void this.run(query);
+      this.enqueue(query);
     }, wait);
+  }
+
+  private enqueue(query: LiveQuery): void {
+    if (!this.queries.has(query.key)) return;
+    query.queued = true;
+    this.ready.push(query);
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => void this.pump());
+    }
+  }
+
+  /**
+   * Runs queued queries for at most RUN_SLICE_MS, then leaves the loop to everything else
+   * (writes, the sending of results) for as long again: with many distinct live queries
+   * stale at once, runs take at most about half of the loop, and the queries queued
+   * meanwhile run once for all the writes they missed instead of once per write.
+   */
+  private async pump(): Promise<void> {
+    const start = performance.now();
+    while (this.ready.length > 0 && performance.now() - start < RUN_SLICE_MS) {
+      const query = this.ready.shift()!;
+      query.queued = false;
+      if (this.queries.has(query.key)) await this.run(query);
+    }
+    if (this.ready.length === 0) this.pumping = false;
+    else setTimeout(() => void this.pump(), performance.now() - start);
   }
 
   private async run(query: LiveQuery): Promise<void> {
@@ -164,7 +202,7 @@ export class LiveQueries {
     this.runs++;
     const dependencies = new ReadDependencies();
     const from = this.store.revision;
-    const result = await this.execute(query, dependencies);
+    const { result, json } = await this.execute(query, dependencies);
     query.running = false;
     query.lastRunAt = Date.now();
     if (!this.queries.has(query.key)) return;
@@ -174,7 +212,6 @@ export class LiveQueries {
     // Writes committed while it ran were matched against the reads of the run before.
     if (this.store.log.since(from).some((event) => dependencies.affectedBy(event))) query.stale = true;
 
-    const json = JSON.stringify(result);
     if (json !== query.last?.json) {
       query.last = { result, json };
       for (const channel of query.subscribers) channel.pushLatest(result);
@@ -182,22 +219,32 @@ export class LiveQueries {
     if (query.stale) this.schedule(query);
   }
 
-  private async execute(query: LiveQuery, dependencies: ReadDependencies): Promise<ExecutionResult> {
+  /** One run's result, and its JSON: what tells a changed result, and its size, from one walk. */
+  private async execute(
+    query: LiveQuery,
+    dependencies: ReadDependencies,
+  ): Promise<{ result: ExecutionResult; json: string }> {
     const base = query.args.contextValue as Context;
     const contextValue: Context = { ...base, resources: base.resources.recording(dependencies) };
     const budget = new ResponseBudget(this.limits.maxResponseObjects);
     meterOperation(contextValue, budget);
+    let result: ExecutionResult;
     try {
-      const result = await query.execute({ ...query.args, contextValue });
-      if (isAsyncIterable(result)) {
-        await (result as AsyncIterableIterator<unknown>).return?.();
-        return { errors: [new ApiError('BAD_REQUEST', '@live cannot be combined with @defer or @stream')] };
+      const executed = await query.execute({ ...query.args, contextValue });
+      if (isAsyncIterable(executed)) {
+        await (executed as AsyncIterableIterator<unknown>).return?.();
+        result = { errors: [new ApiError('BAD_REQUEST', '@live cannot be combined with @defer or @stream')] };
+      } else {
+        result = budget.exceeded ? { errors: [budget.exceeded] } : (executed as ExecutionResult);
       }
-      return boundedResult(result as ExecutionResult, this.limits.maxResponseBytes, budget);
     } catch (error) {
       this.log(`live query: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return { errors: [unexpected()] };
+      result = { errors: [unexpected()] };
     }
+    const json = JSON.stringify(result);
+    if (json.length <= this.limits.maxResponseBytes) return { result, json };
+    const tooLarge = { errors: [responseTooLarge(this.limits.maxResponseBytes)] };
+    return { result: tooLarge, json: JSON.stringify(tooLarge) };
   }
 
   private index(query: LiveQuery): void {
