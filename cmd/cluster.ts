@@ -57,10 +57,11 @@ export interface LocalCluster {
 }
 
 /** An in-process client of a running server, with the admin's identity: no socket, no serialization. */
-export function inProcessClient(server: Pick<RunningServer, 'resources'>): KubeqlClient {
+export function inProcessClient(server: Pick<RunningServer, 'resources' | 'access'>): KubeqlClient {
   const transport = inProcessTransport.fromSchema(buildSchema(), () => ({
     principal: { name: 'admin', groups: ['system:masters'] },
     resources: server.resources,
+    access: server.access,
   }));
   return createClient({ transport });
 }

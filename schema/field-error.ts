@@ -5,7 +5,15 @@
 export interface FieldError {
   path: string;
   /** Kubernetes' cause types: FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, ... */
-  reason: 'Required' | 'Invalid' | 'NotSupported' | 'Duplicate' | 'Forbidden' | 'TooLong' | 'UnknownField';
+  reason:
+    | 'Required'
+    | 'Invalid'
+    | 'NotSupported'
+    | 'Duplicate'
+    | 'Forbidden'
+    | 'TooLong'
+    | 'TooMany'
+    | 'UnknownField';
   message: string;
 }
 

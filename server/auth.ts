@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import type { Principal } from './graphql/builder.ts';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
@@ -8,11 +9,16 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 /**
  * Bearer-token authentication. On first start the server writes an admin token to
  * DIR/admin.token (readable by its owner only); every HTTP request and every
- * WebSocket connection must present a known token. Authorization will read the
+ * WebSocket connection must present a known token: that one, or a ServiceAccount token
+ * the server signed (server/auth/service-account-tokens.ts). Authorization reads the
  * principal this returns.
  */
 export class Authenticator {
   private readonly tokens = new Map<string, Principal>();
+  private serviceAccounts?: {
+    tokens: ServiceAccountTokens;
+    uidOf: (namespace: string, name: string) => string | undefined;
+  };
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, ADMIN_TOKEN_FILE);
@@ -31,7 +37,20 @@ export class Authenticator {
     const token = credentials.replace(/^Bearer\s+/i, '').trim();
     if (!token) return undefined;
     // Comparing digests keeps the lookup constant-time in the token's content.
-    return this.tokens.get(digest(token));
+    const known = this.tokens.get(digest(token));
+    if (known || !this.serviceAccounts) return known;
+    return this.serviceAccounts.tokens.verify(token, this.serviceAccounts.uidOf);
+  }
+
+  /**
+   * Accepts the ServiceAccount tokens `tokens` signed, while `uidOf` (the stored account's
+   * uid) matches the uid the token names. Set once the store is open.
+   */
+  acceptServiceAccountTokens(
+    tokens: ServiceAccountTokens,
+    uidOf: (namespace: string, name: string) => string | undefined,
+  ): void {
+    this.serviceAccounts = { tokens, uidOf };
   }
 }
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { buildSchema } from './graphql/schema.ts';
 import { admissionFor } from './admission/index.ts';
@@ -7,11 +8,13 @@ import { Authenticator } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits/hardening.ts';
 import { DEFAULT_CONNECTION_LIMITS, Quota, type ConnectionLimits } from './limits/connection-limits.ts';
 import { httpTimeouts } from './http/http-timeouts.ts';
-import { bootstrapNamespaces } from './bootstrap.ts';
+import { AccessControl } from './auth/access-control.ts';
+import { bootstrapNamespaces, bootstrapRbac } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
 import { pages } from './http/pages.ts';
 import { isRestPath, restApi } from './rest/rest.ts';
+import { restUpgrades } from './rest/upgrades.ts';
 import { ResourceService } from './resources/service.ts';
 import { openDatabase } from './store/database.ts';
 import { Persistence } from './store/persistence.ts';
@@ -54,6 +57,8 @@ export interface RunningServer {
   /** The cluster CA (PEM) that signed the serving certificate, for clients to trust (as kubeconfig's certificate-authority-data). */
   ca?: string;
   resources: ResourceService;
+  /** RBAC and the ServiceAccount tokens: what an in-process client's context carries too. */
+  access: AccessControl;
   /** Stops accepting, finishes in-flight requests and writes, ends subscriptions, closes the store. */
   close(): Promise<void>;
 }
@@ -78,13 +83,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const hub = new WatchHub(store, { bookmarkEveryMs: options.bookmarkEveryMs ?? 60_000, maxBacklog: 10_000 });
   const resources = new ResourceService(store, hub, admissionFor);
   await bootstrapNamespaces(resources);
+  await bootstrapRbac(resources);
+  const access = new AccessControl(options.dataDir, resources);
+  auth.acceptServiceAccountTokens(access.tokens, access.serviceAccountUid);
 
   const schema = buildSchema();
   // Operations held open over WebSocket and subscriptions over SSE, against the same caps.
   const operations = new Quota(connectionLimits.maxSubscriptions, connectionLimits.maxSubscriptionsPerClient);
   const shared = { auth, limits, connectionLimits, operations, log };
   const live = new LiveQueries(store, limits, log);
-  const yoga = createYogaApp({ ...shared, schema, resources, live, corsOrigins: options.corsOrigins });
+  const yoga = createYogaApp({
+    ...shared,
+    schema,
+    resources,
+    access,
+    live,
+    corsOrigins: options.corsOrigins,
+  });
   const servePages = pages({
     auth,
     log,
@@ -92,7 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     trustedProxies: connectionLimits.trustedProxies,
   });
   // The Kubernetes REST API (server/rest/), beside GraphQL on the same port, for kubectl.
-  const serveRest = restApi({ auth, resources, log });
+  const serveRest = restApi({ auth, access, resources, log });
   let ready = true;
 
   const listener = createListener(tls, { timeouts: httpTimeouts(connectionLimits), log }, (req, res) => {
@@ -111,12 +126,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // plain one); with 2 KiB windows, as ws keeps a connection's deflate context, mostly its window,
   // for the connection's life: ~125 KiB instead of ~265 KiB, and lists compress as well.
   const wss = new WebSocketServer({
-    server,
+    noServer: true,
     path: '/graphql',
     maxPayload: limits.maxBodyBytes,
     perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, serverMaxWindowBits: 11 },
   });
   const ws = serveWebSocket({ ...shared, wss, yoga });
+  // One 'upgrade' listener routes by path: a `ws` server attached to the HTTP server would
+  // answer 400 to every upgrade off its own path, the REST API's exec and attach included.
+  const upgrades = restUpgrades({ auth, access, resources, log, maxPayload: limits.maxBodyBytes });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = req.url?.split('?')[0];
+    if (path && isRestPath(path)) return upgrades.handle(req, socket, head);
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -129,6 +152,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     ca: listener.ca,
     resources,
+    access,
     close: async () => {
       ready = false;
       listener.stop();
@@ -137,7 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       hub.close();
       live.close();
       resources.tunnels.close();
-      await ws.dispose();
+      await Promise.all([ws.dispose(), upgrades.close()]);
       const forced = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
       clearTimeout(forced);

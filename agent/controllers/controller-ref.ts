@@ -128,6 +128,8 @@ export interface OwnedObjectHandlerOptions<O extends SelectingOwner> {
   enqueue(key: string): void;
   /** The owner's expected creations and deletions, lowered as they are seen. */
   expectations?: Expectations;
+  /** Whether an owner selects an object; by its spec.selector (a LabelSelector) unless given. */
+  selects?(owner: O, obj: Resource): boolean;
 }
 
 /**
@@ -143,10 +145,13 @@ export function ownedObjectHandlers<O extends SelectingOwner>(
   options: OwnedObjectHandlerOptions<O>,
 ): EventHandlers {
   const { ownerKind, owners, enqueue, expectations } = options;
+  const selects =
+    options.selects ??
+    ((owner: O, obj: Resource) => selectorMatches(owner.spec?.selector, obj.metadata.labels));
   const ownerOf = (obj: Resource) => controllerKey(obj, ownerKind, owners);
   const enqueueMatching = (obj: Resource) => {
     for (const owner of owners.list(obj.metadata.namespace)) {
-      if (selectorMatches(owner.spec?.selector, obj.metadata.labels)) enqueue(keyOf(owner));
+      if (selects(owner, obj)) enqueue(keyOf(owner));
     }
   };
   const deletionSeen = (obj: Resource) => {

@@ -9,14 +9,18 @@ import { jobController } from './job.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { replicaSetController } from './replicaset.ts';
+import { replicationControllerController } from './replicationcontroller.ts';
+import { serviceAccountController } from './service-account.ts';
 import { statefulSetController } from './statefulset.ts';
 
 /** Every controller kube-controller-manager runs here, in the order they start. */
 export const ALL_CONTROLLERS: ControllerFactory[] = [
   namespaceController,
+  serviceAccountController,
   garbageCollector,
   nodeLifecycleController,
   replicaSetController,
+  replicationControllerController,
   deploymentController,
   statefulSetController,
   daemonSetController,

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { keyOf, messageOf, type Informer } from '../../client/index.ts';
+import { keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
+import type { LabelSelector } from '../../schema/kinds/meta.ts';
 import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import { findCondition, removeCondition, setCondition } from '../conditions.ts';
@@ -178,6 +179,26 @@ function normalized(status: ReplicaSetStatus | undefined) {
   };
 }
 
+/**
+ * A kind whose objects this controller keeps replicas of. As in Kubernetes, whose
+ * replication manager is the ReplicaSet controller behind an adapter, a
+ * ReplicationController differs from a ReplicaSet only in its kind and in how its
+ * selector is written; everything else (spec, status, conditions) has the same shape.
+ */
+export interface ReplicatedKind {
+  kind: string;
+  /** The controller's name, for its work queue and log lines. */
+  controller: string;
+  /** The object's selector as a LabelSelector; nothing is selected without one. */
+  selector(owner: ReplicaSetObject): LabelSelector | undefined;
+}
+
+export const REPLICA_SET: ReplicatedKind = {
+  kind: 'ReplicaSet',
+  controller: 'replicaset',
+  selector: (rs) => rs.spec?.selector,
+};
+
 export interface ReplicaSetControllerOptions {
   /** Most pods created or deleted by one reconcile; BURST_REPLICAS by default. */
   burstReplicas?: number;
@@ -187,6 +208,7 @@ export interface ReplicaSetControllerOptions {
  * Kubernetes' ReplicaSet controller: keeps spec.replicas pods of each ReplicaSet's
  * template running. Pod events go to the pod's controlling ReplicaSet (and count toward
  * its expectations), or for an orphan to every ReplicaSet whose selector matches it.
+ * Given another ReplicatedKind it does the same for that kind (ReplicationControllers).
  */
 export class ReplicaSetController extends ReconcilingController {
   /** The creations and deletions asked for and not yet seen, fed by the pod handlers. */
@@ -195,10 +217,15 @@ export class ReplicaSetController extends ReconcilingController {
   private readonly pods: Informer<PodObject>;
   private readonly burst: number;
 
-  constructor(ctx: ControllerContext, options: ReplicaSetControllerOptions = {}) {
-    super('replicaset', ctx);
+  constructor(
+    ctx: ControllerContext,
+    options: ReplicaSetControllerOptions = {},
+    private readonly replicated: ReplicatedKind = REPLICA_SET,
+  ) {
+    super(replicated.controller, ctx);
     this.expectations = new Expectations(ctx.clock);
-    this.replicaSets = ctx.informers.get<ReplicaSetObject>('ReplicaSet');
+    // Typed as ReplicaSets: of another kind only the selector differs, read through `replicated`.
+    this.replicaSets = ctx.informers.get<ReplicaSetObject>(replicated.kind);
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.burst = options.burstReplicas ?? BURST_REPLICAS;
     // Pods nobody controls, by namespace: with byOwner, what a ReplicaSet may own, without scanning the namespace.
@@ -217,7 +244,7 @@ export class ReplicaSetController extends ReconcilingController {
     for (const sibling of this.replicaSets.list(rs.metadata.namespace)) {
       if (controllerRef(sibling)?.uid !== owner.uid) continue;
       for (const pod of this.pods.list(rs.metadata.namespace)) {
-        if (selectorMatches(sibling.spec?.selector, pod.metadata.labels)) seen.set(keyOf(pod), pod);
+        if (this.selects(sibling, pod)) seen.set(keyOf(pod), pod);
       }
     }
     return [...seen.values()];
@@ -268,15 +295,12 @@ export class ReplicaSetController extends ReconcilingController {
       return;
     }
     const needsSync = this.expectations.satisfied(key);
-    const selector = rs.spec?.selector;
     const candidates = [
       ...this.pods.byOwner(rs.metadata.uid!),
       ...this.pods.byIndex(ORPHANS, rs.metadata.namespace ?? ''),
     ];
     const active = candidates.filter(isPodActive);
-    const owned = await claimObjects(this.ctx.writer, rs, active, (pod) =>
-      selectorMatches(selector, pod.metadata.labels),
-    );
+    const owned = await claimObjects(this.ctx.writer, rs, active, (pod) => this.selects(rs, pod));
 
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) {
@@ -301,6 +325,12 @@ export class ReplicaSetController extends ReconcilingController {
     if (waits.length) return { requeueAfterMs: Math.min(...waits) };
   }
 
+  /** Whether `owner` selects `obj`; an owner without a selector selects nothing. */
+  private selects(owner: ReplicaSetObject, obj: Resource): boolean {
+    const selector = this.replicated.selector(owner);
+    return selector !== undefined && selectorMatches(selector, obj.metadata.labels);
+  }
+
   protected register(): void {
     const enqueue = (key: string) => this.loop.enqueue(key);
     this.watch(this.replicaSets, {
@@ -312,19 +342,20 @@ export class ReplicaSetController extends ReconcilingController {
       },
     });
     const podHandlers = ownedObjectHandlers({
-      ownerKind: 'ReplicaSet',
+      ownerKind: this.replicated.kind,
       owners: this.replicaSets,
+      selects: (owner, pod) => this.selects(owner, pod),
       enqueue,
       expectations: this.expectations,
     });
     this.watch(this.pods, {
       ...podHandlers,
       onUpdate: (old, pod) => {
-        const key = controllerKey(pod, 'ReplicaSet', this.replicaSets);
+        const key = controllerKey(pod, this.replicated.kind, this.replicaSets);
         const coalesce =
           key !== undefined &&
           old.metadata.resourceVersion !== pod.metadata.resourceVersion &&
-          key === controllerKey(old, 'ReplicaSet', this.replicaSets) &&
+          key === controllerKey(old, this.replicated.kind, this.replicaSets) &&
           !podUpdateMatters(old, pod);
         if (coalesce) {
           this.loop.enqueueAfter(key, POD_UPDATE_COALESCE_MS);

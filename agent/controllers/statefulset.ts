@@ -1,5 +1,5 @@
 import { keyOf, messageOf, type Informer, type Resource } from '../../client/index.ts';
-import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
+import type { PodSpec, PodTemplateSpec } from '../../schema/kinds/pod.ts';
 import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import type { PodObject } from '../objects.ts';
@@ -56,7 +56,30 @@ export function newStatefulSetPod(
   });
   pod.spec.hostname = name;
   if (set.spec?.serviceName) pod.spec.subdomain = set.spec.serviceName;
+  addClaimVolumes(set, ordinal, pod);
   return pod;
+}
+
+/** The claim a member pod gets from one of the set's volumeClaimTemplates: `<template>-<set>-<ordinal>`. */
+export function claimName(set: StatefulSetObject, template: string, ordinal: number): string {
+  return `${template}-${set.metadata.name}-${ordinal}`;
+}
+
+/**
+ * As Kubernetes' updateStorage: a volume per claim template, named as the template and
+ * mounting the pod's own claim, in place of any template volume of that name.
+ */
+function addClaimVolumes(set: StatefulSetObject, ordinal: number, pod: { spec: PodSpec }): void {
+  const templates = (set.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '');
+  if (templates.length === 0) return;
+  const others = (pod.spec.volumes ?? []).filter((volume) => !templates.includes(volume.name));
+  pod.spec.volumes = [
+    ...templates.map((template) => ({
+      name: template,
+      persistentVolumeClaim: { claimName: claimName(set, template, ordinal) },
+    })),
+    ...others,
+  ];
 }
 
 /** The two revisions of a set: the one its older pods run, and the one of its template now. */

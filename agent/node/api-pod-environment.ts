@@ -8,7 +8,7 @@ import { containerEnv } from './container-env.ts';
 import { podDnsConfig } from './dns/pod-dns.ts';
 import { expandArgs } from './env-expansion.ts';
 import type { PodEnvironment } from './pod-environment.ts';
-import { ContainerStartError, type ContainerConfig, type SandboxConfig } from './runtime/runtime.ts';
+import type { ContainerConfig, SandboxConfig } from './runtime/runtime.ts';
 import { serviceEnvironment } from './service-env.ts';
 import { VolumeManager } from './volumes.ts';
 
@@ -26,13 +26,7 @@ export interface ApiPodEnvironmentOptions {
 }
 
 function startError(error: unknown): never {
-  if (error instanceof ContainerConfigError) {
-    throw new ContainerStartError(error.reason, error.message, {
-      reason: error.eventReason,
-      message: error.eventMessage,
-    });
-  }
-  throw error;
+  throw error instanceof ContainerConfigError ? error.toStartError() : error;
 }
 
 /**
@@ -116,7 +110,7 @@ export class ApiPodEnvironment implements PodEnvironment {
         env,
         command: expandArgs(container.command, env),
         args: expandArgs(container.args, env),
-        mounts: await this.volumes.mountsFor(pod, container),
+        mounts: await this.volumes.mountsFor(pod, container, env),
       };
     } catch (error) {
       return startError(error);

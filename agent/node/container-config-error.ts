@@ -1,3 +1,5 @@
+import { ContainerStartError } from './runtime/runtime.ts';
+
 /**
  * Why a container cannot be created from its pod's configuration: a ConfigMap, Secret or
  * key it needs is missing, a fieldRef cannot be resolved, a volume cannot be set up.
@@ -34,5 +36,13 @@ export class ContainerConfigError extends Error {
     return this.volume === undefined
       ? `Error: ${this.message}`
       : `MountVolume.SetUp failed for volume "${this.volume}" : ${this.message}`;
+  }
+
+  /** As the runtime's start failure: the waiting reason and message, and the event to record. */
+  toStartError(): ContainerStartError {
+    return new ContainerStartError(this.reason, this.message, {
+      reason: this.eventReason,
+      message: this.eventMessage,
+    });
   }
 }

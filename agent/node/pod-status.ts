@@ -306,6 +306,8 @@ export function buildPodStatus(
     ? { reason: phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed', message: undefined }
     : { reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
   const ready = !terminal && unready.length === 0;
+  // Ready also waits for the conditions of the readiness gates, which other controllers set.
+  const gate = ready ? unmetReadinessGate(spec?.readinessGates, previous) : undefined;
   const own = new Set(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
   const conditions: Condition[] = [
     uninitialized.length === 0
@@ -318,9 +320,11 @@ export function buildPodStatus(
           `containers with incomplete status: [${uninitialized.join(' ')}]`,
           now,
         ),
-    ready
+    ready && !gate
       ? condition(previous, 'Ready', true, undefined, undefined, now)
-      : condition(previous, 'Ready', false, notReady.reason, notReady.message, now),
+      : gate
+        ? condition(previous, 'Ready', false, 'ReadinessGatesNotReady', gate, now)
+        : condition(previous, 'Ready', false, notReady.reason, notReady.message, now),
     ready
       ? condition(previous, 'ContainersReady', true, undefined, undefined, now)
       : condition(previous, 'ContainersReady', false, notReady.reason, notReady.message, now),
@@ -341,6 +345,20 @@ export function buildPodStatus(
     initContainerStatuses: initStatuses.length > 0 ? initStatuses : undefined,
     containerStatuses: statuses,
   });
+}
+
+/** Why the first readiness gate whose condition is not True holds the pod back, in the kubelet's words. */
+function unmetReadinessGate(
+  gates: Array<{ conditionType: string }> | undefined,
+  conditions: Condition[] | undefined,
+): string | undefined {
+  for (const { conditionType } of gates ?? []) {
+    const found = conditions?.find((c) => c.type === conditionType);
+    if (!found) return `corresponding condition of pod readiness gate "${conditionType}" does not exist.`;
+    if (found.status !== 'True')
+      return `the status of pod readiness gate "${conditionType}" is not "True", but ${found.status}`;
+  }
+  return undefined;
 }
 
 /** The object without its undefined fields: stored objects have none, and equality checks must agree. */

@@ -9,6 +9,7 @@ import {
 } from '../../client/index.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { ExecStream } from './exec-stream.ts';
+import { PortForwardStream } from './port-forward.ts';
 import { instancesOf, type ContainerRuntime, type LogLine } from './runtime/runtime.ts';
 import { RuntimeError } from './runtime/runtime-error.ts';
 
@@ -34,11 +35,12 @@ const ENDED = 'ended';
 const HEALTHY_SUBSCRIPTION_MS = 10_000;
 
 /**
- * The node agent's end of the tunnel for `podLogs` and `execPod`: the API server cannot
- * connect to the node, so the agent holds the `nodeStreamRequests` subscription
- * (subscribed again, with back-off, whenever it drops) and answers each request with
- * `nodeStreamReply` mutations, from the runtime's `logs`, `exec` and `execStream`
- * (interactive sessions: exec-stream.ts). Log lines go in
+ * The node agent's end of the tunnel for `podLogs`, `execPod` and port forwarding: the
+ * API server cannot connect to the node, so the agent holds the `nodeStreamRequests`
+ * subscription (subscribed again, with back-off, whenever it drops) and answers each
+ * request with `nodeStreamReply` mutations, from the runtime's `logs`, `exec` and
+ * `execStream` (interactive sessions: exec-stream.ts), and from connections to pods'
+ * ports (port-forward.ts). Log lines go in
  * batches: the first at once, the next ones gathered while the previous batch is on its
  * way, and the server answers a batch only when the user has room, so a chatty
  * container cannot outrun a slow reader. A request is dropped when the server says so
@@ -49,7 +51,8 @@ export class PodStreams {
   private subscription?: Subscription<operations.NodeStreamRequestsSubscription>;
   private readonly halt = new AbortController();
   private readonly active = new Map<string, AbortController>();
-  private readonly execStreams = new Map<string, ExecStream>();
+  /** The requests INPUT writes to: interactive sessions and forwarded connections. */
+  private readonly inputs = new Map<string, ExecStream | PortForwardStream>();
   private readonly serving = new Set<Promise<void>>();
   private loop?: Promise<void>;
 
@@ -95,7 +98,7 @@ export class PodStreams {
       return;
     }
     if (request.kind === 'INPUT') {
-      this.execStreams.get(request.id)?.input(request.input);
+      this.inputs.get(request.id)?.input(request.input);
       return;
     }
     const controller = new AbortController();
@@ -105,7 +108,9 @@ export class PodStreams {
         ? this.serveLogs(request, controller)
         : request.kind === 'EXEC_STREAM'
           ? this.serveExecStream(request, controller)
-          : this.serveExec(request)
+          : request.kind === 'PORT_FORWARD'
+            ? this.servePortForward(request, controller)
+            : this.serveExec(request)
     )
       .catch(async (error: unknown) => {
         // Ended on purpose: nobody waits for an answer. Else the user is told why, if the server can be told.
@@ -121,7 +126,7 @@ export class PodStreams {
       })
       .finally(() => {
         this.active.delete(request.id);
-        this.execStreams.delete(request.id);
+        this.inputs.delete(request.id);
         this.serving.delete(served);
       });
     // What stop() waits for: log streams and sessions end on abort, a command runs to its end (or timeout) regardless.
@@ -164,9 +169,20 @@ export class PodStreams {
 
   private async serveExecStream(request: Request, controller: AbortController): Promise<void> {
     const session = new ExecStream(request, controller, (reply) => this.reply(request.id, reply), ENDED);
-    this.execStreams.set(request.id, session);
+    this.inputs.set(request.id, session);
     if (this.options.runtime.execStream) await this.checkInstance(request, false);
     await session.serve(this.options.runtime);
+  }
+
+  private async servePortForward(request: Request, controller: AbortController): Promise<void> {
+    const connection = new PortForwardStream(
+      request,
+      controller,
+      (reply) => this.reply(request.id, reply),
+      ENDED,
+    );
+    this.inputs.set(request.id, connection);
+    await connection.serve(this.options.runtime);
   }
 
   /** The kubelet's checks, whatever the runtime: the container has an instance (and one before it for `previous`). */

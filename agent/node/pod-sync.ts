@@ -15,6 +15,7 @@ import type { SyncResult } from './pod-workers.ts';
 import type { ProbeManager } from './probes/probe-manager.ts';
 import { ContainerStartError, instancesOf, type ContainerRuntime } from './runtime/runtime.ts';
 import { StartFailures } from './start-failures.ts';
+import { unmountableVolume } from './unmountable-volumes.ts';
 
 export interface PodSyncOptions {
   nodeName: string;
@@ -137,19 +138,20 @@ export class PodSync {
       plan.startErrors!.set(key, { reason, message });
       plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, retryIn);
     };
-    if (environment) {
-      // Every sync, not only before a start: ConfigMap and Secret volumes follow their objects.
-      try {
-        await environment.prepare(pod);
-      } catch (error) {
-        if (!(error instanceof ContainerStartError)) throw error;
-        for (const { container, init } of plan.start) {
-          fail(backoffKey(container.name, init), error.reason, error.message);
-        }
-        if (plan.start.length > 0 && error.event)
-          this.event(pod, 'Warning', error.event.reason, error.event.message);
-        return 0;
+    // Every sync, not only before a start: ConfigMap and Secret volumes follow their objects.
+    try {
+      // A volume no node here can mount fails the same way on every runtime, hollow ones included.
+      const unmountable = unmountableVolume(pod);
+      if (unmountable) throw unmountable.toStartError();
+      await environment?.prepare(pod);
+    } catch (error) {
+      if (!(error instanceof ContainerStartError)) throw error;
+      for (const { container, init } of plan.start) {
+        fail(backoffKey(container.name, init), error.reason, error.message);
       }
+      if (plan.start.length > 0 && error.event)
+        this.event(pod, 'Warning', error.event.reason, error.event.message);
+      return 0;
     }
     for (const { container, init, attempt } of plan.start) {
       const key = backoffKey(container.name, init);

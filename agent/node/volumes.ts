@@ -6,7 +6,9 @@ import type { PodObject } from '../objects.ts';
 import { AtomicWriter, type FileProjection } from './atomic-writer.ts';
 import type { ConfigReader } from './config-sources.ts';
 import { ContainerConfigError } from './container-config-error.ts';
+import { expandArgs } from './env-expansion.ts';
 import { checkHostPath } from './host-path.ts';
+import { unmountableReason } from './unmountable-volumes.ts';
 import { configMapPayload, downwardAPIPayload, projectedPayload, secretPayload } from './volume-payloads.ts';
 
 export interface VolumeManagerOptions {
@@ -20,11 +22,13 @@ export interface VolumeManagerOptions {
   clock?: Clock;
 }
 
-/** A bind mount for the runtime: host path, path in the container, read-only or not. */
+/** A bind mount for the runtime: host path, path in the container, read-only or not, and how mounts propagate. */
 export interface Mount {
   source: string;
   target: string;
   readOnly: boolean;
+  /** Linux propagation of mounts made under it later (mountPropagation): private when absent. */
+  propagation?: 'rslave' | 'rshared';
 }
 
 /** What `refresh` did: the volumes it rewrote, and why others could not be. */
@@ -41,6 +45,9 @@ const PLUGIN_DIR = {
   downwardAPI: 'kubernetes.io~downward-api',
   projected: 'kubernetes.io~projected',
 } as const;
+
+/** The bind propagation of each mountPropagation, as the kubelet asks the runtime for it. */
+const PROPAGATION = { None: undefined, HostToContainer: 'rslave', Bidirectional: 'rshared' } as const;
 
 /** Volumes whose content comes from the API: refreshed on change, always mounted read-only. */
 const API_DATA = ['configMap', 'secret', 'downwardAPI', 'projected'] as const;
@@ -60,6 +67,8 @@ const API_DATA = ['configMap', 'secret', 'downwardAPI', 'projected'] as const;
  *   on tmpfs).
  * - hostPath: the node's own path, after the checks its `type` asks for.
  * - persistentVolumeClaim: not supported (there are no PersistentVolumeClaims).
+ * - every other source (cloud disks, NFS, CSI, images, projected tokens...): refused
+ *   with the reason unmountable-volumes.ts gives.
  *
  * Failures throw ContainerConfigError with `volume` set and the kubelet's message; the
  * pod's containers are not to be started until a later `setUp` succeeds. Calls for one
@@ -130,9 +139,13 @@ export class VolumeManager {
    * downwardAPI and projected volumes are always read-only. Call after `setUp`, and
    * again for each container start: a subPath to a ConfigMap key resolves to the
    * current timestamped directory, which an update removes (such a mount does not see
-   * updates, as in Kubernetes).
+   * updates, as in Kubernetes). A subPathExpr is expanded from the container's `env` first.
    */
-  mountsFor(pod: PodObject, container: Container): Promise<Mount[]> {
+  mountsFor(
+    pod: PodObject,
+    container: Container,
+    env: ReadonlyArray<{ name: string; value: string }> = [],
+  ): Promise<Mount[]> {
     return this.serialized(pod.metadata.uid!, async () => {
       const mounts: Mount[] = [];
       for (const mount of container.volumeMounts ?? []) {
@@ -143,14 +156,14 @@ export class VolumeManager {
           );
         }
         const dir = this.volumeDir(pod, volume);
-        const source = mount.subPath
-          ? await subPathSource(dir, mount.subPath, mount.name, container.name)
-          : dir;
+        const subPath = mount.subPathExpr ? expandArgs([mount.subPathExpr], env)[0] : mount.subPath;
+        const source = subPath ? await subPathSource(dir, subPath, mount.name, container.name) : dir;
         const readOnly =
           mount.readOnly === true ||
           API_DATA.some((kind) => volume[kind]) ||
           volume.persistentVolumeClaim?.readOnly === true;
-        mounts.push({ source, target: mount.mountPath, readOnly });
+        const propagation = PROPAGATION[mount.mountPropagation ?? 'None'];
+        mounts.push({ source, target: mount.mountPath, readOnly, ...(propagation ? { propagation } : {}) });
       }
       return mounts;
     });
@@ -180,6 +193,8 @@ export class VolumeManager {
   private async setUpVolume(pod: PodObject, volume: Volume): Promise<boolean> {
     const namespace = pod.metadata.namespace ?? 'default';
     const dir = this.volumeDir(pod, volume);
+    const unmountable = unmountableReason(volume, pod.metadata.name ?? '');
+    if (unmountable) throw new Error(unmountable);
     if (volume.hostPath) {
       await checkHostPath(volume.hostPath.path, volume.hostPath.type);
       return false;

@@ -158,10 +158,11 @@ export class Scheduler {
     this.synced.catch(() => {});
   }
 
-  /** Whether the pod waits for this scheduler: unbound, ours, not being deleted, not finished. */
+  /** Whether the pod waits for this scheduler: unbound, ours, not gated, not being deleted, not finished. */
   isPending(pod: PodObject): boolean {
     return (
       !pod.spec?.nodeName &&
+      !pod.spec?.schedulingGates?.length &&
       (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.options.schedulerName &&
       !pod.metadata.deletionTimestamp &&
       !isPodFinished(pod)

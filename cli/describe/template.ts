@@ -1,4 +1,5 @@
 import type { Container, PodTemplateSpec, Probe, Toleration, Volume } from '../../schema/kinds/pod.ts';
+import { VOLUME_SOURCES } from '../../schema/kinds/volume.ts';
 import type { ContainerStatus } from '../../schema/columns/objects.ts';
 import type { DescribeWriter } from './writer.ts';
 import { timestamp } from './writer.ts';
@@ -176,6 +177,9 @@ export function volumeLines(w: DescribeWriter, level: number, volumes: Volume[] 
       );
       w.line(l, 'ClaimName:', v.persistentVolumeClaim.claimName);
       w.line(l, 'ReadOnly:', v.persistentVolumeClaim.readOnly ? 'true' : 'false');
+    } else {
+      // The other sources by their field name: downwardAPI, projected, nfs, csi, ephemeral...
+      w.line(l, 'Type:', VOLUME_SOURCES.find((source) => v[source] !== undefined) ?? '<unknown>');
     }
   }
 }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../client/types.ts';
+import { noMatchesForVersion } from '../../schema/kind-versions.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { many, type Options, type Parsed } from '../flags.ts';
@@ -70,7 +71,7 @@ export function manifestKind(manifest: Manifest): Kind {
   const kind = kindByKindName(manifest.object.kind);
   if (!kind || kind.apiVersion !== manifest.object.apiVersion) {
     throw new Error(
-      `resource mapping not found for name: "${manifest.object.metadata.name ?? ''}" namespace: "${manifest.object.metadata.namespace ?? ''}" from "${manifest.source}": no matches for kind "${manifest.object.kind}" in version "${manifest.object.apiVersion}"`,
+      `resource mapping not found for name: "${manifest.object.metadata.name ?? ''}" namespace: "${manifest.object.metadata.namespace ?? ''}" from "${manifest.source}": ${noMatchesForVersion(manifest.object.kind, manifest.object.apiVersion, kind?.apiVersion)}`,
     );
   }
   return kind;

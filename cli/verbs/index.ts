@@ -20,7 +20,7 @@ export const VERBS: Record<string, { summary: string; load: () => Promise<Verb> 
     load: async () => (await import('./apply.ts')).apply,
   },
   create: {
-    summary: 'create a deployment, namespace, configmap or secret',
+    summary: 'create a deployment, namespace, configmap, secret or token',
     load: async () => (await import('./create.ts')).create,
   },
   run: {
@@ -55,6 +55,10 @@ export const VERBS: Record<string, { summary: string; load: () => Promise<Verb> 
     load: async () => (await import('./logs.ts')).logs,
   },
   exec: { summary: 'run a command in a container', load: async () => (await import('./exec.ts')).exec },
+  auth: {
+    summary: 'inspect authorization: can-i, whoami',
+    load: async () => (await import('./auth.ts')).auth,
+  },
   top: {
     summary: 'show the CPU and memory use of pods or nodes',
     load: async () => (await import('./top.ts')).top,

@@ -22,14 +22,16 @@ Flags:
   run: runScale,
 };
 
-const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
 
 async function runScale(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
   const replicas = intFlag('replicas', values.replicas);
   if (replicas === undefined) throw new UsageError('required flag(s) "replicas" not set');
   for (const { kind, names } of resourceArgs(positionals)) {
     if (!SCALABLE.has(kind.kind))
-      throw new UsageError(`cannot scale a ${kind.kind}: deployments, replicasets and statefulsets`);
+      throw new UsageError(
+        `cannot scale a ${kind.kind}: deployments, replicasets, statefulsets and replicationcontrollers`,
+      );
     if (!names.length) throw new UsageError('resource(s) were provided, but no name was specified');
     for (const name of names) {
       await mutate(

@@ -44,6 +44,115 @@ export type AffinityInput = {
   podAntiAffinity?: InputMaybe<PodAntiAffinityInput>;
 };
 
+/** How a ClusterRole is built from others. */
+export type AggregationRule = {
+  __typename?: 'AggregationRule';
+  /** The rules of every ClusterRole one of these selects are added to this one. */
+  clusterRoleSelectors?: Maybe<Array<LabelSelector>>;
+};
+
+/** How a ClusterRole is built from others. */
+export type AggregationRuleInput = {
+  /** The rules of every ClusterRole one of these selects are added to this one. */
+  clusterRoleSelectors?: InputMaybe<Array<LabelSelectorInput>>;
+};
+
+/** Overrides the pod's appArmorProfile. */
+export type AppArmorProfile = {
+  __typename?: 'AppArmorProfile';
+  /** Name of a profile loaded on the node; set if and only if type is Localhost. */
+  localhostProfile?: Maybe<Scalars['String']['output']>;
+  /** RuntimeDefault is the runtime's profile, Localhost one loaded on the node, Unconfined none. */
+  type: AppArmorProfileType;
+};
+
+/** Overrides the pod's appArmorProfile. */
+export type AppArmorProfileInput = {
+  /** Name of a profile loaded on the node; set if and only if type is Localhost. */
+  localhostProfile?: InputMaybe<Scalars['String']['input']>;
+  /** RuntimeDefault is the runtime's profile, Localhost one loaded on the node, Unconfined none. */
+  type: AppArmorProfileType;
+};
+
+export type AppArmorProfileType =
+  | 'Localhost'
+  | 'RuntimeDefault'
+  | 'Unconfined';
+
+/** Storage provided by an external CSI driver. */
+export type CsiPersistentVolumeSource = {
+  __typename?: 'CSIPersistentVolumeSource';
+  /** A Secret in any namespace. */
+  controllerExpandSecretRef?: Maybe<SecretReference>;
+  /** A Secret in any namespace. */
+  controllerPublishSecretRef?: Maybe<SecretReference>;
+  /** Name of the CSI driver, as it registers itself. */
+  driver: Scalars['String']['output'];
+  /** Filesystem to mount ("ext4", "xfs", ...). */
+  fsType?: Maybe<Scalars['String']['output']>;
+  /** A Secret in any namespace. */
+  nodeExpandSecretRef?: Maybe<SecretReference>;
+  /** A Secret in any namespace. */
+  nodePublishSecretRef?: Maybe<SecretReference>;
+  /** A Secret in any namespace. */
+  nodeStageSecretRef?: Maybe<SecretReference>;
+  /** Publish the volume read-only; defaults to false. */
+  readOnly?: Maybe<Scalars['Boolean']['output']>;
+  /** Attributes passed to the driver. */
+  volumeAttributes?: Maybe<Scalars['StringMap']['output']>;
+  /** The driver's own id of the volume. */
+  volumeHandle: Scalars['String']['output'];
+};
+
+/** Storage provided by an external CSI driver. */
+export type CsiPersistentVolumeSourceInput = {
+  /** A Secret in any namespace. */
+  controllerExpandSecretRef?: InputMaybe<SecretReferenceInput>;
+  /** A Secret in any namespace. */
+  controllerPublishSecretRef?: InputMaybe<SecretReferenceInput>;
+  /** Name of the CSI driver, as it registers itself. */
+  driver: Scalars['String']['input'];
+  /** Filesystem to mount ("ext4", "xfs", ...). */
+  fsType?: InputMaybe<Scalars['String']['input']>;
+  /** A Secret in any namespace. */
+  nodeExpandSecretRef?: InputMaybe<SecretReferenceInput>;
+  /** A Secret in any namespace. */
+  nodePublishSecretRef?: InputMaybe<SecretReferenceInput>;
+  /** A Secret in any namespace. */
+  nodeStageSecretRef?: InputMaybe<SecretReferenceInput>;
+  /** Publish the volume read-only; defaults to false. */
+  readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Attributes passed to the driver. */
+  volumeAttributes?: InputMaybe<Scalars['StringMap']['input']>;
+  /** The driver's own id of the volume. */
+  volumeHandle: Scalars['String']['input'];
+};
+
+/** An inline volume of a CSI driver. */
+export type CsiVolumeSource = {
+  __typename?: 'CSIVolumeSource';
+  /** Name of the CSI driver, as registered on the node. */
+  driver: Scalars['String']['output'];
+  /** Filesystem type, e.g. ext4; the driver chooses when empty. */
+  fsType?: Maybe<Scalars['String']['output']>;
+  nodePublishSecretRef?: Maybe<LocalObjectReference>;
+  readOnly?: Maybe<Scalars['Boolean']['output']>;
+  /** Driver-specific properties. */
+  volumeAttributes?: Maybe<Scalars['StringMap']['output']>;
+};
+
+/** An inline volume of a CSI driver. */
+export type CsiVolumeSourceInput = {
+  /** Name of the CSI driver, as registered on the node. */
+  driver: Scalars['String']['input'];
+  /** Filesystem type, e.g. ext4; the driver chooses when empty. */
+  fsType?: InputMaybe<Scalars['String']['input']>;
+  nodePublishSecretRef?: InputMaybe<LocalObjectReferenceInput>;
+  readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Driver-specific properties. */
+  volumeAttributes?: InputMaybe<Scalars['StringMap']['input']>;
+};
+
 export type Capabilities = {
   __typename?: 'Capabilities';
   /** POSIX capabilities to add. */
@@ -68,6 +177,133 @@ export type ClientIpConfig = {
 export type ClientIpConfigInput = {
   /** How long a client sticks to a backend: 1-86400, default 10800 (3 hours). */
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A set of permissions cluster-wide or, bound by a RoleBinding, in one namespace; may aggregate other ClusterRoles. */
+export type ClusterRole = Resource & {
+  __typename?: 'ClusterRole';
+  /** How a ClusterRole is built from others. */
+  aggregationRule?: Maybe<AggregationRule>;
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** What the role allows; filled from the selected roles when aggregationRule is set. */
+  rules?: Maybe<Array<PolicyRule>>;
+};
+
+/** Grants a ClusterRole cluster-wide to users, groups and service accounts. */
+export type ClusterRoleBinding = Resource & {
+  __typename?: 'ClusterRoleBinding';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The role a binding grants; it cannot change once the binding exists. */
+  roleRef: RoleRef;
+  /** Who is granted the role. */
+  subjects?: Maybe<Array<Subject>>;
+};
+
+/** Grants a ClusterRole cluster-wide to users, groups and service accounts. */
+export type ClusterRoleBindingInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The role a binding grants; it cannot change once the binding exists. */
+  roleRef: RoleRefInput;
+  /** Who is granted the role. */
+  subjects?: InputMaybe<Array<SubjectInput>>;
+};
+
+/** A page of ClusterRoleBinding objects. */
+export type ClusterRoleBindingList = {
+  __typename?: 'ClusterRoleBindingList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ClusterRoleBinding>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a ClusterRoleBinding, in resourceVersion order. */
+export type ClusterRoleBindingWatchEvent = {
+  __typename?: 'ClusterRoleBindingWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ClusterRoleBinding;
+  type: WatchEventType;
+};
+
+/** A set of permissions cluster-wide or, bound by a RoleBinding, in one namespace; may aggregate other ClusterRoles. */
+export type ClusterRoleInput = {
+  /** How a ClusterRole is built from others. */
+  aggregationRule?: InputMaybe<AggregationRuleInput>;
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** What the role allows; filled from the selected roles when aggregationRule is set. */
+  rules?: InputMaybe<Array<PolicyRuleInput>>;
+};
+
+/** A page of ClusterRole objects. */
+export type ClusterRoleList = {
+  __typename?: 'ClusterRoleList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ClusterRole>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a ClusterRole, in resourceVersion order. */
+export type ClusterRoleWatchEvent = {
+  __typename?: 'ClusterRoleWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ClusterRole;
+  type: WatchEventType;
+};
+
+/** The certificates of ClusterTrustBundle objects, as one PEM file. */
+export type ClusterTrustBundleProjection = {
+  __typename?: 'ClusterTrustBundleProjection';
+  /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
+  labelSelector?: Maybe<LabelSelector>;
+  /** A ClusterTrustBundle by name; exclusive with signerName. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Whether the bundles may be missing. */
+  optional?: Maybe<Scalars['Boolean']['output']>;
+  /** Relative path of the bundle file. */
+  path: Scalars['String']['output'];
+  /** Every ClusterTrustBundle of this signer (and labelSelector). */
+  signerName?: Maybe<Scalars['String']['output']>;
+};
+
+/** The certificates of ClusterTrustBundle objects, as one PEM file. */
+export type ClusterTrustBundleProjectionInput = {
+  /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
+  labelSelector?: InputMaybe<LabelSelectorInput>;
+  /** A ClusterTrustBundle by name; exclusive with signerName. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the bundles may be missing. */
+  optional?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Relative path of the bundle file. */
+  path: Scalars['String']['input'];
+  /** Every ClusterTrustBundle of this signer (and labelSelector). */
+  signerName?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CompletionMode =
@@ -236,20 +472,28 @@ export type Container = {
   ports?: Maybe<Array<ContainerPort>>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
   readinessProbe?: Maybe<Probe>;
-  /** Compute resources of a container, as quantities keyed by resource name. */
+  /** How the container takes an in-place resize, per resource. */
+  resizePolicy?: Maybe<Array<ContainerResizePolicy>>;
+  /** Compute resources, as quantities keyed by resource name. */
   resources?: Maybe<ResourceRequirements>;
+  /** Only on init containers, and only Always: a sidecar, started before the containers and kept running beside them. */
+  restartPolicy?: Maybe<ContainerRestartPolicy>;
   /** Security options of one container; they override the pod-level ones. */
   securityContext?: Maybe<SecurityContext>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
   startupProbe?: Maybe<Probe>;
   /** Allocate a buffer for stdin; reads return EOF otherwise. */
   stdin?: Maybe<Scalars['Boolean']['output']>;
+  /** Close stdin after the first attach session ends. */
+  stdinOnce?: Maybe<Scalars['Boolean']['output']>;
   /** File the termination message is read from; defaults to /dev/termination-log. */
   terminationMessagePath?: Maybe<Scalars['String']['output']>;
   /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
   terminationMessagePolicy?: Maybe<TerminationMessagePolicy>;
   /** Allocate a TTY; requires stdin. */
   tty?: Maybe<Scalars['Boolean']['output']>;
+  /** Block devices of persistentVolumeClaim volumes to map into the container. */
+  volumeDevices?: Maybe<Array<VolumeDevice>>;
   /** Volumes of the pod to mount into the filesystem. */
   volumeMounts?: Maybe<Array<VolumeMount>>;
   /** Working directory; the image's default if not given. */
@@ -291,20 +535,28 @@ export type ContainerInput = {
   ports?: InputMaybe<Array<ContainerPortInput>>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
   readinessProbe?: InputMaybe<ProbeInput>;
-  /** Compute resources of a container, as quantities keyed by resource name. */
+  /** How the container takes an in-place resize, per resource. */
+  resizePolicy?: InputMaybe<Array<ContainerResizePolicyInput>>;
+  /** Compute resources, as quantities keyed by resource name. */
   resources?: InputMaybe<ResourceRequirementsInput>;
+  /** Only on init containers, and only Always: a sidecar, started before the containers and kept running beside them. */
+  restartPolicy?: InputMaybe<ContainerRestartPolicy>;
   /** Security options of one container; they override the pod-level ones. */
   securityContext?: InputMaybe<SecurityContextInput>;
   /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
   startupProbe?: InputMaybe<ProbeInput>;
   /** Allocate a buffer for stdin; reads return EOF otherwise. */
   stdin?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Close stdin after the first attach session ends. */
+  stdinOnce?: InputMaybe<Scalars['Boolean']['input']>;
   /** File the termination message is read from; defaults to /dev/termination-log. */
   terminationMessagePath?: InputMaybe<Scalars['String']['input']>;
   /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
   terminationMessagePolicy?: InputMaybe<TerminationMessagePolicy>;
   /** Allocate a TTY; requires stdin. */
   tty?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Block devices of persistentVolumeClaim volumes to map into the container. */
+  volumeDevices?: InputMaybe<Array<VolumeDeviceInput>>;
   /** Volumes of the pod to mount into the filesystem. */
   volumeMounts?: InputMaybe<Array<VolumeMountInput>>;
   /** Working directory; the image's default if not given. */
@@ -344,6 +596,23 @@ export type ContainerPortInput = {
   protocol?: InputMaybe<Protocol>;
 };
 
+/** How a container takes a change of one of its resources. */
+export type ContainerResizePolicy = {
+  __typename?: 'ContainerResizePolicy';
+  /** cpu or memory. */
+  resourceName: Scalars['String']['output'];
+  /** Whether changing the resource in place restarts the container. */
+  restartPolicy: ResourceResizeRestartPolicy;
+};
+
+/** How a container takes a change of one of its resources. */
+export type ContainerResizePolicyInput = {
+  /** cpu or memory. */
+  resourceName: Scalars['String']['input'];
+  /** Whether changing the resource in place restarts the container. */
+  restartPolicy: ResourceResizeRestartPolicy;
+};
+
 export type ContainerResourceMetricSource = {
   __typename?: 'ContainerResourceMetricSource';
   /** Only this container of each pod counts. */
@@ -373,6 +642,11 @@ export type ContainerResourceMetricStatusInput = {
   current: MetricValueStatusInput;
   name: Scalars['String']['input'];
 };
+
+export type ContainerRestartPolicy =
+  | 'Always'
+  | 'Never'
+  | 'OnFailure';
 
 /** At most one of waiting, running, terminated; waiting if none. */
 export type ContainerState = {
@@ -1172,6 +1446,128 @@ export type EnvVarSourceInput = {
   secretKeyRef?: InputMaybe<SecretKeySelectorInput>;
 };
 
+/** A debugging container added to a running pod through its ephemeralcontainers subresource; never on create. Ports, resources, probes, lifecycle and restartPolicy are not allowed. */
+export type EphemeralContainer = {
+  __typename?: 'EphemeralContainer';
+  /** Arguments to the entrypoint; the image's CMD is used if not given. */
+  args?: Maybe<Array<Scalars['String']['output']>>;
+  /** Entrypoint; the image's ENTRYPOINT is used if not given. Not run in a shell. */
+  command?: Maybe<Array<Scalars['String']['output']>>;
+  /** Environment variables. */
+  env?: Maybe<Array<EnvVar>>;
+  /** Sources of environment variables; env entries take precedence. */
+  envFrom?: Maybe<Array<EnvFromSource>>;
+  /** Container image reference, e.g. nginx:1.27. */
+  image?: Maybe<Scalars['String']['output']>;
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  imagePullPolicy?: Maybe<PullPolicy>;
+  /** Handlers run right after a container starts (postStart) and before it is terminated (preStop). */
+  lifecycle?: Maybe<Lifecycle>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  livenessProbe?: Maybe<Probe>;
+  /** DNS-1123 label, unique in the pod. */
+  name: Scalars['String']['output'];
+  /** Ports the container exposes; informational except for hostPort. */
+  ports?: Maybe<Array<ContainerPort>>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  readinessProbe?: Maybe<Probe>;
+  /** How the container takes an in-place resize, per resource. */
+  resizePolicy?: Maybe<Array<ContainerResizePolicy>>;
+  /** Compute resources, as quantities keyed by resource name. */
+  resources?: Maybe<ResourceRequirements>;
+  /** Only on init containers, and only Always: a sidecar, started before the containers and kept running beside them. */
+  restartPolicy?: Maybe<ContainerRestartPolicy>;
+  /** Security options of one container; they override the pod-level ones. */
+  securityContext?: Maybe<SecurityContext>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  startupProbe?: Maybe<Probe>;
+  /** Allocate a buffer for stdin; reads return EOF otherwise. */
+  stdin?: Maybe<Scalars['Boolean']['output']>;
+  /** Close stdin after the first attach session ends. */
+  stdinOnce?: Maybe<Scalars['Boolean']['output']>;
+  /** Container whose process namespace this one joins; the pod-level namespaces if not given. */
+  targetContainerName?: Maybe<Scalars['String']['output']>;
+  /** File the termination message is read from; defaults to /dev/termination-log. */
+  terminationMessagePath?: Maybe<Scalars['String']['output']>;
+  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
+  terminationMessagePolicy?: Maybe<TerminationMessagePolicy>;
+  /** Allocate a TTY; requires stdin. */
+  tty?: Maybe<Scalars['Boolean']['output']>;
+  /** Block devices of persistentVolumeClaim volumes to map into the container. */
+  volumeDevices?: Maybe<Array<VolumeDevice>>;
+  /** Volumes of the pod to mount into the filesystem. */
+  volumeMounts?: Maybe<Array<VolumeMount>>;
+  /** Working directory; the image's default if not given. */
+  workingDir?: Maybe<Scalars['String']['output']>;
+};
+
+/** A debugging container added to a running pod through its ephemeralcontainers subresource; never on create. Ports, resources, probes, lifecycle and restartPolicy are not allowed. */
+export type EphemeralContainerInput = {
+  /** Arguments to the entrypoint; the image's CMD is used if not given. */
+  args?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Entrypoint; the image's ENTRYPOINT is used if not given. Not run in a shell. */
+  command?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Environment variables. */
+  env?: InputMaybe<Array<EnvVarInput>>;
+  /** Sources of environment variables; env entries take precedence. */
+  envFrom?: InputMaybe<Array<EnvFromSourceInput>>;
+  /** Container image reference, e.g. nginx:1.27. */
+  image?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  imagePullPolicy?: InputMaybe<PullPolicy>;
+  /** Handlers run right after a container starts (postStart) and before it is terminated (preStop). */
+  lifecycle?: InputMaybe<LifecycleInput>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  livenessProbe?: InputMaybe<ProbeInput>;
+  /** DNS-1123 label, unique in the pod. */
+  name: Scalars['String']['input'];
+  /** Ports the container exposes; informational except for hostPort. */
+  ports?: InputMaybe<Array<ContainerPortInput>>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  readinessProbe?: InputMaybe<ProbeInput>;
+  /** How the container takes an in-place resize, per resource. */
+  resizePolicy?: InputMaybe<Array<ContainerResizePolicyInput>>;
+  /** Compute resources, as quantities keyed by resource name. */
+  resources?: InputMaybe<ResourceRequirementsInput>;
+  /** Only on init containers, and only Always: a sidecar, started before the containers and kept running beside them. */
+  restartPolicy?: InputMaybe<ContainerRestartPolicy>;
+  /** Security options of one container; they override the pod-level ones. */
+  securityContext?: InputMaybe<SecurityContextInput>;
+  /** A health check run by the kubelet; exactly one of exec, httpGet, tcpSocket or grpc. A failing liveness probe restarts the container, a failing readiness probe removes the pod from Service endpoints, and a startup probe holds the other two back until it succeeds once. */
+  startupProbe?: InputMaybe<ProbeInput>;
+  /** Allocate a buffer for stdin; reads return EOF otherwise. */
+  stdin?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Close stdin after the first attach session ends. */
+  stdinOnce?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Container whose process namespace this one joins; the pod-level namespaces if not given. */
+  targetContainerName?: InputMaybe<Scalars['String']['input']>;
+  /** File the termination message is read from; defaults to /dev/termination-log. */
+  terminationMessagePath?: InputMaybe<Scalars['String']['input']>;
+  /** FallbackToLogsOnError uses the log tail when the message file is empty and the container failed. */
+  terminationMessagePolicy?: InputMaybe<TerminationMessagePolicy>;
+  /** Allocate a TTY; requires stdin. */
+  tty?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Block devices of persistentVolumeClaim volumes to map into the container. */
+  volumeDevices?: InputMaybe<Array<VolumeDeviceInput>>;
+  /** Volumes of the pod to mount into the filesystem. */
+  volumeMounts?: InputMaybe<Array<VolumeMountInput>>;
+  /** Working directory; the image's default if not given. */
+  workingDir?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A volume from a PersistentVolumeClaim created for the pod (named <pod>-<volume>) and deleted with it. */
+export type EphemeralVolumeSource = {
+  __typename?: 'EphemeralVolumeSource';
+  /** A PersistentVolumeClaim to create: its labels and annotations, and its spec. */
+  volumeClaimTemplate?: Maybe<PersistentVolumeClaimTemplate>;
+};
+
+/** A volume from a PersistentVolumeClaim created for the pod (named <pod>-<volume>) and deleted with it. */
+export type EphemeralVolumeSourceInput = {
+  /** A PersistentVolumeClaim to create: its labels and annotations, and its spec. */
+  volumeClaimTemplate?: InputMaybe<PersistentVolumeClaimTemplateInput>;
+};
+
 /** A report of something that happened to an object; kept for a limited time. */
 export type Event = Resource & {
   __typename?: 'Event';
@@ -1379,6 +1775,27 @@ export type GrpcActionInput = {
   service?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Deprecated: a git repository cloned into an empty directory; use an init container instead. */
+export type GitRepoVolumeSource = {
+  __typename?: 'GitRepoVolumeSource';
+  /** Directory to clone into, inside the volume. */
+  directory?: Maybe<Scalars['String']['output']>;
+  /** Repository URL. */
+  repository: Scalars['String']['output'];
+  /** Commit hash to check out. */
+  revision?: Maybe<Scalars['String']['output']>;
+};
+
+/** Deprecated: a git repository cloned into an empty directory; use an init container instead. */
+export type GitRepoVolumeSourceInput = {
+  /** Directory to clone into, inside the volume. */
+  directory?: InputMaybe<Scalars['String']['input']>;
+  /** Repository URL. */
+  repository: Scalars['String']['input'];
+  /** Commit hash to check out. */
+  revision?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type HpaScalingPolicy = {
   __typename?: 'HPAScalingPolicy';
   /** The window the policy holds over: 1-1800 seconds. */
@@ -1455,6 +1872,38 @@ export type HttpHeader = {
 export type HttpHeaderInput = {
   name: Scalars['String']['input'];
   value: Scalars['String']['input'];
+};
+
+/** A path and where its requests go. */
+export type HttpIngressPath = {
+  __typename?: 'HTTPIngressPath';
+  /** Where matching requests go: a Service port or another resource, exactly one. */
+  backend: IngressBackend;
+  /** Matched against the request path; must start with "/" for Exact and Prefix. */
+  path?: Maybe<Scalars['String']['output']>;
+  /** Exact: the path exactly; Prefix: by "/"-separated elements; ImplementationSpecific: as the ingress class decides. */
+  pathType: PathType;
+};
+
+/** A path and where its requests go. */
+export type HttpIngressPathInput = {
+  /** Where matching requests go: a Service port or another resource, exactly one. */
+  backend: IngressBackendInput;
+  /** Matched against the request path; must start with "/" for Exact and Prefix. */
+  path?: InputMaybe<Scalars['String']['input']>;
+  /** Exact: the path exactly; Prefix: by "/"-separated elements; ImplementationSpecific: as the ingress class decides. */
+  pathType: PathType;
+};
+
+/** Paths, in order. */
+export type HttpIngressRuleValue = {
+  __typename?: 'HTTPIngressRuleValue';
+  paths: Array<HttpIngressPath>;
+};
+
+/** Paths, in order. */
+export type HttpIngressRuleValueInput = {
+  paths: Array<HttpIngressPathInput>;
 };
 
 /** Scales a workload's replicas between minReplicas and maxReplicas to keep metrics at their targets. */
@@ -1586,6 +2035,21 @@ export type HorizontalPodAutoscalerWatchEvent = {
   type: WatchEventType;
 };
 
+export type HostAlias = {
+  __typename?: 'HostAlias';
+  /** Names for that address. */
+  hostnames?: Maybe<Array<Scalars['String']['output']>>;
+  /** IP address of the entry. */
+  ip: Scalars['String']['output'];
+};
+
+export type HostAliasInput = {
+  /** Names for that address. */
+  hostnames?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** IP address of the entry. */
+  ip: Scalars['String']['input'];
+};
+
 /** A file or directory of the node; ties the pod to that node. */
 export type HostPathVolumeSource = {
   __typename?: 'HostPathVolumeSource';
@@ -1603,6 +2067,23 @@ export type HostPathVolumeSourceInput = {
   type?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Addresses outside the cluster, by CIDR. */
+export type IpBlock = {
+  __typename?: 'IPBlock';
+  /** A CIDR ("10.0.0.0/16"). */
+  cidr: Scalars['String']['output'];
+  /** CIDRs within cidr to leave out. */
+  except?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** Addresses outside the cluster, by CIDR. */
+export type IpBlockInput = {
+  /** A CIDR ("10.0.0.0/16"). */
+  cidr: Scalars['String']['input'];
+  /** CIDRs within cidr to leave out. */
+  except?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type IpFamily =
   | 'IPv4'
   | 'IPv6';
@@ -1617,6 +2098,300 @@ export type ImageUpdateInput = {
   /** A container or init container name; `*` sets every one. */
   container: Scalars['String']['input'];
   image: Scalars['String']['input'];
+};
+
+/** The content of an OCI image or artifact, mounted read-only. */
+export type ImageVolumeSource = {
+  __typename?: 'ImageVolumeSource';
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  pullPolicy?: Maybe<PullPolicy>;
+  /** Image or artifact reference, as a container image is given. */
+  reference?: Maybe<Scalars['String']['output']>;
+};
+
+/** The content of an OCI image or artifact, mounted read-only. */
+export type ImageVolumeSourceInput = {
+  /** Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. */
+  pullPolicy?: InputMaybe<PullPolicy>;
+  /** Image or artifact reference, as a container image is given. */
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Routes HTTP(S) from outside the cluster to Services by host and path, with TLS. */
+export type Ingress = Resource & {
+  __typename?: 'Ingress';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** How HTTP(S) requests from outside reach Services. */
+  spec?: Maybe<IngressSpec>;
+  /** Observed state of an Ingress. */
+  status?: Maybe<IngressStatus>;
+};
+
+/** Where requests no rule matches go. */
+export type IngressBackend = {
+  __typename?: 'IngressBackend';
+  /** An object of another kind (a storage bucket) instead of a Service. */
+  resource?: Maybe<TypedLocalObjectReference>;
+  /** A Service port to send the traffic to. */
+  service?: Maybe<IngressServiceBackend>;
+};
+
+/** Where requests no rule matches go. */
+export type IngressBackendInput = {
+  /** An object of another kind (a storage bucket) instead of a Service. */
+  resource?: InputMaybe<TypedLocalObjectReferenceInput>;
+  /** A Service port to send the traffic to. */
+  service?: InputMaybe<IngressServiceBackendInput>;
+};
+
+/** A kind of Ingress, implemented by one controller; annotated ingressclass.kubernetes.io/is-default-class, it is the default. */
+export type IngressClass = Resource & {
+  __typename?: 'IngressClass';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** Which controller implements the ingresses of this class, and with what configuration. */
+  spec?: Maybe<IngressClassSpec>;
+};
+
+/** A kind of Ingress, implemented by one controller; annotated ingressclass.kubernetes.io/is-default-class, it is the default. */
+export type IngressClassInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** Which controller implements the ingresses of this class, and with what configuration. */
+  spec?: InputMaybe<IngressClassSpecInput>;
+};
+
+/** A page of IngressClass objects. */
+export type IngressClassList = {
+  __typename?: 'IngressClassList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<IngressClass>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** An object holding the configuration of the controller for this class. */
+export type IngressClassParametersReference = {
+  __typename?: 'IngressClassParametersReference';
+  apiGroup?: Maybe<Scalars['String']['output']>;
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** Where the parameters are, when scope is Namespace. */
+  namespace?: Maybe<Scalars['String']['output']>;
+  /** Cluster (the default) or Namespace, then with namespace. */
+  scope?: Maybe<IngressClassParametersScope>;
+};
+
+/** An object holding the configuration of the controller for this class. */
+export type IngressClassParametersReferenceInput = {
+  apiGroup?: InputMaybe<Scalars['String']['input']>;
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Where the parameters are, when scope is Namespace. */
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  /** Cluster (the default) or Namespace, then with namespace. */
+  scope?: InputMaybe<IngressClassParametersScope>;
+};
+
+export type IngressClassParametersScope =
+  | 'Cluster'
+  | 'Namespace';
+
+/** Which controller implements the ingresses of this class, and with what configuration. */
+export type IngressClassSpec = {
+  __typename?: 'IngressClassSpec';
+  /** The controller that implements this class ("example.com/ingress-controller"). Immutable. */
+  controller?: Maybe<Scalars['String']['output']>;
+  /** An object holding the configuration of the controller for this class. */
+  parameters?: Maybe<IngressClassParametersReference>;
+};
+
+/** Which controller implements the ingresses of this class, and with what configuration. */
+export type IngressClassSpecInput = {
+  /** The controller that implements this class ("example.com/ingress-controller"). Immutable. */
+  controller?: InputMaybe<Scalars['String']['input']>;
+  /** An object holding the configuration of the controller for this class. */
+  parameters?: InputMaybe<IngressClassParametersReferenceInput>;
+};
+
+/** One change to a IngressClass, in resourceVersion order. */
+export type IngressClassWatchEvent = {
+  __typename?: 'IngressClassWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: IngressClass;
+  type: WatchEventType;
+};
+
+/** Routes HTTP(S) from outside the cluster to Services by host and path, with TLS. */
+export type IngressInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** How HTTP(S) requests from outside reach Services. */
+  spec?: InputMaybe<IngressSpecInput>;
+  /** Observed state of an Ingress. */
+  status?: InputMaybe<IngressStatusInput>;
+};
+
+/** A page of Ingress objects. */
+export type IngressList = {
+  __typename?: 'IngressList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<Ingress>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+export type IngressLoadBalancerIngress = {
+  __typename?: 'IngressLoadBalancerIngress';
+  hostname?: Maybe<Scalars['String']['output']>;
+  ip?: Maybe<Scalars['String']['output']>;
+  ports?: Maybe<Array<IngressPortStatus>>;
+};
+
+export type IngressLoadBalancerIngressInput = {
+  hostname?: InputMaybe<Scalars['String']['input']>;
+  ip?: InputMaybe<Scalars['String']['input']>;
+  ports?: InputMaybe<Array<IngressPortStatusInput>>;
+};
+
+export type IngressLoadBalancerStatus = {
+  __typename?: 'IngressLoadBalancerStatus';
+  /** Where the ingress is reachable. */
+  ingress?: Maybe<Array<IngressLoadBalancerIngress>>;
+};
+
+export type IngressLoadBalancerStatusInput = {
+  /** Where the ingress is reachable. */
+  ingress?: InputMaybe<Array<IngressLoadBalancerIngressInput>>;
+};
+
+export type IngressPortStatus = {
+  __typename?: 'IngressPortStatus';
+  error?: Maybe<Scalars['String']['output']>;
+  port: Scalars['Int']['output'];
+  protocol: Scalars['String']['output'];
+};
+
+export type IngressPortStatusInput = {
+  error?: InputMaybe<Scalars['String']['input']>;
+  port: Scalars['Int']['input'];
+  protocol: Scalars['String']['input'];
+};
+
+/** How the requests for one host are routed. */
+export type IngressRule = {
+  __typename?: 'IngressRule';
+  /** A DNS name (a leading "*." matches one label); every host if empty. Not an IP address. */
+  host?: Maybe<Scalars['String']['output']>;
+  /** Paths, in order. */
+  http?: Maybe<HttpIngressRuleValue>;
+};
+
+/** How the requests for one host are routed. */
+export type IngressRuleInput = {
+  /** A DNS name (a leading "*." matches one label); every host if empty. Not an IP address. */
+  host?: InputMaybe<Scalars['String']['input']>;
+  /** Paths, in order. */
+  http?: InputMaybe<HttpIngressRuleValueInput>;
+};
+
+/** A Service port to send the traffic to. */
+export type IngressServiceBackend = {
+  __typename?: 'IngressServiceBackend';
+  /** A Service in the same namespace. */
+  name: Scalars['String']['output'];
+  /** A port of the Service, by name or by number. */
+  port?: Maybe<ServiceBackendPort>;
+};
+
+/** A Service port to send the traffic to. */
+export type IngressServiceBackendInput = {
+  /** A Service in the same namespace. */
+  name: Scalars['String']['input'];
+  /** A port of the Service, by name or by number. */
+  port?: InputMaybe<ServiceBackendPortInput>;
+};
+
+/** How HTTP(S) requests from outside reach Services. */
+export type IngressSpec = {
+  __typename?: 'IngressSpec';
+  /** Where requests no rule matches go. */
+  defaultBackend?: Maybe<IngressBackend>;
+  /** The IngressClass whose controller implements this ingress; the default class if absent. */
+  ingressClassName?: Maybe<Scalars['String']['output']>;
+  /** Host and path rules; all traffic goes to defaultBackend if empty. */
+  rules?: Maybe<Array<IngressRule>>;
+  tls?: Maybe<Array<IngressTls>>;
+};
+
+/** How HTTP(S) requests from outside reach Services. */
+export type IngressSpecInput = {
+  /** Where requests no rule matches go. */
+  defaultBackend?: InputMaybe<IngressBackendInput>;
+  /** The IngressClass whose controller implements this ingress; the default class if absent. */
+  ingressClassName?: InputMaybe<Scalars['String']['input']>;
+  /** Host and path rules; all traffic goes to defaultBackend if empty. */
+  rules?: InputMaybe<Array<IngressRuleInput>>;
+  tls?: InputMaybe<Array<IngressTlsInput>>;
+};
+
+/** Observed state of an Ingress. */
+export type IngressStatus = {
+  __typename?: 'IngressStatus';
+  loadBalancer?: Maybe<IngressLoadBalancerStatus>;
+};
+
+/** Observed state of an Ingress. */
+export type IngressStatusInput = {
+  loadBalancer?: InputMaybe<IngressLoadBalancerStatusInput>;
+};
+
+/** TLS for some hosts. */
+export type IngressTls = {
+  __typename?: 'IngressTLS';
+  /** The hosts the certificate is for; the default host if empty. */
+  hosts?: Maybe<Array<Scalars['String']['output']>>;
+  /** A kubernetes.io/tls Secret with the certificate and key. */
+  secretName?: Maybe<Scalars['String']['output']>;
+};
+
+/** TLS for some hosts. */
+export type IngressTlsInput = {
+  /** The hosts the certificate is for; the default host if empty. */
+  hosts?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A kubernetes.io/tls Secret with the certificate and key. */
+  secretName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One change to a Ingress, in resourceVersion order. */
+export type IngressWatchEvent = {
+  __typename?: 'IngressWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: Ingress;
+  type: WatchEventType;
 };
 
 /** Runs pods until a number of them complete successfully. */
@@ -1692,18 +2467,30 @@ export type JobSpec = {
   __typename?: 'JobSpec';
   /** Seconds the job may be active, from its start, before it is failed. */
   activeDeadlineSeconds?: Maybe<Scalars['Int']['output']>;
-  /** Retries before the job is marked failed; defaults to 6. */
+  /** Retries before the job is marked failed; defaults to 6 (to the largest int32 with backoffLimitPerIndex). */
   backoffLimit?: Maybe<Scalars['Int']['output']>;
+  /** For Indexed jobs: retries of each index before that index fails. */
+  backoffLimitPerIndex?: Maybe<Scalars['Int']['output']>;
   /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. */
   completionMode?: Maybe<CompletionMode>;
   /** Successful pods needed for the job to complete; unset means any success completes it once all pods end. */
   completions?: Maybe<Scalars['Int']['output']>;
+  /** The controller that reconciles the job; kubernetes.io/job-controller (the built-in one) if not given. */
+  managedBy?: Maybe<Scalars['String']['output']>;
   /** Whether selector is set by the user; otherwise it is generated from the job uid. Rarely needed. */
   manualSelector?: Maybe<Scalars['Boolean']['output']>;
+  /** With backoffLimitPerIndex: failed indexes after which the whole job fails. */
+  maxFailedIndexes?: Maybe<Scalars['Int']['output']>;
   /** Maximum number of pods running at once; defaults to 1. */
   parallelism?: Maybe<Scalars['Int']['output']>;
+  /** How failed pods count against backoffLimit; needs restartPolicy Never. */
+  podFailurePolicy?: Maybe<PodFailurePolicy>;
+  /** When a replacement pod is created: as soon as the old one is terminating, or only once it has failed. Defaults to Failed with a podFailurePolicy, TerminatingOrFailed otherwise. */
+  podReplacementPolicy?: Maybe<PodReplacementPolicy>;
   /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
   selector?: Maybe<LabelSelector>;
+  /** For Indexed jobs: when the job may be declared succeeded before every index has. */
+  successPolicy?: Maybe<SuccessPolicy>;
   /** While true, no pods are created and running ones are terminated. */
   suspend?: Maybe<Scalars['Boolean']['output']>;
   /** What the pods a controller creates look like. */
@@ -1716,18 +2503,30 @@ export type JobSpec = {
 export type JobSpecInput = {
   /** Seconds the job may be active, from its start, before it is failed. */
   activeDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
-  /** Retries before the job is marked failed; defaults to 6. */
+  /** Retries before the job is marked failed; defaults to 6 (to the largest int32 with backoffLimitPerIndex). */
   backoffLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** For Indexed jobs: retries of each index before that index fails. */
+  backoffLimitPerIndex?: InputMaybe<Scalars['Int']['input']>;
   /** Indexed gives each pod a completion index (0 to completions-1); defaults to NonIndexed. */
   completionMode?: InputMaybe<CompletionMode>;
   /** Successful pods needed for the job to complete; unset means any success completes it once all pods end. */
   completions?: InputMaybe<Scalars['Int']['input']>;
+  /** The controller that reconciles the job; kubernetes.io/job-controller (the built-in one) if not given. */
+  managedBy?: InputMaybe<Scalars['String']['input']>;
   /** Whether selector is set by the user; otherwise it is generated from the job uid. Rarely needed. */
   manualSelector?: InputMaybe<Scalars['Boolean']['input']>;
+  /** With backoffLimitPerIndex: failed indexes after which the whole job fails. */
+  maxFailedIndexes?: InputMaybe<Scalars['Int']['input']>;
   /** Maximum number of pods running at once; defaults to 1. */
   parallelism?: InputMaybe<Scalars['Int']['input']>;
+  /** How failed pods count against backoffLimit; needs restartPolicy Never. */
+  podFailurePolicy?: InputMaybe<PodFailurePolicyInput>;
+  /** When a replacement pod is created: as soon as the old one is terminating, or only once it has failed. Defaults to Failed with a podFailurePolicy, TerminatingOrFailed otherwise. */
+  podReplacementPolicy?: InputMaybe<PodReplacementPolicy>;
   /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
   selector?: InputMaybe<LabelSelectorInput>;
+  /** For Indexed jobs: when the job may be declared succeeded before every index has. */
+  successPolicy?: InputMaybe<SuccessPolicyInput>;
   /** While true, no pods are created and running ones are terminated. */
   suspend?: InputMaybe<Scalars['Boolean']['input']>;
   /** What the pods a controller creates look like. */
@@ -1749,12 +2548,18 @@ export type JobStatus = {
   conditions?: Maybe<Array<JobCondition>>;
   /** Pods that failed. */
   failed?: Maybe<Scalars['Int']['output']>;
+  /** For jobs with backoffLimitPerIndex: failed indexes as a range list. */
+  failedIndexes?: Maybe<Scalars['String']['output']>;
   /** Pods that are ready. */
   ready?: Maybe<Scalars['Int']['output']>;
   /** When the controller started acting on the job. */
   startTime?: Maybe<Scalars['String']['output']>;
   /** Pods that succeeded. */
   succeeded?: Maybe<Scalars['Int']['output']>;
+  /** Pods terminating (being deleted, not yet failed or succeeded). */
+  terminating?: Maybe<Scalars['Int']['output']>;
+  /** Finished pods the controller has not yet accounted for. */
+  uncountedTerminatedPods?: Maybe<UncountedTerminatedPods>;
 };
 
 /** Observed state of a Job. */
@@ -1769,12 +2574,18 @@ export type JobStatusInput = {
   conditions?: InputMaybe<Array<JobConditionInput>>;
   /** Pods that failed. */
   failed?: InputMaybe<Scalars['Int']['input']>;
+  /** For jobs with backoffLimitPerIndex: failed indexes as a range list. */
+  failedIndexes?: InputMaybe<Scalars['String']['input']>;
   /** Pods that are ready. */
   ready?: InputMaybe<Scalars['Int']['input']>;
   /** When the controller started acting on the job. */
   startTime?: InputMaybe<Scalars['String']['input']>;
   /** Pods that succeeded. */
   succeeded?: InputMaybe<Scalars['Int']['input']>;
+  /** Pods terminating (being deleted, not yet failed or succeeded). */
+  terminating?: InputMaybe<Scalars['Int']['input']>;
+  /** Finished pods the controller has not yet accounted for. */
+  uncountedTerminatedPods?: InputMaybe<UncountedTerminatedPodsInput>;
 };
 
 /** The job each run creates. */
@@ -1957,6 +2768,97 @@ export type LifecycleInput = {
   preStop?: InputMaybe<LifecycleHandlerInput>;
 };
 
+/** Default, minimum and maximum resources for the containers, pods and claims of a namespace. */
+export type LimitRange = Resource & {
+  __typename?: 'LimitRange';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The limits, by object type. */
+  spec?: Maybe<LimitRangeSpec>;
+};
+
+/** Default, minimum and maximum resources for the containers, pods and claims of a namespace. */
+export type LimitRangeInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The limits, by object type. */
+  spec?: InputMaybe<LimitRangeSpecInput>;
+};
+
+/** Constraints for one type of object. */
+export type LimitRangeItem = {
+  __typename?: 'LimitRangeItem';
+  /** Limits given to a container that sets none (not for type Pod). */
+  default?: Maybe<Scalars['ResourceList']['output']>;
+  /** Requests given to a container that sets none (not for type Pod). */
+  defaultRequest?: Maybe<Scalars['ResourceList']['output']>;
+  /** The most of each resource one object may have. */
+  max?: Maybe<Scalars['ResourceList']['output']>;
+  /** The greatest limit / request ratio allowed, by resource. */
+  maxLimitRequestRatio?: Maybe<Scalars['ResourceList']['output']>;
+  /** The least of each resource one object must have. */
+  min?: Maybe<Scalars['ResourceList']['output']>;
+  /** Container, Pod or PersistentVolumeClaim (or a domain-qualified type). */
+  type: Scalars['String']['output'];
+};
+
+/** Constraints for one type of object. */
+export type LimitRangeItemInput = {
+  /** Limits given to a container that sets none (not for type Pod). */
+  default?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** Requests given to a container that sets none (not for type Pod). */
+  defaultRequest?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** The most of each resource one object may have. */
+  max?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** The greatest limit / request ratio allowed, by resource. */
+  maxLimitRequestRatio?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** The least of each resource one object must have. */
+  min?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** Container, Pod or PersistentVolumeClaim (or a domain-qualified type). */
+  type: Scalars['String']['input'];
+};
+
+/** A page of LimitRange objects. */
+export type LimitRangeList = {
+  __typename?: 'LimitRangeList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<LimitRange>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** The limits, by object type. */
+export type LimitRangeSpec = {
+  __typename?: 'LimitRangeSpec';
+  /** One item per type. */
+  limits: Array<LimitRangeItem>;
+};
+
+/** The limits, by object type. */
+export type LimitRangeSpecInput = {
+  /** One item per type. */
+  limits: Array<LimitRangeItemInput>;
+};
+
+/** One change to a LimitRange, in resourceVersion order. */
+export type LimitRangeWatchEvent = {
+  __typename?: 'LimitRangeWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: LimitRange;
+  type: WatchEventType;
+};
+
 /** The revision a list was read at, and how to get its next page. */
 export type ListMeta = {
   __typename?: 'ListMeta';
@@ -1997,6 +2899,23 @@ export type LocalObjectReference = {
 
 export type LocalObjectReferenceInput = {
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
+export type LocalVolumeSource = {
+  __typename?: 'LocalVolumeSource';
+  /** Filesystem of a block device; the node detects one if empty. */
+  fsType?: Maybe<Scalars['String']['output']>;
+  /** Full path of a directory or block device on the node. */
+  path: Scalars['String']['output'];
+};
+
+/** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
+export type LocalVolumeSourceInput = {
+  /** Filesystem of a block device; the node detects one if empty. */
+  fsType?: InputMaybe<Scalars['String']['input']>;
+  /** Full path of a directory or block device on the node. */
+  path: Scalars['String']['input'];
 };
 
 export type LogLineInput = {
@@ -2124,6 +3043,11 @@ export type MetricsMeta = {
   namespace?: Maybe<Scalars['String']['output']>;
 };
 
+export type MountPropagationMode =
+  | 'Bidirectional'
+  | 'HostToContainer'
+  | 'None';
+
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -2131,6 +3055,8 @@ export type Mutation = {
   apply: Array<Resource>;
   /** Binds a Pod to a Node (sets spec.nodeName and PodScheduled=True). A Pod already bound fails with CONFLICT, so two schedulers cannot both place it. */
   bindPod: Pod;
+  createClusterRole: ClusterRole;
+  createClusterRoleBinding: ClusterRoleBinding;
   createConfigMap: ConfigMap;
   createCronJob: CronJob;
   createDaemonSet: DaemonSet;
@@ -2138,15 +3064,34 @@ export type Mutation = {
   createEndpoints: Endpoints;
   createEvent: Event;
   createHorizontalPodAutoscaler: HorizontalPodAutoscaler;
+  createIngress: Ingress;
+  createIngressClass: IngressClass;
   createJob: Job;
   createLease: Lease;
+  createLimitRange: LimitRange;
   createNamespace: Namespace;
+  createNetworkPolicy: NetworkPolicy;
   createNode: Node;
+  createPersistentVolume: PersistentVolume;
+  createPersistentVolumeClaim: PersistentVolumeClaim;
   createPod: Pod;
+  createPodDisruptionBudget: PodDisruptionBudget;
   createReplicaSet: ReplicaSet;
+  createReplicationController: ReplicationController;
+  createResourceQuota: ResourceQuota;
+  createRole: Role;
+  createRoleBinding: RoleBinding;
   createSecret: Secret;
   createService: Service;
+  createServiceAccount: ServiceAccount;
   createStatefulSet: StatefulSet;
+  createStorageClass: StorageClass;
+  /** A token for a ServiceAccount (Kubernetes' TokenRequest), valid `expirationSeconds` (3600 by default, at least 600), and only while the ServiceAccount exists. */
+  createToken: ServiceAccountToken;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteClusterRole?: Maybe<ClusterRole>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteClusterRoleBinding?: Maybe<ClusterRoleBinding>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteConfigMap?: Maybe<ConfigMap>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
@@ -2162,29 +3107,59 @@ export type Mutation = {
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteHorizontalPodAutoscaler?: Maybe<HorizontalPodAutoscaler>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteIngress?: Maybe<Ingress>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteIngressClass?: Maybe<IngressClass>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteJob?: Maybe<Job>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteLease?: Maybe<Lease>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteLimitRange?: Maybe<LimitRange>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteNamespace?: Maybe<Namespace>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteNetworkPolicy?: Maybe<NetworkPolicy>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteNode?: Maybe<Node>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deletePersistentVolume?: Maybe<PersistentVolume>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deletePersistentVolumeClaim?: Maybe<PersistentVolumeClaim>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deletePod?: Maybe<Pod>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deletePodDisruptionBudget?: Maybe<PodDisruptionBudget>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteReplicaSet?: Maybe<ReplicaSet>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteReplicationController?: Maybe<ReplicationController>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteResourceQuota?: Maybe<ResourceQuota>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteRole?: Maybe<Role>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteRoleBinding?: Maybe<RoleBinding>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteSecret?: Maybe<Secret>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteService?: Maybe<Service>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteServiceAccount?: Maybe<ServiceAccount>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteStatefulSet?: Maybe<StatefulSet>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteStorageClass?: Maybe<StorageClass>;
   /** `kubectl exec <pod> [-c container] -- command...` without a terminal: runs the command in the running container, with `stdin` as its standard input (then closed), and returns its output and exit code once it exits. It is killed after `timeoutSeconds` (default 60); an agent that does not answer in time fails the call with TIMEOUT. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   execPod: ExecResult;
   /** Writes `data` to the standard input of an `execPodSession` (in the order of the calls), then with `close` closes it (end of file). A session that has ended, or another user's, fails with NOT_FOUND. */
   execPodInput: Scalars['Boolean']['output'];
   /** For node agents: answers a request of nodeStreamRequests. Returns once the user has room for more, with whether the user still wants the rest (false: stop serving the request; it is over, cancelled or unknown). Send a first answer (even empty) as soon as the request is taken up: an unanswered request fails after a few seconds. */
   nodeStreamReply: Scalars['Boolean']['output'];
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchClusterRole: ClusterRole;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchClusterRoleBinding: ClusterRoleBinding;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchConfigMap: ConfigMap;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
@@ -2200,25 +3175,55 @@ export type Mutation = {
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchHorizontalPodAutoscaler: HorizontalPodAutoscaler;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchIngress: Ingress;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchIngressClass: IngressClass;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchJob: Job;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchLease: Lease;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchLimitRange: LimitRange;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchNamespace: Namespace;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchNetworkPolicy: NetworkPolicy;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchNode: Node;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchPersistentVolume: PersistentVolume;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchPersistentVolumeClaim: PersistentVolumeClaim;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchPod: Pod;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchPodDisruptionBudget: PodDisruptionBudget;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchReplicaSet: ReplicaSet;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchReplicationController: ReplicationController;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchResourceQuota: ResourceQuota;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchRole: Role;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchRoleBinding: RoleBinding;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchSecret: Secret;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchService: Service;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchServiceAccount: ServiceAccount;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchStatefulSet: StatefulSet;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchStorageClass: StorageClass;
   /** `kubectl rollout pause`: sets spec.paused; template changes no longer start a rollout. */
   pauseDeployment: Deployment;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceClusterRole: ClusterRole;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceClusterRoleBinding: ClusterRoleBinding;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceConfigMap: ConfigMap;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
@@ -2234,23 +3239,49 @@ export type Mutation = {
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceHorizontalPodAutoscaler: HorizontalPodAutoscaler;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceIngress: Ingress;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceIngressClass: IngressClass;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceJob: Job;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceLease: Lease;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceLimitRange: LimitRange;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceNamespace: Namespace;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceNetworkPolicy: NetworkPolicy;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceNode: Node;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replacePersistentVolume: PersistentVolume;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replacePersistentVolumeClaim: PersistentVolumeClaim;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replacePod: Pod;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replacePodDisruptionBudget: PodDisruptionBudget;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceReplicaSet: ReplicaSet;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceReplicationController: ReplicationController;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceResourceQuota: ResourceQuota;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceRole: Role;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceRoleBinding: RoleBinding;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceSecret: Secret;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceService: Service;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceServiceAccount: ServiceAccount;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceStatefulSet: StatefulSet;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceStorageClass: StorageClass;
   /** For node agents: replaces the node's usage and its pods' with this report (one per interval). */
   reportNodeUsage: Scalars['Boolean']['output'];
   /** `kubectl rollout resume`: clears spec.paused; what changed meanwhile rolls out. */
@@ -2261,6 +3292,7 @@ export type Mutation = {
   rolloutUndoDeployment: RolloutUndoResult;
   scaleDeployment: Deployment;
   scaleReplicaSet: ReplicaSet;
+  scaleReplicationController: ReplicationController;
   scaleStatefulSet: StatefulSet;
   /** `kubectl set image`: sets the images of containers (and init containers) by name in the pod template (a Pod: its spec), in one compare-and-swap write. A name matching no container fails with INVALID. `changeCause` is recorded in the `kubernetes.io/change-cause` annotation, which rolloutHistory shows. */
   setImage: Resource;
@@ -2273,15 +3305,27 @@ export type Mutation = {
   /** The status subresource: replaces status only (controllers and node agents). */
   updateHorizontalPodAutoscalerStatus: HorizontalPodAutoscaler;
   /** The status subresource: replaces status only (controllers and node agents). */
+  updateIngressStatus: Ingress;
+  /** The status subresource: replaces status only (controllers and node agents). */
   updateJobStatus: Job;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateNamespaceStatus: Namespace;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateNodeStatus: Node;
   /** The status subresource: replaces status only (controllers and node agents). */
+  updatePersistentVolumeClaimStatus: PersistentVolumeClaim;
+  /** The status subresource: replaces status only (controllers and node agents). */
+  updatePersistentVolumeStatus: PersistentVolume;
+  /** The status subresource: replaces status only (controllers and node agents). */
+  updatePodDisruptionBudgetStatus: PodDisruptionBudget;
+  /** The status subresource: replaces status only (controllers and node agents). */
   updatePodStatus: Pod;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateReplicaSetStatus: ReplicaSet;
+  /** The status subresource: replaces status only (controllers and node agents). */
+  updateReplicationControllerStatus: ReplicationController;
+  /** The status subresource: replaces status only (controllers and node agents). */
+  updateResourceQuotaStatus: ResourceQuota;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateServiceStatus: Service;
   /** The status subresource: replaces status only (controllers and node agents). */
@@ -2302,6 +3346,20 @@ export type MutationBindPodArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
   nodeName: Scalars['String']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateClusterRoleArgs = {
+  clusterRole: ClusterRoleInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateClusterRoleBindingArgs = {
+  clusterRoleBinding: ClusterRoleBindingInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2362,6 +3420,21 @@ export type MutationCreateHorizontalPodAutoscalerArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateIngressArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ingress: IngressInput;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateIngressClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ingressClass: IngressClassInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateJobArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   job: JobInput;
@@ -2378,6 +3451,14 @@ export type MutationCreateLeaseArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateLimitRangeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  limitRange: LimitRangeInput;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateNamespaceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   namespace: NamespaceInput;
@@ -2385,9 +3466,32 @@ export type MutationCreateNamespaceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateNetworkPolicyArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  networkPolicy: NetworkPolicyInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateNodeArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   node: NodeInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreatePersistentVolumeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  persistentVolume: PersistentVolumeInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreatePersistentVolumeClaimArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  persistentVolumeClaim: PersistentVolumeClaimInput;
 };
 
 
@@ -2400,10 +3504,50 @@ export type MutationCreatePodArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreatePodDisruptionBudgetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  podDisruptionBudget: PodDisruptionBudgetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateReplicaSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
   replicaSet: ReplicaSetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateReplicationControllerArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  replicationController: ReplicationControllerInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateResourceQuotaArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceQuota: ResourceQuotaInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  role: RoleInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateRoleBindingArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  roleBinding: RoleBindingInput;
 };
 
 
@@ -2424,10 +3568,53 @@ export type MutationCreateServiceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateServiceAccountArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  serviceAccount: ServiceAccountInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateStatefulSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
   statefulSet: StatefulSetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateStorageClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  storageClass: StorageClassInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateTokenArgs = {
+  expirationSeconds?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  serviceAccountName: Scalars['String']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteClusterRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteClusterRoleBindingArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2509,6 +3696,27 @@ export type MutationDeleteHorizontalPodAutoscalerArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteIngressArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteIngressClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteJobArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -2531,6 +3739,17 @@ export type MutationDeleteLeaseArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteLimitRangeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteNamespaceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -2541,10 +3760,42 @@ export type MutationDeleteNamespaceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteNetworkPolicyArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteNodeArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeletePersistentVolumeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeletePersistentVolumeClaimArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
   propagationPolicy?: InputMaybe<PropagationPolicy>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
 };
@@ -2562,7 +3813,62 @@ export type MutationDeletePodArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeletePodDisruptionBudgetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteReplicaSetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteReplicationControllerArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteResourceQuotaArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteRoleBindingArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
@@ -2595,11 +3901,32 @@ export type MutationDeleteServiceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteServiceAccountArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteStatefulSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteStorageClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
   propagationPolicy?: InputMaybe<PropagationPolicy>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
 };
@@ -2627,6 +3954,22 @@ export type MutationExecPodInputArgs = {
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationNodeStreamReplyArgs = {
   input: NodeStreamReplyInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchClusterRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchClusterRoleBindingArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
 };
 
 
@@ -2694,6 +4037,23 @@ export type MutationPatchHorizontalPodAutoscalerArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchIngressArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchIngressClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchJobArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -2712,6 +4072,15 @@ export type MutationPatchLeaseArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchLimitRangeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchNamespaceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -2720,9 +4089,35 @@ export type MutationPatchNamespaceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchNetworkPolicyArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchNodeArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchPersistentVolumeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchPersistentVolumeClaimArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
   patch: Scalars['JSON']['input'];
 };
 
@@ -2737,7 +4132,52 @@ export type MutationPatchPodArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchPodDisruptionBudgetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchReplicaSetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchReplicationControllerArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchResourceQuotaArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchRoleBindingArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -2764,6 +4204,15 @@ export type MutationPatchServiceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchServiceAccountArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchStatefulSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -2773,9 +4222,33 @@ export type MutationPatchStatefulSetArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchStorageClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPauseDeploymentArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceClusterRoleArgs = {
+  clusterRole: ClusterRoleInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceClusterRoleBindingArgs = {
+  clusterRoleBinding: ClusterRoleBindingInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
 };
 
 
@@ -2843,6 +4316,23 @@ export type MutationReplaceHorizontalPodAutoscalerArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceIngressArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ingress: IngressInput;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceIngressClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  ingressClass: IngressClassInput;
+  name: Scalars['String']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceJobArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   job: JobInput;
@@ -2861,6 +4351,15 @@ export type MutationReplaceLeaseArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceLimitRangeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  limitRange: LimitRangeInput;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceNamespaceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -2869,10 +4368,36 @@ export type MutationReplaceNamespaceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceNetworkPolicyArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  networkPolicy: NetworkPolicyInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceNodeArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   node: NodeInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplacePersistentVolumeArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  persistentVolume: PersistentVolumeInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplacePersistentVolumeClaimArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  persistentVolumeClaim: PersistentVolumeClaimInput;
 };
 
 
@@ -2886,11 +4411,56 @@ export type MutationReplacePodArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplacePodDisruptionBudgetArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  podDisruptionBudget: PodDisruptionBudgetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceReplicaSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
   replicaSet: ReplicaSetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceReplicationControllerArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  replicationController: ReplicationControllerInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceResourceQuotaArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceQuota: ResourceQuotaInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceRoleArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  role: RoleInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceRoleBindingArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  roleBinding: RoleBindingInput;
 };
 
 
@@ -2913,11 +4483,28 @@ export type MutationReplaceServiceArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceServiceAccountArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  serviceAccount: ServiceAccountInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceStatefulSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
   statefulSet: StatefulSetInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceStorageClassArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  storageClass: StorageClassInput;
 };
 
 
@@ -2960,6 +4547,14 @@ export type MutationScaleDeploymentArgs = {
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationScaleReplicaSetArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  replicas: Scalars['Int']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationScaleReplicationControllerArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
   replicas: Scalars['Int']['input'];
@@ -3021,6 +4616,15 @@ export type MutationUpdateHorizontalPodAutoscalerStatusArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdateIngressStatusArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: IngressStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationUpdateJobStatusArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -3046,6 +4650,32 @@ export type MutationUpdateNodeStatusArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdatePersistentVolumeClaimStatusArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: PersistentVolumeClaimStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdatePersistentVolumeStatusArgs = {
+  name: Scalars['String']['input'];
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: PersistentVolumeStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdatePodDisruptionBudgetStatusArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: PodDisruptionBudgetStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationUpdatePodStatusArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -3064,6 +4694,24 @@ export type MutationUpdateReplicaSetStatusArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdateReplicationControllerStatusArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: ReplicationControllerStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdateResourceQuotaStatusArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: ResourceQuotaStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationUpdateServiceStatusArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -3078,6 +4726,27 @@ export type MutationUpdateStatefulSetStatusArgs = {
   namespace?: InputMaybe<Scalars['String']['input']>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
   status: StatefulSetStatusInput;
+};
+
+/** An NFS export. */
+export type NfsVolumeSource = {
+  __typename?: 'NFSVolumeSource';
+  /** Path exported by the server. */
+  path: Scalars['String']['output'];
+  /** Mount read-only; defaults to false. */
+  readOnly?: Maybe<Scalars['Boolean']['output']>;
+  /** Hostname or IP address of the NFS server. */
+  server: Scalars['String']['output'];
+};
+
+/** An NFS export. */
+export type NfsVolumeSourceInput = {
+  /** Path exported by the server. */
+  path: Scalars['String']['input'];
+  /** Mount read-only; defaults to false. */
+  readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Hostname or IP address of the NFS server. */
+  server: Scalars['String']['input'];
 };
 
 /** A scope for the names of namespaced objects; deleting it deletes everything in it. */
@@ -3178,6 +4847,152 @@ export type NamespaceWatchEvent = {
   type: WatchEventType;
 };
 
+/** Allows traffic to and from the pods it selects; once a pod is selected, what is not allowed is denied. */
+export type NetworkPolicy = Resource & {
+  __typename?: 'NetworkPolicy';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** Which traffic the selected pods may receive and send; everything else in those directions is denied. */
+  spec?: Maybe<NetworkPolicySpec>;
+};
+
+/** Traffic allowed out of the selected pods. */
+export type NetworkPolicyEgressRule = {
+  __typename?: 'NetworkPolicyEgressRule';
+  /** Every port if empty. */
+  ports?: Maybe<Array<NetworkPolicyPort>>;
+  /** Every destination if empty. */
+  to?: Maybe<Array<NetworkPolicyPeer>>;
+};
+
+/** Traffic allowed out of the selected pods. */
+export type NetworkPolicyEgressRuleInput = {
+  /** Every port if empty. */
+  ports?: InputMaybe<Array<NetworkPolicyPortInput>>;
+  /** Every destination if empty. */
+  to?: InputMaybe<Array<NetworkPolicyPeerInput>>;
+};
+
+/** Traffic allowed into the selected pods. */
+export type NetworkPolicyIngressRule = {
+  __typename?: 'NetworkPolicyIngressRule';
+  /** Every source if empty. */
+  from?: Maybe<Array<NetworkPolicyPeer>>;
+  /** Every port if empty. */
+  ports?: Maybe<Array<NetworkPolicyPort>>;
+};
+
+/** Traffic allowed into the selected pods. */
+export type NetworkPolicyIngressRuleInput = {
+  /** Every source if empty. */
+  from?: InputMaybe<Array<NetworkPolicyPeerInput>>;
+  /** Every port if empty. */
+  ports?: InputMaybe<Array<NetworkPolicyPortInput>>;
+};
+
+/** Allows traffic to and from the pods it selects; once a pod is selected, what is not allowed is denied. */
+export type NetworkPolicyInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** Which traffic the selected pods may receive and send; everything else in those directions is denied. */
+  spec?: InputMaybe<NetworkPolicySpecInput>;
+};
+
+/** A page of NetworkPolicy objects. */
+export type NetworkPolicyList = {
+  __typename?: 'NetworkPolicyList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<NetworkPolicy>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** Who traffic may come from or go to: pods, namespaces, or (alone) an IP block. */
+export type NetworkPolicyPeer = {
+  __typename?: 'NetworkPolicyPeer';
+  /** Addresses outside the cluster, by CIDR. */
+  ipBlock?: Maybe<IpBlock>;
+  /** Namespaces with these labels ({} for all). */
+  namespaceSelector?: Maybe<LabelSelector>;
+  /** Pods with these labels, in the policy's namespace or those namespaceSelector selects. */
+  podSelector?: Maybe<LabelSelector>;
+};
+
+/** Who traffic may come from or go to: pods, namespaces, or (alone) an IP block. */
+export type NetworkPolicyPeerInput = {
+  /** Addresses outside the cluster, by CIDR. */
+  ipBlock?: InputMaybe<IpBlockInput>;
+  /** Namespaces with these labels ({} for all). */
+  namespaceSelector?: InputMaybe<LabelSelectorInput>;
+  /** Pods with these labels, in the policy's namespace or those namespaceSelector selects. */
+  podSelector?: InputMaybe<LabelSelectorInput>;
+};
+
+/** Ports traffic may use. */
+export type NetworkPolicyPort = {
+  __typename?: 'NetworkPolicyPort';
+  /** With a numeric port, the last port of the range port-endPort. */
+  endPort?: Maybe<Scalars['Int']['output']>;
+  /** A port number or a named container port; every port if absent. */
+  port?: Maybe<Scalars['IntOrString']['output']>;
+  /** TCP (the default), UDP or SCTP. */
+  protocol?: Maybe<Protocol>;
+};
+
+/** Ports traffic may use. */
+export type NetworkPolicyPortInput = {
+  /** With a numeric port, the last port of the range port-endPort. */
+  endPort?: InputMaybe<Scalars['Int']['input']>;
+  /** A port number or a named container port; every port if absent. */
+  port?: InputMaybe<Scalars['IntOrString']['input']>;
+  /** TCP (the default), UDP or SCTP. */
+  protocol?: InputMaybe<Protocol>;
+};
+
+/** Which traffic the selected pods may receive and send; everything else in those directions is denied. */
+export type NetworkPolicySpec = {
+  __typename?: 'NetworkPolicySpec';
+  /** Allowed outgoing traffic; none if empty and Egress is a policy type. */
+  egress?: Maybe<Array<NetworkPolicyEgressRule>>;
+  /** Allowed incoming traffic; none if empty and Ingress is a policy type. */
+  ingress?: Maybe<Array<NetworkPolicyIngressRule>>;
+  /** The pods the policy applies to ({} for every pod of the namespace). */
+  podSelector?: Maybe<LabelSelector>;
+  /** Which directions the policy restricts; Ingress, plus Egress when there are egress rules, if absent. */
+  policyTypes?: Maybe<Array<PolicyType>>;
+};
+
+/** Which traffic the selected pods may receive and send; everything else in those directions is denied. */
+export type NetworkPolicySpecInput = {
+  /** Allowed outgoing traffic; none if empty and Egress is a policy type. */
+  egress?: InputMaybe<Array<NetworkPolicyEgressRuleInput>>;
+  /** Allowed incoming traffic; none if empty and Ingress is a policy type. */
+  ingress?: InputMaybe<Array<NetworkPolicyIngressRuleInput>>;
+  /** The pods the policy applies to ({} for every pod of the namespace). */
+  podSelector?: InputMaybe<LabelSelectorInput>;
+  /** Which directions the policy restricts; Ingress, plus Egress when there are egress rules, if absent. */
+  policyTypes?: InputMaybe<Array<PolicyType>>;
+};
+
+/** One change to a NetworkPolicy, in resourceVersion order. */
+export type NetworkPolicyWatchEvent = {
+  __typename?: 'NetworkPolicyWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: NetworkPolicy;
+  type: WatchEventType;
+};
+
 /** A machine that runs pods, registered by its node agent. */
 export type Node = Resource & {
   __typename?: 'Node';
@@ -3271,6 +5086,9 @@ export type NodeDaemonEndpointsInput = {
 
 export type NodeExecInput = {
   __typename?: 'NodeExecInput';
+  /** A PORT_FORWARD's bytes for the pod, base64-encoded. */
+  base64?: Maybe<Scalars['String']['output']>;
+  /** After `data`: closes stdin; of a PORT_FORWARD, the connection's sending side. */
   close: Scalars['Boolean']['output'];
   data?: Maybe<Scalars['String']['output']>;
 };
@@ -3287,6 +5105,10 @@ export type NodeExecStreamRequest = {
   command: Array<Scalars['String']['output']>;
   tty: Scalars['Boolean']['output'];
 };
+
+export type NodeInclusionPolicy =
+  | 'Honor'
+  | 'Ignore';
 
 /** A machine that runs pods, registered by its node agent. */
 export type NodeInput = {
@@ -3328,6 +5150,12 @@ export type NodeMetrics = {
   top: NodeTopRow;
   usage: ResourceUsage;
   window: Scalars['String']['output'];
+};
+
+/** Connect to this TCP port of the pod (on its IP). Answer once connected, then send what the pod sends as `base64`, and `done` once it closes the connection; INPUT requests carry the user's bytes. */
+export type NodePortForwardRequest = {
+  __typename?: 'NodePortForwardRequest';
+  port: Scalars['Int']['output'];
 };
 
 /** Nodes the pod may be scheduled onto. */
@@ -3447,7 +5275,9 @@ export type NodeStreamErrorInput = {
 
 /** One answer to a request; the first one tells the server the agent has taken it up. */
 export type NodeStreamReplyInput = {
-  /** A LOGS request has no more lines. */
+  /** The next bytes a PORT_FORWARD connection received from the pod, base64-encoded. */
+  base64?: InputMaybe<Scalars['String']['input']>;
+  /** A LOGS request has no more lines; the pod closed the connection of a PORT_FORWARD. */
   done?: InputMaybe<Scalars['Boolean']['input']>;
   /** The request failed (ends it). */
   error?: InputMaybe<NodeStreamErrorInput>;
@@ -3461,7 +5291,7 @@ export type NodeStreamReplyInput = {
   requestId: Scalars['ID']['input'];
 };
 
-/** A request for the logs of, or a command in, one of a node's pods' containers. */
+/** A request for the logs of, or a command in, one of a node's pods' containers, or for a connection to one of its pods' ports. */
 export type NodeStreamRequest = {
   __typename?: 'NodeStreamRequest';
   container?: Maybe<Scalars['String']['output']>;
@@ -3476,15 +5306,17 @@ export type NodeStreamRequest = {
   namespace?: Maybe<Scalars['String']['output']>;
   podName?: Maybe<Scalars['String']['output']>;
   podUid?: Maybe<Scalars['String']['output']>;
+  portForward?: Maybe<NodePortForwardRequest>;
 };
 
-/** LOGS, EXEC and EXEC_STREAM start a request; INPUT writes to the stdin of the EXEC_STREAM with that id; CANCEL ends the request with that id (the user went away). */
+/** LOGS, EXEC, EXEC_STREAM and PORT_FORWARD start a request; INPUT writes to the stdin of the EXEC_STREAM (or to the connection of the PORT_FORWARD) with that id; CANCEL ends the request with that id (the user went away). */
 export type NodeStreamRequestKind =
   | 'CANCEL'
   | 'EXEC'
   | 'EXEC_STREAM'
   | 'INPUT'
-  | 'LOGS';
+  | 'LOGS'
+  | 'PORT_FORWARD';
 
 export type NodeSystemInfo = {
   __typename?: 'NodeSystemInfo';
@@ -3541,6 +5373,10 @@ export type NodeWatchEvent = {
   object: Node;
   type: WatchEventType;
 };
+
+export type OsName =
+  | 'linux'
+  | 'windows';
 
 export type ObjectFieldSelector = {
   __typename?: 'ObjectFieldSelector';
@@ -3678,6 +5514,207 @@ export type OwnerReferenceInput = {
   uid: Scalars['String']['input'];
 };
 
+export type PathType =
+  | 'Exact'
+  | 'ImplementationSpecific'
+  | 'Prefix';
+
+/** Storage in the cluster, made by an administrator or a provisioner, that claims bind to. */
+export type PersistentVolume = Resource & {
+  __typename?: 'PersistentVolume';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** A piece of storage and how it may be used; exactly one source says where it is. */
+  spec?: Maybe<PersistentVolumeSpec>;
+  /** Observed state of a PersistentVolume. */
+  status: PersistentVolumeStatus;
+};
+
+export type PersistentVolumeAccessMode =
+  | 'ReadOnlyMany'
+  | 'ReadWriteMany'
+  | 'ReadWriteOnce'
+  | 'ReadWriteOncePod';
+
+/** A user's request for storage, bound to one PersistentVolume that pods then mount by the claim's name. */
+export type PersistentVolumeClaim = Resource & {
+  __typename?: 'PersistentVolumeClaim';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** What a claim asks for: size, access modes, class. */
+  spec?: Maybe<PersistentVolumeClaimSpec>;
+  /** Observed state of a PersistentVolumeClaim. */
+  status: PersistentVolumeClaimStatus;
+};
+
+export type PersistentVolumeClaimCondition = {
+  __typename?: 'PersistentVolumeClaimCondition';
+  lastHeartbeatTime?: Maybe<Scalars['String']['output']>;
+  lastProbeTime?: Maybe<Scalars['String']['output']>;
+  lastTransitionTime?: Maybe<Scalars['String']['output']>;
+  lastUpdateTime?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  status: ConditionStatus;
+  type: Scalars['String']['output'];
+};
+
+export type PersistentVolumeClaimConditionInput = {
+  lastHeartbeatTime?: InputMaybe<Scalars['String']['input']>;
+  lastProbeTime?: InputMaybe<Scalars['String']['input']>;
+  lastTransitionTime?: InputMaybe<Scalars['String']['input']>;
+  lastUpdateTime?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: ConditionStatus;
+  type: Scalars['String']['input'];
+};
+
+/** A user's request for storage, bound to one PersistentVolume that pods then mount by the claim's name. */
+export type PersistentVolumeClaimInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** What a claim asks for: size, access modes, class. */
+  spec?: InputMaybe<PersistentVolumeClaimSpecInput>;
+  /** Observed state of a PersistentVolumeClaim. */
+  status?: InputMaybe<PersistentVolumeClaimStatusInput>;
+};
+
+/** A page of PersistentVolumeClaim objects. */
+export type PersistentVolumeClaimList = {
+  __typename?: 'PersistentVolumeClaimList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<PersistentVolumeClaim>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+export type PersistentVolumeClaimPhase =
+  | 'Bound'
+  | 'Lost'
+  | 'Pending';
+
+export type PersistentVolumeClaimRetentionPolicyType =
+  | 'Delete'
+  | 'Retain';
+
+/** What a claim asks for: size, access modes, class. */
+export type PersistentVolumeClaimSpec = {
+  __typename?: 'PersistentVolumeClaimSpec';
+  /** How the volume must be mountable; at least one. */
+  accessModes?: Maybe<Array<PersistentVolumeAccessMode>>;
+  /** A snapshot or claim to fill the new volume from. */
+  dataSource?: Maybe<TypedLocalObjectReference>;
+  /** Like dataSource, for any populator and namespace. */
+  dataSourceRef?: Maybe<TypedObjectReference>;
+  /** How much storage the claim needs. */
+  resources?: Maybe<VolumeResourceRequirements>;
+  /** Only volumes with these labels may be bound. */
+  selector?: Maybe<LabelSelector>;
+  /** The StorageClass to bind or provision from; the default class when absent, none when "". */
+  storageClassName?: Maybe<Scalars['String']['output']>;
+  /** The VolumeAttributesClass the volume should have. */
+  volumeAttributesClassName?: Maybe<Scalars['String']['output']>;
+  /** Filesystem (the default) or Block. */
+  volumeMode?: Maybe<PersistentVolumeMode>;
+  /** The volume this claim is bound to (or asks for by name). */
+  volumeName?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a claim asks for: size, access modes, class. */
+export type PersistentVolumeClaimSpecInput = {
+  /** How the volume must be mountable; at least one. */
+  accessModes?: InputMaybe<Array<PersistentVolumeAccessMode>>;
+  /** A snapshot or claim to fill the new volume from. */
+  dataSource?: InputMaybe<TypedLocalObjectReferenceInput>;
+  /** Like dataSource, for any populator and namespace. */
+  dataSourceRef?: InputMaybe<TypedObjectReferenceInput>;
+  /** How much storage the claim needs. */
+  resources?: InputMaybe<VolumeResourceRequirementsInput>;
+  /** Only volumes with these labels may be bound. */
+  selector?: InputMaybe<LabelSelectorInput>;
+  /** The StorageClass to bind or provision from; the default class when absent, none when "". */
+  storageClassName?: InputMaybe<Scalars['String']['input']>;
+  /** The VolumeAttributesClass the volume should have. */
+  volumeAttributesClassName?: InputMaybe<Scalars['String']['input']>;
+  /** Filesystem (the default) or Block. */
+  volumeMode?: InputMaybe<PersistentVolumeMode>;
+  /** The volume this claim is bound to (or asks for by name). */
+  volumeName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Observed state of a PersistentVolumeClaim. */
+export type PersistentVolumeClaimStatus = {
+  __typename?: 'PersistentVolumeClaimStatus';
+  /** The access modes of the bound volume. */
+  accessModes?: Maybe<Array<PersistentVolumeAccessMode>>;
+  /** The state of each resize, by resource. */
+  allocatedResourceStatuses?: Maybe<Scalars['StringMap']['output']>;
+  /** What was allocated to the claim, for resizes. */
+  allocatedResources?: Maybe<Scalars['ResourceList']['output']>;
+  /** The size of the bound volume. */
+  capacity?: Maybe<Scalars['ResourceList']['output']>;
+  conditions?: Maybe<Array<PersistentVolumeClaimCondition>>;
+  currentVolumeAttributesClassName?: Maybe<Scalars['String']['output']>;
+  /** Pending until bound to a volume; Bound; Lost when the bound volume is gone. */
+  phase: PersistentVolumeClaimPhase;
+};
+
+/** Observed state of a PersistentVolumeClaim. */
+export type PersistentVolumeClaimStatusInput = {
+  /** The access modes of the bound volume. */
+  accessModes?: InputMaybe<Array<PersistentVolumeAccessMode>>;
+  /** The state of each resize, by resource. */
+  allocatedResourceStatuses?: InputMaybe<Scalars['StringMap']['input']>;
+  /** What was allocated to the claim, for resizes. */
+  allocatedResources?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** The size of the bound volume. */
+  capacity?: InputMaybe<Scalars['ResourceList']['input']>;
+  conditions?: InputMaybe<Array<PersistentVolumeClaimConditionInput>>;
+  currentVolumeAttributesClassName?: InputMaybe<Scalars['String']['input']>;
+  /** Pending until bound to a volume; Bound; Lost when the bound volume is gone. */
+  phase?: InputMaybe<PersistentVolumeClaimPhase>;
+};
+
+/** A PersistentVolumeClaim to create: its labels and annotations, and its spec. */
+export type PersistentVolumeClaimTemplate = {
+  __typename?: 'PersistentVolumeClaimTemplate';
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: Maybe<TemplateObjectMeta>;
+  /** What a claim asks for: size, access modes, class. */
+  spec: PersistentVolumeClaimSpec;
+};
+
+/** A PersistentVolumeClaim to create: its labels and annotations, and its spec. */
+export type PersistentVolumeClaimTemplateInput = {
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: InputMaybe<TemplateObjectMetaInput>;
+  /** What a claim asks for: size, access modes, class. */
+  spec: PersistentVolumeClaimSpecInput;
+};
+
 /** Mounts the volume bound to a PersistentVolumeClaim. */
 export type PersistentVolumeClaimVolumeSource = {
   __typename?: 'PersistentVolumeClaimVolumeSource';
@@ -3691,6 +5728,211 @@ export type PersistentVolumeClaimVolumeSourceInput = {
   /** Name of a PersistentVolumeClaim in the pod namespace. */
   claimName: Scalars['String']['input'];
   readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** One change to a PersistentVolumeClaim, in resourceVersion order. */
+export type PersistentVolumeClaimWatchEvent = {
+  __typename?: 'PersistentVolumeClaimWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: PersistentVolumeClaim;
+  type: WatchEventType;
+};
+
+/** Storage in the cluster, made by an administrator or a provisioner, that claims bind to. */
+export type PersistentVolumeInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** A piece of storage and how it may be used; exactly one source says where it is. */
+  spec?: InputMaybe<PersistentVolumeSpecInput>;
+  /** Observed state of a PersistentVolume. */
+  status?: InputMaybe<PersistentVolumeStatusInput>;
+};
+
+/** A page of PersistentVolume objects. */
+export type PersistentVolumeList = {
+  __typename?: 'PersistentVolumeList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<PersistentVolume>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+export type PersistentVolumeMode =
+  | 'Block'
+  | 'Filesystem';
+
+export type PersistentVolumePhase =
+  | 'Available'
+  | 'Bound'
+  | 'Failed'
+  | 'Pending'
+  | 'Released';
+
+export type PersistentVolumeReclaimPolicy =
+  | 'Delete'
+  | 'Recycle'
+  | 'Retain';
+
+/** A piece of storage and how it may be used; exactly one source says where it is. */
+export type PersistentVolumeSpec = {
+  __typename?: 'PersistentVolumeSpec';
+  /** How the volume can be mounted. */
+  accessModes?: Maybe<Array<PersistentVolumeAccessMode>>;
+  /** The in-tree awsElasticBlockStore source, kept as given: this cluster's nodes cannot mount it. */
+  awsElasticBlockStore?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree azureDisk source, kept as given: this cluster's nodes cannot mount it. */
+  azureDisk?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree azureFile source, kept as given: this cluster's nodes cannot mount it. */
+  azureFile?: Maybe<Scalars['JSON']['output']>;
+  /** How much storage the volume has: { storage: 10Gi }. */
+  capacity?: Maybe<Scalars['ResourceList']['output']>;
+  /** The in-tree cephfs source, kept as given: this cluster's nodes cannot mount it. */
+  cephfs?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree cinder source, kept as given: this cluster's nodes cannot mount it. */
+  cinder?: Maybe<Scalars['JSON']['output']>;
+  /** The claim bound to this volume, or the only claim it may bind to. */
+  claimRef?: Maybe<ObjectReference>;
+  /** Storage provided by an external CSI driver. */
+  csi?: Maybe<CsiPersistentVolumeSource>;
+  /** The in-tree fc source, kept as given: this cluster's nodes cannot mount it. */
+  fc?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree flexVolume source, kept as given: this cluster's nodes cannot mount it. */
+  flexVolume?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree flocker source, kept as given: this cluster's nodes cannot mount it. */
+  flocker?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree gcePersistentDisk source, kept as given: this cluster's nodes cannot mount it. */
+  gcePersistentDisk?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree glusterfs source, kept as given: this cluster's nodes cannot mount it. */
+  glusterfs?: Maybe<Scalars['JSON']['output']>;
+  /** A file or directory of the node; ties the pod to that node. */
+  hostPath?: Maybe<HostPathVolumeSource>;
+  /** The in-tree iscsi source, kept as given: this cluster's nodes cannot mount it. */
+  iscsi?: Maybe<Scalars['JSON']['output']>;
+  /** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
+  local?: Maybe<LocalVolumeSource>;
+  /** Options for mounting, not validated: a wrong one fails the mount. */
+  mountOptions?: Maybe<Array<Scalars['String']['output']>>;
+  /** An NFS export. */
+  nfs?: Maybe<NfsVolumeSource>;
+  /** The nodes the volume can be reached from; pods using it are scheduled there. */
+  nodeAffinity?: Maybe<VolumeNodeAffinity>;
+  /** What happens when the claim is released: Retain (the default for volumes made by hand), Delete or Recycle. */
+  persistentVolumeReclaimPolicy?: Maybe<PersistentVolumeReclaimPolicy>;
+  /** The in-tree photonPersistentDisk source, kept as given: this cluster's nodes cannot mount it. */
+  photonPersistentDisk?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree portworxVolume source, kept as given: this cluster's nodes cannot mount it. */
+  portworxVolume?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree quobyte source, kept as given: this cluster's nodes cannot mount it. */
+  quobyte?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree rbd source, kept as given: this cluster's nodes cannot mount it. */
+  rbd?: Maybe<Scalars['JSON']['output']>;
+  /** The in-tree scaleIO source, kept as given: this cluster's nodes cannot mount it. */
+  scaleIO?: Maybe<Scalars['JSON']['output']>;
+  /** The StorageClass the volume belongs to; "" for none. */
+  storageClassName?: Maybe<Scalars['String']['output']>;
+  /** The in-tree storageos source, kept as given: this cluster's nodes cannot mount it. */
+  storageos?: Maybe<Scalars['JSON']['output']>;
+  /** The VolumeAttributesClass of the volume. */
+  volumeAttributesClassName?: Maybe<Scalars['String']['output']>;
+  /** Filesystem (the default) or Block. */
+  volumeMode?: Maybe<PersistentVolumeMode>;
+  /** The in-tree vsphereVolume source, kept as given: this cluster's nodes cannot mount it. */
+  vsphereVolume?: Maybe<Scalars['JSON']['output']>;
+};
+
+/** A piece of storage and how it may be used; exactly one source says where it is. */
+export type PersistentVolumeSpecInput = {
+  /** How the volume can be mounted. */
+  accessModes?: InputMaybe<Array<PersistentVolumeAccessMode>>;
+  /** The in-tree awsElasticBlockStore source, kept as given: this cluster's nodes cannot mount it. */
+  awsElasticBlockStore?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree azureDisk source, kept as given: this cluster's nodes cannot mount it. */
+  azureDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree azureFile source, kept as given: this cluster's nodes cannot mount it. */
+  azureFile?: InputMaybe<Scalars['JSON']['input']>;
+  /** How much storage the volume has: { storage: 10Gi }. */
+  capacity?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** The in-tree cephfs source, kept as given: this cluster's nodes cannot mount it. */
+  cephfs?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree cinder source, kept as given: this cluster's nodes cannot mount it. */
+  cinder?: InputMaybe<Scalars['JSON']['input']>;
+  /** The claim bound to this volume, or the only claim it may bind to. */
+  claimRef?: InputMaybe<ObjectReferenceInput>;
+  /** Storage provided by an external CSI driver. */
+  csi?: InputMaybe<CsiPersistentVolumeSourceInput>;
+  /** The in-tree fc source, kept as given: this cluster's nodes cannot mount it. */
+  fc?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree flexVolume source, kept as given: this cluster's nodes cannot mount it. */
+  flexVolume?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree flocker source, kept as given: this cluster's nodes cannot mount it. */
+  flocker?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree gcePersistentDisk source, kept as given: this cluster's nodes cannot mount it. */
+  gcePersistentDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree glusterfs source, kept as given: this cluster's nodes cannot mount it. */
+  glusterfs?: InputMaybe<Scalars['JSON']['input']>;
+  /** A file or directory of the node; ties the pod to that node. */
+  hostPath?: InputMaybe<HostPathVolumeSourceInput>;
+  /** The in-tree iscsi source, kept as given: this cluster's nodes cannot mount it. */
+  iscsi?: InputMaybe<Scalars['JSON']['input']>;
+  /** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
+  local?: InputMaybe<LocalVolumeSourceInput>;
+  /** Options for mounting, not validated: a wrong one fails the mount. */
+  mountOptions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** An NFS export. */
+  nfs?: InputMaybe<NfsVolumeSourceInput>;
+  /** The nodes the volume can be reached from; pods using it are scheduled there. */
+  nodeAffinity?: InputMaybe<VolumeNodeAffinityInput>;
+  /** What happens when the claim is released: Retain (the default for volumes made by hand), Delete or Recycle. */
+  persistentVolumeReclaimPolicy?: InputMaybe<PersistentVolumeReclaimPolicy>;
+  /** The in-tree photonPersistentDisk source, kept as given: this cluster's nodes cannot mount it. */
+  photonPersistentDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree portworxVolume source, kept as given: this cluster's nodes cannot mount it. */
+  portworxVolume?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree quobyte source, kept as given: this cluster's nodes cannot mount it. */
+  quobyte?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree rbd source, kept as given: this cluster's nodes cannot mount it. */
+  rbd?: InputMaybe<Scalars['JSON']['input']>;
+  /** The in-tree scaleIO source, kept as given: this cluster's nodes cannot mount it. */
+  scaleIO?: InputMaybe<Scalars['JSON']['input']>;
+  /** The StorageClass the volume belongs to; "" for none. */
+  storageClassName?: InputMaybe<Scalars['String']['input']>;
+  /** The in-tree storageos source, kept as given: this cluster's nodes cannot mount it. */
+  storageos?: InputMaybe<Scalars['JSON']['input']>;
+  /** The VolumeAttributesClass of the volume. */
+  volumeAttributesClassName?: InputMaybe<Scalars['String']['input']>;
+  /** Filesystem (the default) or Block. */
+  volumeMode?: InputMaybe<PersistentVolumeMode>;
+  /** The in-tree vsphereVolume source, kept as given: this cluster's nodes cannot mount it. */
+  vsphereVolume?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/** Observed state of a PersistentVolume. */
+export type PersistentVolumeStatus = {
+  __typename?: 'PersistentVolumeStatus';
+  lastPhaseTransitionTime?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  /** Pending on creation; Available once free to bind; Bound to a claim; Released when the claim is gone; Failed if reclaiming failed. */
+  phase: PersistentVolumePhase;
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** Observed state of a PersistentVolume. */
+export type PersistentVolumeStatusInput = {
+  lastPhaseTransitionTime?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  /** Pending on creation; Available once free to bind; Bound to a claim; Released when the claim is gone; Failed if reclaiming failed. */
+  phase?: InputMaybe<PersistentVolumePhase>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One change to a PersistentVolume, in resourceVersion order. */
+export type PersistentVolumeWatchEvent = {
+  __typename?: 'PersistentVolumeWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: PersistentVolume;
+  type: WatchEventType;
 };
 
 /** A group of containers scheduled together onto one node. */
@@ -3738,6 +5980,12 @@ export type PodAffinityTerm = {
   __typename?: 'PodAffinityTerm';
   /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
   labelSelector?: Maybe<LabelSelector>;
+  /** Keys of the incoming pod's labels whose values are added to labelSelector (key in (value)). */
+  matchLabelKeys?: Maybe<Array<Scalars['String']['output']>>;
+  /** Keys of the incoming pod's labels whose values are added to labelSelector (key notin (value)). */
+  mismatchLabelKeys?: Maybe<Array<Scalars['String']['output']>>;
+  /** Namespaces of the pods to match, by label, besides `namespaces`; {} selects every namespace. */
+  namespaceSelector?: Maybe<LabelSelector>;
   /** Namespaces of the pods to match; the pod's own namespace if empty. */
   namespaces?: Maybe<Array<Scalars['String']['output']>>;
   /** Node label whose equal values form one topology domain (node, zone...). */
@@ -3747,6 +5995,12 @@ export type PodAffinityTerm = {
 export type PodAffinityTermInput = {
   /** Selects objects by label; all requirements are ANDed. An empty selector matches everything. */
   labelSelector?: InputMaybe<LabelSelectorInput>;
+  /** Keys of the incoming pod's labels whose values are added to labelSelector (key in (value)). */
+  matchLabelKeys?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Keys of the incoming pod's labels whose values are added to labelSelector (key notin (value)). */
+  mismatchLabelKeys?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Namespaces of the pods to match, by label, besides `namespaces`; {} selects every namespace. */
+  namespaceSelector?: InputMaybe<LabelSelectorInput>;
   /** Namespaces of the pods to match; the pod's own namespace if empty. */
   namespaces?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Node label whose equal values form one topology domain (node, zone...). */
@@ -3825,6 +6079,216 @@ export type PodDnsConfigOptionInput = {
   value?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Limits how many pods of a set voluntary disruptions (evictions, drains) may take down at once. */
+export type PodDisruptionBudget = Resource & {
+  __typename?: 'PodDisruptionBudget';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** How many of a set of pods voluntary disruptions must leave available. */
+  spec?: Maybe<PodDisruptionBudgetSpec>;
+  /** Observed state of a PodDisruptionBudget. */
+  status?: Maybe<PodDisruptionBudgetStatus>;
+};
+
+export type PodDisruptionBudgetCondition = {
+  __typename?: 'PodDisruptionBudgetCondition';
+  lastHeartbeatTime?: Maybe<Scalars['String']['output']>;
+  lastProbeTime?: Maybe<Scalars['String']['output']>;
+  lastTransitionTime?: Maybe<Scalars['String']['output']>;
+  lastUpdateTime?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  status: ConditionStatus;
+  type: Scalars['String']['output'];
+};
+
+export type PodDisruptionBudgetConditionInput = {
+  lastHeartbeatTime?: InputMaybe<Scalars['String']['input']>;
+  lastProbeTime?: InputMaybe<Scalars['String']['input']>;
+  lastTransitionTime?: InputMaybe<Scalars['String']['input']>;
+  lastUpdateTime?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: ConditionStatus;
+  type: Scalars['String']['input'];
+};
+
+/** Limits how many pods of a set voluntary disruptions (evictions, drains) may take down at once. */
+export type PodDisruptionBudgetInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** How many of a set of pods voluntary disruptions must leave available. */
+  spec?: InputMaybe<PodDisruptionBudgetSpecInput>;
+  /** Observed state of a PodDisruptionBudget. */
+  status?: InputMaybe<PodDisruptionBudgetStatusInput>;
+};
+
+/** A page of PodDisruptionBudget objects. */
+export type PodDisruptionBudgetList = {
+  __typename?: 'PodDisruptionBudgetList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<PodDisruptionBudget>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** How many of a set of pods voluntary disruptions must leave available. */
+export type PodDisruptionBudgetSpec = {
+  __typename?: 'PodDisruptionBudgetSpec';
+  /** Pods (or a percentage) that may be unavailable after an eviction; not with minAvailable. */
+  maxUnavailable?: Maybe<Scalars['IntOrString']['output']>;
+  /** Pods (or a percentage) that must stay available through an eviction; not with maxUnavailable. */
+  minAvailable?: Maybe<Scalars['IntOrString']['output']>;
+  /** The pods the budget covers; none if absent, all of the namespace if {}. */
+  selector?: Maybe<LabelSelector>;
+  /** When pods that are running but not ready may be evicted: IfHealthyBudget (the default behaviour) or AlwaysAllow. */
+  unhealthyPodEvictionPolicy?: Maybe<UnhealthyPodEvictionPolicyType>;
+};
+
+/** How many of a set of pods voluntary disruptions must leave available. */
+export type PodDisruptionBudgetSpecInput = {
+  /** Pods (or a percentage) that may be unavailable after an eviction; not with minAvailable. */
+  maxUnavailable?: InputMaybe<Scalars['IntOrString']['input']>;
+  /** Pods (or a percentage) that must stay available through an eviction; not with maxUnavailable. */
+  minAvailable?: InputMaybe<Scalars['IntOrString']['input']>;
+  /** The pods the budget covers; none if absent, all of the namespace if {}. */
+  selector?: InputMaybe<LabelSelectorInput>;
+  /** When pods that are running but not ready may be evicted: IfHealthyBudget (the default behaviour) or AlwaysAllow. */
+  unhealthyPodEvictionPolicy?: InputMaybe<UnhealthyPodEvictionPolicyType>;
+};
+
+/** Observed state of a PodDisruptionBudget. */
+export type PodDisruptionBudgetStatus = {
+  __typename?: 'PodDisruptionBudgetStatus';
+  conditions?: Maybe<Array<PodDisruptionBudgetCondition>>;
+  currentHealthy?: Maybe<Scalars['Int']['output']>;
+  desiredHealthy?: Maybe<Scalars['Int']['output']>;
+  /** Pods being evicted, with when the eviction was allowed. */
+  disruptedPods?: Maybe<Scalars['StringMap']['output']>;
+  /** How many pods may be disrupted now. */
+  disruptionsAllowed?: Maybe<Scalars['Int']['output']>;
+  expectedPods?: Maybe<Scalars['Int']['output']>;
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Observed state of a PodDisruptionBudget. */
+export type PodDisruptionBudgetStatusInput = {
+  conditions?: InputMaybe<Array<PodDisruptionBudgetConditionInput>>;
+  currentHealthy?: InputMaybe<Scalars['Int']['input']>;
+  desiredHealthy?: InputMaybe<Scalars['Int']['input']>;
+  /** Pods being evicted, with when the eviction was allowed. */
+  disruptedPods?: InputMaybe<Scalars['StringMap']['input']>;
+  /** How many pods may be disrupted now. */
+  disruptionsAllowed?: InputMaybe<Scalars['Int']['input']>;
+  expectedPods?: InputMaybe<Scalars['Int']['input']>;
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One change to a PodDisruptionBudget, in resourceVersion order. */
+export type PodDisruptionBudgetWatchEvent = {
+  __typename?: 'PodDisruptionBudgetWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: PodDisruptionBudget;
+  type: WatchEventType;
+};
+
+export type PodFsGroupChangePolicy =
+  | 'Always'
+  | 'OnRootMismatch';
+
+/** How failed pods count against backoffLimit; needs restartPolicy Never. */
+export type PodFailurePolicy = {
+  __typename?: 'PodFailurePolicy';
+  /** Tried in order; the first that matches decides. At most 20. */
+  rules: Array<PodFailurePolicyRule>;
+};
+
+export type PodFailurePolicyAction =
+  | 'Count'
+  | 'FailIndex'
+  | 'FailJob'
+  | 'Ignore';
+
+/** How failed pods count against backoffLimit; needs restartPolicy Never. */
+export type PodFailurePolicyInput = {
+  /** Tried in order; the first that matches decides. At most 20. */
+  rules: Array<PodFailurePolicyRuleInput>;
+};
+
+export type PodFailurePolicyOnExitCodesOperator =
+  | 'In'
+  | 'NotIn';
+
+/** Matches a failed pod by the exit codes of its containers (successful ones excluded). */
+export type PodFailurePolicyOnExitCodesRequirement = {
+  __typename?: 'PodFailurePolicyOnExitCodesRequirement';
+  /** Only this container (or init container); every container if not given. */
+  containerName?: Maybe<Scalars['String']['output']>;
+  /** Whether an exit code of the containers must be in or not in values. */
+  operator: PodFailurePolicyOnExitCodesOperator;
+  /** Exit codes, ordered, without repeats; 0 is not allowed with In. 1-255 of them. */
+  values: Array<Scalars['Int']['output']>;
+};
+
+/** Matches a failed pod by the exit codes of its containers (successful ones excluded). */
+export type PodFailurePolicyOnExitCodesRequirementInput = {
+  /** Only this container (or init container); every container if not given. */
+  containerName?: InputMaybe<Scalars['String']['input']>;
+  /** Whether an exit code of the containers must be in or not in values. */
+  operator: PodFailurePolicyOnExitCodesOperator;
+  /** Exit codes, ordered, without repeats; 0 is not allowed with In. 1-255 of them. */
+  values: Array<Scalars['Int']['input']>;
+};
+
+export type PodFailurePolicyOnPodConditionsPattern = {
+  __typename?: 'PodFailurePolicyOnPodConditionsPattern';
+  /** Defaults to True. */
+  status?: Maybe<ConditionStatus>;
+  /** A pod condition type, e.g. DisruptionTarget. */
+  type: Scalars['String']['output'];
+};
+
+export type PodFailurePolicyOnPodConditionsPatternInput = {
+  /** Defaults to True. */
+  status?: InputMaybe<ConditionStatus>;
+  /** A pod condition type, e.g. DisruptionTarget. */
+  type: Scalars['String']['input'];
+};
+
+/** What a pod failure that matches onExitCodes or onPodConditions (exactly one) does to the job. */
+export type PodFailurePolicyRule = {
+  __typename?: 'PodFailurePolicyRule';
+  /** FailJob fails the job; FailIndex fails the index (needs backoffLimitPerIndex); Ignore replaces the pod without counting the failure; Count counts it against backoffLimit. */
+  action: PodFailurePolicyAction;
+  /** Matches a failed pod by the exit codes of its containers (successful ones excluded). */
+  onExitCodes?: Maybe<PodFailurePolicyOnExitCodesRequirement>;
+  /** Matches a failed pod that has any of these conditions; at most 20. */
+  onPodConditions?: Maybe<Array<PodFailurePolicyOnPodConditionsPattern>>;
+};
+
+/** What a pod failure that matches onExitCodes or onPodConditions (exactly one) does to the job. */
+export type PodFailurePolicyRuleInput = {
+  /** FailJob fails the job; FailIndex fails the index (needs backoffLimitPerIndex); Ignore replaces the pod without counting the failure; Count counts it against backoffLimit. */
+  action: PodFailurePolicyAction;
+  /** Matches a failed pod by the exit codes of its containers (successful ones excluded). */
+  onExitCodes?: InputMaybe<PodFailurePolicyOnExitCodesRequirementInput>;
+  /** Matches a failed pod that has any of these conditions; at most 20. */
+  onPodConditions?: InputMaybe<Array<PodFailurePolicyOnPodConditionsPatternInput>>;
+};
+
 export type PodIp = {
   __typename?: 'PodIP';
   ip: Scalars['String']['output'];
@@ -3887,6 +6351,17 @@ export type PodMetrics = {
   window: Scalars['String']['output'];
 };
 
+/** Operating system of the containers; restricts the security fields that apply. */
+export type PodOs = {
+  __typename?: 'PodOS';
+  name: OsName;
+};
+
+/** Operating system of the containers; restricts the security fields that apply. */
+export type PodOsInput = {
+  name: OsName;
+};
+
 export type PodPhase =
   | 'Failed'
   | 'Pending'
@@ -3899,29 +6374,95 @@ export type PodQosClass =
   | 'Burstable'
   | 'Guaranteed';
 
+export type PodReadinessGate = {
+  __typename?: 'PodReadinessGate';
+  /** A condition type of the pod, set by a controller. */
+  conditionType: Scalars['String']['output'];
+};
+
+export type PodReadinessGateInput = {
+  /** A condition type of the pod, set by a controller. */
+  conditionType: Scalars['String']['input'];
+};
+
+export type PodReplacementPolicy =
+  | 'Failed'
+  | 'TerminatingOrFailed';
+
+export type PodSeLinuxChangePolicy =
+  | 'MountOption'
+  | 'Recursive';
+
+export type PodSchedulingGate = {
+  __typename?: 'PodSchedulingGate';
+  /** Name of the gate; unique in the pod. */
+  name: Scalars['String']['output'];
+};
+
+export type PodSchedulingGateInput = {
+  /** Name of the gate; unique in the pod. */
+  name: Scalars['String']['input'];
+};
+
 /** Security options of every container of the pod. */
 export type PodSecurityContext = {
   __typename?: 'PodSecurityContext';
+  /** For every container that does not set its own. */
+  appArmorProfile?: Maybe<AppArmorProfile>;
   /** Supplemental group owning the volumes. */
   fsGroup?: Maybe<Scalars['Int']['output']>;
+  /** When a volume's ownership is changed to fsGroup; defaults to Always. */
+  fsGroupChangePolicy?: Maybe<PodFsGroupChangePolicy>;
   /** GID to run the entrypoint of every container as. */
   runAsGroup?: Maybe<Scalars['Int']['output']>;
   /** Refuse to start a container that would run as UID 0. */
   runAsNonRoot?: Maybe<Scalars['Boolean']['output']>;
   /** UID to run the entrypoint of every container as. */
   runAsUser?: Maybe<Scalars['Int']['output']>;
+  /** How the pod's SELinux label is applied to its volumes. */
+  seLinuxChangePolicy?: Maybe<PodSeLinuxChangePolicy>;
+  /** SELinux labels for the container; a random context is allocated when unset. */
+  seLinuxOptions?: Maybe<SeLinuxOptions>;
+  /** For every container that does not set its own. */
+  seccompProfile?: Maybe<SeccompProfile>;
+  /** Groups the first process of every container belongs to, besides its primary GID and fsGroup. */
+  supplementalGroups?: Maybe<Array<Scalars['Int']['output']>>;
+  /** Merge adds the groups of the image's /etc/group for the user; Strict uses only those given. Defaults to Merge. */
+  supplementalGroupsPolicy?: Maybe<SupplementalGroupsPolicy>;
+  /** Namespaced kernel parameters for the pod. */
+  sysctls?: Maybe<Array<Sysctl>>;
+  /** Windows-only settings; Linux nodes ignore them. */
+  windowsOptions?: Maybe<WindowsSecurityContextOptions>;
 };
 
 /** Security options of every container of the pod. */
 export type PodSecurityContextInput = {
+  /** For every container that does not set its own. */
+  appArmorProfile?: InputMaybe<AppArmorProfileInput>;
   /** Supplemental group owning the volumes. */
   fsGroup?: InputMaybe<Scalars['Int']['input']>;
+  /** When a volume's ownership is changed to fsGroup; defaults to Always. */
+  fsGroupChangePolicy?: InputMaybe<PodFsGroupChangePolicy>;
   /** GID to run the entrypoint of every container as. */
   runAsGroup?: InputMaybe<Scalars['Int']['input']>;
   /** Refuse to start a container that would run as UID 0. */
   runAsNonRoot?: InputMaybe<Scalars['Boolean']['input']>;
   /** UID to run the entrypoint of every container as. */
   runAsUser?: InputMaybe<Scalars['Int']['input']>;
+  /** How the pod's SELinux label is applied to its volumes. */
+  seLinuxChangePolicy?: InputMaybe<PodSeLinuxChangePolicy>;
+  /** SELinux labels for the container; a random context is allocated when unset. */
+  seLinuxOptions?: InputMaybe<SeLinuxOptionsInput>;
+  /** For every container that does not set its own. */
+  seccompProfile?: InputMaybe<SeccompProfileInput>;
+  /** Groups the first process of every container belongs to, besides its primary GID and fsGroup. */
+  supplementalGroups?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** Merge adds the groups of the image's /etc/group for the user; Strict uses only those given. Defaults to Merge. */
+  supplementalGroupsPolicy?: InputMaybe<SupplementalGroupsPolicy>;
+  /** Namespaced kernel parameters for the pod. */
+  sysctls?: InputMaybe<Array<SysctlInput>>;
+  /** Windows-only settings; Linux nodes ignore them. */
+  windowsOptions?: InputMaybe<WindowsSecurityContextOptionsInput>;
 };
 
 /** Desired state of a pod. */
@@ -3931,6 +6472,8 @@ export type PodSpec = {
   activeDeadlineSeconds?: Maybe<Scalars['Int']['output']>;
   /** Scheduling constraints relative to nodes and to other pods. */
   affinity?: Maybe<Affinity>;
+  /** Whether the service account's API token is mounted. */
+  automountServiceAccountToken?: Maybe<Scalars['Boolean']['output']>;
   /** At least one container. */
   containers: Array<Container>;
   /** Merged into the DNS configuration generated from dnsPolicy. */
@@ -3939,34 +6482,66 @@ export type PodSpec = {
   dnsPolicy?: Maybe<DnsPolicy>;
   /** Inject Services' addresses as Docker-link style env vars; defaults to true. */
   enableServiceLinks?: Maybe<Scalars['Boolean']['output']>;
+  /** Debugging containers added to the running pod; never on create. */
+  ephemeralContainers?: Maybe<Array<EphemeralContainer>>;
+  /** Entries added to the pod's /etc/hosts. */
+  hostAliases?: Maybe<Array<HostAlias>>;
+  /** Use the node's IPC namespace. */
+  hostIPC?: Maybe<Scalars['Boolean']['output']>;
   /** Use the node's network namespace; container ports become host ports. */
   hostNetwork?: Maybe<Scalars['Boolean']['output']>;
+  /** Use the node's process namespace. */
+  hostPID?: Maybe<Scalars['Boolean']['output']>;
+  /** Use the node's user namespace; false gives the pod a user namespace of its own. Defaults to true. */
+  hostUsers?: Maybe<Scalars['Boolean']['output']>;
   /** Hostname of the pod; defaults to the pod name. */
   hostname?: Maybe<Scalars['String']['output']>;
   /** Secrets in the pod namespace used to pull images. */
   imagePullSecrets?: Maybe<Array<LocalObjectReference>>;
-  /** Run to completion in order before the containers start. */
+  /** Run to completion in order before the containers start; those with restartPolicy Always are sidecars. */
   initContainers?: Maybe<Array<Container>>;
   /** Node the pod is bound to; set by the scheduler (binding). */
   nodeName?: Maybe<Scalars['String']['output']>;
   /** Labels a node must have for the pod to be scheduled onto it. */
   nodeSelector?: Maybe<Scalars['StringMap']['output']>;
+  /** Operating system of the containers; restricts the security fields that apply. */
+  os?: Maybe<PodOs>;
+  /** Resources the pod's sandbox takes, set from its RuntimeClass. */
+  overhead?: Maybe<Scalars['ResourceList']['output']>;
+  /** Whether the pod may preempt pods of lower priority; defaults to PreemptLowerPriority. */
+  preemptionPolicy?: Maybe<PreemptionPolicy>;
   /** Priority, resolved from priorityClassName. */
   priority?: Maybe<Scalars['Int']['output']>;
   priorityClassName?: Maybe<Scalars['String']['output']>;
+  /** Conditions that must be True, besides every container being ready, for the pod to be ready. */
+  readinessGates?: Maybe<Array<PodReadinessGate>>;
+  /** Resources (cpu, memory, hugepages-*) of the pod as a whole, which its containers share. */
+  resources?: Maybe<ResourceRequirements>;
   /** Restart policy of every container; defaults to Always. */
   restartPolicy?: Maybe<RestartPolicy>;
+  /** RuntimeClass (node.k8s.io) the pod runs with. */
+  runtimeClassName?: Maybe<Scalars['String']['output']>;
   /** Scheduler that places the pod; defaults to default-scheduler. */
   schedulerName?: Maybe<Scalars['String']['output']>;
+  /** While any remains, the pod is not scheduled; gates may only be removed after creation. */
+  schedulingGates?: Maybe<Array<PodSchedulingGate>>;
   /** Security options of every container of the pod. */
   securityContext?: Maybe<PodSecurityContext>;
+  /** Deprecated alias of serviceAccountName. */
+  serviceAccount?: Maybe<Scalars['String']['output']>;
   /** ServiceAccount the pod runs as. */
   serviceAccountName?: Maybe<Scalars['String']['output']>;
+  /** Set the pod's fully qualified domain name as its hostname. */
+  setHostnameAsFQDN?: Maybe<Scalars['Boolean']['output']>;
+  /** One process namespace for the pod's containers, which see and may signal each other's processes; not with hostPID. */
+  shareProcessNamespace?: Maybe<Scalars['Boolean']['output']>;
   /** With a headless Service of that name: <hostname>.<subdomain>.<namespace>.svc. */
   subdomain?: Maybe<Scalars['String']['output']>;
   /** Seconds between SIGTERM and SIGKILL on deletion; defaults to 30. */
   terminationGracePeriodSeconds?: Maybe<Scalars['Int']['output']>;
   tolerations?: Maybe<Array<Toleration>>;
+  /** How the pod spreads with its peers over topology domains; ANDed. */
+  topologySpreadConstraints?: Maybe<Array<TopologySpreadConstraint>>;
   /** Volumes the containers may mount. */
   volumes?: Maybe<Array<Volume>>;
 };
@@ -3977,6 +6552,8 @@ export type PodSpecInput = {
   activeDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Scheduling constraints relative to nodes and to other pods. */
   affinity?: InputMaybe<AffinityInput>;
+  /** Whether the service account's API token is mounted. */
+  automountServiceAccountToken?: InputMaybe<Scalars['Boolean']['input']>;
   /** At least one container. */
   containers: Array<ContainerInput>;
   /** Merged into the DNS configuration generated from dnsPolicy. */
@@ -3985,34 +6562,66 @@ export type PodSpecInput = {
   dnsPolicy?: InputMaybe<DnsPolicy>;
   /** Inject Services' addresses as Docker-link style env vars; defaults to true. */
   enableServiceLinks?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Debugging containers added to the running pod; never on create. */
+  ephemeralContainers?: InputMaybe<Array<EphemeralContainerInput>>;
+  /** Entries added to the pod's /etc/hosts. */
+  hostAliases?: InputMaybe<Array<HostAliasInput>>;
+  /** Use the node's IPC namespace. */
+  hostIPC?: InputMaybe<Scalars['Boolean']['input']>;
   /** Use the node's network namespace; container ports become host ports. */
   hostNetwork?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Use the node's process namespace. */
+  hostPID?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Use the node's user namespace; false gives the pod a user namespace of its own. Defaults to true. */
+  hostUsers?: InputMaybe<Scalars['Boolean']['input']>;
   /** Hostname of the pod; defaults to the pod name. */
   hostname?: InputMaybe<Scalars['String']['input']>;
   /** Secrets in the pod namespace used to pull images. */
   imagePullSecrets?: InputMaybe<Array<LocalObjectReferenceInput>>;
-  /** Run to completion in order before the containers start. */
+  /** Run to completion in order before the containers start; those with restartPolicy Always are sidecars. */
   initContainers?: InputMaybe<Array<ContainerInput>>;
   /** Node the pod is bound to; set by the scheduler (binding). */
   nodeName?: InputMaybe<Scalars['String']['input']>;
   /** Labels a node must have for the pod to be scheduled onto it. */
   nodeSelector?: InputMaybe<Scalars['StringMap']['input']>;
+  /** Operating system of the containers; restricts the security fields that apply. */
+  os?: InputMaybe<PodOsInput>;
+  /** Resources the pod's sandbox takes, set from its RuntimeClass. */
+  overhead?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** Whether the pod may preempt pods of lower priority; defaults to PreemptLowerPriority. */
+  preemptionPolicy?: InputMaybe<PreemptionPolicy>;
   /** Priority, resolved from priorityClassName. */
   priority?: InputMaybe<Scalars['Int']['input']>;
   priorityClassName?: InputMaybe<Scalars['String']['input']>;
+  /** Conditions that must be True, besides every container being ready, for the pod to be ready. */
+  readinessGates?: InputMaybe<Array<PodReadinessGateInput>>;
+  /** Resources (cpu, memory, hugepages-*) of the pod as a whole, which its containers share. */
+  resources?: InputMaybe<ResourceRequirementsInput>;
   /** Restart policy of every container; defaults to Always. */
   restartPolicy?: InputMaybe<RestartPolicy>;
+  /** RuntimeClass (node.k8s.io) the pod runs with. */
+  runtimeClassName?: InputMaybe<Scalars['String']['input']>;
   /** Scheduler that places the pod; defaults to default-scheduler. */
   schedulerName?: InputMaybe<Scalars['String']['input']>;
+  /** While any remains, the pod is not scheduled; gates may only be removed after creation. */
+  schedulingGates?: InputMaybe<Array<PodSchedulingGateInput>>;
   /** Security options of every container of the pod. */
   securityContext?: InputMaybe<PodSecurityContextInput>;
+  /** Deprecated alias of serviceAccountName. */
+  serviceAccount?: InputMaybe<Scalars['String']['input']>;
   /** ServiceAccount the pod runs as. */
   serviceAccountName?: InputMaybe<Scalars['String']['input']>;
+  /** Set the pod's fully qualified domain name as its hostname. */
+  setHostnameAsFQDN?: InputMaybe<Scalars['Boolean']['input']>;
+  /** One process namespace for the pod's containers, which see and may signal each other's processes; not with hostPID. */
+  shareProcessNamespace?: InputMaybe<Scalars['Boolean']['input']>;
   /** With a headless Service of that name: <hostname>.<subdomain>.<namespace>.svc. */
   subdomain?: InputMaybe<Scalars['String']['input']>;
   /** Seconds between SIGTERM and SIGKILL on deletion; defaults to 30. */
   terminationGracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   tolerations?: InputMaybe<Array<TolerationInput>>;
+  /** How the pod spreads with its peers over topology domains; ANDed. */
+  topologySpreadConstraints?: InputMaybe<Array<TopologySpreadConstraintInput>>;
   /** Volumes the containers may mount. */
   volumes?: InputMaybe<Array<VolumeInput>>;
 };
@@ -4131,6 +6740,43 @@ export type PodsMetricStatusInput = {
   metric: MetricIdentifierInput;
 };
 
+/** Actions a role allows: verbs on resources (or on non-resource URLs). */
+export type PolicyRule = {
+  __typename?: 'PolicyRule';
+  /** API groups of the resources ("" for the core group, "*" for all). */
+  apiGroups?: Maybe<Array<Scalars['String']['output']>>;
+  /** URL paths ("/healthz", "/api/*") for ClusterRoles only; not together with resources. */
+  nonResourceURLs?: Maybe<Array<Scalars['String']['output']>>;
+  /** Only these objects by name; every object if empty. */
+  resourceNames?: Maybe<Array<Scalars['String']['output']>>;
+  /** Resource names ("pods", "deployments/scale"); "*" for all. */
+  resources?: Maybe<Array<Scalars['String']['output']>>;
+  /** get, list, watch, create, update, patch, delete, ...; "*" for all. */
+  verbs: Array<Scalars['String']['output']>;
+};
+
+/** Actions a role allows: verbs on resources (or on non-resource URLs). */
+export type PolicyRuleInput = {
+  /** API groups of the resources ("" for the core group, "*" for all). */
+  apiGroups?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** URL paths ("/healthz", "/api/*") for ClusterRoles only; not together with resources. */
+  nonResourceURLs?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only these objects by name; every object if empty. */
+  resourceNames?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Resource names ("pods", "deployments/scale"); "*" for all. */
+  resources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** get, list, watch, create, update, patch, delete, ...; "*" for all. */
+  verbs: Array<Scalars['String']['input']>;
+};
+
+export type PolicyType =
+  | 'Egress'
+  | 'Ingress';
+
+export type PreemptionPolicy =
+  | 'Never'
+  | 'PreemptLowerPriority';
+
 export type PreferredSchedulingTerm = {
   __typename?: 'PreferredSchedulingTerm';
   /** Requirements that are ANDed; an empty term matches no node. */
@@ -4187,7 +6833,11 @@ export type ProbeInput = {
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** Several ConfigMaps, Secrets and downward API files in one directory. */
+export type ProcMountType =
+  | 'Default'
+  | 'Unmasked';
+
+/** Several ConfigMaps, Secrets, downward API files and tokens in one directory. */
 export type ProjectedVolumeSource = {
   __typename?: 'ProjectedVolumeSource';
   /** Mode bits of the files (0-0777); defaults to 0644. */
@@ -4196,7 +6846,7 @@ export type ProjectedVolumeSource = {
   sources?: Maybe<Array<VolumeProjection>>;
 };
 
-/** Several ConfigMaps, Secrets and downward API files in one directory. */
+/** Several ConfigMaps, Secrets, downward API files and tokens in one directory. */
 export type ProjectedVolumeSourceInput = {
   /** Mode bits of the files (0-0777); defaults to 0644. */
   defaultMode?: InputMaybe<Scalars['Int']['input']>;
@@ -4226,6 +6876,16 @@ export type PullPolicy =
 /** Reads: get and list every kind, and follow the edges between objects. */
 export type Query = {
   __typename?: 'Query';
+  /** Whether the caller may do `verb` to `resource` (a plural, singular or short name, or `plural.group`), as RBAC decides it for every other field: what `kubectl auth can-i` asks. Without a namespace, the question is about every namespace. */
+  canI: Scalars['Boolean']['output'];
+  /** One ClusterRole by name, or null. */
+  clusterRole?: Maybe<ClusterRole>;
+  /** One ClusterRoleBinding by name, or null. */
+  clusterRoleBinding?: Maybe<ClusterRoleBinding>;
+  /** ClusterRoleBinding objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  clusterRoleBindings: ClusterRoleBindingList;
+  /** ClusterRole objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  clusterRoles: ClusterRoleList;
   /** One ConfigMap by name, or null. */
   configMap?: Maybe<ConfigMap>;
   /** ConfigMap objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -4254,6 +6914,14 @@ export type Query = {
   horizontalPodAutoscaler?: Maybe<HorizontalPodAutoscaler>;
   /** HorizontalPodAutoscaler objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   horizontalPodAutoscalers: HorizontalPodAutoscalerList;
+  /** One Ingress by name, or null. */
+  ingress?: Maybe<Ingress>;
+  /** One IngressClass by name, or null. */
+  ingressClass?: Maybe<IngressClass>;
+  /** IngressClass objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  ingressClassList: IngressClassList;
+  /** Ingress objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  ingressList: IngressList;
   /** One Job by name, or null. */
   job?: Maybe<Job>;
   /** Job objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -4262,18 +6930,38 @@ export type Query = {
   lease?: Maybe<Lease>;
   /** Lease objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   leases: LeaseList;
+  /** One LimitRange by name, or null. */
+  limitRange?: Maybe<LimitRange>;
+  /** LimitRange objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  limitRanges: LimitRangeList;
   /** One Namespace by name, or null. */
   namespace?: Maybe<Namespace>;
   /** Namespace objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   namespaces: NamespaceList;
+  /** NetworkPolicy objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  networkPolicies: NetworkPolicyList;
+  /** One NetworkPolicy by name, or null. */
+  networkPolicy?: Maybe<NetworkPolicy>;
   /** One Node by name, or null. */
   node?: Maybe<Node>;
   /** The latest usage of the selected nodes (`kubectl top nodes`); nodes without fresh usage are left out. */
   nodeMetrics: Array<NodeMetrics>;
   /** Node objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   nodes: NodeList;
+  /** One PersistentVolume by name, or null. */
+  persistentVolume?: Maybe<PersistentVolume>;
+  /** One PersistentVolumeClaim by name, or null. */
+  persistentVolumeClaim?: Maybe<PersistentVolumeClaim>;
+  /** PersistentVolumeClaim objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  persistentVolumeClaims: PersistentVolumeClaimList;
+  /** PersistentVolume objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  persistentVolumes: PersistentVolumeList;
   /** One Pod by name, or null. */
   pod?: Maybe<Pod>;
+  /** One PodDisruptionBudget by name, or null. */
+  podDisruptionBudget?: Maybe<PodDisruptionBudget>;
+  /** PodDisruptionBudget objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  podDisruptionBudgets: PodDisruptionBudgetList;
   /** `kubectl logs`: a container's output as one text, every line ending with a newline. At most 8 MiB: ask for `tailLines` or subscribe to `podLogs` for more. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   podLog: Scalars['String']['output'];
   /** The latest usage of the selected pods (`kubectl top pods`); pods without fresh usage are left out. */
@@ -4284,10 +6972,26 @@ export type Query = {
   replicaSet?: Maybe<ReplicaSet>;
   /** ReplicaSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   replicaSets: ReplicaSetList;
+  /** One ReplicationController by name, or null. */
+  replicationController?: Maybe<ReplicationController>;
+  /** ReplicationController objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  replicationControllers: ReplicationControllerList;
   /** The object with this `id`, or null once it no longer exists. A string that is not an id is BAD_REQUEST. */
   resource?: Maybe<Resource>;
+  /** One ResourceQuota by name, or null. */
+  resourceQuota?: Maybe<ResourceQuota>;
+  /** ResourceQuota objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  resourceQuotas: ResourceQuotaList;
   /** The objects with these ids, in their order: null for each that no longer exists, and an error (BAD_REQUEST, at its index) for each string that is not an id. At most 500 ids. */
   resources: Array<Maybe<Resource>>;
+  /** One Role by name, or null. */
+  role?: Maybe<Role>;
+  /** One RoleBinding by name, or null. */
+  roleBinding?: Maybe<RoleBinding>;
+  /** RoleBinding objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  roleBindings: RoleBindingList;
+  /** Role objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  roles: RoleList;
   /** `kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty. */
   rolloutHistory: Array<RolloutRevision>;
   /** One Secret by name, or null. */
@@ -4296,12 +7000,63 @@ export type Query = {
   secrets: SecretList;
   /** One Service by name, or null. */
   service?: Maybe<Service>;
+  /** One ServiceAccount by name, or null. */
+  serviceAccount?: Maybe<ServiceAccount>;
+  /** ServiceAccount objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  serviceAccounts: ServiceAccountList;
   /** Service objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   services: ServiceList;
   /** One StatefulSet by name, or null. */
   statefulSet?: Maybe<StatefulSet>;
   /** StatefulSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   statefulSets: StatefulSetList;
+  /** One StorageClass by name, or null. */
+  storageClass?: Maybe<StorageClass>;
+  /** StorageClass objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  storageClassList: StorageClassList;
+  /** The caller's user name and groups, as authorization sees them: what `kubectl auth whoami` prints. */
+  whoami: UserInfo;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryCanIArgs = {
+  group?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resource: Scalars['String']['input'];
+  subresource?: InputMaybe<Scalars['String']['input']>;
+  verb: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryClusterRoleArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryClusterRoleBindingArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryClusterRoleBindingsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryClusterRolesArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -4425,6 +7180,38 @@ export type QueryHorizontalPodAutoscalersArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryIngressArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryIngressClassArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryIngressClassListArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryIngressListArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryJobArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -4459,6 +7246,23 @@ export type QueryLeasesArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryLimitRangeArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryLimitRangesArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryNamespaceArgs = {
   name: Scalars['String']['input'];
 };
@@ -4470,6 +7274,23 @@ export type QueryNamespacesArgs = {
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryNetworkPoliciesArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryNetworkPolicyArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -4496,8 +7317,57 @@ export type QueryNodesArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPersistentVolumeArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPersistentVolumeClaimArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPersistentVolumeClaimsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPersistentVolumesArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryPodArgs = {
   name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPodDisruptionBudgetArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryPodDisruptionBudgetsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4550,14 +7420,82 @@ export type QueryReplicaSetsArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryReplicationControllerArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryReplicationControllersArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryResourceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryResourceQuotaArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryResourceQuotasArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryResourcesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryRoleArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryRoleBindingArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryRoleBindingsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryRolesArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -4594,6 +7532,23 @@ export type QueryServiceArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryServiceAccountArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryServiceAccountsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryServicesArgs = {
   continue?: InputMaybe<Scalars['String']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
@@ -4618,6 +7573,26 @@ export type QueryStatefulSetsArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryStorageClassArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryStorageClassListArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type RecursiveReadOnlyMode =
+  | 'Disabled'
+  | 'Enabled'
+  | 'IfPossible';
 
 /** Keeps a stable number of identical pods running; Deployments manage ReplicaSets. */
 export type ReplicaSet = Resource & {
@@ -4749,6 +7724,134 @@ export type ReplicaSetWatchEvent = {
   type: WatchEventType;
 };
 
+/** Keeps a stable number of pods running, selected by equality of labels: the ReplicaSet's predecessor, still common in older manifests. */
+export type ReplicationController = Resource & {
+  __typename?: 'ReplicationController';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** Desired state of a ReplicationController. */
+  spec?: Maybe<ReplicationControllerSpec>;
+  /** Observed state of a ReplicationController. */
+  status?: Maybe<ReplicationControllerStatus>;
+};
+
+export type ReplicationControllerCondition = {
+  __typename?: 'ReplicationControllerCondition';
+  lastHeartbeatTime?: Maybe<Scalars['String']['output']>;
+  lastProbeTime?: Maybe<Scalars['String']['output']>;
+  lastTransitionTime?: Maybe<Scalars['String']['output']>;
+  lastUpdateTime?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  status: ConditionStatus;
+  type: Scalars['String']['output'];
+};
+
+export type ReplicationControllerConditionInput = {
+  lastHeartbeatTime?: InputMaybe<Scalars['String']['input']>;
+  lastProbeTime?: InputMaybe<Scalars['String']['input']>;
+  lastTransitionTime?: InputMaybe<Scalars['String']['input']>;
+  lastUpdateTime?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: ConditionStatus;
+  type: Scalars['String']['input'];
+};
+
+/** Keeps a stable number of pods running, selected by equality of labels: the ReplicaSet's predecessor, still common in older manifests. */
+export type ReplicationControllerInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** Desired state of a ReplicationController. */
+  spec?: InputMaybe<ReplicationControllerSpecInput>;
+  /** Observed state of a ReplicationController. */
+  status?: InputMaybe<ReplicationControllerStatusInput>;
+};
+
+/** A page of ReplicationController objects. */
+export type ReplicationControllerList = {
+  __typename?: 'ReplicationControllerList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ReplicationController>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** Desired state of a ReplicationController. */
+export type ReplicationControllerSpec = {
+  __typename?: 'ReplicationControllerSpec';
+  /** Seconds a new pod must be ready, without crashing, to count as available. */
+  minReadySeconds?: Maybe<Scalars['Int']['output']>;
+  /** Desired number of pods; defaults to 1. */
+  replicas?: Maybe<Scalars['Int']['output']>;
+  /** Labels a pod must carry (all of them, equal values) to be counted; defaults to the template's labels. */
+  selector?: Maybe<Scalars['StringMap']['output']>;
+  /** What the pods a controller creates look like. */
+  template?: Maybe<PodTemplateSpec>;
+};
+
+/** Desired state of a ReplicationController. */
+export type ReplicationControllerSpecInput = {
+  /** Seconds a new pod must be ready, without crashing, to count as available. */
+  minReadySeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Desired number of pods; defaults to 1. */
+  replicas?: InputMaybe<Scalars['Int']['input']>;
+  /** Labels a pod must carry (all of them, equal values) to be counted; defaults to the template's labels. */
+  selector?: InputMaybe<Scalars['StringMap']['input']>;
+  /** What the pods a controller creates look like. */
+  template?: InputMaybe<PodTemplateSpecInput>;
+};
+
+/** Observed state of a ReplicationController. */
+export type ReplicationControllerStatus = {
+  __typename?: 'ReplicationControllerStatus';
+  /** Pods ready for at least minReadySeconds. */
+  availableReplicas?: Maybe<Scalars['Int']['output']>;
+  conditions?: Maybe<Array<ReplicationControllerCondition>>;
+  /** Pods whose labels match the template labels. */
+  fullyLabeledReplicas?: Maybe<Scalars['Int']['output']>;
+  /** The generation the controller last acted on. */
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+  readyReplicas?: Maybe<Scalars['Int']['output']>;
+  /** Number of pods matching the selector and owned by the ReplicationController. */
+  replicas?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Observed state of a ReplicationController. */
+export type ReplicationControllerStatusInput = {
+  /** Pods ready for at least minReadySeconds. */
+  availableReplicas?: InputMaybe<Scalars['Int']['input']>;
+  conditions?: InputMaybe<Array<ReplicationControllerConditionInput>>;
+  /** Pods whose labels match the template labels. */
+  fullyLabeledReplicas?: InputMaybe<Scalars['Int']['input']>;
+  /** The generation the controller last acted on. */
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+  readyReplicas?: InputMaybe<Scalars['Int']['input']>;
+  /** Number of pods matching the selector and owned by the ReplicationController. */
+  replicas?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One change to a ReplicationController, in resourceVersion order. */
+export type ReplicationControllerWatchEvent = {
+  __typename?: 'ReplicationControllerWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ReplicationController;
+  type: WatchEventType;
+};
+
 /** Any Kubernetes-style object: apiVersion, kind and metadata, and an `id` that client caches key it by. Relay's Node interface, under kubeql's name: `Node` is the kind of the cluster's machines. */
 export type Resource = {
   apiVersion: Scalars['String']['output'];
@@ -4809,7 +7912,103 @@ export type ResourceMetricStatusInput = {
   name: Scalars['String']['input'];
 };
 
-/** Compute resources of a container, as quantities keyed by resource name. */
+/** Caps the total resources and object counts of a namespace. */
+export type ResourceQuota = Resource & {
+  __typename?: 'ResourceQuota';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The limits of a quota. */
+  spec?: Maybe<ResourceQuotaSpec>;
+  /** Observed use against the quota. */
+  status?: Maybe<ResourceQuotaStatus>;
+};
+
+/** Caps the total resources and object counts of a namespace. */
+export type ResourceQuotaInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The limits of a quota. */
+  spec?: InputMaybe<ResourceQuotaSpecInput>;
+  /** Observed use against the quota. */
+  status?: InputMaybe<ResourceQuotaStatusInput>;
+};
+
+/** A page of ResourceQuota objects. */
+export type ResourceQuotaList = {
+  __typename?: 'ResourceQuotaList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ResourceQuota>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+export type ResourceQuotaScope =
+  | 'BestEffort'
+  | 'CrossNamespacePodAffinity'
+  | 'NotBestEffort'
+  | 'NotTerminating'
+  | 'PriorityClass'
+  | 'Terminating'
+  | 'VolumeAttributesClass';
+
+/** The limits of a quota. */
+export type ResourceQuotaSpec = {
+  __typename?: 'ResourceQuotaSpec';
+  /** The most of each resource the namespace may use: { pods: 10, requests.cpu: "4" }. */
+  hard?: Maybe<Scalars['ResourceList']['output']>;
+  /** Scopes with values, ANDed. */
+  scopeSelector?: Maybe<ScopeSelector>;
+  /** Only objects in every one of these scopes count. */
+  scopes?: Maybe<Array<ResourceQuotaScope>>;
+};
+
+/** The limits of a quota. */
+export type ResourceQuotaSpecInput = {
+  /** The most of each resource the namespace may use: { pods: 10, requests.cpu: "4" }. */
+  hard?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** Scopes with values, ANDed. */
+  scopeSelector?: InputMaybe<ScopeSelectorInput>;
+  /** Only objects in every one of these scopes count. */
+  scopes?: InputMaybe<Array<ResourceQuotaScope>>;
+};
+
+/** Observed use against the quota. */
+export type ResourceQuotaStatus = {
+  __typename?: 'ResourceQuotaStatus';
+  /** The limits being enforced. */
+  hard?: Maybe<Scalars['ResourceList']['output']>;
+  /** What the namespace uses now. */
+  used?: Maybe<Scalars['ResourceList']['output']>;
+};
+
+/** Observed use against the quota. */
+export type ResourceQuotaStatusInput = {
+  /** The limits being enforced. */
+  hard?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** What the namespace uses now. */
+  used?: InputMaybe<Scalars['ResourceList']['input']>;
+};
+
+/** One change to a ResourceQuota, in resourceVersion order. */
+export type ResourceQuotaWatchEvent = {
+  __typename?: 'ResourceQuotaWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ResourceQuota;
+  type: WatchEventType;
+};
+
+/** Compute resources, as quantities keyed by resource name. */
 export type ResourceRequirements = {
   __typename?: 'ResourceRequirements';
   /** Maximum amount of each resource allowed (cpu, memory, ephemeral-storage, ...). */
@@ -4818,13 +8017,17 @@ export type ResourceRequirements = {
   requests?: Maybe<Scalars['ResourceList']['output']>;
 };
 
-/** Compute resources of a container, as quantities keyed by resource name. */
+/** Compute resources, as quantities keyed by resource name. */
 export type ResourceRequirementsInput = {
   /** Maximum amount of each resource allowed (cpu, memory, ephemeral-storage, ...). */
   limits?: InputMaybe<Scalars['ResourceList']['input']>;
   /** Minimum amount of each resource the scheduler reserves; defaults to the limits. */
   requests?: InputMaybe<Scalars['ResourceList']['input']>;
 };
+
+export type ResourceResizeRestartPolicy =
+  | 'NotRequired'
+  | 'RestartContainer';
 
 /** CPU and memory in use, as metrics-server serves them (`cpu`, `memory`) and as numbers for tools. */
 export type ResourceUsage = {
@@ -4843,6 +8046,119 @@ export type RestartPolicy =
   | 'Always'
   | 'Never'
   | 'OnFailure';
+
+/** A set of permissions within one namespace, granted by RoleBindings. */
+export type Role = Resource & {
+  __typename?: 'Role';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** What the role allows; nothing if empty. */
+  rules?: Maybe<Array<PolicyRule>>;
+};
+
+/** Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts. */
+export type RoleBinding = Resource & {
+  __typename?: 'RoleBinding';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The role a binding grants; it cannot change once the binding exists. */
+  roleRef: RoleRef;
+  /** Who is granted the role. */
+  subjects?: Maybe<Array<Subject>>;
+};
+
+/** Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts. */
+export type RoleBindingInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The role a binding grants; it cannot change once the binding exists. */
+  roleRef: RoleRefInput;
+  /** Who is granted the role. */
+  subjects?: InputMaybe<Array<SubjectInput>>;
+};
+
+/** A page of RoleBinding objects. */
+export type RoleBindingList = {
+  __typename?: 'RoleBindingList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<RoleBinding>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a RoleBinding, in resourceVersion order. */
+export type RoleBindingWatchEvent = {
+  __typename?: 'RoleBindingWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: RoleBinding;
+  type: WatchEventType;
+};
+
+/** A set of permissions within one namespace, granted by RoleBindings. */
+export type RoleInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** What the role allows; nothing if empty. */
+  rules?: InputMaybe<Array<PolicyRuleInput>>;
+};
+
+/** A page of Role objects. */
+export type RoleList = {
+  __typename?: 'RoleList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<Role>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** The role a binding grants; it cannot change once the binding exists. */
+export type RoleRef = {
+  __typename?: 'RoleRef';
+  /** Always rbac.authorization.k8s.io (the default). */
+  apiGroup: Scalars['String']['output'];
+  /** Role or ClusterRole. */
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** The role a binding grants; it cannot change once the binding exists. */
+export type RoleRefInput = {
+  /** Always rbac.authorization.k8s.io (the default). */
+  apiGroup?: InputMaybe<Scalars['String']['input']>;
+  /** Role or ClusterRole. */
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+};
+
+/** One change to a Role, in resourceVersion order. */
+export type RoleWatchEvent = {
+  __typename?: 'RoleWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: Role;
+  type: WatchEventType;
+};
 
 export type RollingUpdateDaemonSet = {
   __typename?: 'RollingUpdateDaemonSet';
@@ -4938,10 +8254,89 @@ export type RolloutUndoResult = {
   skipped: Scalars['Boolean']['output'];
 };
 
+/** SELinux labels for the container; a random context is allocated when unset. */
+export type SeLinuxOptions = {
+  __typename?: 'SELinuxOptions';
+  /** SELinux level label. */
+  level?: Maybe<Scalars['String']['output']>;
+  /** SELinux role label. */
+  role?: Maybe<Scalars['String']['output']>;
+  /** SELinux type label. */
+  type?: Maybe<Scalars['String']['output']>;
+  /** SELinux user label. */
+  user?: Maybe<Scalars['String']['output']>;
+};
+
+/** SELinux labels for the container; a random context is allocated when unset. */
+export type SeLinuxOptionsInput = {
+  /** SELinux level label. */
+  level?: InputMaybe<Scalars['String']['input']>;
+  /** SELinux role label. */
+  role?: InputMaybe<Scalars['String']['input']>;
+  /** SELinux type label. */
+  type?: InputMaybe<Scalars['String']['input']>;
+  /** SELinux user label. */
+  user?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type ScalingPolicySelect =
   | 'Disabled'
   | 'Max'
   | 'Min';
+
+/** Scopes with values, ANDed. */
+export type ScopeSelector = {
+  __typename?: 'ScopeSelector';
+  matchExpressions?: Maybe<Array<ScopedResourceSelectorRequirement>>;
+};
+
+/** Scopes with values, ANDed. */
+export type ScopeSelectorInput = {
+  matchExpressions?: InputMaybe<Array<ScopedResourceSelectorRequirementInput>>;
+};
+
+export type ScopeSelectorOperator =
+  | 'DoesNotExist'
+  | 'Exists'
+  | 'In'
+  | 'NotIn';
+
+export type ScopedResourceSelectorRequirement = {
+  __typename?: 'ScopedResourceSelectorRequirement';
+  operator: ScopeSelectorOperator;
+  scopeName: ResourceQuotaScope;
+  /** For In and NotIn (priority class names). */
+  values?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type ScopedResourceSelectorRequirementInput = {
+  operator: ScopeSelectorOperator;
+  scopeName: ResourceQuotaScope;
+  /** For In and NotIn (priority class names). */
+  values?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Overrides the pod's seccompProfile. */
+export type SeccompProfile = {
+  __typename?: 'SeccompProfile';
+  /** Profile file, relative to the node's seccomp directory; set if and only if type is Localhost. */
+  localhostProfile?: Maybe<Scalars['String']['output']>;
+  /** RuntimeDefault is the runtime's profile, Localhost a file on the node, Unconfined none. */
+  type: SeccompProfileType;
+};
+
+/** Overrides the pod's seccompProfile. */
+export type SeccompProfileInput = {
+  /** Profile file, relative to the node's seccomp directory; set if and only if type is Localhost. */
+  localhostProfile?: InputMaybe<Scalars['String']['input']>;
+  /** RuntimeDefault is the runtime's profile, Localhost a file on the node, Unconfined none. */
+  type: SeccompProfileType;
+};
+
+export type SeccompProfileType =
+  | 'Localhost'
+  | 'RuntimeDefault'
+  | 'Unconfined';
 
 /** Sensitive data (passwords, tokens, keys) for pods; at most 1 MiB. */
 export type Secret = Resource & {
@@ -5041,6 +8436,19 @@ export type SecretProjectionInput = {
   optional?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A Secret in any namespace. */
+export type SecretReference = {
+  __typename?: 'SecretReference';
+  name?: Maybe<Scalars['String']['output']>;
+  namespace?: Maybe<Scalars['String']['output']>;
+};
+
+/** A Secret in any namespace. */
+export type SecretReferenceInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Projects the keys of a Secret as files. */
 export type SecretVolumeSource = {
   __typename?: 'SecretVolumeSource';
@@ -5079,9 +8487,13 @@ export type SecurityContext = {
   __typename?: 'SecurityContext';
   /** Whether a process may gain more privileges than its parent (no_new_privs). */
   allowPrivilegeEscalation?: Maybe<Scalars['Boolean']['output']>;
+  /** Overrides the pod's appArmorProfile. */
+  appArmorProfile?: Maybe<AppArmorProfile>;
   capabilities?: Maybe<Capabilities>;
   /** Run as privileged: equivalent to root on the host. */
   privileged?: Maybe<Scalars['Boolean']['output']>;
+  /** Unmasked leaves /proc unmasked; it needs hostUsers false. Defaults to Default. */
+  procMount?: Maybe<ProcMountType>;
   readOnlyRootFilesystem?: Maybe<Scalars['Boolean']['output']>;
   /** GID to run the entrypoint as. */
   runAsGroup?: Maybe<Scalars['Int']['output']>;
@@ -5089,15 +8501,25 @@ export type SecurityContext = {
   runAsNonRoot?: Maybe<Scalars['Boolean']['output']>;
   /** UID to run the entrypoint as; overrides the pod-level setting. */
   runAsUser?: Maybe<Scalars['Int']['output']>;
+  /** SELinux labels for the container; a random context is allocated when unset. */
+  seLinuxOptions?: Maybe<SeLinuxOptions>;
+  /** Overrides the pod's seccompProfile. */
+  seccompProfile?: Maybe<SeccompProfile>;
+  /** Windows-only settings; Linux nodes ignore them. */
+  windowsOptions?: Maybe<WindowsSecurityContextOptions>;
 };
 
 /** Security options of one container; they override the pod-level ones. */
 export type SecurityContextInput = {
   /** Whether a process may gain more privileges than its parent (no_new_privs). */
   allowPrivilegeEscalation?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Overrides the pod's appArmorProfile. */
+  appArmorProfile?: InputMaybe<AppArmorProfileInput>;
   capabilities?: InputMaybe<CapabilitiesInput>;
   /** Run as privileged: equivalent to root on the host. */
   privileged?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Unmasked leaves /proc unmasked; it needs hostUsers false. Defaults to Default. */
+  procMount?: InputMaybe<ProcMountType>;
   readOnlyRootFilesystem?: InputMaybe<Scalars['Boolean']['input']>;
   /** GID to run the entrypoint as. */
   runAsGroup?: InputMaybe<Scalars['Int']['input']>;
@@ -5105,6 +8527,12 @@ export type SecurityContextInput = {
   runAsNonRoot?: InputMaybe<Scalars['Boolean']['input']>;
   /** UID to run the entrypoint as; overrides the pod-level setting. */
   runAsUser?: InputMaybe<Scalars['Int']['input']>;
+  /** SELinux labels for the container; a random context is allocated when unset. */
+  seLinuxOptions?: InputMaybe<SeLinuxOptionsInput>;
+  /** Overrides the pod's seccompProfile. */
+  seccompProfile?: InputMaybe<SeccompProfileInput>;
+  /** Windows-only settings; Linux nodes ignore them. */
+  windowsOptions?: InputMaybe<WindowsSecurityContextOptionsInput>;
 };
 
 /** A stable virtual IP and DNS name in front of a set of pods chosen by a label selector. */
@@ -5129,9 +8557,107 @@ export type Service = Resource & {
   status?: Maybe<ServiceStatus>;
 };
 
+/** An identity for the processes of pods: what a pod runs as (spec.serviceAccountName) and what RBAC bindings name. */
+export type ServiceAccount = Resource & {
+  __typename?: 'ServiceAccount';
+  apiVersion: Scalars['String']['output'];
+  /** Whether pods of this account get an API token mounted; a pod's own setting wins. */
+  automountServiceAccountToken?: Maybe<Scalars['Boolean']['output']>;
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  /** Secrets used to pull the images of pods running as this account, added to their own. */
+  imagePullSecrets?: Maybe<Array<LocalObjectReference>>;
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** Secrets in the same namespace that pods of this account may use (legacy tokens). */
+  secrets?: Maybe<Array<ObjectReference>>;
+};
+
+/** An identity for the processes of pods: what a pod runs as (spec.serviceAccountName) and what RBAC bindings name. */
+export type ServiceAccountInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  /** Whether pods of this account get an API token mounted; a pod's own setting wins. */
+  automountServiceAccountToken?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Secrets used to pull the images of pods running as this account, added to their own. */
+  imagePullSecrets?: InputMaybe<Array<LocalObjectReferenceInput>>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** Secrets in the same namespace that pods of this account may use (legacy tokens). */
+  secrets?: InputMaybe<Array<ObjectReferenceInput>>;
+};
+
+/** A page of ServiceAccount objects. */
+export type ServiceAccountList = {
+  __typename?: 'ServiceAccountList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ServiceAccount>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** A bound ServiceAccount token (TokenRequest's status): a bearer token for the API. */
+export type ServiceAccountToken = {
+  __typename?: 'ServiceAccountToken';
+  expirationTimestamp: Scalars['String']['output'];
+  token: Scalars['String']['output'];
+};
+
+/** A token of the pod's service account, rotated by the node. */
+export type ServiceAccountTokenProjection = {
+  __typename?: 'ServiceAccountTokenProjection';
+  /** Intended audience of the token; the API server's identifier by default. */
+  audience?: Maybe<Scalars['String']['output']>;
+  /** Requested validity of the token; defaults to 3600, at least 600. */
+  expirationSeconds?: Maybe<Scalars['Int']['output']>;
+  /** Relative path of the token file. */
+  path: Scalars['String']['output'];
+};
+
+/** A token of the pod's service account, rotated by the node. */
+export type ServiceAccountTokenProjectionInput = {
+  /** Intended audience of the token; the API server's identifier by default. */
+  audience?: InputMaybe<Scalars['String']['input']>;
+  /** Requested validity of the token; defaults to 3600, at least 600. */
+  expirationSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Relative path of the token file. */
+  path: Scalars['String']['input'];
+};
+
+/** One change to a ServiceAccount, in resourceVersion order. */
+export type ServiceAccountWatchEvent = {
+  __typename?: 'ServiceAccountWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ServiceAccount;
+  type: WatchEventType;
+};
+
 export type ServiceAffinity =
   | 'ClientIP'
   | 'None';
+
+/** A port of the Service, by name or by number. */
+export type ServiceBackendPort = {
+  __typename?: 'ServiceBackendPort';
+  /** The Service port's name; not with number. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The Service port's number; not with name. */
+  number?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A port of the Service, by name or by number. */
+export type ServiceBackendPortInput = {
+  /** The Service port's name; not with number. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The Service port's number; not with name. */
+  number?: InputMaybe<Scalars['Int']['input']>;
+};
 
 export type ServiceCondition = {
   __typename?: 'ServiceCondition';
@@ -5218,6 +8744,8 @@ export type ServicePortInput = {
 
 export type ServiceSpec = {
   __typename?: 'ServiceSpec';
+  /** Whether a LoadBalancer service gets node ports; defaults to true. */
+  allocateLoadBalancerNodePorts?: Maybe<Scalars['Boolean']['output']>;
   /** The virtual IP, allocated from the service range when unset; "None" makes a headless service. Immutable once set. */
   clusterIP?: Maybe<Scalars['String']['output']>;
   /** The cluster IPs, one per IP family; the first is clusterIP. */
@@ -5234,8 +8762,12 @@ export type ServiceSpec = {
   internalTrafficPolicy?: Maybe<ServiceInternalTrafficPolicy>;
   ipFamilies?: Maybe<Array<IpFamily>>;
   ipFamilyPolicy?: Maybe<IpFamilyPolicy>;
+  /** The load balancer implementation a LoadBalancer service belongs to, e.g. example.com/internal-vip; the default one when unset. */
+  loadBalancerClass?: Maybe<Scalars['String']['output']>;
   /** Deprecated: the IP a LoadBalancer service asks its provider for. */
   loadBalancerIP?: Maybe<Scalars['String']['output']>;
+  /** Client CIDRs a LoadBalancer service accepts traffic from, where the provider supports it. */
+  loadBalancerSourceRanges?: Maybe<Array<Scalars['String']['output']>>;
   ports?: Maybe<Array<ServicePort>>;
   /** Lists backends in Endpoints even when they are not ready (peer discovery). */
   publishNotReadyAddresses?: Maybe<Scalars['Boolean']['output']>;
@@ -5244,11 +8776,15 @@ export type ServiceSpec = {
   /** ClientIP sends each client to the same backend; default None. */
   sessionAffinity?: Maybe<ServiceAffinity>;
   sessionAffinityConfig?: Maybe<SessionAffinityConfig>;
+  /** A hint for how traffic is spread over the endpoints: those of the same zone or node first. One of: "PreferClose", "PreferSameZone", "PreferSameNode". */
+  trafficDistribution?: Maybe<Scalars['String']['output']>;
   /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. */
   type?: Maybe<ServiceType>;
 };
 
 export type ServiceSpecInput = {
+  /** Whether a LoadBalancer service gets node ports; defaults to true. */
+  allocateLoadBalancerNodePorts?: InputMaybe<Scalars['Boolean']['input']>;
   /** The virtual IP, allocated from the service range when unset; "None" makes a headless service. Immutable once set. */
   clusterIP?: InputMaybe<Scalars['String']['input']>;
   /** The cluster IPs, one per IP family; the first is clusterIP. */
@@ -5265,8 +8801,12 @@ export type ServiceSpecInput = {
   internalTrafficPolicy?: InputMaybe<ServiceInternalTrafficPolicy>;
   ipFamilies?: InputMaybe<Array<IpFamily>>;
   ipFamilyPolicy?: InputMaybe<IpFamilyPolicy>;
+  /** The load balancer implementation a LoadBalancer service belongs to, e.g. example.com/internal-vip; the default one when unset. */
+  loadBalancerClass?: InputMaybe<Scalars['String']['input']>;
   /** Deprecated: the IP a LoadBalancer service asks its provider for. */
   loadBalancerIP?: InputMaybe<Scalars['String']['input']>;
+  /** Client CIDRs a LoadBalancer service accepts traffic from, where the provider supports it. */
+  loadBalancerSourceRanges?: InputMaybe<Array<Scalars['String']['input']>>;
   ports?: InputMaybe<Array<ServicePortInput>>;
   /** Lists backends in Endpoints even when they are not ready (peer discovery). */
   publishNotReadyAddresses?: InputMaybe<Scalars['Boolean']['input']>;
@@ -5275,6 +8815,8 @@ export type ServiceSpecInput = {
   /** ClientIP sends each client to the same backend; default None. */
   sessionAffinity?: InputMaybe<ServiceAffinity>;
   sessionAffinityConfig?: InputMaybe<SessionAffinityConfigInput>;
+  /** A hint for how traffic is spread over the endpoints: those of the same zone or node first. One of: "PreferClose", "PreferSameZone", "PreferSameNode". */
+  trafficDistribution?: InputMaybe<Scalars['String']['input']>;
   /** ClusterIP (default) is reachable inside the cluster; NodePort adds a port on every node; LoadBalancer adds an external load balancer; ExternalName is a DNS alias for externalName. */
   type?: InputMaybe<ServiceType>;
 };
@@ -5403,12 +8945,31 @@ export type StatefulSetOrdinalsInput = {
   start?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Whether the claims made from volumeClaimTemplates outlive the set's pods. */
+export type StatefulSetPersistentVolumeClaimRetentionPolicy = {
+  __typename?: 'StatefulSetPersistentVolumeClaimRetentionPolicy';
+  /** What happens to the claims when the set is deleted; defaults to Retain. */
+  whenDeleted?: Maybe<PersistentVolumeClaimRetentionPolicyType>;
+  /** What happens to the claims of the pods a scale-down removes; defaults to Retain. */
+  whenScaled?: Maybe<PersistentVolumeClaimRetentionPolicyType>;
+};
+
+/** Whether the claims made from volumeClaimTemplates outlive the set's pods. */
+export type StatefulSetPersistentVolumeClaimRetentionPolicyInput = {
+  /** What happens to the claims when the set is deleted; defaults to Retain. */
+  whenDeleted?: InputMaybe<PersistentVolumeClaimRetentionPolicyType>;
+  /** What happens to the claims of the pods a scale-down removes; defaults to Retain. */
+  whenScaled?: InputMaybe<PersistentVolumeClaimRetentionPolicyType>;
+};
+
 /** Desired state of a StatefulSet. */
 export type StatefulSetSpec = {
   __typename?: 'StatefulSetSpec';
   /** Seconds a new pod must be ready, without crashing, to count as available. */
   minReadySeconds?: Maybe<Scalars['Int']['output']>;
   ordinals?: Maybe<StatefulSetOrdinals>;
+  /** Whether the claims made from volumeClaimTemplates outlive the set's pods. */
+  persistentVolumeClaimRetentionPolicy?: Maybe<StatefulSetPersistentVolumeClaimRetentionPolicy>;
   /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. */
   podManagementPolicy?: Maybe<PodManagementPolicyType>;
   /** Desired number of pods; defaults to 1. */
@@ -5423,6 +8984,8 @@ export type StatefulSetSpec = {
   template: PodTemplateSpec;
   /** How pods are replaced when the template changes. */
   updateStrategy?: Maybe<StatefulSetUpdateStrategy>;
+  /** Claims each pod gets one of, named <template>-<set>-<ordinal>; the pods mount them by the template's name. */
+  volumeClaimTemplates?: Maybe<Array<VolumeClaimTemplate>>;
 };
 
 /** Desired state of a StatefulSet. */
@@ -5430,6 +8993,8 @@ export type StatefulSetSpecInput = {
   /** Seconds a new pod must be ready, without crashing, to count as available. */
   minReadySeconds?: InputMaybe<Scalars['Int']['input']>;
   ordinals?: InputMaybe<StatefulSetOrdinalsInput>;
+  /** Whether the claims made from volumeClaimTemplates outlive the set's pods. */
+  persistentVolumeClaimRetentionPolicy?: InputMaybe<StatefulSetPersistentVolumeClaimRetentionPolicyInput>;
   /** OrderedReady creates pods one at a time in ordinal order, each after the previous is ready; defaults to OrderedReady. */
   podManagementPolicy?: InputMaybe<PodManagementPolicyType>;
   /** Desired number of pods; defaults to 1. */
@@ -5444,6 +9009,8 @@ export type StatefulSetSpecInput = {
   template: PodTemplateSpecInput;
   /** How pods are replaced when the template changes. */
   updateStrategy?: InputMaybe<StatefulSetUpdateStrategyInput>;
+  /** Claims each pod gets one of, named <template>-<set>-<ordinal>; the pods mount them by the template's name. */
+  volumeClaimTemplates?: InputMaybe<Array<VolumeClaimTemplateInput>>;
 };
 
 /** Observed state of a StatefulSet. */
@@ -5518,17 +9085,113 @@ export type StatefulSetWatchEvent = {
   type: WatchEventType;
 };
 
+/** A class of storage: which provisioner makes its volumes, with what parameters, reclaim policy and binding mode. */
+export type StorageClass = Resource & {
+  __typename?: 'StorageClass';
+  /** Whether claims of this class may grow. */
+  allowVolumeExpansion?: Maybe<Scalars['Boolean']['output']>;
+  /** Where volumes may be provisioned; anywhere if empty. */
+  allowedTopologies?: Maybe<Array<TopologySelectorTerm>>;
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events: Array<Event>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** Mount options of the volumes made. */
+  mountOptions?: Maybe<Array<Scalars['String']['output']>>;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** Options for the provisioner. Immutable. */
+  parameters?: Maybe<Scalars['StringMap']['output']>;
+  /** The provisioner that makes the volumes (a CSI driver name). Immutable. */
+  provisioner: Scalars['String']['output'];
+  /** The reclaim policy of the volumes made: Delete (the default) or Retain. Immutable. */
+  reclaimPolicy?: Maybe<PersistentVolumeReclaimPolicy>;
+  /** Immediate (the default): bind and provision at once; WaitForFirstConsumer: once a pod using the claim is scheduled. Immutable. */
+  volumeBindingMode?: Maybe<VolumeBindingMode>;
+};
+
+/** A class of storage: which provisioner makes its volumes, with what parameters, reclaim policy and binding mode. */
+export type StorageClassInput = {
+  /** Whether claims of this class may grow. */
+  allowVolumeExpansion?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Where volumes may be provisioned; anywhere if empty. */
+  allowedTopologies?: InputMaybe<Array<TopologySelectorTermInput>>;
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** Mount options of the volumes made. */
+  mountOptions?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Options for the provisioner. Immutable. */
+  parameters?: InputMaybe<Scalars['StringMap']['input']>;
+  /** The provisioner that makes the volumes (a CSI driver name). Immutable. */
+  provisioner: Scalars['String']['input'];
+  /** The reclaim policy of the volumes made: Delete (the default) or Retain. Immutable. */
+  reclaimPolicy?: InputMaybe<PersistentVolumeReclaimPolicy>;
+  /** Immediate (the default): bind and provision at once; WaitForFirstConsumer: once a pod using the claim is scheduled. Immutable. */
+  volumeBindingMode?: InputMaybe<VolumeBindingMode>;
+};
+
+/** A page of StorageClass objects. */
+export type StorageClassList = {
+  __typename?: 'StorageClassList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<StorageClass>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a StorageClass, in resourceVersion order. */
+export type StorageClassWatchEvent = {
+  __typename?: 'StorageClassWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: StorageClass;
+  type: WatchEventType;
+};
+
+/** Who a binding grants its role to. */
+export type Subject = {
+  __typename?: 'Subject';
+  /** "" for a ServiceAccount, rbac.authorization.k8s.io for a User or Group (the defaults). */
+  apiGroup?: Maybe<Scalars['String']['output']>;
+  /** ServiceAccount, User or Group. */
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** A ServiceAccount's namespace; required in a ClusterRoleBinding. */
+  namespace?: Maybe<Scalars['String']['output']>;
+};
+
+/** Who a binding grants its role to. */
+export type SubjectInput = {
+  /** "" for a ServiceAccount, rbac.authorization.k8s.io for a User or Group (the defaults). */
+  apiGroup?: InputMaybe<Scalars['String']['input']>;
+  /** ServiceAccount, User or Group. */
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** A ServiceAccount's namespace; required in a ClusterRoleBinding. */
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Watches: every change to every kind, resumable from a resourceVersion. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** `kubectl exec -i [-t] <pod> [-c container] -- command...`: runs the command in the running container and streams its output; write its stdin with `execPodInput` under the session id of the first event. Completes after the exit code. Unsubscribing kills the command. Runtimes that only simulate containers fail with BAD_REQUEST. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   execPodSession: ExecEvent;
-  /** For node agents: the logs and exec requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users. */
+  /** For node agents: the logs, exec and port-forward requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users. */
   nodeStreamRequests: NodeStreamRequest;
   /** `kubectl logs [-f]`: a container's output line by line, from its node's agent. Without `follow` it completes after the lines there are; with it, it goes on until the container instance exits. Unsubscribing stops it on the node. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   podLogs: PodLogLine;
   /** `kubectl rollout status`: a Deployment's rollout status now and after each change to it, completing after the item that is done or failed. With timeoutSeconds (0 or omitted: wait forever) an unfinished rollout ends with a TIMEOUT error; a missing or deleted Deployment with NOT_FOUND. */
   rolloutStatus: RolloutStatus;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchClusterRoleBindings: ClusterRoleBindingWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchClusterRoles: ClusterRoleWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchConfigMaps: ConfigMapWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
@@ -5544,23 +9207,49 @@ export type Subscription = {
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchHorizontalPodAutoscalers: HorizontalPodAutoscalerWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchIngressClassList: IngressClassWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchIngressList: IngressWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchJobs: JobWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchLeases: LeaseWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchLimitRanges: LimitRangeWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchNamespaces: NamespaceWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchNetworkPolicies: NetworkPolicyWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchNodes: NodeWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchPersistentVolumeClaims: PersistentVolumeClaimWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchPersistentVolumes: PersistentVolumeWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchPodDisruptionBudgets: PodDisruptionBudgetWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchPods: PodWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchReplicaSets: ReplicaSetWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchReplicationControllers: ReplicationControllerWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchResourceQuotas: ResourceQuotaWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchRoleBindings: RoleBindingWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchRoles: RoleWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchSecrets: SecretWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchServiceAccounts: ServiceAccountWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchServices: ServiceWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchStatefulSets: StatefulSetWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchStorageClassList: StorageClassWatchEvent;
 };
 
 
@@ -5598,6 +9287,26 @@ export type SubscriptionRolloutStatusArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
   timeoutSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchClusterRoleBindingsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchClusterRolesArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -5679,6 +9388,27 @@ export type SubscriptionWatchHorizontalPodAutoscalersArgs = {
 
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchIngressClassListArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchIngressListArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchJobsArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
@@ -5701,6 +9431,17 @@ export type SubscriptionWatchLeasesArgs = {
 
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchLimitRangesArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchNamespacesArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
@@ -5711,10 +9452,53 @@ export type SubscriptionWatchNamespacesArgs = {
 
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchNetworkPoliciesArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchNodesArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchPersistentVolumeClaimsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchPersistentVolumesArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchPodDisruptionBudgetsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
   sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -5743,7 +9527,62 @@ export type SubscriptionWatchReplicaSetsArgs = {
 
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchReplicationControllersArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchResourceQuotasArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchRoleBindingsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchRolesArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchSecretsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchServiceAccountsArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
@@ -5772,6 +9611,61 @@ export type SubscriptionWatchStatefulSetsArgs = {
   namespace?: InputMaybe<Scalars['String']['input']>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
   sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchStorageClassListArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** For Indexed jobs: when the job may be declared succeeded before every index has. */
+export type SuccessPolicy = {
+  __typename?: 'SuccessPolicy';
+  /** The job succeeds when any rule is met; 1-20 rules. */
+  rules: Array<SuccessPolicyRule>;
+};
+
+/** For Indexed jobs: when the job may be declared succeeded before every index has. */
+export type SuccessPolicyInput = {
+  /** The job succeeds when any rule is met; 1-20 rules. */
+  rules: Array<SuccessPolicyRuleInput>;
+};
+
+/** A rule that, when met, makes an Indexed job succeed; at least one field. */
+export type SuccessPolicyRule = {
+  __typename?: 'SuccessPolicyRule';
+  /** How many indexes (of succeededIndexes, if given) must succeed. */
+  succeededCount?: Maybe<Scalars['Int']['output']>;
+  /** Indexes that must all succeed, as a range list such as "0,2-4". */
+  succeededIndexes?: Maybe<Scalars['String']['output']>;
+};
+
+/** A rule that, when met, makes an Indexed job succeed; at least one field. */
+export type SuccessPolicyRuleInput = {
+  /** How many indexes (of succeededIndexes, if given) must succeed. */
+  succeededCount?: InputMaybe<Scalars['Int']['input']>;
+  /** Indexes that must all succeed, as a range list such as "0,2-4". */
+  succeededIndexes?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SupplementalGroupsPolicy =
+  | 'Merge'
+  | 'Strict';
+
+export type Sysctl = {
+  __typename?: 'Sysctl';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type SysctlInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
 };
 
 export type TcpSocketAction = {
@@ -5901,85 +9795,410 @@ export type TolerationOperator =
   | 'Equal'
   | 'Exists';
 
+export type TopologySelectorLabelRequirement = {
+  __typename?: 'TopologySelectorLabelRequirement';
+  /** A topology label: topology.kubernetes.io/zone, kubernetes.io/hostname, ... */
+  key: Scalars['String']['output'];
+  /** Any of these values matches. */
+  values: Array<Scalars['String']['output']>;
+};
+
+export type TopologySelectorLabelRequirementInput = {
+  /** A topology label: topology.kubernetes.io/zone, kubernetes.io/hostname, ... */
+  key: Scalars['String']['input'];
+  /** Any of these values matches. */
+  values: Array<Scalars['String']['input']>;
+};
+
+/** Topology requirements that are ANDed. */
+export type TopologySelectorTerm = {
+  __typename?: 'TopologySelectorTerm';
+  matchLabelExpressions?: Maybe<Array<TopologySelectorLabelRequirement>>;
+};
+
+/** Topology requirements that are ANDed. */
+export type TopologySelectorTermInput = {
+  matchLabelExpressions?: InputMaybe<Array<TopologySelectorLabelRequirementInput>>;
+};
+
+/** How pods matching a selector spread over the domains of a topology (nodes, zones...). */
+export type TopologySpreadConstraint = {
+  __typename?: 'TopologySpreadConstraint';
+  /** The pods counted in each domain. */
+  labelSelector?: Maybe<LabelSelector>;
+  /** Keys of the incoming pod's labels whose values are ANDed with labelSelector. */
+  matchLabelKeys?: Maybe<Array<Scalars['String']['output']>>;
+  /** How unevenly matching pods may spread over the domains; at least 1. */
+  maxSkew: Scalars['Int']['output'];
+  /** Minimum number of eligible domains; only with DoNotSchedule. */
+  minDomains?: Maybe<Scalars['Int']['output']>;
+  /** Whether the pod's node affinity and selector limit the domains counted; defaults to Honor. */
+  nodeAffinityPolicy?: Maybe<NodeInclusionPolicy>;
+  /** Whether node taints the pod does not tolerate limit the domains counted; defaults to Ignore. */
+  nodeTaintsPolicy?: Maybe<NodeInclusionPolicy>;
+  /** Node label whose values are the domains. */
+  topologyKey: Scalars['String']['output'];
+  /** DoNotSchedule keeps the pod pending; ScheduleAnyway only prefers the domains that reduce the skew. */
+  whenUnsatisfiable: UnsatisfiableConstraintAction;
+};
+
+/** How pods matching a selector spread over the domains of a topology (nodes, zones...). */
+export type TopologySpreadConstraintInput = {
+  /** The pods counted in each domain. */
+  labelSelector?: InputMaybe<LabelSelectorInput>;
+  /** Keys of the incoming pod's labels whose values are ANDed with labelSelector. */
+  matchLabelKeys?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** How unevenly matching pods may spread over the domains; at least 1. */
+  maxSkew: Scalars['Int']['input'];
+  /** Minimum number of eligible domains; only with DoNotSchedule. */
+  minDomains?: InputMaybe<Scalars['Int']['input']>;
+  /** Whether the pod's node affinity and selector limit the domains counted; defaults to Honor. */
+  nodeAffinityPolicy?: InputMaybe<NodeInclusionPolicy>;
+  /** Whether node taints the pod does not tolerate limit the domains counted; defaults to Ignore. */
+  nodeTaintsPolicy?: InputMaybe<NodeInclusionPolicy>;
+  /** Node label whose values are the domains. */
+  topologyKey: Scalars['String']['input'];
+  /** DoNotSchedule keeps the pod pending; ScheduleAnyway only prefers the domains that reduce the skew. */
+  whenUnsatisfiable: UnsatisfiableConstraintAction;
+};
+
+/** A snapshot or claim to fill the new volume from. */
+export type TypedLocalObjectReference = {
+  __typename?: 'TypedLocalObjectReference';
+  /** The group of the kind; "" or absent for the core group. */
+  apiGroup?: Maybe<Scalars['String']['output']>;
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** A snapshot or claim to fill the new volume from. */
+export type TypedLocalObjectReferenceInput = {
+  /** The group of the kind; "" or absent for the core group. */
+  apiGroup?: InputMaybe<Scalars['String']['input']>;
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+};
+
+/** Like dataSource, for any populator and namespace. */
+export type TypedObjectReference = {
+  __typename?: 'TypedObjectReference';
+  /** The group of the kind; "" or absent for the core group. */
+  apiGroup?: Maybe<Scalars['String']['output']>;
+  kind: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** Another namespace than the referrer's, where a ReferenceGrant allows it. */
+  namespace?: Maybe<Scalars['String']['output']>;
+};
+
+/** Like dataSource, for any populator and namespace. */
+export type TypedObjectReferenceInput = {
+  /** The group of the kind; "" or absent for the core group. */
+  apiGroup?: InputMaybe<Scalars['String']['input']>;
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Another namespace than the referrer's, where a ReferenceGrant allows it. */
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type UriScheme =
   | 'HTTP'
   | 'HTTPS';
 
+/** Finished pods the controller has not yet accounted for. */
+export type UncountedTerminatedPods = {
+  __typename?: 'UncountedTerminatedPods';
+  /** Uids of failed pods not yet counted in the status. */
+  failed?: Maybe<Array<Scalars['String']['output']>>;
+  /** Uids of succeeded pods not yet counted in the status. */
+  succeeded?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** Finished pods the controller has not yet accounted for. */
+export type UncountedTerminatedPodsInput = {
+  /** Uids of failed pods not yet counted in the status. */
+  failed?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Uids of succeeded pods not yet counted in the status. */
+  succeeded?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UnhealthyPodEvictionPolicyType =
+  | 'AlwaysAllow'
+  | 'IfHealthyBudget';
+
+export type UnsatisfiableConstraintAction =
+  | 'DoNotSchedule'
+  | 'ScheduleAnyway';
+
+/** Who a token authenticates as (SelfSubjectReview). */
+export type UserInfo = {
+  __typename?: 'UserInfo';
+  groups: Array<Scalars['String']['output']>;
+  username: Scalars['String']['output'];
+};
+
 /** A named volume of a pod; exactly one source. */
 export type Volume = {
   __typename?: 'Volume';
+  /** Deprecated: an AWS EBS disk (now the ebs.csi.aws.com CSI driver). Kept as given; no node here mounts it. */
+  awsElasticBlockStore?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: an Azure data disk (now the disk.csi.azure.com CSI driver). Kept as given; no node here mounts it. */
+  azureDisk?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: an Azure File share (now the file.csi.azure.com CSI driver). Kept as given; no node here mounts it. */
+  azureFile?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a CephFS mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  cephfs?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: an OpenStack Cinder volume (now the cinder.csi.openstack.org CSI driver). Kept as given; no node here mounts it. */
+  cinder?: Maybe<Scalars['JSON']['output']>;
   /** Projects the keys of a ConfigMap as files. */
   configMap?: Maybe<ConfigMapVolumeSource>;
+  /** An inline volume of a CSI driver. */
+  csi?: Maybe<CsiVolumeSource>;
   /** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
   downwardAPI?: Maybe<DownwardApiVolumeSource>;
   /** A scratch directory that lives as long as the pod. */
   emptyDir?: Maybe<EmptyDirVolumeSource>;
+  /** A volume from a PersistentVolumeClaim created for the pod (named <pod>-<volume>) and deleted with it. */
+  ephemeral?: Maybe<EphemeralVolumeSource>;
+  /** A Fibre Channel disk attached to the node. Kept as given; no node here mounts it. */
+  fc?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a volume of an exec-based FlexVolume driver. Kept as given; no node here mounts it. */
+  flexVolume?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a Flocker volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  flocker?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a GCE persistent disk (now the pd.csi.storage.gke.io CSI driver). Kept as given; no node here mounts it. */
+  gcePersistentDisk?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a git repository cloned into an empty directory; use an init container instead. */
+  gitRepo?: Maybe<GitRepoVolumeSource>;
+  /** Deprecated: a GlusterFS mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  glusterfs?: Maybe<Scalars['JSON']['output']>;
   /** A file or directory of the node; ties the pod to that node. */
   hostPath?: Maybe<HostPathVolumeSource>;
+  /** The content of an OCI image or artifact, mounted read-only. */
+  image?: Maybe<ImageVolumeSource>;
+  /** An iSCSI disk attached to the node. Kept as given; no node here mounts it. */
+  iscsi?: Maybe<Scalars['JSON']['output']>;
   /** DNS-1123 label, unique in the pod; volumeMounts refer to it. */
   name: Scalars['String']['output'];
+  /** An NFS export. */
+  nfs?: Maybe<NfsVolumeSource>;
   /** Mounts the volume bound to a PersistentVolumeClaim. */
   persistentVolumeClaim?: Maybe<PersistentVolumeClaimVolumeSource>;
-  /** Several ConfigMaps, Secrets and downward API files in one directory. */
+  /** Deprecated: a Photon disk (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  photonPersistentDisk?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a Portworx volume (now the pxd.portworx.com CSI driver). Kept as given; no node here mounts it. */
+  portworxVolume?: Maybe<Scalars['JSON']['output']>;
+  /** Several ConfigMaps, Secrets, downward API files and tokens in one directory. */
   projected?: Maybe<ProjectedVolumeSource>;
+  /** Deprecated: a Quobyte mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  quobyte?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a Ceph RADOS block device (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  rbd?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a ScaleIO volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  scaleIO?: Maybe<Scalars['JSON']['output']>;
   /** Projects the keys of a Secret as files. */
   secret?: Maybe<SecretVolumeSource>;
+  /** Deprecated: a StorageOS volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  storageos?: Maybe<Scalars['JSON']['output']>;
+  /** Deprecated: a vSphere disk (now the csi.vsphere.vmware.com CSI driver). Kept as given; no node here mounts it. */
+  vsphereVolume?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type VolumeBindingMode =
+  | 'Immediate'
+  | 'WaitForFirstConsumer';
+
+/** A PersistentVolumeClaim to make for each pod: its name, labels and annotations, and its spec. */
+export type VolumeClaimTemplate = {
+  __typename?: 'VolumeClaimTemplate';
+  apiVersion?: Maybe<Scalars['String']['output']>;
+  kind?: Maybe<Scalars['String']['output']>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: Maybe<TemplateObjectMeta>;
+  /** What a claim asks for: size, access modes, class. */
+  spec?: Maybe<PersistentVolumeClaimSpec>;
+  /** Observed state of a PersistentVolumeClaim. */
+  status?: Maybe<PersistentVolumeClaimStatus>;
+};
+
+/** A PersistentVolumeClaim to make for each pod: its name, labels and annotations, and its spec. */
+export type VolumeClaimTemplateInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** The metadata a template gives the objects made from it: mostly labels and annotations. */
+  metadata?: InputMaybe<TemplateObjectMetaInput>;
+  /** What a claim asks for: size, access modes, class. */
+  spec?: InputMaybe<PersistentVolumeClaimSpecInput>;
+  /** Observed state of a PersistentVolumeClaim. */
+  status?: InputMaybe<PersistentVolumeClaimStatusInput>;
+};
+
+/** A raw block device of a persistent volume, mapped into the container. */
+export type VolumeDevice = {
+  __typename?: 'VolumeDevice';
+  /** Path in the container the block device is mapped to. */
+  devicePath: Scalars['String']['output'];
+  /** Name of a persistentVolumeClaim volume of the pod. */
+  name: Scalars['String']['output'];
+};
+
+/** A raw block device of a persistent volume, mapped into the container. */
+export type VolumeDeviceInput = {
+  /** Path in the container the block device is mapped to. */
+  devicePath: Scalars['String']['input'];
+  /** Name of a persistentVolumeClaim volume of the pod. */
+  name: Scalars['String']['input'];
 };
 
 /** A named volume of a pod; exactly one source. */
 export type VolumeInput = {
+  /** Deprecated: an AWS EBS disk (now the ebs.csi.aws.com CSI driver). Kept as given; no node here mounts it. */
+  awsElasticBlockStore?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: an Azure data disk (now the disk.csi.azure.com CSI driver). Kept as given; no node here mounts it. */
+  azureDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: an Azure File share (now the file.csi.azure.com CSI driver). Kept as given; no node here mounts it. */
+  azureFile?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a CephFS mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  cephfs?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: an OpenStack Cinder volume (now the cinder.csi.openstack.org CSI driver). Kept as given; no node here mounts it. */
+  cinder?: InputMaybe<Scalars['JSON']['input']>;
   /** Projects the keys of a ConfigMap as files. */
   configMap?: InputMaybe<ConfigMapVolumeSourceInput>;
+  /** An inline volume of a CSI driver. */
+  csi?: InputMaybe<CsiVolumeSourceInput>;
   /** Exposes the pod's own fields (labels, annotations, ...) and its containers' resources as files. */
   downwardAPI?: InputMaybe<DownwardApiVolumeSourceInput>;
   /** A scratch directory that lives as long as the pod. */
   emptyDir?: InputMaybe<EmptyDirVolumeSourceInput>;
+  /** A volume from a PersistentVolumeClaim created for the pod (named <pod>-<volume>) and deleted with it. */
+  ephemeral?: InputMaybe<EphemeralVolumeSourceInput>;
+  /** A Fibre Channel disk attached to the node. Kept as given; no node here mounts it. */
+  fc?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a volume of an exec-based FlexVolume driver. Kept as given; no node here mounts it. */
+  flexVolume?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a Flocker volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  flocker?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a GCE persistent disk (now the pd.csi.storage.gke.io CSI driver). Kept as given; no node here mounts it. */
+  gcePersistentDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a git repository cloned into an empty directory; use an init container instead. */
+  gitRepo?: InputMaybe<GitRepoVolumeSourceInput>;
+  /** Deprecated: a GlusterFS mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  glusterfs?: InputMaybe<Scalars['JSON']['input']>;
   /** A file or directory of the node; ties the pod to that node. */
   hostPath?: InputMaybe<HostPathVolumeSourceInput>;
+  /** The content of an OCI image or artifact, mounted read-only. */
+  image?: InputMaybe<ImageVolumeSourceInput>;
+  /** An iSCSI disk attached to the node. Kept as given; no node here mounts it. */
+  iscsi?: InputMaybe<Scalars['JSON']['input']>;
   /** DNS-1123 label, unique in the pod; volumeMounts refer to it. */
   name: Scalars['String']['input'];
+  /** An NFS export. */
+  nfs?: InputMaybe<NfsVolumeSourceInput>;
   /** Mounts the volume bound to a PersistentVolumeClaim. */
   persistentVolumeClaim?: InputMaybe<PersistentVolumeClaimVolumeSourceInput>;
-  /** Several ConfigMaps, Secrets and downward API files in one directory. */
+  /** Deprecated: a Photon disk (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  photonPersistentDisk?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a Portworx volume (now the pxd.portworx.com CSI driver). Kept as given; no node here mounts it. */
+  portworxVolume?: InputMaybe<Scalars['JSON']['input']>;
+  /** Several ConfigMaps, Secrets, downward API files and tokens in one directory. */
   projected?: InputMaybe<ProjectedVolumeSourceInput>;
+  /** Deprecated: a Quobyte mount (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  quobyte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a Ceph RADOS block device (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  rbd?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a ScaleIO volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  scaleIO?: InputMaybe<Scalars['JSON']['input']>;
   /** Projects the keys of a Secret as files. */
   secret?: InputMaybe<SecretVolumeSourceInput>;
+  /** Deprecated: a StorageOS volume (the in-tree type is no longer supported). Kept as given; no node here mounts it. */
+  storageos?: InputMaybe<Scalars['JSON']['input']>;
+  /** Deprecated: a vSphere disk (now the csi.vsphere.vmware.com CSI driver). Kept as given; no node here mounts it. */
+  vsphereVolume?: InputMaybe<Scalars['JSON']['input']>;
 };
 
 export type VolumeMount = {
   __typename?: 'VolumeMount';
   /** Path in the container at which to mount; must not contain ":". */
   mountPath: Scalars['String']['output'];
+  /** How mounts propagate between host and container; defaults to None. Bidirectional needs a privileged container. */
+  mountPropagation?: Maybe<MountPropagationMode>;
   /** Name of a volume of the pod. */
   name: Scalars['String']['output'];
   readOnly?: Maybe<Scalars['Boolean']['output']>;
+  /** Whether a read-only mount is read-only in its submounts too; only with readOnly. */
+  recursiveReadOnly?: Maybe<RecursiveReadOnlyMode>;
   /** Path within the volume to mount instead of the volume's root. */
   subPath?: Maybe<Scalars['String']['output']>;
+  /** As subPath, with $(VAR) references to the container's environment expanded; exclusive with subPath. */
+  subPathExpr?: Maybe<Scalars['String']['output']>;
 };
 
 export type VolumeMountInput = {
   /** Path in the container at which to mount; must not contain ":". */
   mountPath: Scalars['String']['input'];
+  /** How mounts propagate between host and container; defaults to None. Bidirectional needs a privileged container. */
+  mountPropagation?: InputMaybe<MountPropagationMode>;
   /** Name of a volume of the pod. */
   name: Scalars['String']['input'];
   readOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Whether a read-only mount is read-only in its submounts too; only with readOnly. */
+  recursiveReadOnly?: InputMaybe<RecursiveReadOnlyMode>;
   /** Path within the volume to mount instead of the volume's root. */
   subPath?: InputMaybe<Scalars['String']['input']>;
+  /** As subPath, with $(VAR) references to the container's environment expanded; exclusive with subPath. */
+  subPathExpr?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** One source of a projected volume; exactly one of configMap, secret or downwardAPI. */
+/** The nodes the volume can be reached from; pods using it are scheduled there. */
+export type VolumeNodeAffinity = {
+  __typename?: 'VolumeNodeAffinity';
+  /** Nodes the pod may be scheduled onto. */
+  required?: Maybe<NodeSelector>;
+};
+
+/** The nodes the volume can be reached from; pods using it are scheduled there. */
+export type VolumeNodeAffinityInput = {
+  /** Nodes the pod may be scheduled onto. */
+  required?: InputMaybe<NodeSelectorInput>;
+};
+
+/** One source of a projected volume; exactly one of its fields. */
 export type VolumeProjection = {
   __typename?: 'VolumeProjection';
+  /** The certificates of ClusterTrustBundle objects, as one PEM file. */
+  clusterTrustBundle?: Maybe<ClusterTrustBundleProjection>;
   configMap?: Maybe<ConfigMapProjection>;
   downwardAPI?: Maybe<DownwardApiProjection>;
   secret?: Maybe<SecretProjection>;
+  /** A token of the pod's service account, rotated by the node. */
+  serviceAccountToken?: Maybe<ServiceAccountTokenProjection>;
 };
 
-/** One source of a projected volume; exactly one of configMap, secret or downwardAPI. */
+/** One source of a projected volume; exactly one of its fields. */
 export type VolumeProjectionInput = {
+  /** The certificates of ClusterTrustBundle objects, as one PEM file. */
+  clusterTrustBundle?: InputMaybe<ClusterTrustBundleProjectionInput>;
   configMap?: InputMaybe<ConfigMapProjectionInput>;
   downwardAPI?: InputMaybe<DownwardApiProjectionInput>;
   secret?: InputMaybe<SecretProjectionInput>;
+  /** A token of the pod's service account, rotated by the node. */
+  serviceAccountToken?: InputMaybe<ServiceAccountTokenProjectionInput>;
+};
+
+/** How much storage the claim needs. */
+export type VolumeResourceRequirements = {
+  __typename?: 'VolumeResourceRequirements';
+  /** At most this much. */
+  limits?: Maybe<Scalars['ResourceList']['output']>;
+  /** At least this much: { storage: 1Gi } is required. */
+  requests?: Maybe<Scalars['ResourceList']['output']>;
+};
+
+/** How much storage the claim needs. */
+export type VolumeResourceRequirementsInput = {
+  /** At most this much. */
+  limits?: InputMaybe<Scalars['ResourceList']['input']>;
+  /** At least this much: { storage: 1Gi } is required. */
+  requests?: InputMaybe<Scalars['ResourceList']['input']>;
 };
 
 export type WatchEventType =
@@ -6005,6 +10224,31 @@ export type WeightedPodAffinityTermInput = {
   weight: Scalars['Int']['input'];
 };
 
+/** Windows-only settings; Linux nodes ignore them. */
+export type WindowsSecurityContextOptions = {
+  __typename?: 'WindowsSecurityContextOptions';
+  /** Content of the GMSA credential spec, inlined by a webhook. */
+  gmsaCredentialSpec?: Maybe<Scalars['String']['output']>;
+  /** Name of the GMSA credential spec to use. */
+  gmsaCredentialSpecName?: Maybe<Scalars['String']['output']>;
+  /** Run as a Windows host process container. */
+  hostProcess?: Maybe<Scalars['Boolean']['output']>;
+  /** Windows user to run the entrypoint as. */
+  runAsUserName?: Maybe<Scalars['String']['output']>;
+};
+
+/** Windows-only settings; Linux nodes ignore them. */
+export type WindowsSecurityContextOptionsInput = {
+  /** Content of the GMSA credential spec, inlined by a webhook. */
+  gmsaCredentialSpec?: InputMaybe<Scalars['String']['input']>;
+  /** Name of the GMSA credential spec to use. */
+  gmsaCredentialSpecName?: InputMaybe<Scalars['String']['input']>;
+  /** Run as a Windows host process container. */
+  hostProcess?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Windows user to run the entrypoint as. */
+  runAsUserName?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A kind whose objects run containers, and so have images to set. */
 export type WorkloadKind =
   | 'CronJob'
@@ -6023,6 +10267,21 @@ export type ApplyMutationVariables = Exact<{
 
 
 export type ApplyMutation = { apply: Array<
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
@@ -6130,7 +10389,7 @@ export type NodeStreamRequestsSubscriptionVariables = Exact<{
 }>;
 
 
-export type NodeStreamRequestsSubscription = { nodeStreamRequests: { id: string, kind: NodeStreamRequestKind, namespace: string | null, podName: string | null, podUid: string | null, container: string | null, init: boolean | null, logs: { follow: boolean, previous: boolean, tailLines: number | null, sinceSeconds: number | null } | null, exec: { command: Array<string>, stdin: string | null, timeoutSeconds: number } | null, execStream: { command: Array<string>, tty: boolean } | null, input: { data: string | null, close: boolean } | null } };
+export type NodeStreamRequestsSubscription = { nodeStreamRequests: { id: string, kind: NodeStreamRequestKind, namespace: string | null, podName: string | null, podUid: string | null, container: string | null, init: boolean | null, logs: { follow: boolean, previous: boolean, tailLines: number | null, sinceSeconds: number | null } | null, exec: { command: Array<string>, stdin: string | null, timeoutSeconds: number } | null, execStream: { command: Array<string>, tty: boolean } | null, portForward: { port: number } | null, input: { data: string | null, base64: string | null, close: boolean } | null } };
 
 export type NodeStreamReplyMutationVariables = Exact<{
   input: NodeStreamReplyInput;
@@ -6164,7 +10423,7 @@ export const PodLogDocument = {"kind":"Document","definitions":[{"kind":"Operati
 export const ExecPodDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecPod"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"command"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPod"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"command"},"value":{"kind":"Variable","name":{"kind":"Name","value":"command"}}},{"kind":"Argument","name":{"kind":"Name","value":"stdin"},"value":{"kind":"Variable","name":{"kind":"Name","value":"stdin"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeoutSeconds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeoutSeconds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stdout"}},{"kind":"Field","name":{"kind":"Name","value":"stderr"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}}]}}]}}]} as unknown as DocumentNode<ExecPodMutation, ExecPodMutationVariables>;
 export const ExecPodSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ExecPodSession"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"container"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"command"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tty"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPodSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"container"},"value":{"kind":"Variable","name":{"kind":"Name","value":"container"}}},{"kind":"Argument","name":{"kind":"Name","value":"command"},"value":{"kind":"Variable","name":{"kind":"Name","value":"command"}}},{"kind":"Argument","name":{"kind":"Name","value":"tty"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tty"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"session"}},{"kind":"Field","name":{"kind":"Name","value":"stream"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"exitCode"}}]}}]}}]} as unknown as DocumentNode<ExecPodSessionSubscription, ExecPodSessionSubscriptionVariables>;
 export const ExecPodInputDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecPodInput"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"session"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"data"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"close"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"execPodInput"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"session"},"value":{"kind":"Variable","name":{"kind":"Name","value":"session"}}},{"kind":"Argument","name":{"kind":"Name","value":"data"},"value":{"kind":"Variable","name":{"kind":"Name","value":"data"}}},{"kind":"Argument","name":{"kind":"Name","value":"close"},"value":{"kind":"Variable","name":{"kind":"Name","value":"close"}}}]}]}}]} as unknown as DocumentNode<ExecPodInputMutation, ExecPodInputMutationVariables>;
-export const NodeStreamRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NodeStreamRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"nodeName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"podName"}},{"kind":"Field","name":{"kind":"Name","value":"podUid"}},{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"init"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"follow"}},{"kind":"Field","name":{"kind":"Name","value":"previous"}},{"kind":"Field","name":{"kind":"Name","value":"tailLines"}},{"kind":"Field","name":{"kind":"Name","value":"sinceSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"stdin"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"execStream"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"tty"}}]}},{"kind":"Field","name":{"kind":"Name","value":"input"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"close"}}]}}]}}]}}]} as unknown as DocumentNode<NodeStreamRequestsSubscription, NodeStreamRequestsSubscriptionVariables>;
+export const NodeStreamRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"NodeStreamRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"nodeName"},"value":{"kind":"Variable","name":{"kind":"Name","value":"nodeName"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"namespace"}},{"kind":"Field","name":{"kind":"Name","value":"podName"}},{"kind":"Field","name":{"kind":"Name","value":"podUid"}},{"kind":"Field","name":{"kind":"Name","value":"container"}},{"kind":"Field","name":{"kind":"Name","value":"init"}},{"kind":"Field","name":{"kind":"Name","value":"logs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"follow"}},{"kind":"Field","name":{"kind":"Name","value":"previous"}},{"kind":"Field","name":{"kind":"Name","value":"tailLines"}},{"kind":"Field","name":{"kind":"Name","value":"sinceSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exec"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"stdin"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutSeconds"}}]}},{"kind":"Field","name":{"kind":"Name","value":"execStream"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"command"}},{"kind":"Field","name":{"kind":"Name","value":"tty"}}]}},{"kind":"Field","name":{"kind":"Name","value":"portForward"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"port"}}]}},{"kind":"Field","name":{"kind":"Name","value":"input"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"base64"}},{"kind":"Field","name":{"kind":"Name","value":"close"}}]}}]}}]}}]} as unknown as DocumentNode<NodeStreamRequestsSubscription, NodeStreamRequestsSubscriptionVariables>;
 export const NodeStreamReplyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"NodeStreamReply"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeStreamReplyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodeStreamReply"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}]}]}}]} as unknown as DocumentNode<NodeStreamReplyMutation, NodeStreamReplyMutationVariables>;
 export const ReportNodeUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportNodeUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"report"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NodeUsageReportInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportNodeUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"report"},"value":{"kind":"Variable","name":{"kind":"Name","value":"report"}}}]}]}}]} as unknown as DocumentNode<ReportNodeUsageMutation, ReportNodeUsageMutationVariables>;
 export const AutoscalerPodMetricsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AutoscalerPodMetrics"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"podMetrics"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"namespace"},"value":{"kind":"Variable","name":{"kind":"Name","value":"namespace"}}},{"kind":"Argument","name":{"kind":"Name","value":"labelSelector"},"value":{"kind":"Variable","name":{"kind":"Name","value":"labelSelector"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metadata"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"window"}},{"kind":"Field","name":{"kind":"Name","value":"containers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpuNanoCores"}},{"kind":"Field","name":{"kind":"Name","value":"memoryBytes"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AutoscalerPodMetricsQuery, AutoscalerPodMetricsQueryVariables>;

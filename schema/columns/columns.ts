@@ -1,9 +1,17 @@
-import type { Resource } from '../kind.ts';
-import type { LabelSelector } from '../kinds/meta.ts';
-import type { PodTemplateSpec } from '../kinds/pod.ts';
 import { age, humanDuration } from './age.ts';
 import {
-  creationTimestamp,
+  type Columns,
+  containerImages,
+  containerNames,
+  count,
+  created,
+  labelsText,
+  name,
+  NONE,
+  selectorText,
+  str,
+} from './cells.ts';
+import {
   field,
   type Condition,
   type EndpointsObject,
@@ -13,59 +21,13 @@ import {
   type PodObject,
   type ServiceObject,
 } from './objects.ts';
+import { ACCESS_COLUMNS } from './access.ts';
+import { NETWORKING_COLUMNS } from './networking.ts';
 import { podSummary } from './pod-status.ts';
+import { POLICY_COLUMNS } from './policy.ts';
+import { STORAGE_COLUMNS } from './storage.ts';
 
-/**
- * The columns `kubectl get` prints for each kind (its internalversion printers):
- * the same headers, in the same order, `-o wide` adding the rest.
- */
-export interface Columns<T extends Resource = Resource> {
-  headers: string[];
-  wide?: string[];
-  row(obj: T, now: number): string[];
-  wideRow?(obj: T, now: number): string[];
-}
-
-const NONE = '<none>';
-const str = (value: unknown) =>
-  value === undefined || value === null || value === '' ? NONE : String(value);
-const count = (value: unknown) => String(value ?? 0);
-const created = (obj: Resource, now: number) => age(creationTimestamp(obj), now);
-const name = (obj: Resource) => obj.metadata.name ?? '';
-
-export const labelsText = (labels: Record<string, string> | undefined) =>
-  labels && Object.keys(labels).length
-    ? Object.entries(labels)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')
-    : NONE;
-
-/** A label selector as kubectl prints one: matchLabels then matchExpressions. */
-export function selectorText(selector: LabelSelector | undefined): string {
-  if (!selector) return NONE;
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${e.operator.toLowerCase()} (${(e.values ?? []).join(',')})`);
-  }
-  return parts.length ? parts.join(',') : NONE;
-}
-
-const templateContainers = (template: PodTemplateSpec | undefined) => template?.spec?.containers ?? [];
-const containerNames = (template: PodTemplateSpec | undefined) =>
-  str(
-    templateContainers(template)
-      .map((c) => c.name)
-      .join(','),
-  );
-const containerImages = (template: PodTemplateSpec | undefined) =>
-  str(
-    templateContainers(template)
-      .map((c) => c.image)
-      .join(','),
-  );
+export { labelsText, selectorText, type Columns } from './cells.ts';
 
 function condition(obj: { status?: { conditions?: Condition[] } }, type: string): Condition | undefined {
   return (obj.status?.conditions ?? []).find((c) => c.type === type);
@@ -231,6 +193,22 @@ export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
       selectorText(rs.spec?.selector),
     ],
   },
+  ReplicationController: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+    wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    row: (rc, now) => [
+      name(rc),
+      count(rc.spec?.replicas ?? 1),
+      count(rc.status?.replicas),
+      count(rc.status?.readyReplicas),
+      created(rc, now),
+    ],
+    wideRow: (rc) => [
+      containerNames(rc.spec?.template),
+      containerImages(rc.spec?.template),
+      labelsText(rc.spec?.selector),
+    ],
+  },
   StatefulSet: {
     headers: ['NAME', 'READY', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES'],
@@ -372,6 +350,10 @@ export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
       created(hpa, now),
     ],
   },
+  ...ACCESS_COLUMNS,
+  ...STORAGE_COLUMNS,
+  ...NETWORKING_COLUMNS,
+  ...POLICY_COLUMNS,
 };
 
 /** Any kind kq has no table for: NAME and AGE, as kubectl's default printer. */

@@ -15,6 +15,21 @@ import type { ReplicaSet } from '../kinds/replicaset.ts';
 import type { Secret } from '../kinds/secret.ts';
 import type { Service } from '../kinds/service.ts';
 import type { StatefulSet } from '../kinds/statefulset.ts';
+import type { ClusterRole } from '../kinds/clusterrole.ts';
+import type { ClusterRoleBinding } from '../kinds/clusterrolebinding.ts';
+import type { Ingress } from '../kinds/ingress.ts';
+import type { IngressClass } from '../kinds/ingressclass.ts';
+import type { LimitRange } from '../kinds/limitrange.ts';
+import type { NetworkPolicy } from '../kinds/networkpolicy.ts';
+import type { PersistentVolume } from '../kinds/persistentvolume.ts';
+import type { PersistentVolumeClaim } from '../kinds/persistentvolumeclaim.ts';
+import type { PodDisruptionBudget } from '../kinds/poddisruptionbudget.ts';
+import type { ReplicationController } from '../kinds/replicationcontroller.ts';
+import type { ResourceQuota } from '../kinds/resourcequota.ts';
+import type { Role } from '../kinds/role.ts';
+import type { RoleBinding } from '../kinds/rolebinding.ts';
+import type { ServiceAccount } from '../kinds/serviceaccount.ts';
+import type { StorageClass } from '../kinds/storageclass.ts';
 
 /** An object of one kind as the API returns it: a Resource, typed by its kind's schema. */
 export type KindObject<T> = Resource & T;
@@ -51,6 +66,21 @@ export interface KindObjects {
   Event: EventObject;
   Lease: KindObject<Lease>;
   HorizontalPodAutoscaler: KindObject<HorizontalPodAutoscaler>;
+  ReplicationController: KindObject<ReplicationController>;
+  ServiceAccount: KindObject<ServiceAccount>;
+  Role: KindObject<Role>;
+  ClusterRole: KindObject<ClusterRole>;
+  RoleBinding: KindObject<RoleBinding>;
+  ClusterRoleBinding: KindObject<ClusterRoleBinding>;
+  PersistentVolume: KindObject<PersistentVolume>;
+  PersistentVolumeClaim: KindObject<PersistentVolumeClaim>;
+  StorageClass: KindObject<StorageClass>;
+  Ingress: KindObject<Ingress>;
+  IngressClass: KindObject<IngressClass>;
+  NetworkPolicy: KindObject<NetworkPolicy>;
+  LimitRange: KindObject<LimitRange>;
+  ResourceQuota: KindObject<ResourceQuota>;
+  PodDisruptionBudget: KindObject<PodDisruptionBudget>;
 }
 
 /** A condition, as every kind's status lists them. */

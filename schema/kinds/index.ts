@@ -1,4 +1,19 @@
 import type { KindDefinition } from '../kind.ts';
+import { clusterRoleKind } from './clusterrole.ts';
+import { clusterRoleBindingKind } from './clusterrolebinding.ts';
+import { ingressKind } from './ingress.ts';
+import { ingressClassKind } from './ingressclass.ts';
+import { limitRangeKind } from './limitrange.ts';
+import { networkPolicyKind } from './networkpolicy.ts';
+import { persistentVolumeKind } from './persistentvolume.ts';
+import { persistentVolumeClaimKind } from './persistentvolumeclaim.ts';
+import { podDisruptionBudgetKind } from './poddisruptionbudget.ts';
+import { replicationControllerKind } from './replicationcontroller.ts';
+import { resourceQuotaKind } from './resourcequota.ts';
+import { roleKind } from './role.ts';
+import { roleBindingKind } from './rolebinding.ts';
+import { serviceAccountKind } from './serviceaccount.ts';
+import { storageClassKind } from './storageclass.ts';
 import { configMapKind } from './configmap.ts';
 import { cronJobKind } from './cronjob.ts';
 import { daemonSetKind } from './daemonset.ts';
@@ -34,6 +49,21 @@ export const KINDS: KindDefinition[] = [
   secretKind,
   eventKind,
   hpaKind,
+  replicationControllerKind,
+  serviceAccountKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
+  persistentVolumeKind,
+  persistentVolumeClaimKind,
+  storageClassKind,
+  ingressKind,
+  ingressClassKind,
+  networkPolicyKind,
+  limitRangeKind,
+  resourceQuotaKind,
+  podDisruptionBudgetKind,
 ] as KindDefinition[];
 
 const byName = new Map(KINDS.map((def) => [def.kind, def]));

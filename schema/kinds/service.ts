@@ -60,6 +60,18 @@ export const ServiceSpec = s.object('ServiceSpec', {
     'Lists backends in Endpoints even when they are not ready (peer discovery).',
   ),
   loadBalancerIP: s.string('Deprecated: the IP a LoadBalancer service asks its provider for.'),
+  loadBalancerSourceRanges: s.list(
+    s.string(),
+    'Client CIDRs a LoadBalancer service accepts traffic from, where the provider supports it.',
+  ),
+  loadBalancerClass: s.string(
+    'The load balancer implementation a LoadBalancer service belongs to, e.g. example.com/internal-vip; the default one when unset.',
+  ),
+  allocateLoadBalancerNodePorts: s.bool('Whether a LoadBalancer service gets node ports; defaults to true.'),
+  trafficDistribution: s.oneOf(
+    ['PreferClose', 'PreferSameZone', 'PreferSameNode'],
+    'A hint for how traffic is spread over the endpoints: those of the same zone or node first.',
+  ),
   healthCheckNodePort: s.int(
     'The node port answering health checks for LoadBalancer services with externalTrafficPolicy Local.',
   ),

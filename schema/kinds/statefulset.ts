@@ -1,6 +1,7 @@
 import { defineKind } from '../kind.ts';
-import { keyedBy, required, s, type Infer } from '../shape.ts';
-import { conditionShape, LabelSelector, ObjectMeta } from './meta.ts';
+import { described, keyedBy, required, s, type Infer } from '../shape.ts';
+import { conditionShape, LabelSelector, ObjectMeta, TemplateObjectMeta } from './meta.ts';
+import { PersistentVolumeClaimSpec, PersistentVolumeClaimStatus } from './persistentvolumeclaim.ts';
 import { PodTemplateSpec } from './pod.ts';
 
 const StatefulSetUpdateStrategy = s.object(
@@ -19,6 +20,24 @@ const StatefulSetUpdateStrategy = s.object(
   'How pods are replaced when the template changes.',
 );
 
+/**
+ * A PersistentVolumeClaim as a StatefulSet's template of one: the shape of the kind, under
+ * a name of its own (the kind's own GraphQL type is its API object's).
+ */
+const VolumeClaimTemplate = s.object(
+  'VolumeClaimTemplate',
+  {
+    apiVersion: s.string(),
+    kind: s.string(),
+    metadata: TemplateObjectMeta,
+    spec: PersistentVolumeClaimSpec,
+    status: PersistentVolumeClaimStatus,
+  },
+  'A PersistentVolumeClaim to make for each pod: its name, labels and annotations, and its spec.',
+);
+
+const RetentionPolicyType = s.enum('PersistentVolumeClaimRetentionPolicyType', ['Retain', 'Delete']);
+
 export const StatefulSetSpec = s.object(
   'StatefulSetSpec',
   {
@@ -32,6 +51,24 @@ export const StatefulSetSpec = s.object(
     replicas: s.int('Desired number of pods; defaults to 1.'),
     selector: required(LabelSelector),
     template: required(PodTemplateSpec),
+    volumeClaimTemplates: s.list(
+      VolumeClaimTemplate,
+      "Claims each pod gets one of, named <template>-<set>-<ordinal>; the pods mount them by the template's name.",
+    ),
+    persistentVolumeClaimRetentionPolicy: s.object(
+      'StatefulSetPersistentVolumeClaimRetentionPolicy',
+      {
+        whenDeleted: described(
+          RetentionPolicyType,
+          'What happens to the claims when the set is deleted; defaults to Retain.',
+        ),
+        whenScaled: described(
+          RetentionPolicyType,
+          'What happens to the claims of the pods a scale-down removes; defaults to Retain.',
+        ),
+      },
+      "Whether the claims made from volumeClaimTemplates outlive the set's pods.",
+    ),
     revisionHistoryLimit: s.int('ControllerRevisions kept; defaults to 10.'),
     minReadySeconds: s.int('Seconds a new pod must be ready, without crashing, to count as available.'),
     ordinals: s.object('StatefulSetOrdinals', {

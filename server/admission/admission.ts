@@ -21,6 +21,11 @@ export interface AdmissionContext<T extends Resource = Resource> {
  * after the server has set metadata.name, namespace, uid and creationTimestamp.
  */
 export interface KindAdmission<T extends Resource = Resource> {
+  /**
+   * Checks metadata.name where the kind's rule is not a DNS subdomain (RBAC objects take any
+   * path segment, "system:controller:x" among them); reports on `path`.
+   */
+  name?(name: string, path: string, errors: FieldError[]): void;
   /** Fills server-side defaults in place. Runs before validation, on create and update. */
   default?(obj: T, ctx: AdmissionContext<T>): void;
   /** Semantic rules; `ctx.old` is the stored object on update (for immutable fields). */

@@ -4,6 +4,22 @@ import { cronJobAdmission } from './cronjob.ts';
 import { daemonSetAdmission } from './daemonset.ts';
 import { deploymentAdmission } from './deployment.ts';
 import { endpointsAdmission } from './endpoints.ts';
+import { ingressAdmission } from './ingress.ts';
+import { ingressClassAdmission } from './ingressclass.ts';
+import { limitRangeAdmission } from './limitrange.ts';
+import { networkPolicyAdmission } from './networkpolicy.ts';
+import { persistentVolumeAdmission } from './persistentvolume.ts';
+import { persistentVolumeClaimAdmission } from './persistentvolumeclaim.ts';
+import { podDisruptionBudgetAdmission } from './poddisruptionbudget.ts';
+import {
+  clusterRoleAdmission,
+  clusterRoleBindingAdmission,
+  roleAdmission,
+  roleBindingAdmission,
+} from './rbac.ts';
+import { replicationControllerAdmission } from './replicationcontroller.ts';
+import { resourceQuotaAdmission } from './resourcequota.ts';
+import { storageClassAdmission } from './storageclass.ts';
 import { eventAdmission } from './event.ts';
 import { hpaAdmission } from './hpa.ts';
 import { jobAdmission } from './job.ts';
@@ -33,6 +49,20 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   Secret: secretAdmission,
   Event: eventAdmission,
   HorizontalPodAutoscaler: hpaAdmission,
+  ReplicationController: replicationControllerAdmission,
+  Role: roleAdmission,
+  ClusterRole: clusterRoleAdmission,
+  RoleBinding: roleBindingAdmission,
+  ClusterRoleBinding: clusterRoleBindingAdmission,
+  PersistentVolume: persistentVolumeAdmission,
+  PersistentVolumeClaim: persistentVolumeClaimAdmission,
+  StorageClass: storageClassAdmission,
+  Ingress: ingressAdmission,
+  IngressClass: ingressClassAdmission,
+  NetworkPolicy: networkPolicyAdmission,
+  LimitRange: limitRangeAdmission,
+  ResourceQuota: resourceQuotaAdmission,
+  PodDisruptionBudget: podDisruptionBudgetAdmission,
 };
 
 /** The admission (defaults and semantic validation) of a kind; every kind has one. */

@@ -3,6 +3,7 @@ import type { Resource } from '../../schema/kind.ts';
 import type { Job, JobSpec } from '../../schema/kinds/job.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import type { KindAdmission } from './admission.ts';
+import { defaultJobPolicies, validateJobPolicies } from './job-policies.ts';
 import { defaultTemplate, validateTemplate } from './pod-template.ts';
 import * as v from './validation.ts';
 
@@ -32,6 +33,7 @@ export function validateJobSpec(spec: JobSpec | undefined, path: string, errors:
     }
   }
   validateTemplate(spec?.template, at('template'), JOB_RESTART_POLICIES, errors);
+  if (spec) validateJobPolicies(spec, path, errors);
 }
 
 /** What Kubernetes does for a Job without manualSelector: select its pods by the job's uid. */
@@ -60,7 +62,7 @@ export const jobAdmission: KindAdmission<Job & Resource> = {
     if (!spec) return;
     if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
     spec.parallelism ??= 1;
-    spec.backoffLimit ??= 6;
+    defaultJobPolicies(spec);
     spec.completionMode ??= 'NonIndexed';
     spec.suspend ??= false;
     defaultTemplate(spec.template);
@@ -91,6 +93,13 @@ export const jobAdmission: KindAdmission<Job & Resource> = {
       v.immutable(spec?.selector, old?.selector, 'spec.selector', errors);
       v.immutable(spec?.template, old?.template, 'spec.template', errors);
       v.immutable(spec?.completions, old?.completions, 'spec.completions', errors);
+      for (const field of [
+        'completionMode',
+        'podFailurePolicy',
+        'backoffLimitPerIndex',
+        'managedBy',
+      ] as const)
+        v.immutable(spec?.[field], old?.[field], `spec.${field}`, errors);
     }
     return errors;
   },

@@ -1,5 +1,6 @@
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
 import type { NodeSelectorTerm, PodAffinityTerm, PodSpec, Toleration } from '../../schema/kinds/pod.ts';
+import type { LabelSelector } from '../../schema/kinds/meta.ts';
 import * as v from './validation.ts';
 
 type PodAffinity = NonNullable<NonNullable<PodSpec['affinity']>['podAffinity']>;
@@ -82,6 +83,9 @@ function validatePodAffinity(affinity: PodAffinity | undefined, path: string, er
     if (!t.topologyKey) errors.push(fieldError(joinPath(at, 'topologyKey'), 'Required', 'can not be empty'));
     else v.qualifiedName(t.topologyKey, joinPath(at, 'topologyKey'), errors);
     t.namespaces?.forEach((ns, i) => v.dns1123Label(ns, joinPath(joinPath(at, 'namespaces'), i), errors));
+    v.labelSelector(t.namespaceSelector, joinPath(at, 'namespaceSelector'), errors);
+    labelKeys(t.matchLabelKeys, t.labelSelector, joinPath(at, 'matchLabelKeys'), errors);
+    labelKeys(t.mismatchLabelKeys, t.labelSelector, joinPath(at, 'mismatchLabelKeys'), errors);
   };
   affinity?.requiredDuringSchedulingIgnoredDuringExecution?.forEach((t, i) =>
     term(t, joinPath(joinPath(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i)),
@@ -121,4 +125,79 @@ export function validateToleration(toleration: Toleration, path: string, errors:
   } else if (toleration.value) {
     v.labelValue(toleration.value, at('value'), errors);
   }
+}
+
+/** Label keys taken from the incoming pod: they need a labelSelector, and must not be in its matchLabels. */
+function labelKeys(
+  keys: string[] | undefined,
+  selector: LabelSelector | undefined,
+  path: string,
+  errors: FieldError[],
+): void {
+  if (!keys?.length) return;
+  if (!selector) {
+    errors.push(fieldError(path, 'Forbidden', 'must not be specified when labelSelector is not set'));
+    return;
+  }
+  keys.forEach((key, i) => {
+    const at = joinPath(path, i);
+    v.qualifiedName(key, at, errors);
+    if (selector.matchLabels && Object.hasOwn(selector.matchLabels, key))
+      errors.push(
+        fieldError(at, 'Invalid', `Invalid value: "${key}": exists in both matchLabelKeys and labelSelector`),
+      );
+  });
+}
+
+export function validateTopologySpread(
+  constraints: PodSpec['topologySpreadConstraints'],
+  path: string,
+  errors: FieldError[],
+): void {
+  const seen = new Set<string>();
+  constraints?.forEach((constraint, i) => {
+    const at = (field: string) => joinPath(joinPath(path, i), field);
+    v.positive(constraint.maxSkew, at('maxSkew'), errors);
+    if (!constraint.topologyKey) errors.push(fieldError(at('topologyKey'), 'Required', 'can not be empty'));
+    else v.qualifiedName(constraint.topologyKey, at('topologyKey'), errors);
+    if (constraint.minDomains !== undefined) {
+      v.positive(constraint.minDomains, at('minDomains'), errors);
+      if (constraint.whenUnsatisfiable !== 'DoNotSchedule') {
+        errors.push(
+          fieldError(
+            at('minDomains'),
+            'Invalid',
+            `Invalid value: ${constraint.minDomains}: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${constraint.whenUnsatisfiable}`,
+          ),
+        );
+      }
+    }
+    v.labelSelector(constraint.labelSelector, at('labelSelector'), errors);
+    labelKeys(constraint.matchLabelKeys, constraint.labelSelector, at('matchLabelKeys'), errors);
+    const pair = `${constraint.topologyKey}/${constraint.whenUnsatisfiable}`;
+    if (seen.has(pair)) {
+      errors.push(
+        fieldError(
+          at('{topologyKey, whenUnsatisfiable}'),
+          'Duplicate',
+          `Duplicate value: "{${constraint.topologyKey}, ${constraint.whenUnsatisfiable}}"`,
+        ),
+      );
+    }
+    seen.add(pair);
+  });
+}
+
+export function validateSchedulingGates(
+  gates: PodSpec['schedulingGates'],
+  path: string,
+  errors: FieldError[],
+): void {
+  const seen = new Set<string>();
+  gates?.forEach((gate, i) => {
+    const at = joinPath(joinPath(path, i), 'name');
+    v.qualifiedName(gate.name, at, errors);
+    if (seen.has(gate.name)) errors.push(fieldError(at, 'Duplicate', `Duplicate value: "${gate.name}"`));
+    seen.add(gate.name);
+  });
 }

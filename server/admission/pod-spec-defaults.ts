@@ -12,12 +12,15 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.securityContext ??= {};
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ||= 'default-scheduler';
+  // serviceAccount is the old name of serviceAccountName: Kubernetes reads either and writes both.
+  spec.serviceAccountName ||= spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   for (const container of allContainers(spec)) defaultContainer(container);
   for (const volume of spec.volumes ?? []) defaultVolume(volume);
 }
 
 function defaultContainer(container: Container): void {
-  container.imagePullPolicy ??= imageTag(container.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+  container.imagePullPolicy ??= defaultPullPolicy(container.image);
   container.terminationMessagePath ||= '/dev/termination-log';
   container.terminationMessagePolicy ??= 'File';
   for (const port of container.ports ?? []) port.protocol ??= 'TCP';
@@ -43,6 +46,10 @@ function defaultHandler(handler: Handler | undefined): void {
   handler.httpGet.scheme ??= 'HTTP';
 }
 
+function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
+  return imageTag(image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
 /** The tag as Kubernetes' image parser sees it: "latest" when neither a tag nor a digest is given. */
 function imageTag(image: string): string {
   const at = image.indexOf('@');
@@ -57,4 +64,7 @@ function defaultVolume(volume: Volume): void {
   if (volume.configMap) volume.configMap.defaultMode ??= 0o644;
   if (volume.secret) volume.secret.defaultMode ??= 0o644;
   if (volume.hostPath) volume.hostPath.type ??= '';
+  if (volume.image) volume.image.pullPolicy ??= defaultPullPolicy(volume.image.reference);
+  const claim = volume.ephemeral?.volumeClaimTemplate?.spec;
+  if (claim) claim.volumeMode ??= 'Filesystem';
 }

@@ -1,31 +1,44 @@
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
-import type { Container, PodSpec, Probe, Volume } from '../../schema/kinds/pod.ts';
-import { parseQuantity } from '../../schema/quantity.ts';
-import { validateAffinity, validateToleration } from './pod-scheduling-validation.ts';
-import { VOLUME_SOURCES, type Handler, type ResourceList } from './pod-spec.ts';
+import type { PodSpec, Volume } from '../../schema/kinds/pod.ts';
+import { validateContainer, validateResources } from './container-validation.ts';
+import { validateStandaloneFields } from './pod-standalone-fields-validation.ts';
+import {
+  validateAffinity,
+  validateSchedulingGates,
+  validateToleration,
+  validateTopologySpread,
+} from './pod-scheduling-validation.ts';
+import { VOLUME_SOURCES } from './pod-spec.ts';
+import { validatePodSecurity } from './security-context-validation.ts';
 import * as v from './validation.ts';
-import { fileMode, localPath, validateApiDataVolume } from './volume-validation.ts';
+import { fileMode, localPath, validateApiDataVolume, validateOtherSources } from './volume-validation.ts';
 
-const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const;
-const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const QUANTITY_MESSAGE =
-  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-
-/** Semantic checks of a PodSpec, for Pods and for the templates of workloads. */
-export function validatePodSpec(spec: PodSpec | undefined, path: string, errors: FieldError[]): void {
+/**
+ * Semantic checks of a PodSpec, for Pods and for the templates of workloads.
+ * `claimTemplates` names the volumes a StatefulSet adds to its pods from its claim templates.
+ */
+export function validatePodSpec(
+  spec: PodSpec | undefined,
+  path: string,
+  errors: FieldError[],
+  claimTemplates: readonly string[] = [],
+): void {
   const at = (field: string) => joinPath(path, field);
   if (!spec?.containers?.length) errors.push(fieldError(at('containers'), 'Required', 'Required value'));
   if (!spec) return;
   const volumes = validateVolumes(spec.volumes ?? [], at('volumes'), errors);
+  for (const name of claimTemplates) volumes.set(name, { name, persistentVolumeClaim: { claimName: name } });
   const names = new Set<string>();
-  const context = { names, volumes, hostNetwork: spec.hostNetwork === true };
+  const context = { names, volumes, hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers };
   spec.containers?.forEach((c, i) =>
-    validateContainer(c, joinPath(at('containers'), i), context, false, errors),
+    validateContainer(c, joinPath(at('containers'), i), context, 'container', errors),
   );
   spec.initContainers?.forEach((c, i) =>
-    validateContainer(c, joinPath(at('initContainers'), i), context, true, errors),
+    validateContainer(c, joinPath(at('initContainers'), i), context, 'init', errors),
   );
+  if (spec.ephemeralContainers?.length) {
+    errors.push(fieldError(at('ephemeralContainers'), 'Forbidden', 'cannot be set on create'));
+  }
   v.nonNegative(spec.terminationGracePeriodSeconds, at('terminationGracePeriodSeconds'), errors);
   v.positive(spec.activeDeadlineSeconds, at('activeDeadlineSeconds'), errors);
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) {
@@ -36,254 +49,38 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string, errors:
   if (spec.serviceAccountName) v.dns1123Subdomain(spec.serviceAccountName, at('serviceAccountName'), errors);
   if (spec.hostname) v.dns1123Label(spec.hostname, at('hostname'), errors);
   if (spec.subdomain) v.dns1123Label(spec.subdomain, at('subdomain'), errors);
-  for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
-    v.nonNegative(spec.securityContext?.[field], joinPath(at('securityContext'), field), errors);
-  }
+  validatePodSecurity(spec, path, errors);
   validateAffinity(spec.affinity, at('affinity'), errors);
   spec.tolerations?.forEach((t, i) => validateToleration(t, joinPath(at('tolerations'), i), errors));
+  validateTopologySpread(spec.topologySpreadConstraints, at('topologySpreadConstraints'), errors);
+  validateSchedulingGates(spec.schedulingGates, at('schedulingGates'), errors);
+  validateStandaloneFields(spec, path, errors);
+  if (spec.resources) validatePodResources(spec.resources, at('resources'), errors);
 }
 
-interface ContainerContext {
-  /** Names of the containers seen so far: names are unique across containers and init containers. */
-  names: Set<string>;
-  volumes: Set<string>;
-  hostNetwork: boolean;
-}
-
-function validateContainer(
-  container: Container,
+/** Pod-level resources: cpu, memory and huge pages only, requests within limits. */
+function validatePodResources(
+  resources: NonNullable<PodSpec['resources']>,
   path: string,
-  context: ContainerContext,
-  init: boolean,
   errors: FieldError[],
 ): void {
-  const at = (field: string) => joinPath(path, field);
-  if (!container.name) errors.push(fieldError(at('name'), 'Required', 'Required value'));
-  else {
-    v.dns1123Label(container.name, at('name'), errors);
-    if (context.names.has(container.name)) {
-      errors.push(fieldError(at('name'), 'Duplicate', `Duplicate value: "${container.name}"`));
-    }
-    context.names.add(container.name);
-  }
-  if (!container.image) errors.push(fieldError(at('image'), 'Required', 'Required value'));
-  else if (container.image !== container.image.trim()) {
-    errors.push(fieldError(at('image'), 'Invalid', 'must not have leading or trailing whitespace'));
-  }
-  validatePorts(container, at('ports'), context.hostNetwork, errors);
-  validateEnv(container, path, errors);
-  validateResources(container.resources, at('resources'), errors);
-  validateVolumeMounts(container, at('volumeMounts'), context.volumes, errors);
-  for (const [field, kind] of [
-    ['livenessProbe', 'liveness'],
-    ['readinessProbe', 'readiness'],
-    ['startupProbe', 'startup'],
-  ] as const) {
-    const probe = container[field];
-    if (!probe) continue;
-    if (init) errors.push(fieldError(at(field), 'Forbidden', 'may not be set for init containers'));
-    else validateProbe(probe, at(field), kind, errors);
-  }
-  if (container.lifecycle && init) {
-    errors.push(fieldError(at('lifecycle'), 'Forbidden', 'may not be set for init containers'));
-  } else {
-    for (const hook of ['postStart', 'preStop'] as const) {
-      const handler = container.lifecycle?.[hook];
-      if (handler) validateHandler(handler, joinPath(at('lifecycle'), hook), errors);
-    }
-  }
-  const security = container.securityContext;
-  if (security?.privileged && security.allowPrivilegeEscalation === false) {
-    errors.push(
-      fieldError(
-        joinPath(at('securityContext'), 'allowPrivilegeEscalation'),
-        'Invalid',
-        'cannot set `allowPrivilegeEscalation` to false and `privileged` to true',
-      ),
-    );
-  }
-  for (const field of ['runAsUser', 'runAsGroup'] as const) {
-    v.nonNegative(security?.[field], joinPath(at('securityContext'), field), errors);
-  }
-}
-
-function validatePorts(container: Container, path: string, hostNetwork: boolean, errors: FieldError[]): void {
-  const names = new Set<string>();
-  container.ports?.forEach((port, i) => {
-    const at = (field: string) => joinPath(joinPath(path, i), field);
-    v.portNumber(port.containerPort, at('containerPort'), errors);
-    if (port.hostPort) v.portNumber(port.hostPort, at('hostPort'), errors);
-    if (hostNetwork && port.hostPort && port.hostPort !== port.containerPort) {
-      errors.push(
-        fieldError(at('containerPort'), 'Invalid', 'must match `hostPort` when `hostNetwork` is true'),
-      );
-    }
-    if (port.name === undefined) return;
-    v.portNumberOrName(port.name, at('name'), errors);
-    if (names.has(port.name))
-      errors.push(fieldError(at('name'), 'Duplicate', `Duplicate value: "${port.name}"`));
-    names.add(port.name);
-  });
-}
-
-function envName(name: string | undefined, path: string, errors: FieldError[]): void {
-  if (!name) errors.push(fieldError(path, 'Required', 'Required value'));
-  else if (!ENV_NAME.test(name)) {
-    errors.push(
-      fieldError(
-        path,
-        'Invalid',
-        `Invalid value: "${name}": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
-      ),
-    );
-  }
-}
-
-function validateEnv(container: Container, path: string, errors: FieldError[]): void {
-  container.env?.forEach((env, i) => {
-    const at = joinPath(joinPath(path, 'env'), i);
-    envName(env.name, joinPath(at, 'name'), errors);
-    const from = env.valueFrom;
-    if (!from) return;
-    const fromPath = joinPath(at, 'valueFrom');
-    const sources = (['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const).filter(
-      (source) => from[source] !== undefined,
-    );
-    if (sources.length === 0) {
+  for (const list of ['limits', 'requests'] as const) {
+    for (const name of Object.keys(resources[list] ?? {})) {
+      if (name === 'cpu' || name === 'memory' || name.startsWith('hugepages-')) continue;
       errors.push(
         fieldError(
-          fromPath,
-          'Invalid',
-          'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+          `${joinPath(path, list)}[${name}]`,
+          'NotSupported',
+          `Unsupported value: "${name}": supported values: "cpu", "memory"`,
         ),
       );
     }
-    if (sources.length > 1) {
-      errors.push(fieldError(fromPath, 'Invalid', 'may not have more than one field specified at a time'));
-    }
-    if (env.value) {
-      errors.push(fieldError(fromPath, 'Invalid', 'may not be specified when `value` is not empty'));
-    }
-    for (const ref of ['configMapKeyRef', 'secretKeyRef'] as const) {
-      const selector = from[ref];
-      if (selector) v.configKey(selector.key, joinPath(joinPath(fromPath, ref), 'key'), errors);
-    }
-  });
-  container.envFrom?.forEach((source, i) => {
-    const at = joinPath(joinPath(path, 'envFrom'), i);
-    if (source.prefix) envName(source.prefix, joinPath(at, 'prefix'), errors);
-    const given = [source.configMapRef, source.secretRef].filter((ref) => ref !== undefined).length;
-    if (given === 0)
-      errors.push(fieldError(at, 'Invalid', 'must specify one of: `configMapRef` or `secretRef`'));
-    if (given > 1)
-      errors.push(fieldError(at, 'Invalid', 'may not have more than one field specified at a time'));
-  });
+  }
+  validateResources(resources, path, errors);
 }
 
-function validateResources(resources: Container['resources'], path: string, errors: FieldError[]): void {
-  const limits = quantities(resources?.limits, joinPath(path, 'limits'), errors);
-  const requests = quantities(resources?.requests, joinPath(path, 'requests'), errors);
-  for (const [name, request] of requests) {
-    const limit = limits.get(name);
-    if (limit === undefined || request <= limit) continue;
-    errors.push(
-      fieldError(
-        `${joinPath(path, 'requests')}[${name}]`,
-        'Invalid',
-        `Invalid value: "${resources?.requests?.[name]}": must be less than or equal to ${name} limit of ${resources?.limits?.[name]}`,
-      ),
-    );
-  }
-}
-
-function quantities(list: ResourceList, path: string, errors: FieldError[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [name, text] of Object.entries(list ?? {})) {
-    const at = `${path}[${name}]`;
-    if (!STANDARD_RESOURCES.has(name) && !name.includes('/') && !name.startsWith('hugepages-')) {
-      errors.push(
-        fieldError(at, 'Invalid', `Invalid value: "${name}": must be a standard resource for containers`),
-      );
-    }
-    const amount = parseQuantity(text);
-    if (amount === undefined)
-      errors.push(fieldError(at, 'Invalid', `Invalid value: "${text}": ${QUANTITY_MESSAGE}`));
-    else if (amount < 0)
-      errors.push(fieldError(at, 'Invalid', `Invalid value: "${text}": must be greater than or equal to 0`));
-    else out.set(name, amount);
-  }
-  return out;
-}
-
-function validateVolumeMounts(
-  container: Container,
-  path: string,
-  volumes: Set<string>,
-  errors: FieldError[],
-): void {
-  const mountPaths = new Set<string>();
-  container.volumeMounts?.forEach((mount, i) => {
-    const at = (field: string) => joinPath(joinPath(path, i), field);
-    if (!mount.name) errors.push(fieldError(at('name'), 'Required', 'Required value'));
-    else if (!volumes.has(mount.name))
-      errors.push(fieldError(at('name'), 'Invalid', `Not found: "${mount.name}"`));
-    if (!mount.mountPath) errors.push(fieldError(at('mountPath'), 'Required', 'Required value'));
-    else if (mountPaths.has(mount.mountPath))
-      errors.push(fieldError(at('mountPath'), 'Invalid', 'must be unique'));
-    mountPaths.add(mount.mountPath);
-    if (mount.subPath) localPath(mount.subPath, at('subPath'), errors);
-  });
-}
-
-function validateProbe(
-  probe: Probe,
-  path: string,
-  kind: 'liveness' | 'readiness' | 'startup',
-  errors: FieldError[],
-): void {
-  validateHandler(probe, path, errors);
-  const at = (field: string) => joinPath(path, field);
-  for (const field of [
-    'initialDelaySeconds',
-    'timeoutSeconds',
-    'periodSeconds',
-    'successThreshold',
-    'failureThreshold',
-  ] as const) {
-    v.nonNegative(probe[field], at(field), errors);
-  }
-  if (kind !== 'readiness' && probe.successThreshold !== undefined && probe.successThreshold !== 1) {
-    errors.push(
-      fieldError(at('successThreshold'), 'Invalid', `Invalid value: ${probe.successThreshold}: must be 1`),
-    );
-  }
-  if (kind === 'readiness' && probe.terminationGracePeriodSeconds !== undefined) {
-    errors.push(
-      fieldError(at('terminationGracePeriodSeconds'), 'Invalid', 'must not be set for readinessProbes'),
-    );
-  } else {
-    v.positive(probe.terminationGracePeriodSeconds, at('terminationGracePeriodSeconds'), errors);
-  }
-}
-
-function validateHandler(handler: Handler, path: string, errors: FieldError[]): void {
-  const given = HANDLERS.filter((type) => handler[type] !== undefined);
-  if (given.length === 0) errors.push(fieldError(path, 'Required', 'must specify a handler type'));
-  for (const type of given.slice(1)) {
-    errors.push(fieldError(joinPath(path, type), 'Forbidden', 'may not specify more than 1 handler type'));
-  }
-  const at = (type: string, field: string) => joinPath(joinPath(path, type), field);
-  if (handler.exec && !handler.exec.command?.length) {
-    errors.push(fieldError(at('exec', 'command'), 'Required', 'Required value'));
-  }
-  if (handler.httpGet) v.portNumberOrName(handler.httpGet.port, at('httpGet', 'port'), errors);
-  if (handler.tcpSocket) v.portNumberOrName(handler.tcpSocket.port, at('tcpSocket', 'port'), errors);
-  if (handler.grpc) v.portNumber(handler.grpc.port, at('grpc', 'port'), errors);
-  if (handler.sleep) v.nonNegative(handler.sleep.seconds, at('sleep', 'seconds'), errors);
-}
-
-function validateVolumes(volumes: Volume[], path: string, errors: FieldError[]): Set<string> {
-  const names = new Set<string>();
+function validateVolumes(volumes: Volume[], path: string, errors: FieldError[]): Map<string, Volume> {
+  const names = new Map<string, Volume>();
   volumes.forEach((volume, i) => {
     const at = (...fields: string[]) => fields.reduce(joinPath, joinPath(path, i));
     if (!volume.name) errors.push(fieldError(at('name'), 'Required', 'Required value'));
@@ -291,7 +88,7 @@ function validateVolumes(volumes: Volume[], path: string, errors: FieldError[]):
       v.dns1123Label(volume.name, at('name'), errors);
       if (names.has(volume.name))
         errors.push(fieldError(at('name'), 'Duplicate', `Duplicate value: "${volume.name}"`));
-      names.add(volume.name);
+      names.set(volume.name, volume);
     }
     const sources = VOLUME_SOURCES.filter((source) => volume[source] !== undefined);
     if (sources.length === 0) errors.push(fieldError(at(), 'Required', 'must specify a volume type'));
@@ -319,6 +116,7 @@ function validateVolumes(volumes: Volume[], path: string, errors: FieldError[]):
     if (volume.persistentVolumeClaim)
       required(volume.persistentVolumeClaim.claimName, at('persistentVolumeClaim', 'claimName'));
     validateApiDataVolume(volume, at, errors);
+    validateOtherSources(volume, at, errors);
   });
   return names;
 }

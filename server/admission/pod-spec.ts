@@ -5,15 +5,7 @@ export type ResourceList = Record<string, string | number> | undefined;
 export type Handler = Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket' | 'grpc'> &
   Pick<LifecycleHandler, 'sleep'>;
 
-export const VOLUME_SOURCES = [
-  'emptyDir',
-  'configMap',
-  'secret',
-  'hostPath',
-  'persistentVolumeClaim',
-  'downwardAPI',
-  'projected',
-] as const;
+export { VOLUME_SOURCES } from '../../schema/kinds/volume.ts';
 
 export function allContainers(spec: PodSpec): Container[] {
   return [...(spec.containers ?? []), ...(spec.initContainers ?? [])];

@@ -17,7 +17,8 @@ export function defaultTemplate(template: PodTemplateSpec | undefined): void {
 /**
  * Checks a pod template: its labels, its PodSpec, and the restart policies the owning
  * controller can honour. `owner` names controllers whose pods must run forever, for
- * which Kubernetes forbids activeDeadlineSeconds.
+ * which Kubernetes forbids activeDeadlineSeconds; `claimTemplates` the volumes a
+ * StatefulSet gives its pods from its volumeClaimTemplates.
  */
 export function validateTemplate(
   template: PodTemplateSpec | undefined,
@@ -25,6 +26,7 @@ export function validateTemplate(
   restartPolicies: readonly string[],
   errors: FieldError[],
   owner?: string,
+  claimTemplates: readonly string[] = [],
 ): void {
   if (!template) {
     errors.push(fieldError(path, 'Required', 'Required value'));
@@ -34,7 +36,7 @@ export function validateTemplate(
   v.labels(template.metadata?.labels, joinPath(metadataPath, 'labels'), errors);
   v.annotations(template.metadata?.annotations, joinPath(metadataPath, 'annotations'), errors);
   const specPath = joinPath(path, 'spec');
-  validatePodSpec(template.spec, specPath, errors);
+  validatePodSpec(template.spec, specPath, errors, claimTemplates);
   const policy = template.spec?.restartPolicy;
   if (policy && !restartPolicies.includes(policy)) {
     const supported = restartPolicies.map((p) => `"${p}"`).join(', ');

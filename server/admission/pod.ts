@@ -18,15 +18,25 @@ function defaultPodOnly(spec: PodSpec): void {
     if (!spec.hostNetwork) continue;
     for (const port of container.ports ?? []) port.hostPort ||= port.containerPort;
   }
+  // Pod-level requests default to the limits too, for the resources pod-level limits may name.
+  const podLevel = spec.resources;
+  const limits = Object.entries(podLevel?.limits ?? {}).filter(
+    ([name]) => name === 'cpu' || name === 'memory' || name.startsWith('hugepages-'),
+  );
+  if (podLevel && limits.length) podLevel.requests = { ...Object.fromEntries(limits), ...podLevel.requests };
   spec.enableServiceLinks ??= true;
 }
 
-/** Kubernetes' QoS class: only cpu and memory count, and only positive amounts. */
+/**
+ * Kubernetes' QoS class: only cpu and memory count, and only positive amounts; pod-level
+ * resources, when given, decide alone.
+ */
 function qosClass(spec: PodSpec | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const requests = new Map<string, number>();
   const limits = new Map<string, number>();
   let guaranteed = true;
-  for (const container of spec ? allContainers(spec) : []) {
+  const podLevel = spec?.resources?.requests || spec?.resources?.limits ? [spec] : undefined;
+  for (const container of podLevel ?? (spec ? allContainers(spec) : [])) {
     addPositive(requests, container.resources?.requests);
     const found = addPositive(limits, container.resources?.limits);
     if (!found.has('cpu') || !found.has('memory')) guaranteed = false;
@@ -80,6 +90,16 @@ function validatePodUpdate(spec: PodSpec, old: PodSpec, errors: FieldError[]): v
       ),
     );
   }
+  const gates = new Set(old.schedulingGates?.map((g) => g.name));
+  if (!(spec.schedulingGates ?? []).every((gate) => gates.has(gate.name))) {
+    errors.push(
+      fieldError(
+        'spec.schedulingGates',
+        'Forbidden',
+        'only deletion is allowed, but found new scheduling gate',
+      ),
+    );
+  }
   // The mutable fields take their old values; whatever still differs is a forbidden change.
   const munged: PodSpec = {
     ...spec,
@@ -87,6 +107,7 @@ function validatePodUpdate(spec: PodSpec, old: PodSpec, errors: FieldError[]): v
     initContainers: spec.initContainers?.map((c, i) => ({ ...c, image: old.initContainers?.[i]?.image })),
     activeDeadlineSeconds: old.activeDeadlineSeconds,
     tolerations: old.tolerations,
+    schedulingGates: old.schedulingGates,
   };
   if (!v.equivalent(munged, old)) errors.push(fieldError('spec', 'Forbidden', UPDATE_MESSAGE));
 }

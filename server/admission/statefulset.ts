@@ -19,13 +19,31 @@ export const statefulSetAdmission: KindAdmission<StatefulSet & Resource> = {
     if (strategy.type === 'RollingUpdate' && strategy.rollingUpdate) strategy.rollingUpdate.partition ??= 0;
     spec.replicas ??= 1;
     spec.revisionHistoryLimit ??= 10;
+    const retention = (spec.persistentVolumeClaimRetentionPolicy ??= {});
+    retention.whenDeleted ??= 'Retain';
+    retention.whenScaled ??= 'Retain';
+    for (const claim of spec.volumeClaimTemplates ?? []) {
+      // What Kubernetes' defaulting of a PersistentVolumeClaim gives each template.
+      claim.apiVersion ??= 'v1';
+      claim.kind ??= 'PersistentVolumeClaim';
+      if (claim.spec) claim.spec.volumeMode ??= 'Filesystem';
+      (claim.status ??= {}).phase ??= 'Pending';
+    }
     defaultTemplate(spec.template);
   },
   validate(sts, ctx) {
     const errors: FieldError[] = [];
     const spec: StatefulSet['spec'] = sts.spec;
     validateSelector(spec?.selector, spec?.template, errors, 'empty selector is invalid for statefulset');
-    validateTemplate(spec?.template, 'spec.template', ALWAYS, errors, 'StatefulSet');
+    const claims = spec?.volumeClaimTemplates ?? [];
+    claims.forEach((claim, i) => {
+      if (!claim.metadata?.name)
+        errors.push(
+          fieldError(`spec.volumeClaimTemplates[${i}].metadata.name`, 'Required', 'Required value'),
+        );
+    });
+    const claimNames = claims.map((claim) => claim.metadata?.name).filter((name) => name !== undefined);
+    validateTemplate(spec?.template, 'spec.template', ALWAYS, errors, 'StatefulSet', claimNames);
     v.nonNegative(spec?.replicas, 'spec.replicas', errors);
     v.nonNegative(spec?.minReadySeconds, 'spec.minReadySeconds', errors);
     v.nonNegative(spec?.revisionHistoryLimit, 'spec.revisionHistoryLimit', errors);
@@ -48,6 +66,7 @@ export const statefulSetAdmission: KindAdmission<StatefulSet & Resource> = {
       v.immutable(spec?.selector, old?.selector, 'spec.selector', errors);
       v.immutable(spec?.serviceName, old?.serviceName, 'spec.serviceName', errors);
       v.immutable(spec?.podManagementPolicy, old?.podManagementPolicy, 'spec.podManagementPolicy', errors);
+      v.immutable(spec?.volumeClaimTemplates, old?.volumeClaimTemplates, 'spec.volumeClaimTemplates', errors);
     }
     return errors;
   },

@@ -222,3 +222,42 @@ export function equivalent(a: unknown, b: unknown): boolean {
 export function immutable(next: unknown, prev: unknown, path: string, errors: FieldError[]): void {
   if (!equivalent(next, prev)) errors.push(fieldError(path, 'Invalid', 'field is immutable'));
 }
+
+/** A name that only has to be one segment of a URL path (RBAC objects, references by kind and name). */
+export function pathSegmentName(value: string, path: string, errors: FieldError[]): void {
+  if (value === '.' || value === '..') {
+    errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": may not be '${value}'`));
+    return;
+  }
+  for (const c of ['/', '%']) {
+    if (value.includes(c))
+      errors.push(fieldError(path, 'Invalid', `Invalid value: "${value}": may not contain '${c}'`));
+  }
+}
+
+/** A value that must be one of `supported`, reported as Kubernetes' NotSupported. */
+export function supported(
+  value: string | undefined,
+  values: readonly string[],
+  path: string,
+  errors: FieldError[],
+): void {
+  if (value === undefined || values.includes(value)) return;
+  const list = values.map((v) => `"${v}"`).join(', ');
+  errors.push(fieldError(path, 'NotSupported', `Unsupported value: "${value}": supported values: ${list}`));
+}
+
+export function required(
+  value: unknown,
+  path: string,
+  errors: FieldError[],
+  message = 'Required value',
+): void {
+  const missing =
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+  if (missing) errors.push(fieldError(path, 'Required', message));
+}

@@ -1,10 +1,19 @@
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
-import type { Volume } from '../../schema/kinds/pod.ts';
+import { LEGACY_VOLUME_SOURCES, type Volume } from '../../schema/kinds/volume.ts';
 
 /** Volume files (paths and modes) and the volumes made of them: downwardAPI and projected. */
 
 type DownwardAPIFile = NonNullable<NonNullable<Volume['downwardAPI']>['items']>[number];
 type KeyToPath = NonNullable<NonNullable<Volume['configMap']>['items']>[number];
+
+/** The sources of a projected volume; exactly one per entry. */
+const PROJECTIONS = [
+  'secret',
+  'configMap',
+  'downwardAPI',
+  'serviceAccountToken',
+  'clusterTrustBundle',
+] as const;
 
 /** The pod fields a downward API file may hold (labels and annotations also by key). */
 const FILE_FIELD_PATHS = [
@@ -34,9 +43,7 @@ export function validateApiDataVolume(
   const paths = new Set<string>();
   volume.projected.sources?.forEach((source, i) => {
     const sourcePath = joinPath(at('projected', 'sources'), i);
-    const given = (['secret', 'configMap', 'downwardAPI'] as const).filter(
-      (kind) => source[kind] !== undefined,
-    );
+    const given = PROJECTIONS.filter((kind) => source[kind] !== undefined);
     if (given.length === 0)
       errors.push(fieldError(sourcePath, 'Required', 'must specify exactly 1 volume type'));
     for (const kind of given.slice(1)) {
@@ -52,6 +59,45 @@ export function validateApiDataVolume(
       projection.items?.forEach((item, j) =>
         keyToPath(item, joinPath(joinPath(kindPath, 'items'), j), paths, errors),
       );
+    }
+    const token = source.serviceAccountToken;
+    if (token) {
+      const tokenPath = joinPath(sourcePath, 'serviceAccountToken');
+      filePath(token.path, joinPath(tokenPath, 'path'), paths, errors);
+      const seconds = token.expirationSeconds;
+      if (seconds !== undefined && seconds < 600)
+        errors.push(
+          fieldError(
+            joinPath(tokenPath, 'expirationSeconds'),
+            'Invalid',
+            'may not specify a duration less than 10 minutes',
+          ),
+        );
+      if (seconds !== undefined && seconds > 2 ** 32)
+        errors.push(
+          fieldError(
+            joinPath(tokenPath, 'expirationSeconds'),
+            'Invalid',
+            'may not specify a duration larger than 2^32 seconds',
+          ),
+        );
+    }
+    const bundle = source.clusterTrustBundle;
+    if (bundle) {
+      const bundlePath = joinPath(sourcePath, 'clusterTrustBundle');
+      filePath(bundle.path, joinPath(bundlePath, 'path'), paths, errors);
+      if (bundle.name !== undefined && bundle.signerName !== undefined)
+        errors.push(fieldError(bundlePath, 'Invalid', 'only one of name and signerName may be used'));
+      else if (bundle.name === undefined && bundle.signerName === undefined)
+        errors.push(fieldError(bundlePath, 'Required', 'either name or signerName must be set'));
+      if (bundle.name !== undefined && bundle.labelSelector)
+        errors.push(
+          fieldError(
+            joinPath(bundlePath, 'labelSelector'),
+            'Invalid',
+            'labelSelector must be unset if name is specified',
+          ),
+        );
     }
     source.downwardAPI?.items?.forEach((item, j) =>
       downwardAPIFile(
@@ -150,4 +196,34 @@ export function fileMode(mode: number | undefined, path: string, errors: FieldEr
       ),
     );
   }
+}
+
+/**
+ * The sources no node here mounts, checked as far as Kubernetes checks them at the door:
+ * the loosely kept in-tree ones must at least be objects; image and ephemeral volumes
+ * must say what they are made from.
+ */
+export function validateOtherSources(
+  volume: Volume,
+  at: (...fields: string[]) => string,
+  errors: FieldError[],
+): void {
+  for (const source of LEGACY_VOLUME_SOURCES) {
+    const value = volume[source];
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)))
+      errors.push(fieldError(at(source), 'Invalid', 'expected an object'));
+  }
+  if (volume.image && !volume.image.reference)
+    errors.push(fieldError(at('image', 'reference'), 'Required', 'Required value'));
+  if (!volume.ephemeral) return;
+  const template = volume.ephemeral.volumeClaimTemplate;
+  if (!template) {
+    errors.push(fieldError(at('ephemeral', 'volumeClaimTemplate'), 'Required', 'Required value'));
+    return;
+  }
+  const spec = joinPath(at('ephemeral', 'volumeClaimTemplate'), 'spec');
+  if (!template.spec.accessModes?.length)
+    errors.push(fieldError(joinPath(spec, 'accessModes'), 'Required', 'at least 1 access mode is required'));
+  if (template.spec.resources?.requests?.storage === undefined)
+    errors.push(fieldError(`${joinPath(spec, 'resources.requests')}[storage]`, 'Required', 'Required value'));
 }

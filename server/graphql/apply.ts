@@ -1,3 +1,4 @@
+import { authorizeApply } from './apply-access.ts';
 import { builder } from './builder.ts';
 import { ResourceRef } from './resource.ts';
 
@@ -12,7 +13,11 @@ builder.mutationField('apply', (t) =>
       namespace: t.arg.string({ description: 'For manifests that name no namespace (default: "default").' }),
       dryRun: t.arg.boolean({ description: 'Validate and default, store nothing.' }),
     },
-    resolve: (_root, args, ctx) =>
-      ctx.resources.apply(args.manifests, args.namespace ?? undefined, { dryRun: args.dryRun ?? false }),
+    resolve: async (_root, args, ctx) => {
+      await authorizeApply(ctx, args.manifests, args.namespace ?? undefined);
+      return ctx.resources.apply(args.manifests, args.namespace ?? undefined, {
+        dryRun: args.dryRun ?? false,
+      });
+    },
   }),
 );

@@ -1,7 +1,8 @@
 import SchemaBuilder, { type ArgBuilder } from '@pothos/core';
+import type { AccessControl } from '../auth/access-control.ts';
 import type { ResourceService } from '../resources/service.ts';
 
-/** Who is calling; authorization decisions will read it. */
+/** Who is calling; authorization decisions read it. */
 export interface Principal {
   name: string;
   groups: string[];
@@ -10,6 +11,8 @@ export interface Principal {
 export interface Context {
   principal: Principal;
   resources: ResourceService;
+  /** What the principal may do (RBAC), and the ServiceAccount tokens the server issues. */
+  access: AccessControl;
 }
 
 /** The one Pothos builder: every file under schema/ adds its types and fields to it. */

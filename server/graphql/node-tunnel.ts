@@ -3,20 +3,22 @@ import { builder, type Context } from './builder.ts';
 import { LogStreamRef } from './pod-streams.ts';
 
 /**
- * The node agents' side of podLogs and execPod. The API server cannot connect to an
- * agent, so the agent subscribes to `nodeStreamRequests` and answers each request with
- * `nodeStreamReply` mutations.
+ * The node agents' side of podLogs, execPod and port forwarding (the REST API's
+ * `pods/portforward`). The API server cannot connect to an agent, so the agent
+ * subscribes to `nodeStreamRequests` and answers each request with `nodeStreamReply`
+ * mutations.
  */
 
 const RequestKindRef = builder.enumType('NodeStreamRequestKind', {
   description:
-    'LOGS, EXEC and EXEC_STREAM start a request; INPUT writes to the stdin of the EXEC_STREAM with that id; CANCEL ends the request with that id (the user went away).',
-  values: ['LOGS', 'EXEC', 'EXEC_STREAM', 'INPUT', 'CANCEL'] as const,
+    'LOGS, EXEC, EXEC_STREAM and PORT_FORWARD start a request; INPUT writes to the stdin of the EXEC_STREAM (or to the connection of the PORT_FORWARD) with that id; CANCEL ends the request with that id (the user went away).',
+  values: ['LOGS', 'EXEC', 'EXEC_STREAM', 'PORT_FORWARD', 'INPUT', 'CANCEL'] as const,
 });
 
 type LogOptions = NonNullable<TunnelRequest['logs']>;
 type ExecOptions = NonNullable<TunnelRequest['exec']>;
 type ExecStreamOptions = NonNullable<TunnelRequest['execStream']>;
+type PortForwardOptions = NonNullable<TunnelRequest['portForward']>;
 type ExecInput = NonNullable<TunnelRequest['input']>;
 
 const LogRequestRef = builder.objectRef<LogOptions>('NodeLogRequest').implement({
@@ -43,15 +45,31 @@ const ExecStreamRequestRef = builder.objectRef<ExecStreamOptions>('NodeExecStrea
   }),
 });
 
+const PortForwardRequestRef = builder.objectRef<PortForwardOptions>('NodePortForwardRequest').implement({
+  description:
+    "Connect to this TCP port of the pod (on its IP). Answer once connected, then send what the pod sends as `base64`, and `done` once it closes the connection; INPUT requests carry the user's bytes.",
+  fields: (t) => ({
+    port: t.exposeInt('port', { nullable: false }),
+  }),
+});
+
 const ExecInputRef = builder.objectRef<ExecInput>('NodeExecInput').implement({
   fields: (t) => ({
     data: t.exposeString('data'),
-    close: t.boolean({ nullable: false, resolve: (i) => i.close ?? false }),
+    base64: t.exposeString('base64', {
+      description: "A PORT_FORWARD's bytes for the pod, base64-encoded.",
+    }),
+    close: t.boolean({
+      nullable: false,
+      description: "After `data`: closes stdin; of a PORT_FORWARD, the connection's sending side.",
+      resolve: (i) => i.close ?? false,
+    }),
   }),
 });
 
 const RequestRef = builder.objectRef<TunnelRequest>('NodeStreamRequest').implement({
-  description: "A request for the logs of, or a command in, one of a node's pods' containers.",
+  description:
+    "A request for the logs of, or a command in, one of a node's pods' containers, or for a connection to one of its pods' ports.",
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     kind: t.field({ type: RequestKindRef, nullable: false, resolve: (r) => r.kind }),
@@ -63,6 +81,7 @@ const RequestRef = builder.objectRef<TunnelRequest>('NodeStreamRequest').impleme
     logs: t.field({ type: LogRequestRef, resolve: (r) => r.logs }),
     exec: t.field({ type: ExecRequestRef, resolve: (r) => r.exec }),
     execStream: t.field({ type: ExecStreamRequestRef, resolve: (r) => r.execStream }),
+    portForward: t.field({ type: PortForwardRequestRef, resolve: (r) => r.portForward }),
     input: t.field({ type: ExecInputRef, resolve: (r) => r.input }),
   }),
 });
@@ -111,7 +130,12 @@ const ReplyInputRef = builder.inputType('NodeStreamReplyInput', {
       type: [ExecOutputInputRef],
       description: 'The next output of an EXEC_STREAM request, in order.',
     }),
-    done: t.boolean({ description: 'A LOGS request has no more lines.' }),
+    base64: t.string({
+      description: 'The next bytes a PORT_FORWARD connection received from the pod, base64-encoded.',
+    }),
+    done: t.boolean({
+      description: 'A LOGS request has no more lines; the pod closed the connection of a PORT_FORWARD.',
+    }),
     error: t.field({ type: ErrorInputRef, description: 'The request failed (ends it).' }),
     exec: t.field({
       type: ExecResultInputRef,
@@ -125,7 +149,7 @@ builder.subscriptionField('nodeStreamRequests', (t) =>
     type: RequestRef,
     nullable: false,
     description:
-      "For node agents: the logs and exec requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users.",
+      "For node agents: the logs, exec and port-forward requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users.",
     args: { nodeName: t.arg.string({ required: true }) },
     subscribe: (_root: unknown, args: { nodeName: string }, ctx: Context) =>
       ctx.resources.tunnels.attach(args.nodeName),

@@ -1,4 +1,5 @@
 import type { Resource } from '../../schema/kind.ts';
+import { kindByName } from '../../schema/kinds/index.ts';
 import { DEFAULT_LIST_LIMIT } from '../../schema/list-limits.ts';
 import { ApiError } from '../errors.ts';
 import { builder, type Context } from './builder.ts';
@@ -37,9 +38,14 @@ builder.queryFields((t) => ({
   }),
 }));
 
-/** An object is found by its uid; the kind must match too, or the id names some other object. */
+/**
+ * An object is found by its uid; the kind must match too, or the id names some other
+ * object. Reading it needs `get` on it, as `pod(name:)` would.
+ */
 function byId(ctx: Context, id: string): Resource | null {
   const { kind, uid } = parseGlobalId(id);
   const obj = ctx.resources.byUid(uid);
-  return obj?.kind === kind ? obj : null;
+  if (obj?.kind !== kind) return null;
+  ctx.access.requireKind(ctx.principal, kindByName(kind)!, 'get', obj.metadata.namespace, obj.metadata.name);
+  return obj;
 }

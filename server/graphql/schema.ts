@@ -2,6 +2,7 @@ import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/ut
 import { GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { GraphQLLiveDirective } from '../live/live-directive.ts';
 import './scalars.ts';
+import './access.ts';
 import './apply.ts';
 import './pod-streams.ts';
 import './node-tunnel.ts';

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, Principal } from '../graphql/builder.ts';
 import type { Authenticator } from '../auth.ts';
+import type { AccessControl } from '../auth/access-control.ts';
 import { corsFor } from './cors.ts';
 import { useDocumentLimits } from '../limits/document-limits.ts';
 import { useErrorContract } from './error-contract.ts';
@@ -31,6 +32,7 @@ export interface YogaOptions {
   schema: GraphQLSchema;
   auth: Authenticator;
   resources: ResourceService;
+  access: AccessControl;
   limits: Limits;
   connectionLimits: ConnectionLimits;
   /** What subscriptions over SSE are counted against, with the WebSocket transport's operations. */
@@ -105,7 +107,7 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     context: (initial): Context => {
       const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));
       if (!principal) throw unauthenticated();
-      return { principal, resources };
+      return { principal, resources, access: options.access };
     },
   });
 }

@@ -36,7 +36,12 @@ export function systemMeta(obj: Resource, from: Resource | undefined, now: strin
 }
 
 /** Metadata rules common to every kind (apimachinery's ValidateObjectMeta). */
-export function validateMeta(def: KindDefinition, obj: Resource, old: Resource | undefined): FieldError[] {
+export function validateMeta(
+  def: KindDefinition,
+  obj: Resource,
+  old: Resource | undefined,
+  checkName: (name: string, path: string, errors: FieldError[]) => void = dns1123Subdomain,
+): FieldError[] {
   const errors: FieldError[] = [];
   const meta = obj.metadata;
   if (obj.apiVersion !== def.apiVersion) {
@@ -49,7 +54,7 @@ export function validateMeta(def: KindDefinition, obj: Resource, old: Resource |
     );
   }
   if (!meta.name) errors.push(fieldError('metadata.name', 'Required', 'name or generateName is required'));
-  else dns1123Subdomain(meta.name, 'metadata.name', errors);
+  else checkName(meta.name, 'metadata.name', errors);
   labels(meta.labels, 'metadata.labels', errors);
   annotations(meta.annotations, 'metadata.annotations', errors);
   meta.finalizers?.forEach((finalizer, i) => qualifiedName(finalizer, `metadata.finalizers[${i}]`, errors));

@@ -1,6 +1,7 @@
 import { TimeSlices } from '../../lib/time-slices.ts';
 import { fieldError } from '../../schema/field-error.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { noMatchesForVersion } from '../../schema/kind-versions.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
@@ -139,9 +140,7 @@ export class ResourceService {
     patch: unknown,
     options: PatchOptions = {},
   ) {
-    const type = options.type ?? 'merge';
-    checkPatch(type, def.kind, name, patch);
-    return this.modify(def, namespace, name, (obj) => applyPatch(type, def.shape, obj, patch), options);
+    return this.modify(def, namespace, name, patchChange(def, name, patch, options), options);
   }
 
   /**
@@ -184,9 +183,7 @@ export class ResourceService {
     patch: unknown,
     options: PatchOptions = {},
   ) {
-    const type = options.type ?? 'merge';
-    checkPatch(type, def.kind, name, patch);
-    const change: Change = (obj) => applyPatch(type, def.shape, obj, patch);
+    const change = patchChange(def, name, patch, options);
     return this.run(
       this.writes.patchStatus(def, this.namespaceOf(def, namespace), name, change, options),
       options,
@@ -289,6 +286,9 @@ export class ResourceService {
         'BAD_REQUEST',
         `no kind "${kind}" is registered; see the schema for the kinds this cluster serves`,
       );
+    const apiVersion = (manifest as { apiVersion?: unknown }).apiVersion;
+    if (typeof apiVersion === 'string' && apiVersion && apiVersion !== def.apiVersion)
+      throw new ApiError('BAD_REQUEST', noMatchesForVersion(kind, apiVersion, def.apiVersion));
     return def;
   }
 
@@ -339,4 +339,11 @@ export class ResourceService {
 function causesOf(error: ApiError) {
   const causes = (error.extensions.causes ?? []) as Array<{ field: string; reason: string; message: string }>;
   return causes.map((c) => fieldError(c.field, c.reason as never, c.message));
+}
+
+/** A patch of the kind given (JSON merge patch by default), checked, as a change to the stored object. */
+function patchChange(def: KindDefinition, name: string, patch: unknown, options: PatchOptions): Change {
+  const type = options.type ?? 'merge';
+  checkPatch(type, def.kind, name, patch);
+  return (obj) => applyPatch(type, def.shape, obj, patch);
 }

@@ -340,7 +340,10 @@ export class Writes {
     const admission = this.admissions(def.kind);
     const ctx: AdmissionContext = { old: current, now, services: () => tx.list('Service') };
     admission.default?.(next, ctx);
-    const errors = [...validateMeta(def, next, current), ...(admission.validate?.(next, ctx) ?? [])];
+    const errors = [
+      ...validateMeta(def, next, current, admission.name),
+      ...(admission.validate?.(next, ctx) ?? []),
+    ];
     if (errors.length) throw invalid(def.kind, next.metadata.name ?? '', errors);
     return next;
   }

@@ -14,6 +14,14 @@ export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'pa
 /** The verbs of the status and scale subresources. */
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
 
+/** A pod's streaming subresources (server/rest/pod-*.ts) as Kubernetes' discovery lists them. */
+const POD_STREAMS = [
+  { subresource: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  { subresource: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  { subresource: 'log', kind: 'Pod', verbs: ['get'] },
+  { subresource: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+];
+
 /** Kinds `kubectl get all` includes, as Kubernetes puts them in the "all" category. */
 const ALL_CATEGORY = new Set([
   'Pod',
@@ -105,13 +113,25 @@ export function apiResourceList(group: string, version: string) {
   };
 }
 
-/** `{plural}/status` and `{plural}/scale` where served; a Scale is autoscaling/v1's, which kubectl scale looks up here. */
+/**
+ * `{plural}/status` and `{plural}/scale` where served (a Scale is autoscaling/v1's, which
+ * kubectl scale looks up here), and a pod's streams with the option kinds and verbs
+ * Kubernetes lists for them.
+ */
 function subresources(def: KindDefinition) {
   const entry = { singularName: '', namespaced: def.namespaced, verbs: SUBRESOURCE_VERBS };
   return [
     ...(def.hasStatus ? [{ name: `${def.plural}/status`, ...entry, kind: def.kind }] : []),
     ...(SCALABLE_KINDS.has(def.kind)
       ? [{ name: `${def.plural}/scale`, ...entry, group: 'autoscaling', version: 'v1', kind: 'Scale' }]
+      : []),
+    ...(def.kind === 'Pod'
+      ? POD_STREAMS.map(({ subresource, kind, verbs }) => ({
+          ...entry,
+          name: `${def.plural}/${subresource}`,
+          kind,
+          verbs,
+        }))
       : []),
   ];
 }

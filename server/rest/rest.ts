@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { MAX_LIST_LIMIT, pageSize } from '../../schema/list-limits.ts';
 import type { Authenticator } from '../auth.ts';
+import type { AccessControl, Caller } from '../auth/access-control.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { WatchItem } from '../watch/hub.ts';
@@ -15,13 +16,19 @@ import {
 } from './discovery.ts';
 import { objectWrites } from './object-writes.ts';
 import { serveOpenApi } from './openapi.ts';
+import { servePodLog } from './pod-log.ts';
+import { podSubresourceOf } from './pod-subresource.ts';
+import { podStreamRequest, targetRequest } from './rest-access.ts';
+import { selfReviewAt, serveSelfReview } from './self-subject-reviews.ts';
 import { toScale } from './scale.ts';
-import { httpStatus, sendJson, sendStatus, status, statusOf, type Status } from './status.ts';
+import { httpStatus, sendJson, sendStatus, status, statusFor, statusOf, type Status } from './status.ts';
 import { table, tableVersion, type IncludeObject } from './table.ts';
 import { targetOf } from './target.ts';
+import { serveTokenRequest, tokenRequestTarget } from './token-request.ts';
 
 export interface RestOptions {
   auth: Authenticator;
+  access: AccessControl;
   resources: ResourceService;
   log: (line: string) => void;
 }
@@ -44,30 +51,29 @@ export function isRestPath(path: string): boolean {
  * unchanged. Errors are metav1.Status objects; `Accept:
  * application/json;as=Table;g=meta.k8s.io;v=v1` gets the columns `kq get` prints.
  */
-export function restApi({ auth, resources, log }: RestOptions) {
+export function restApi({ auth, access, resources, log }: RestOptions) {
   const write = objectWrites(resources, log);
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!auth.authenticate(req.headers.authorization)) {
-      return sendStatus(res, status('UNAUTHENTICATED', 'Unauthorized'));
-    }
+    const caller = auth.authenticate(req.headers.authorization);
+    if (!caller) return sendStatus(res, status('UNAUTHENTICATED', 'Unauthorized'));
     const reading = req.method === 'GET' || req.method === 'HEAD';
     if (!reading && !isResourcePath(url.pathname)) return methodNotAllowed(res);
     try {
-      serve(req, res, url);
+      serve(req, res, url, caller);
     } catch (error) {
       sendStatus(res, statusOf(error, undefined, log));
     }
   };
 
-  function serve(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  function serve(req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): void {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const host = req.headers.host ?? 'localhost';
     if (url.pathname === '/version') return sendJson(res, 200, versionInfo());
     if (parts[0] === 'openapi') return serveOpenApi(req, res, url, log);
     if (parts[0] === 'api') {
       if (parts.length === 1) return sendJson(res, 200, apiVersions(host));
-      return resourcePath(req, res, url, '', parts[1], parts.slice(2));
+      return resourcePath(req, res, url, caller, '', parts[1], parts.slice(2));
     }
     if (parts[0] === 'apis') {
       if (parts.length === 1) return sendJson(res, 200, apiGroupList());
@@ -75,7 +81,7 @@ export function restApi({ auth, resources, log }: RestOptions) {
         const group = apiGroupAt(parts[1]);
         return group ? sendJson(res, 200, group) : notFoundPath(res, url);
       }
-      return resourcePath(req, res, url, parts[1], parts[2], parts.slice(3));
+      return resourcePath(req, res, url, caller, parts[1], parts[2], parts.slice(3));
     }
     return notFoundPath(res, url);
   }
@@ -85,6 +91,7 @@ export function restApi({ auth, resources, log }: RestOptions) {
     req: http.IncomingMessage,
     res: http.ServerResponse,
     url: URL,
+    caller: Caller,
     group: string,
     version: string,
     rest: string[],
@@ -93,8 +100,36 @@ export function restApi({ auth, resources, log }: RestOptions) {
       const list = apiResourceList(group, version);
       return list ? sendJson(res, 200, list) : notFoundPath(res, url);
     }
+    const review = selfReviewAt(group, version, rest);
+    const token = tokenRequestTarget(group, version, rest);
+    if (review || token) {
+      if (req.method !== 'POST') return methodNotAllowed(res);
+      void (review
+        ? serveSelfReview(req, res, review, access, caller, log)
+        : serveTokenRequest(req, res, token!, access, caller, log));
+      return;
+    }
+    const pod = podSubresourceOf(group, version, rest);
+    if (pod) {
+      access.require(caller, podStreamRequest(pod));
+      // exec, attach and portforward are WebSocket upgrades (upgrades.ts); a plain request is Kubernetes' 400.
+      if (pod.subresource !== 'log') {
+        return sendStatus(res, httpStatus(400, 'BadRequest', 'Upgrade request required'));
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
+      return servePodLog(req, res, url, pod, resources, log);
+    }
     const target = targetOf(group, version, rest);
     if (!target) return notFoundPath(res, url);
+    const decision = access.authorizer.authorize({
+      ...targetRequest(req, url, target),
+      user: caller.name,
+      groups: caller.groups,
+    });
+    if (!decision.allowed) {
+      const forbidden = new ApiError('FORBIDDEN', decision.reason);
+      return sendStatus(res, statusFor(forbidden, target.def, target.name, log));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       void write(req, res, url, target);
       return;

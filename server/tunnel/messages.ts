@@ -38,11 +38,18 @@ export interface TunnelExecStreamOptions {
   tty: boolean;
 }
 
-/** What an INPUT request writes to the stdin of the EXEC_STREAM request with the same id. */
+/** What an INPUT request writes to the stdin of the EXEC_STREAM (or the connection of the PORT_FORWARD) with the same id. */
 export interface TunnelExecInput {
   data?: string;
-  /** Closes stdin after `data` (end of file). */
+  /** Bytes, base64-encoded: what a PORT_FORWARD's connection carries is binary. */
+  base64?: string;
+  /** Closes stdin after `data` (end of file); of a PORT_FORWARD, the connection's sending side. */
   close?: boolean;
+}
+
+/** A TCP connection from the node to a port of the pod (`kubectl port-forward`); its bytes travel base64-encoded. */
+export interface TunnelPortForwardOptions {
+  port: number;
 }
 
 /** A piece of an interactive command's output (text; with a TTY, everything is STDOUT). */
@@ -51,7 +58,7 @@ export interface TunnelExecOutput {
   data: string;
 }
 
-export type TunnelRequestKind = 'LOGS' | 'EXEC' | 'EXEC_STREAM' | 'INPUT' | 'CANCEL';
+export type TunnelRequestKind = 'LOGS' | 'EXEC' | 'EXEC_STREAM' | 'PORT_FORWARD' | 'INPUT' | 'CANCEL';
 
 /** One request to a node agent; CANCEL and INPUT carry the id of the request they are about. */
 export interface TunnelRequest {
@@ -66,6 +73,7 @@ export interface TunnelRequest {
   logs?: TunnelLogOptions;
   exec?: TunnelExecOptions;
   execStream?: TunnelExecStreamOptions;
+  portForward?: TunnelPortForwardOptions;
   input?: TunnelExecInput;
 }
 
@@ -79,7 +87,9 @@ export interface TunnelReply {
   lines?: TunnelLogLine[];
   /** The next output of an EXEC_STREAM, in order. */
   output?: TunnelExecOutput[];
-  /** The request is answered in full (logs: no more lines). */
+  /** The next bytes a PORT_FORWARD's connection received from the pod, base64-encoded. */
+  base64?: string;
+  /** The request is answered in full (logs: no more lines; a PORT_FORWARD: the pod closed the connection). */
   done?: boolean;
   /** The request failed; it ends it. */
   error?: { code: string; message: string };

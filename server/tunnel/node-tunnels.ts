@@ -17,6 +17,8 @@ export interface TunnelSink {
   lines(lines: TunnelLogLine[]): Promise<void>;
   /** An EXEC_STREAM's output; resolves once the consumer has room for more. */
   output?(output: TunnelExecOutput[]): Promise<void>;
+  /** A PORT_FORWARD's bytes from the pod; resolves once the consumer has room for more. */
+  bytes?(data: Buffer): Promise<void>;
   /** The agent took the request up (its first answer, unless that is an error). */
   started?(): void;
   done(exec?: TunnelExecResult): void;
@@ -40,13 +42,14 @@ interface AgentConnection {
 
 /**
  * The API server's end of the node tunnels: each node agent holds a subscription
- * (`attach`) over which requests for its pods' logs and exec are pushed, and answers
- * them with `reply`. Keyed by node name; when an agent holds several subscriptions
- * (a reconnect racing the old connection's teardown) the latest takes new requests.
- * A request fails with UNAVAILABLE when no agent is connected, when none takes it up
- * within `pickupTimeoutMs`, or when the subscription it went out on ends; the user's
- * side going away (`cancel`) sends CANCEL to the agent. State is in this process only:
- * a user and an agent reach each other when they are connected to the same API server.
+ * (`attach`) over which requests for its pods' logs, exec and port forwarding are
+ * pushed, and answers them with `reply`. Keyed by node name; when an agent holds
+ * several subscriptions (a reconnect racing the old connection's teardown) the latest
+ * takes new requests. A request fails with UNAVAILABLE when no agent is connected, when
+ * none takes it up within `pickupTimeoutMs`, or when the subscription it went out on
+ * ends; the user's side going away (`cancel`) sends CANCEL to the agent. State is in
+ * this process only: a user and an agent reach each other when they are connected to
+ * the same API server.
  */
 export class NodeTunnels {
   /** How long an agent has to answer a request at all (its first reply), before the user is told. */
@@ -118,6 +121,7 @@ export class NodeTunnels {
     }
     if (reply.lines?.length) await entry.sink.lines(reply.lines);
     if (reply.output?.length) await entry.sink.output?.(reply.output);
+    if (reply.base64) await entry.sink.bytes?.(Buffer.from(reply.base64, 'base64'));
     if (reply.error) {
       this.finish(entry.id)?.sink.fail(agentError(entry.nodeName, reply.error));
       return false;

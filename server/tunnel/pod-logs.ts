@@ -54,6 +54,8 @@ function checkArgs(args: PodLogsArgs): void {
 export function streamPodLogs(
   resources: ResourceService,
   args: PodLogsArgs,
+  /** The agent took the request up: its own checks passed, lines may follow (REST answers 200 from here). */
+  started?: () => void,
 ): AsyncIterableIterator<PodLogItem> {
   checkArgs(args);
   const previous = args.previous ?? false;
@@ -80,6 +82,7 @@ export function streamPodLogs(
       },
     },
     {
+      started,
       lines: (lines) => {
         queue.push(
           ...lines.map((l) => ({ ...l, container, line: timestamps ? `${l.time} ${l.text}` : l.text })),

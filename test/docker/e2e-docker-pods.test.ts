@@ -89,6 +89,22 @@ describe('pods on Docker', () => {
     expect(failed).toMatchObject({ stdout: '', stderr: 'oops\n', exitCode: 3 });
   }, 60_000);
 
+  it("runs a pod in the node's process namespace, with its extra groups and without seccomp", async () => {
+    await pod('host-pid', {
+      hostPID: true,
+      securityContext: { supplementalGroups: [4000], fsGroup: 2000, seccompProfile: { type: 'Unconfined' } },
+      containers: [sleeper('app')],
+    });
+    await running('host-pid');
+    const groups = await exec('host-pid', ['id', '-G']);
+    expect(groups.stdout.trim().split(' ')).toEqual(expect.arrayContaining(['4000', '2000']));
+    const seccomp = await exec('host-pid', ['grep', 'Seccomp:', '/proc/self/status']);
+    expect(seccomp.stdout).toMatch(/^Seccomp:\s+0$/m);
+    // The node's first process, as the node sees it.
+    const init = await exec('host-pid', ['cat', '/proc/1/cmdline']);
+    expect(init.stdout).toBe(fs.readFileSync('/proc/1/cmdline', 'utf8'));
+  }, 60_000);
+
   it('gives ConfigMaps and Secrets as env and as files, and updates the files', async () => {
     await c.writer.create({
       apiVersion: 'v1',

@@ -342,8 +342,9 @@ describe('in-process transport', () => {
   const inProcess = () =>
     createClient({
       transport: inProcessTransport.fromSchema(buildSchema(), () => ({
-        principal: { name: 'admin', groups: [] },
+        principal: { name: 'admin', groups: ['system:masters'] },
         resources: cluster.server.resources,
+        access: cluster.server.access,
       })),
     });
 

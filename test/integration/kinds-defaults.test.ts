@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../schema/kinds/deployment.ts';
+import type { NetworkPolicy } from '../../schema/kinds/networkpolicy.ts';
+import type { PersistentVolumeClaim } from '../../schema/kinds/persistentvolumeclaim.ts';
+import type { ReplicationController } from '../../schema/kinds/replicationcontroller.ts';
+import { apiNames } from '../../schema/api-names.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
+import { FIELD_CASES } from '../support/kind-cases-fields.ts';
 import { expectError, inServiceCIDR, kindApi, type Stored } from '../support/kinds.ts';
 
 /** The defaults Kubernetes fills in and what the API allocates: namespaces, NodePorts, cluster IPs. */
@@ -17,6 +22,19 @@ interface NodePortSpec {
 }
 
 describe('defaults and allocation', () => {
+  it.each(FIELD_CASES)('accepts $what', async ({ kind, name, manifest, select, check }) => {
+    const namespace = `fields-${kind.toLowerCase()}-${name}`;
+    await createNamespace(namespace);
+    const applied = await applyManifests(manifest, namespace);
+    expect(applied.errors, JSON.stringify(applied.errors)).toBeUndefined();
+    const { one } = apiNames(kind);
+    const read = await cluster.ok<Record<string, Record<string, unknown>>>(
+      `query($ns: String!, $n: String!) { obj: ${one}(namespace: $ns, name: $n) { ${select} } }`,
+      { ns: namespace, n: name },
+    );
+    check(read.obj);
+  });
+
   it('has the namespace `default`, Active, and refuses to delete it', async () => {
     const ns = await cluster.ok<{ namespace: unknown }>(
       `{ namespace(name: "default") { metadata { name } status { phase } } }`,
@@ -223,5 +241,104 @@ ${nodePort ? `    nodePort: ${nodePort}\n` : ''}`;
     ]);
     const headless = await applyManifests(svc('ip-none', 'None'), 'clusterips');
     expect(headless.errors).toBeUndefined();
+  });
+
+  it("defaults a ReplicationController's selector and labels from its template, as Kubernetes does", async () => {
+    await createNamespace('rc-defaults');
+    const rc = (name: string, selector = '') => `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: ${name}
+spec:
+${selector}  template:
+    metadata:
+      labels: { app: nginx, tier: web }
+    spec:
+      containers: [{ name: nginx, image: nginx:1.27 }]
+`;
+    await applyManifests(
+      rc('defaulted') + '---\n' + rc('chosen', '  selector: { app: nginx }\n'),
+      'rc-defaults',
+    );
+    const read = async (name: string) =>
+      (
+        await cluster.ok<{ replicationController: Stored<ReplicationController> }>(
+          `query($n: String!) { replicationController(namespace: "rc-defaults", name: $n) {
+            apiVersion kind metadata { name labels } spec { replicas selector }
+          } }`,
+          { n: name },
+        )
+      ).replicationController;
+    expect(await read('defaulted')).toMatchObject({
+      apiVersion: 'v1',
+      metadata: { labels: { app: 'nginx', tier: 'web' } },
+      spec: { replicas: 1, selector: { app: 'nginx', tier: 'web' } },
+    });
+    expect((await read('chosen')).spec?.selector).toEqual({ app: 'nginx' });
+  });
+
+  it('defaults the policy types of a NetworkPolicy by its rules', async () => {
+    await createNamespace('netpol-defaults');
+    const policy = (name: string, body: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n${body}`;
+    const applied = await applyManifests(
+      [
+        // Kubernetes' "default deny all ingress traffic".
+        policy('default-deny-ingress', '  podSelector: {}\n'),
+        policy(
+          'allow-dns-out',
+          '  podSelector: {}\n  egress:\n  - ports:\n    - port: 53\n      protocol: UDP\n',
+        ),
+        policy('default-deny-egress', '  podSelector: {}\n  policyTypes: [Egress]\n'),
+      ].join('---\n'),
+      'netpol-defaults',
+    );
+    expect(applied.errors, JSON.stringify(applied.errors)).toBeUndefined();
+    const { networkPolicies } = await cluster.ok<{
+      networkPolicies: { items: Array<Stored<NetworkPolicy>> };
+    }>(
+      `{ networkPolicies(namespace: "netpol-defaults") { items { metadata { name } spec { policyTypes } } } }`,
+    );
+    const types = Object.fromEntries(
+      networkPolicies.items.map((np) => [np.metadata.name, np.spec?.policyTypes]),
+    );
+    expect(types).toEqual({
+      'default-deny-ingress': ['Ingress'],
+      'allow-dns-out': ['Ingress', 'Egress'],
+      'default-deny-egress': ['Egress'],
+    });
+  });
+
+  it('starts a claim Pending and then leaves its status to whoever binds it', async () => {
+    await createNamespace('claims');
+    await applyManifests(
+      `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+`,
+      'claims',
+    );
+    const read = async () =>
+      (
+        await cluster.ok<{ persistentVolumeClaim: Stored<PersistentVolumeClaim> }>(
+          `{ persistentVolumeClaim(namespace: "claims", name: "data") { spec { volumeMode } status { phase capacity } } }`,
+        )
+      ).persistentVolumeClaim;
+    expect(await read()).toEqual({
+      spec: { volumeMode: 'Filesystem' },
+      status: { phase: 'Pending', capacity: null },
+    });
+    await cluster.ok(
+      `mutation { updatePersistentVolumeClaimStatus(namespace: "claims", name: "data",
+        status: { phase: Bound, capacity: { storage: "1Gi" } }) { kind } }`,
+    );
+    await cluster.ok(
+      `mutation { patchPersistentVolumeClaim(namespace: "claims", name: "data", patch: { metadata: { labels: { app: "db" } } }) { kind } }`,
+    );
+    expect((await read()).status).toEqual({ phase: 'Bound', capacity: { storage: '1Gi' } });
   });
 });

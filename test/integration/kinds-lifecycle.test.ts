@@ -1,9 +1,14 @@
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { apiNames } from '../../schema/api-names.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
 import type { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
 import { CORE_KIND_CASES } from '../support/kind-cases-core.ts';
+import { ACCESS_KIND_CASES } from '../support/kind-cases-access.ts';
+import { NETWORKING_KIND_CASES } from '../support/kind-cases-networking.ts';
+import { POLICY_KIND_CASES } from '../support/kind-cases-policy.ts';
+import { STORAGE_KIND_CASES } from '../support/kind-cases-storage.ts';
 import { WORKLOAD_KIND_CASES } from '../support/kind-cases-workloads.ts';
 import { expectError, kindApi, type KindCase, type KindObject, type Stored } from '../support/kinds.ts';
 
@@ -16,18 +21,18 @@ import { expectError, kindApi, type KindCase, type KindObject, type Stored } fro
 const cluster = clusterPerFile();
 const { applyManifests, createNamespace } = kindApi(cluster);
 
-const CASES: KindCase[] = [...CORE_KIND_CASES, ...WORKLOAD_KIND_CASES];
+const CASES: KindCase[] = [
+  ...CORE_KIND_CASES,
+  ...WORKLOAD_KIND_CASES,
+  ...ACCESS_KIND_CASES,
+  ...STORAGE_KIND_CASES,
+  ...NETWORKING_KIND_CASES,
+  ...POLICY_KIND_CASES,
+];
 
 const META =
   'apiVersion kind metadata { name namespace uid resourceVersion generation labels annotations creationTimestamp deletionTimestamp finalizers }';
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-/** The fields each kind's API is named with, as the schema spells them (pod, pods, createPod...). */
-function names(kind: string) {
-  const one = kind[0].toLowerCase() + kind.slice(1);
-  const many = kind.endsWith('s') ? `${one}List` : `${one}s`;
-  return { one, many };
-}
 
 /** An object read back, with the fields META selects. */
 type Read = Stored<KindObject>;
@@ -47,7 +52,7 @@ describe('every kind through the API', () => {
   });
 
   describe.each(CASES)('$kind', (c) => {
-    const { one, many } = names(c.kind);
+    const { one, many } = apiNames(c.kind);
     const name = `k-${c.kind.toLowerCase()}`;
     const namespace = c.namespaced ? `kinds-${c.kind.toLowerCase()}` : undefined;
     const nsParam = c.namespaced ? '$ns: String, ' : '';

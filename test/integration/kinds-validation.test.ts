@@ -1,6 +1,8 @@
 import YAML from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
+import { INVALID_FIELD_CASES } from '../support/kind-cases-fields.ts';
+import { INVALID_CASES } from '../support/kind-cases-invalid.ts';
 import { expectError, kindApi } from '../support/kinds.ts';
 
 /** The validation Kubernetes answers a manifest with, field path by field path. */
@@ -232,6 +234,83 @@ spec:
       `apiVersion: v1\nkind: Service\nmetadata:\n  name: bad-type\nspec:\n  type: Magic\n  ports: [{ port: 80 }]\n`,
       ['spec.type'],
     );
+  });
+
+  it.each(INVALID_FIELD_CASES)('refuses $what', async ({ manifest, fields, message }) => {
+    const error = await invalid(manifest, fields);
+    const messages = (error.extensions?.causes ?? []).map((c) => c.message);
+    if (message)
+      expect(
+        messages.some((m) => m.includes(message)),
+        JSON.stringify(messages),
+      ).toBe(true);
+  });
+
+  it.each(INVALID_CASES)('refuses $what', async ({ manifest, fields, message }) => {
+    const error = await invalid(manifest, fields);
+    if (message) {
+      const messages = (error.extensions?.causes ?? []).map((c) => c.message);
+      expect(
+        messages.some((m) => m.includes(message)),
+        JSON.stringify(messages),
+      ).toBe(true);
+    }
+  });
+
+  it('takes any path segment as an RBAC name, as Kubernetes does, but not a slash', async () => {
+    const clusterRole = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: "${name}"
+rules:
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get"]
+`;
+    const applied = await applyManifests(clusterRole('system:aggregate-to-monitoring'));
+    expect(applied.errors, JSON.stringify(applied.errors)).toBeUndefined();
+    const error = await invalid(clusterRole('team/reader'), ['metadata.name']);
+    expect(error.extensions?.causes?.[0].message).toContain("may not contain '/'");
+  });
+
+  it.each([
+    ['extensions/v1beta1', 'Deployment', 'apps/v1'],
+    ['apps/v1beta1', 'Deployment', 'apps/v1'],
+    ['apps/v1beta2', 'StatefulSet', 'apps/v1'],
+    ['extensions/v1beta1', 'DaemonSet', 'apps/v1'],
+    ['batch/v1beta1', 'CronJob', 'batch/v1'],
+    ['policy/v1beta1', 'PodDisruptionBudget', 'policy/v1'],
+    ['networking.k8s.io/v1beta1', 'Ingress', 'networking.k8s.io/v1'],
+  ])('answers %s %s with the version to use', async (apiVersion, kind, current) => {
+    const manifest = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: old-${kind.toLowerCase()}\n`;
+    const error = expectError(await applyManifests(manifest, 'invalid'), 'BAD_REQUEST');
+    expect(error.message).toBe(`no matches for kind "${kind}" in version "${apiVersion}"; use ${current}`);
+  });
+
+  it('answers an old manifest by its version before its fields, and writes none of its documents', async () => {
+    // extensions/v1beta1's Ingress backend (serviceName, servicePort) is no field of networking.k8s.io/v1.
+    const manifests = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: before-old-ingress
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata:
+  name: old-ingress
+spec:
+  backend:
+    serviceName: testsvc
+    servicePort: 80
+`;
+    const error = expectError(await applyManifests(manifests, 'invalid'), 'BAD_REQUEST');
+    expect(error.message).toBe(
+      'manifest 2 of 2: no matches for kind "Ingress" in version "extensions/v1beta1"; use networking.k8s.io/v1',
+    );
+    const cm = await cluster.ok<{ configMap: unknown }>(
+      `{ configMap(namespace: "invalid", name: "before-old-ingress") { kind } }`,
+    );
+    expect(cm.configMap).toBeNull();
   });
 
   it('answers malformed YAML with BAD_REQUEST and the line', async () => {

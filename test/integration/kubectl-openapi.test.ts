@@ -1,4 +1,3 @@
-import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,12 @@ import { DeploymentSpec } from '../../schema/kinds/deployment.ts';
 import { Container, PodSpec } from '../../schema/kinds/pod.ts';
 import { startCluster, type TestCluster, type Untyped } from '../support/harness.ts';
 import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlBinaries, runKubectl, type KubectlRun } from '../support/kubectl-binaries.ts';
 
 // OpenAPI v3 generated from the kind shapes (server/rest/openapi*.ts): the documents over
 // HTTP, and what kubectl does with them (explain, validation before a write).
 
-/** The versioned kubectl binaries installed beside `kubectl`, if any. */
-function kubectlBinaries(): Record<string, string | undefined> {
-  let dir: string | undefined;
-  try {
-    dir = path.dirname(fs.realpathSync(execFileSync('which', ['kubectl'], { encoding: 'utf8' }).trim()));
-  } catch {
-    dir = undefined;
-  }
-  const find = (name: string) =>
-    dir && fs.existsSync(path.join(dir, name)) ? path.join(dir, name) : undefined;
-  return { '1.33': find('kubectl.1.33'), '1.32': find('kubectl.1.32') };
-}
-
-const BINARIES = kubectlBinaries();
-for (const [version, file] of Object.entries(BINARIES)) {
-  if (!file)
-    console.warn(`\n!!! kubectl ${version} NOT FOUND: the kubectl-openapi tests for it are SKIPPED !!!\n`);
-}
+const BINARIES = kubectlBinaries('kubectl-openapi');
 
 type Json = { [key: string]: Untyped };
 
@@ -322,22 +305,8 @@ describe('OpenAPI v3 over HTTP', () => {
   });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(binary: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      binary,
-      args,
-      { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: kubeconfig }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function kubectl(binary: string, args: string[]): Promise<KubectlRun> {
+  return runKubectl(binary, args, { home, kubeconfig }, 20_000);
 }
 
 async function ok(binary: string, args: string[]): Promise<string> {

@@ -1,4 +1,4 @@
-import { execFile, spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,27 +7,11 @@ import { createClient, type KubeqlClient } from '../../client/index.ts';
 import { trustingFetch, type Fetch } from '../../client/node-tls.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlBinaries, runKubectl, type KubectlRun } from '../support/kubectl-binaries.ts';
 
 // The Kubernetes REST API's reads (server/rest/) against the real kubectl, unchanged.
 
-/** The versioned kubectl binaries installed beside `kubectl` (gcloud's), if any. */
-function kubectlBinaries(): Record<string, string | undefined> {
-  let dir: string | undefined;
-  try {
-    dir = path.dirname(fs.realpathSync(execFileSync('which', ['kubectl'], { encoding: 'utf8' }).trim()));
-  } catch {
-    dir = undefined;
-  }
-  const find = (name: string) =>
-    dir && fs.existsSync(path.join(dir, name)) ? path.join(dir, name) : undefined;
-  return { '1.33': find('kubectl.1.33'), '1.32': find('kubectl.1.32') };
-}
-
-const BINARIES = kubectlBinaries();
-for (const [version, file] of Object.entries(BINARIES)) {
-  if (!file)
-    console.warn(`\n!!! kubectl ${version} NOT FOUND: the kubectl-read tests for it are SKIPPED !!!\n`);
-}
+const BINARIES = kubectlBinaries('kubectl-read');
 
 let cluster: TestCluster;
 let home: string;
@@ -85,22 +69,8 @@ function apply(manifests: string) {
   return api.request(`mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: manifests });
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(binary: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      binary,
-      args,
-      { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: kubeconfig }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function kubectl(binary: string, args: string[]): Promise<KubectlRun> {
+  return runKubectl(binary, args, { home, kubeconfig }, 20_000);
 }
 
 async function ok(binary: string, args: string[]): Promise<string> {

@@ -14,12 +14,16 @@ export interface DockerClusterOptions {
   nodes?: number;
   nodeOptions?: Partial<DockerNodeOptions>;
   controllerOptions?: LocalClusterOptions['controllerOptions'];
+  /** Passed to the API server (e.g. `tls: { serve: true }`, which kubectl needs to send its token). */
+  serverOptions?: LocalClusterOptions['serverOptions'];
   log?: (line: string) => void;
 }
 
 export interface DockerCluster {
   url: string;
   token: string;
+  /** The API server's data directory (its admin token and cluster CA, for a kubeconfig). */
+  dataDir: string;
   /** A client over HTTP and WebSocket, as users have: what tests act and observe through. */
   client: KubeqlClient;
   writer: ResourceWriter;
@@ -57,11 +61,12 @@ export async function startDockerCluster(options: DockerClusterOptions = {}): Pr
     nodes: 0,
     runtime: 'docker',
     controllerOptions: options.controllerOptions,
+    serverOptions: options.serverOptions,
     dockerNodeOptions: { leaseRenewIntervalMs: 2000, ...options.nodeOptions },
     log,
   });
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
-  const client = createClient({ url: cluster.server.url, token });
+  const client = createClient({ url: cluster.server.url, token, ca: cluster.server.ca });
   const addNode = (extra: Partial<DockerNodeOptions> = {}) =>
     cluster.addDockerNode({ name: `e2e-${suffix}-${++count}`, ...extra });
   try {
@@ -73,6 +78,7 @@ export async function startDockerCluster(options: DockerClusterOptions = {}): Pr
   return {
     url: cluster.server.url,
     token,
+    dataDir,
     client,
     writer: resourceWriter(client),
     cluster,

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Pod } from '../../schema/kinds/pod.ts';
 import type { ReplicaSet } from '../../schema/kinds/replicaset.ts';
+import type { ReplicationController } from '../../schema/kinds/replicationcontroller.ts';
 import type { Deployment } from '../../schema/kinds/deployment.ts';
 import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
 import type { DaemonSet } from '../../schema/kinds/daemonset.ts';
@@ -196,13 +197,46 @@ spec:
         ports:
         - containerPort: 80
           name: web
+        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: [ "ReadWriteOnce" ]
+      storageClassName: "my-storage-class"
+      resources:
+        requests:
+          storage: 1Gi
 `,
     select: `spec {
       replicas serviceName podManagementPolicy revisionHistoryLimit minReadySeconds
       updateStrategy { type rollingUpdate { partition } }
       template { spec { ${podSpecFields} } }
+      persistentVolumeClaimRetentionPolicy { whenDeleted whenScaled }
+      volumeClaimTemplates { apiVersion kind metadata { name } spec { accessModes storageClassName volumeMode resources { requests } } status { phase } }
     }`,
     created(sts) {
+      // The claim templates are defaulted as claims are; the claims outlive the set unless told otherwise.
+      expect(sts.spec?.volumeClaimTemplates).toEqual([
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'www' },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: 'my-storage-class',
+            volumeMode: 'Filesystem',
+            resources: { requests: { storage: '1Gi' } },
+          },
+          status: { phase: 'Pending' },
+        },
+      ]);
+      expect(sts.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
       expect(sts.spec?.podManagementPolicy).toBe('OrderedReady');
       expect(sts.spec?.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
       expect(sts.spec?.revisionHistoryLimit).toBe(10);
@@ -399,6 +433,50 @@ spec:
       expect(cj.spec?.suspend).toBe(true);
       expect(cj.spec?.concurrencyPolicy).toBe('Forbid');
       expect(cj.spec?.schedule).toBe('*/5 * * * *');
+    },
+  }),
+  kindCase<ReplicationController>({
+    kind: 'ReplicationController',
+    namespaced: true,
+    hasSpec: true,
+    // Kubernetes' documentation example, without its selector: it is defaulted from the template.
+    manifest: (name) => `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: ${name}
+spec:
+  replicas: 3
+  template:
+    metadata:
+      name: nginx
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports:
+        - containerPort: 80
+`,
+    select: `spec { replicas minReadySeconds selector template { metadata { labels } spec { ${podSpecFields} } } }
+      status { replicas }`,
+    created(rc) {
+      expect(rc.spec?.replicas).toBe(3);
+      expect(rc.spec?.selector).toEqual({ app: 'nginx' });
+      expect(rc.metadata.labels).toEqual({ app: 'nginx' });
+      expectPodSpecDefaults(rc.spec?.template?.spec);
+      expect(rc.spec?.template?.spec?.containers[0].imagePullPolicy).toBe('Always');
+    },
+    change(m) {
+      m.spec!.replicas = 5;
+    },
+    changed(rc) {
+      expect(rc.spec?.replicas).toBe(5);
+    },
+    patch: { spec: { replicas: 0 } },
+    patched(rc) {
+      expect(rc.spec?.replicas).toBe(0);
+      expect(rc.spec?.selector).toEqual({ app: 'nginx' });
     },
   }),
   kindCase<HorizontalPodAutoscaler>({

@@ -58,6 +58,24 @@ describe('VolumeManager', () => {
     expect(mode(path.join(dir, 'logs/app'))).toBe(0o777);
   });
 
+  it("expands a subPathExpr from the container's environment and passes mountPropagation on", async () => {
+    const pod = podWith([{ name: 'scratch', emptyDir: {} }]);
+    await volumes.setUp(pod);
+    const dir = path.join(tmp, 'agent/pods/uid-1/volumes/kubernetes.io~empty-dir/scratch');
+    const mounts = await volumes.mountsFor(
+      pod,
+      container([
+        { name: 'scratch', mountPath: '/logs', subPathExpr: '$(POD_NAME)/logs' },
+        { name: 'scratch', mountPath: '/shared', mountPropagation: 'HostToContainer' },
+      ]),
+      [{ name: 'POD_NAME', value: 'web-1' }],
+    );
+    expect(mounts).toEqual([
+      { source: fs.realpathSync(path.join(dir, 'web-1/logs')), target: '/logs', readOnly: false },
+      { source: dir, target: '/shared', readOnly: false, propagation: 'rslave' },
+    ]);
+  });
+
   it('projects a ConfigMap as files, all keys or the items asked for, with their modes', async () => {
     objects.configMaps.set('web', {
       data: { 'nginx.conf': 'server {}', extra: 'x' },
@@ -165,6 +183,23 @@ describe('VolumeManager', () => {
         'references non-existent secret key: missing',
       ],
       [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }, 'persistentvolumeclaim "data" not found'],
+      // Sources the API accepts and no node here mounts: never an empty directory in their place.
+      [
+        { name: 'v', awsElasticBlockStore: { volumeID: 'vol-0123', fsType: 'ext4' } },
+        'driver name ebs.csi.aws.com not found in the list of registered CSI drivers (awsElasticBlockStore volumes are handled by that driver, which this node does not have)',
+      ],
+      [
+        { name: 'v', nfs: { server: 'nfs.example.com', path: '/exports' } },
+        'no volume plugin matched: this node cannot mount nfs volumes',
+      ],
+      [
+        { name: 'v', rbd: { monitors: ['10.16.154.78:6789'], image: 'foo' } },
+        'no volume plugin matched: the in-tree rbd volume type is no longer supported',
+      ],
+      [
+        { name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
+        'failed to fetch token: this cluster does not issue service account tokens',
+      ],
     ];
     objects.configMaps.set('cm', { data: { a: '1' } });
     objects.secrets.set('sec', { data: { a: b64('1') } });

@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { exponentialDelay } from '../../../lib/backoff.ts';
 import { systemClock, type Clock } from '../../../lib/clock.ts';
 import type { Container } from '../../../schema/kinds/pod.ts';
+import type { AppArmorProfile, SeccompProfile } from '../../../schema/kinds/security-context.ts';
 import { parseQuantity } from '../../../schema/quantity.ts';
 import type { PodObject } from '../../objects.ts';
 import { PAUSE_IMAGE } from '../images.ts';
@@ -28,6 +29,7 @@ import {
   type RuntimePod,
   type SandboxConfig,
   type StartContainerOptions,
+  type ContainerConfig,
 } from './runtime.ts';
 
 export interface DockerRuntimeOptions {
@@ -78,14 +80,37 @@ function resourceConfig(container: Container): Partial<Docker.HostConfig> {
   };
 }
 
+/** A mount as the engine's Binds take it: `source:target[:options]`. */
+function bind(mount: ContainerConfig['mounts'][number]): string {
+  const options = [mount.readOnly ? 'ro' : undefined, mount.propagation].filter(Boolean);
+  return `${mount.source}:${mount.target}${options.length ? `:${options.join(',')}` : ''}`;
+}
+
+/**
+ * The security settings of a container as the engine takes them, as dockershim mapped
+ * them: the user, privileges and capabilities; the process namespace (the node's with
+ * hostPID, the sandbox's with shareProcessNamespace); supplementalGroups and fsGroup as
+ * extra groups; seccomp and AppArmor profiles (the container's, else the pod's).
+ */
 function securityConfig(
   pod: PodObject,
   container: Container,
+  sandboxId: string,
 ): { user?: string; host: Partial<Docker.HostConfig> } {
-  const podContext = pod.spec?.securityContext;
+  const spec = pod.spec;
+  const podContext = spec?.securityContext;
   const own = container.securityContext;
   const uid = own?.runAsUser ?? podContext?.runAsUser;
   const gid = own?.runAsGroup ?? podContext?.runAsGroup;
+  const groups = [...(podContext?.supplementalGroups ?? []), podContext?.fsGroup].filter(
+    (g) => g !== undefined,
+  );
+  const securityOpt = [
+    ...(own?.allowPrivilegeEscalation === false ? ['no-new-privileges'] : []),
+    ...seccompOption(own?.seccompProfile ?? podContext?.seccompProfile),
+    ...appArmorOption(own?.appArmorProfile ?? podContext?.appArmorProfile),
+  ];
+  const pidMode = spec?.hostPID ? 'host' : spec?.shareProcessNamespace ? `container:${sandboxId}` : undefined;
   return {
     user: uid === undefined ? undefined : gid === undefined ? String(uid) : `${uid}:${gid}`,
     host: {
@@ -93,9 +118,30 @@ function securityConfig(
       ReadonlyRootfs: own?.readOnlyRootFilesystem ?? false,
       ...(own?.capabilities?.add ? { CapAdd: own.capabilities.add } : {}),
       ...(own?.capabilities?.drop ? { CapDrop: own.capabilities.drop } : {}),
-      ...(own?.allowPrivilegeEscalation === false ? { SecurityOpt: ['no-new-privileges'] } : {}),
+      ...(securityOpt.length ? { SecurityOpt: securityOpt } : {}),
+      ...(pidMode ? { PidMode: pidMode } : {}),
+      ...(groups.length ? { GroupAdd: groups.map(String) } : {}),
     },
   };
+}
+
+/** RuntimeDefault is the engine's own profile; a Localhost one would be a file of the kubelet's this node does not keep. */
+function seccompOption(profile: SeccompProfile | undefined): string[] {
+  if (profile?.type === 'Unconfined') return ['seccomp=unconfined'];
+  if (profile?.type === 'Localhost') {
+    throw new ContainerStartError(
+      'CreateContainerError',
+      `seccomp profile "${profile.localhostProfile}": Localhost profiles are not supported on this node`,
+    );
+  }
+  return [];
+}
+
+/** Localhost names a profile loaded into the node's kernel, as the engine names them too. */
+function appArmorOption(profile: AppArmorProfile | undefined): string[] {
+  if (profile?.type === 'Unconfined') return ['apparmor=unconfined'];
+  if (profile?.type === 'Localhost') return [`apparmor=${profile.localhostProfile}`];
+  return [];
 }
 
 /**
@@ -167,7 +213,15 @@ export class DockerRuntime implements ContainerRuntime {
       Labels: this.labels(pod, 'POD', 'sandbox', 0),
       HostConfig: {
         NetworkMode: hostNetwork ? 'host' : this.podNetwork.name,
-        IpcMode: 'shareable',
+        IpcMode: pod.spec?.hostIPC ? 'host' : 'shareable',
+        // The pod's containers share the sandbox's /etc/hosts.
+        ...(pod.spec?.hostAliases?.length && !hostNetwork
+          ? {
+              ExtraHosts: pod.spec.hostAliases.flatMap((alias) =>
+                (alias.hostnames ?? []).map((hostname) => `${hostname}:${alias.ip}`),
+              ),
+            }
+          : {}),
         RestartPolicy: { Name: 'no' },
         ...(config.dns && !hostNetwork
           ? { Dns: config.dns.servers, DnsSearch: config.dns.searches, DnsOptions: config.dns.options }
@@ -208,7 +262,7 @@ export class DockerRuntime implements ContainerRuntime {
     const leftover = containers.find((c) => c.Names.includes(`/${name}`));
     if (leftover) await this.remove(leftover.Id);
     const config = options.config;
-    const security = securityConfig(pod, container);
+    const security = securityConfig(pod, container, sandbox.Id);
     const type: DockerContainerType = options.init ? 'init' : 'container';
     let created: Docker.Container;
     try {
@@ -225,8 +279,8 @@ export class DockerRuntime implements ContainerRuntime {
         Labels: this.labels(pod, container.name, type, options.attempt),
         HostConfig: {
           NetworkMode: `container:${sandbox.Id}`,
-          IpcMode: `container:${sandbox.Id}`,
-          Binds: (config?.mounts ?? []).map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`),
+          IpcMode: pod.spec?.hostIPC ? 'host' : `container:${sandbox.Id}`,
+          Binds: (config?.mounts ?? []).map(bind),
           RestartPolicy: { Name: 'no' },
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
           ...resourceConfig(container),

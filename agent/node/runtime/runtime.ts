@@ -114,7 +114,7 @@ export interface ContainerConfig {
   /** Command and args with `$(VAR)` references expanded. */
   command?: string[];
   args?: string[];
-  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  mounts: Array<{ source: string; target: string; readOnly: boolean; propagation?: 'rslave' | 'rshared' }>;
 }
 
 /**

@@ -94,6 +94,21 @@ export type ApplyManifestsMutation = { apply: Array<
     | { kind: string, metadata: { name: string, namespace: string | null } }
     | { kind: string, metadata: { name: string, namespace: string | null } }
     | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
   > };
 
 export type ScaleDeploymentMutationVariables = Exact<{
@@ -149,6 +164,21 @@ export type SetImageMutation = { setImage:
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
    };
 
 export type RolloutRestartMutationVariables = Exact<{
@@ -159,6 +189,21 @@ export type RolloutRestartMutationVariables = Exact<{
 
 
 export type RolloutRestartMutation = { rolloutRestart:
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }

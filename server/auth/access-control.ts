@@ -1,0 +1,113 @@
+import type { KindDefinition } from '../../schema/kind.ts';
+import { KINDS, kindByName } from '../../schema/kinds/index.ts';
+import { ApiError, notFound } from '../errors.ts';
+import type { ResourceService } from '../resources/service.ts';
+import type { AccessAttributes } from './access-attributes.ts';
+import { Authorizer } from './authorizer.ts';
+import { ServiceAccountTokens, type IssuedToken } from './service-account-tokens.ts';
+
+/** Who is calling, as the authenticator found them. */
+export interface Caller {
+  name: string;
+  groups: readonly string[];
+}
+
+/** A request's attributes but the caller's. */
+export type Request = Omit<AccessAttributes, 'user' | 'groups'>;
+
+/**
+ * The server's access decisions in one place, for GraphQL and REST alike: whether a caller
+ * may do something (RBAC), the FORBIDDEN error when not, and the ServiceAccount tokens it issues.
+ */
+export class AccessControl {
+  readonly authorizer: Authorizer;
+  readonly tokens: ServiceAccountTokens;
+
+  constructor(
+    dataDir: string,
+    private readonly resources: ResourceService,
+  ) {
+    this.authorizer = new Authorizer(resources.store);
+    this.tokens = new ServiceAccountTokens(dataDir);
+  }
+
+  can(caller: Caller, request: Request): boolean {
+    return this.authorizer.authorize({ ...request, user: caller.name, groups: caller.groups }).allowed;
+  }
+
+  /** Throws FORBIDDEN, with Kubernetes' message, unless the caller may. */
+  require(caller: Caller, request: Request): void {
+    const decision = this.authorizer.authorize({ ...request, user: caller.name, groups: caller.groups });
+    if (!decision.allowed) throw new ApiError('FORBIDDEN', decision.reason);
+  }
+
+  /** `require` for an operation on a kind: a cluster-scoped kind is asked for without a namespace. */
+  requireKind(
+    caller: Caller,
+    def: KindDefinition,
+    verb: string,
+    namespace: string | undefined,
+    name?: string,
+    subresource?: string,
+  ): void {
+    this.require(caller, kindRequest(def, verb, namespace, name, subresource));
+  }
+
+  /** The uid of a stored ServiceAccount, which a token must name to be accepted. */
+  readonly serviceAccountUid = (namespace: string, name: string): string | undefined =>
+    this.resources.get(kindByName('ServiceAccount')!, namespace, name)?.metadata.uid;
+
+  /** A token for the ServiceAccount `name` in `namespace` (TokenRequest), if the caller may create one. */
+  issueToken(caller: Caller, namespace: string, name: string, expirationSeconds?: number): IssuedToken {
+    this.require(caller, {
+      verb: 'create',
+      apiGroup: '',
+      resource: 'serviceaccounts',
+      subresource: 'token',
+      namespace,
+      name,
+    });
+    const uid = this.serviceAccountUid(namespace, name);
+    if (!uid) throw notFound('serviceaccounts', name);
+    return this.tokens.issue({ namespace, name, uid }, expirationSeconds ?? undefined);
+  }
+}
+
+/** The attributes of an operation on a kind. */
+export function kindRequest(
+  def: KindDefinition,
+  verb: string,
+  namespace: string | undefined,
+  name?: string,
+  subresource?: string,
+): Request {
+  const slash = def.apiVersion.indexOf('/');
+  return {
+    verb,
+    apiGroup: slash < 0 ? '' : def.apiVersion.slice(0, slash),
+    resource: def.plural,
+    subresource,
+    namespace: def.namespaced ? namespace : undefined,
+    name,
+  };
+}
+
+/**
+ * The group and plural a user names a resource by, as `kubectl auth can-i` resolves them:
+ * a plural, singular or short name, optionally `.group`; an unknown name is taken as given.
+ */
+export function resolveResource(
+  resource: string,
+  group?: string | null,
+): { apiGroup: string; resource: string } {
+  const dot = resource.indexOf('.');
+  const name = dot < 0 ? resource : resource.slice(0, dot);
+  const wanted = group ?? (dot < 0 ? undefined : resource.slice(dot + 1));
+  const def = KINDS.find((kind) => {
+    const kindGroup = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
+    if (wanted !== undefined && kindGroup !== wanted) return false;
+    return kind.plural === name || kind.kind.toLowerCase() === name || kind.shortNames.includes(name);
+  });
+  if (!def) return { apiGroup: wanted ?? '', resource: name };
+  return { apiGroup: def.apiVersion.includes('/') ? def.apiVersion.split('/')[0] : '', resource: def.plural };
+}

@@ -1,0 +1,132 @@
+import type { PolicyRule } from '../../schema/kinds/rbac-shapes.ts';
+import { MASTERS_GROUP } from './authorizer.ts';
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+
+/** What `view` reads, by API group, as Kubernetes' aggregated view role lists it: no Secrets, no RBAC. */
+const VIEWABLE: Record<string, string[]> = {
+  '': [
+    'configmaps',
+    'endpoints',
+    'persistentvolumeclaims',
+    'persistentvolumeclaims/status',
+    'pods',
+    'pods/status',
+    'pods/log',
+    'replicationcontrollers',
+    'replicationcontrollers/scale',
+    'replicationcontrollers/status',
+    'serviceaccounts',
+    'services',
+    'services/status',
+    'bindings',
+    'events',
+    'limitranges',
+    'resourcequotas',
+    'resourcequotas/status',
+    'namespaces',
+    'namespaces/status',
+  ],
+  apps: [
+    'controllerrevisions',
+    'daemonsets',
+    'daemonsets/status',
+    'deployments',
+    'deployments/scale',
+    'deployments/status',
+    'replicasets',
+    'replicasets/scale',
+    'replicasets/status',
+    'statefulsets',
+    'statefulsets/scale',
+    'statefulsets/status',
+  ],
+  autoscaling: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
+  batch: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+  policy: ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
+  'networking.k8s.io': ['ingresses', 'ingresses/status', 'networkpolicies'],
+};
+
+/** What `edit` writes, by API group: the viewable objects (not their status) plus Secrets and pods' streams. */
+const EDITABLE: Record<string, string[]> = {
+  '': [
+    'configmaps',
+    'endpoints',
+    'persistentvolumeclaims',
+    'pods',
+    'replicationcontrollers',
+    'replicationcontrollers/scale',
+    'secrets',
+    'serviceaccounts',
+    'services',
+  ],
+  apps: [
+    'daemonsets',
+    'deployments',
+    'deployments/scale',
+    'replicasets',
+    'replicasets/scale',
+    'statefulsets',
+    'statefulsets/scale',
+  ],
+  autoscaling: ['horizontalpodautoscalers'],
+  batch: ['cronjobs', 'jobs'],
+  policy: ['poddisruptionbudgets'],
+  'networking.k8s.io': ['ingresses', 'networkpolicies'],
+};
+
+const rules = (byGroup: Record<string, string[]>, verbs: string[]): PolicyRule[] =>
+  Object.entries(byGroup).map(([group, resources]) => ({ apiGroups: [group], resources, verbs }));
+
+const viewRules = rules(VIEWABLE, READ);
+const editRules: PolicyRule[] = [
+  ...viewRules,
+  { apiGroups: [''], resources: ['secrets'], verbs: READ },
+  ...rules(EDITABLE, WRITE),
+  { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward'], verbs: ['create', 'get'] },
+  { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+];
+const adminRules: PolicyRule[] = [
+  ...editRules,
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['roles', 'rolebindings'],
+    verbs: [...READ, ...WRITE],
+  },
+  { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
+];
+
+/**
+ * Kubernetes' user-facing ClusterRoles: `cluster-admin` (everything), `admin` (everything in a
+ * namespace, RBAC included, when bound there), `edit` (reads and writes most objects, not
+ * roles or bindings) and `view` (reads most objects, not Secrets).
+ */
+export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
+  'cluster-admin': [
+    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+    { nonResourceURLs: ['*'], verbs: ['*'] },
+  ],
+  admin: adminRules,
+  edit: editRules,
+  view: viewRules,
+};
+
+/** The ClusterRoleBinding that makes `system:masters` cluster admins, as in Kubernetes. */
+export const CLUSTER_ADMIN_BINDING = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: MASTERS_GROUP }],
+};
+
+/** The default ClusterRoles as objects to store. */
+export function defaultClusterRoles() {
+  return Object.entries(DEFAULT_CLUSTER_ROLES).map(([name, roleRules]) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    rules: roleRules,
+  }));
+}
