@@ -20,7 +20,7 @@ export async function authorizeApply(ctx: Context, text: string, namespace: stri
     const meta = (isPlainObject(manifest.metadata) ? manifest.metadata : {}) as Partial<Resource['metadata']>;
     const ns = def.namespaced ? (meta.namespace ?? namespace ?? 'default') : undefined;
     const name = typeof meta.name === 'string' ? meta.name : undefined;
-    const exists = name !== undefined && ctx.resources.get(def, ns, name) !== undefined;
+    const exists = name !== undefined && ctx.resources.exists(def, ns, name);
     ctx.access.requireKind(ctx.principal, def, exists ? 'patch' : 'create', ns, exists ? name : undefined);
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { MASTERS_GROUP } from '../auth/authorizer.ts';
 import type { Context, Principal } from '../graphql/builder.ts';
 import type { Authenticator } from '../auth.ts';
 import type { AccessControl } from '../auth/access-control.ts';
@@ -107,7 +108,14 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     context: (initial): Context => {
       const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));
       if (!principal) throw unauthenticated();
-      return { principal, resources, access: options.access };
+      // Every read a field makes is authorized too, so that an edge the caller may not follow
+      // fails at its own path; cluster admins skip the check they would always pass.
+      const reads = principal.groups.includes(MASTERS_GROUP)
+        ? resources
+        : resources.guarding((def, verb, namespace, name) =>
+            options.access.requireKind(principal, def, verb, namespace, name),
+          );
+      return { principal, resources: reads, access: options.access };
     },
   });
 }

@@ -13,6 +13,7 @@ import { parseManifests } from './manifests/manifests.ts';
 import { randomSuffix } from './object-meta.ts';
 import { applyPatch, checkPatch, type PatchType } from './patch.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
+import type { ReadGuard } from './read-guard.ts';
 import type { ReadRecorder } from './read-recorder.ts';
 import type { UnknownFieldPolicy } from './unknown-fields.ts';
 import { Writes, type Admissions, type Change, type DeleteOptions } from './writes.ts';
@@ -41,6 +42,7 @@ export interface WatchOptions extends Selection {
 export class ResourceService {
   private readonly writes: Writes;
   private reads?: ReadRecorder;
+  private guard?: ReadGuard;
   /** The node agents' tunnels, through which pod logs and exec reach the nodes. */
   readonly tunnels = new NodeTunnels();
 
@@ -62,12 +64,29 @@ export class ResourceService {
     return view;
   }
 
+  /** This service, asking `guard` before each read (a caller's authorization); a view as `recording`'s. */
+  guarding(guard: ReadGuard): ResourceService {
+    const view = Object.create(this) as ResourceService;
+    view.guard = guard;
+    return view;
+  }
+
+  /**
+   * Whether the object exists, asked by authorization itself (is an apply a create or a
+   * patch?): neither guarded nor recorded.
+   */
+  exists(def: KindDefinition, namespace: string | undefined, name: string): boolean {
+    return get(this.store, def, namespace, name) !== undefined;
+  }
+
   get(def: KindDefinition, namespace: string | undefined, name: string): Resource | undefined {
+    this.guard?.(def, 'get', namespace, name);
     this.reads?.object(objectKey(def.kind, def.namespaced ? namespace : undefined, name));
     return get(this.store, def, namespace, name);
   }
 
   list(def: KindDefinition, options: ListOptions): ListResult {
+    this.guard?.(def, 'list', options.namespace);
     this.reads?.list(def.kind, compileFilter(def, options));
     return list(this.store, def, options);
   }
@@ -75,14 +94,24 @@ export class ResourceService {
   byUid(uid: string): Resource | undefined {
     this.reads?.uid(uid);
     const key = this.store.objects.keyOfUid(uid);
-    return key ? this.store.get(key) : undefined;
+    const obj = key ? this.store.get(key) : undefined;
+    if (obj && this.guard)
+      this.guard(kindByName(obj.kind)!, 'get', obj.metadata.namespace, obj.metadata.name);
+    return obj;
   }
 
   /** Objects found under a secondary index value (owner uid, node name, involved object uid). */
   lookup(index: string, value: string, kind?: string): Resource[] {
     this.reads?.lookup(index, value, kind);
     const found = this.store.objects.lookup(index, value);
-    return kind ? found.filter((obj) => obj.kind === kind) : found;
+    const matching = kind ? found.filter((obj) => obj.kind === kind) : found;
+    // Asked per namespace found: an edge's objects share its owner's namespace, or span many (Node.pods).
+    if (this.guard)
+      for (const key of new Set(matching.map((obj) => `${obj.kind}/${obj.metadata.namespace ?? ''}`))) {
+        const [kindName, namespace] = key.split('/');
+        this.guard(kindByName(kindName)!, 'list', namespace || undefined);
+      }
+    return matching;
   }
 
   watch(def: KindDefinition, options: WatchOptions): AsyncIterableIterator<WatchItem> {

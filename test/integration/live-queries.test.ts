@@ -144,7 +144,18 @@ describe('@live over WebSocket (graphql-ws)', () => {
     try {
       await waitFor(() => clients.every((client) => client.results.length > 0));
       expect(await metric('kubeql_live_queries')).toBe(1);
-      const runs = await metric('kubeql_live_query_runs_total');
+      // What earlier tests set going (pods of `web` still starting) settles first: the count stands still.
+      let runs = await metric('kubeql_live_query_runs_total');
+      await waitFor(
+        async () => {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const now = await metric('kubeql_live_query_runs_total');
+          const still = now === runs;
+          runs = now;
+          return still;
+        },
+        { ms: 15_000 },
+      );
       // Writes it does not read: another namespace's Deployment (its ReplicaSet and pods too), a ConfigMap.
       await apply('other', 1, 'kube-system');
       await gql(`mutation { createConfigMap(configMap: { metadata: { name: "unrelated" } }) { kind } }`);
@@ -234,10 +245,11 @@ describe('@live through the SDK', () => {
 
 describe('@live over server-sent events (graphql-sse)', () => {
   it('sends the changed result on the stream', async () => {
+    await apply('web', 4);
     const sse = createSseClient({ url: cluster.url, headers: { authorization: `Bearer ${cluster.token}` } });
     const live = collect((sink) => sse.subscribe({ query: DASHBOARD, variables: { name: 'web' } }, sink));
     try {
-      await waitFor(() => podsOf(live.results.at(-1)).length === 4);
+      await waitFor(() => podsOf(live.results.at(-1)).length === 4, { ms: 15_000 });
       await apply('web', 1);
       await waitFor(() => podsOf(live.results.at(-1)).length === 1);
       expect(live.results.every((result) => !result.errors)).toBe(true);

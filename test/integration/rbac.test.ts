@@ -134,6 +134,26 @@ describe('a ServiceAccount with a Role bound in one namespace', () => {
     );
   });
 
+  it('follows an edge only where it may: Pod.node is null with FORBIDDEN at its path, the rest stands', async () => {
+    await cluster.ok(`mutation {
+      createNode(node: { metadata: { name: "edge-node" } }) { kind }
+      bindPod(namespace: "team", name: "web", nodeName: "edge-node") { kind }
+    }`);
+    const result = await gqlAs(
+      ciToken,
+      '{ pod(namespace: "team", name: "web") { metadata { name } node { metadata { name } } } }',
+    );
+    expect(result.data.pod).toEqual({ metadata: { name: 'web' }, node: null });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0].path).toEqual(['pod', 'node']);
+    expect(forbidden(result)).toBe(
+      `nodes "edge-node" is forbidden: User "${CI_USER}" cannot get resource "nodes" in API group "" at the cluster scope`,
+    );
+    // The admin follows it.
+    const admin = await cluster.ok('{ pod(namespace: "team", name: "web") { node { metadata { name } } } }');
+    expect(admin.pod.node.metadata.name).toBe('edge-node');
+  });
+
   it('is forbidden pods in another namespace and across all namespaces', async () => {
     expect(
       forbidden(await gqlAs(ciToken, '{ pods(namespace: "other") { items { metadata { name } } } }')),
