@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../../agent/objects.ts';
 import { BUSYBOX_IMAGE, DEMO_WEB_IMAGES } from '../../agent/node/images.ts';
 import { startDockerCluster, type DockerCluster } from '../support/docker.ts';
 import { kubectlBinaries } from '../support/kubectl-binaries.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { waitFor } from '../support/wait.ts';
 
 // The real kubectl against pods on real containers: exec's interactive path (the node
@@ -53,9 +51,7 @@ describe.skipIf(!kubectlBinary)('kubectl exec and logs on Docker', () => {
 
   beforeAll(async () => {
     c = await startDockerCluster({ serverOptions: { tls: { serve: true } } });
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-docker-'));
-    kubeconfig = path.join(home, 'config');
-    await writeKubeconfig(c, kubeconfig);
+    ({ home, kubeconfig } = await kubectlHome(c, 'kubectl-docker'));
     await runPod('shell', {
       image: BUSYBOX_IMAGE,
       command: ['sh', '-c', 'echo started; trap "exit 0" TERM; while true; do sleep 1; done'],

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../../client/index.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
 
 /** The newer kinds through kubectl: discovery, short names and the columns kubectl prints. */
@@ -54,9 +52,7 @@ spec:
 
 beforeAll(async () => {
   cluster = await startCluster({ tls: { serve: true } });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-kinds-'));
-  kubeconfig = path.join(home, 'config');
-  await writeKubeconfig(cluster, kubeconfig);
+  ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-kinds'));
   api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.server.ca });
   await api.request(`mutation($m: String!) { apply(manifests: $m) { kind } }`, { m: MANIFESTS });
 }, 30_000);

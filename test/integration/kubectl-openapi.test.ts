@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { trustingFetch, type Fetch } from '../../client/node-tls.ts';
 import { DeploymentSpec } from '../../schema/kinds/deployment.ts';
 import { Container, PodSpec } from '../../schema/kinds/pod.ts';
 import { startCluster, type TestCluster, type Untyped } from '../support/harness.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { kubectlBinaries, runKubectl, type KubectlRun } from '../support/kubectl-binaries.ts';
 
 // OpenAPI v3 generated from the kind shapes (server/rest/openapi*.ts): the documents over
@@ -25,9 +24,7 @@ let https: { fetch: Fetch; close(): void };
 beforeAll(async () => {
   // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
   cluster = await startCluster({ tls: { serve: true } });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-openapi-'));
-  kubeconfig = path.join(home, 'config');
-  await writeKubeconfig(cluster, kubeconfig);
+  ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-openapi'));
   https = trustingFetch(cluster.server.ca!);
 });
 

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { trustingFetch } from '../../client/node-tls.ts';
@@ -12,7 +10,7 @@ import type { Container } from '../../schema/kinds/pod.ts';
 import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import type { Untyped } from '../support/harness.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { waitFor } from '../support/wait.ts';
 
 // A pod's streams through the Kubernetes REST API (server/rest/pod-log.ts, pod-exec.ts,
@@ -34,9 +32,7 @@ let podCount = 0;
 
 beforeAll(async () => {
   cluster = await startHollowCluster({ nodes: 1, serverOptions: { tls: { serve: true } } });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-pods-'));
-  kubeconfig = path.join(home, 'config');
-  await writeKubeconfig(cluster, kubeconfig);
+  ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-pods'));
   origin = new URL(cluster.url).origin;
   https = trustingFetch(cluster.cluster.server.ca!);
   await cluster.writer.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/harness.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 
 // RBAC and ServiceAccount tokens as the real kubectl sees them: `create token`, `auth
 // can-i` (SelfSubjectAccessReview), `auth whoami` (SelfSubjectReview) and Forbidden errors.
@@ -19,10 +18,8 @@ beforeAll(async () => {
   if (!kubectl) return;
   // kubectl sends its token only over TLS.
   cluster = await startCluster({ tls: { serve: true } });
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-rbac-'));
-  env = { home, kubeconfig: path.join(home, 'config') };
-  await writeKubeconfig(cluster, env.kubeconfig);
-  const manifests = path.join(home, 'rbac.yaml');
+  env = await kubectlHome(cluster, 'kubectl-rbac');
+  const manifests = path.join(env.home, 'rbac.yaml');
   fs.writeFileSync(
     manifests,
     `

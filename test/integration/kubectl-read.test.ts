@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type KubeqlClient } from '../../client/index.ts';
 import { trustingFetch, type Fetch } from '../../client/node-tls.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { kubectlBinaries, runKubectl, type KubectlRun } from '../support/kubectl-binaries.ts';
 
 // The Kubernetes REST API's reads (server/rest/) against the real kubectl, unchanged.
@@ -23,9 +21,7 @@ let https: { fetch: Fetch; close(): void };
 beforeAll(async () => {
   // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
   cluster = await startCluster({ tls: { serve: true } });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-'));
-  kubeconfig = path.join(home, 'config');
-  await writeKubeconfig(cluster, kubeconfig);
+  ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-read'));
   api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.server.ca });
   https = trustingFetch(cluster.server.ca!);
   await apply(

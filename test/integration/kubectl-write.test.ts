@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -8,7 +7,7 @@ import type { Fetch } from '../../client/node-tls.ts';
 import { startCluster, type TestCluster, type Untyped } from '../support/harness.ts';
 import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
-import { writeKubeconfig } from '../support/kubectl.ts';
+import { kubectlHome } from '../support/kubectl.ts';
 import { eventually } from '../support/wait.ts';
 
 // The Kubernetes REST API's writes (server/rest/object-writes.ts) against the real kubectl,
@@ -458,9 +457,7 @@ describe.skipIf(!Object.values(BINARIES).some(Boolean))('kubectl writes', () => 
   beforeAll(async () => {
     // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
     cluster = await startHollowCluster({ nodes: 1, serverOptions: { tls: { serve: true } } });
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-kubectl-write-'));
-    kubeconfig = path.join(home, 'config');
-    await writeKubeconfig(cluster, kubeconfig);
+    ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-write'));
     api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.cluster.server.ca });
   }, 60_000);
 

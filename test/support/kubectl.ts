@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { kq, kqEnv } from './cli.ts';
 
 /**
@@ -7,9 +9,20 @@ import { kq, kqEnv } from './cli.ts';
  * kubectl the kubeconfig `kq config kubeconfig` prints for it, as a user would: the
  * server's root, the cluster CA and the admin token, both read from its data directory.
  */
-export async function writeKubeconfig(server: { url: string; dataDir: string }, file: string): Promise<void> {
+async function writeKubeconfig(server: { url: string; dataDir: string }, file: string): Promise<void> {
   const argv = ['config', 'kubeconfig', '--server', server.url, '--data', server.dataDir];
   const result = await kq(undefined, argv, { env: kqEnv(undefined) });
   if (result.code !== 0) throw new Error(`kq config kubeconfig failed: ${result.stderr}`);
   fs.writeFileSync(file, result.stdout, { mode: 0o600 });
+}
+
+/** A private HOME for one kubectl suite, holding the kubeconfig for `server` (nothing of the machine's). */
+export async function kubectlHome(
+  server: { url: string; dataDir: string },
+  suite: string,
+): Promise<{ home: string; kubeconfig: string }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `kubeql-${suite}-`));
+  const kubeconfig = path.join(home, 'config');
+  await writeKubeconfig(server, kubeconfig);
+  return { home, kubeconfig };
 }
