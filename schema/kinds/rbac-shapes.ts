@@ -1,5 +1,5 @@
 import { alwaysSet, required, s, type Infer } from '../shape.ts';
-import { LabelSelector } from './meta.ts';
+import { LabelSelector, ObjectMeta } from './meta.ts';
 
 /** The structs Roles, ClusterRoles and their bindings share (rbac.authorization.k8s.io/v1). */
 
@@ -56,3 +56,12 @@ export const Subject = s.object(
   'Who a binding grants its role to.',
 );
 export type Subject = Infer<typeof Subject>;
+
+/** The fields of a RoleBinding and a ClusterRoleBinding, which differ only in scope. */
+export const bindingFields = {
+  apiVersion: s.string(),
+  kind: s.string(),
+  metadata: ObjectMeta,
+  subjects: s.list(Subject, 'Who is granted the role.'),
+  roleRef: required(RoleRef),
+} as const;

@@ -1,22 +1,11 @@
 import { defineKind } from '../kind.ts';
-import { required, s, type Infer } from '../shape.ts';
-import { ObjectMeta } from './meta.ts';
-import { RoleRef, Subject } from './rbac-shapes.ts';
+import { s, type Infer } from '../shape.ts';
+import { bindingFields } from './rbac-shapes.ts';
 
 const description =
   'Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts.';
 
-export const RoleBinding = s.object(
-  'RoleBinding',
-  {
-    apiVersion: s.string(),
-    kind: s.string(),
-    metadata: ObjectMeta,
-    subjects: s.list(Subject, 'Who is granted the role.'),
-    roleRef: required(RoleRef),
-  },
-  description,
-);
+export const RoleBinding = s.object('RoleBinding', bindingFields, description);
 export type RoleBinding = Infer<typeof RoleBinding>;
 
 export const roleBindingKind = defineKind({
