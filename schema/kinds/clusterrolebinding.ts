@@ -4,7 +4,7 @@ import { bindingFields } from './rbac-shapes.ts';
 
 const description = 'Grants a ClusterRole cluster-wide to users, groups and service accounts.';
 
-export const ClusterRoleBinding = s.object('ClusterRoleBinding', bindingFields, description);
+export const ClusterRoleBinding = s.object('ClusterRoleBinding', bindingFields(), description);
 export type ClusterRoleBinding = Infer<typeof ClusterRoleBinding>;
 
 export const clusterRoleBindingKind = defineKind({

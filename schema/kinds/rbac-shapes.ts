@@ -57,11 +57,14 @@ export const Subject = s.object(
 );
 export type Subject = Infer<typeof Subject>;
 
-/** The fields of a RoleBinding and a ClusterRoleBinding, which differ only in scope. */
-export const bindingFields = {
+/**
+ * The fields of a RoleBinding and a ClusterRoleBinding, which differ only in scope: a fresh
+ * object for each, since OpenAPI names an object shape by the identity of its fields.
+ */
+export const bindingFields = () => ({
   apiVersion: s.string(),
   kind: s.string(),
   metadata: ObjectMeta,
   subjects: s.list(Subject, 'Who is granted the role.'),
   roleRef: required(RoleRef),
-} as const;
+});

@@ -5,7 +5,7 @@ import { bindingFields } from './rbac-shapes.ts';
 const description =
   'Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts.';
 
-export const RoleBinding = s.object('RoleBinding', bindingFields, description);
+export const RoleBinding = s.object('RoleBinding', bindingFields(), description);
 export type RoleBinding = Infer<typeof RoleBinding>;
 
 export const roleBindingKind = defineKind({

@@ -2,10 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { validateSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { KINDS } from '../../schema/kinds/index.ts';
 import { buildSchema } from '../../server/graphql/schema.ts';
 import { SDL_FILE, printSdl } from '../../server/graphql/sdl.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { Persistence } from '../../server/store/persistence.ts';
+import { groupVersionOf } from '../../server/rest/discovery.ts';
+import { openApiDocument, openApiGroupVersions } from '../../server/rest/openapi-document.ts';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +19,27 @@ describe('the API contract and the store schema', () => {
 
   it('the schema is valid GraphQL', () => {
     expect(validateSchema(buildSchema())).toEqual([]);
+  });
+
+  it('every group-version has an OpenAPI document that defines each of its kinds under its own name', () => {
+    const defined = new Map<string, string[]>();
+    for (const [path, gv] of openApiGroupVersions()) {
+      const schemas = (
+        openApiDocument(gv).components as {
+          schemas: Record<string, { 'x-kubernetes-group-version-kind'?: { kind: string }[] }>;
+        }
+      ).schemas;
+      defined.set(
+        path,
+        Object.values(schemas).flatMap(
+          (schema) => schema['x-kubernetes-group-version-kind']?.map((gvk) => gvk.kind) ?? [],
+        ),
+      );
+    }
+    for (const def of KINDS) {
+      const { group, version } = groupVersionOf(def);
+      expect(defined.get(group ? `apis/${group}/${version}` : `api/${version}`)).toContain(def.kind);
+    }
   });
 
   it('the SQLite and PostgreSQL Prisma schemas declare the same models', () => {
