@@ -1,25 +1,37 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { CA_CERT_FILE, TLS_DIR } from '../server/tls/serving-tls.ts';
 
 /** The API server as its own process on a fresh data directory, as the benchmarks drive it. */
 export interface Server {
   url: URL;
   token: string;
+  /** Where it keeps its store, admin token and CA (`kq config kubeconfig --data` reads them). */
+  dataDir: string;
+  /** The cluster CA (PEM) clients trust the server by, when it serves TLS. */
+  ca?: string;
   /** The server process: its CPU time is read from outside (/proc), not reported by itself. */
   pid: number;
-  /** Keep-alive connections for `post`; ended by `stop`. */
+  /** Keep-alive connections for `post` (trusting `ca` over TLS); ended by `stop`. */
   agent: http.Agent;
   stop(): void;
 }
 
+/** node's client for the server's scheme: `request` and `get` over HTTP or HTTPS alike. */
+export function transport(server: Server): typeof http | typeof https {
+  return server.url.protocol === 'https:' ? https : http;
+}
+
 /**
- * Starts `kq server` on an ephemeral port. BENCH_PROFILE=<dir> writes a CPU profile
+ * Starts `kq server` on an ephemeral port, over plain HTTP unless `tls` (which kubectl
+ * needs: it sends a bearer token over TLS only). BENCH_PROFILE=<dir> writes a CPU profile
  * of the server there when it exits.
  */
-export async function startServer(): Promise<Server> {
+export async function startServer({ tls = false }: { tls?: boolean } = {}): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-bench-'));
   const profile = process.env.BENCH_PROFILE
     ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -38,6 +50,7 @@ export async function startServer(): Promise<Server> {
       '127.0.0.1',
       '--data',
       dataDir,
+      ...(tls ? ['--tls'] : []),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -53,10 +66,15 @@ export async function startServer(): Promise<Server> {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const ca = tls ? fs.readFileSync(path.join(dataDir, TLS_DIR, CA_CERT_FILE), 'utf8') : undefined;
+  const agent = tls
+    ? new https.Agent({ keepAlive: true, maxSockets: 256, ca })
+    : new http.Agent({ keepAlive: true, maxSockets: 256 });
   return {
     url,
     token,
+    dataDir,
+    ca,
     pid: child.pid!,
     agent,
     stop: () => {
@@ -74,7 +92,7 @@ export function post<Data = unknown>(
 ): Promise<Data> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = transport(server).request(
       server.url,
       {
         method: 'POST',
@@ -104,12 +122,16 @@ export function post<Data = unknown>(
 /** The server's /metrics text (Prometheus' format). */
 export function metricsText(server: Server): Promise<string> {
   return new Promise((resolve, reject) =>
-    http
-      .get(new URL('/metrics', server.url), (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve(text));
-      })
+    transport(server)
+      .get(
+        new URL('/metrics', server.url),
+        { agent: server.agent, headers: { authorization: `Bearer ${server.token}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        },
+      )
       .on('error', reject),
   );
 }

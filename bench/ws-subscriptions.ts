@@ -26,6 +26,7 @@ export function subscribeAll(
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(server.url.href.replace(/^http/, 'ws'), 'graphql-transport-ws', {
       perMessageDeflate: deflate,
+      ca: server.ca,
     });
     ws.on('open', () =>
       ws.send(

@@ -49,11 +49,13 @@ export class Cli {
   /** The server, token and CA kq talks with, as flags, environment and config give them. */
   resolve(): Connection {
     const { env } = this.io;
+    // An explicit --data names the server's own data directory: its token and CA, not the saved ones.
+    const saved = this.flags.data === undefined ? this.config : {};
     this.connection ??= resolveConnection({
       server: this.flags.server ?? env.KQ_SERVER ?? env.KUBEQL_SERVER ?? this.config.server,
-      token: this.flags.token ?? env.KQ_TOKEN ?? env.KUBEQL_TOKEN ?? this.config.token,
+      token: this.flags.token ?? env.KQ_TOKEN ?? env.KUBEQL_TOKEN ?? saved.token,
       'certificate-authority': this.flags['certificate-authority'],
-      'certificate-authority-data': this.config['certificate-authority-data'],
+      'certificate-authority-data': saved['certificate-authority-data'],
       data: path.resolve(this.io.cwd, this.flags.data ?? '.kubeql'),
     });
     return this.connection;

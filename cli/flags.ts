@@ -125,3 +125,11 @@ export function intFlag(name: string, value: unknown, min = 0): number | undefin
     throw new UsageError(`invalid argument "${value}" for "--${name}" flag`);
   return n;
 }
+
+/** A duration flag ("60s", "5m", "1h" or bare seconds, as kubectl's --timeout) in seconds, or a UsageError naming it. */
+export function durationFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)(s|m|h)?$/.exec(value);
+  if (!match) throw new UsageError(`invalid argument "${value}" for "--${name}" flag: use e.g. 30s, 5m`);
+  return Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] as 's'] ?? 1);
+}

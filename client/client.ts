@@ -3,7 +3,15 @@ import { fromGraphQLErrors, isCode, KubeqlError } from './errors.ts';
 import { getOperation, listOperation, type Operation } from './operations.ts';
 import { remoteTransport, type RemoteTransportOptions } from './remote-transport.ts';
 import { subscription, type Subscription } from './subscription.ts';
-import type { ListOptions, ListResult, Resource, Selection, Transport, WatchOptions } from './types.ts';
+import type {
+  ListOptions,
+  ListResult,
+  ReadOptions,
+  Resource,
+  Selection,
+  Transport,
+  WatchOptions,
+} from './types.ts';
 import { ResumingWatch, type Watch } from './watch.ts';
 
 export type ClientOptions = RemoteTransportOptions | { transport: Transport };
@@ -15,7 +23,12 @@ export interface KubeqlClient {
   /** Runs a subscription: its data as an iterator; `return()` ends it at once. */
   subscribe<T = unknown>(query: string, variables?: Record<string, unknown>): Subscription<T>;
   /** One object, or null when there is none. Namespaced kinds default to "default". */
-  get<T extends Resource = Resource>(kind: string, name: string, namespace?: string): Promise<T | null>;
+  get<T extends Resource = Resource>(
+    kind: string,
+    name: string,
+    namespace?: string,
+    options?: ReadOptions,
+  ): Promise<T | null>;
   /**
    * One page: at most `limit` objects (the server's default page, DEFAULT_LIST_LIMIT,
    * without one; never more than MAX_LIST_LIMIT), and `continue` when more match. Use
@@ -28,7 +41,7 @@ export interface KubeqlClient {
    */
   listAll<T extends Resource = Resource>(
     kind: string,
-    selection?: Selection & { pageSize?: number },
+    selection?: Selection & ReadOptions & { pageSize?: number },
   ): Promise<ListResult<T>>;
   /** Changes as full objects, resumed across dropped connections and server restarts (see ResumingWatch). */
   watch<T extends Resource = Resource>(kind: string, options?: WatchOptions): Watch<T>;
@@ -75,7 +88,11 @@ export function createClient(options: ClientOptions): KubeqlClient {
   ): Promise<ListResult<T>> => {
     const { namespace, labelSelector, fieldSelector, limit } = options;
     const page = await run<ListData>(
-      listOperation(kind, { namespace, labelSelector, fieldSelector, limit, continue: options.continue }),
+      listOperation(
+        kind,
+        { namespace, labelSelector, fieldSelector, limit, continue: options.continue },
+        options.showManagedFields,
+      ),
     );
     return {
       items: page.items.map((item) => item.manifest as T),
@@ -91,14 +108,24 @@ export function createClient(options: ClientOptions): KubeqlClient {
     subscribe: <T>(query: string, variables?: Record<string, unknown>) =>
       track((onEnd) => subscription<T>(transport, query, variables, onEnd)),
 
-    get: async <T extends Resource>(kind: string, name: string, namespace?: string) => {
-      const found = await run<{ manifest: Resource } | null>(getOperation(kind, name, namespace));
+    get: async <T extends Resource>(
+      kind: string,
+      name: string,
+      namespace?: string,
+      options: ReadOptions = {},
+    ) => {
+      const found = await run<{ manifest: Resource } | null>(
+        getOperation(kind, name, namespace, options.showManagedFields),
+      );
       return (found?.manifest as T | undefined) ?? null;
     },
 
     list,
 
-    async listAll<T extends Resource>(kind: string, selection: Selection & { pageSize?: number } = {}) {
+    async listAll<T extends Resource>(
+      kind: string,
+      selection: Selection & ReadOptions & { pageSize?: number } = {},
+    ) {
       const { pageSize = DEFAULT_LIST_LIMIT, ...filter } = selection;
       for (let attempt = 1; ; attempt++) {
         try {

@@ -42,16 +42,29 @@ function operation(
   return { query, variables, field };
 }
 
-export function getOperation(kind: string, name: string, namespace?: string): Operation {
-  return operation('query', apiNames(kind).one, { name, namespace }, 'manifest');
+/** The object's `manifest`, with its managedFields when asked. */
+const manifest = (showManagedFields = false) =>
+  showManagedFields ? 'manifest(showManagedFields: true)' : 'manifest';
+
+export function getOperation(
+  kind: string,
+  name: string,
+  namespace?: string,
+  showManagedFields?: boolean,
+): Operation {
+  return operation('query', apiNames(kind).one, { name, namespace }, manifest(showManagedFields));
 }
 
-export function listOperation(kind: string, args: Record<string, unknown>): Operation {
+export function listOperation(
+  kind: string,
+  args: Record<string, unknown>,
+  showManagedFields?: boolean,
+): Operation {
   return operation(
     'query',
     apiNames(kind).many,
     args,
-    'metadata { resourceVersion continue } items { manifest }',
+    `metadata { resourceVersion continue } items { ${manifest(showManagedFields)} }`,
   );
 }
 

@@ -66,7 +66,12 @@ export interface Selection {
   fieldSelector?: string;
 }
 
-export interface ListOptions extends Selection {
+/** How objects are read: kubectl's `--show-managed-fields` (they are left out by default). */
+export interface ReadOptions {
+  showManagedFields?: boolean;
+}
+
+export interface ListOptions extends Selection, ReadOptions {
   limit?: number;
   continue?: string;
 }

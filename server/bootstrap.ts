@@ -1,6 +1,6 @@
 import type { KindDefinition } from '../schema/kind.ts';
 import { kindByName } from '../schema/kinds/index.ts';
-import { CLUSTER_ADMIN_BINDING, defaultClusterRoles } from './auth/default-roles.ts';
+import { defaultClusterRoleBindings, defaultClusterRoles } from './auth/default-roles.ts';
 import { ApiError } from './errors.ts';
 import type { ResourceService } from './resources/service.ts';
 
@@ -16,14 +16,32 @@ export async function bootstrapNamespaces(resources: ResourceService): Promise<v
 }
 
 /**
- * The default ClusterRoles (cluster-admin, admin, edit, view) and the binding of
- * cluster-admin to system:masters, created when missing. Like Kubernetes' RBAC bootstrap,
+ * The default ClusterRoles (cluster-admin, admin, edit, view and the system roles every
+ * caller holds) and their bindings, created when missing. Like Kubernetes' RBAC bootstrap,
  * an existing one is left as its owner changed it.
  */
 export async function bootstrapRbac(resources: ResourceService): Promise<void> {
   const clusterRole = kindByName('ClusterRole')!;
   for (const role of defaultClusterRoles()) await createOnce(resources, clusterRole, role);
-  await createOnce(resources, kindByName('ClusterRoleBinding')!, CLUSTER_ADMIN_BINDING);
+  const binding = kindByName('ClusterRoleBinding')!;
+  for (const crb of defaultClusterRoleBindings()) await createOnce(resources, binding, crb);
+}
+
+/**
+ * The default StorageClass `standard`: volumes made by the local-path provisioner on the
+ * node where a claim's first pod is scheduled, deleted with their claim. Made when
+ * missing at start, as Kubernetes distributions make theirs; changes to it are kept.
+ */
+export async function bootstrapStorage(resources: ResourceService): Promise<void> {
+  const standard = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: 'kubeql.io/local-path',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  };
+  await createOnce(resources, kindByName('StorageClass')!, standard);
 }
 
 async function createOnce(

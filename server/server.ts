@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits/hardening.ts';
 import { DEFAULT_CONNECTION_LIMITS, Quota, type ConnectionLimits } from './limits/connection-limits.ts';
 import { httpTimeouts } from './http/http-timeouts.ts';
 import { AccessControl } from './auth/access-control.ts';
-import { bootstrapNamespaces, bootstrapRbac } from './bootstrap.ts';
+import { bootstrapNamespaces, bootstrapRbac, bootstrapStorage } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
 import { pages } from './http/pages.ts';
@@ -84,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const resources = new ResourceService(store, hub, admissionFor);
   await bootstrapNamespaces(resources);
   await bootstrapRbac(resources);
+  await bootstrapStorage(resources);
   const access = new AccessControl(options.dataDir, resources);
   auth.acceptServiceAccountTokens(access.tokens, access.serviceAccountUid);
 
@@ -114,8 +115,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const path = req.url?.split('?')[0];
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
-    if (path === '/metrics')
+    if (path === '/metrics') {
+      // For callers granted `get /metrics` (a nonResourceURL), as Kubernetes guards its own.
+      const refused = access.pathRefusal(auth.authenticate(req.headers.authorization), 'get', path);
+      if (refused) return plain(res, refused.status, refused.message);
       return plain(res, 200, renderMetrics(store, hub, live), 'text/plain; version=0.0.4');
+    }
     if (path && isRestPath(path)) return serveRest(req, res);
     if (servePages(req, res)) return;
     void yoga(req, res);

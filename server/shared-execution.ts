@@ -19,10 +19,15 @@ export function useSharedEventExecution(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextId = 0;
 
+  // The caller is part of the key: what an event's fields resolve to (edges, usage) is
+  // authorized for the caller, so one caller's result must never serve another.
   const keyOf = (args: ExecutionArgs) => {
     let id = documentIds.get(args.document);
     if (id === undefined) documentIds.set(args.document, (id = nextId++));
-    return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+    const principal = (args.contextValue as { principal?: { name: string; groups: readonly string[] } })
+      .principal;
+    const caller = JSON.stringify([principal?.name, principal?.groups]);
+    return `${id}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${caller}`;
   };
 
   return {

@@ -17,6 +17,7 @@ export const GC_KINDS = [
   'Endpoints',
   'ConfigMap',
   'Secret',
+  'PersistentVolumeClaim',
 ];
 
 export const ORPHAN_FINALIZER = 'orphan';

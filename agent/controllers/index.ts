@@ -2,12 +2,15 @@ import type { ControllerFactory } from './controller.ts';
 import { cronJobController } from './cronjob.ts';
 import { daemonSetController } from './daemonset.ts';
 import { deploymentController } from './deployment/controller.ts';
+import { disruptionController } from './disruption.ts';
 import { endpointsController } from './endpoints.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 import { jobController } from './job.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
+import { persistentVolumeController } from './persistent-volume/binder.ts';
+import { storageProtectionController } from './persistent-volume/protection.ts';
 import { replicaSetController } from './replicaset.ts';
 import { replicationControllerController } from './replicationcontroller.ts';
 import { serviceAccountController } from './service-account.ts';
@@ -23,9 +26,12 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   replicationControllerController,
   deploymentController,
   statefulSetController,
+  persistentVolumeController,
+  storageProtectionController,
   daemonSetController,
   jobController,
   cronJobController,
   endpointsController,
+  disruptionController,
   horizontalPodAutoscalerController,
 ];

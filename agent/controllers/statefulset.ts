@@ -8,25 +8,20 @@ import { ReconcilingController, type ControllerContext, type ControllerFactory }
 import { CONTROLLER_REVISION_HASH_LABEL, RevisionHistory, revisionName } from './controller-revision.ts';
 import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
+import type { ClaimObject } from './persistent-volume/storage-objects.ts';
 import { podFromTemplate, writePods, type PodWriteMessages } from './pod-control.ts';
 import { earliest, type ReconcileResult } from './reconcile-loop.ts';
+import { StatefulSetClaims } from './statefulset-claims.ts';
+import { claimName, ordinalOf, type StatefulSetObject } from './statefulset-names.ts';
 import { templateHash } from './template-hash.ts';
 import { writeChangedStatus } from './written-status.ts';
 
-export type StatefulSetObject = Resource & { spec?: StatefulSet['spec']; status?: StatefulSet['status'] };
 type StatefulSetStatus = NonNullable<StatefulSet['status']>;
 
 /** The label naming a StatefulSet pod (a Service may select one pod with it). */
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 /** The label holding a StatefulSet pod's ordinal. */
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
-
-/** The ordinal of a pod named `<set>-<ordinal>`; undefined for a pod not named as a member of the set. */
-export function ordinalOf(setName: string, podName: string | undefined): number | undefined {
-  if (!podName?.startsWith(`${setName}-`)) return undefined;
-  const rest = podName.slice(setName.length + 1);
-  return /^(0|[1-9]\d{0,8})$/.test(rest) ? Number(rest) : undefined;
-}
 
 /** The revision a pod was created at (its `controller-revision-hash` label). */
 export function podRevision(pod: Resource): string | undefined {
@@ -58,11 +53,6 @@ export function newStatefulSetPod(
   if (set.spec?.serviceName) pod.spec.subdomain = set.spec.serviceName;
   addClaimVolumes(set, ordinal, pod);
   return pod;
-}
-
-/** The claim a member pod gets from one of the set's volumeClaimTemplates: `<template>-<set>-<ordinal>`. */
-export function claimName(set: StatefulSetObject, template: string, ordinal: number): string {
-  return `${template}-${set.metadata.name}-${ordinal}`;
 }
 
 /**
@@ -285,11 +275,13 @@ export class StatefulSetController extends ReconcilingController {
   private readonly pods: Informer<PodObject>;
   private readonly expectations = new Expectations(this.ctx.clock);
   private readonly history = new RevisionHistory<PodTemplateSpec>();
+  private readonly claims: StatefulSetClaims;
 
   constructor(ctx: ControllerContext) {
     super('statefulset', ctx);
     this.sets = ctx.informers.get<StatefulSetObject>('StatefulSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
+    this.claims = new StatefulSetClaims(ctx, ctx.informers.get<ClaimObject>('PersistentVolumeClaim'));
   }
 
   /**
@@ -305,8 +297,10 @@ export class StatefulSetController extends ReconcilingController {
    * on writes its cache has not seen yet); not reentrant (never called for one key
    * twice at once). Time is `ctx.clock`'s, read once per call. On a failed pod write it
    * records FailedCreate / FailedDelete and throws, as does a failed claim or status
-   * write: the key is retried with back-off. Returns a requeue when a pod becomes
-   * available later (minReadySeconds).
+   * write: the key is retried with back-off. A pod's claims (volumeClaimTemplates) are
+   * made before it, and a failure there throws before any pod write (see
+   * StatefulSetClaims). Returns a requeue when a pod becomes available later
+   * (minReadySeconds).
    */
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const set = this.sets.get(key);
@@ -326,6 +320,8 @@ export class StatefulSetController extends ReconcilingController {
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
       const plan = planStatefulSet(set, pods, revisions, now);
       requeueAfterMs = plan.requeueAfterMs;
+      for (const pod of plan.create) await this.claims.ensureFor(set, pod);
+      for (const pod of plan.delete) await this.claims.condemn(set, pod);
       await writePods(
         this.ctx,
         set,

@@ -2,6 +2,7 @@ import type { KubeqlClient } from '../../client/index.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import type { PodObject } from '../objects.ts';
+import { ClaimSources } from './claim-sources.ts';
 import { ConfigSources } from './config-sources.ts';
 import { ContainerConfigError } from './container-config-error.ts';
 import { containerEnv } from './container-env.ts';
@@ -37,6 +38,7 @@ function startError(error: unknown): never {
  */
 export class ApiPodEnvironment implements PodEnvironment {
   private readonly sources: ConfigSources;
+  private readonly claims: ClaimSources;
   private readonly volumes: VolumeManager;
 
   constructor(
@@ -46,9 +48,13 @@ export class ApiPodEnvironment implements PodEnvironment {
     this.sources = new ConfigSources(client, {
       onError: (error) => options.log(`config sources: ${String(error)}`),
     });
+    this.claims = new ClaimSources(client, {
+      onError: (error) => options.log(`claim sources: ${String(error)}`),
+    });
     this.volumes = new VolumeManager({
       root: options.root,
       sources: this.sources,
+      claims: this.claims,
       log: options.log,
       clock: options.clock,
     });
@@ -56,11 +62,13 @@ export class ApiPodEnvironment implements PodEnvironment {
 
   async start(): Promise<void> {
     this.sources.start();
-    await this.sources.waitForSync();
+    this.claims.start();
+    this.claims.onVolumeDeleted((pv) => void this.volumes.releaseVolume(pv));
+    await Promise.all([this.sources.waitForSync(), this.claims.waitForSync()]);
   }
 
   async stop(): Promise<void> {
-    await this.sources.stop();
+    await Promise.all([this.sources.stop(), this.claims.stop()]);
   }
 
   sandboxConfig(pod: PodObject): Pick<SandboxConfig, 'dns' | 'hostPorts'> {

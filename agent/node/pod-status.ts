@@ -44,6 +44,16 @@ export interface SyncPlan {
    * CreateContainerConfigError.
    */
   startErrors?: Map<string, { reason: string; message: string }>;
+  /**
+   * Running sidecars to stop, last started first: the pod's own containers have all exited
+   * for good, and sidecars do not hold a finished pod open.
+   */
+  stop?: RuntimeContainer[];
+}
+
+/** A native sidecar: an init container with `restartPolicy: Always`, running beside the pod's containers. */
+export function isSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always';
 }
 
 type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -90,8 +100,25 @@ export function planPod(
     plan.retryAfterMs = Math.min(plan.retryAfterMs ?? Infinity, at - now);
   };
 
+  const finished = containersFinished(pod, runtimePod, policy);
+  const sidecars: RuntimeContainer[] = [];
   for (const container of pod.spec?.initContainers ?? []) {
     const { current } = instancesOf(runtimePod, container.name, true);
+    if (isSidecar(container)) {
+      // Started in turn, each before the next init container; restarted whatever the pod's
+      // policy while the pod's containers run; stopped once they are all done.
+      if (finished) {
+        if (current?.state === 'running') sidecars.push(current);
+        continue;
+      }
+      if (!current) {
+        plan.start.push({ container, init: true, attempt: 0 });
+        return plan;
+      }
+      if (current.state === 'created') return plan;
+      if (current.state === 'exited') restartOrWait(container, true, current);
+      continue;
+    }
     if (!current) {
       plan.start.push({ container, init: true, attempt: 0 });
       return plan;
@@ -102,6 +129,7 @@ export function planPod(
     if (policy !== 'Never') restartOrWait(container, true, current);
     return plan;
   }
+  if (sidecars.length) plan.stop = sidecars.reverse();
   for (const container of pod.spec?.containers ?? []) {
     const { current } = instancesOf(runtimePod, container.name, false);
     if (!current) plan.start.push({ container, init: false, attempt: 0 });
@@ -110,6 +138,22 @@ export function planPod(
     }
   }
   return plan;
+}
+
+/** Whether every one of the pod's own containers has run and exited for good (none will restart). */
+function containersFinished(
+  pod: PodObject,
+  runtimePod: RuntimePod | undefined,
+  policy: RestartPolicy,
+): boolean {
+  const containers = pod.spec?.containers ?? [];
+  return (
+    containers.length > 0 &&
+    containers.every((container) => {
+      const { current } = instancesOf(runtimePod, container.name, false);
+      return current?.state === 'exited' && !shouldRestart(policy, current.exitCode);
+    })
+  );
 }
 
 type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -179,9 +223,12 @@ function containerStatus(
     name: container.name,
     state,
     lastState,
-    // Without probes a running container is ready and started; a finished init container is ready.
+    // Without probes a running container is ready and started; a finished init container is
+    // ready, a sidecar while it runs.
     ready: init
-      ? current.state === 'exited' && current.exitCode === 0
+      ? isSidecar(container)
+        ? current.state === 'running'
+        : current.state === 'exited' && current.exitCode === 0
       : current.state === 'running' && (probes?.(container.name).ready ?? true),
     restartCount: current.attempt,
     image,
@@ -211,7 +258,13 @@ export function podPhase(
   }
   let pendingInit = 0;
   let failedInit = 0;
-  for (const status of initStatuses) {
+  const initContainers = pod.spec?.initContainers ?? [];
+  for (const [i, status] of initStatuses.entries()) {
+    if (isSidecar(initContainers[i])) {
+      // A sidecar holds the pod Pending only until it first starts; how it ends is not the pod's outcome.
+      if (!hasStarted(status)) pendingInit++;
+      continue;
+    }
     const exited =
       status.state?.terminated ?? (status.state?.waiting ? status.lastState?.terminated : undefined);
     if (!exited) pendingInit++;
@@ -237,6 +290,11 @@ export function podPhase(
   if (policy === 'Always') return 'Running';
   if (stopped === succeeded) return 'Succeeded';
   return policy === 'Never' ? 'Failed' : 'Running';
+}
+
+/** Whether a container has run: running now, or exited after it started. */
+function hasStarted(status: ContainerStatus): boolean {
+  return !!(status.state?.running || status.state?.terminated?.startedAt || status.lastState?.terminated);
 }
 
 /** A condition, keeping its lastTransitionTime when its status did not change. */
@@ -290,7 +348,9 @@ export function buildPodStatus(
   const initStatuses = (spec?.initContainers ?? []).map((c) =>
     containerStatus(c, true, runtimePod, plan, false),
   );
-  const initialized = initStatuses.every((s) => s.ready);
+  const initDone = (status: ContainerStatus, i: number) =>
+    isSidecar(spec!.initContainers![i]) ? hasStarted(status) : status.ready;
+  const initialized = initStatuses.every(initDone);
   const statuses = (spec?.containers ?? []).map((c) =>
     containerStatus(c, false, runtimePod, plan, initialized, context.probes),
   );
@@ -300,8 +360,9 @@ export function buildPodStatus(
   const previous = current.conditions;
   const pending = (list: ContainerStatus[], ok: (s: ContainerStatus) => boolean) =>
     list.filter((s) => !ok(s)).map((s) => s.name);
-  const uninitialized = pending(initStatuses, (s) => s.ready);
-  const unready = pending(statuses, (s) => s.ready);
+  const uninitialized = initStatuses.filter((s, i) => !initDone(s, i)).map((s) => s.name);
+  const sidecarStatuses = initStatuses.filter((_, i) => isSidecar(spec!.initContainers![i]));
+  const unready = pending([...sidecarStatuses, ...statuses], (s) => s.ready);
   const notReady = terminal
     ? { reason: phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed', message: undefined }
     : { reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };

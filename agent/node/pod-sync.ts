@@ -9,11 +9,24 @@ import { timestamp } from '../timestamps.ts';
 import { runLifecycleHook, runPreStopHooks } from './lifecycle-hooks.ts';
 import type { NodeSource } from './node-sources.ts';
 import type { PodEnvironment } from './pod-environment.ts';
-import { backoffKey, buildPodStatus, planPod, type CrashLoopBackoff, type SyncPlan } from './pod-status.ts';
+import {
+  backoffKey,
+  buildPodStatus,
+  isSidecar,
+  planPod,
+  type CrashLoopBackoff,
+  type SyncPlan,
+} from './pod-status.ts';
 import type { PodUids } from './pod-uids.ts';
 import type { SyncResult } from './pod-workers.ts';
 import type { ProbeManager } from './probes/probe-manager.ts';
-import { ContainerStartError, instancesOf, type ContainerRuntime } from './runtime/runtime.ts';
+import {
+  ContainerStartError,
+  instancesOf,
+  type ContainerRuntime,
+  type RuntimeContainer,
+  type RuntimePod,
+} from './runtime/runtime.ts';
 import { StartFailures } from './start-failures.ts';
 import { unmountableVolume } from './unmountable-volumes.ts';
 
@@ -107,7 +120,8 @@ export class PodSync {
     }
     const plan = planPod(pod, runtimePod, this.options.crashLoopBackoff, clock.now());
     const started = await this.startContainers(pod, plan, ip);
-    if (started > 0 || !runtimePod) runtimePod = await runtime.getPod(uid);
+    const stopped = await this.stopSidecars(pod, plan.stop ?? [], gracePeriod(pod));
+    if (started > 0 || stopped || !runtimePod) runtimePod = await runtime.getPod(uid);
     for (const message of plan.backingOff.values())
       this.event(pod, 'Warning', 'BackOff', backOffEvent(message));
     probes?.sync(pod, runtimePod);
@@ -180,13 +194,58 @@ export class PodSync {
   }
 
   /**
+   * Stops sidecars one after the other, in the order given (the reverse of their start),
+   * sharing `graceSeconds`; returns the seconds left. The kubelet stops a pod's sidecars
+   * only after its other containers, so that what those need (a proxy, a log shipper) is
+   * there until they are done.
+   */
+  private async stopSidecars(pod: PodObject, sidecars: RuntimeContainer[], graceSeconds: number) {
+    const { runtime, clock } = this.options;
+    let remaining = graceSeconds;
+    for (const sidecar of sidecars) {
+      if (!runtime.killContainer) break;
+      this.event(pod, 'Normal', 'Killing', `Stopping container ${sidecar.name}`);
+      const began = clock.now();
+      await runtime.killContainer(sidecar.id, remaining);
+      remaining = Math.max(0, remaining - (clock.now() - began) / 1000);
+    }
+    return remaining;
+  }
+
+  /**
+   * A pod with sidecars stops in order: its other containers first (together), then its
+   * sidecars, last started first. Returns the grace period left for stopping the rest.
+   */
+  private async stopInOrder(pod: PodObject, before: RuntimePod | undefined, graceSeconds: number) {
+    const { runtime, clock } = this.options;
+    const sidecars = new Set((pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name));
+    if (!sidecars.size || !runtime.killContainer || !before) return graceSeconds;
+    const running = before.containers.filter((c) => c.state === 'running');
+    const began = clock.now();
+    await Promise.all(
+      running
+        .filter((c) => !(c.init && sidecars.has(c.name)))
+        .map((c) => runtime.killContainer!(c.id, graceSeconds)),
+    );
+    const remaining = Math.max(0, graceSeconds - (clock.now() - began) / 1000);
+    const order = (pod.spec?.initContainers ?? [])
+      .filter(isSidecar)
+      .map((c) => c.name)
+      .reverse();
+    const runningSidecars = order
+      .map((name) => running.find((c) => c.init && c.name === name))
+      .filter((c): c is RuntimeContainer => c !== undefined);
+    return this.stopSidecars(pod, runningSidecars, remaining);
+  }
+
+  /**
    * Runs the container's postStart hook right after it started, as the kubelet does (the
    * pod's sync waits for it); a failed hook kills the container, which then restarts as
    * its restart policy says.
    */
   private async postStart(pod: PodObject, container: Container, ip: string | undefined): Promise<void> {
     const { runtime, clock } = this.options;
-    const grace = Number(pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const grace = gracePeriod(pod);
     const outcome = await runLifecycleHook('postStart', pod, container, runtime, ip, grace * 1000, clock);
     if (outcome.result === 'success') return;
     this.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${outcome.message}`);
@@ -199,7 +258,7 @@ export class PodSync {
     const { runtime, probes } = this.options;
     const uid = pod.metadata.uid!;
     probes?.removePod(uid);
-    await runtime.stopPod(uid, Number(pod.spec?.terminationGracePeriodSeconds ?? 30));
+    await runtime.stopPod(uid, gracePeriod(pod));
     const status = buildPodStatus(pod, await runtime.getPod(uid), noPlan(), this.finalContext());
     await this.writePodStatus(pod, {
       ...status,
@@ -233,6 +292,7 @@ export class PodSync {
         clock,
       );
     }
+    remaining = await this.stopInOrder(pod, await runtime.getPod(uid), remaining);
     await runtime.stopPod(uid, remaining);
     const status = buildPodStatus(pod, await runtime.getPod(uid), noPlan(), this.finalContext());
     const written = await this.writePodStatus(pod, status);
@@ -273,6 +333,11 @@ export class PodSync {
 }
 
 const noPlan = (): SyncPlan => ({ start: [], backingOff: new Map() });
+
+/** The pod's terminationGracePeriodSeconds (30 by default). */
+function gracePeriod(pod: PodObject): number {
+  return Number(pod.spec?.terminationGracePeriodSeconds ?? 30);
+}
 
 /** The kubelet's BackOff event for a crash-looping container, from the waiting message. */
 function backOffEvent(waitingMessage: string): string {

@@ -2,12 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import type { Container, Volume } from '../../schema/kinds/pod.ts';
+import type { VolumeObject } from '../controllers/persistent-volume/storage-objects.ts';
 import type { PodObject } from '../objects.ts';
 import { AtomicWriter, type FileProjection } from './atomic-writer.ts';
+import type { ClaimReader } from './claim-sources.ts';
 import type { ConfigReader } from './config-sources.ts';
 import { ContainerConfigError } from './container-config-error.ts';
 import { expandArgs } from './env-expansion.ts';
 import { checkHostPath } from './host-path.ts';
+import { LocalPathStorage } from './local-path-storage.ts';
 import { unmountableReason } from './unmountable-volumes.ts';
 import { configMapPayload, downwardAPIPayload, projectedPayload, secretPayload } from './volume-payloads.ts';
 
@@ -15,6 +18,8 @@ export interface VolumeManagerOptions {
   /** The agent's state directory; pods' volumes go under `<root>/pods/<uid>/volumes`. */
   root: string;
   sources: ConfigReader;
+  /** Where persistentVolumeClaim volumes find their claims and volumes; without it such volumes cannot be set up. */
+  claims?: ClaimReader;
   /** The node's allocatable resources: what a downward API file reports for a limit a container does not set. */
   allocatable?: Record<string, string | number>;
   log?: (line: string) => void;
@@ -66,7 +71,10 @@ const API_DATA = ['configMap', 'secret', 'downwardAPI', 'projected'] as const;
  *   their content changed. They are files on the node's disk (the kubelet keeps secrets
  *   on tmpfs).
  * - hostPath: the node's own path, after the checks its `type` asks for.
- * - persistentVolumeClaim: not supported (there are no PersistentVolumeClaims).
+ * - persistentVolumeClaim: the bound volume's storage. A claim not bound yet fails the
+ *   set-up (the pod waits, retried). hostPath and local volumes are their path on the
+ *   node; local-path volumes (the default StorageClass's) a directory under
+ *   `<root>/local-path/`, made on first mount and kept across the pod's lives.
  * - every other source (cloud disks, NFS, CSI, images, projected tokens...): refused
  *   with the reason unmountable-volumes.ts gives.
  *
@@ -77,6 +85,8 @@ const API_DATA = ['configMap', 'secret', 'downwardAPI', 'projected'] as const;
 export class VolumeManager {
   private readonly root: string;
   private readonly sources: ConfigReader;
+  private readonly claims?: ClaimReader;
+  private readonly localPath: LocalPathStorage;
   private readonly allocatable?: Record<string, string | number>;
   private readonly log: (line: string) => void;
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -86,6 +96,8 @@ export class VolumeManager {
     this.clock = options.clock ?? systemClock;
     this.root = path.resolve(options.root);
     this.sources = options.sources;
+    this.claims = options.claims;
+    this.localPath = new LocalPathStorage(this.root);
     this.allocatable = options.allocatable;
     this.log = options.log ?? (() => {});
   }
@@ -155,7 +167,12 @@ export class VolumeManager {
             `cannot find volume "${mount.name}" to mount into container "${container.name}"`,
           );
         }
-        const dir = this.volumeDir(pod, volume);
+        let dir: string;
+        try {
+          dir = this.volumeDir(pod, volume);
+        } catch (error) {
+          throw volumeError(volume.name, error);
+        }
         const subPath = mount.subPathExpr ? expandArgs([mount.subPathExpr], env)[0] : mount.subPath;
         const source = subPath ? await subPathSource(dir, subPath, mount.name, container.name) : dir;
         const readOnly =
@@ -176,14 +193,30 @@ export class VolumeManager {
     });
   }
 
+  /** Removes the data a deleted volume kept on this node, when its reclaim policy says Delete; never throws. */
+  async releaseVolume(pv: VolumeObject): Promise<void> {
+    try {
+      if (await this.localPath.release(pv)) this.log(`volume ${pv.metadata.name}: data deleted`);
+    } catch (error) {
+      this.log(
+        `volume ${pv.metadata.name}: deleting its data failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
   /** The uids of the pods that have a directory: what to tear down once no longer wanted. */
   async podUids(): Promise<string[]> {
     return (await fs.readdir(path.join(this.root, 'pods')).catch(() => [])).sort();
   }
 
-  /** The host path of a volume: its directory under the pod's, or a hostPath's own path. */
+  /**
+   * The host path of a volume: its directory under the pod's, a hostPath's own path, or
+   * the path of a claim's volume (throws when the claim cannot be mounted yet).
+   */
   volumeDir(pod: PodObject, volume: Volume): string {
     if (volume.hostPath) return volume.hostPath.path;
+    if (volume.persistentVolumeClaim)
+      return this.claimedVolume(pod, volume.persistentVolumeClaim.claimName).dir;
     const plugin =
       (Object.keys(PLUGIN_DIR) as Array<keyof typeof PLUGIN_DIR>).find((kind) => volume[kind]) ?? 'emptyDir';
     return path.join(this.podDir(pod.metadata.uid!), 'volumes', PLUGIN_DIR[plugin], volume.name);
@@ -200,7 +233,14 @@ export class VolumeManager {
       return false;
     }
     if (volume.persistentVolumeClaim) {
-      throw new Error(`persistentvolumeclaim "${volume.persistentVolumeClaim.claimName}" not found`);
+      const { pv, dir } = this.claimedVolume(pod, volume.persistentVolumeClaim.claimName);
+      // A volume's hostPath type is the same enumeration as a pod's, typed loosely by the PV shape.
+      type HostPathType = NonNullable<Volume['hostPath']>['type'];
+      if (pv.spec?.hostPath) await checkHostPath(dir, pv.spec.hostPath.type as HostPathType);
+      else if (pv.spec?.local) {
+        if (!(await exists(dir))) throw new Error(`path "${dir}" does not exist`);
+      } else await this.localPath.prepare(pv);
+      return false;
     }
     if (volume.configMap) {
       const { name, optional } = volume.configMap;
@@ -232,6 +272,33 @@ export class VolumeManager {
     await fs.mkdir(dir, { recursive: true });
     await fs.chmod(dir, 0o777);
     return true;
+  }
+
+  /**
+   * The volume a pod's claim is bound to, and where its storage is on this node. Throws
+   * the kubelet's words while the claim is missing or not bound yet (the pod retries),
+   * or when the volume's source is not one this node mounts.
+   */
+  private claimedVolume(pod: PodObject, claimName: string): { pv: VolumeObject; dir: string } {
+    const claim = this.claims?.claim(pod.metadata.namespace ?? 'default', claimName);
+    if (!claim) throw new Error(`persistentvolumeclaim "${claimName}" not found`);
+    const volumeName = claim.spec?.volumeName;
+    if (!volumeName || claim.status?.phase !== 'Bound')
+      throw new Error(`persistentvolumeclaim "${claimName}" is not bound`);
+    const pv = this.claims?.volume(volumeName);
+    if (!pv) throw new Error(`persistentvolume "${volumeName}" not found`);
+    if (pv.spec?.claimRef?.uid !== claim.metadata.uid)
+      throw new Error(`persistentvolume "${volumeName}" is not bound to claim "${claimName}"`);
+    if (pv.spec?.hostPath) return { pv, dir: pv.spec.hostPath.path };
+    if (pv.spec?.local) return { pv, dir: pv.spec.local.path };
+    const dir = this.localPath.pathOf(pv);
+    if (dir) return { pv, dir };
+    const csi = pv.spec?.csi?.driver;
+    throw new Error(
+      csi
+        ? `driver name ${csi} not found in the list of registered CSI drivers`
+        : `no volume plugin matched: this node mounts hostPath, local and local-path persistent volumes only`,
+    );
   }
 
   private async writeApiData(

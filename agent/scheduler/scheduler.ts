@@ -17,6 +17,7 @@ import { timestamp } from '../timestamps.ts';
 import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from './filters.ts';
 import { podInfo, SchedulerCache } from './node-info.ts';
 import { DEFAULT_SCORES, pickBest, scoreNodes, type Score } from './scores.ts';
+import { volumeBindingFilter } from './volume-binding.ts';
 
 /** Bindings written at once; beyond this a decision waits for one to finish (back-pressure on the store). */
 const MAX_BINDINGS_IN_FLIGHT = 64;
@@ -90,6 +91,8 @@ export class Scheduler {
   private nextStart = 0;
   /** Bindings being written (see schedule). */
   private readonly bindings = new Set<Promise<void>>();
+  /** The configured filters, then VolumeBinding (which reads the claims this scheduler's informers hold). */
+  private readonly filters: Filter[];
 
   constructor(client: KubeqlClient, options: Partial<SchedulerOptions> & SchedulerParts = {}) {
     this.options = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
@@ -119,6 +122,8 @@ export class Scheduler {
       },
       onDelete: (node) => this.cache.removeNode(node.metadata.name!),
     });
+    const volumeBinding = volumeBindingFilter(this.informers, () => this.clusterChanged());
+    this.filters = [...this.options.filters, volumeBinding];
     const pods = this.informers.get<PodObject>('Pod');
     const removePodHandlers = pods.addEventHandler({
       onAdd: (pod) => {
@@ -148,6 +153,7 @@ export class Scheduler {
     this.removeHandlers = () => {
       removeNodeHandlers();
       removePodHandlers();
+      volumeBinding.dispose();
     };
     this.informers.start();
     this.synced = this.informers.waitForSync().then(() => {
@@ -198,7 +204,7 @@ export class Scheduler {
     let looked = 0;
     for (; looked < nodes.length && feasible.length < wanted; looked++) {
       const node = nodes[(start + looked) % nodes.length];
-      const failed = runFilters(info, node, this.options.filters);
+      const failed = runFilters(info, node, this.filters);
       if (!failed) feasible.push(node);
       else for (const reason of new Set(failed)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }

@@ -1,11 +1,13 @@
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import type { Options, Parsed } from '../flags.ts';
+import { listRules } from './auth-rules.ts';
 import type { Verb } from './verb.ts';
 
 const options = {
   'all-namespaces': { type: 'boolean', short: 'A' },
   subresource: { type: 'string' },
+  list: { type: 'boolean' },
 } as const satisfies Options;
 
 export const auth: Verb<typeof options> = {
@@ -15,14 +17,17 @@ Examples:
   kq auth can-i list pods -n team
   kq auth can-i delete deployments.apps/web
   kq auth can-i list secrets -A
+  kq auth can-i --list -n team
   kq auth whoami
 
 Usage: kq auth can-i VERB RESOURCE[/NAME] [-n NAMESPACE | -A] [--subresource=SUB]
+       kq auth can-i --list [-n NAMESPACE | -A]
        kq auth whoami
 
 Flags:
   -A, --all-namespaces  ask about every namespace (a cluster-wide grant)
       --subresource     a subresource (status, scale, log, ...)
+      --list            list everything this token may do in the namespace
 
 can-i prints yes or no and exits 0 or 1, as kubectl does.`,
   options,
@@ -40,6 +45,11 @@ async function runAuth(cli: Cli, { values, positionals }: Parsed<typeof options>
     cli.out(`Groups      [${data.whoami.groups.join(' ')}]`);
     return 0;
   }
+  const namespace = values['all-namespaces'] ? undefined : cli.namespace;
+  if (what === 'can-i' && values.list) {
+    if (verb) throw new UsageError('kq auth can-i --list takes no VERB or RESOURCE');
+    return listRules(cli, namespace);
+  }
   if (what !== 'can-i' || !verb || !target) {
     throw new UsageError('usage: kq auth can-i VERB RESOURCE[/NAME] [-n NAMESPACE | -A], or kq auth whoami');
   }
@@ -53,7 +63,7 @@ async function runAuth(cli: Cli, { values, positionals }: Parsed<typeof options>
       resource,
       name,
       subresource: values.subresource,
-      namespace: values['all-namespaces'] ? undefined : cli.namespace,
+      namespace,
     },
   );
   cli.out(data.canI ? 'yes' : 'no');

@@ -45,13 +45,14 @@ interface Manifest<T> {
 /** What describe's query answers for an object: the edges it asks for (RELATED) are there. */
 interface DescribeResult {
   manifest: Resource;
-  events?: Array<Manifest<EventObject>>;
-  replicaSets?: Array<Manifest<ReplicaSetObject>>;
-  pods?: Array<Manifest<PodObject>>;
+  // Edges are null where the caller may not follow them.
+  events?: Array<Manifest<EventObject>> | null;
+  replicaSets?: Array<Manifest<ReplicaSetObject>> | null;
+  pods?: Array<Manifest<PodObject>> | null;
   endpoints?: Manifest<EndpointsObject> | null;
 }
 
-const manifests = <T>(list: Array<Manifest<T>> | undefined) => list?.map((item) => item.manifest);
+const manifests = <T>(list: Array<Manifest<T>> | null | undefined) => list?.map((item) => item.manifest);
 
 /** One object with its events and related objects, in one query through the API's graph edges. */
 async function fetchDescribed(

@@ -34,6 +34,7 @@ const options = {
   watch: { type: 'boolean', short: 'w' },
   'watch-only': { type: 'boolean' },
   'show-labels': { type: 'boolean' },
+  'show-managed-fields': { type: 'boolean' },
   'no-headers': { type: 'boolean' },
   'ignore-not-found': { type: 'boolean' },
   'chunk-size': { type: 'string' },
@@ -59,6 +60,7 @@ Flags:
   -w, --watch           after listing, print every change as it happens
       --watch-only      print changes only, not the current objects
       --show-labels     a LABELS column
+      --show-managed-fields  with -o yaml|json|jsonpath: keep metadata.managedFields
       --no-headers      no header line
       --ignore-not-found  a missing named object is not an error
       --chunk-size      list in pages of this many objects (default ${DEFAULT_LIST_LIMIT}; 0: the
@@ -111,7 +113,9 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
     if (names.length) {
       const objects: Resource[] = [];
       for (const name of names) {
-        const obj = await client.get(kind.kind, name, kind.namespaced ? cli.namespace : undefined);
+        const obj = await client.get(kind.kind, name, kind.namespaced ? cli.namespace : undefined, {
+          showManagedFields: values['show-managed-fields'],
+        });
         if (obj) objects.push(obj);
         else if (!values['ignore-not-found']) {
           cli.err(`Error from server (NotFound): ${qualifiedResource(kind)} "${name}" not found`);
@@ -121,6 +125,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
       groups.push({ kind, objects });
     } else {
       const { items } = await client.listAll(kind.kind, {
+        showManagedFields: values['show-managed-fields'],
         namespace: scope(kind),
         labelSelector: values.selector,
         fieldSelector: values['field-selector'],
@@ -135,7 +140,9 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
   if (format && format !== 'wide') {
     if (objects.length || !named) {
       const single = named && requests.length === 1 && requests[0].names.length === 1;
-      cli.io.stdout.write(formatObjects(objects, format, single, readerIn(cli)));
+      cli.io.stdout.write(
+        formatObjects(objects, format, single, readerIn(cli), values['show-managed-fields']),
+      );
     }
     return failed ? 1 : 0;
   }
@@ -190,7 +197,9 @@ async function watch(
     if (format && format !== 'wide') {
       for (const obj of objects) {
         cli.io.stdout.write(
-          format === 'name' ? `${nameOf(obj)}\n` : formatObjects([obj], format, true, readerIn(cli)),
+          format === 'name'
+            ? `${nameOf(obj)}\n`
+            : formatObjects([obj], format, true, readerIn(cli), values['show-managed-fields']),
         );
       }
     } else if (first) cli.io.stdout.write(table.render(objects));

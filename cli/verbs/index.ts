@@ -55,6 +55,18 @@ export const VERBS: Record<string, { summary: string; load: () => Promise<Verb> 
     load: async () => (await import('./logs.ts')).logs,
   },
   exec: { summary: 'run a command in a container', load: async () => (await import('./exec.ts')).exec },
+  cordon: {
+    summary: 'mark nodes unschedulable',
+    load: async () => (await import('./drain.ts')).cordon,
+  },
+  uncordon: {
+    summary: 'mark nodes schedulable',
+    load: async () => (await import('./drain.ts')).uncordon,
+  },
+  drain: {
+    summary: "evict a node's pods within their disruption budgets, for maintenance",
+    load: async () => (await import('./drain.ts')).drain,
+  },
   auth: {
     summary: 'inspect authorization: can-i, whoami',
     load: async () => (await import('./auth.ts')).auth,

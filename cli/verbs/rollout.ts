@@ -1,7 +1,7 @@
 import { isCode } from '../../client/errors.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
-import { intFlag, type Options, type Parsed } from '../flags.ts';
+import { durationFlag, intFlag, type Options, type Parsed } from '../flags.ts';
 import { notFound, objectRef, oneObject, qualifiedResource, type Kind } from '../kinds.ts';
 import { DESCRIBE, formatTabs } from '../tabwriter.ts';
 import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
@@ -72,14 +72,6 @@ async function runRollout(cli: Cli, { values, positionals }: Parsed<typeof optio
   return subcommands[sub](kind, name);
 }
 
-/** "60s", "5m", "1h" or bare seconds, as kubectl's --timeout. */
-function seconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const match = /^(\d+)(s|m|h)?$/.exec(value);
-  if (!match) throw new UsageError(`invalid argument "${value}" for "--timeout" flag: use e.g. 30s, 5m`);
-  return Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] as 's'] ?? 1);
-}
-
 /**
  * The rolloutStatus subscription, line by line as kubectl prints them: 0 once rolled
  * out, 1 on ProgressDeadlineExceeded or when --timeout runs out.
@@ -90,7 +82,7 @@ async function status(
   name: string,
   values: Parsed<typeof options>['values'],
 ): Promise<number> {
-  const timeoutSeconds = seconds(values.timeout);
+  const timeoutSeconds = durationFlag('timeout', values.timeout);
   const items = cli
     .client()
     .subscribe<{ rolloutStatus: { message: string; done: boolean; failed: boolean } }>(

@@ -186,11 +186,11 @@ export type ClusterRole = Resource & {
   aggregationRule?: Maybe<AggregationRule>;
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -199,16 +199,22 @@ export type ClusterRole = Resource & {
   rules?: Maybe<Array<PolicyRule>>;
 };
 
+
+/** A set of permissions cluster-wide or, bound by a RoleBinding, in one namespace; may aggregate other ClusterRoles. */
+export type ClusterRoleManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** Grants a ClusterRole cluster-wide to users, groups and service accounts. */
 export type ClusterRoleBinding = Resource & {
   __typename?: 'ClusterRoleBinding';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -217,6 +223,12 @@ export type ClusterRoleBinding = Resource & {
   roleRef: RoleRef;
   /** Who is granted the role. */
   subjects?: Maybe<Array<Subject>>;
+};
+
+
+/** Grants a ClusterRole cluster-wide to users, groups and service accounts. */
+export type ClusterRoleBindingManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Grants a ClusterRole cluster-wide to users, groups and service accounts. */
@@ -329,17 +341,23 @@ export type ConfigMap = Resource & {
   /** UTF-8 values. Keys: alphanumerics, "-", "_" or "."; not also in binaryData. */
   data?: Maybe<Scalars['StringMap']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   /** Once true, data and binaryData can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
+};
+
+
+/** Non-secret configuration for pods, as environment variables or files; at most 1 MiB. */
+export type ConfigMapManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type ConfigMapEnvSource = {
@@ -751,13 +769,13 @@ export type CronJob = Resource & {
   __typename?: 'CronJob';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   /** The Jobs this CronJob started and still keeps. */
-  jobs: Array<Job>;
+  jobs?: Maybe<Array<Job>>;
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -766,6 +784,12 @@ export type CronJob = Resource & {
   spec?: Maybe<CronJobSpec>;
   /** Observed state of a CronJob. */
   status?: Maybe<CronJobStatus>;
+};
+
+
+/** Creates Jobs on a repeating schedule. */
+export type CronJobManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Creates Jobs on a repeating schedule. */
@@ -892,21 +916,27 @@ export type DaemonSet = Resource & {
   __typename?: 'DaemonSet';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods this DaemonSet owns; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   /** Desired state of a DaemonSet. */
   spec?: Maybe<DaemonSetSpec>;
   /** Observed state of a DaemonSet. */
   status?: Maybe<DaemonSetStatus>;
+};
+
+
+/** Runs a copy of a pod on every node (or every node a node selector picks). */
+export type DaemonSetManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type DaemonSetCondition = {
@@ -1059,23 +1089,29 @@ export type Deployment = Resource & {
   __typename?: 'Deployment';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods of all this Deployment's ReplicaSets; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   /** The ReplicaSets this Deployment owns (one per revision). */
-  replicaSets: Array<ReplicaSet>;
+  replicaSets?: Maybe<Array<ReplicaSet>>;
   /** Desired state of a Deployment. */
   spec?: Maybe<DeploymentSpec>;
   /** Observed state of a Deployment. */
   status?: Maybe<DeploymentStatus>;
+};
+
+
+/** Declarative updates for pods, through ReplicaSets it creates and scales. */
+export type DeploymentManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type DeploymentCondition = {
@@ -1355,16 +1391,22 @@ export type Endpoints = Resource & {
   __typename?: 'Endpoints';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   subsets?: Maybe<Array<EndpointSubset>>;
+};
+
+
+/** A service's backends: maintained by the endpoints controller for services with a selector, by hand otherwise. */
+export type EndpointsManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A service's backends: maintained by the endpoints controller for services with a selector, by hand otherwise. */
@@ -1579,7 +1621,7 @@ export type Event = Resource & {
   /** When the event was first observed (RFC 3339, microseconds). */
   eventTime?: Maybe<Scalars['String']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** When the event was first recorded. */
   firstTimestamp?: Maybe<Scalars['String']['output']>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
@@ -1588,7 +1630,7 @@ export type Event = Resource & {
   kind: Scalars['String']['output'];
   /** When the event was most recently recorded. */
   lastTimestamp?: Maybe<Scalars['String']['output']>;
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   /** What happened, for humans. */
   message?: Maybe<Scalars['String']['output']>;
@@ -1606,6 +1648,12 @@ export type Event = Resource & {
   series?: Maybe<EventSeries>;
   source?: Maybe<EventSource>;
   type?: Maybe<EventType>;
+};
+
+
+/** A report of something that happened to an object; kept for a limited time. */
+export type EventManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A report of something that happened to an object; kept for a limited time. */
@@ -1911,17 +1959,23 @@ export type HorizontalPodAutoscaler = Resource & {
   __typename?: 'HorizontalPodAutoscaler';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   spec: HorizontalPodAutoscalerSpec;
   status?: Maybe<HorizontalPodAutoscalerStatus>;
+};
+
+
+/** Scales a workload's replicas between minReplicas and maxReplicas to keep metrics at their targets. */
+export type HorizontalPodAutoscalerManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type HorizontalPodAutoscalerBehavior = {
@@ -2122,11 +2176,11 @@ export type Ingress = Resource & {
   __typename?: 'Ingress';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -2135,6 +2189,12 @@ export type Ingress = Resource & {
   spec?: Maybe<IngressSpec>;
   /** Observed state of an Ingress. */
   status?: Maybe<IngressStatus>;
+};
+
+
+/** Routes HTTP(S) from outside the cluster to Services by host and path, with TLS. */
+export type IngressManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Where requests no rule matches go. */
@@ -2159,17 +2219,23 @@ export type IngressClass = Resource & {
   __typename?: 'IngressClass';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** Which controller implements the ingresses of this class, and with what configuration. */
   spec?: Maybe<IngressClassSpec>;
+};
+
+
+/** A kind of Ingress, implemented by one controller; annotated ingressclass.kubernetes.io/is-default-class, it is the default. */
+export type IngressClassManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A kind of Ingress, implemented by one controller; annotated ingressclass.kubernetes.io/is-default-class, it is the default. */
@@ -2399,21 +2465,27 @@ export type Job = Resource & {
   __typename?: 'Job';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods this Job owns; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   /** Desired state of a Job. */
   spec?: Maybe<JobSpec>;
   /** Observed state of a Job. */
   status?: Maybe<JobStatus>;
+};
+
+
+/** Runs pods until a number of them complete successfully. */
+export type JobManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type JobCondition = {
@@ -2669,16 +2741,22 @@ export type Lease = Resource & {
   __typename?: 'Lease';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   spec?: Maybe<LeaseSpec>;
+};
+
+
+/** A lock with an expiry, for leader election and node heartbeats. */
+export type LeaseManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A lock with an expiry, for leader election and node heartbeats. */
@@ -2773,17 +2851,23 @@ export type LimitRange = Resource & {
   __typename?: 'LimitRange';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The limits, by object type. */
   spec?: Maybe<LimitRangeSpec>;
+};
+
+
+/** Default, minimum and maximum resources for the containers, pods and claims of a namespace. */
+export type LimitRangeManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Default, minimum and maximum resources for the containers, pods and claims of a namespace. */
@@ -2929,6 +3013,47 @@ export type LogLineInput = {
 export type LogStream =
   | 'STDERR'
   | 'STDOUT';
+
+/** The fields one manager owns, as server-side apply tracks them. */
+export type ManagedFieldsEntry = {
+  __typename?: 'ManagedFieldsEntry';
+  /** The version of the object the fields were set through. */
+  apiVersion?: Maybe<Scalars['String']['output']>;
+  /** The encoding of fieldsV1: always "FieldsV1". */
+  fieldsType?: Maybe<Scalars['String']['output']>;
+  /** The set of fields the manager owns: `f:<field>`, `k:{<key fields>}` for items of keyed lists, `v:<value>` for items of sets, `.` for the item itself. */
+  fieldsV1?: Maybe<Scalars['JSON']['output']>;
+  /** The workflow managing these fields: the fieldManager of its writes. */
+  manager?: Maybe<Scalars['String']['output']>;
+  /** Apply (server-side apply) or Update. */
+  operation?: Maybe<ManagedFieldsOperation>;
+  /** The subresource the fields were set through ("status"), or none. */
+  subresource?: Maybe<Scalars['String']['output']>;
+  /** When this manager last changed the object. */
+  time?: Maybe<Scalars['String']['output']>;
+};
+
+/** The fields one manager owns, as server-side apply tracks them. */
+export type ManagedFieldsEntryInput = {
+  /** The version of the object the fields were set through. */
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  /** The encoding of fieldsV1: always "FieldsV1". */
+  fieldsType?: InputMaybe<Scalars['String']['input']>;
+  /** The set of fields the manager owns: `f:<field>`, `k:{<key fields>}` for items of keyed lists, `v:<value>` for items of sets, `.` for the item itself. */
+  fieldsV1?: InputMaybe<Scalars['JSON']['input']>;
+  /** The workflow managing these fields: the fieldManager of its writes. */
+  manager?: InputMaybe<Scalars['String']['input']>;
+  /** Apply (server-side apply) or Update. */
+  operation?: InputMaybe<ManagedFieldsOperation>;
+  /** The subresource the fields were set through ("status"), or none. */
+  subresource?: InputMaybe<Scalars['String']['input']>;
+  /** When this manager last changed the object. */
+  time?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ManagedFieldsOperation =
+  | 'Apply'
+  | 'Update';
 
 export type MetricIdentifier = {
   __typename?: 'MetricIdentifier';
@@ -3150,6 +3275,8 @@ export type Mutation = {
   deleteStatefulSet?: Maybe<StatefulSet>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteStorageClass?: Maybe<StorageClass>;
+  /** Evicts a Pod (policy/v1 Eviction): deletes it when its PodDisruptionBudget allows one more disruption, spending it; TOO_MANY_REQUESTS when the budget allows none now (retry later, as drains do). A pod that is not running, or that no budget covers, is deleted. True once the deletion is accepted. */
+  evictPod: Scalars['Boolean']['output'];
   /** `kubectl exec <pod> [-c container] -- command...` without a terminal: runs the command in the running container, with `stdin` as its standard input (then closed), and returns its output and exit code once it exits. It is killed after `timeoutSeconds` (default 60); an agent that does not answer in time fails the call with TIMEOUT. A pod that has completed, or a container that is not running, fails with BAD_REQUEST. A missing pod fails with NOT_FOUND; a missing or ambiguous container, a pod not yet scheduled, a container that has not started (or no previous instance with `previous`) with BAD_REQUEST, with the messages Kubernetes gives; a node whose agent is not connected (or disconnects) with UNAVAILABLE. */
   execPod: ExecResult;
   /** Writes `data` to the standard input of an `execPodSession` (in the order of the calls), then with `close` closes it (end of file). A session that has ended, or another user's, fails with NOT_FOUND. */
@@ -3336,8 +3463,11 @@ export type Mutation = {
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationApplyArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldManager?: InputMaybe<Scalars['String']['input']>;
+  force?: InputMaybe<Scalars['Boolean']['input']>;
   manifests: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+  serverSide?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -3929,6 +4059,15 @@ export type MutationDeleteStorageClassArgs = {
   name: Scalars['String']['input'];
   propagationPolicy?: InputMaybe<PropagationPolicy>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationEvictPodArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -4754,17 +4893,23 @@ export type Namespace = Resource & {
   __typename?: 'Namespace';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   spec?: Maybe<NamespaceSpec>;
   status: NamespaceStatus;
+};
+
+
+/** A scope for the names of namespaced objects; deleting it deletes everything in it. */
+export type NamespaceManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type NamespaceCondition = {
@@ -4852,17 +4997,23 @@ export type NetworkPolicy = Resource & {
   __typename?: 'NetworkPolicy';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** Which traffic the selected pods may receive and send; everything else in those directions is denied. */
   spec?: Maybe<NetworkPolicySpec>;
+};
+
+
+/** Allows traffic to and from the pods it selects; once a pod is selected, what is not allowed is denied. */
+export type NetworkPolicyManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Traffic allowed out of the selected pods. */
@@ -4998,21 +5149,27 @@ export type Node = Resource & {
   __typename?: 'Node';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods bound to this Node; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   spec?: Maybe<NodeSpec>;
   status?: Maybe<NodeStatus>;
   /** The node's latest resource usage, or null without fresh usage. */
   usage?: Maybe<NodeMetrics>;
+};
+
+
+/** A machine that runs pods, registered by its node agent. */
+export type NodeManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type NodeAddress = {
@@ -5374,6 +5531,13 @@ export type NodeWatchEvent = {
   type: WatchEventType;
 };
 
+/** Verbs the caller may use on paths outside the resources (`/metrics`, `/apis/*`). */
+export type NonResourceRule = {
+  __typename?: 'NonResourceRule';
+  nonResourceURLs: Array<Scalars['String']['output']>;
+  verbs: Array<Scalars['String']['output']>;
+};
+
 export type OsName =
   | 'linux'
   | 'windows';
@@ -5407,6 +5571,8 @@ export type ObjectMeta = {
   /** Incremented by the server on every change to spec. */
   generation: Scalars['Int']['output'];
   labels?: Maybe<Scalars['StringMap']['output']>;
+  /** Which manager owns which fields, for server-side apply. */
+  managedFields?: Maybe<Array<ManagedFieldsEntry>>;
   /** Unique within a namespace (DNS-1123 subdomain for most kinds). */
   name: Scalars['String']['output'];
   namespace?: Maybe<Scalars['String']['output']>;
@@ -5430,6 +5596,8 @@ export type ObjectMetaInput = {
   /** Incremented by the server on every change to spec. */
   generation?: InputMaybe<Scalars['Int']['input']>;
   labels?: InputMaybe<Scalars['StringMap']['input']>;
+  /** Which manager owns which fields, for server-side apply. */
+  managedFields?: InputMaybe<Array<ManagedFieldsEntryInput>>;
   /** Unique within a namespace (DNS-1123 subdomain for most kinds). */
   name?: InputMaybe<Scalars['String']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -5524,11 +5692,11 @@ export type PersistentVolume = Resource & {
   __typename?: 'PersistentVolume';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -5537,6 +5705,12 @@ export type PersistentVolume = Resource & {
   spec?: Maybe<PersistentVolumeSpec>;
   /** Observed state of a PersistentVolume. */
   status: PersistentVolumeStatus;
+};
+
+
+/** Storage in the cluster, made by an administrator or a provisioner, that claims bind to. */
+export type PersistentVolumeManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type PersistentVolumeAccessMode =
@@ -5550,11 +5724,11 @@ export type PersistentVolumeClaim = Resource & {
   __typename?: 'PersistentVolumeClaim';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -5563,6 +5737,12 @@ export type PersistentVolumeClaim = Resource & {
   spec?: Maybe<PersistentVolumeClaimSpec>;
   /** Observed state of a PersistentVolumeClaim. */
   status: PersistentVolumeClaimStatus;
+};
+
+
+/** A user's request for storage, bound to one PersistentVolume that pods then mount by the claim's name. */
+export type PersistentVolumeClaimManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type PersistentVolumeClaimCondition = {
@@ -5940,11 +6120,11 @@ export type Pod = Resource & {
   __typename?: 'Pod';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The Node the Pod is bound to. */
@@ -5957,6 +6137,12 @@ export type Pod = Resource & {
   status: PodStatus;
   /** The pod's latest resource usage, or null without fresh usage. */
   usage?: Maybe<PodMetrics>;
+};
+
+
+/** A group of containers scheduled together onto one node. */
+export type PodManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Co-locate with pods matching the terms. */
@@ -6084,11 +6270,11 @@ export type PodDisruptionBudget = Resource & {
   __typename?: 'PodDisruptionBudget';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -6097,6 +6283,12 @@ export type PodDisruptionBudget = Resource & {
   spec?: Maybe<PodDisruptionBudgetSpec>;
   /** Observed state of a PodDisruptionBudget. */
   status?: Maybe<PodDisruptionBudgetStatus>;
+};
+
+
+/** Limits how many pods of a set voluntary disruptions (evictions, drains) may take down at once. */
+export type PodDisruptionBudgetManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type PodDisruptionBudgetCondition = {
@@ -6994,6 +7186,8 @@ export type Query = {
   roles: RoleList;
   /** `kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty. */
   rolloutHistory: Array<RolloutRevision>;
+  /** Every rule that holds for the caller in `namespace`, from the authorizer that decides every other field: what `kubectl auth can-i --list` shows. Without a namespace, the cluster-wide grants only. */
+  rulesReview: RulesReview;
   /** One Secret by name, or null. */
   secret?: Maybe<Secret>;
   /** Secret objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -7508,6 +7702,12 @@ export type QueryRolloutHistoryArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryRulesReviewArgs = {
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QuerySecretArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -7599,21 +7799,27 @@ export type ReplicaSet = Resource & {
   __typename?: 'ReplicaSet';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods this ReplicaSet owns; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   /** Desired state of a ReplicaSet. */
   spec?: Maybe<ReplicaSetSpec>;
   /** Observed state of a ReplicaSet. */
   status?: Maybe<ReplicaSetStatus>;
+};
+
+
+/** Keeps a stable number of identical pods running; Deployments manage ReplicaSets. */
+export type ReplicaSetManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type ReplicaSetCondition = {
@@ -7729,11 +7935,11 @@ export type ReplicationController = Resource & {
   __typename?: 'ReplicationController';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -7742,6 +7948,12 @@ export type ReplicationController = Resource & {
   spec?: Maybe<ReplicationControllerSpec>;
   /** Observed state of a ReplicationController. */
   status?: Maybe<ReplicationControllerStatus>;
+};
+
+
+/** Keeps a stable number of pods running, selected by equality of labels: the ReplicaSet's predecessor, still common in older manifests. */
+export type ReplicationControllerManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type ReplicationControllerCondition = {
@@ -7858,11 +8070,17 @@ export type Resource = {
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
+};
+
+
+/** Any Kubernetes-style object: apiVersion, kind and metadata, and an `id` that client caches key it by. Relay's Node interface, under kubeql's name: `Node` is the kind of the cluster's machines. */
+export type ResourceManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type ResourceFieldSelector = {
@@ -7917,11 +8135,11 @@ export type ResourceQuota = Resource & {
   __typename?: 'ResourceQuota';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -7930,6 +8148,12 @@ export type ResourceQuota = Resource & {
   spec?: Maybe<ResourceQuotaSpec>;
   /** Observed use against the quota. */
   status?: Maybe<ResourceQuotaStatus>;
+};
+
+
+/** Caps the total resources and object counts of a namespace. */
+export type ResourceQuotaManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Caps the total resources and object counts of a namespace. */
@@ -8029,6 +8253,16 @@ export type ResourceResizeRestartPolicy =
   | 'NotRequired'
   | 'RestartContainer';
 
+/** Verbs the caller may use on resources (SelfSubjectRulesReview): `*` stands for all. */
+export type ResourceRule = {
+  __typename?: 'ResourceRule';
+  apiGroups: Array<Scalars['String']['output']>;
+  /** Only these objects by name; every object if empty. */
+  resourceNames: Array<Scalars['String']['output']>;
+  resources: Array<Scalars['String']['output']>;
+  verbs: Array<Scalars['String']['output']>;
+};
+
 /** CPU and memory in use, as metrics-server serves them (`cpu`, `memory`) and as numbers for tools. */
 export type ResourceUsage = {
   __typename?: 'ResourceUsage';
@@ -8052,11 +8286,11 @@ export type Role = Resource & {
   __typename?: 'Role';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -8065,16 +8299,22 @@ export type Role = Resource & {
   rules?: Maybe<Array<PolicyRule>>;
 };
 
+
+/** A set of permissions within one namespace, granted by RoleBindings. */
+export type RoleManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts. */
 export type RoleBinding = Resource & {
   __typename?: 'RoleBinding';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -8083,6 +8323,12 @@ export type RoleBinding = Resource & {
   roleRef: RoleRef;
   /** Who is granted the role. */
   subjects?: Maybe<Array<Subject>>;
+};
+
+
+/** Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts. */
+export type RoleBindingManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Grants a Role, or a ClusterRole within this namespace, to users, groups and service accounts. */
@@ -8254,6 +8500,15 @@ export type RolloutUndoResult = {
   skipped: Scalars['Boolean']['output'];
 };
 
+/** What the caller may do: SelfSubjectRulesReview's status. */
+export type RulesReview = {
+  __typename?: 'RulesReview';
+  /** Whether some rules could not be known (never here: RBAC is the only authorizer). */
+  incomplete: Scalars['Boolean']['output'];
+  nonResourceRules: Array<NonResourceRule>;
+  resourceRules: Array<ResourceRule>;
+};
+
 /** SELinux labels for the container; a random context is allocated when unset. */
 export type SeLinuxOptions = {
   __typename?: 'SELinuxOptions';
@@ -8345,13 +8600,13 @@ export type Secret = Resource & {
   /** Base64-encoded values. Keys: alphanumerics, "-", "_" or ".". */
   data?: Maybe<Scalars['StringMap']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   /** Once true, data can no longer change and immutable cannot be unset. */
   immutable?: Maybe<Scalars['Boolean']['output']>;
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
@@ -8360,6 +8615,12 @@ export type Secret = Resource & {
   stringData?: Maybe<Scalars['StringMap']['output']>;
   /** What the data holds, which decides the keys it needs: Opaque (default), kubernetes.io/tls (tls.crt, tls.key), kubernetes.io/dockerconfigjson (.dockerconfigjson), ... Immutable. */
   type?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** Sensitive data (passwords, tokens, keys) for pods; at most 1 MiB. */
+export type SecretManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type SecretEnvSource = {
@@ -8542,19 +8803,25 @@ export type Service = Resource & {
   /** The Endpoints object of the same name: the ready addresses behind the Service. */
   endpoints?: Maybe<Endpoints>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods the Service's selector picks (none without a selector); all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   spec?: Maybe<ServiceSpec>;
   status?: Maybe<ServiceStatus>;
+};
+
+
+/** A stable virtual IP and DNS name in front of a set of pods chosen by a label selector. */
+export type ServiceManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** An identity for the processes of pods: what a pod runs as (spec.serviceAccountName) and what RBAC bindings name. */
@@ -8564,19 +8831,25 @@ export type ServiceAccount = Resource & {
   /** Whether pods of this account get an API token mounted; a pod's own setting wins. */
   automountServiceAccountToken?: Maybe<Scalars['Boolean']['output']>;
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   /** Secrets used to pull the images of pods running as this account, added to their own. */
   imagePullSecrets?: Maybe<Array<LocalObjectReference>>;
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** Secrets in the same namespace that pods of this account may use (legacy tokens). */
   secrets?: Maybe<Array<ObjectReference>>;
+};
+
+
+/** An identity for the processes of pods: what a pod runs as (spec.serviceAccountName) and what RBAC bindings name. */
+export type ServiceAccountManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** An identity for the processes of pods: what a pod runs as (spec.serviceAccountName) and what RBAC bindings name. */
@@ -8871,21 +9144,27 @@ export type StatefulSet = Resource & {
   __typename?: 'StatefulSet';
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** The object that controls this one (its controller owner reference), if it still exists. */
   owner?: Maybe<Resource>;
   /** The Pods this StatefulSet owns; all of them (edges are not paginated). */
-  pods: Array<Pod>;
+  pods?: Maybe<Array<Pod>>;
   /** Desired state of a StatefulSet. */
   spec?: Maybe<StatefulSetSpec>;
   /** Observed state of a StatefulSet. */
   status?: Maybe<StatefulSetStatus>;
+};
+
+
+/** Pods with stable identities (ordinal names and DNS) created and updated in order. */
+export type StatefulSetManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type StatefulSetCondition = {
@@ -9094,11 +9373,11 @@ export type StorageClass = Resource & {
   allowedTopologies?: Maybe<Array<TopologySelectorTerm>>;
   apiVersion: Scalars['String']['output'];
   /** Events about this object, oldest first; all of them (edges are not paginated). */
-  events: Array<Event>;
+  events?: Maybe<Array<Event>>;
   /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
-  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. */
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
   manifest: Scalars['JSON']['output'];
   metadata: ObjectMeta;
   /** Mount options of the volumes made. */
@@ -9113,6 +9392,12 @@ export type StorageClass = Resource & {
   reclaimPolicy?: Maybe<PersistentVolumeReclaimPolicy>;
   /** Immediate (the default): bind and provision at once; WaitForFirstConsumer: once a pod using the claim is scheduled. Immutable. */
   volumeBindingMode?: Maybe<VolumeBindingMode>;
+};
+
+
+/** A class of storage: which provisioner makes its volumes, with what parameters, reclaim policy and binding mode. */
+export type StorageClassManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A class of storage: which provisioner makes its volumes, with what parameters, reclaim policy and binding mode. */
@@ -10306,7 +10591,7 @@ export type NodesOverviewQueryVariables = Exact<{
 }>;
 
 
-export type NodesOverviewQuery = { nodes: { metadata: { continue: string | null }, items: Array<{ metadata: { name: string, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: TaintEffect }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string, namespace: string | null }, status: { phase: PodPhase } }> }> } };
+export type NodesOverviewQuery = { nodes: { metadata: { continue: string | null }, items: Array<{ metadata: { name: string, labels: Record<string, string> | null }, spec: { unschedulable: boolean | null, taints: Array<{ key: string, value: string | null, effect: TaintEffect }> | null } | null, status: { capacity: Record<string, string | number> | null, allocatable: Record<string, string | number> | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null }> | null } | null, pods: Array<{ metadata: { name: string, namespace: string | null }, status: { phase: PodPhase } }> | null }> } };
 
 export type DeploymentTreeQueryVariables = Exact<{
   namespace?: string | null | undefined;
@@ -10314,7 +10599,7 @@ export type DeploymentTreeQueryVariables = Exact<{
 }>;
 
 
-export type DeploymentTreeQuery = { deployment: { metadata: { name: string, generation: number, annotations: Record<string, string> | null }, spec: { replicas: number | null, paused: boolean | null } | null, status: { replicas: number | null, updatedReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null, message: string | null }> | null } | null, replicaSets: Array<{ metadata: { name: string, annotations: Record<string, string> | null }, spec: { replicas: number | null } | null, pods: Array<{ metadata: { name: string }, spec: { nodeName: string | null } | null, status: { phase: PodPhase } }> }> } | null };
+export type DeploymentTreeQuery = { deployment: { metadata: { name: string, generation: number, annotations: Record<string, string> | null }, spec: { replicas: number | null, paused: boolean | null } | null, status: { replicas: number | null, updatedReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, conditions: Array<{ type: string, status: ConditionStatus, reason: string | null, message: string | null }> | null } | null, replicaSets: Array<{ metadata: { name: string, annotations: Record<string, string> | null }, spec: { replicas: number | null } | null, pods: Array<{ metadata: { name: string }, spec: { nodeName: string | null } | null, status: { phase: PodPhase } }> | null }> | null } | null };
 
 export type RolloutStatusSubscriptionVariables = Exact<{
   namespace?: string | null | undefined;

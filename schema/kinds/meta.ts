@@ -15,6 +15,23 @@ export const OwnerReference = s.object(
   'Identifies an owning object; the garbage collector deletes dependents of a deleted owner.',
 );
 
+export const ManagedFieldsEntry = s.object(
+  'ManagedFieldsEntry',
+  {
+    manager: s.string('The workflow managing these fields: the fieldManager of its writes.'),
+    operation: s.enum('ManagedFieldsOperation', ['Apply', 'Update'], 'Apply (server-side apply) or Update.'),
+    apiVersion: s.string('The version of the object the fields were set through.'),
+    time: s.string('When this manager last changed the object.'),
+    fieldsType: s.string('The encoding of fieldsV1: always "FieldsV1".'),
+    fieldsV1: s.json(
+      'The set of fields the manager owns: `f:<field>`, `k:{<key fields>}` for items of keyed lists, `v:<value>` for items of sets, `.` for the item itself.',
+    ),
+    subresource: s.string('The subresource the fields were set through ("status"), or none.'),
+  },
+  'The fields one manager owns, as server-side apply tracks them.',
+);
+export type ManagedFieldsEntry = Infer<typeof ManagedFieldsEntry>;
+
 const metaFields = {
   name: s.string('Unique within a namespace (DNS-1123 subdomain for most kinds).'),
   generateName: s.string('Prefix used to generate a unique name when name is empty.'),
@@ -46,6 +63,7 @@ export const ObjectMeta = s.object(
     resourceVersion: alwaysSet(metaFields.resourceVersion),
     generation: alwaysSet(metaFields.generation),
     creationTimestamp: alwaysSet(metaFields.creationTimestamp),
+    managedFields: s.list(ManagedFieldsEntry, 'Which manager owns which fields, for server-side apply.'),
   },
   "Standard object metadata, with Kubernetes' field names.",
 );

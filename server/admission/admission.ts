@@ -12,6 +12,8 @@ export interface AdmissionContext<T extends Resource = Resource> {
    * ClusterIP and NodePort allocation must not collide with.
    */
   services(): Iterable<Resource>;
+  /** Every StorageClass stored: where a claim without a class finds the default one. */
+  storageClasses(): Iterable<Resource>;
 }
 
 /**

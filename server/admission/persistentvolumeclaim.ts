@@ -66,11 +66,40 @@ function validateUpdate(pvc: PVCObject, old: PVCObject, errors: FieldError[]): v
   }
 }
 
+/** The annotations that make a StorageClass the default (the beta one is still honoured by Kubernetes). */
+const DEFAULT_CLASS_ANNOTATIONS = [
+  'storageclass.kubernetes.io/is-default-class',
+  'storageclass.beta.kubernetes.io/is-default-class',
+];
+
+/**
+ * The DefaultStorageClass admission plugin's choice: the StorageClass annotated as the
+ * default; of several, the newest (then the first by name), as Kubernetes picks.
+ */
+export function defaultStorageClass(classes: Iterable<Resource>): string | undefined {
+  let chosen: Resource | undefined;
+  for (const sc of classes) {
+    if (!DEFAULT_CLASS_ANNOTATIONS.some((key) => sc.metadata.annotations?.[key] === 'true')) continue;
+    const newer = (sc.metadata.creationTimestamp ?? '') > (chosen?.metadata.creationTimestamp ?? '');
+    const tie = sc.metadata.creationTimestamp === chosen?.metadata.creationTimestamp;
+    if (!chosen || newer || (tie && sc.metadata.name! < chosen.metadata.name!)) chosen = sc;
+  }
+  return chosen?.metadata.name;
+}
+
 export const persistentVolumeClaimAdmission: KindAdmission<PVCObject> = {
-  /** Claims mount as filesystems unless they say Block; every new claim starts Pending. */
+  /**
+   * Claims mount as filesystems unless they say Block; every new claim starts Pending;
+   * a new claim that names no class (absent, not "") gets the default StorageClass.
+   */
   default(pvc, ctx) {
     if (pvc.spec) pvc.spec.volumeMode ??= 'Filesystem';
-    if (!ctx.old) pvc.status = { ...pvc.status, phase: pvc.status?.phase ?? 'Pending' };
+    if (ctx.old) return;
+    pvc.status = { ...pvc.status, phase: pvc.status?.phase ?? 'Pending' };
+    if (pvc.spec && pvc.spec.storageClassName === undefined) {
+      const name = defaultStorageClass(ctx.storageClasses());
+      if (name) pvc.spec.storageClassName = name;
+    }
   },
 
   validate(pvc, ctx) {

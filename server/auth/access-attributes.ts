@@ -14,6 +14,15 @@ export interface AccessAttributes {
   name?: string;
 }
 
+/** A request for a path outside the resources (`/metrics`, `/apis/apps`): a non-resource request. */
+export interface PathAttributes {
+  user: string;
+  groups: readonly string[];
+  /** get, post, put, ...: the HTTP method in lower case. */
+  verb: string;
+  path: string;
+}
+
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
 /**
@@ -26,4 +35,9 @@ export function forbiddenMessage(attrs: AccessAttributes): string {
   const object = attrs.name ? `${subject} "${attrs.name}"` : subject;
   const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : 'at the cluster scope';
   return `${object} is forbidden: User "${attrs.user}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.apiGroup}" ${scope}`;
+}
+
+/** Kubernetes' wording of a refused non-resource request: `forbidden: User "alice" cannot get path "/metrics"`. */
+export function forbiddenPathMessage(attrs: PathAttributes): string {
+  return `forbidden: User "${attrs.user}" cannot ${attrs.verb} path "${attrs.path}"`;
 }

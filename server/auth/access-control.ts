@@ -3,7 +3,9 @@ import { KINDS, kindByName } from '../../schema/kinds/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { AccessAttributes } from './access-attributes.ts';
-import { Authorizer } from './authorizer.ts';
+import { Authorizer, MASTERS_GROUP } from './authorizer.ts';
+import { checkEscalation } from './escalation.ts';
+import { rulesReview, type RulesReview } from './rules-review.ts';
 import { ServiceAccountTokens, type IssuedToken } from './service-account-tokens.ts';
 
 /** Who is calling, as the authenticator found them. */
@@ -41,6 +43,31 @@ export class AccessControl {
     if (!decision.allowed) throw new ApiError('FORBIDDEN', decision.reason);
   }
 
+  /** Throws FORBIDDEN unless the caller may `verb` the path outside the resources (`get /metrics`). */
+  requirePath(caller: Caller, verb: string, path: string): void {
+    const decision = this.authorizer.authorizePath({ user: caller.name, groups: caller.groups, verb, path });
+    if (!decision.allowed) throw new ApiError('FORBIDDEN', decision.reason);
+  }
+
+  /**
+   * Why a plain HTTP request for a path outside the resources (`/metrics`) is refused, with its
+   * status: 401 without a valid token, 403 without a rule granting the path; undefined if allowed.
+   */
+  pathRefusal(
+    caller: Caller | undefined,
+    verb: string,
+    path: string,
+  ): { status: 401 | 403; message: string } | undefined {
+    if (!caller) return { status: 401, message: 'Unauthorized' };
+    const decision = this.authorizer.authorizePath({ user: caller.name, groups: caller.groups, verb, path });
+    return decision.allowed ? undefined : { status: 403, message: decision.reason };
+  }
+
+  /** What the caller may do in `namespace` (cluster-wide grants only, without one): a SelfSubjectRulesReview. */
+  rulesReview(caller: Caller, namespace: string | undefined): RulesReview {
+    return rulesReview(this.authorizer, { user: caller.name, groups: caller.groups }, namespace);
+  }
+
   /** `require` for an operation on a kind: a cluster-scoped kind is asked for without a namespace. */
   requireKind(
     caller: Caller,
@@ -51,6 +78,33 @@ export class AccessControl {
     subresource?: string,
   ): void {
     this.require(caller, kindRequest(def, verb, namespace, name, subresource));
+  }
+
+  /**
+   * The resources as `caller` writes them: every RBAC object checked for escalation before it
+   * is stored (checkEscalation). For the REST API, which authorizes each request whole;
+   * cluster admins, who hold everything, skip it.
+   */
+  writerFor(caller: Caller, resources: ResourceService = this.resources): ResourceService {
+    if (caller.groups.includes(MASTERS_GROUP)) return resources;
+    const subject = { user: caller.name, groups: caller.groups };
+    return resources.admitting((obj, current, tx) =>
+      checkEscalation(this.authorizer, subject, obj, current, tx),
+    );
+  }
+
+  /**
+   * The resources as `caller` reads and writes them through GraphQL: `writerFor`'s, with every
+   * read authorized too, so that an edge the caller may not follow fails at its own path.
+   */
+  resourcesFor(caller: Caller, resources: ResourceService = this.resources): ResourceService {
+    if (caller.groups.includes(MASTERS_GROUP)) return resources;
+    return this.writerFor(
+      caller,
+      resources.guarding((def, verb, namespace, name) =>
+        this.requireKind(caller, def, verb, namespace, name),
+      ),
+    );
   }
 
   /** The uid of a stored ServiceAccount, which a token must name to be accepted. */

@@ -1,18 +1,32 @@
+import type { PolicyRule } from '../../schema/kinds/rbac-shapes.ts';
 import type { Store } from '../store/store.ts';
-import { forbiddenMessage, type AccessAttributes, type Decision } from './access-attributes.ts';
-import { ruleAllows } from './policy-rule.ts';
+import {
+  forbiddenMessage,
+  forbiddenPathMessage,
+  type AccessAttributes,
+  type Decision,
+  type PathAttributes,
+} from './access-attributes.ts';
+import { ruleAllows, ruleAllowsPath } from './policy-rule.ts';
 import { RbacIndex } from './rbac-index.ts';
 import { serviceAccountOf } from './service-account-names.ts';
 
 /** The group whose members every request is allowed to, as in Kubernetes. */
 export const MASTERS_GROUP = 'system:masters';
 
+/** Who asks: a user and its groups. */
+export interface Subject {
+  user: string;
+  groups: readonly string[];
+}
+
 /**
  * Kubernetes' RBAC authorizer: a request is allowed when a rule of a role bound to the
  * caller covers it. A ClusterRoleBinding grants its role everywhere; a RoleBinding grants
  * its Role or ClusterRole in its own namespace only, so a cluster-scoped resource, or a list
- * or watch across all namespaces, needs a ClusterRoleBinding. Denials are the default:
- * nothing denies explicitly.
+ * or watch across all namespaces, needs a ClusterRoleBinding. A path outside the resources
+ * (`/metrics`) is granted by ClusterRoles' nonResourceURLs, through ClusterRoleBindings only.
+ * Denials are the default: nothing denies explicitly.
  */
 export class Authorizer {
   private readonly index: RbacIndex;
@@ -23,12 +37,40 @@ export class Authorizer {
 
   authorize(attrs: AccessAttributes): Decision {
     if (attrs.groups.includes(MASTERS_GROUP)) return { allowed: true };
-    const subjects = [`User:${attrs.user}`, ...attrs.groups.map((group) => `Group:${group}`)];
-    const account = serviceAccountOf(attrs.user);
-    if (account) subjects.push(`ServiceAccount:${account.namespace}/${account.name}`);
-    for (const grant of this.index.grantsOf(subjects, attrs.namespace)) {
-      if (this.index.rulesOf(grant).some((rule) => ruleAllows(rule, attrs))) return { allowed: true };
+    for (const rules of this.ruleSets(attrs, attrs.namespace)) {
+      if (rules.some((rule) => ruleAllows(rule, attrs))) return { allowed: true };
     }
     return { allowed: false, reason: forbiddenMessage(attrs) };
+  }
+
+  /** The decision for a path outside the resources: `get /metrics`, `get /apis/apps`. */
+  authorizePath(attrs: PathAttributes): Decision {
+    if (attrs.groups.includes(MASTERS_GROUP)) return { allowed: true };
+    for (const rules of this.ruleSets(attrs, undefined)) {
+      if (rules.some((rule) => ruleAllowsPath(rule, attrs.verb, attrs.path))) return { allowed: true };
+    }
+    return { allowed: false, reason: forbiddenPathMessage(attrs) };
+  }
+
+  /**
+   * Every rule that holds for the subject in `namespace` (cluster-wide ones only, without
+   * one), as Kubernetes' rule resolver lists them for a SelfSubjectRulesReview and the
+   * escalation check. A cluster admin's are the one rule that covers everything.
+   */
+  rulesFor(subject: Subject, namespace: string | undefined): PolicyRule[] {
+    if (subject.groups.includes(MASTERS_GROUP)) {
+      return [
+        { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+        { nonResourceURLs: ['*'], verbs: ['*'] },
+      ];
+    }
+    return this.ruleSets(subject, namespace).flatMap((rules) => [...rules]);
+  }
+
+  private ruleSets(subject: Subject, namespace: string | undefined): Array<readonly PolicyRule[]> {
+    const subjects = [`User:${subject.user}`, ...subject.groups.map((group) => `Group:${group}`)];
+    const account = serviceAccountOf(subject.user);
+    if (account) subjects.push(`ServiceAccount:${account.namespace}/${account.name}`);
+    return this.index.grantsOf(subjects, namespace).map((grant) => this.index.rulesOf(grant));
   }
 }

@@ -97,10 +97,30 @@ const adminRules: PolicyRule[] = [
   { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
 ];
 
+/** What every authenticated caller may read outside the resources: discovery, OpenAPI, health, version. */
+const DISCOVERY_URLS = [
+  '/api',
+  '/api/*',
+  '/apis',
+  '/apis/*',
+  '/healthz',
+  '/livez',
+  '/openapi',
+  '/openapi/*',
+  '/readyz',
+  '/version',
+  '/version/',
+];
+
+/** What anyone may read, even without a token: health and version. */
+const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
+
 /**
  * Kubernetes' user-facing ClusterRoles: `cluster-admin` (everything), `admin` (everything in a
  * namespace, RBAC included, when bound there), `edit` (reads and writes most objects, not
- * roles or bindings) and `view` (reads most objects, not Secrets).
+ * roles or bindings) and `view` (reads most objects, not Secrets); and the system roles every
+ * caller holds: `system:discovery` (discovery and OpenAPI), `system:public-info-viewer`
+ * (health and version) and `system:basic-user` (asking what it may do). None reads /metrics.
  */
 export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'cluster-admin': [
@@ -110,16 +130,40 @@ export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   admin: adminRules,
   edit: editRules,
   view: viewRules,
+  'system:discovery': [{ nonResourceURLs: DISCOVERY_URLS, verbs: ['get'] }],
+  'system:public-info-viewer': [{ nonResourceURLs: PUBLIC_INFO_URLS, verbs: ['get'] }],
+  'system:basic-user': [
+    {
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+      verbs: ['create'],
+    },
+    { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+  ],
 };
 
-/** The ClusterRoleBinding that makes `system:masters` cluster admins, as in Kubernetes. */
-export const CLUSTER_ADMIN_BINDING = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'ClusterRoleBinding',
-  metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: MASTERS_GROUP }],
+/** The groups Kubernetes puts every caller with a token, and every caller without one, in. */
+export const AUTHENTICATED_GROUP = 'system:authenticated';
+export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
+
+/** The ClusterRoleBindings Kubernetes starts with: who holds the default roles. */
+const DEFAULT_BINDINGS: Record<string, string[]> = {
+  'cluster-admin': [MASTERS_GROUP],
+  'system:discovery': [AUTHENTICATED_GROUP],
+  'system:public-info-viewer': [AUTHENTICATED_GROUP, UNAUTHENTICATED_GROUP],
+  'system:basic-user': [AUTHENTICATED_GROUP],
 };
+
+/** The default ClusterRoleBindings as objects to store, each named after its role. */
+export function defaultClusterRoleBindings() {
+  return Object.entries(DEFAULT_BINDINGS).map(([name, groups]) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: groups.map((group) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group })),
+  }));
+}
 
 /** The default ClusterRoles as objects to store. */
 export function defaultClusterRoles() {

@@ -15,6 +15,17 @@ export function ruleAllows(rule: PolicyRule, attrs: AccessAttributes): boolean {
   return attrs.name !== undefined && rule.resourceNames.includes(attrs.name);
 }
 
+/**
+ * Whether one rule covers a request for a path outside the resources (`/healthz`, `/metrics`):
+ * an entry matches the path itself, or every path under a prefix it ends with `*`.
+ */
+export function ruleAllowsPath(rule: PolicyRule, verb: string, path: string): boolean {
+  if (!matches(rule.verbs, verb) || !rule.nonResourceURLs) return false;
+  return rule.nonResourceURLs.some(
+    (url) => url === path || (url.endsWith('*') && path.startsWith(url.slice(0, -1))),
+  );
+}
+
 function matches(values: readonly string[] | undefined, value: string): boolean {
   return !!values && (values.includes('*') || values.includes(value));
 }

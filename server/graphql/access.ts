@@ -1,5 +1,7 @@
 import { resolveResource } from '../auth/access-control.ts';
+import type { NonResourceRule, ResourceRule, RulesReview } from '../auth/rules-review.ts';
 import { builder } from './builder.ts';
+import { callerOnly, onKind, requires } from './field-access.ts';
 
 const ServiceAccountTokenRef = builder
   .objectRef<{ token: string; expirationTimestamp: string }>('ServiceAccountToken')
@@ -24,6 +26,7 @@ builder.queryField('canI', (t) =>
       name: t.arg.string(),
       subresource: t.arg.string(),
     },
+    ...callerOnly("answers with the caller's own permissions"),
     resolve: (_root, args, ctx) =>
       ctx.access.can(ctx.principal, {
         ...resolveResource(args.resource, args.group),
@@ -32,6 +35,56 @@ builder.queryField('canI', (t) =>
         name: args.name ?? undefined,
         subresource: args.subresource ?? undefined,
       }),
+  }),
+);
+
+const ResourceRuleRef = builder.objectRef<ResourceRule>('ResourceRule').implement({
+  description: 'Verbs the caller may use on resources (SelfSubjectRulesReview): `*` stands for all.',
+  fields: (t) => ({
+    verbs: t.exposeStringList('verbs', { nullable: false }),
+    apiGroups: t.exposeStringList('apiGroups', { nullable: false }),
+    resources: t.exposeStringList('resources', { nullable: false }),
+    resourceNames: t.stringList({
+      nullable: false,
+      description: 'Only these objects by name; every object if empty.',
+      resolve: (rule) => rule.resourceNames ?? [],
+    }),
+  }),
+});
+
+const NonResourceRuleRef = builder.objectRef<NonResourceRule>('NonResourceRule').implement({
+  description: 'Verbs the caller may use on paths outside the resources (`/metrics`, `/apis/*`).',
+  fields: (t) => ({
+    verbs: t.exposeStringList('verbs', { nullable: false }),
+    nonResourceURLs: t.exposeStringList('nonResourceURLs', { nullable: false }),
+  }),
+});
+
+const RulesReviewRef = builder.objectRef<RulesReview>('RulesReview').implement({
+  description: "What the caller may do: SelfSubjectRulesReview's status.",
+  fields: (t) => ({
+    resourceRules: t.field({ type: [ResourceRuleRef], nullable: false, resolve: (r) => r.resourceRules }),
+    nonResourceRules: t.field({
+      type: [NonResourceRuleRef],
+      nullable: false,
+      resolve: (r) => r.nonResourceRules,
+    }),
+    incomplete: t.exposeBoolean('incomplete', {
+      nullable: false,
+      description: 'Whether some rules could not be known (never here: RBAC is the only authorizer).',
+    }),
+  }),
+});
+
+builder.queryField('rulesReview', (t) =>
+  t.field({
+    type: RulesReviewRef,
+    nullable: false,
+    description:
+      'Every rule that holds for the caller in `namespace`, from the authorizer that decides every other field: what `kubectl auth can-i --list` shows. Without a namespace, the cluster-wide grants only.',
+    args: { namespace: t.arg.string() },
+    ...callerOnly("answers with the caller's own permissions"),
+    resolve: (_root, args, ctx) => ctx.access.rulesReview(ctx.principal, args.namespace ?? undefined),
   }),
 );
 
@@ -46,6 +99,9 @@ builder.mutationField('createToken', (t) =>
       serviceAccountName: t.arg.string({ required: true }),
       expirationSeconds: t.arg.int(),
     },
+    ...requires((args: { namespace?: string | null; serviceAccountName: string }) =>
+      onKind('ServiceAccount', 'create', args.namespace ?? 'default', args.serviceAccountName, 'token'),
+    ),
     resolve: (_root, args, ctx) =>
       ctx.access.issueToken(
         ctx.principal,
@@ -70,6 +126,7 @@ builder.queryField('whoami', (t) =>
     nullable: false,
     description:
       "The caller's user name and groups, as authorization sees them: what `kubectl auth whoami` prints.",
+    ...callerOnly("answers with the caller's own identity"),
     resolve: (_root, _args, ctx) => ctx.principal,
   }),
 );

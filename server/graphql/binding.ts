@@ -1,5 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder, type Types } from './builder.ts';
+import { onKind, requires } from './field-access.ts';
 import { stored } from './resource.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import type { Resource } from '../../schema/kind.ts';
@@ -17,6 +18,10 @@ export function registerBinding(podRef: ObjectRef<Types, Resource>): void {
         name: t.arg.string({ required: true }),
         nodeName: t.arg.string({ required: true }),
       },
+      // The scheduler's Binding: `create pods/binding`, as Kubernetes authorizes it.
+      ...requires((args: { namespace?: string | null; name: string }) =>
+        onKind('Pod', 'create', args.namespace ?? 'default', args.name, 'binding'),
+      ),
       resolve: (_root, args, ctx) =>
         stored(ctx.resources.bind(kindByName('Pod')!, args.namespace ?? 'default', args.name, args.nodeName)),
     }),

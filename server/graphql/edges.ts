@@ -9,6 +9,12 @@ import { selectorMatches } from '../../schema/label-selector.ts';
 type Refs = Record<string, ObjectRef<Types, Resource>>;
 
 /**
+ * A list edge is null, not its parent, when it fails: a caller allowed the Deployment but
+ * not its pods gets the Deployment with `pods: null` and FORBIDDEN at that path.
+ */
+const EDGE_LIST = { list: true, items: false } as const;
+
+/**
  * The edges between kinds, where a GraphQL query replaces several kubectl calls:
  * Deployment → ReplicaSets → Pods → Node, Service → Pods and Endpoints, and every
  * object's events. All but Service → Pods are answered from the store's indexes; that
@@ -33,7 +39,7 @@ export function registerEdges(refs: Refs): void {
     builder.objectField(ref, 'events', (t) =>
       t.field({
         type: [Event],
-        nullable: false,
+        nullable: EDGE_LIST,
         description: 'Events about this object, oldest first; all of them (edges are not paginated).',
         resolve: (obj, _args, ctx) =>
           ctx.resources
@@ -46,7 +52,7 @@ export function registerEdges(refs: Refs): void {
   builder.objectField(refs.Deployment, 'replicaSets', (t) =>
     t.field({
       type: [ReplicaSet],
-      nullable: false,
+      nullable: EDGE_LIST,
       description: 'The ReplicaSets this Deployment owns (one per revision).',
       resolve: owned('ReplicaSet'),
     }),
@@ -54,7 +60,7 @@ export function registerEdges(refs: Refs): void {
   builder.objectField(refs.Deployment, 'pods', (t) =>
     t.field({
       type: [Pod],
-      nullable: false,
+      nullable: EDGE_LIST,
       description: "The Pods of all this Deployment's ReplicaSets; all of them (edges are not paginated).",
       resolve: (obj, _args, ctx) =>
         ctx.resources
@@ -66,7 +72,7 @@ export function registerEdges(refs: Refs): void {
     builder.objectField(refs[kind], 'pods', (t) =>
       t.field({
         type: [Pod],
-        nullable: false,
+        nullable: EDGE_LIST,
         description: `The Pods this ${kind} owns; all of them (edges are not paginated).`,
         resolve: owned('Pod'),
       }),
@@ -75,7 +81,7 @@ export function registerEdges(refs: Refs): void {
   builder.objectField(refs.CronJob, 'jobs', (t) =>
     t.field({
       type: [Job],
-      nullable: false,
+      nullable: EDGE_LIST,
       description: 'The Jobs this CronJob started and still keeps.',
       resolve: owned('Job'),
     }),
@@ -93,7 +99,7 @@ export function registerEdges(refs: Refs): void {
   builder.objectField(Node, 'pods', (t) =>
     t.field({
       type: [Pod],
-      nullable: false,
+      nullable: EDGE_LIST,
       description: 'The Pods bound to this Node; all of them (edges are not paginated).',
       resolve: (node, _args, ctx) => ctx.resources.lookup('node', node.metadata.name!, 'Pod'),
     }),
@@ -101,7 +107,7 @@ export function registerEdges(refs: Refs): void {
   builder.objectField(refs.Service, 'pods', (t) =>
     t.field({
       type: [Pod],
-      nullable: false,
+      nullable: EDGE_LIST,
       description:
         "The Pods the Service's selector picks (none without a selector); all of them (edges are not paginated).",
       resolve: (svc, _args, ctx) => {

@@ -1,7 +1,8 @@
 import type { ArgumentRef, ObjectRef } from '@pothos/core';
 import { apiNames } from '../../schema/api-names.ts';
 import { BOOKMARK_INTERVAL_ANNOTATION } from '../../schema/watch-bookmarks.ts';
-import { builder, type ArgsBuilder, type Context, type Types } from './builder.ts';
+import { builder, type ArgsBuilder, type Types } from './builder.ts';
+import { onKind, requires } from './field-access.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { ListResult } from '../resources/reads.ts';
 import type { WatchEvent } from '../watch/hub.ts';
@@ -97,18 +98,18 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
   });
   const input = (args: Record<string, unknown>) => args[one];
   // Every field asks RBAC first; a list or watch without a namespace needs a cluster-wide grant.
-  const allow = (ctx: Context, verb: string, namespace: string | undefined, name?: string, sub?: string) =>
-    ctx.access.requireKind(ctx.principal, def, verb, namespace, name, sub);
+  const on = (verb: string, subresource?: string) =>
+    requires((args: { namespace?: string | null; name?: string }) =>
+      onKind(def, verb, ns(args), args.name, subresource),
+    );
 
   builder.queryFields((t) => ({
     [one]: t.field({
       type: ref,
       description: `One ${def.kind} by name, or null.`,
       args: { ...scope(t, true), name: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'get', ns(args), args.name);
-        return ctx.resources.get(def, ns(args), args.name);
-      },
+      ...on('get'),
+      resolve: (_root, args, ctx) => ctx.resources.get(def, ns(args), args.name),
     }),
     [many]: t.field({
       type: listRef,
@@ -131,14 +132,13 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       },
       // The bound is applied here, at the API's edge: the server's own readers of the
       // store (edges, metrics) list what they need in one piece.
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'list', ns(args));
-        return ctx.resources.list(def, {
+      ...on('list'),
+      resolve: (_root, args, ctx) =>
+        ctx.resources.list(def, {
           ...selected(args),
           limit: pageSize(args.limit),
           continue: args.continue ?? undefined,
-        });
-      },
+        }),
     }),
   }));
 
@@ -152,10 +152,9 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       type: ref,
       nullable: false,
       args: { ...scope(t, true), ...inputArg(t), ...dryRun(t) },
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'create', ns(args));
-        return stored(ctx.resources.create(def, ns(args), input(args), { dryRun: args.dryRun ?? false }));
-      },
+      ...on('create'),
+      resolve: (_root, args, ctx) =>
+        stored(ctx.resources.create(def, ns(args), input(args), { dryRun: args.dryRun ?? false })),
     }),
     [`replace${def.kind}`]: t.field({
       type: ref,
@@ -163,12 +162,11 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       description:
         'Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale.',
       args: { ...target(t), ...inputArg(t), ...dryRun(t) },
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'update', ns(args), args.name);
-        return stored(
+      ...on('update'),
+      resolve: (_root, args, ctx) =>
+        stored(
           ctx.resources.replace(def, ns(args), args.name, input(args), { dryRun: args.dryRun ?? false }),
-        );
-      },
+        ),
     }),
     [`patch${def.kind}`]: t.field({
       type: ref,
@@ -176,12 +174,9 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       description:
         'Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition.',
       args: { ...target(t), patch: t.arg({ type: 'JSON', required: true }), ...dryRun(t) },
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'patch', ns(args), args.name);
-        return stored(
-          ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false }),
-        );
-      },
+      ...on('patch'),
+      resolve: (_root, args, ctx) =>
+        stored(ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false })),
     }),
     [`delete${def.kind}`]: t.field({
       type: ref,
@@ -193,15 +188,14 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
         resourceVersion: t.arg.string({ description: 'Precondition: only delete this version.' }),
         ...dryRun(t),
       },
-      resolve: (_root, args, ctx) => {
-        allow(ctx, 'delete', ns(args), args.name);
-        return ctx.resources.delete(def, ns(args), args.name, {
+      ...on('delete'),
+      resolve: (_root, args, ctx) =>
+        ctx.resources.delete(def, ns(args), args.name, {
           propagationPolicy: args.propagationPolicy ?? undefined,
           gracePeriodSeconds: args.gracePeriodSeconds ?? undefined,
           resourceVersion: args.resourceVersion ?? undefined,
           dryRun: args.dryRun ?? false,
-        });
-      },
+        }),
     }),
     ...(def.hasStatus
       ? {
@@ -214,9 +208,9 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
               status: t.arg({ type: inputRef(def.shape.fields.status as ObjectShape), required: true }),
               resourceVersion: t.arg.string(),
             },
-            resolve: (_root, args, ctx) => {
-              allow(ctx, 'update', ns(args), args.name, 'status');
-              return stored(
+            ...on('update', 'status'),
+            resolve: (_root, args, ctx) =>
+              stored(
                 ctx.resources.updateStatus(
                   def,
                   ns(args),
@@ -224,8 +218,7 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
                   args.status,
                   args.resourceVersion ?? undefined,
                 ),
-              );
-            },
+              ),
           }),
         }
       : {}),
@@ -235,10 +228,9 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
             type: ref,
             nullable: false,
             args: { ...target(t), replicas: t.arg.int({ required: true }) },
-            resolve: (_root, args, ctx) => {
-              allow(ctx, 'update', ns(args), args.name, 'scale');
-              return stored(ctx.resources.scale(def, ns(args), args.name, args.replicas));
-            },
+            ...on('update', 'scale'),
+            resolve: (_root, args, ctx) =>
+              stored(ctx.resources.scale(def, ns(args), args.name, args.replicas)),
           }),
         }
       : {}),
@@ -256,15 +248,14 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
         sendInitialEvents: t.arg.boolean(),
         allowBookmarks: t.arg.boolean(),
       },
-      subscribe: (_root, args, ctx) => {
-        allow(ctx, 'watch', ns(args));
-        return ctx.resources.watch(def, {
+      ...on('watch'),
+      subscribe: (_root, args, ctx) =>
+        ctx.resources.watch(def, {
           ...selected(args),
           resourceVersion: args.resourceVersion ?? undefined,
           sendInitialEvents: args.sendInitialEvents ?? undefined,
           allowBookmarks: args.allowBookmarks ?? false,
-        });
-      },
+        }),
       resolve: (item) => {
         if (item.type === 'ERROR') throw item.error;
         return item;

@@ -1,5 +1,6 @@
 import type { TunnelReply, TunnelRequest } from '../tunnel/messages.ts';
 import { builder, type Context } from './builder.ts';
+import { nodeAgent, requires } from './field-access.ts';
 import { LogStreamRef } from './pod-streams.ts';
 
 /**
@@ -151,6 +152,7 @@ builder.subscriptionField('nodeStreamRequests', (t) =>
     description:
       "For node agents: the logs, exec and port-forward requests for the node's pods, from now on. When several subscriptions of one node are open, the latest takes new requests; when one ends, the requests it had not finished fail for their users.",
     args: { nodeName: t.arg.string({ required: true }) },
+    ...requires((args: { nodeName: string }) => nodeAgent(args.nodeName)),
     subscribe: (_root: unknown, args: { nodeName: string }, ctx: Context) =>
       ctx.resources.tunnels.attach(args.nodeName),
     resolve: (request: TunnelRequest) => request,
@@ -164,6 +166,7 @@ builder.mutationField('nodeStreamReply', (t) =>
     description:
       'For node agents: answers a request of nodeStreamRequests. Returns once the user has room for more, with whether the user still wants the rest (false: stop serving the request; it is over, cancelled or unknown). Send a first answer (even empty) as soon as the request is taken up: an unanswered request fails after a few seconds.',
     args: { input: t.arg({ type: ReplyInputRef, required: true }) },
+    ...requires((args: { input: { nodeName: string } }) => nodeAgent(args.input.nodeName)),
     resolve: (_root, { input }, ctx) =>
       ctx.resources.tunnels.reply(stripNulls(input) as unknown as TunnelReply),
   }),

@@ -3,6 +3,7 @@ import { podLog, streamPodLogs, type PodLogLine } from '../tunnel/pod-logs.ts';
 import type { TunnelExecResult } from '../tunnel/messages.ts';
 import { streamPodExec, writeExecInput, type ExecEvent } from '../tunnel/pod-exec-session.ts';
 import { builder, type ArgsBuilder } from './builder.ts';
+import { callerOnly, onKind, requires } from './field-access.ts';
 
 /** Which of a container's output streams a line came from. */
 export const LogStreamRef = builder.enumType('LogStream', {
@@ -67,7 +68,8 @@ builder.subscriptionField('podLogs', (t) =>
     nullable: false,
     description: `\`kubectl logs [-f]\`: a container's output line by line, from its node's agent. Without \`follow\` it completes after the lines there are; with it, it goes on until the container instance exits. Unsubscribing stops it on the node. ${ERRORS}`,
     args: { ...logArgs(t), follow: t.arg.boolean({ defaultValue: false }) },
-    subscribe: (_root, args, ctx) => streamPodLogs(ctx.resources, withNamespace(args)),
+    ...onPod('get', 'log'),
+    subscribe: (_root, args, ctx) => streamPodLogs(ctx.resources.unguarded(), withNamespace(args)),
     resolve: (item) => {
       if ('error' in item) throw item.error;
       return item;
@@ -81,7 +83,8 @@ builder.queryField('podLog', (t) =>
     nullable: false,
     description: `\`kubectl logs\`: a container's output as one text, every line ending with a newline. At most 8 MiB: ask for \`tailLines\` or subscribe to \`podLogs\` for more. ${ERRORS}`,
     args: logArgs(t),
-    resolve: (_root, args, ctx) => podLog(ctx.resources, withNamespace(args)),
+    ...onPod('get', 'log'),
+    resolve: (_root, args, ctx) => podLog(ctx.resources.unguarded(), withNamespace(args)),
   }),
 );
 
@@ -98,7 +101,8 @@ builder.mutationField('execPod', (t) =>
       stdin: t.arg.string(),
       timeoutSeconds: t.arg.int(),
     },
-    resolve: (_root, args, ctx) => execPod(ctx.resources, withNamespace(args)),
+    ...onPod('create', 'exec'),
+    resolve: (_root, args, ctx) => execPod(ctx.resources.unguarded(), withNamespace(args)),
   }),
 );
 
@@ -137,7 +141,9 @@ builder.subscriptionField('execPodSession', (t) =>
         description: 'Run the command in a terminal: its output comes raw, as one stream.',
       }),
     },
-    subscribe: (_root, args, ctx) => streamPodExec(ctx.resources, withNamespace(args), ctx.principal.name),
+    ...onPod('create', 'exec'),
+    subscribe: (_root, args, ctx) =>
+      streamPodExec(ctx.resources.unguarded(), withNamespace(args), ctx.principal.name),
     resolve: (event) => {
       if ('error' in event) throw event.error;
       return event;
@@ -156,10 +162,21 @@ builder.mutationField('execPodInput', (t) =>
       data: t.arg.string(),
       close: t.arg.boolean({ defaultValue: false }),
     },
+    ...callerOnly('writes to a session the caller started, authorized then as `create pods/exec`'),
     resolve: (_root, args, ctx) =>
       writeExecInput(ctx.resources, ctx.principal.name, String(args.session), args),
   }),
 );
+
+/**
+ * A pod's subresource, as Kubernetes authorizes logs (`get pods/log`) and exec (`create pods/exec`):
+ * that alone, so the resolvers read the pod unguarded.
+ */
+function onPod(verb: string, subresource: string) {
+  return requires((args: { namespace?: string | null; name: string }) =>
+    onKind('Pod', verb, args.namespace ?? 'default', args.name, subresource),
+  );
+}
 
 /** An explicit null namespace (a client passing its variable unset) means the default one, as leaving it out does. */
 function withNamespace<A extends { namespace?: string | null }>(args: A): A & { namespace: string } {

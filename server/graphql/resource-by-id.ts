@@ -3,6 +3,7 @@ import { kindByName } from '../../schema/kinds/index.ts';
 import { DEFAULT_LIST_LIMIT } from '../../schema/list-limits.ts';
 import { ApiError } from '../errors.ts';
 import { builder, type Context } from './builder.ts';
+import { perObject } from './field-access.ts';
 import { parseGlobalId } from './global-id.ts';
 import { ResourceRef } from './resource.ts';
 
@@ -17,6 +18,7 @@ builder.queryFields((t) => ({
     description:
       'The object with this `id`, or null once it no longer exists. A string that is not an id is BAD_REQUEST.',
     args: { id: t.arg.id({ required: true }) },
+    ...perObject('`get` of the object the id names, once it is found'),
     resolve: (_root, args, ctx) => byId(ctx, String(args.id)),
   }),
   resources: t.field({
@@ -26,6 +28,7 @@ builder.queryFields((t) => ({
       `The objects with these ids, in their order: null for each that no longer exists, and an error ` +
       `(BAD_REQUEST, at its index) for each string that is not an id. At most ${DEFAULT_LIST_LIMIT} ids.`,
     args: { ids: t.arg.idList({ required: true }) },
+    ...perObject('`get` of each object an id names, at its index'),
     resolve: (_root, args, ctx) => {
       if (args.ids.length > DEFAULT_LIST_LIMIT)
         throw new ApiError(

@@ -3,6 +3,7 @@ import { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { outputRef } from './shape-types.ts';
 import { idOf } from './global-id.ts';
 import type { Resource } from '../../schema/kind.ts';
+import { withoutManagedFields } from '../../schema/managed-fields.ts';
 
 /** What every object of every kind has; `apply` returns these, whatever the kinds applied. */
 export const ResourceRef = builder.interfaceRef<Resource>('Resource');
@@ -31,8 +32,9 @@ builder.interfaceType(ResourceRef, {
       type: 'JSON',
       nullable: false,
       description:
-        'The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field.',
-      resolve: (obj) => obj,
+        'The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl).',
+      args: { showManagedFields: t.arg.boolean({ defaultValue: false }) },
+      resolve: (obj, args) => (args.showManagedFields ? obj : withoutManagedFields(obj)),
     }),
     owner: t.field({
       type: ResourceRef,

@@ -1,6 +1,8 @@
 import { watchRolloutStatus } from '../resources/rollout-status-stream.ts';
 import type { RolloutStatus } from '../resources/rollout-status.ts';
+import type { Request } from '../auth/access-control.ts';
 import { builder } from './builder.ts';
+import { onKind, requires } from './field-access.ts';
 import { namespaceArg } from './resource.ts';
 
 /** The `rolloutStatus` subscription: `kubectl rollout status deployment/<name>` as a stream. */
@@ -47,6 +49,10 @@ export function registerRolloutStatus(): void {
         name: t.arg.string({ required: true }),
         timeoutSeconds: t.arg.int(),
       },
+      ...requires((args: { namespace?: string | null; name: string }) => [
+        onKind('Deployment', 'get', namespaceArg(args), args.name),
+        revisionsRequest('Deployment', namespaceArg(args)),
+      ]),
       subscribe: (_root, args, ctx) =>
         watchRolloutStatus(ctx.resources, namespaceArg(args), args.name, args.timeoutSeconds ?? 0),
       resolve: (item) => {
@@ -55,4 +61,13 @@ export function registerRolloutStatus(): void {
       },
     }),
   );
+}
+
+/**
+ * Where a kind's revisions are read from: a Deployment's ReplicaSets, a StatefulSet's or
+ * DaemonSet's ControllerRevisions (which this cluster does not serve, but RBAC names).
+ */
+export function revisionsRequest(kind: string, namespace: string): Request {
+  if (kind === 'Deployment') return onKind('ReplicaSet', 'list', namespace);
+  return { verb: 'list', apiGroup: 'apps', resource: 'controllerrevisions', namespace };
 }

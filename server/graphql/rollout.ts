@@ -4,9 +4,10 @@ import { ROLLOUT_KINDS, rolloutHistory, type Revision } from '../resources/rollo
 import { rolloutUndo, type UndoResult } from '../resources/rollout-undo.ts';
 import { IMAGE_KINDS, setImage } from '../resources/set-image.ts';
 import { builder, type ArgsBuilder, type Types } from './builder.ts';
+import { onKind, requires } from './field-access.ts';
 import type { Resource } from '../../schema/kind.ts';
 import { namespaceArg, ResourceRef } from './resource.ts';
-import { registerRolloutStatus } from './rollout-status.ts';
+import { registerRolloutStatus, revisionsRequest } from './rollout-status.ts';
 
 type Refs = Record<string, ObjectRef<Types, Resource>>;
 
@@ -83,6 +84,10 @@ export function registerRollout(refs: Refs): void {
       description:
         "`kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty.",
       args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
+      ...requires((args: Target & { kind: string }) => [
+        onKind(args.kind, 'get', namespaceArg(args), args.name),
+        revisionsRequest(args.kind, namespaceArg(args)),
+      ]),
       resolve: (_root, args, ctx) => rolloutHistory(ctx.resources, args.kind, namespaceArg(args), args.name),
     }),
   );
@@ -99,6 +104,7 @@ export function registerRollout(refs: Refs): void {
         images: t.arg({ type: [ImageUpdateInputRef], required: true }),
         changeCause: t.arg.string(),
       },
+      ...patching((args: Target & { kind: string }) => args.kind),
       resolve: (_root, args, ctx) =>
         setImage(
           ctx.resources,
@@ -115,6 +121,10 @@ export function registerRollout(refs: Refs): void {
       description:
         "`kubectl rollout undo`: puts revision `toRevision`'s pod template (without pod-template-hash) back into the Deployment; 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped; a paused Deployment is refused.",
       args: { ...target(t), toRevision: t.arg.int() },
+      ...requires((args: Target) => [
+        onKind('Deployment', 'patch', namespaceArg(args), args.name),
+        revisionsRequest('Deployment', namespaceArg(args)),
+      ]),
       resolve: (_root, args, ctx) =>
         rolloutUndo(ctx.resources, namespaceArg(args), args.name, args.toRevision ?? 0),
     }),
@@ -123,6 +133,7 @@ export function registerRollout(refs: Refs): void {
       nullable: false,
       description: '`kubectl rollout pause`: sets spec.paused; template changes no longer start a rollout.',
       args: target(t),
+      ...patching(() => 'Deployment'),
       resolve: (_root, args, ctx) => pauseDeployment(ctx.resources, namespaceArg(args), args.name),
     }),
     resumeDeployment: t.field({
@@ -130,6 +141,7 @@ export function registerRollout(refs: Refs): void {
       nullable: false,
       description: '`kubectl rollout resume`: clears spec.paused; what changed meanwhile rolls out.',
       args: target(t),
+      ...patching(() => 'Deployment'),
       resolve: (_root, args, ctx) => resumeDeployment(ctx.resources, namespaceArg(args), args.name),
     }),
     rolloutRestart: t.field({
@@ -138,9 +150,20 @@ export function registerRollout(refs: Refs): void {
       description:
         '`kubectl rollout restart`: sets the pod template annotation `kubectl.kubernetes.io/restartedAt` to now (RFC 3339), which replaces every pod by the update strategy. A paused Deployment is refused.',
       args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
+      ...patching((args: Target & { kind: string }) => args.kind),
       resolve: (_root, args, ctx) => rolloutRestart(ctx.resources, args.kind, namespaceArg(args), args.name),
     }),
   }));
 
   registerRolloutStatus();
+}
+
+interface Target {
+  namespace?: string | null;
+  name: string;
+}
+
+/** A rollout verb is a patch of the object, as kubectl sends it. */
+function patching<A extends Target>(kindOf: (args: A) => string) {
+  return requires((args: A) => onKind(kindOf(args), 'patch', namespaceArg(args), args.name));
 }

@@ -8,8 +8,10 @@ import './pod-streams.ts';
 import './node-tunnel.ts';
 import './resource-by-id.ts';
 import { registerBinding } from './binding.ts';
+import { registerEviction } from './eviction.ts';
 import { builder } from './builder.ts';
 import { registerEdges } from './edges.ts';
+import { enforceFieldAccess } from './field-access.ts';
 import { registerKind } from './kind-api.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
 import { registerRollout } from './rollout.ts';
@@ -23,9 +25,11 @@ export function buildSchema(): GraphQLSchema {
     const refs = Object.fromEntries(KINDS.map((def) => [def.kind, registerKind(def)]));
     registerEdges(refs);
     registerBinding(refs.Pod);
+    registerEviction();
     registerRollout(refs);
     registerUsage(refs);
     const built = builder.toSchema();
+    enforceFieldAccess(built);
     // In the schema itself, not only added by the plugins that run them, so that the printed
     // schema and introspection show clients (and code generators) what they may send.
     schema = new GraphQLSchema({

@@ -11,6 +11,8 @@ import {
 } from '../usage/metrics.ts';
 import { cpuQuantity, memoryQuantity, millicores } from '../usage/quantities.ts';
 import { builder, type Context, type Types } from './builder.ts';
+import { nodeAgent, requires } from './field-access.ts';
+import type { Request } from '../auth/access-control.ts';
 import type { Resource } from '../../schema/kind.ts';
 
 type Refs = Record<string, ObjectRef<Types, Resource>>;
@@ -174,8 +176,11 @@ export function registerUsage(refs: Refs): void {
         labelSelector: t.arg.string(),
         name: t.arg.string(),
       },
+      ...requires((args: { namespace?: string | null; name?: string | null }) =>
+        metricsOf('pods', args.namespace, args.name),
+      ),
       resolve: (_root, args, ctx: Context) =>
-        podMetrics(ctx.resources, {
+        podMetrics(ctx.resources.unguarded(), {
           namespace: args.namespace ?? undefined,
           labelSelector: args.labelSelector ?? undefined,
           name: args.name ?? undefined,
@@ -187,8 +192,9 @@ export function registerUsage(refs: Refs): void {
       description:
         'The latest usage of the selected nodes (`kubectl top nodes`); nodes without fresh usage are left out.',
       args: { name: t.arg.string(), labelSelector: t.arg.string() },
+      ...requires((args: { name?: string | null }) => metricsOf('nodes', undefined, args.name)),
       resolve: (_root, args, ctx: Context) =>
-        nodeMetrics(ctx.resources, {
+        nodeMetrics(ctx.resources.unguarded(), {
           name: args.name ?? undefined,
           labelSelector: args.labelSelector ?? undefined,
         }),
@@ -201,6 +207,7 @@ export function registerUsage(refs: Refs): void {
       description:
         "For node agents: replaces the node's usage and its pods' with this report (one per interval).",
       args: { report: t.arg({ type: NodeUsageReportInputRef, required: true }) },
+      ...requires((args: { report: { nodeName: string } }) => nodeAgent(args.report.nodeName)),
       resolve: (_root, args, ctx: Context) => reportNodeUsage(ctx.resources, args.report),
     }),
   );
@@ -209,14 +216,31 @@ export function registerUsage(refs: Refs): void {
     t.field({
       type: PodMetricsRef,
       description: "The pod's latest resource usage, or null without fresh usage.",
-      resolve: (pod, _args, ctx) => podMetricsOf(ctx.resources, pod),
+      ...requires((_args, pod: Resource) => metricsOf('pods', pod.metadata.namespace, pod.metadata.name)),
+      resolve: (pod, _args, ctx) => podMetricsOf(ctx.resources.unguarded(), pod),
     }),
   );
   builder.objectField(refs.Node, 'usage', (t) =>
     t.field({
       type: NodeMetricsRef,
       description: "The node's latest resource usage, or null without fresh usage.",
-      resolve: (node, _args, ctx) => nodeMetricsOf(ctx.resources, node),
+      ...requires((_args, node: Resource) => metricsOf('nodes', undefined, node.metadata.name)),
+      resolve: (node, _args, ctx) => nodeMetricsOf(ctx.resources.unguarded(), node),
     }),
   );
+}
+
+/**
+ * Reading usage is reading the metrics.k8s.io resource of the same name, as `kubectl top`
+ * does against metrics-server: `get` of one object, else `list` (across namespaces without one).
+ * That alone: the resolvers read the pods and nodes measured unguarded.
+ */
+function metricsOf(resource: 'pods' | 'nodes', namespace?: string | null, name?: string | null): Request {
+  return {
+    verb: name ? 'get' : 'list',
+    apiGroup: 'metrics.k8s.io',
+    resource,
+    namespace: namespace ?? undefined,
+    name: name ?? undefined,
+  };
 }

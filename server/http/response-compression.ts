@@ -20,7 +20,7 @@ const JSON_ANSWER = /^application\/(graphql-response\+)?json\b/i;
  * it 28 and 35 kB; Brotli 5 and above take twice the time for 5% less. Both run on libuv's
  * thread pool, never on the event loop.
  */
-const COMPRESS: Record<Encoding, (body: Buffer) => Promise<NonSharedBuffer>> = {
+export const COMPRESS: Record<Encoding, (body: Buffer) => Promise<NonSharedBuffer>> = {
   br: (body) =>
     brotli(body, {
       params: {

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { MASTERS_GROUP } from '../auth/authorizer.ts';
 import type { Context, Principal } from '../graphql/builder.ts';
 import type { Authenticator } from '../auth.ts';
 import type { AccessControl } from '../auth/access-control.ts';
@@ -11,7 +10,7 @@ import { useErrorContract } from './error-contract.ts';
 import { useResponseCompression } from './response-compression.ts';
 import { useSseStreams } from './sse-streams.ts';
 import { useExecutionLimits } from '../limits/execution-limits.ts';
-import { useBodyLimit, useQueryLimits, type Limits } from '../limits/hardening.ts';
+import { useBodyLimits, useQueryLimits, type Limits } from '../limits/hardening.ts';
 import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
 import { useSseSubscriptionQuota } from '../limits/subscription-quota.ts';
 import type { ResourceService } from '../resources/service.ts';
@@ -74,7 +73,7 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     cors: corsFor(corsOrigins),
     // The API takes no file uploads.
     multipart: false,
-    // useBodyLimit enforces limits.maxBodyBytes for every parser, with the API's error code.
+    // useBodyLimits enforces limits.maxBodyBytes for every parser, with the API's error code.
     maxRequestBodySize: false,
     logging: {
       debug: () => {},
@@ -87,7 +86,7 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     // execution result, which the execution limits may answer early.
     plugins: [
       useAuthentication(auth),
-      useBodyLimit(limits.maxBodyBytes),
+      useBodyLimits({ maxBytes: limits.maxBodyBytes, maxNesting: limits.maxNesting }),
       useErrorContract(),
       useDocumentLimits(limits),
       useQueryLimits(limits),
@@ -108,14 +107,13 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     context: (initial): Context => {
       const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));
       if (!principal) throw unauthenticated();
-      // Every read a field makes is authorized too, so that an edge the caller may not follow
-      // fails at its own path; cluster admins skip the check they would always pass.
-      const reads = principal.groups.includes(MASTERS_GROUP)
-        ? resources
-        : resources.guarding((def, verb, namespace, name) =>
-            options.access.requireKind(principal, def, verb, namespace, name),
-          );
-      return { principal, resources: reads, access: options.access };
+      // Every read a field makes is authorized too, and every RBAC object written checked for
+      // escalation; cluster admins skip the checks they would always pass.
+      return {
+        principal,
+        resources: options.access.resourcesFor(principal, resources),
+        access: options.access,
+      };
     },
   });
 }

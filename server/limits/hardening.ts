@@ -82,26 +82,36 @@ function reportToValidation(context: ValidationContext | null, error: GraphQLErr
 
 /**
  * Refuses a request body over the limit with 413, whether it declares its length or
- * streams it (chunked), whichever parser (JSON, GraphQL string, form) reads it.
+ * streams it (chunked), whichever parser (JSON, GraphQL string, form) reads it; and a JSON
+ * body nested deeper than any operation's variables may be (`maxNesting`, plus the
+ * envelope and a batch) with 400 before it is parsed: JSON.parse would build every level
+ * first, and a 2 MB body of `[` held the event loop for seconds.
  */
-export function useBodyLimit(maxBytes: number): Plugin {
+export function useBodyLimits({ maxBytes, maxNesting }: { maxBytes: number; maxNesting: number }): Plugin {
   const tooLarge = () =>
     createGraphQLError(`request body is larger than ${maxBytes} bytes`, {
       extensions: { code: 'BAD_REQUEST', http: { status: 413 } },
     });
+  const maxJsonNesting = maxNesting + ENVELOPE_NESTING;
+  const tooDeep = () =>
+    createGraphQLError(`request body nests deeper than ${maxJsonNesting} levels`, {
+      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+    });
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
       const declared = request.headers.get('content-length');
-      if (declared !== null) {
-        // Node's HTTP parser has checked the header, and reads no more than it declares.
-        if (Number(declared) > maxBytes) throw tooLarge();
-        return;
-      }
+      // Node's HTTP parser has checked the header, and reads no more than it declares.
+      if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
       if (!requestParser || !request.body || request.method === 'GET' || request.method === 'HEAD') return;
+      const json = /^application\/(graphql-response\+)?json\b/i.test(
+        request.headers.get('content-type') ?? '',
+      );
+      if (declared !== null && !json) return;
       // Parsers are registered before this plugin, so this wraps the one chosen for the content type.
       const parse = requestParser;
       setRequestParser(async (req) => {
         const body = await readLimited(req, maxBytes, tooLarge);
+        if (json && jsonNesting(body, maxJsonNesting) > maxJsonNesting) throw tooDeep();
         return parse(
           new fetchAPI.Request(req.url, {
             method: req.method,
@@ -113,6 +123,32 @@ export function useBodyLimit(maxBytes: number): Plugin {
       });
     },
   };
+}
+
+/** The levels a JSON body adds around an operation's variables: the request object, and a batch's array. */
+const ENVELOPE_NESTING = 2;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]);
+const CLOSERS = new Set([0x5d, 0x7d]);
+
+/** How deep arrays and objects nest in JSON text (brackets in strings do not count), stopping past `stopAbove`. */
+export function jsonNesting(bytes: Uint8Array, stopAbove = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (OPENERS.has(byte)) {
+      if (++depth > deepest && (deepest = depth) > stopAbove) return deepest;
+    } else if (CLOSERS.has(byte) && depth > 0) depth--;
+  }
+  return deepest;
 }
 
 async function readLimited(

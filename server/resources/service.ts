@@ -6,6 +6,9 @@ import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { objectKey, type Store, type WriteOp } from '../store/store.ts';
+import { appliedConfig } from '../apply/applied-config.ts';
+import type { FieldOwner } from '../apply/field-manager.ts';
+import type { ApplyOptions } from '../apply/server-side-apply.ts';
 import { NodeTunnels } from '../tunnel/node-tunnels.ts';
 import type { WatchHub, WatchItem } from '../watch/hub.ts';
 import { compileFilter, requiredNodeName, type Selection } from './filter.ts';
@@ -15,10 +18,12 @@ import { applyPatch, checkPatch, type PatchType } from './patch.ts';
 import { get, list, type ListOptions, type ListResult } from './reads.ts';
 import type { ReadGuard } from './read-guard.ts';
 import type { ReadRecorder } from './read-recorder.ts';
+import type { WriteGuard } from './write-guard.ts';
 import type { UnknownFieldPolicy } from './unknown-fields.ts';
 import { Writes, type Admissions, type Change, type DeleteOptions } from './writes.ts';
 
-export interface WriteOptions extends UnknownFieldPolicy {
+/** Every write names its manager (FieldOwner) for managedFields; the API's default otherwise. */
+export interface WriteOptions extends UnknownFieldPolicy, FieldOwner {
   /** Run admission and return the result without storing it. */
   dryRun?: boolean;
 }
@@ -43,6 +48,7 @@ export class ResourceService {
   private readonly writes: Writes;
   private reads?: ReadRecorder;
   private guard?: ReadGuard;
+  private admission?: WriteGuard;
   /** The node agents' tunnels, through which pod logs and exec reach the nodes. */
   readonly tunnels = new NodeTunnels();
 
@@ -68,6 +74,24 @@ export class ResourceService {
   guarding(guard: ReadGuard): ResourceService {
     const view = Object.create(this) as ResourceService;
     view.guard = guard;
+    return view;
+  }
+
+  /** This service, asking `guard` before it stores each object it writes; a view as `recording`'s. */
+  admitting(guard: WriteGuard): ResourceService {
+    const view = Object.create(this) as ResourceService;
+    view.admission = guard;
+    return view;
+  }
+
+  /**
+   * This service without the caller's read guard: for a field whose own authorization covers
+   * what it reads (a pod's log needs `get pods/log`, not `get pods`, as in Kubernetes).
+   */
+  unguarded(): ResourceService {
+    if (!this.guard) return this;
+    const view = Object.create(this) as ResourceService;
+    view.guard = undefined;
     return view;
   }
 
@@ -135,7 +159,7 @@ export class ResourceService {
     for (let attempt = 1; ; attempt++) {
       const obj = this.decode(def, manifest, namespace, options);
       try {
-        return await this.run(this.writes.create(def, obj), options);
+        return await this.run(this.writes.create(def, obj, options), options);
       } catch (error) {
         const generated =
           isPlainObject(manifest) && !(manifest.metadata as { name?: string } | undefined)?.name;
@@ -159,7 +183,7 @@ export class ResourceService {
         `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
       );
     }
-    return this.run(this.writes.replace(def, obj), options);
+    return this.run(this.writes.replace(def, obj, options), options);
   }
 
   async patch(
@@ -184,6 +208,21 @@ export class ResourceService {
     options: WriteOptions = {},
   ) {
     return this.run(this.writes.patch(def, this.namespaceOf(def, namespace), name, change, options), options);
+  }
+
+  /**
+   * Server-side apply of one configuration (a PATCH of type application/apply-patch+yaml):
+   * created when absent, merged with field ownership otherwise (server/apply/).
+   */
+  async serverSideApply(
+    def: KindDefinition,
+    namespace: string | undefined,
+    name: string,
+    config: unknown,
+    options: WriteOptions & ApplyOptions = {},
+  ) {
+    const obj = appliedConfig(def, config, this.namespaceOf(def, namespace), name, options);
+    return this.run(this.writes.serverSideApply(def, obj, options), options);
   }
 
   async scale(def: KindDefinition, namespace: string | undefined, name: string, replicas: number) {
@@ -256,9 +295,16 @@ export class ResourceService {
 
   /**
    * Creates or updates every manifest in the text (JSON, or YAML with several
-   * documents), all or nothing: one invalid manifest and none is written.
+   * documents), all or nothing: one invalid manifest and none is written. With
+   * `serverSide`, each is server-side applied as `fieldManager` (serverSideApply).
    */
-  async apply(text: string, namespace: string | undefined, options: WriteOptions = {}): Promise<Resource[]> {
+  async apply(
+    text: string,
+    namespace: string | undefined,
+    options: WriteOptions & ApplyOptions & { serverSide?: boolean } = {},
+  ): Promise<Resource[]> {
+    if (options.serverSide && !options.fieldManager)
+      throw new ApiError('BAD_REQUEST', 'fieldManager is required for server-side apply');
     const manifests = await parseManifests(text);
     // Up to maxObjects manifests: decoded in slices, so the event loop serves others between them.
     const slices = new TimeSlices();
@@ -267,7 +313,14 @@ export class ResourceService {
       await slices.pause();
       try {
         const def = this.kindOf(manifest);
-        ops.push(this.writes.apply(def, this.decode(def, manifest, namespace)));
+        const op = options.serverSide
+          ? this.writes.serverSideApply(
+              def,
+              appliedConfig(def, manifest, this.namespaceOf(def, namespace), undefined, options),
+              options,
+            )
+          : this.writes.apply(def, this.decode(def, manifest, namespace), options);
+        ops.push(this.admitted(op));
       } catch (error) {
         if (error instanceof ApiError && manifests.length > 1) {
           throw new ApiError(
@@ -289,10 +342,25 @@ export class ResourceService {
     return results;
   }
 
-  private async run(op: WriteOp, options: WriteOptions): Promise<Resource | undefined> {
+  private async run(write: WriteOp, options: WriteOptions): Promise<Resource | undefined> {
+    const op = this.admitted(write);
     if (options.dryRun) return this.dryRun(op);
     const [result] = await this.store.commit([op]);
     return result;
+  }
+
+  /** The write, asking the view's admission about the object it decides to store. */
+  private admitted(op: WriteOp): WriteOp {
+    const admission = this.admission;
+    if (!admission) return op;
+    return {
+      ...op,
+      decide: (current, tx) => {
+        const outcome = op.decide(current, tx);
+        if ('put' in outcome) admission(outcome.put, current, tx);
+        return outcome;
+      },
+    };
   }
 
   private dryRun(op: WriteOp): Resource | undefined {

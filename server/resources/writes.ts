@@ -1,10 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from '../../schema/field-error.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import type { ManagedFieldsEntry } from '../../schema/kinds/meta.ts';
 import type { Namespace } from '../../schema/kinds/namespace.ts';
 import type { Pod } from '../../schema/kinds/pod.ts';
 import { checkShape, isPlainObject } from '../../schema/shape-check.ts';
 import type { AdmissionContext, KindAdmission } from '../admission/admission.ts';
+import type { FieldOwner } from '../apply/field-manager.ts';
+import { prepareApply, type ApplyOptions } from '../apply/server-side-apply.ts';
+import { updateOwnership, type Ownership } from '../apply/update-tracking.ts';
 import { ApiError, alreadyExists, conflict, invalid, notFound } from '../errors.ts';
 import { objectKey, type TxView, type WriteOp, type WriteOutcome } from '../store/store.ts';
 import { systemMeta, timestamp, validateMeta } from './object-meta.ts';
@@ -58,39 +62,56 @@ export class Writes {
     }
   }
 
-  create(def: KindDefinition, obj: Resource): WriteOp {
+  create(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
     const key = keyOf(def, obj);
     return {
       key,
       decide: (current, tx) => {
         if (current) throw alreadyExists(def.plural, obj.metadata.name!);
-        this.requireNamespace(def, obj, tx, true);
-        return { put: this.admit(def, structuredClone(obj), undefined, tx) };
+        return { put: this.created(def, structuredClone(obj), tx, updateOwnership(def, owner, '')) };
       },
     };
   }
 
   /** Create when absent, update when present: what `apply` does for each manifest. */
-  apply(def: KindDefinition, obj: Resource): WriteOp {
+  apply(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
     const key = keyOf(def, obj);
+    const ownership = updateOwnership(def, owner, '');
     return {
       key,
       decide: (current, tx) => {
-        if (!current) {
-          this.requireNamespace(def, obj, tx, true);
-          return { put: this.admit(def, structuredClone(obj), undefined, tx) };
-        }
-        return this.update(def, structuredClone(obj), current, tx);
+        if (!current) return { put: this.created(def, structuredClone(obj), tx, ownership) };
+        return this.update(def, structuredClone(obj), current, tx, ownership);
       },
     };
   }
 
-  replace(def: KindDefinition, obj: Resource): WriteOp {
+  /**
+   * Server-side apply (server/apply/): the applied configuration merged into the object,
+   * which it creates when absent, with the applier's field ownership and conflicts.
+   */
+  serverSideApply(
+    def: KindDefinition,
+    config: Resource,
+    options: ApplyOptions & UnknownFieldPolicy = {},
+  ): WriteOp {
+    return {
+      key: keyOf(def, config),
+      decide: (current, tx) => {
+        const { merged, ownership } = prepareApply(def, current, config, options);
+        this.checkShape(def, merged, options);
+        if (!current) return { put: this.created(def, merged, tx, ownership) };
+        return this.update(def, merged, current, tx, ownership);
+      },
+    };
+  }
+
+  replace(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
     return {
       key: keyOf(def, obj),
       decide: (current, tx) => {
         if (!current) throw notFound(def.plural, obj.metadata.name!);
-        return this.update(def, structuredClone(obj), current, tx);
+        return this.update(def, structuredClone(obj), current, tx, updateOwnership(def, owner, ''));
       },
     };
   }
@@ -105,7 +126,7 @@ export class Writes {
     namespace: string | undefined,
     name: string,
     change: Change,
-    policy: UnknownFieldPolicy = {},
+    policy: UnknownFieldPolicy & FieldOwner = {},
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
@@ -127,7 +148,7 @@ export class Writes {
             'the namespace of the provided object does not match the namespace sent on the request',
           );
         }
-        return this.update(def, patched, current, tx);
+        return this.update(def, patched, current, tx, updateOwnership(def, policy, ''));
       },
     };
   }
@@ -147,7 +168,7 @@ export class Writes {
     name: string,
     status: unknown,
     resourceVersion?: string,
-    policy: UnknownFieldPolicy = {},
+    policy: UnknownFieldPolicy & FieldOwner = {},
   ): WriteOp {
     return this.changeStatus(def, namespace, name, () => ({ status, resourceVersion }), policy);
   }
@@ -161,7 +182,7 @@ export class Writes {
     namespace: string | undefined,
     name: string,
     change: Change,
-    policy: UnknownFieldPolicy = {},
+    policy: UnknownFieldPolicy & FieldOwner = {},
   ): WriteOp {
     return this.changeStatus(
       def,
@@ -181,7 +202,7 @@ export class Writes {
     namespace: string | undefined,
     name: string,
     wanted: (current: Resource) => { status: unknown; resourceVersion?: string },
-    policy: UnknownFieldPolicy,
+    policy: UnknownFieldPolicy & FieldOwner,
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
@@ -198,10 +219,16 @@ export class Writes {
         }
         if (errors.length) throw invalid(def.kind, name, errors);
         const next = { ...current, metadata: { ...current.metadata }, status: structuredClone(status) };
-        const ctx: AdmissionContext = { old: current, now: timestamp(), services: () => tx.list('Service') };
+        const ctx: AdmissionContext = {
+          old: current,
+          now: timestamp(),
+          services: () => tx.list('Service'),
+          storageClasses: () => tx.list('StorageClass'),
+        };
         errors.push(...(this.admissions(def.kind).status?.(next, ctx) ?? []));
         if (errors.length) throw invalid(def.kind, name, errors);
         if (isDeepStrictEqual(current.status, next.status)) return { keep: true };
+        setManagedFields(next, updateOwnership(def, policy, 'status')(current, next));
         return { put: next };
       },
     };
@@ -305,7 +332,13 @@ export class Writes {
     return requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
   }
 
-  private update(def: KindDefinition, next: Resource, current: Resource, tx: TxView): WriteOutcome {
+  private update(
+    def: KindDefinition,
+    next: Resource,
+    current: Resource,
+    tx: TxView,
+    ownership: Ownership,
+  ): WriteOutcome {
     const wanted = next.metadata.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion)
       throw conflict(def.plural, current.metadata.name!);
@@ -318,6 +351,7 @@ export class Writes {
     const admitted = this.admit(def, next, current, tx);
     if (!isDeepStrictEqual(current.spec, admitted.spec))
       admitted.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    setManagedFields(admitted, ownership(current, admitted));
     if (current.metadata.deletionTimestamp && holdsDeletion(def, current) && !holdsDeletion(def, admitted)) {
       return { remove: true };
     }
@@ -338,7 +372,12 @@ export class Writes {
       else if (current || def.kind !== 'Node') delete next.status;
     }
     const admission = this.admissions(def.kind);
-    const ctx: AdmissionContext = { old: current, now, services: () => tx.list('Service') };
+    const ctx: AdmissionContext = {
+      old: current,
+      now,
+      services: () => tx.list('Service'),
+      storageClasses: () => tx.list('StorageClass'),
+    };
     admission.default?.(next, ctx);
     const errors = [
       ...validateMeta(def, next, current, admission.name),
@@ -346,6 +385,14 @@ export class Writes {
     ];
     if (errors.length) throw invalid(def.kind, next.metadata.name ?? '', errors);
     return next;
+  }
+
+  /** A new object admitted, in an existing namespace, with its first managedFields. */
+  private created(def: KindDefinition, obj: Resource, tx: TxView, ownership: Ownership): Resource {
+    this.requireNamespace(def, obj, tx, true);
+    const admitted = this.admit(def, obj, undefined, tx);
+    setManagedFields(admitted, ownership(undefined, admitted));
+    return admitted;
   }
 
   private requireNamespace(def: KindDefinition, obj: Resource, tx: TxView, creating: boolean): void {
@@ -364,6 +411,12 @@ export class Writes {
 
 export function keyOf(def: KindDefinition, obj: Resource): string {
   return objectKey(def.kind, def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name!);
+}
+
+/** Stored as given; an object nobody manages has no managedFields at all, not an empty list. */
+function setManagedFields(obj: Resource, entries: ManagedFieldsEntry[] | undefined): void {
+  if (entries?.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 /** Whether something still holds a marked object back from removal: finalizers, or a namespace's content. */

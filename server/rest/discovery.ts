@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../../schema/kind.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
+import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from './metrics-api.ts';
 import { SCALABLE_KINDS } from './scale.ts';
 
 /**
@@ -14,9 +15,10 @@ export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'pa
 /** The verbs of the status and scale subresources. */
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
 
-/** A pod's streaming subresources (server/rest/pod-*.ts) as Kubernetes' discovery lists them. */
-const POD_STREAMS = [
+/** A pod's streaming subresources and its eviction (server/rest/pod-*.ts) as Kubernetes' discovery lists them. */
+const POD_SUBRESOURCES = [
   { subresource: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  { subresource: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
   { subresource: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
   { subresource: 'log', kind: 'Pod', verbs: ['get'] },
   { subresource: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
@@ -89,6 +91,7 @@ export function apiGroupAt(group: string) {
 
 /** `/api/v1` or `/apis/{group}/{version}`: the resources served there, or undefined. */
 export function apiResourceList(group: string, version: string) {
+  if (group === METRICS_GROUP && version === METRICS_VERSION) return metricsResourceList();
   const defs = KINDS.filter((def) => {
     const gv = groupVersionOf(def);
     return gv.group === group && gv.version === version;
@@ -126,11 +129,10 @@ function subresources(def: KindDefinition) {
       ? [{ name: `${def.plural}/scale`, ...entry, group: 'autoscaling', version: 'v1', kind: 'Scale' }]
       : []),
     ...(def.kind === 'Pod'
-      ? POD_STREAMS.map(({ subresource, kind, verbs }) => ({
+      ? POD_SUBRESOURCES.map(({ subresource, ...rest }) => ({
           ...entry,
           name: `${def.plural}/${subresource}`,
-          kind,
-          verbs,
+          ...rest,
         }))
       : []),
   ];
@@ -142,7 +144,7 @@ function groups(): GroupVersion[] {
     const gv = groupVersionOf(def);
     if (gv.group && !seen.has(gv.group)) seen.set(gv.group, gv);
   }
-  return [...seen.values()];
+  return [...seen.values(), { group: METRICS_GROUP, version: METRICS_VERSION }];
 }
 
 function apiGroup({ group, version }: GroupVersion) {

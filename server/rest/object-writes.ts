@@ -7,7 +7,8 @@ import { checkMergePatch } from '../resources/merge-patch.ts';
 import { applyPatch, checkPatch } from '../resources/patch.ts';
 import type { ResourceService } from '../resources/service.ts';
 import { deleteOptions } from './delete-options.ts';
-import { BodyError, decodeObject, decodePatch, mediaType, readBody } from './request-body.ts';
+import { fieldManagerOf, serveApplyPatch } from './apply-patch.ts';
+import { APPLY_PATCH, BodyError, decodeObject, decodePatch, mediaType, readBody } from './request-body.ts';
 import { toScale, withScale } from './scale.ts';
 import { deletedStatus, httpStatus, sendJson, sendStatus, statusFor } from './status.ts';
 import type { Target } from './target.ts';
@@ -18,10 +19,10 @@ const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Namespace']);
 
 /**
  * The writes of the Kubernetes REST API: POST (create), PUT (replace, with compare-and-swap
- * on metadata.resourceVersion), PATCH (merge, JSON and strategic merge patches), DELETE of an
- * object or of a collection (deletecollection), and the status and scale subresources. Each
- * is one call of the ResourceService the GraphQL mutations use: the same admission, the same
- * store decisions, the same watch events.
+ * on metadata.resourceVersion), PATCH (merge, JSON and strategic merge patches, server-side
+ * apply), DELETE of an object or of a collection (deletecollection), and the status and
+ * scale subresources. Each is one call of the ResourceService the GraphQL mutations use: the
+ * same admission, the same store decisions, the same watch events.
  */
 export function objectWrites(resources: ResourceService, log: (line: string) => void) {
   return async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, target: Target) => {
@@ -30,6 +31,7 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
     const named = { ...target };
     try {
       params = writeParams(url.searchParams);
+      params.options.fieldManager = fieldManagerOf(req, url.searchParams);
       const answer = await write(req, url, named, params);
       setWarnings(res, params.warnings);
       if ('status' in answer) sendStatus(res, answer.status);
@@ -64,6 +66,18 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
         return replace(def, namespace, name, subresource, await object(req, def, params), params);
       case 'PATCH':
         if (name === undefined) return notAllowed();
+        if (mediaType(req) === APPLY_PATCH) {
+          if (subresource) return notAllowed();
+          return serveApplyPatch(
+            resources,
+            def,
+            namespace,
+            name,
+            await readBody(req),
+            url.searchParams,
+            params,
+          );
+        }
         return patch(def, namespace, name, subresource, await readBody(req), mediaType(req), params);
       case 'DELETE':
         if (subresource || (name === undefined && !collectionInNamespace)) return notAllowed();
@@ -82,7 +96,7 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
   ): Promise<Answer> {
     const { def, namespace, name } = target;
     const text = await readBody(req);
-    const body = text.trim() ? parseJson(text, 'DeleteOptions') : undefined;
+    const body = text.trim() ? await decodeObject(text, mediaType(req), 'DeleteOptions') : undefined;
     const { options, dryRun } = deleteOptions(body, url.searchParams);
     const all = { ...options, dryRun: params.options.dryRun || dryRun };
     if (name === undefined) {
@@ -128,13 +142,10 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
       );
     }
     if (subresource === 'scale') {
-      const stored = await resources.modify(
-        def,
-        namespace,
-        name,
-        (obj) => withScale(obj, body),
-        params.options,
-      );
+      const stored = await resources.modify(def, namespace, name, (obj) => withScale(obj, body), {
+        ...params.options,
+        subresource: 'scale',
+      });
       return { code: 200, body: toScale(stored!) };
     }
     const status = isPlainObject(body) ? body.status : undefined;
@@ -166,7 +177,7 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
         namespace,
         name,
         (obj) => withScale(obj, applyPatch(type, undefined, toScale(obj), document)),
-        params.options,
+        { ...params.options, subresource: 'scale' },
       );
       return { code: 200, body: toScale(stored!) };
     }
@@ -198,15 +209,4 @@ function notAllowed(): Answer {
       'the server does not allow this method on the requested resource',
     ),
   };
-}
-
-function parseJson(text: string, kind: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ApiError(
-      'BAD_REQUEST',
-      `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }

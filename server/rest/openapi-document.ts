@@ -1,5 +1,6 @@
 import { KINDS } from '../../schema/kinds/index.ts';
 import { apiResourceList, groupVersionOf, KUBERNETES_VERSION, type GroupVersion } from './discovery.ts';
+import { METRICS_GROUP, METRICS_VERSION } from './metrics-api.ts';
 import type { Schema } from './openapi-meta.ts';
 import { resourcePaths } from './openapi-paths.ts';
 import { componentSchemas } from './openapi-schemas.ts';
@@ -11,6 +12,7 @@ export function openApiGroupVersions(): Map<string, GroupVersion> {
     const gv = groupVersionOf(def);
     found.set(gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`, gv);
   }
+  found.set(`apis/${METRICS_GROUP}/${METRICS_VERSION}`, { group: METRICS_GROUP, version: METRICS_VERSION });
   return found;
 }
 

@@ -130,6 +130,11 @@ export const APIMACHINERY_SCHEMAS: Record<string, Schema> = {
     },
     required: ['type', 'object'],
   },
+  [`${META}.FieldsV1`]: {
+    description:
+      'The set of fields a manager owns, as a JSON object: `f:<field>` for a field, `k:{<key fields>}` for an item of a keyed list, `v:<value>` for an item of a set, `.` for the item itself.',
+    type: 'object',
+  },
   'io.k8s.apimachinery.pkg.runtime.RawExtension': {
     description: 'An embedded object of any kind.',
     type: 'object',

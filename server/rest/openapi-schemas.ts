@@ -10,6 +10,7 @@ import {
   type Schema,
 } from './openapi-meta.ts';
 import { META, packageOf, refTo, schemaName } from './openapi-names.ts';
+import { METRICS_SCHEMAS } from './openapi-metrics.ts';
 import { SCALE_SCHEMAS } from './openapi-scale.ts';
 
 /**
@@ -43,8 +44,20 @@ export function componentSchemas(
     });
     schemas[`${packageOf({ group, version })}.${def.kind}List`] = listSchema(def, name);
   }
+  namedFieldsV1(schemas);
   addFixedSchemas(schemas, [operations, ALWAYS]);
   return schemas;
+}
+
+/** managedFields' fieldsV1 is free-form JSON in the shapes, and a type of its own in Kubernetes': FieldsV1. */
+function namedFieldsV1(schemas: Record<string, Schema>): void {
+  const entry = schemas[`${META}.ManagedFieldsEntry`];
+  if (!entry) return;
+  const properties = entry.properties as Record<string, Schema>;
+  properties.fieldsV1 = described(
+    { $ref: refTo(`${META}.FieldsV1`) },
+    properties.fieldsV1.description as string,
+  );
 }
 
 /** What every group-version answers errors with and takes deletions as, whatever its operations. */
@@ -155,7 +168,11 @@ function listSchema(def: KindDefinition, itemName: string): Schema {
 }
 
 /** The schemas no kind's shape defines, by name. */
-const FIXED_SCHEMAS: Record<string, Schema> = { ...APIMACHINERY_SCHEMAS, ...SCALE_SCHEMAS };
+const FIXED_SCHEMAS: Record<string, Schema> = {
+  ...APIMACHINERY_SCHEMAS,
+  ...SCALE_SCHEMAS,
+  ...METRICS_SCHEMAS,
+};
 
 /** Adds the fixed schemas that the schemas or `referrers` refer to, and those they refer to in turn. */
 function addFixedSchemas(schemas: Record<string, Schema>, referrers: unknown): void {

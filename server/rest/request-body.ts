@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { ApiError } from '../errors.ts';
 import { MANIFEST_LIMITS } from '../resources/manifests/manifest-limits.ts';
 import { parseManifests } from '../resources/manifests/manifests.ts';
+import { decodeProtobufRequest, PROTOBUF } from './protobuf-requests.ts';
 import { httpStatus, type Status } from './status.ts';
 
 /** A request body the API cannot take: answered with its own Status (413, 415). */
@@ -11,16 +12,16 @@ export class BodyError extends Error {
   }
 }
 
-/** Bodies of a write: JSON, or one YAML document, as Kubernetes takes them. */
-const OBJECT_TYPES = ['application/json', 'application/yaml'];
+/** Bodies of a write: JSON, one YAML document, or protobuf (kubectl's generators), as Kubernetes takes them. */
+const OBJECT_TYPES = ['application/json', 'application/yaml', PROTOBUF];
 
-/** The patch types by media type; server-side apply is known, and refused for now. */
+/** The patch types by media type; server-side apply (APPLY_PATCH) is served apart (apply-patch.ts). */
 export const PATCH_TYPES = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
   'application/strategic-merge-patch+json': 'strategic',
 } as const;
-const APPLY_PATCH = 'application/apply-patch+yaml';
+export const APPLY_PATCH = 'application/apply-patch+yaml';
 
 export type PatchMediaType = keyof typeof PATCH_TYPES;
 
@@ -50,7 +51,8 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
       );
     });
     req.on('end', () => {
-      if (!tooLarge) resolve(Buffer.concat(chunks).toString('utf8'));
+      // Protobuf is binary: latin1 keeps one character per byte, for decodeObject to take back.
+      if (!tooLarge) resolve(Buffer.concat(chunks).toString(mediaType(req) === PROTOBUF ? 'latin1' : 'utf8'));
     });
     req.on('error', reject);
   });
@@ -75,6 +77,7 @@ export async function decodeObject(text: string, type: string, kind: string): Pr
       ),
     );
   }
+  if (type === PROTOBUF) return decodeProtobuf(Buffer.from(text, 'latin1'), kind);
   if (type === 'application/yaml') {
     const objects = await parseManifests(text);
     if (objects.length !== 1)
@@ -96,21 +99,12 @@ export function decodePatch(
   text: string,
   type: string,
 ): { type: (typeof PATCH_TYPES)[PatchMediaType]; patch: unknown } {
-  if (type === APPLY_PATCH) {
-    throw new BodyError(
-      httpStatus(
-        415,
-        'UnsupportedMediaType',
-        'server-side apply (application/apply-patch+yaml) is not supported by this server yet: use client-side apply (kubectl apply without --server-side) or another patch type',
-      ),
-    );
-  }
   if (!Object.hasOwn(PATCH_TYPES, type)) {
     throw new BodyError(
       httpStatus(
         415,
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`,
+        `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(PATCH_TYPES), APPLY_PATCH].join(', ')}`,
       ),
     );
   }
@@ -119,6 +113,23 @@ export function decodePatch(
   } catch (error) {
     throw new ApiError('BAD_REQUEST', `error decoding patch: ${messageOf(error)}`);
   }
+}
+
+function decodeProtobuf(body: Buffer, kind: string): unknown {
+  try {
+    const object = decodeProtobufRequest(body);
+    if (object) return object;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(
+      'BAD_REQUEST',
+      `the protobuf body of the ${kind} could not be decoded: ${messageOf(error)}`,
+    );
+  }
+  throw new ApiError(
+    'BAD_REQUEST',
+    `the protobuf body of the ${kind} does not start with the Kubernetes envelope`,
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -26,6 +26,11 @@ export function podStreamRequest(pod: PodSubresource): Request {
   };
 }
 
+/** An eviction is created (create pods/eviction), as kubectl drain needs. */
+export function podEvictionRequest(pod: { namespace: string; name: string }): Request {
+  return { verb: 'create', apiGroup: '', resource: 'pods', subresource: 'eviction', ...pod };
+}
+
 function verbOf(method: string | undefined, url: URL, name: string | undefined): string {
   switch (method) {
     case 'POST':

@@ -14,11 +14,13 @@ import {
   groupVersionOf,
   versionInfo,
 } from './discovery.ts';
+import { metricsAnswer, metricsRequest, metricsTargetOf } from './metrics-api.ts';
 import { objectWrites } from './object-writes.ts';
+import { evictionTargetOf, servePodEviction } from './pod-eviction.ts';
 import { serveOpenApi } from './openapi.ts';
 import { servePodLog } from './pod-log.ts';
 import { podSubresourceOf } from './pod-subresource.ts';
-import { podStreamRequest, targetRequest } from './rest-access.ts';
+import { podEvictionRequest, podStreamRequest, targetRequest } from './rest-access.ts';
 import { selfReviewAt, serveSelfReview } from './self-subject-reviews.ts';
 import { toScale } from './scale.ts';
 import { httpStatus, sendJson, sendStatus, status, statusFor, statusOf, type Status } from './status.ts';
@@ -52,7 +54,6 @@ export function isRestPath(path: string): boolean {
  * application/json;as=Table;g=meta.k8s.io;v=v1` gets the columns `kq get` prints.
  */
 export function restApi({ auth, access, resources, log }: RestOptions) {
-  const write = objectWrites(resources, log);
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const caller = auth.authenticate(req.headers.authorization);
@@ -60,6 +61,8 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     const reading = req.method === 'GET' || req.method === 'HEAD';
     if (!reading && !isResourcePath(url.pathname)) return methodNotAllowed(res);
     try {
+      // Discovery, OpenAPI and the version are paths outside the resources, granted by nonResourceURLs.
+      if (!isResourcePath(url.pathname)) access.requirePath(caller, 'get', url.pathname);
       serve(req, res, url, caller);
     } catch (error) {
       sendStatus(res, statusOf(error, undefined, log));
@@ -79,11 +82,11 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       if (parts.length === 1) return sendJson(res, 200, apiGroupList());
       if (parts.length === 2) {
         const group = apiGroupAt(parts[1]);
-        return group ? sendJson(res, 200, group) : notFoundPath(res, url);
+        return group ? sendJson(res, 200, group) : notFoundPath(req, res, url);
       }
       return resourcePath(req, res, url, caller, parts[1], parts[2], parts.slice(3));
     }
-    return notFoundPath(res, url);
+    return notFoundPath(req, res, url);
   }
 
   /** Everything under /api/{version} or /apis/{group}/{version}. */
@@ -98,7 +101,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
   ): void {
     if (rest.length === 0) {
       const list = apiResourceList(group, version);
-      return list ? sendJson(res, 200, list) : notFoundPath(res, url);
+      return list ? sendJson(res, 200, list) : notFoundPath(req, res, url);
     }
     const review = selfReviewAt(group, version, rest);
     const token = tokenRequestTarget(group, version, rest);
@@ -107,6 +110,13 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       void (review
         ? serveSelfReview(req, res, review, access, caller, log)
         : serveTokenRequest(req, res, token!, access, caller, log));
+      return;
+    }
+    const eviction = evictionTargetOf(group, version, rest);
+    if (eviction) {
+      if (req.method !== 'POST') return methodNotAllowed(res);
+      access.require(caller, podEvictionRequest(eviction));
+      void servePodEviction(req, res, url, eviction, resources, log);
       return;
     }
     const pod = podSubresourceOf(group, version, rest);
@@ -119,8 +129,19 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
       return servePodLog(req, res, url, pod, resources, log);
     }
+    const metrics = metricsTargetOf(group, version, rest);
+    if (metrics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
+      access.require(caller, metricsRequest(metrics));
+      const answer = metricsAnswer(resources, metrics, url.searchParams.get('labelSelector') ?? undefined);
+      if (answer) return sendJson(res, 200, answer);
+      return sendStatus(
+        res,
+        statusOf(notFound(`${metrics.resource}.metrics.k8s.io`, metrics.name!), undefined, log),
+      );
+    }
     const target = targetOf(group, version, rest);
-    if (!target) return notFoundPath(res, url);
+    if (!target) return notFoundPath(req, res, url);
     const decision = access.authorizer.authorize({
       ...targetRequest(req, url, target),
       user: caller.name,
@@ -131,7 +152,8 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       return sendStatus(res, statusFor(forbidden, target.def, target.name, log));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      void write(req, res, url, target);
+      // Through the caller's writer: RBAC objects are checked for escalation before they are stored.
+      void objectWrites(access.writerFor(caller, resources), log)(req, res, url, target);
       return;
     }
     const { def, namespace, name } = target;
@@ -287,10 +309,11 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     });
   }
 
-  function notFoundPath(res: http.ServerResponse, url: URL): void {
+  function notFoundPath(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const verb = (req.method ?? 'GET').toLowerCase();
     sendStatus(
       res,
-      status('NOT_FOUND', `the server could not find the requested resource (get ${url.pathname})`),
+      status('NOT_FOUND', `the server could not find the requested resource (${verb} ${url.pathname})`),
     );
   }
 }

@@ -1,37 +1,41 @@
 import type http from 'node:http';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import type { AccessControl, Caller } from '../auth/access-control.ts';
-import { MASTERS_GROUP } from '../auth/authorizer.ts';
 import { ApiError } from '../errors.ts';
 import { BodyError } from './request-body.ts';
 import { reviewBody } from './review-body.ts';
+import { selfSubjectRulesReview } from './self-subject-rules-review.ts';
 import { sendJson, sendStatus, statusOf } from './status.ts';
 
-/** Paths outside the resources every authenticated caller reads: discovery, the OpenAPI document, health. */
-const PUBLIC_PATHS = /^\/(api|apis|version|openapi|healthz|livez|readyz)(\/|$)/;
-
-/** The review a path names: `/apis/authorization.k8s.io/v1/selfsubjectaccessreviews` or `/apis/authentication.k8s.io/v1/selfsubjectreviews`. */
+/**
+ * The review a path names: `/apis/authorization.k8s.io/v1/selfsubjectaccessreviews`,
+ * `.../selfsubjectrulesreviews` or `/apis/authentication.k8s.io/v1/selfsubjectreviews`.
+ */
 export function selfReviewAt(group: string, version: string, rest: readonly string[]) {
   if (version !== 'v1' || rest.length !== 1) return undefined;
   if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectaccessreviews') return 'access';
+  if (group === 'authorization.k8s.io' && rest[0] === 'selfsubjectrulesreviews') return 'rules';
   if (group === 'authentication.k8s.io' && rest[0] === 'selfsubjectreviews') return 'identity';
   return undefined;
 }
 
 /**
- * POST of a SelfSubjectAccessReview (`kubectl auth can-i`), answered from the authorizer that
- * decides every request, or of a SelfSubjectReview (`kubectl auth whoami`): who the token is.
+ * POST of a SelfSubjectAccessReview (`kubectl auth can-i`) or a SelfSubjectRulesReview
+ * (`kubectl auth can-i --list`), answered from the authorizer that decides every request, or
+ * of a SelfSubjectReview (`kubectl auth whoami`): who the token is. Every caller may ask
+ * about itself, as Kubernetes' `system:basic-user` role lets every authenticated caller.
  */
 export async function serveSelfReview(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  review: 'access' | 'identity',
+  review: 'access' | 'rules' | 'identity',
   access: AccessControl,
   caller: Caller,
   log: (line: string) => void,
 ): Promise<void> {
   try {
     const body = await reviewBody(req, 'SelfSubjectAccessReview');
+    if (review === 'rules') return sendJson(res, 201, selfSubjectRulesReview(body, access, caller));
     if (review === 'identity') {
       return sendJson(res, 201, {
         kind: 'SelfSubjectReview',
@@ -68,8 +72,9 @@ function allowed(spec: Record<string, unknown>, access: AccessControl, caller: C
   }
   const other = spec.nonResourceAttributes;
   if (isPlainObject(other)) {
-    if (caller.groups.includes(MASTERS_GROUP)) return true;
-    return other.verb === 'get' && typeof other.path === 'string' && PUBLIC_PATHS.test(other.path);
+    const verb = typeof other.verb === 'string' ? other.verb : '';
+    const path = typeof other.path === 'string' ? other.path : '';
+    return access.authorizer.authorizePath({ user: caller.name, groups: caller.groups, verb, path }).allowed;
   }
   throw new ApiError(
     'INVALID',

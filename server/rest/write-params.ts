@@ -18,8 +18,8 @@ export interface WriteParams {
 
 /**
  * The query parameters every write takes, as Kubernetes reads them: `dryRun=All` (admitted
- * and answered, nothing stored), `fieldManager` (accepted; it matters once server-side apply
- * tracks field ownership), `fieldValidation` (Strict, Warn — the default — or Ignore).
+ * and answered, nothing stored), `fieldManager` (checked here; the manager managedFields
+ * name, see apply-patch.ts), `fieldValidation` (Strict, Warn — the default — or Ignore).
  */
 export function writeParams(q: URLSearchParams): WriteParams {
   const warnings: string[] = [];

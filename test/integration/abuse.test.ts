@@ -330,7 +330,7 @@ describe('unauthenticated endpoints', () => {
       expect((await res.text()).trim()).toBe('ok');
     }
     const revision = async () => {
-      const res = await fetch(`${base}/metrics`);
+      const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${cluster.token}` } });
       expect(res.status).toBe(200);
       const match = /^kubeql_store_revision (\d+)$/m.exec(await res.text());
       expect(match).not.toBeNull();

@@ -48,6 +48,12 @@ describe('config, version, completion', () => {
     );
     expect(await ok(['config', 'unset', 'namespace'], { env: own })).toBe('Property "namespace" unset.\n');
     expect(await ok(['config', 'current-namespace'], { env: own })).toBe('default\n');
+
+    // An explicit --data is the server's own directory: its admin token wins over the saved one.
+    await ok(['config', 'set', 'token', 'saved-elsewhere'], { env: own });
+    const kubeconfig = await ok(['config', 'kubeconfig', '--data', cluster.dataDir], { env: own });
+    expect(kubeconfig).toContain(`token: ${cluster.token}`);
+    expect(kubeconfig).not.toContain('saved-elsewhere');
   });
 
   it('version', async () => {

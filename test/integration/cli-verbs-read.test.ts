@@ -1,3 +1,4 @@
+import YAML from 'yaml';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeqlClient } from '../../client/index.ts';
@@ -94,6 +95,21 @@ describe('get', () => {
         'custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image',
       ]),
     ).toBe('NAME   IMAGE\napi    nginx:1.25\nweb    nginx:1.25\n');
+  });
+
+  it('leaves managedFields out of -o yaml|json unless --show-managed-fields, as kubectl', async () => {
+    const yaml = await ok(['get', 'deploy', 'web', '-n', ns, '-o', 'yaml']);
+    expect(yaml).not.toContain('managedFields');
+    const shown = YAML.parse(
+      await ok(['get', 'deploy', 'web', '-n', ns, '-o', 'yaml', '--show-managed-fields']),
+    ) as { metadata: { managedFields: Array<{ manager: string; operation: string }> } };
+    expect(shown.metadata.managedFields.map((entry) => entry.operation)).toContain('Update');
+    const listed = JSON.parse(
+      await ok(['get', 'deploy', '-n', ns, '-o', 'json', '--show-managed-fields']),
+    ) as {
+      items: Array<{ metadata: { managedFields?: unknown[] } }>;
+    };
+    expect(listed.items.every((item) => (item.metadata.managedFields ?? []).length > 0)).toBe(true);
   });
 
   it('-A, --field-selector, --show-labels, --no-headers, several kinds, and nothing found', async () => {

@@ -64,7 +64,7 @@ subscription WatchPods($namespace: String) {
 const USAGE = `import type { DeploymentPodsQuery, ServiceType, ServiceTypeQuery, WatchPodsSubscription } from './operations';
 import type { PodPhase, Scalars } from './schema-types';
 
-type Pod = NonNullable<DeploymentPodsQuery['deployment']>['pods'][number];
+type Pod = NonNullable<NonNullable<DeploymentPodsQuery['deployment']>['pods']>[number];
 
 export function podLine(pod: Pod): string {
   const name: string = pod.metadata.name;
@@ -81,8 +81,11 @@ export function deploymentLine(data: DeploymentPodsQuery): string {
   const uid: string = deployment.metadata.uid;
   const generation: number = deployment.metadata.generation;
   const app: string | undefined = deployment.metadata.labels?.['app'];
-  const phases: PodPhase[] = deployment.pods.map((pod) => pod.status.phase);
-  return [uid, generation, app, phases.join(','), ...deployment.pods.map(podLine)].join(' ');
+  // An edge is null where the caller may not follow it.
+  const pods = deployment.pods;
+  if (!pods) return uid + ' pods not readable';
+  const phases: PodPhase[] = pods.map((pod) => pod.status.phase);
+  return [uid, generation, app, phases.join(','), ...pods.map(podLine)].join(' ');
 }
 
 export function exposure(data: ServiceTypeQuery): ServiceType | 'none' {

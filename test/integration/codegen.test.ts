@@ -49,11 +49,11 @@ spec:
     const tree = await execute(client, operations.DeploymentTreeDocument, { name: 'typed' });
     const replicaSets = tree.deployment?.replicaSets ?? [];
     expect(replicaSets).toHaveLength(1);
-    expect(replicaSets[0].pods.map((pod) => pod.status?.phase)).toEqual(['Running', 'Running']);
+    expect(replicaSets[0].pods?.map((pod) => pod.status?.phase)).toEqual(['Running', 'Running']);
 
     await waitFor(async () => {
       const overview = await execute(client, operations.NodesOverviewDocument);
-      return overview.nodes.items.reduce((n, node) => n + node.pods.length, 0) === 2;
+      return overview.nodes.items.reduce((n, node) => n + (node.pods?.length ?? 0), 0) === 2;
     });
   });
 });

@@ -38,7 +38,11 @@ async function createConfigMap(name: string, namespace = 'default'): Promise<voi
 
 /** A gauge of the server's /metrics (of `cluster`'s unless another is named). */
 async function metric(name: string, of: TestCluster = cluster): Promise<number> {
-  const text = await (await fetch(of.url.replace(/\/graphql$/, '/metrics'))).text();
+  const text = await (
+    await fetch(of.url.replace(/\/graphql$/, '/metrics'), {
+      headers: { authorization: `Bearer ${of.token}` },
+    })
+  ).text();
   return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
 }
 

@@ -304,10 +304,11 @@ describe('REST writes without kubectl', () => {
     );
     expect(replaced.body.spec.template.spec.containers.map((c: Untyped) => c.name)).toEqual(['c']);
 
+    // Server-side apply is served (kubectl-server-side-apply.test.ts), and wants a fieldManager.
     const apply = await rest('PATCH', `${deployments}/smp`, {}, 'application/apply-patch+yaml');
-    expect(apply.status).toBe(415);
-    expect(apply.body).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
-    expect(apply.body.message).toContain('server-side apply');
+    expect(apply.status).toBe(422);
+    expect(apply.body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
+    expect(apply.body.message).toContain('fieldManager: Required value');
   });
 
   it('status subresource: writes status only, spec changes are ignored', async () => {

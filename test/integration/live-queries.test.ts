@@ -56,7 +56,11 @@ spec:
 }
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(cluster.url.replace(/\/graphql$/, '/metrics'))).text();
+  const text = await (
+    await fetch(cluster.url.replace(/\/graphql$/, '/metrics'), {
+      headers: { authorization: `Bearer ${cluster.token}` },
+    })
+  ).text();
   return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
 }
 

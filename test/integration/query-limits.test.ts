@@ -212,7 +212,29 @@ describe('bounded documents', () => {
     expect(res.status).toBe(400);
     const json = (await res.json()) as GraphQLResponse;
     expect(json.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
-    expect(json.errors![0].message).toMatch(/variables nest deeper/);
+    // Refused before JSON.parse builds 50,000 levels: by the body's own nesting.
+    expect(json.errors![0].message).toBe('request body nests deeper than 66 levels');
+
+    // Even when it is not JSON at all (2 MB of "["), and whatever the client accepts back.
+    const started = performance.now();
+    const unparsed = await fetch(cluster.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream, application/json;q=0.1',
+        authorization: `Bearer ${cluster.token}`,
+      },
+      body: `[${'['.repeat(2_000_000)}`,
+    });
+    expect(unparsed.status).toBe(400);
+    expect(await unparsed.text()).toContain('request body nests deeper than 66 levels');
+    expect(performance.now() - started).toBeLessThan(1000);
+
+    // Brackets inside strings are text, not nesting.
+    const inStrings = await post(cluster, 'query($x: String!) { __type(name: $x) { name } }', {
+      x: '['.repeat(10_000),
+    });
+    expect(inStrings.json).toEqual({ data: { __type: null } });
 
     let deep: unknown = 'x';
     for (let i = 0; i < 100; i++) deep = [deep];

@@ -6,8 +6,8 @@ import {
   planStatefulSet,
   StatefulSetController,
   statefulSetController,
-  type StatefulSetObject,
 } from '../../agent/controllers/statefulset.ts';
+import type { StatefulSetObject } from '../../agent/controllers/statefulset-names.ts';
 import { templateHash } from '../../agent/controllers/template-hash.ts';
 import type { PodObject } from '../../agent/objects.ts';
 import { ManualClock } from '../../lib/clock.ts';

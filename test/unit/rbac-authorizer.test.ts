@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../schema/kind.ts';
 import type { AccessAttributes } from '../../server/auth/access-attributes.ts';
 import { Authorizer } from '../../server/auth/authorizer.ts';
-import { defaultClusterRoles } from '../../server/auth/default-roles.ts';
-import { ruleAllows } from '../../server/auth/policy-rule.ts';
+import { defaultClusterRoleBindings, defaultClusterRoles } from '../../server/auth/default-roles.ts';
+import { ruleAllows, ruleAllowsPath } from '../../server/auth/policy-rule.ts';
 import type { Store } from '../../server/store/store.ts';
 
 // Kubernetes' RBAC matching, rule by rule, and the meaning of the default ClusterRoles.
@@ -157,5 +157,36 @@ describe('bindings', () => {
       authz.authorize(request({ groups: ['system:masters'], verb: 'delete', resource: 'nodes' })).allowed,
     ).toBe(true);
     expect(authz.authorize(request({ groups: [], verb: 'list', namespace: undefined })).allowed).toBe(false);
+  });
+});
+
+describe('paths outside the resources', () => {
+  it('match a nonResourceURL exactly, or under a prefix ending in *', () => {
+    const rule = { nonResourceURLs: ['/healthz', '/apis/*'], verbs: ['get'] };
+    expect(ruleAllowsPath(rule, 'get', '/healthz')).toBe(true);
+    expect(ruleAllowsPath(rule, 'get', '/healthz/etcd')).toBe(false);
+    expect(ruleAllowsPath(rule, 'get', '/apis/apps/v1')).toBe(true);
+    expect(ruleAllowsPath(rule, 'get', '/apis')).toBe(false);
+    expect(ruleAllowsPath(rule, 'post', '/healthz')).toBe(false);
+    expect(ruleAllowsPath({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, 'get', '/healthz')).toBe(
+      false,
+    );
+  });
+
+  it('are discovery for every authenticated caller and version for anyone, /metrics for neither', () => {
+    const authz = authorizer([...defaultClusterRoles(), ...defaultClusterRoleBindings()]);
+    const can = (groups: string[], path: string) =>
+      authz.authorizePath({ user: 'u', groups, verb: 'get', path }).allowed;
+    const authenticated = ['system:authenticated'];
+    expect(can(authenticated, '/apis/apps/v1')).toBe(true);
+    expect(can(authenticated, '/openapi/v3')).toBe(true);
+    expect(can(authenticated, '/metrics')).toBe(false);
+    expect(can(['system:unauthenticated'], '/version')).toBe(true);
+    expect(can(['system:unauthenticated'], '/api')).toBe(false);
+    expect(can(['system:masters'], '/metrics')).toBe(true);
+    expect(authz.authorizePath({ user: 'u', groups: authenticated, verb: 'get', path: '/metrics' })).toEqual({
+      allowed: false,
+      reason: 'forbidden: User "u" cannot get path "/metrics"',
+    });
   });
 });

@@ -35,9 +35,9 @@ export interface ContainerRuntime {
   stopPod(uid: string, gracePeriodSeconds: number): Promise<void>;
 
   /**
-   * Stops one container instance (TERM, KILL after the grace period), as after a failed
-   * liveness probe; the agent then restarts it as its restart policy says. For runtimes
-   * that run probes.
+   * Stops one container instance (TERM, KILL after the grace period): after a failed
+   * liveness probe (the agent then restarts it as its restart policy says), and to stop a
+   * pod's sidecars after its other containers.
    */
   killContainer?(containerID: string, gracePeriodSeconds: number): Promise<void>;
 

@@ -263,6 +263,13 @@ export class SimulatedRuntime implements ContainerRuntime {
     }
   }
 
+  async killContainer(id: string, _gracePeriodSeconds: number): Promise<void> {
+    for (const sim of this.pods.values()) {
+      const container = sim.containers.find((c) => c.id === id);
+      if (container?.state === 'running') this.exit(sim, container, STOPPED_EXIT_CODE);
+    }
+  }
+
   async removePod(uid: string): Promise<void> {
     await this.stopPod(uid, 0);
     this.pods.delete(uid);

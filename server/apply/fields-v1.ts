@@ -1,0 +1,51 @@
+import { ApiError } from '../errors.ts';
+import { FieldSet } from './field-set.ts';
+import { isPathElement } from './path-element.ts';
+
+/** FieldsV1's mark of a node that is itself in the set, beside its children. */
+const SELF = '.';
+
+export type FieldsV1 = { [element: string]: FieldsV1 };
+
+/**
+ * A field set in Kubernetes' FieldsV1 encoding: each path element a key, a member with
+ * no children `{}`, a member with children also `".": {}`. Keys in order, as stored
+ * objects are compared for equality.
+ */
+export function toFieldsV1(set: FieldSet): FieldsV1 {
+  const out: FieldsV1 = {};
+  if (set.member && set.children.size > 0) out[SELF] = {};
+  for (const element of [...set.children.keys()].sort())
+    out[element] = toFieldsV1(set.children.get(element)!);
+  return out;
+}
+
+/** The field set a FieldsV1 value encodes; a value that is none is BAD_REQUEST. */
+export function fromFieldsV1(value: unknown, where = 'fieldsV1'): FieldSet {
+  const set = new FieldSet();
+  if (!isRecord(value)) throw badFields(where, 'must be an object');
+  const entries = Object.entries(value);
+  // `{}` below the root is a member without children: a leaf.
+  set.member = entries.length === 0 || Object.hasOwn(value, SELF);
+  for (const [element, child] of entries) {
+    if (element === SELF) continue;
+    if (!isPathElement(element)) throw badFields(where, `invalid path element ${JSON.stringify(element)}`);
+    set.children.set(element, fromFieldsV1(child, where));
+  }
+  return set;
+}
+
+/** The root of a FieldsV1 value is never a member: `{}` there is the empty set. */
+export function rootFromFieldsV1(value: unknown, where?: string): FieldSet {
+  const set = fromFieldsV1(value, where);
+  set.member = false;
+  return set;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function badFields(where: string, problem: string): ApiError {
+  return new ApiError('BAD_REQUEST', `${where}: ${problem}`);
+}

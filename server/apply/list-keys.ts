@@ -1,0 +1,46 @@
+import type { ListShape } from '../../schema/shape.ts';
+import { isPlainObject } from '../../schema/shape-check.ts';
+import { keyElement, type PathElement } from './path-element.ts';
+
+/**
+ * Key fields that admission defaults, with their defaults: an applied port without a
+ * protocol is the stored port with protocol TCP, as Kubernetes' schemas tell
+ * structured-merge-diff.
+ */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+/** The fields that identify an item of a keyed list; none for lists that are atomic. */
+export function listKeys(shape: ListShape): readonly string[] | undefined {
+  if (shape.of.t !== 'object') return undefined;
+  return shape.mapKeys ?? (shape.mergeKey ? [shape.mergeKey] : undefined);
+}
+
+/**
+ * The items of a keyed list by their path elements, in list order; undefined when the
+ * value is not such a list (an item that is no object, a duplicate key), which is then
+ * handled as one atomic value.
+ */
+export function keyedItems(
+  keys: readonly string[],
+  value: unknown,
+): Map<PathElement, Record<string, unknown>> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const items = new Map<PathElement, Record<string, unknown>>();
+  for (const item of value) {
+    if (!isPlainObject(item)) return undefined;
+    const element = itemElement(keys, item);
+    if (element === undefined || items.has(element)) return undefined;
+    items.set(element, item);
+  }
+  return items;
+}
+
+function itemElement(keys: readonly string[], item: Record<string, unknown>): PathElement | undefined {
+  const key: Record<string, unknown> = {};
+  for (const name of keys) {
+    const value = item[name] ?? KEY_DEFAULTS[name];
+    if (value === undefined || value === null || typeof value === 'object') return undefined;
+    key[name] = value;
+  }
+  return keyElement(key);
+}
