@@ -8,7 +8,12 @@ import { NOT_READY_TAINT, UNREACHABLE_TAINT, UNSCHEDULABLE_TAINT } from '../node
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished, isPodReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
 import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
-import { CONTROLLER_REVISION_HASH_LABEL } from './controller-revision.ts';
+import {
+  CONTROLLER_REVISION_HASH_LABEL,
+  ControllerHistory,
+  revisionName,
+  type ControllerRevisionObject,
+} from './controller-revision.ts';
 import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { daemonPlacement, targetNodeName } from './daemon-placement.ts';
 import { Expectations } from './expectations.ts';
@@ -20,6 +25,9 @@ import { writeChangedStatus } from './written-status.ts';
 export type DaemonSetObject = Resource & { spec?: DaemonSet['spec']; status?: DaemonSet['status'] };
 type DaemonSetStatus = NonNullable<DaemonSet['status']>;
 type Affinity = NonNullable<PodSpec['affinity']>;
+
+/** How soon a set is looked at again while the ControllerRevision cache is still listing. */
+const HISTORY_SYNC_WAIT_MS = 100;
 
 /** The template generation a daemon pod was created from (deprecated in Kubernetes, still set). */
 export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -481,8 +489,9 @@ function placementChanged(old: NodeObject, node: NodeObject): boolean {
  * Kubernetes' DaemonSet controller: one pod per eligible node (see planDaemonSet), each
  * pinned to its node by a required node affinity `metadata.name In [node]` and bound by
  * the scheduler, as Kubernetes ≥ 1.12 does. Watches Nodes, so a node that joins gets a
- * pod and one that leaves or stops matching loses it. Revisions are template hashes
- * (the `controller-revision-hash` label); there are no ControllerRevision objects.
+ * pod and one that leaves or stops matching loses it. Each template is a
+ * ControllerRevision `<set>-<hash>` (see ControllerHistory); pods carry the hash in their
+ * `controller-revision-hash` label.
  */
 export class DaemonSetController extends ReconcilingController {
   private readonly sets: Informer<DaemonSetObject>;
@@ -490,21 +499,27 @@ export class DaemonSetController extends ReconcilingController {
   private readonly nodes: Informer<NodeObject>;
   private readonly expectations = new Expectations(this.ctx.clock);
   private readonly backoff = new FailedPodBackoff();
+  private readonly history: ControllerHistory;
 
   constructor(ctx: ControllerContext) {
     super('daemonset', ctx);
     this.sets = ctx.informers.get<DaemonSetObject>('DaemonSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
     this.nodes = ctx.informers.get<NodeObject>('Node');
+    this.history = new ControllerHistory(
+      ctx.writer,
+      ctx.informers.get<ControllerRevisionObject>('ControllerRevision'),
+    );
   }
 
   /**
    * Brings the DaemonSet `namespace/name` to its spec: a set being deleted is left
-   * alone; otherwise it claims its pods (adopting matching orphans, releasing its own
+   * alone; otherwise it makes its template's ControllerRevision the newest, claims its pods (adopting matching orphans, releasing its own
    * that no longer match), then — unless earlier creations and deletions are not yet in
    * the cache — makes the writes planDaemonSet decides (creations in slow-start
    * batches), recording SuccessfulCreate / SuccessfulDelete events (FailedDaemonPod for
-   * each failed pod it deletes), and writes the status when it changed. A set that is
+   * each failed pod it deletes), writes the status when it changed, and trims its history
+   * to revisionHistoryLimit, keeping every revision a pod runs. A set that is
    * gone only has its bookkeeping forgotten: its pods are the garbage collector's.
    *
    * Contract: idempotent, from the caches (the expectations keep it from acting twice
@@ -523,9 +538,11 @@ export class DaemonSetController extends ReconcilingController {
       return;
     }
     if (ds.metadata.deletionTimestamp) return;
+    if (!this.history.hasSynced()) return { requeueAfterMs: HISTORY_SYNC_WAIT_MS };
     const pods = await this.claimPods(ds);
     const nodes = this.nodes.list();
     const hash = templateHash(ds.spec.template);
+    const { revisions: history } = await this.history.sync(ds, ds.spec.template, hash);
     const now = this.ctx.clock.now();
 
     let requeueAfterMs: number | undefined;
@@ -550,6 +567,12 @@ export class DaemonSetController extends ReconcilingController {
     }
     const computed = daemonSetStatus(ds, nodes, pods, hash, now);
     await writeChangedStatus(this.ctx.writer, ds, computed.status);
+    const live = new Set(
+      [hash, ...pods.map((pod) => pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '')].map((h) =>
+        revisionName(ds.metadata.name!, h),
+      ),
+    );
+    await this.history.truncate(ds, history, live, ds.spec.revisionHistoryLimit);
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }

@@ -18,6 +18,7 @@ export const GC_KINDS = [
   'ConfigMap',
   'Secret',
   'PersistentVolumeClaim',
+  'ControllerRevision',
 ];
 
 export const ORPHAN_FINALIZER = 'orphan';

@@ -13,6 +13,7 @@ import { persistentVolumeController } from './persistent-volume/binder.ts';
 import { storageProtectionController } from './persistent-volume/protection.ts';
 import { replicaSetController } from './replicaset.ts';
 import { replicationControllerController } from './replicationcontroller.ts';
+import { resourceQuotaController } from './resource-quota.ts';
 import { serviceAccountController } from './service-account.ts';
 import { statefulSetController } from './statefulset.ts';
 
@@ -34,4 +35,5 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   endpointsController,
   disruptionController,
   horizontalPodAutoscalerController,
+  resourceQuotaController,
 ];

@@ -5,7 +5,13 @@ import { selectorMatches } from '../../schema/label-selector.ts';
 import type { PodObject } from '../objects.ts';
 import { isPodFinished, isPodRunningAndReady, isPodTerminating, msUntilAvailable } from '../pod-state.ts';
 import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
-import { CONTROLLER_REVISION_HASH_LABEL, RevisionHistory, revisionName } from './controller-revision.ts';
+import {
+  CONTROLLER_REVISION_HASH_LABEL,
+  ControllerHistory,
+  revisionName,
+  revisionTemplate,
+  type ControllerRevisionObject,
+} from './controller-revision.ts';
 import { claimObjects, ownedObjectHandlers } from './controller-ref.ts';
 import { Expectations } from './expectations.ts';
 import type { ClaimObject } from './persistent-volume/storage-objects.ts';
@@ -17,6 +23,9 @@ import { templateHash } from './template-hash.ts';
 import { writeChangedStatus } from './written-status.ts';
 
 type StatefulSetStatus = NonNullable<StatefulSet['status']>;
+
+/** How soon a set is looked at again while the ControllerRevision cache is still listing. */
+const HISTORY_SYNC_WAIT_MS = 100;
 
 /** The label naming a StatefulSet pod (a Service may select one pod with it). */
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -76,7 +85,7 @@ function addClaimVolumes(set: StatefulSetObject, ordinal: number, pod: { spec: P
 export interface Revisions {
   current: string;
   update: string;
-  /** The template of `current`, when known (it is not kept across restarts: no ControllerRevisions here). */
+  /** The template of `current`, when its ControllerRevision is known. */
   currentTemplate?: PodTemplateSpec;
 }
 
@@ -266,31 +275,36 @@ export function statefulSetStatus(
 
 /**
  * Kubernetes' StatefulSet controller: pods with stable names `<set>-<ordinal>`, created,
- * scaled and updated in order (see planStatefulSet). Pod revisions are hashes of the
- * template (`<set>-<hash>`); there are no ControllerRevision objects, so the template of
- * an older revision is only known from what this process has seen.
+ * scaled and updated in order (see planStatefulSet). Each template is a ControllerRevision
+ * `<set>-<hash>` (see ControllerHistory), which pods name in their revision label and
+ * which pods below a partition are recreated from.
  */
 export class StatefulSetController extends ReconcilingController {
   private readonly sets: Informer<StatefulSetObject>;
   private readonly pods: Informer<PodObject>;
   private readonly expectations = new Expectations(this.ctx.clock);
-  private readonly history = new RevisionHistory<PodTemplateSpec>();
+  private readonly history: ControllerHistory;
   private readonly claims: StatefulSetClaims;
 
   constructor(ctx: ControllerContext) {
     super('statefulset', ctx);
     this.sets = ctx.informers.get<StatefulSetObject>('StatefulSet');
     this.pods = ctx.informers.get<PodObject>('Pod');
+    this.history = new ControllerHistory(
+      ctx.writer,
+      ctx.informers.get<ControllerRevisionObject>('ControllerRevision'),
+    );
     this.claims = new StatefulSetClaims(ctx, ctx.informers.get<ClaimObject>('PersistentVolumeClaim'));
   }
 
   /**
-   * Brings the StatefulSet `namespace/name` to its spec: claims its pods (adopting
+   * Brings the StatefulSet `namespace/name` to its spec: makes its template's
+   * ControllerRevision the newest (unless it is being deleted), claims its pods (adopting
    * matching orphans named as members, releasing its own that no longer match), then —
    * unless it is being deleted or earlier creations and deletions are not yet in the
    * cache — makes the writes planStatefulSet decides (at most one in OrderedReady),
-   * recording SuccessfulCreate / SuccessfulDelete events, and writes the status when it
-   * changed. A set that is gone only has its bookkeeping forgotten: its pods are the
+   * recording SuccessfulCreate / SuccessfulDelete events, writes the status when it
+   * changed, and trims its history to revisionHistoryLimit, keeping every revision a pod runs. A set that is gone only has its bookkeeping forgotten: its pods are the
    * garbage collector's.
    *
    * Contract: idempotent, from the caches (the expectations keep it from acting twice
@@ -306,15 +320,12 @@ export class StatefulSetController extends ReconcilingController {
     const set = this.sets.get(key);
     if (!set?.spec) {
       this.expectations.forget(key);
-      this.history.forget(key);
       return;
     }
+    if (!this.history.hasSynced()) return { requeueAfterMs: HISTORY_SYNC_WAIT_MS };
     const pods = await this.claimPods(set);
     const now = this.ctx.clock.now();
-    const update = revisionName(set.metadata.name!, templateHash(set.spec.template));
-    const current = set.status?.currentRevision || update;
-    this.history.record(key, update, set.spec.template, set.spec.revisionHistoryLimit ?? 10, [current]);
-    const revisions: Revisions = { current, update, currentTemplate: this.history.get(key, current) };
+    const { revisions, history } = await this.syncRevisions(set);
 
     let requeueAfterMs: number | undefined;
     if (!set.metadata.deletionTimestamp && this.expectations.satisfied(key)) {
@@ -333,6 +344,14 @@ export class StatefulSetController extends ReconcilingController {
     }
     const computed = statefulSetStatus(set, pods, revisions, now);
     await writeChangedStatus(this.ctx.writer, set, computed.status);
+    if (history && !set.metadata.deletionTimestamp) {
+      const live = new Set([
+        revisions.current,
+        revisions.update,
+        ...pods.map((pod) => podRevision(pod) ?? ''),
+      ]);
+      await this.history.truncate(set, history, live, set.spec.revisionHistoryLimit);
+    }
     requeueAfterMs = earliest(requeueAfterMs, computed.requeueAfterMs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
@@ -340,10 +359,7 @@ export class StatefulSetController extends ReconcilingController {
   protected register(): void {
     this.watch(this.sets, {
       onAdd: (set) => this.loop.enqueue(keyOf(set)),
-      onUpdate: (old, set) => {
-        this.remember(old);
-        this.loop.enqueue(keyOf(set));
-      },
+      onUpdate: (_old, set) => this.loop.enqueue(keyOf(set)),
       onDelete: (set) => this.loop.enqueue(keyOf(set)),
     });
     this.watch(
@@ -357,13 +373,36 @@ export class StatefulSetController extends ReconcilingController {
     );
   }
 
-  /** Keeps the template of a set's previous spec, so pods below a partition can be recreated at it. */
-  private remember(old: StatefulSetObject): void {
-    if (!old.spec?.template) return;
-    const revision = revisionName(old.metadata.name!, templateHash(old.spec.template));
-    this.history.record(keyOf(old), revision, old.spec.template, old.spec.revisionHistoryLimit ?? 10, [
-      old.status?.currentRevision ?? revision,
-    ]);
+  /**
+   * The set's current and update revisions from its ControllerRevisions, the update one
+   * made or renumbered first (see ControllerHistory.sync). A set being deleted gets no new
+   * revision: its update revision is named from its template, and `history` is undefined.
+   */
+  private async syncRevisions(
+    set: StatefulSetObject,
+  ): Promise<{ revisions: Revisions; history?: ControllerRevisionObject[] }> {
+    const spec = set.spec!;
+    const hash = templateHash(spec.template);
+    if (set.metadata.deletionTimestamp) {
+      const owned = this.history.owned(set);
+      const update = revisionName(set.metadata.name!, hash);
+      const current = set.status?.currentRevision || update;
+      const currentTemplate = revisionTemplate(owned.find((r) => r.metadata.name === current));
+      return { revisions: { current, update, currentTemplate } };
+    }
+    const { update, revisions: history } = await this.history.sync(set, spec.template, hash);
+    // A current revision whose object is gone (deleted by hand) still names the pods that
+    // run it; only its template is unknown, so pods recreated below a partition take the update's.
+    const current = set.status?.currentRevision || update.metadata.name!;
+    const currentRevision = history.find((revision) => revision.metadata.name === current);
+    return {
+      revisions: {
+        current,
+        update: update.metadata.name!,
+        currentTemplate: revisionTemplate(currentRevision),
+      },
+      history,
+    };
   }
 
   private claimPods(set: StatefulSetObject): Promise<PodObject[]> {

@@ -19,13 +19,14 @@ const options = {
 } as const satisfies Options;
 
 export const rollout: Verb<typeof options> = {
-  usage: `Manage the rollout of a deployment (history and restart: stateful and daemon sets too).
+  usage: `Manage the rollout of a deployment (history, undo and restart: stateful and daemon sets too).
 
 Examples:
   kq rollout status deployment/web
   kq rollout history deployment/web
   kq rollout history deployment/web --revision=2
   kq rollout undo deployment/web --to-revision=1
+  kq rollout undo statefulset/db
   kq rollout pause deployment/web
   kq rollout resume deployment/web
   kq rollout restart deployment/web
@@ -65,7 +66,7 @@ async function runRollout(cli: Cli, { values, positionals }: Parsed<typeof optio
     throw new UsageError(
       `no rollout for ${qualifiedResource(kind)}: deployments, statefulsets and daemonsets`,
     );
-  const deploymentOnly = ['status', 'undo', 'pause', 'resume'];
+  const deploymentOnly = ['status', 'pause', 'resume'];
   if (kind.kind !== 'Deployment' && deploymentOnly.includes(sub)) {
     throw new UsageError(`kq rollout ${sub} supports deployments only`);
   }
@@ -159,10 +160,15 @@ async function undo(
 ): Promise<number> {
   const result = await mutate<{ skipped: boolean; revision: number; message: string }>(
     cli,
-    `mutation($namespace: String, $name: String!, $toRevision: Int) {
-      rolloutUndoDeployment(namespace: $namespace, name: $name, toRevision: $toRevision) { skipped revision message }
+    `mutation($kind: RolloutKind!, $namespace: String, $name: String!, $toRevision: Int) {
+      rolloutUndo(kind: $kind, namespace: $namespace, name: $name, toRevision: $toRevision) { skipped revision message }
     }`,
-    { namespace: cli.namespace, name, toRevision: intFlag('to-revision', values['to-revision']) ?? 0 },
+    {
+      kind: kind.kind,
+      namespace: cli.namespace,
+      name,
+      toRevision: intFlag('to-revision', values['to-revision']) ?? 0,
+    },
   );
   cli.out(
     result.skipped

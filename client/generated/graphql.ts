@@ -764,6 +764,61 @@ export type ContainerUsageInput = {
   name: Scalars['String']['input'];
 };
 
+/** One immutable snapshot of a StatefulSet's or DaemonSet's pod template: the history `rollout history` lists and `rollout undo` goes back to. */
+export type ControllerRevision = Resource & {
+  __typename?: 'ControllerRevision';
+  apiVersion: Scalars['String']['output'];
+  /** The state of the revision, as a patch of its owner: `{"spec":{"template":{...,"$patch":"replace"}}}`. Immutable. */
+  data?: Maybe<Scalars['JSON']['output']>;
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events?: Maybe<Array<Event>>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The revision number: the highest is the newest. At least 0. */
+  revision: Scalars['Int']['output'];
+};
+
+
+/** One immutable snapshot of a StatefulSet's or DaemonSet's pod template: the history `rollout history` lists and `rollout undo` goes back to. */
+export type ControllerRevisionManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** One immutable snapshot of a StatefulSet's or DaemonSet's pod template: the history `rollout history` lists and `rollout undo` goes back to. */
+export type ControllerRevisionInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  /** The state of the revision, as a patch of its owner: `{"spec":{"template":{...,"$patch":"replace"}}}`. Immutable. */
+  data?: InputMaybe<Scalars['JSON']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The revision number: the highest is the newest. At least 0. */
+  revision: Scalars['Int']['input'];
+};
+
+/** A page of ControllerRevision objects. */
+export type ControllerRevisionList = {
+  __typename?: 'ControllerRevisionList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<ControllerRevision>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a ControllerRevision, in resourceVersion order. */
+export type ControllerRevisionWatchEvent = {
+  __typename?: 'ControllerRevisionWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: ControllerRevision;
+  type: WatchEventType;
+};
+
 /** Creates Jobs on a repeating schedule. */
 export type CronJob = Resource & {
   __typename?: 'CronJob';
@@ -3183,6 +3238,7 @@ export type Mutation = {
   createClusterRole: ClusterRole;
   createClusterRoleBinding: ClusterRoleBinding;
   createConfigMap: ConfigMap;
+  createControllerRevision: ControllerRevision;
   createCronJob: CronJob;
   createDaemonSet: DaemonSet;
   createDeployment: Deployment;
@@ -3219,6 +3275,8 @@ export type Mutation = {
   deleteClusterRoleBinding?: Maybe<ClusterRoleBinding>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteConfigMap?: Maybe<ConfigMap>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteControllerRevision?: Maybe<ControllerRevision>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteCronJob?: Maybe<CronJob>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
@@ -3290,6 +3348,8 @@ export type Mutation = {
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchConfigMap: ConfigMap;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchControllerRevision: ControllerRevision;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchCronJob: CronJob;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchDaemonSet: DaemonSet;
@@ -3354,6 +3414,8 @@ export type Mutation = {
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceConfigMap: ConfigMap;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceControllerRevision: ControllerRevision;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceCronJob: CronJob;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceDaemonSet: DaemonSet;
@@ -3415,6 +3477,8 @@ export type Mutation = {
   resumeDeployment: Deployment;
   /** `kubectl rollout restart`: sets the pod template annotation `kubectl.kubernetes.io/restartedAt` to now (RFC 3339), which replaces every pod by the update strategy. A paused Deployment is refused. */
   rolloutRestart: Resource;
+  /** `kubectl rollout undo` for any kind that rolls out: puts revision `toRevision`'s pod template back (a Deployment's from its ReplicaSet, as rolloutUndoDeployment; a StatefulSet's or DaemonSet's from its ControllerRevision); 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped. */
+  rolloutUndo: RolloutUndoOutcome;
   /** `kubectl rollout undo`: puts revision `toRevision`'s pod template (without pod-template-hash) back into the Deployment; 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped; a paused Deployment is refused. */
   rolloutUndoDeployment: RolloutUndoResult;
   scaleDeployment: Deployment;
@@ -3496,6 +3560,14 @@ export type MutationCreateClusterRoleBindingArgs = {
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateConfigMapArgs = {
   configMap: ConfigMapInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateControllerRevisionArgs = {
+  controllerRevision: ControllerRevisionInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
@@ -3750,6 +3822,17 @@ export type MutationDeleteClusterRoleBindingArgs = {
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteConfigMapArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteControllerRevisionArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
@@ -4122,6 +4205,15 @@ export type MutationPatchConfigMapArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchControllerRevisionArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchCronJobArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -4401,6 +4493,15 @@ export type MutationReplaceConfigMapArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceControllerRevisionArgs = {
+  controllerRevision: ControllerRevisionInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceCronJobArgs = {
   cronJob: CronJobInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -4665,6 +4766,15 @@ export type MutationRolloutRestartArgs = {
   kind: RolloutKind;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationRolloutUndoArgs = {
+  kind: RolloutKind;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  toRevision?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -7082,6 +7192,10 @@ export type Query = {
   configMap?: Maybe<ConfigMap>;
   /** ConfigMap objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   configMaps: ConfigMapList;
+  /** One ControllerRevision by name, or null. */
+  controllerRevision?: Maybe<ControllerRevision>;
+  /** ControllerRevision objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  controllerRevisions: ControllerRevisionList;
   /** One CronJob by name, or null. */
   cronJob?: Maybe<CronJob>;
   /** CronJob objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -7184,7 +7298,7 @@ export type Query = {
   roleBindings: RoleBindingList;
   /** Role objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   roles: RoleList;
-  /** `kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty. */
+  /** `kubectl rollout history`: the revisions, oldest first: a Deployment's from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations), a StatefulSet's or DaemonSet's from the ControllerRevisions it controls (their `revision`). */
   rolloutHistory: Array<RolloutRevision>;
   /** Every rule that holds for the caller in `namespace`, from the authorizer that decides every other field: what `kubectl auth can-i --list` shows. Without a namespace, the cluster-wide grants only. */
   rulesReview: RulesReview;
@@ -7263,6 +7377,23 @@ export type QueryConfigMapArgs = {
 
 /** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryConfigMapsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryControllerRevisionArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryControllerRevisionsArgs = {
   continue?: InputMaybe<Scalars['String']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
@@ -8462,10 +8593,12 @@ export type RolloutRevision = {
   __typename?: 'RolloutRevision';
   /** The `kubernetes.io/change-cause` annotation of the revision (setImage records it). */
   changeCause?: Maybe<Scalars['String']['output']>;
-  /** The ReplicaSet that holds the revision. */
+  /** A StatefulSet's or DaemonSet's revision: the ControllerRevision that holds it. */
+  controllerRevision?: Maybe<ControllerRevision>;
+  /** A Deployment's revision: the ReplicaSet that holds it. */
   replicaSet?: Maybe<ReplicaSet>;
   revision: Scalars['Int']['output'];
-  /** The revision's pod template, as its ReplicaSet stores it (with the pod-template-hash label). */
+  /** The revision's pod template, as its ReplicaSet stores it (with the pod-template-hash label) or its ControllerRevision holds it. */
   template?: Maybe<Scalars['JSON']['output']>;
 };
 
@@ -8487,6 +8620,18 @@ export type RolloutStatus = {
   /** status.replicas: old and new pods. */
   replicas: Scalars['Int']['output'];
   updatedReplicas: Scalars['Int']['output'];
+};
+
+/** What `rolloutUndo` did. */
+export type RolloutUndoOutcome = {
+  __typename?: 'RolloutUndoOutcome';
+  message: Scalars['String']['output'];
+  /** The object rolled back, as stored (as it was, when skipped). */
+  object: Resource;
+  /** The revision rolled back to. */
+  revision: Scalars['Int']['output'];
+  /** True when the object's template already was that revision's: nothing changed. */
+  skipped: Scalars['Boolean']['output'];
 };
 
 /** What `rolloutUndoDeployment` did. */
@@ -9480,6 +9625,8 @@ export type Subscription = {
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchConfigMaps: ConfigMapWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchControllerRevisions: ControllerRevisionWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchCronJobs: CronJobWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchDaemonSets: DaemonSetWatchEvent;
@@ -9597,6 +9744,17 @@ export type SubscriptionWatchClusterRolesArgs = {
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchConfigMapsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchControllerRevisionsArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
@@ -10552,6 +10710,7 @@ export type ApplyMutationVariables = Exact<{
 
 
 export type ApplyMutation = { apply: Array<
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }

@@ -1,3 +1,4 @@
+import type { Resource } from '../kind.ts';
 import { age, humanDuration } from './age.ts';
 import {
   type Columns,
@@ -31,6 +32,14 @@ export { labelsText, selectorText, type Columns } from './cells.ts';
 
 function condition(obj: { status?: { conditions?: Condition[] } }, type: string): Condition | undefined {
   return (obj.status?.conditions ?? []).find((c) => c.type === type);
+}
+
+/** The controller ownerReference as kubectl prints it: `statefulset.apps/web`, `<none>` without one. */
+function controllerOf(obj: Resource): string {
+  const ref = obj.metadata.ownerReferences?.find((owner) => owner.controller);
+  if (!ref) return NONE;
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  return `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
 }
 
 /** Service PORT(S): `80/TCP`, `80:30080/TCP` for a node port. */
@@ -233,6 +242,10 @@ export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
       containerImages(ds.spec?.template),
       selectorText(ds.spec?.selector),
     ],
+  },
+  ControllerRevision: {
+    headers: ['NAME', 'CONTROLLER', 'REVISION', 'AGE'],
+    row: (cr, now) => [name(cr), controllerOf(cr), String(cr.revision ?? 0), created(cr, now)],
   },
   Job: {
     headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],

@@ -1,5 +1,6 @@
 import type { Resource } from '../kind.ts';
 import type { ConfigMap } from '../kinds/configmap.ts';
+import type { ControllerRevision } from '../kinds/controllerrevision.ts';
 import type { CronJob } from '../kinds/cronjob.ts';
 import type { DaemonSet } from '../kinds/daemonset.ts';
 import type { Deployment } from '../kinds/deployment.ts';
@@ -55,6 +56,7 @@ export interface KindObjects {
   ReplicaSet: ReplicaSetObject;
   StatefulSet: StatefulSetObject;
   DaemonSet: DaemonSetObject;
+  ControllerRevision: KindObject<ControllerRevision>;
   Job: JobObject;
   CronJob: KindObject<CronJob>;
   Service: ServiceObject;

@@ -15,6 +15,7 @@ import { roleBindingKind } from './rolebinding.ts';
 import { serviceAccountKind } from './serviceaccount.ts';
 import { storageClassKind } from './storageclass.ts';
 import { configMapKind } from './configmap.ts';
+import { controllerRevisionKind } from './controllerrevision.ts';
 import { cronJobKind } from './cronjob.ts';
 import { daemonSetKind } from './daemonset.ts';
 import { deploymentKind } from './deployment.ts';
@@ -41,6 +42,7 @@ export const KINDS: KindDefinition[] = [
   deploymentKind,
   statefulSetKind,
   daemonSetKind,
+  controllerRevisionKind,
   jobKind,
   cronJobKind,
   serviceKind,

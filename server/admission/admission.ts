@@ -14,6 +14,12 @@ export interface AdmissionContext<T extends Resource = Resource> {
   services(): Iterable<Resource>;
   /** Every StorageClass stored: where a claim without a class finds the default one. */
   storageClasses(): Iterable<Resource>;
+  /**
+   * The objects of a kind stored in a namespace, including ones written earlier in the
+   * same commit (the object being written is there in its stored version, if any): what
+   * LimitRanges and ResourceQuotas apply and what a quota's usage is summed over.
+   */
+  objects(kind: string, namespace: string): Iterable<Resource>;
 }
 
 /**
@@ -37,4 +43,9 @@ export interface KindAdmission<T extends Resource = Resource> {
    * and controllers report), in place; returns the problems with their paths.
    */
   status?(obj: T, ctx: AdmissionContext<T>): FieldError[];
+  /**
+   * Policy of the namespace (LimitRange, ResourceQuota) after validation: why the write
+   * is refused (it answers 403 Forbidden, `pods "x" is forbidden: <reason>`), or undefined.
+   */
+  forbid?(obj: T, ctx: AdmissionContext<T>): string | undefined;
 }

@@ -1,5 +1,6 @@
 import type { KindAdmission } from './admission.ts';
 import { configMapAdmission } from './configmap.ts';
+import { controllerRevisionAdmission } from './controllerrevision.ts';
 import { cronJobAdmission } from './cronjob.ts';
 import { daemonSetAdmission } from './daemonset.ts';
 import { deploymentAdmission } from './deployment.ts';
@@ -25,6 +26,7 @@ import { hpaAdmission } from './hpa.ts';
 import { jobAdmission } from './job.ts';
 import { leaseAdmission } from './lease.ts';
 import { namespaceAdmission } from './namespace.ts';
+import { withNamespacePolicy } from './namespace-policy.ts';
 import { nodeAdmission } from './node.ts';
 import { podAdmission } from './pod.ts';
 import { replicaSetAdmission } from './replicaset.ts';
@@ -41,6 +43,7 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   Deployment: deploymentAdmission,
   StatefulSet: statefulSetAdmission,
   DaemonSet: daemonSetAdmission,
+  ControllerRevision: controllerRevisionAdmission,
   Job: jobAdmission,
   CronJob: cronJobAdmission,
   Service: serviceAdmission,
@@ -65,7 +68,14 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   PodDisruptionBudget: podDisruptionBudgetAdmission,
 };
 
-/** The admission (defaults and semantic validation) of a kind; every kind has one. */
+const ADMITTED = new Map<string, KindAdmission>();
+
+/**
+ * The admission (defaults, semantic validation, and the namespace's LimitRanges and
+ * ResourceQuotas) of a kind; every kind has one.
+ */
 export function admissionFor(kind: string): KindAdmission {
-  return ADMISSIONS[kind] ?? {};
+  let admission = ADMITTED.get(kind);
+  if (!admission) ADMITTED.set(kind, (admission = withNamespacePolicy(ADMISSIONS[kind] ?? {})));
+  return admission;
 }

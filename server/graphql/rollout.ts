@@ -2,6 +2,7 @@ import type { ObjectRef } from '@pothos/core';
 import { rolloutRestart, pauseDeployment, resumeDeployment } from '../resources/rollout.ts';
 import { ROLLOUT_KINDS, rolloutHistory, type Revision } from '../resources/rollout-history.ts';
 import { rolloutUndo, type UndoResult } from '../resources/rollout-undo.ts';
+import { rolloutUndoSet, type SetUndoResult } from '../resources/rollout-undo-set.ts';
 import { IMAGE_KINDS, setImage } from '../resources/set-image.ts';
 import { builder, type ArgsBuilder, type Types } from './builder.ts';
 import { onKind, requires } from './field-access.ts';
@@ -37,7 +38,7 @@ const ImageUpdateInputRef = builder.inputType('ImageUpdateInput', {
  * as fields: the logic is in server/resources/, shared with any other caller.
  */
 export function registerRollout(refs: Refs): void {
-  const { Deployment, ReplicaSet } = refs;
+  const { Deployment, ReplicaSet, ControllerRevision } = refs;
   const target = (t: ArgsBuilder) => ({
     namespace: t.arg.string({ defaultValue: 'default' }),
     name: t.arg.string({ required: true }),
@@ -53,13 +54,18 @@ export function registerRollout(refs: Refs): void {
       template: t.field({
         type: 'JSON',
         description:
-          "The revision's pod template, as its ReplicaSet stores it (with the pod-template-hash label).",
+          "The revision's pod template, as its ReplicaSet stores it (with the pod-template-hash label) or its ControllerRevision holds it.",
         resolve: (r) => r.template,
       }),
       replicaSet: t.field({
         type: ReplicaSet,
-        description: 'The ReplicaSet that holds the revision.',
+        description: "A Deployment's revision: the ReplicaSet that holds it.",
         resolve: (r) => r.replicaSet,
+      }),
+      controllerRevision: t.field({
+        type: ControllerRevision,
+        description: "A StatefulSet's or DaemonSet's revision: the ControllerRevision that holds it.",
+        resolve: (r) => r.controllerRevision,
       }),
     }),
   });
@@ -77,12 +83,30 @@ export function registerRollout(refs: Refs): void {
     }),
   });
 
+  const RolloutUndoOutcomeRef = builder.objectRef<SetUndoResult>('RolloutUndoOutcome').implement({
+    description: 'What `rolloutUndo` did.',
+    fields: (t) => ({
+      object: t.field({
+        type: ResourceRef,
+        nullable: false,
+        description: 'The object rolled back, as stored (as it was, when skipped).',
+        resolve: (r) => r.object,
+      }),
+      revision: t.exposeInt('revision', { nullable: false, description: 'The revision rolled back to.' }),
+      skipped: t.exposeBoolean('skipped', {
+        nullable: false,
+        description: "True when the object's template already was that revision's: nothing changed.",
+      }),
+      message: t.exposeString('message', { nullable: false }),
+    }),
+  });
+
   builder.queryField('rolloutHistory', (t) =>
     t.field({
       type: [RevisionRef],
       nullable: false,
       description:
-        "`kubectl rollout history`: a Deployment's revisions, oldest first, from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations). A StatefulSet's or DaemonSet's history lives in ControllerRevisions, which this cluster does not serve: for them the list is empty.",
+        "`kubectl rollout history`: the revisions, oldest first: a Deployment's from the ReplicaSets it controls (their `deployment.kubernetes.io/revision` and `kubernetes.io/change-cause` annotations), a StatefulSet's or DaemonSet's from the ControllerRevisions it controls (their `revision`).",
       args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t) },
       ...requires((args: Target & { kind: string }) => [
         onKind(args.kind, 'get', namespaceArg(args), args.name),
@@ -127,6 +151,30 @@ export function registerRollout(refs: Refs): void {
       ]),
       resolve: (_root, args, ctx) =>
         rolloutUndo(ctx.resources, namespaceArg(args), args.name, args.toRevision ?? 0),
+    }),
+    rolloutUndo: t.field({
+      type: RolloutUndoOutcomeRef,
+      nullable: false,
+      description:
+        "`kubectl rollout undo` for any kind that rolls out: puts revision `toRevision`'s pod template back (a Deployment's from its ReplicaSet, as rolloutUndoDeployment; a StatefulSet's or DaemonSet's from its ControllerRevision); 0 or omitted means the previous revision. A missing revision fails with NOT_FOUND; a template already equal is skipped.",
+      args: { kind: t.arg({ type: RolloutKindRef, required: true }), ...target(t), toRevision: t.arg.int() },
+      ...requires((args: Target & { kind: string }) => [
+        onKind(args.kind, 'patch', namespaceArg(args), args.name),
+        revisionsRequest(args.kind, namespaceArg(args)),
+      ]),
+      resolve: async (_root, args, ctx) => {
+        const namespace = namespaceArg(args);
+        if (args.kind !== 'Deployment') {
+          return rolloutUndoSet(ctx.resources, args.kind, namespace, args.name, args.toRevision ?? 0);
+        }
+        const { deployment, ...result } = await rolloutUndo(
+          ctx.resources,
+          namespace,
+          args.name,
+          args.toRevision ?? 0,
+        );
+        return { object: deployment, ...result };
+      },
     }),
     pauseDeployment: t.field({
       type: Deployment,

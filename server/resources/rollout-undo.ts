@@ -58,9 +58,9 @@ export async function rolloutUndo(
     }
     target = pickRevision(deploymentRevisions(resources, deployment), toRevision, name);
     const template = withoutHash(target.template);
-    if (isDeepStrictEqual(semantic(template), semantic(withoutHash(spec?.template)))) return false;
+    if (sameTemplate(template, withoutHash(spec?.template))) return false;
     deployment.spec = { ...spec, template };
-    deployment.metadata.annotations = rolledBackAnnotations(deployment, target.replicaSet);
+    deployment.metadata.annotations = rolledBackAnnotations(deployment, target.replicaSet!);
     if (!Object.keys(deployment.metadata.annotations).length) delete deployment.metadata.annotations;
   });
   return {
@@ -94,6 +94,11 @@ function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec | u
     if (!Object.keys(copy.metadata.labels).length) delete copy.metadata.labels;
   }
   return copy;
+}
+
+/** Whether two pod templates are equal as apimachinery's semantic equality sees them. */
+export function sameTemplate(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
+  return isDeepStrictEqual(semantic(a), semantic(b));
 }
 
 /** Maps of a pod template (string to string or quantity), where empty means the same as absent. */

@@ -219,12 +219,7 @@ export class Writes {
         }
         if (errors.length) throw invalid(def.kind, name, errors);
         const next = { ...current, metadata: { ...current.metadata }, status: structuredClone(status) };
-        const ctx: AdmissionContext = {
-          old: current,
-          now: timestamp(),
-          services: () => tx.list('Service'),
-          storageClasses: () => tx.list('StorageClass'),
-        };
+        const ctx = admissionContext(tx, current, timestamp());
         errors.push(...(this.admissions(def.kind).status?.(next, ctx) ?? []));
         if (errors.length) throw invalid(def.kind, name, errors);
         if (isDeepStrictEqual(current.status, next.status)) return { keep: true };
@@ -372,18 +367,19 @@ export class Writes {
       else if (current || def.kind !== 'Node') delete next.status;
     }
     const admission = this.admissions(def.kind);
-    const ctx: AdmissionContext = {
-      old: current,
-      now,
-      services: () => tx.list('Service'),
-      storageClasses: () => tx.list('StorageClass'),
-    };
+    const ctx = admissionContext(tx, current, now);
     admission.default?.(next, ctx);
     const errors = [
       ...validateMeta(def, next, current, admission.name),
       ...(admission.validate?.(next, ctx) ?? []),
     ];
     if (errors.length) throw invalid(def.kind, next.metadata.name ?? '', errors);
+    const refusal = admission.forbid?.(next, ctx);
+    if (refusal)
+      throw new ApiError(
+        'FORBIDDEN',
+        `${groupResource(def)} "${next.metadata.name}" is forbidden: ${refusal}`,
+      );
     return next;
   }
 
@@ -407,6 +403,25 @@ export class Writes {
       );
     }
   }
+}
+
+/** What admission may read during one write: the store as the commit sees it. */
+function admissionContext(tx: TxView, old: Resource | undefined, now: string): AdmissionContext {
+  return {
+    old,
+    now,
+    services: () => tx.list('Service'),
+    storageClasses: () => tx.list('StorageClass'),
+    objects: function* (kind, namespace) {
+      for (const obj of tx.list(kind)) if (obj.metadata.namespace === namespace) yield obj;
+    },
+  };
+}
+
+/** "pods", "deployments.apps": how Kubernetes names a kind's resource in its messages. */
+function groupResource(def: KindDefinition): string {
+  const slash = def.apiVersion.indexOf('/');
+  return slash < 0 ? def.plural : `${def.plural}.${def.apiVersion.slice(0, slash)}`;
 }
 
 export function keyOf(def: KindDefinition, obj: Resource): string {

@@ -1,14 +1,17 @@
+import { Readable, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PodObject } from '../../agent/objects.ts';
 import { startCluster, type TestCluster } from '../support/harness.ts';
+import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { waitFor } from '../support/wait.ts';
 
 // The Kubernetes JavaScript client (@kubernetes/client-node) against the REST API that
-// kubeql serves beside GraphQL: typed lists and reads, a raw watch, and the informer
-// (list, then watch from the list's resourceVersion; resumed after a dropped connection,
-// listed again when the server answers 410 Gone). Objects are written through GraphQL, so
-// every check is also one across the two surfaces.
+// kubeql serves beside GraphQL: typed lists and reads, a raw watch, the informer (list,
+// then watch from the list's resourceVersion; resumed after a dropped connection, listed
+// again when the server answers 410 Gone), and exec into a hollow node's pod. Objects are
+// written through GraphQL, so every check is also one across the two surfaces.
 
 let cluster: TestCluster;
 let proxy: TcpProxy;
@@ -155,3 +158,58 @@ async function metric(name: string): Promise<number> {
 
 const currentRevision = () => metric('kubeql_store_revision');
 const compactedRevision = () => metric('kubeql_store_compacted_revision');
+
+describe('Exec', () => {
+  let hollow: HollowCluster;
+  beforeAll(async () => {
+    hollow = await startHollowCluster({ nodes: 1 });
+    await hollow.writer.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shell', namespace: 'default' },
+      spec: { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'sleep infinity'] }] },
+    });
+    await waitFor(
+      async () => (await hollow.client.get<PodObject>('Pod', 'shell'))?.status?.phase === 'Running',
+      { what: 'pod shell running' },
+    );
+  }, 60_000);
+  afterAll(() => hollow?.stop());
+
+  it('runs a command in a container: stdout, stderr, stdin and the exit status', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'kubeql', server: new URL(hollow.url).origin, skipTLSVerify: true }],
+      users: [{ name: 'admin', token: hollow.token }],
+      contexts: [{ name: 'kubeql', cluster: 'kubeql', user: 'admin' }],
+      currentContext: 'kubeql',
+    });
+    const run = (command: string[], input?: string) =>
+      new Promise<{ stdout: string; stderr: string; status: k8s.V1Status }>((resolve, reject) => {
+        let stdout = '';
+        let stderr = '';
+        const out = new Writable({ write: (chunk, _enc, done) => ((stdout += chunk), done()) });
+        const err = new Writable({ write: (chunk, _enc, done) => ((stderr += chunk), done()) });
+        const stdin = input === undefined ? null : Readable.from([input]);
+        new k8s.Exec(kc)
+          .exec('default', 'shell', 'main', command, out, err, stdin, false, (status) =>
+            // The status arrives before the last output may have been written: let it drain.
+            setTimeout(() => resolve({ stdout, stderr, status }), 50),
+          )
+          .catch(reject);
+      });
+    expect(await run(['echo', 'hi'])).toMatchObject({
+      stdout: 'hi\n',
+      stderr: '',
+      status: { status: 'Success' },
+    });
+    const failed = await run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(failed).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      status: { status: 'Failure', reason: 'NonZeroExitCode' },
+    });
+    expect(failed.status.details?.causes).toEqual([{ reason: 'ExitCode', message: '3' }]);
+    expect((await run(['cat'], 'hello\n')).stdout).toBe('hello\n');
+  });
+});

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type KubeqlClient } from '../../client/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KubeqlClient } from '../../client/index.ts';
 import { versionInfo } from '../../server/rest/discovery.ts';
 import type { Untyped } from '../support/harness.ts';
-import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
+import type { HollowCluster } from '../support/hollow.ts';
 import { kubectlBinaries, type KubectlRun } from '../support/kubectl-binaries.ts';
-import { kubectlHome } from '../support/kubectl.ts';
+import { kubectlHollowCluster } from '../support/kubectl.ts';
 import { eventually, waitFor } from '../support/wait.ts';
 
 // The everyday kubectl commands the other kubectl suites leave out, on a hollow cluster over
@@ -31,17 +31,11 @@ describe.skipIf(!Object.values(BINARIES).some(Boolean))('everyday kubectl comman
   let kubeconfig: string;
   let api: KubeqlClient;
 
-  beforeAll(async () => {
-    cluster = await startHollowCluster({ nodes: 1, serverOptions: { tls: { serve: true } } });
-    ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-everyday'));
-    api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.cluster.server.ca });
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await cluster?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
+  kubectlHollowCluster(
+    'kubectl-everyday',
+    { nodes: 1 },
+    (started) => ({ cluster, home, kubeconfig, api } = started),
+  );
 
   for (const [version, binary] of Object.entries(BINARIES)) {
     describe.skipIf(!binary)(`kubectl ${version}`, () => {

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type KubeqlClient } from '../../client/index.ts';
-import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HollowCluster } from '../support/hollow.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
-import { kubectlHome } from '../support/kubectl.ts';
+import { kubectlHollowCluster } from '../support/kubectl.ts';
 import { eventually } from '../support/wait.ts';
 
 // metrics.k8s.io/v1beta1 (server/rest/metrics-api.ts) as metrics-server serves it, read by
@@ -16,7 +14,6 @@ const NS = 'metrics';
 const USAGE_REPORTED = [() => true, { ms: 20_000, every: 200, what: 'usage reported' }] as const;
 
 let cluster: HollowCluster;
-let api: KubeqlClient;
 let home: string;
 let kubeconfig: string;
 
@@ -48,23 +45,16 @@ function rows(stdout: string): string[][] {
 }
 
 describe.skipIf(!Object.values(BINARIES).some(Boolean))('kubectl top', () => {
+  kubectlHollowCluster(
+    'kubectl-top',
+    { nodes: 2, nodeOptions: { capacity: { cpu: '4', memory: '8Gi', pods: '110' }, metricsIntervalMs: 200 } },
+    (started) => ({ cluster, home, kubeconfig } = started),
+  );
+
   beforeAll(async () => {
-    cluster = await startHollowCluster({
-      nodes: 2,
-      nodeOptions: { capacity: { cpu: '4', memory: '8Gi', pods: '110' }, metricsIntervalMs: 200 },
-      serverOptions: { tls: { serve: true } },
-    });
-    ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-top'));
-    api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.cluster.server.ca });
     await cluster.writer.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await cluster.writer.create(pod('busy', 'busy', '250', '64Mi'));
     await cluster.writer.create(pod('idle', 'idle', '10m', '8Mi'));
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await cluster?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
   for (const [version, binary] of Object.entries(BINARIES)) {

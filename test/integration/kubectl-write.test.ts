@@ -5,9 +5,8 @@ import { stringify } from 'yaml';
 import { createClient, type KubeqlClient } from '../../client/index.ts';
 import type { Fetch } from '../../client/node-tls.ts';
 import { startCluster, type TestCluster, type Untyped } from '../support/harness.ts';
-import { startHollowCluster, type HollowCluster } from '../support/hollow.ts';
 import { kubectlBinaries, runKubectl } from '../support/kubectl-binaries.ts';
-import { kubectlHome } from '../support/kubectl.ts';
+import { kubectlHollowCluster } from '../support/kubectl.ts';
 import { eventually } from '../support/wait.ts';
 
 // The Kubernetes REST API's writes (server/rest/object-writes.ts) against the real kubectl,
@@ -450,23 +449,12 @@ describe('REST writes without kubectl', () => {
 // On a hollow cluster over TLS: its controllers make the ReplicaSets `rollout undo` goes back
 // to, and its garbage collector carries out the cascading deletions.
 describe.skipIf(!Object.values(BINARIES).some(Boolean))('kubectl writes', () => {
-  let cluster: HollowCluster;
   let home: string;
   let kubeconfig: string;
   let api: KubeqlClient;
 
-  beforeAll(async () => {
-    // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
-    cluster = await startHollowCluster({ nodes: 1, serverOptions: { tls: { serve: true } } });
-    ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-write'));
-    api = createClient({ url: cluster.url, token: cluster.token, ca: cluster.cluster.server.ca });
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await cluster?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
+  // kubectl sends its token only over TLS: the server's own, verified with the cluster CA.
+  kubectlHollowCluster('kubectl-write', { nodes: 1 }, (started) => ({ home, kubeconfig, api } = started));
 
   for (const [version, binary] of Object.entries(BINARIES)) {
     describe.skipIf(!binary)(`kubectl ${version}`, () => {

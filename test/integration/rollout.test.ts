@@ -345,7 +345,7 @@ describe('pause, resume and restart', () => {
       expect(restarted.kind).toBe(kind);
       expect(restarted.metadata.generation).toBe(2);
       expect(restartedAt(restarted.manifest)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      // Their revisions are ControllerRevisions, which this cluster does not serve.
+      // Their revisions are ControllerRevisions, which only their controllers (not running here) write.
       const history = await cluster.ok(
         `query($kind: RolloutKind!, $n: String!) { rolloutHistory(kind: $kind, name: $n) { revision } }`,
         { kind, n },

@@ -5,6 +5,7 @@ import type { ReplicationController } from '../../schema/kinds/replicationcontro
 import type { Deployment } from '../../schema/kinds/deployment.ts';
 import type { StatefulSet } from '../../schema/kinds/statefulset.ts';
 import type { DaemonSet } from '../../schema/kinds/daemonset.ts';
+import type { ControllerRevision } from '../../schema/kinds/controllerrevision.ts';
 import type { Job } from '../../schema/kinds/job.ts';
 import type { CronJob } from '../../schema/kinds/cronjob.ts';
 import type { HorizontalPodAutoscaler } from '../../schema/kinds/hpa.ts';
@@ -321,6 +322,45 @@ spec:
     patch: { spec: { updateStrategy: { type: 'OnDelete', rollingUpdate: null } } },
     patched(ds) {
       expect(ds.spec?.updateStrategy).toEqual({ type: 'OnDelete', rollingUpdate: null });
+    },
+  }),
+  kindCase<ControllerRevision>({
+    kind: 'ControllerRevision',
+    namespaced: true,
+    hasSpec: false,
+    manifest: (name) => `apiVersion: apps/v1
+kind: ControllerRevision
+metadata:
+  name: ${name}
+data:
+  spec:
+    template:
+      $patch: replace
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+revision: 1
+`,
+    select: 'data revision',
+    created(cr) {
+      expect(cr.revision).toBe(1);
+      expect(cr.data).toEqual({
+        spec: {
+          template: { $patch: 'replace', spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+        },
+      });
+    },
+    // Its data is immutable: only the number changes, as a rollback renumbers a revision.
+    change(m) {
+      m.revision = 2;
+    },
+    changed(cr) {
+      expect(cr.revision).toBe(2);
+    },
+    patch: { revision: 3 },
+    patched(cr) {
+      expect(cr.revision).toBe(3);
     },
   }),
   kindCase<Job>({

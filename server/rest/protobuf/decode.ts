@@ -13,6 +13,7 @@ const JSON_FORMS: Record<string, (fields: Json) => unknown> = {
   MicroTime: (fields) => timestamp(fields, 6),
   Quantity: (fields) => fields.string ?? '0',
   IntOrString: (fields) => (fields.type === 1 ? (fields.strVal ?? '') : (fields.intVal ?? 0)),
+  RawExtension: (fields) => rawJson(fields.raw),
 };
 
 /** The JSON form of a message of the named type, as Kubernetes' own JSON would have it. */
@@ -105,4 +106,10 @@ function timestamp(fields: Json, digits: number): string | undefined {
   const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
   const fraction = digits ? `.${String(nanos).padStart(9, '0').slice(0, digits)}` : '';
   return `${whole}${fraction}Z`;
+}
+
+/** A RawExtension's bytes are the embedded object's JSON (base64 here, as `bytes` decode). */
+function rawJson(raw: unknown): unknown {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
 }

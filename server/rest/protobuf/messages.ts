@@ -49,7 +49,7 @@ export const PROTOBUF_KINDS: Readonly<Record<string, readonly string[]>> = {
     'LimitRange',
     'ResourceQuota',
   ],
-  'apps/v1': ['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet'],
+  'apps/v1': ['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'ControllerRevision'],
   'batch/v1': ['Job', 'CronJob'],
   'autoscaling/v2': ['HorizontalPodAutoscaler'],
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],

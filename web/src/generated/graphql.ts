@@ -109,6 +109,7 @@ export type ApplyManifestsMutation = { apply: Array<
     | { kind: string, metadata: { name: string, namespace: string | null } }
     | { kind: string, metadata: { name: string, namespace: string | null } }
     | { kind: string, metadata: { name: string, namespace: string | null } }
+    | { kind: string, metadata: { name: string, namespace: string | null } }
   > };
 
 export type ScaleDeploymentMutationVariables = Exact<{
@@ -179,6 +180,7 @@ export type SetImageMutation = { setImage:
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
+    | { metadata: { resourceVersion: string } }
    };
 
 export type RolloutRestartMutationVariables = Exact<{
@@ -189,6 +191,7 @@ export type RolloutRestartMutationVariables = Exact<{
 
 
 export type RolloutRestartMutation = { rolloutRestart:
+    | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }
     | { metadata: { resourceVersion: string } }

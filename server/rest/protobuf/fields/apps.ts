@@ -2,6 +2,7 @@ import type { MessageFields } from '../message-fields.ts';
 
 /** The protobuf field numbers of k8s.io/api apps/v1 (generated.proto), as message-fields.ts reads them. */
 export const APPS_FIELDS: MessageFields = {
+  ControllerRevision: '1 metadata ObjectMeta, 2 data RawExtension, 3 revision int64',
   DaemonSet: '1 metadata ObjectMeta, 2 spec DaemonSetSpec, 3 status DaemonSetStatus',
   DaemonSetCondition: '1 type, 2 status, 3 lastTransitionTime Time, 4 reason, 5 message',
   DaemonSetSpec:

@@ -15,5 +15,6 @@ export const META_FIELDS: MessageFields = {
   OwnerReference: '1 kind, 3 name, 4 uid, 5 apiVersion, 6 controller bool?, 7 blockOwnerDeletion bool?',
   Preconditions: '1 uid string?, 2 resourceVersion string?',
   Quantity: '1 string',
+  RawExtension: '1 raw bytes',
   Time: '1 seconds int64, 2 nanos int32',
 };
