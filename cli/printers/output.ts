@@ -2,7 +2,6 @@ import YAML from 'yaml';
 import type { Resource } from '../../client/types.ts';
 import { UsageError } from '../failure.ts';
 import { findKind, kindByKindName, objectRef } from '../kinds.ts';
-import { withoutManagedFields } from '../../schema/managed-fields.ts';
 import { jsonpath } from './jsonpath.ts';
 
 /** The -o formats kq prints besides tables, as kubectl spells them. */
@@ -63,13 +62,11 @@ export function formatObjects(
   format: string,
   single: boolean,
   readFile: (path: string) => string,
-  showManagedFields = false,
 ): string {
-  const shown = showManagedFields ? objects : objects.map(withoutManagedFields);
-  const document = single && shown.length === 1 ? shown[0] : asList(shown);
+  const document = single && objects.length === 1 ? objects[0] : asList(objects);
   if (format === 'yaml') return toYAML(document);
   if (format === 'json') return `${JSON.stringify(document, null, 4)}\n`;
-  if (format === 'name') return shown.map((obj) => `${nameOf(obj)}\n`).join('');
+  if (format === 'name') return objects.map((obj) => `${nameOf(obj)}\n`).join('');
   if (format.startsWith('jsonpath='))
     return jsonpath(stripQuotes(format.slice('jsonpath='.length)), document);
   if (format.startsWith('jsonpath-file='))

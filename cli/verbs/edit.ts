@@ -10,7 +10,6 @@ import type { Cli } from '../context.ts';
 import { describeFailure } from '../failure.ts';
 import type { Parsed } from '../flags.ts';
 import { notFound, objectRef, oneObject } from '../kinds.ts';
-import { withoutManagedFields } from '../../schema/managed-fields.ts';
 import { toYAML } from '../printers/output.ts';
 import { nsOf } from './mutate.ts';
 import type { Verb } from './verb.ts';
@@ -43,9 +42,7 @@ async function runEdit(cli: Cli, { positionals }: Parsed): Promise<number> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-edit-'));
   const file = path.join(dir, `${kind.plural}-${name}.yaml`);
-  // As kubectl edit shows it: without managedFields, which the server keeps whatever is sent.
-  const shown = withoutManagedFields(original);
-  fs.writeFileSync(file, HEADER + toYAML(shown));
+  fs.writeFileSync(file, HEADER + toYAML(original));
   const editor = cli.io.env.KQ_EDITOR || cli.io.env.KUBE_EDITOR || cli.io.env.EDITOR || 'vi';
   // Through the shell, so an editor with arguments ("code --wait") works as kubectl's does.
   const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'kq-edit', file], { stdio: 'inherit' });
@@ -73,7 +70,7 @@ async function runEdit(cli: Cli, { positionals }: Parsed): Promise<number> {
     cli.err(`error: ${kept()}`);
     return 1;
   }
-  if (isDeepStrictEqual(edited, shown)) {
+  if (isDeepStrictEqual(edited, original)) {
     fs.rmSync(dir, { recursive: true, force: true });
     cli.out('Edit cancelled, no changes made.');
     return 0;

@@ -140,9 +140,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
   if (format && format !== 'wide') {
     if (objects.length || !named) {
       const single = named && requests.length === 1 && requests[0].names.length === 1;
-      cli.io.stdout.write(
-        formatObjects(objects, format, single, readerIn(cli), values['show-managed-fields']),
-      );
+      cli.io.stdout.write(formatObjects(objects, format, single, readerIn(cli)));
     }
     return failed ? 1 : 0;
   }
@@ -197,9 +195,7 @@ async function watch(
     if (format && format !== 'wide') {
       for (const obj of objects) {
         cli.io.stdout.write(
-          format === 'name'
-            ? `${nameOf(obj)}\n`
-            : formatObjects([obj], format, true, readerIn(cli), values['show-managed-fields']),
+          format === 'name' ? `${nameOf(obj)}\n` : formatObjects([obj], format, true, readerIn(cli)),
         );
       }
     } else if (first) cli.io.stdout.write(table.render(objects));

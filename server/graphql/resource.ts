@@ -3,7 +3,7 @@ import { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { outputRef } from './shape-types.ts';
 import { idOf } from './global-id.ts';
 import type { Resource } from '../../schema/kind.ts';
-import { withoutManagedFields } from '../../schema/managed-fields.ts';
+import { withoutManagedFields } from '../apply/managed-fields.ts';
 
 /** What every object of every kind has; `apply` returns these, whatever the kinds applied. */
 export const ResourceRef = builder.interfaceRef<Resource>('Resource');

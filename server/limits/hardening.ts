@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../../schema/list-limits.ts';
+import { jsonNesting } from '../resources/manifests/manifest-parse.ts';
 
 export interface Limits {
   maxDepth: number;
@@ -111,7 +112,8 @@ export function useBodyLimits({ maxBytes, maxNesting }: { maxBytes: number; maxN
       const parse = requestParser;
       setRequestParser(async (req) => {
         const body = await readLimited(req, maxBytes, tooLarge);
-        if (json && jsonNesting(body, maxJsonNesting) > maxJsonNesting) throw tooDeep();
+        if (json && jsonNesting(new TextDecoder().decode(body), maxJsonNesting) > maxJsonNesting)
+          throw tooDeep();
         return parse(
           new fetchAPI.Request(req.url, {
             method: req.method,
@@ -127,29 +129,6 @@ export function useBodyLimits({ maxBytes, maxNesting }: { maxBytes: number; maxN
 
 /** The levels a JSON body adds around an operation's variables: the request object, and a batch's array. */
 const ENVELOPE_NESTING = 2;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPENERS = new Set([0x5b, 0x7b]);
-const CLOSERS = new Set([0x5d, 0x7d]);
-
-/** How deep arrays and objects nest in JSON text (brackets in strings do not count), stopping past `stopAbove`. */
-export function jsonNesting(bytes: Uint8Array, stopAbove = Infinity): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) inString = true;
-    else if (OPENERS.has(byte)) {
-      if (++depth > deepest && (deepest = depth) > stopAbove) return deepest;
-    } else if (CLOSERS.has(byte) && depth > 0) depth--;
-  }
-  return deepest;
-}
 
 async function readLimited(
   request: Request,

@@ -5,6 +5,7 @@ import { selectorMatches } from '../../schema/label-selector.ts';
 import { ApiError, notFound, tooManyRequests } from '../errors.ts';
 import { timestamp } from './object-meta.ts';
 import type { ResourceService, WriteOptions } from './service.ts';
+import { updateWithRetry } from './update-retry.ts';
 import type { DeleteOptions } from './writes.ts';
 
 type PodDisruptionBudget = PodDisruptionBudgetShape & Resource;
@@ -14,9 +15,6 @@ const PDB = () => kindByName('PodDisruptionBudget')!;
 
 /** How long kubectl drain waits before asking again when a budget refuses (Kubernetes' 429 carries none). */
 const RETRY_AFTER_SECONDS = 5;
-
-/** Concurrent evictions under one budget retry their compare-and-swap this often (as client-go's RetryOnConflict). */
-const CONFLICT_ATTEMPTS = 5;
 
 /**
  * Evicts a pod as Kubernetes' `pods/eviction` subresource does: a deletion that respects
@@ -71,26 +69,23 @@ function coveringBudgets(resources: ResourceService, pod: Resource): PodDisrupti
   );
 }
 
-/** Writes the budget's status at the version read: a concurrent eviction makes it a CONFLICT, and it is read again. */
+/** Spends one disruption, at the version of the budget read: a concurrent eviction makes it a CONFLICT, and it is read again. */
 async function spendDisruption(resources: ResourceService, budget: PodDisruptionBudget, pod: string) {
   const { namespace, name } = budget.metadata;
-  for (let attempt = 1; ; attempt++) {
-    const current = resources.get(PDB(), namespace, name!) as PodDisruptionBudget | undefined;
-    if (!current) throw notFound('poddisruptionbudgets.policy', name!);
-    refuseUnlessAllowed(current);
-    const status = {
-      ...current.status,
-      disruptionsAllowed: current.status!.disruptionsAllowed! - 1,
-      disruptedPods: { ...current.status?.disruptedPods, [pod]: timestamp() },
-    };
-    try {
-      await resources.updateStatus(PDB(), namespace, name!, status, current.metadata.resourceVersion);
-      return;
-    } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'CONFLICT') || attempt >= CONFLICT_ATTEMPTS)
-        throw error;
-    }
-  }
+  await updateWithRetry(
+    resources,
+    PDB(),
+    namespace!,
+    name!,
+    (obj) => {
+      const current = obj as PodDisruptionBudget;
+      refuseUnlessAllowed(current);
+      const status = (current.status ??= {});
+      status.disruptionsAllowed = status.disruptionsAllowed! - 1;
+      status.disruptedPods = { ...status.disruptedPods, [pod]: timestamp() };
+    },
+    'status',
+  );
 }
 
 function refuseUnlessAllowed(budget: PodDisruptionBudget): void {

@@ -16,7 +16,8 @@ export interface RetriedUpdate {
  * edits a copy of the current object (and may throw to refuse); the replace carries
  * the resourceVersion it was read at, so a write in between makes it a CONFLICT, and
  * the whole step runs again against the newer object. `change` returns false to leave
- * the object as it is, with nothing written.
+ * the object as it is, with nothing written. With `subresource: 'status'` only the status
+ * is written, through the status subresource, at the version read as well.
  */
 export async function updateWithRetry(
   resources: ResourceService,
@@ -24,6 +25,7 @@ export async function updateWithRetry(
   namespace: string,
   name: string,
   change: (obj: Resource) => boolean | void,
+  subresource?: 'status',
 ): Promise<RetriedUpdate> {
   for (let attempt = 1; ; attempt++) {
     const current = resources.get(def, namespace, name);
@@ -31,7 +33,10 @@ export async function updateWithRetry(
     const next = structuredClone(current);
     if (change(next) === false) return { object: current, written: false };
     try {
-      const stored = await resources.replace(def, namespace, name, next);
+      const stored =
+        subresource === 'status'
+          ? await resources.updateStatus(def, namespace, name, next.status, current.metadata.resourceVersion)
+          : await resources.replace(def, namespace, name, next);
       return { object: stored ?? next, written: true };
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'CONFLICT') || attempt >= ATTEMPTS) throw error;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../../agent/objects.ts';
-import { startDockerCluster, type DockerCluster } from '../support/docker.ts';
+import { execIn, startDockerCluster, type DockerCluster } from '../support/docker.ts';
 import { waitFor } from '../support/wait.ts';
 
 type EndpointsObject = {
@@ -15,14 +15,7 @@ describe('services, probes and node loss on Docker', () => {
   let c: DockerCluster;
   const ns = 'default';
 
-  const exec = async (pod: string, command: string[]) =>
-    (
-      await c.client.request<{ execPod: { stdout: string; stderr: string; exitCode: number } }>(
-        `mutation($ns: String!, $pod: String!, $cmd: [String!]!) {
-          execPod(namespace: $ns, name: $pod, command: $cmd) { stdout stderr exitCode } }`,
-        { ns, pod, cmd: command },
-      )
-    ).execPod;
+  const exec = (pod: string, command: string[]) => execIn(c.client, ns, pod, command);
   const getPod = (name: string) => c.client.get<PodObject>('Pod', name, ns);
   const phase = (name: string, want: string, ms = 30_000) =>
     waitFor(async () => (await getPod(name))?.status?.phase === want, {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject } from '../../agent/objects.ts';
 import { LABEL } from '../../agent/node/runtime/docker-labels.ts';
-import { startDockerCluster, type DockerCluster } from '../support/docker.ts';
+import { execIn, startDockerCluster, type DockerCluster } from '../support/docker.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** Pods on real containers: what the kubelet does for one pod, checked from inside it through exec and logs. */
@@ -13,14 +13,8 @@ describe('pods on Docker', () => {
   const ns = 'default';
   const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-hostpath-'));
 
-  const exec = async (pod: string, command: string[], container?: string) =>
-    (
-      await c.client.request<{ execPod: { stdout: string; stderr: string; exitCode: number } }>(
-        `mutation($ns: String!, $pod: String!, $c: String, $cmd: [String!]!) {
-          execPod(namespace: $ns, name: $pod, container: $c, command: $cmd) { stdout stderr exitCode } }`,
-        { ns, pod, c: container, cmd: command },
-      )
-    ).execPod;
+  const exec = (pod: string, command: string[], container?: string) =>
+    execIn(c.client, ns, pod, command, container);
   const log = async (pod: string, container?: string, extra: Record<string, unknown> = {}) =>
     (
       await c.client.request<{ podLog: string }>(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimObject } from '../../agent/controllers/persistent-volume/storage-objects.ts';
 import type { PodObject } from '../../agent/objects.ts';
-import { startDockerCluster, type DockerCluster } from '../support/docker.ts';
+import { execIn, startDockerCluster, type DockerCluster } from '../support/docker.ts';
 import { eventually, waitFor } from '../support/wait.ts';
 
 /**
@@ -16,14 +16,7 @@ describe('persistent volumes on Docker', () => {
   let c: DockerCluster;
   const ns = 'default';
 
-  const exec = async (pod: string, command: string[]) =>
-    (
-      await c.client.request<{ execPod: { stdout: string; stderr: string; exitCode: number } }>(
-        `mutation($ns: String!, $pod: String!, $cmd: [String!]!) {
-          execPod(namespace: $ns, name: $pod, command: $cmd) { stdout stderr exitCode } }`,
-        { ns, pod, cmd: command },
-      )
-    ).execPod;
+  const exec = (pod: string, command: string[]) => execIn(c.client, ns, pod, command);
   const getPod = (name: string) => c.client.get<PodObject>('Pod', name, ns);
   const running = (name: string, other?: string) =>
     waitFor(

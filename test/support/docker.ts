@@ -109,3 +109,26 @@ export async function httpGet(url: string, timeoutMs = 3000): Promise<{ ok: bool
     };
   }
 }
+
+/** What `execPod` answers: a one-shot command's output and exit code. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Runs `command` in a pod's container (its first when none is named) through the API, as `kq exec` does. */
+export async function execIn(
+  client: KubeqlClient,
+  namespace: string,
+  pod: string,
+  command: string[],
+  container?: string,
+): Promise<ExecResult> {
+  const data = await client.request<{ execPod: ExecResult }>(
+    `mutation($ns: String!, $pod: String!, $c: String, $cmd: [String!]!) {
+      execPod(namespace: $ns, name: $pod, container: $c, command: $cmd) { stdout stderr exitCode } }`,
+    { ns: namespace, pod, c: container, cmd: command },
+  );
+  return data.execPod;
+}

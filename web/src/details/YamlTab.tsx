@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { parse, stringify } from 'yaml';
-import { withoutManagedFields } from '../../../schema/managed-fields.ts';
 import type { Resource } from '../../../client/types.ts';
 import { useApplyYaml } from '../api/apply-yaml.ts';
 import { YamlEditor } from '../components/YamlEditor.tsx';
@@ -11,7 +10,7 @@ import { YamlEditor } from '../components/YamlEditor.tsx';
  * CONFLICT, and your text stays here for you to redo on top of the latest.
  */
 export function YamlTab({ obj }: { obj: Resource }) {
-  const live = stringify(withoutManagedFields(obj));
+  const live = stringify(obj);
   const [draft, setDraft] = useState<string | null>(null);
   const { submit, problems, conflict, busy, reset } = useApplyYaml();
 
