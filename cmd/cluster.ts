@@ -15,6 +15,8 @@ import {
   type HollowNodeOptions,
 } from '../agent/node/hollow.ts';
 import { SharedNodeSources } from '../agent/node/node-sources.ts';
+import { ConfigSources } from '../agent/node/config-sources.ts';
+import { ReferenceCheckEnvironment } from '../agent/node/reference-check-environment.ts';
 import { startScheduler, type Scheduler, type SchedulerOptions } from '../agent/scheduler/scheduler.ts';
 
 export interface LocalClusterOptions {
@@ -95,14 +97,22 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const scheduler = startScheduler(client, { log, ...options.schedulerOptions, informers });
   // Hollow nodes read the Pods and Nodes of those informers too: 1,000 nodes, not 2,000 more watches and caches.
   const nodeSources = new SharedNodeSources(informers, (error) => log(`node informer: ${messageOf(error)}`));
+  // And the ConfigMaps and Secrets their pods name, checked before a start as a real node does
+  // (informers made with the first hollow node: a Docker cluster's nodes keep their own).
+  let configSources: ConfigSources | undefined;
   const nodes: HollowNode[] = [];
   let nextIndex = 0;
   const addNode = async (extra: HollowNodeOptions & { name?: string } = {}) => {
     const index = nextIndex++;
+    configSources ??= new ConfigSources(
+      { informers },
+      { onError: (error) => log(`config informer: ${messageOf(error)}`) },
+    );
     const { name = `hollow-${index + 1}`, ...nodeOptions } = { ...options.nodeOptions, ...extra };
     const node = await startHollowNode(client, name, {
       log,
       sources: nodeSources,
+      environment: new ReferenceCheckEnvironment(configSources),
       ...hollowNodeAddressing(index),
       ...nodeOptions,
     });

@@ -8,6 +8,7 @@ import {
 import type { ConfigMap } from '../../schema/kinds/configmap.ts';
 import type { Secret } from '../../schema/kinds/secret.ts';
 import type { ServiceSpec } from '../../schema/kinds/service.ts';
+import type { InformerSource } from '../informers.ts';
 
 export type ConfigMapObject = Resource & Pick<ConfigMap, 'data' | 'binaryData' | 'immutable'>;
 /** As stored: `data` values are base64 (stringData is folded into data on write and never kept). */
@@ -39,17 +40,33 @@ export class ConfigSources implements ConfigReader {
   private readonly serviceInformer: Informer<ServiceObject>;
   private readonly listeners = new Set<ConfigChangeListener>();
   private readonly onError: (error: unknown) => void;
+  /** Whether the informers are this object's own, to start and stop, or a shared source's. */
+  private readonly owned: boolean;
 
-  constructor(client: KubeqlClient, options: { onError?: (error: unknown) => void } = {}) {
+  /**
+   * Over informers of its own (a node agent), or over a process' shared informers (the
+   * hollow nodes of one process, which then cost no watch or cache each; their owner
+   * starts and stops them).
+   */
+  constructor(
+    source: KubeqlClient | { informers: InformerSource },
+    options: { onError?: (error: unknown) => void } = {},
+  ) {
     const onError = (this.onError = options.onError ?? ((error) => console.error(messageOf(error))));
-    this.configMaps = createInformer<ConfigMapObject>(client, 'ConfigMap', {}, { onError });
-    this.secrets = createInformer<SecretObject>(client, 'Secret', {}, { onError });
-    this.serviceInformer = createInformer<ServiceObject>(client, 'Service', {}, { onError });
+    this.owned = !('informers' in source);
+    const informer = <T extends Resource>(kind: string): Informer<T> =>
+      'informers' in source
+        ? source.informers.get<T>(kind)
+        : createInformer<T>(source, kind, {}, { onError });
+    this.configMaps = informer<ConfigMapObject>('ConfigMap');
+    this.secrets = informer<SecretObject>('Secret');
+    this.serviceInformer = informer<ServiceObject>('Service');
     this.tell(this.configMaps, 'ConfigMap');
     this.tell(this.secrets, 'Secret');
   }
 
   start(): this {
+    if (!this.owned) return this;
     this.configMaps.start();
     this.secrets.start();
     this.serviceInformer.start();
@@ -57,6 +74,7 @@ export class ConfigSources implements ConfigReader {
   }
 
   async stop(): Promise<void> {
+    if (!this.owned) return;
     await Promise.all([this.configMaps.stop(), this.secrets.stop(), this.serviceInformer.stop()]);
   }
 

@@ -1,5 +1,8 @@
 import type { KubeqlClient } from '../../client/index.ts';
+import { messageOf } from '../../client/index.ts';
 import { NodeAgent, type NodeAgentOptions } from './agent.ts';
+import { ConfigSources } from './config-sources.ts';
+import { ReferenceCheckEnvironment } from './reference-check-environment.ts';
 import type { RuntimePod } from './runtime/runtime.ts';
 import { SimulatedRuntime, type SimulatedRuntimeOptions } from './runtime/simulated.ts';
 
@@ -52,7 +55,17 @@ export async function startHollowNode(
 ): Promise<HollowNode> {
   const { simulation, ...agentOptions } = options;
   const runtime = new SimulatedRuntime(simulation);
-  const make = () => new NodeAgent(client, { ...agentOptions, name, runtime });
+  const log = agentOptions.log ?? ((line: string) => console.error(line));
+  // Without a process-wide environment, each agent checks pods' references over informers of its own
+  // (a new set after a restart: a stopped informer does not start again).
+  const environment = () =>
+    agentOptions.environment ??
+    new ReferenceCheckEnvironment(
+      new ConfigSources(client, {
+        onError: (error) => log(`node ${name}: config sources: ${messageOf(error)}`),
+      }),
+    );
+  const make = () => new NodeAgent(client, { ...agentOptions, environment: environment(), name, runtime });
   let agent = make();
   runtime.setPodSource((namespace, name) => agent.pods.get(`${namespace}/${name}`));
   await agent.start();

@@ -117,14 +117,10 @@ export function projectedPayload(
     try {
       if (projection.configMap) {
         const { name, items, optional } = projection.configMap;
-        const configMap = sources.configMap(namespace, name ?? '');
-        if (!configMap && !optional) throw new Error(`configmap "${name}" not found`);
-        Object.assign(payload, configMapPayload({ items, optional, defaultMode }, configMap));
+        Object.assign(payload, configMapFiles(sources, namespace, name, { items, optional, defaultMode }));
       } else if (projection.secret) {
         const { name, items, optional } = projection.secret;
-        const secret = sources.secret(namespace, name ?? '');
-        if (!secret && !optional) throw new Error(`secret "${name}" not found`);
-        Object.assign(payload, secretPayload({ items, optional, defaultMode }, secret));
+        Object.assign(payload, secretFiles(sources, namespace, name, { items, optional, defaultMode }));
       } else if (projection.downwardAPI) {
         Object.assign(
           payload,
@@ -137,6 +133,49 @@ export function projectedPayload(
   }
   if (errors.length > 0) throw aggregate(errors);
   return payload;
+}
+
+/**
+ * The files of a volume whose content comes from the API (configMap, secret,
+ * downwardAPI, projected); undefined for any other source. Throws the kubelet's words
+ * when a ConfigMap, Secret or key it needs is missing and not optional: what a node
+ * checks before it starts the pod's containers, whether it writes the files or not.
+ */
+export function apiVolumePayload(
+  volume: Volume,
+  pod: PodObject,
+  sources: ConfigReader,
+  allocatable: Record<string, string | number> | undefined,
+): Record<string, FileProjection> | undefined {
+  const namespace = pod.metadata.namespace ?? 'default';
+  if (volume.configMap) return configMapFiles(sources, namespace, volume.configMap.name, volume.configMap);
+  if (volume.secret) return secretFiles(sources, namespace, volume.secret.secretName, volume.secret);
+  if (volume.downwardAPI)
+    return downwardAPIPayload(volume.downwardAPI.items, volume.downwardAPI.defaultMode, pod, allocatable);
+  if (volume.projected) return projectedPayload(volume.projected, pod, sources, allocatable);
+  return undefined;
+}
+
+function configMapFiles(
+  sources: ConfigReader,
+  namespace: string,
+  name: string | undefined,
+  source: ConfigMapSource,
+): Record<string, FileProjection> {
+  const configMap = sources.configMap(namespace, name ?? '');
+  if (!configMap && !source.optional) throw new Error(`configmap "${name}" not found`);
+  return configMapPayload(source, configMap);
+}
+
+function secretFiles(
+  sources: ConfigReader,
+  namespace: string,
+  name: string | undefined,
+  source: SecretSource,
+): Record<string, FileProjection> {
+  const secret = sources.secret(namespace, name ?? '');
+  if (!secret && !source.optional) throw new Error(`secret "${name}" not found`);
+  return secretPayload(source, secret);
 }
 
 /** Several errors as one, the way Kubernetes' utilerrors.NewAggregate prints them. */

@@ -12,7 +12,7 @@ import { expandArgs } from './env-expansion.ts';
 import { checkHostPath } from './host-path.ts';
 import { LocalPathStorage } from './local-path-storage.ts';
 import { unmountableReason } from './unmountable-volumes.ts';
-import { configMapPayload, downwardAPIPayload, projectedPayload, secretPayload } from './volume-payloads.ts';
+import { apiVolumePayload } from './volume-payloads.ts';
 
 export interface VolumeManagerOptions {
   /** The agent's state directory; pods' volumes go under `<root>/pods/<uid>/volumes`. */
@@ -224,7 +224,6 @@ export class VolumeManager {
 
   /** Sets up one volume; returns whether it wrote new content. */
   private async setUpVolume(pod: PodObject, volume: Volume): Promise<boolean> {
-    const namespace = pod.metadata.namespace ?? 'default';
     const dir = this.volumeDir(pod, volume);
     const unmountable = unmountableReason(volume, pod.metadata.name ?? '');
     if (unmountable) throw new Error(unmountable);
@@ -242,31 +241,8 @@ export class VolumeManager {
       } else await this.localPath.prepare(pv);
       return false;
     }
-    if (volume.configMap) {
-      const { name, optional } = volume.configMap;
-      const configMap = this.sources.configMap(namespace, name ?? '');
-      if (!configMap && !optional) throw new Error(`configmap "${name}" not found`);
-      return this.writeApiData(dir, configMapPayload(volume.configMap, configMap), pod, volume);
-    }
-    if (volume.secret) {
-      const { secretName, optional } = volume.secret;
-      const secret = this.sources.secret(namespace, secretName ?? '');
-      if (!secret && !optional) throw new Error(`secret "${secretName}" not found`);
-      return this.writeApiData(dir, secretPayload(volume.secret, secret), pod, volume);
-    }
-    if (volume.downwardAPI) {
-      const { items, defaultMode } = volume.downwardAPI;
-      return this.writeApiData(
-        dir,
-        downwardAPIPayload(items, defaultMode, pod, this.allocatable),
-        pod,
-        volume,
-      );
-    }
-    if (volume.projected) {
-      const payload = projectedPayload(volume.projected, pod, this.sources, this.allocatable);
-      return this.writeApiData(dir, payload, pod, volume);
-    }
+    const payload = apiVolumePayload(volume, pod, this.sources, this.allocatable);
+    if (payload) return this.writeApiData(dir, payload, pod, volume);
     // emptyDir: created once, kept as the containers left it.
     if (await exists(dir)) return false;
     await fs.mkdir(dir, { recursive: true });
@@ -373,7 +349,7 @@ async function exists(target: string): Promise<boolean> {
 }
 
 /** Any failure to set up a volume, as a ContainerConfigError naming the volume. */
-function volumeError(volume: string, error: unknown): ContainerConfigError {
+export function volumeError(volume: string, error: unknown): ContainerConfigError {
   if (error instanceof ContainerConfigError && error.volume === volume) return error;
   return new ContainerConfigError(error instanceof Error ? error.message : String(error), volume);
 }
