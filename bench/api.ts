@@ -4,22 +4,21 @@
  *   npm run bench            (all phases; about two minutes)
  *   npm run bench -- --quick (shorter phases, fewer subscribers)
  *   npm run bench -- --only=writes,reads,watch (some phases)
+ *   npm run bench -- --only=watch --subscribers 1000 --rate 100 [--callers] (one fan-out point)
  *
  * The server runs as its own process on a fresh SQLite data directory; this process is
  * the load generator, on the same machine, so both share its cores.
  */
 import os from 'node:os';
-import WebSocket from 'ws';
 import { MAX_LIST_LIMIT } from '../schema/list-limits.ts';
 import { metricsText, metricValue, post, startServer, type Server } from './server-process.ts';
 import { CREATE_POD, percentile, pod } from './workload.ts';
-import { subscribeAll } from './ws-subscriptions.ts';
+import { watchFanout, type FanoutPoint } from './watch-fanout.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const runs = (phase: string) => !only || only.split(',').includes(phase);
 const SECONDS = Number(process.env.BENCH_SECONDS) || (quick ? 4 : 10);
-const SUBSCRIBERS = quick ? 200 : 1000;
 const STORED_PODS = 10_000;
 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
@@ -86,7 +85,7 @@ async function main() {
   const print = (label: string, value: string) => {
     console.log(`${label.padEnd(58)} ${value}`);
   };
-  for (const ns of ['rate', 'sat', 'bulk', 'read', 'watch']) {
+  for (const ns of ['rate', 'sat', 'bulk', 'read']) {
     await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, {
       m: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}`,
     });
@@ -95,7 +94,7 @@ async function main() {
 
   if (runs('writes')) await writePhase(server, print, results);
   if (runs('reads')) await readPhase(server, print, results);
-  if (runs('watch')) await watchPhase(server, print, results);
+  if (runs('watch')) Object.assign(results, await watchFanout(server, fanoutPoints(), SECONDS, print));
   await finish(server, print, results);
 }
 
@@ -201,80 +200,35 @@ async function listAll(server: Server, selection: string, fields: string): Promi
   return count;
 }
 
-const SENT = /"sent":"(\d+)"/;
-
 /**
- * Watch fan-out. SUBSCRIBERS connections each hold one subscription; a fifth of them
- * also see the objects labelled `fanout=some`, so one run measures both a thousand and
- * two hundred subscribers per event.
+ * The watch fan-out points: by default 200 × 100, 1,000 × 20, 1,000 × 100 (also with
+ * every subscriber its own caller) and 5,000 × 20 (subscribers × writes/s); one point
+ * alone with `--subscribers N --rate R` (and `--callers` for a caller each).
  */
-async function watchPhase(server: Server, print: Print, results: Results) {
-  let delivery: number[] = [];
-  const sockets: WebSocket[] = [];
-  const few = Math.round(SUBSCRIBERS / 5);
-  for (let i = 0; i < SUBSCRIBERS; i += 50) {
-    const batch = Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, (_, k) => {
-      const selector = i + k < few ? 'fanout in (all, some)' : 'fanout in (all)';
-      const query = `subscription { watchConfigMaps(namespace: "watch", labelSelector: "${selector}") { type object { metadata { name resourceVersion annotations } } } }`;
-      return subscribeAll(server, [query], (_index, _type, message) => {
-        const sent = Number(SENT.exec(message)?.[1]);
-        if (sent) delivery.push(Date.now() - sent);
-      });
-    });
-    sockets.push(...(await Promise.all(batch)));
-  }
-  for (const [name, fanout] of [
-    ['all', 'all'],
-    ['some', 'some'],
-  ]) {
-    await post(server, `mutation($m: String!) { apply(manifests: $m) { kind } }`, {
-      m: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: watch\n  labels:\n    fanout: ${fanout}`,
-    });
-  }
-  await sleep(1000);
+function fanoutPoints(): FanoutPoint[] {
+  const subscribers = Number(option('subscribers'));
+  const rate = Number(option('rate'));
+  if (subscribers && rate)
+    return [{ subscribers, rate, separateCallers: process.argv.includes('--callers') }];
+  if (quick)
+    return [
+      { subscribers: 200, rate: 100 },
+      { subscribers: 200, rate: 100, separateCallers: true },
+    ];
+  return [
+    { subscribers: 200, rate: 100 },
+    { subscribers: 1000, rate: 20 },
+    { subscribers: 1000, rate: 100 },
+    { subscribers: 1000, rate: 100, separateCallers: true },
+    { subscribers: 5000, rate: 20 },
+  ];
+}
 
-  const run = async (target: 'all' | 'some', subscribers: number, rate: number) => {
-    delivery = [];
-    const writeLatency: number[] = [];
-    const writes: Promise<void>[] = [];
-    const start = performance.now();
-    for (let i = 0; i < rate * SECONDS; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await sleep(wait);
-      const t0 = performance.now();
-      const p = { metadata: { annotations: { sent: String(Date.now()), i: String(i) } } };
-      writes.push(
-        post(
-          server,
-          `mutation($n: String!, $p: JSON!) { patchConfigMap(namespace: "watch", name: $n, patch: $p) { kind } }`,
-          {
-            n: target,
-            p,
-          },
-        ).then(() => void writeLatency.push(performance.now() - t0)),
-      );
-    }
-    await Promise.all(writes);
-    const expected = rate * SECONDS * subscribers;
-    for (let waited = 0; delivery.length < expected && waited < 60_000; waited += 100) await sleep(100);
-    const label = `${subscribers} subscribers at ${rate} writes/s`;
-    print(
-      `watch delivery (write sent → event received), ${label}, p50 / p99`,
-      `${percentile(delivery, 50)} ms / ${percentile(delivery, 99)} ms (${delivery.length}/${expected} events)`,
-    );
-    print(
-      `  patch latency meanwhile, p50 / p99`,
-      `${ms(percentile(writeLatency, 50))} / ${ms(percentile(writeLatency, 99))}`,
-    );
-    const key = `watch_${subscribers}x${rate}`;
-    results[`${key}_p50_ms`] = percentile(delivery, 50);
-    results[`${key}_p99_ms`] = percentile(delivery, 99);
-    await sleep(1000);
-  };
-  await run('some', few, 100);
-  await run('all', SUBSCRIBERS, 20);
-  await run('all', SUBSCRIBERS, 100);
-  for (const ws of sockets) ws.close();
+/** `--name value` or `--name=value`. */
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at >= 0) return process.argv[at + 1];
+  return process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
 async function finish(server: Server, print: Print, results: Results) {

@@ -29,7 +29,8 @@ export function transport(server: Server): typeof http | typeof https {
 /**
  * Starts `kq server` on an ephemeral port, over plain HTTP unless `tls` (which kubectl
  * needs: it sends a bearer token over TLS only). BENCH_PROFILE=<dir> writes a CPU profile
- * of the server there when it exits.
+ * of the server there when it exits; BENCH_SERVER_FLAGS adds server flags, to compare a
+ * setting A/B (`BENCH_SERVER_FLAGS=--audit-log-path=` runs without the audit log).
  */
 export async function startServer({ tls = false }: { tls?: boolean } = {}): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeql-bench-'));
@@ -51,6 +52,7 @@ export async function startServer({ tls = false }: { tls?: boolean } = {}): Prom
       '--data',
       dataDir,
       ...(tls ? ['--tls'] : []),
+      ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],

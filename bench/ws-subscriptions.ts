@@ -11,30 +11,41 @@ export type OnMessage = (index: number, type: string, text: string) => void;
 const ID_PREFIX = '{"id":"';
 const TYPE_PREFIX = ',"type":"';
 
+export interface SubscribeOptions {
+  /** Offer permessage-deflate, as browsers do (the default). */
+  deflate?: boolean;
+  /** Another caller's token than the server's admin one. */
+  token?: string;
+  /** The address to connect from: the server counts its per-client caps by it. */
+  localAddress?: string;
+  /** Takes every message after connection_ack as it came, unread, instead of `onMessage`. */
+  onFrame?: (frame: Buffer) => void;
+}
+
 /**
  * A minimal graphql-transport-ws client holding several operations on one connection.
  * It hands each message over as text, read only as far as its id and type (which the
  * server writes first): the load generator shares the machine, so it spends as little
- * as it can per message. It offers permessage-deflate, as browsers do, unless `deflate` is false.
+ * as it can per message.
  */
 export function subscribeAll(
-  server: Server,
+  server: Pick<Server, 'url' | 'ca' | 'token'>,
   queries: string[],
   onMessage: OnMessage,
-  { deflate = true }: { deflate?: boolean } = {},
+  { deflate = true, token = server.token, localAddress, onFrame }: SubscribeOptions = {},
 ): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(server.url.href.replace(/^http/, 'ws'), 'graphql-transport-ws', {
       perMessageDeflate: deflate,
       ca: server.ca,
+      localAddress,
     });
     ws.on('open', () =>
-      ws.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.token}` } }),
-      ),
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
     );
     let acknowledged = false;
     ws.on('message', (raw: Buffer) => {
+      if (acknowledged && onFrame) return onFrame(raw);
       const text = raw.toString('latin1');
       if (acknowledged) return dispatch(text, onMessage);
       if (JSON.parse(text).type === 'connection_ack') {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient, messageOf, type KubeqlClient } from '../client/index.ts';
+// The SDK's modules one by one, not its index: a verb loads only what it uses (kq starts faster).
+import { createClient, type KubeqlClient } from '../client/client.ts';
+import { messageOf } from '../client/errors.ts';
 
 /** Where `kq server` and `kq up` write the admin token, under their --data directory. */
 const ADMIN_TOKEN_FILE = 'admin.token';

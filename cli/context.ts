@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { createClient, type KubeqlClient } from '../client/index.ts';
+import { createClient, type KubeqlClient } from '../client/client.ts';
 import { colourer } from './color.ts';
-import { configPath, readConfig, type KqConfig } from './config.ts';
+import { configPath, readConfig, readConfigFile, type KqConfig } from './config.ts';
 import { resolveConnection, type Connection } from './connection.ts';
+import { httpFetch } from './http-fetch.ts';
 import type { CliIO } from './io.ts';
 
 /**
@@ -15,6 +16,7 @@ export class Cli {
   readonly colour: ReturnType<typeof colourer>;
   private connection?: Connection;
   private made?: KubeqlClient;
+  private http?: ReturnType<typeof httpFetch>;
   private readonly config: KqConfig;
 
   constructor(
@@ -25,9 +27,15 @@ export class Cli {
       data?: string;
       namespace?: string;
       'certificate-authority'?: string;
+      context?: string;
     },
   ) {
-    this.config = readConfig(configPath(io.env));
+    const file = configPath(io.env);
+    const context = flags.context ?? io.env.KQ_CONTEXT;
+    if (context !== undefined && !Object.hasOwn(readConfigFile(file).contexts, context)) {
+      throw new Error(`context "${context}" does not exist`);
+    }
+    this.config = readConfig(file, context);
     this.namespace = flags.namespace ?? io.env.KQ_NAMESPACE ?? this.config.namespace ?? 'default';
     this.colour = colourer(io.stdout, io.env);
   }
@@ -42,7 +50,11 @@ export class Cli {
   }
 
   client(): KubeqlClient {
-    this.made ??= createClient(this.resolve());
+    if (!this.made) {
+      const connection = this.resolve();
+      this.http = httpFetch(connection.ca);
+      this.made = createClient({ ...connection, fetch: this.http.fetch });
+    }
     return this.made;
   }
 
@@ -71,5 +83,6 @@ export class Cli {
 
   async close(): Promise<void> {
     await this.made?.close();
+    this.http?.close();
   }
 }

@@ -11,6 +11,7 @@ export const GLOBAL_OPTIONS = {
   token: { type: 'string' },
   'certificate-authority': { type: 'string' },
   data: { type: 'string' },
+  context: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
@@ -22,7 +23,8 @@ export const GLOBAL_USAGE = `Global flags:
       --certificate-authority FILE
                     the cluster CA (PEM) for an https:// server (default: the config's
                     certificate-authority-data, else --data's tls/ca.crt, else the system's)
-      --data        a local server's data directory, for its admin.token and CA (default .kubeql)`;
+      --data        a local server's data directory, for its admin.token and CA (default .kubeql)
+      --context     the config's context to use (default: $KQ_CONTEXT, else the current one)`;
 
 /**
  * Flags whose value kubectl lets you leave out (`--dry-run` means `--dry-run=client`):

@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws/client';
 import { fromGraphQLErrors, KubeqlError, messageOf, type GraphQLErrorLike } from './errors.ts';
 import type { GraphQLResult, Sink } from './types.ts';
 import { untrustedServer } from './untrusted-server.ts';

@@ -26,12 +26,22 @@ ${verbUsage()}
 
 Run kq <command> --help for its flags.`;
 
+/**
+ * The cluster's commands run from their TypeScript sources, which find the schema, the
+ * migrations and the dashboard beside them. The built kq (scripts/build-kq.mjs) leaves
+ * them out, and loads them through tsx, which it turns on first.
+ */
+async function fromSource<T>(load: () => Promise<T>): Promise<T> {
+  if (!import.meta.url.endsWith('.ts')) (await import('tsx/esm/api')).register();
+  return load();
+}
+
 const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
-  up: async () => (await import('./up.ts')).runUp,
-  server: async () => (await import('./server.ts')).runServer,
-  controllers: async () => (await import('./controllers.ts')).runControllers,
-  scheduler: async () => (await import('./scheduler.ts')).runScheduler,
-  agent: async () => (await import('./agent.ts')).runAgent,
+  up: () => fromSource(async () => (await import('./up.ts')).runUp),
+  server: () => fromSource(async () => (await import('./server.ts')).runServer),
+  controllers: () => fromSource(async () => (await import('./controllers.ts')).runControllers),
+  scheduler: () => fromSource(async () => (await import('./scheduler.ts')).runScheduler),
+  agent: () => fromSource(async () => (await import('./agent.ts')).runAgent),
   ...Object.fromEntries(
     Object.keys(VERBS).map((name) => [
       name,

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { integerFlag } from '../cli/connection.ts';
+import { parsePodSecurityDefault } from '../server/admission/pod-security/defaults.ts';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/limits/connection-limits.ts';
 import type { ServerOptions } from '../server/server.ts';
 import { isDnsName } from '../server/tls/certificate.ts';
@@ -20,6 +21,12 @@ export const SERVER_FLAGS = {
   'tls-san': { type: 'string', multiple: true },
   'tls-cert-file': { type: 'string' },
   'tls-private-key-file': { type: 'string' },
+  'audit-policy-file': { type: 'string' },
+  'audit-log-path': { type: 'string' },
+  'audit-log-maxsize': { type: 'string' },
+  'audit-log-maxbackup': { type: 'string' },
+  'pod-security-default': { type: 'string' },
+  'encryption-provider-config': { type: 'string' },
 } as const;
 
 const LIMITS = DEFAULT_CONNECTION_LIMITS;
@@ -50,6 +57,24 @@ export const serverFlagsUsage = (
   --trusted-proxy ADDRESS
               a proxy whose X-Forwarded-For names the client that per-client caps and
               the rate limit count; repeat for more
+  --encryption-provider-config FILE
+              an EncryptionConfiguration (apiserver.config.k8s.io/v1) saying how Secrets
+              are encrypted in the store (default: DATA/encryption-config.yaml, made on
+              first start with a random AES-GCM key)
+  --pod-security-default LEVEL | MODE=LEVEL,...
+              the Pod Security policy of namespaces without pod-security.kubernetes.io
+              labels: a level (privileged, baseline, restricted) enforces and warns at it;
+              MODE=LEVEL pairs (enforce, audit, warn) set those modes, the others privileged
+              (default: baseline; kube-system is privileged unless labelled)
+  --audit-policy-file FILE
+              an audit.k8s.io/v1 Policy saying at which level each request is audited
+              (default: Metadata for all but health probes and reads of Events)
+  --audit-log-path FILE
+              where audit events go, one JSON line each; - for standard output, "" for
+              nowhere (default: DATA/audit.log)
+  --audit-log-maxsize MB, --audit-log-maxbackup N
+              rotate the audit log past MB megabytes (default 100, 0 never), keeping the
+              newest N rotated files (default 0: all)
 Set DATABASE_URL=postgresql://... to store in PostgreSQL instead of SQLite.`;
 
 type ServerFlagValues = {
@@ -65,7 +90,16 @@ export function serverOptionsFrom(
   values: ServerFlagValues,
 ): Pick<
   ServerOptions,
-  'port' | 'address' | 'dataDir' | 'databaseUrl' | 'corsOrigins' | 'connectionLimits' | 'tls'
+  | 'port'
+  | 'address'
+  | 'dataDir'
+  | 'databaseUrl'
+  | 'corsOrigins'
+  | 'connectionLimits'
+  | 'tls'
+  | 'podSecurityDefault'
+  | 'encryptionProviderConfig'
+  | 'audit'
 > {
   const count = (name: keyof typeof SERVER_FLAGS) => {
     const value = values[name];
@@ -88,6 +122,12 @@ export function serverOptionsFrom(
     corsOrigins: values['cors-origin'],
     connectionLimits,
     tls: tlsOptions(values),
+    podSecurityDefault: values['pod-security-default']
+      ? parsePodSecurityDefault(values['pod-security-default'])
+      : undefined,
+    encryptionProviderConfig:
+      values['encryption-provider-config'] && path.resolve(values['encryption-provider-config']),
+    audit: auditOptions(values),
   };
 }
 
@@ -105,6 +145,19 @@ function tlsOptions(values: ServerFlagValues): ServerOptions['tls'] {
     sans: values['tls-san']?.map(servingName),
     certFile: certFile && path.resolve(certFile),
     keyFile: keyFile && path.resolve(keyFile),
+  };
+}
+
+function auditOptions(values: ServerFlagValues): ServerOptions['audit'] {
+  const policyFile = values['audit-policy-file'];
+  const logPath = values['audit-log-path'];
+  const maxSize = values['audit-log-maxsize'];
+  const maxBackup = values['audit-log-maxbackup'];
+  return {
+    policyFile: policyFile && path.resolve(policyFile),
+    logPath: logPath && logPath !== '-' ? path.resolve(logPath) : logPath,
+    maxBytes: maxSize === undefined ? undefined : integerFlag('audit-log-maxsize', maxSize) * 1024 * 1024,
+    maxBackups: maxBackup === undefined ? undefined : integerFlag('audit-log-maxbackup', maxBackup),
   };
 }
 

@@ -20,6 +20,8 @@ export const ERROR_HTTP_STATUS = {
   TIMEOUT: 504,
   /** What the request needs is out of reach for now (a node without a connected agent): worth retrying. */
   UNAVAILABLE: 503,
+  /** The server cannot serve what it holds (an object it cannot decrypt): not the request's fault. */
+  INTERNAL: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -36,6 +36,13 @@ export interface KindDefinition<T extends Resource = Resource> {
   fieldSelectors?: Record<string, (obj: T) => string | undefined>;
   /** Whether writes to `status` go only through the status subresource. */
   hasStatus: boolean;
+  /** Groups of resources the kind belongs to beyond Kubernetes' own (a custom resource's `categories`). */
+  categories?: string[];
+  /**
+   * A custom resource's: fields its schema does not know are pruned when a write does not
+   * say what to do with them, as Kubernetes prunes them, instead of refused.
+   */
+  pruneUnknownFields?: boolean;
 }
 
 /** Narrows an object to its kind's type by its `kind`, e.g. `isKind(obj, podKind)`. */

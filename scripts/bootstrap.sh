@@ -34,3 +34,7 @@ if [ ! -f "$built" ] || [ -n "$(find web/src web/index.html web/vite.config.ts c
   # A failed build must not keep the cluster from starting: the API works without it.
   npx vite build web --logLevel error || echo "kubeql: the dashboard did not build (see above); the API still works" >&2
 fi
+
+# kq as plain JavaScript (dist/cli), so that it starts as fast as kubectl: built when a
+# source it is made from changed (bin/kq.mjs would otherwise build it on its first run).
+node scripts/build-kq.mjs --if-stale

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CredentialLifetimes, type CredentialEnd } from './auth/credential-lifetime.ts';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import type { Principal } from './graphql/builder.ts';
 
@@ -15,6 +16,7 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
  */
 export class Authenticator {
   private readonly tokens = new Map<string, Principal>();
+  private readonly lifetimes = new CredentialLifetimes((token) => this.authenticate(token) !== undefined);
   private serviceAccounts?: {
     tokens: ServiceAccountTokens;
     uidOf: (namespace: string, name: string) => string | undefined;
@@ -33,13 +35,24 @@ export class Authenticator {
 
   /** The principal for an `Authorization: Bearer <token>` value (or a bare token), or undefined. */
   authenticate(credentials: unknown): Principal | undefined {
-    if (typeof credentials !== 'string') return undefined;
-    const token = credentials.replace(/^Bearer\s+/i, '').trim();
+    const token = bearer(credentials);
     if (!token) return undefined;
     // Comparing digests keeps the lookup constant-time in the token's content.
     const known = this.tokens.get(digest(token));
     if (known || !this.serviceAccounts) return known;
     return this.serviceAccounts.tokens.verify(token, this.serviceAccounts.uidOf);
+  }
+
+  /**
+   * Calls `end` once `credentials`, which authenticated what it ends (a watch, a WebSocket
+   * connection), stop authenticating: a ServiceAccount token at its expiry or when its account
+   * is deleted. The admin token does not end. Returns what stops tracking, for what ended otherwise.
+   */
+  untilInvalid(credentials: unknown, end: (why: CredentialEnd) => void): () => void {
+    const token = bearer(credentials);
+    const expiresAtMs = token ? this.serviceAccounts?.tokens.expiryOf(token) : undefined;
+    if (!token || expiresAtMs === undefined) return () => {};
+    return this.lifetimes.track(token, expiresAtMs, end);
   }
 
   /**
@@ -52,6 +65,12 @@ export class Authenticator {
   ): void {
     this.serviceAccounts = { tokens, uidOf };
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` value or a bare token; undefined when there is none. */
+function bearer(credentials: unknown): string | undefined {
+  if (typeof credentials !== 'string') return undefined;
+  return credentials.replace(/^Bearer\s+/i, '').trim() || undefined;
 }
 
 function digest(token: string): string {

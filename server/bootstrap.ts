@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../schema/kind.ts';
 import { kindByName } from '../schema/kinds/index.ts';
+import { KUBEQL_INGRESS_CONTROLLER } from '../schema/kinds/ingressclass.ts';
 import { defaultClusterRoleBindings, defaultClusterRoles } from './auth/default-roles.ts';
 import { ApiError } from './errors.ts';
 import type { ResourceService } from './resources/service.ts';
@@ -42,6 +43,21 @@ export async function bootstrapStorage(resources: ResourceService): Promise<void
     volumeBindingMode: 'WaitForFirstConsumer',
   };
   await createOnce(resources, kindByName('StorageClass')!, standard);
+}
+
+/**
+ * The default IngressClass `kubeql`, served by the ingress proxy each Docker node runs
+ * (agent/ingress): an Ingress that names no class gets it. Made when missing at start,
+ * as distributions that ship an ingress controller make theirs; changes to it are kept.
+ */
+export async function bootstrapIngressClass(resources: ResourceService): Promise<void> {
+  const kubeql = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'kubeql', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: KUBEQL_INGRESS_CONTROLLER },
+  };
+  await createOnce(resources, kindByName('IngressClass')!, kubeql);
 }
 
 async function createOnce(

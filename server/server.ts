@@ -2,14 +2,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { currentSchema } from './graphql/live-schema.ts';
 import { buildSchema } from './graphql/schema.ts';
-import { admissionFor } from './admission/index.ts';
+import { admissionsWith } from './admission/index.ts';
+import type { Policy } from './admission/pod-security/levels.ts';
 import { Authenticator } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits/hardening.ts';
 import { DEFAULT_CONNECTION_LIMITS, Quota, type ConnectionLimits } from './limits/connection-limits.ts';
 import { httpTimeouts } from './http/http-timeouts.ts';
 import { AccessControl } from './auth/access-control.ts';
-import { bootstrapNamespaces, bootstrapRbac, bootstrapStorage } from './bootstrap.ts';
+import { HttpAudit } from './audit/http-audit.ts';
+import { Auditor, type AuditOptions } from './audit/recorder.ts';
+import { useAudit } from './audit/use-audit.ts';
+import { serveCustomResources } from './crd/registry.ts';
+import { bootstrapIngressClass, bootstrapNamespaces, bootstrapRbac, bootstrapStorage } from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
 import { pages } from './http/pages.ts';
@@ -17,6 +23,7 @@ import { isRestPath, restApi } from './rest/rest.ts';
 import { restUpgrades } from './rest/upgrades.ts';
 import { ResourceService } from './resources/service.ts';
 import { openDatabase } from './store/database.ts';
+import { encryptionAtRest } from './store/encryption/encryption-at-rest.ts';
 import { Persistence } from './store/persistence.ts';
 import { Store } from './store/store.ts';
 import { WatchHub } from './watch/hub.ts';
@@ -48,6 +55,18 @@ export interface ServerOptions {
   webDir?: string;
   /** Origins whose pages may call the API (CORS, as --cors-origin); none but its own by default. */
   corsOrigins?: string[];
+  /** The audit log (--audit-policy-file, --audit-log-path, ...): Metadata to DATA/audit.log by default. */
+  audit?: AuditOptions;
+  /**
+   * An EncryptionConfiguration file (as --encryption-provider-config); without one, the data
+   * directory's own, made on first start with a random AES-GCM key for Secrets.
+   */
+  encryptionProviderConfig?: string;
+  /**
+   * The Pod Security policy of namespaces without its labels (as --pod-security-default):
+   * enforce and warn baseline by default, kube-system privileged.
+   */
+  podSecurityDefault?: Policy;
 }
 
 export interface RunningServer {
@@ -69,10 +88,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const auth = new Authenticator(options.dataDir);
+  const auditor = Auditor.open(options.audit, options.dataDir, log);
+  const httpAudit = new HttpAudit(auditor, auth, connectionLimits.trustedProxies);
   const address = options.address ?? '0.0.0.0';
   const tls = listenerTls({ dataDir: options.dataDir, address, tls: options.tls, log });
+  const { encryption } = encryptionAtRest({
+    configFile: options.encryptionProviderConfig,
+    dataDir: options.dataDir,
+  });
   const { db, provider } = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
-  const store = await Store.open(new Persistence(db, provider), {
+  const store = await Store.open(new Persistence(db, provider, encryption), {
     retainEvents: options.retainEvents ?? 20_000,
     retainBytes: options.retainBytes ?? 32 * 1024 * 1024,
     retainMs: options.retainMs ?? 60 * 60 * 1000,
@@ -81,11 +106,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: (error) => log(`store: ${error instanceof Error ? error.message : String(error)}`),
   });
   const hub = new WatchHub(store, { bookmarkEveryMs: options.bookmarkEveryMs ?? 60_000, maxBacklog: 10_000 });
-  const resources = new ResourceService(store, hub, admissionFor);
+  const admissions = admissionsWith({ podSecurityDefault: options.podSecurityDefault });
+  const resources = new ResourceService(store, hub, admissions);
   await bootstrapNamespaces(resources);
   await bootstrapRbac(resources);
   await bootstrapStorage(resources);
+  await bootstrapIngressClass(resources);
   const access = new AccessControl(options.dataDir, resources);
+  const stopCustomResources = serveCustomResources(store, resources, log);
   auth.acceptServiceAccountTokens(access.tokens, access.serviceAccountUid);
 
   const schema = buildSchema();
@@ -96,10 +124,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const yoga = createYogaApp({
     ...shared,
     schema,
+    currentSchema,
     resources,
     access,
     live,
     corsOrigins: options.corsOrigins,
+    audit: useAudit(auditor, connectionLimits.trustedProxies),
   });
   const servePages = pages({
     auth,
@@ -112,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let ready = true;
 
   const listener = createListener(tls, { timeouts: httpTimeouts(connectionLimits), log }, (req, res) => {
+    httpAudit.track(req, res);
     const path = req.url?.split('?')[0];
     if (path === '/healthz' || path === '/livez') return plain(res, 200, 'ok');
     if (path === '/readyz') return ready ? plain(res, 200, 'ok') : plain(res, 503, 'shutting down');
@@ -119,7 +150,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // For callers granted `get /metrics` (a nonResourceURL), as Kubernetes guards its own.
       const refused = access.pathRefusal(auth.authenticate(req.headers.authorization), 'get', path);
       if (refused) return plain(res, refused.status, refused.message);
-      return plain(res, 200, renderMetrics(store, hub, live), 'text/plain; version=0.0.4');
+      return plain(
+        res,
+        200,
+        `${renderMetrics(store, hub, live)}\n${auditor.metrics()}`,
+        'text/plain; version=0.0.4',
+      );
     }
     if (path && isRestPath(path)) return serveRest(req, res);
     if (servePages(req, res)) return;
@@ -136,7 +172,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxPayload: limits.maxBodyBytes,
     perMessageDeflate: { threshold: 1024, serverNoContextTakeover: true, serverMaxWindowBits: 11 },
   });
-  const ws = serveWebSocket({ ...shared, wss, yoga });
+  const ws = serveWebSocket({
+    ...shared,
+    wss,
+    yoga,
+    onUnauthenticated: (req) => httpAudit.unauthenticated(req),
+  });
   // One 'upgrade' listener routes by path: a `ws` server attached to the HTTP server would
   // answer 400 to every upgrade off its own path, the REST API's exec and attach included.
   const upgrades = restUpgrades({ auth, access, resources, log, maxPayload: limits.maxBodyBytes });
@@ -165,12 +206,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
       hub.close();
       live.close();
+      stopCustomResources();
       resources.tunnels.close();
       await Promise.all([ws.dispose(), upgrades.close()]);
       const forced = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
       clearTimeout(forced);
-      await store.close();
+      await Promise.all([store.close(), auditor.flush()]);
     },
   };
 }

@@ -2,7 +2,10 @@ import { isCode, type Informer, type ResourceWriter } from '../../client/index.t
 import type { Resource } from '../../client/index.ts';
 import type { ControllerRevision } from '../../schema/kinds/controllerrevision.ts';
 import type { PodTemplateSpec } from '../../schema/kinds/pod.ts';
-import { newControllerRef } from './controller-ref.ts';
+import type { LabelSelector } from '../../schema/kinds/meta.ts';
+import { selectorMatches } from '../../schema/label-selector.ts';
+import { claimObjects, newControllerRef } from './controller-ref.ts';
+import { canonicalJson, templateHash } from './template-hash.ts';
 
 /**
  * The history of a StatefulSet's or DaemonSet's pod templates, kept as Kubernetes keeps
@@ -80,8 +83,20 @@ export function revisionTemplate(
 export interface OwnerHistory {
   /** The revision of the owner's template now. */
   update: ControllerRevisionObject;
+  /** The hash in its name: the template's, with the collision count. */
+  hash: string;
+  /** status.collisionCount: the owner's, raised once per name found taken by other data. */
+  collisionCount?: number;
   /** Every revision of the owner, lowest number first. */
   revisions: ControllerRevisionObject[];
+}
+
+/** A StatefulSet or DaemonSet: it selects its revisions by spec.selector. */
+type HistoryOwner = Resource & { spec?: { selector?: LabelSelector } };
+
+/** Whether a revision holds this template (history.EqualRevision, on the template rather than its bytes). */
+function holdsTemplate(revision: ControllerRevisionObject, template: PodTemplateSpec): boolean {
+  return canonicalJson(revisionTemplate(revision)) === canonicalJson(template);
 }
 
 /**
@@ -111,19 +126,38 @@ export class ControllerHistory {
   }
 
   /**
-   * Kubernetes' getStatefulSetRevisions / constructHistory: the revision of `template`
-   * (hash `hash`) is the newest. Already the newest: nothing is written. An older one of
-   * the same template (a rollback) is renumbered one above the highest rather than
-   * copied; none: one is created, one above the highest. A create that finds the name
-   * taken (this cache is behind its own write) takes the stored one as it is.
+   * Kubernetes' getStatefulSetRevisions / constructHistory: first the owner claims its
+   * revisions (ClaimControllerRevisions: orphans its selector matches are adopted, its own
+   * that no longer match released); then the revision of `template` is made the newest.
+   * Its name hashes the template with `collisionCount`; a name already taken by a revision
+   * that is not the owner's with this template is a collision: the count goes up by one
+   * and the next name is tried (the caller writes it to status.collisionCount). Already
+   * the newest: nothing is written. An older one of the same template (a rollback) is
+   * renumbered one above the highest rather than copied; none: one is created, one above
+   * the highest. A create that finds the name taken where this cache sees nothing (it is
+   * behind its own write) takes the stored one as it is.
    */
-  async sync(owner: Resource, template: PodTemplateSpec, hash: string): Promise<OwnerHistory> {
-    const revisions = this.owned(owner);
-    const name = revisionName(owner.metadata.name!, hash);
+  async sync(
+    owner: HistoryOwner,
+    template: PodTemplateSpec,
+    collisionCount: number | undefined,
+  ): Promise<OwnerHistory> {
+    const revisions = await this.claim(owner);
+    let hash = templateHash(template, collisionCount);
+    let name = revisionName(owner.metadata.name!, hash);
+    let existing = revisions.find((revision) => revision.metadata.name === name);
+    let taken = existing ?? this.informer.get(`${owner.metadata.namespace}/${name}`);
+    while (taken && !(existing && holdsTemplate(existing, template))) {
+      collisionCount = (collisionCount ?? 0) + 1;
+      hash = templateHash(template, collisionCount);
+      name = revisionName(owner.metadata.name!, hash);
+      existing = revisions.find((revision) => revision.metadata.name === name);
+      taken = existing ?? this.informer.get(`${owner.metadata.namespace}/${name}`);
+    }
+    const found = { hash, collisionCount };
     const newest = revisions.at(-1);
     const next = (newest?.revision ?? 0) + 1;
-    const existing = revisions.find((revision) => revision.metadata.name === name);
-    if (existing && existing === newest) return { update: existing, revisions };
+    if (existing && existing === newest) return { ...found, update: existing, revisions };
     let update: ControllerRevisionObject;
     if (existing) {
       update = await this.writer.patch<ControllerRevisionObject>(
@@ -136,7 +170,20 @@ export class ControllerHistory {
       update = await this.create(owner, template, hash, next);
     }
     const others = revisions.filter((revision) => revision.metadata.name !== name);
-    return { update, revisions: [...others, update].sort(byNumber) };
+    return { ...found, update, revisions: [...others, update].sort(byNumber) };
+  }
+
+  /** The owner's revisions once it has claimed them (see claimObjects), lowest number first. */
+  private async claim(owner: HistoryOwner): Promise<ControllerRevisionObject[]> {
+    const candidates = this.informer.list(owner.metadata.namespace);
+    const selector = owner.spec?.selector;
+    const claimed = await claimObjects(
+      this.writer,
+      owner,
+      candidates,
+      (revision) => !!selector && selectorMatches(selector, revision.metadata.labels),
+    );
+    return claimed.sort(byNumber);
   }
 
   /**

@@ -19,7 +19,6 @@ import { daemonPlacement, targetNodeName } from './daemon-placement.ts';
 import { Expectations } from './expectations.ts';
 import { podFromTemplate, writePods } from './pod-control.ts';
 import { earliest, type ReconcileResult } from './reconcile-loop.ts';
-import { templateHash } from './template-hash.ts';
 import { writeChangedStatus } from './written-status.ts';
 
 export type DaemonSetObject = Resource & { spec?: DaemonSet['spec']; status?: DaemonSet['status'] };
@@ -514,7 +513,9 @@ export class DaemonSetController extends ReconcilingController {
 
   /**
    * Brings the DaemonSet `namespace/name` to its spec: a set being deleted is left
-   * alone; otherwise it makes its template's ControllerRevision the newest, claims its pods (adopting matching orphans, releasing its own
+   * alone; otherwise it makes its template's ControllerRevision the newest (adopting
+   * orphan revisions its selector matches; a name taken by other data raises
+   * status.collisionCount, see ControllerHistory.sync), claims its pods (adopting matching orphans, releasing its own
    * that no longer match), then — unless earlier creations and deletions are not yet in
    * the cache — makes the writes planDaemonSet decides (creations in slow-start
    * batches), recording SuccessfulCreate / SuccessfulDelete events (FailedDaemonPod for
@@ -541,8 +542,11 @@ export class DaemonSetController extends ReconcilingController {
     if (!this.history.hasSynced()) return { requeueAfterMs: HISTORY_SYNC_WAIT_MS };
     const pods = await this.claimPods(ds);
     const nodes = this.nodes.list();
-    const hash = templateHash(ds.spec.template);
-    const { revisions: history } = await this.history.sync(ds, ds.spec.template, hash);
+    const {
+      revisions: history,
+      hash,
+      collisionCount,
+    } = await this.history.sync(ds, ds.spec.template, ds.status?.collisionCount ?? undefined);
     const now = this.ctx.clock.now();
 
     let requeueAfterMs: number | undefined;
@@ -566,6 +570,7 @@ export class DaemonSetController extends ReconcilingController {
       });
     }
     const computed = daemonSetStatus(ds, nodes, pods, hash, now);
+    if (collisionCount !== undefined) computed.status.collisionCount = collisionCount;
     await writeChangedStatus(this.ctx.writer, ds, computed.status);
     const live = new Set(
       [hash, ...pods.map((pod) => pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '')].map((h) =>

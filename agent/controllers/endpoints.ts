@@ -126,8 +126,8 @@ export function desiredSubsets(service: ServiceObject, pods: PodObject[]): Endpo
   }));
 }
 
-/** The labels Kubernetes gives a Service's Endpoints: the Service's, plus the headless marker. */
-function desiredLabels(service: ServiceObject): Record<string, string> {
+/** The labels Kubernetes gives a Service's Endpoints (and, with more, its slices): the Service's, plus the headless marker. */
+export function endpointLabels(service: ServiceObject): Record<string, string> {
   const labels: Record<string, string> = { ...service.metadata.labels };
   delete labels[HEADLESS_LABEL];
   if (service.spec?.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
@@ -135,7 +135,7 @@ function desiredLabels(service: ServiceObject): Record<string, string> {
 }
 
 /** Drops null and undefined members, so a stored object compares equal to what we would write. */
-function pruned(value: unknown): unknown {
+export function pruned(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pruned);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -196,7 +196,7 @@ export class EndpointsController extends ReconcilingController {
 
     const selected = this.pods.list(namespace).filter((pod) => selects(selector, pod));
     const subsets = desiredSubsets(service, selected);
-    const labels = desiredLabels(service);
+    const labels = endpointLabels(service);
     if (!current) {
       await this.ctx.writer.create<EndpointsObject>({
         apiVersion: 'v1',

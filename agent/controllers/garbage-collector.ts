@@ -15,6 +15,7 @@ export const GC_KINDS = [
   'Pod',
   'Service',
   'Endpoints',
+  'EndpointSlice',
   'ConfigMap',
   'Secret',
   'PersistentVolumeClaim',

@@ -1,11 +1,14 @@
+import { clusterRoleAggregationController } from './cluster-role-aggregation.ts';
 import type { ControllerFactory } from './controller.ts';
 import { cronJobController } from './cronjob.ts';
 import { daemonSetController } from './daemonset.ts';
 import { deploymentController } from './deployment/controller.ts';
 import { disruptionController } from './disruption.ts';
+import { endpointSliceController } from './endpoint-slices.ts';
 import { endpointsController } from './endpoints.ts';
 import { garbageCollector } from './garbage-collector.ts';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
+import { ingressStatusController } from './ingress-status.ts';
 import { jobController } from './job.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
@@ -21,6 +24,7 @@ import { statefulSetController } from './statefulset.ts';
 export const ALL_CONTROLLERS: ControllerFactory[] = [
   namespaceController,
   serviceAccountController,
+  clusterRoleAggregationController,
   garbageCollector,
   nodeLifecycleController,
   replicaSetController,
@@ -33,6 +37,8 @@ export const ALL_CONTROLLERS: ControllerFactory[] = [
   jobController,
   cronJobController,
   endpointsController,
+  endpointSliceController,
+  ingressStatusController,
   disruptionController,
   horizontalPodAutoscalerController,
   resourceQuotaController,

@@ -10,7 +10,19 @@ import { completedIndexes, formatIndexes } from './job/completed-indexes.ts';
 import { DeletedPods } from './job/deleted-pods.ts';
 import { countEndedPods, type EndedPods } from './job/ended-pods.ts';
 import { backoffRemaining, type BackoffLimits } from './job/failure-backoff.ts';
-import { jobFailure, untilDeadline, type JobFailure } from './job/job-failure.ts';
+import {
+  failedIndexes,
+  indexBackoffRemaining,
+  indexFailureAnnotations,
+  lastFailures,
+} from './job/index-failures.ts';
+import {
+  failedIndexesFailure,
+  failJobRuleFailure,
+  jobFailure,
+  untilDeadline,
+  type JobFailure,
+} from './job/job-failure.ts';
 import { podFor } from './job/job-pod.ts';
 import { JobRecord } from './job/job-record.ts';
 import {
@@ -21,7 +33,9 @@ import {
   type JobSpec,
   type JobStatus,
 } from './job/job-status.ts';
+import { isPodFailed } from './job/pod-failed.ts';
 import { planPods } from './job/pod-plan.ts';
+import { matchSuccessPolicy } from './job/success-policy.ts';
 import { PendingWrites } from './pending-writes.ts';
 import { earliest, type ReconcileResult } from './reconcile-loop.ts';
 import { slowStartBatch } from './slow-start.ts';
@@ -58,8 +72,12 @@ interface RunningJobPass extends JobPass {
   /** The Job's pods deleted since the last pass, as last seen. */
   gone: PodObject[];
   ended: EndedPods;
+  /** Its pods that failed, counted or not, in the cache or gone (not those it deleted itself). */
+  failedPods: PodObject[];
   /** An Indexed Job's completed indexes. */
   completed?: Set<number>;
+  /** With backoffLimitPerIndex: its failed indexes. */
+  failedIndexes?: Set<number>;
   /** Its active pods, less those whose deletion this controller asked for. */
   active: PodObject[];
   /** Pods it created that the cache does not show yet. */
@@ -104,12 +122,26 @@ export class JobController extends ReconcilingController {
    * - After a failure, pods are recreated only once the back-off has passed:
    *   backoffBaseMs × 2^(failures since the last success − 1), at most backoffMaxMs
    *   (10 s, 6 min); the pass asks to be called again then (requeueAfterMs).
-   * - failed > backoffLimit (or, with restartPolicy OnFailure, container restarts
-   *   reaching it), or activeDeadlineSeconds since status.startTime: conditions
-   *   FailureTarget and Failed (BackoffLimitExceeded / DeadlineExceeded), active pods
-   *   deleted and counted as failed, a Warning event of that reason.
+   * - podFailurePolicy: a failed pod is matched against its rules in order
+   *   (matchPodFailurePolicy); Ignore leaves it out of status.failed (it is replaced),
+   *   FailIndex fails its index, Count (or no match) counts it.
+   * - The Job fails, in this order of precedence: a failed pod matched a FailJob rule
+   *   (PodFailurePolicy, the rule's message); failed > backoffLimit (or, with
+   *   restartPolicy OnFailure, container restarts reaching it: BackoffLimitExceeded);
+   *   activeDeadlineSeconds passed since status.startTime (DeadlineExceeded); with
+   *   backoffLimitPerIndex, more failed indexes than maxFailedIndexes
+   *   (MaxFailedIndexesExceeded), or every index ended and one failed (FailedIndexes).
+   *   Then: conditions FailureTarget and Failed with that reason, active pods deleted and
+   *   counted as failed, a Warning event of that reason.
+   * - backoffLimitPerIndex (Indexed): each pod carries its index's counted failures so
+   *   far (annotation batch.kubernetes.io/job-index-failure-count, carried on from the
+   *   index's last failed pod); a counted failure of a pod whose index had already failed
+   *   backoffLimitPerIndex times fails the index (status.failedIndexes), which is not run
+   *   again. The back-off is per index, counted from its last failed pod.
    * - Enough successes: conditions SuccessCriteriaMet and Complete, completionTime,
-   *   event Completed; leftover active pods are deleted.
+   *   event Completed; leftover active pods are deleted. The reason is
+   *   CompletionsReached, or SuccessPolicy when an Indexed Job's successPolicy is met
+   *   first (matchSuccessPolicy: its message names the rule).
    * - suspend: active pods deleted, condition Suspended=True (event Suspended);
    *   resuming sets Suspended=False and restarts startTime (and so the deadline).
    * - A finished Job is deleted (Background) ttlSecondsAfterFinished after it finished.
@@ -138,15 +170,24 @@ export class JobController extends ReconcilingController {
 
     const running = this.countPods(pass);
     const resumed = this.startOrResume(running);
-    const failure = jobFailure(
-      running.spec,
-      running.status.startTime,
-      running.ended.failedCount,
-      running.active,
-      running.now,
-    );
+    const failure =
+      failJobRuleFailure(running.spec, running.failedPods) ??
+      jobFailure(
+        running.spec,
+        running.status.startTime,
+        running.ended.failedCount,
+        running.active,
+        running.now,
+      ) ??
+      (running.failedIndexes &&
+        failedIndexesFailure(running.spec, running.failedIndexes, running.completed!));
     if (failure) return this.fail(running, failure);
-    if (this.isComplete(running)) return this.complete(running);
+    const successPolicy =
+      running.completed &&
+      matchSuccessPolicy(running.spec.successPolicy, running.spec.completions!, running.completed);
+    if (successPolicy) return this.complete(running, 'SuccessPolicy', successPolicy);
+    if (this.isComplete(running))
+      return this.complete(running, 'CompletionsReached', 'Reached expected number of succeeded pods');
     if (running.spec.suspend === true) return this.suspend(running);
     return this.run(running, resumed);
   }
@@ -209,17 +250,36 @@ export class JobController extends ReconcilingController {
     const gone = this.deleted
       .of(key)
       .filter((pod) => controllerRef(pod)?.uid === uid && !ownedUids.has(pod.metadata.uid));
-    const ended = countEndedPods(record, owned, gone, current, now);
+    const ended = countEndedPods(spec, record, owned, gone, current, now);
+    const failedPods = [...owned, ...gone].filter(
+      (pod) =>
+        !record.removed.has(pod.metadata.uid ?? '') &&
+        isPodFailed(pod, spec, !ownedUids.has(pod.metadata.uid)),
+    );
     let completed: Set<number> | undefined;
+    let failed: Set<number> | undefined;
     if (spec.completionMode === 'Indexed' && spec.completions !== undefined) {
       completed = completedIndexes(current.completedIndexes, [...owned, ...gone], spec.completions);
       ended.succeededCount = completed.size;
+      if (spec.backoffLimitPerIndex !== undefined)
+        failed = failedIndexes(spec, current.failedIndexes, failedPods, spec.completions);
     }
     status.succeeded = ended.succeededCount;
     status.failed = ended.failedCount;
     if (completed) status.completedIndexes = formatIndexes(completed);
+    if (failed) status.failedIndexes = formatIndexes(failed);
     const active = owned.filter((pod) => isPodActive(pod) && !this.pending.deleting(key, keyOf(pod)));
-    return { ...pass, record, gone, ended, completed, active, creating: this.pending.creating(key).length };
+    return {
+      ...pass,
+      record,
+      gone,
+      ended,
+      failedPods,
+      completed,
+      failedIndexes: failed,
+      active,
+      creating: this.pending.creating(key).length,
+    };
   }
 
   /** Unless suspended: startTime is set, or restarted on resumption (Suspended=False). Whether it resumed. */
@@ -256,15 +316,18 @@ export class JobController extends ReconcilingController {
     return this.untilTtl(pass.spec);
   }
 
-  /** Completes the Job: leftover active pods are deleted. */
-  private async complete(pass: RunningJobPass): Promise<ReconcileResult | void> {
+  /** Completes the Job (CompletionsReached or SuccessPolicy): leftover active pods are deleted, not as failures. */
+  private async complete(
+    pass: RunningJobPass,
+    reason: 'CompletionsReached' | 'SuccessPolicy',
+    message: string,
+  ): Promise<ReconcileResult | void> {
     const { job, status, now } = pass;
     status.active = 0;
     status.ready = 0;
     status.completionTime = timestamp(now);
-    const message = 'Reached expected number of succeeded pods';
-    this.setCondition(status, 'SuccessCriteriaMet', 'True', 'CompletionsReached', message, now);
-    this.setCondition(status, 'Complete', 'True', 'CompletionsReached', message, now);
+    this.setCondition(status, 'SuccessCriteriaMet', 'True', reason, message, now);
+    this.setCondition(status, 'Complete', 'True', reason, message, now);
     await this.saveStatus(pass);
     this.ctx.events.record(job, 'Normal', 'Completed', 'Job completed');
     await this.deletePods(pass, pass.active);
@@ -295,13 +358,21 @@ export class JobController extends ReconcilingController {
    */
   private async run(pass: RunningJobPass, resumed: boolean): Promise<ReconcileResult | void> {
     const { key, job, spec, status, active, creating, now } = pass;
+    const perIndex = pass.failedIndexes !== undefined;
+    const lastFailed = perIndex
+      ? lastFailures(pass.failedPods, spec.completions!)
+      : new Map<number, PodObject>();
     const plan = this.pending.satisfied(key)
       ? planPods({
           spec,
           active,
           succeeded: pass.ended.succeededCount,
           completed: pass.completed,
-          backoffWaitMs: backoffRemaining(pass.ended.backoff, now, this.backoff),
+          failed: pass.failedIndexes,
+          backoffWaitMs: perIndex ? 0 : backoffRemaining(pass.ended.backoff, now, this.backoff),
+          indexBackoffMs: perIndex
+            ? (index) => indexBackoffRemaining(lastFailed.get(index), now, this.backoff)
+            : undefined,
         })
       : { toDelete: [], toCreate: [], requeueAfterMs: this.pending.expiresInMs(key) };
 
@@ -311,7 +382,9 @@ export class JobController extends ReconcilingController {
     } catch (e) {
       error = e;
     }
-    const result = await this.createPods(pass, plan.toCreate);
+    const annotations = (index: number | undefined) =>
+      perIndex && index !== undefined ? indexFailureAnnotations(spec, lastFailed.get(index)) : {};
+    const result = await this.createPods(pass, plan.toCreate, annotations);
     error ??= result.error;
 
     const remaining = active.filter((pod) => !plan.toDelete.includes(pod));
@@ -385,15 +458,16 @@ export class JobController extends ReconcilingController {
     for (const pod of gone) this.deleted.drop(key, pod.metadata.uid ?? '');
   }
 
-  /** Creates one pod per entry (its completion index, or undefined), in slow-start batches. */
+  /** Creates one pod per entry (its completion index, or undefined), with its `annotations`, in slow-start batches. */
   private async createPods(
     { key, job }: JobPass,
     indexes: Array<number | undefined>,
+    annotations: (index: number | undefined) => Record<string, string>,
   ): Promise<{ created: number; error?: unknown }> {
     const { errors, skipped } = await slowStartBatch(indexes, async (index) => {
       let pod: PodObject;
       try {
-        pod = await this.ctx.writer.create(podFor(job, index));
+        pod = await this.ctx.writer.create(podFor(job, index, annotations(index)));
       } catch (error) {
         this.ctx.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${messageOf(error)}`);
         throw error;

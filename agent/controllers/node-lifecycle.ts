@@ -117,7 +117,8 @@ export class NodeLifecycleController extends ReconcilingController {
    *    NodeNotReady warning), and each pod is evicted podEvictionTimeoutMs after the
    *    taint's timeAdded (after the smallest tolerationSeconds of its tolerations that
    *    match the taint; never when they match without one). DaemonSet pods are never
-   *    evicted. Eviction records TaintManagerEviction and deletes with
+   *    evicted. Eviction marks the pod DisruptionTarget (reason DeletionByTaintManager,
+   *    at the cached resourceVersion), records TaintManagerEviction and deletes with
    *    gracePeriodSeconds 0: the node cannot run the termination.
    *
    * Returns a requeue for the next moment something falls due (the heartbeat going
@@ -182,7 +183,7 @@ export class NodeLifecycleController extends ReconcilingController {
           ? Infinity
           : since + stayMs(pod, taint, this.ctx.options.podEvictionTimeoutMs);
         if (now >= evictAt) {
-          await this.evict(pod);
+          await this.evict(pod, now);
           continue;
         }
         if (Number.isFinite(evictAt)) due.push(evictAt);
@@ -227,8 +228,26 @@ export class NodeLifecycleController extends ReconcilingController {
     this.ctx.events.record(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
   }
 
-  private async evict(pod: PodObject): Promise<void> {
+  private async evict(pod: PodObject, now: number): Promise<void> {
     const { name, namespace } = pod.metadata;
+    if (!pod.metadata.deletionTimestamp) {
+      const conditions: PodCondition[] = [
+        ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
+        {
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'DeletionByTaintManager',
+          message: 'Taint manager: deleting due to NoExecute taint',
+          lastTransitionTime: timestamp(now),
+        },
+      ];
+      try {
+        await this.ctx.writer.updateStatus(pod, { ...pod.status, conditions }, pod.metadata.resourceVersion);
+      } catch (error) {
+        if (isCode(error, 'NOT_FOUND')) return;
+        throw error;
+      }
+    }
     this.ctx.events.record(
       pod,
       'Normal',

@@ -87,6 +87,8 @@ export interface Revisions {
   update: string;
   /** The template of `current`, when its ControllerRevision is known. */
   currentTemplate?: PodTemplateSpec;
+  /** status.collisionCount, once a revision name was found taken. */
+  collisionCount?: number;
 }
 
 /** What one reconcile decided: at most one write in OrderedReady, any number in Parallel. */
@@ -269,6 +271,7 @@ export function statefulSetStatus(
     currentRevision,
     updateRevision: revisions.update,
   };
+  if (revisions.collisionCount !== undefined) status.collisionCount = revisions.collisionCount;
   if (set.metadata.generation !== undefined) status.observedGeneration = set.metadata.generation;
   return { status, requeueAfterMs };
 }
@@ -299,7 +302,9 @@ export class StatefulSetController extends ReconcilingController {
 
   /**
    * Brings the StatefulSet `namespace/name` to its spec: makes its template's
-   * ControllerRevision the newest (unless it is being deleted), claims its pods (adopting
+   * ControllerRevision the newest (unless it is being deleted; adopting orphan revisions
+   * its selector matches, and raising status.collisionCount when the name is taken by
+   * other data, see ControllerHistory.sync), claims its pods (adopting
    * matching orphans named as members, releasing its own that no longer match), then —
    * unless it is being deleted or earlier creations and deletions are not yet in the
    * cache — makes the writes planStatefulSet decides (at most one in OrderedReady),
@@ -382,15 +387,16 @@ export class StatefulSetController extends ReconcilingController {
     set: StatefulSetObject,
   ): Promise<{ revisions: Revisions; history?: ControllerRevisionObject[] }> {
     const spec = set.spec!;
-    const hash = templateHash(spec.template);
+    const collisionCount = set.status?.collisionCount ?? undefined;
     if (set.metadata.deletionTimestamp) {
       const owned = this.history.owned(set);
-      const update = revisionName(set.metadata.name!, hash);
+      const update = revisionName(set.metadata.name!, templateHash(spec.template, collisionCount));
       const current = set.status?.currentRevision || update;
       const currentTemplate = revisionTemplate(owned.find((r) => r.metadata.name === current));
       return { revisions: { current, update, currentTemplate } };
     }
-    const { update, revisions: history } = await this.history.sync(set, spec.template, hash);
+    const synced = await this.history.sync(set, spec.template, collisionCount);
+    const { update, revisions: history } = synced;
     // A current revision whose object is gone (deleted by hand) still names the pods that
     // run it; only its template is unknown, so pods recreated below a partition take the update's.
     const current = set.status?.currentRevision || update.metadata.name!;
@@ -400,6 +406,7 @@ export class StatefulSetController extends ReconcilingController {
         current,
         update: update.metadata.name!,
         currentTemplate: revisionTemplate(currentRevision),
+        collisionCount: synced.collisionCount,
       },
       history,
     };

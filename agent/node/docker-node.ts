@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { KubeqlClient } from '../../client/index.ts';
+import { INGRESS_READY_LABEL } from '../ingress/ingress-class.ts';
+import { IngressProxy } from '../ingress/ingress-proxy.ts';
 import { NodeAgent, type NodeAgentOptions } from './agent.ts';
 import { ApiPodEnvironment } from './api-pod-environment.ts';
 import { ClusterDns } from './dns/cluster-dns.ts';
@@ -17,6 +19,11 @@ export type DockerNodeOptions = Partial<Omit<NodeAgentOptions, 'name' | 'runtime
   /** The engine (default: the local socket, or DOCKER_HOST). */
   docker?: Docker;
   clusterDomain?: string;
+  /**
+   * The ports of the node's ingress proxy (agent/ingress): HTTP, and HTTPS for Ingresses
+   * with `tls`; 0 picks a free port. Without it the node runs no ingress proxy.
+   */
+  ingress?: { httpPort: number; httpsPort?: number };
 };
 
 /** A node agent over the local Docker engine, with its service proxy and cluster DNS. */
@@ -24,6 +31,8 @@ export interface DockerNode {
   readonly name: string;
   readonly runtime: DockerRuntime;
   readonly network: PodNetwork;
+  /** The ingress proxy, when the node runs one (its `ports` are the ones it listens on). */
+  readonly ingress?: IngressProxy;
   /** The running agent (a new one after `restart`). */
   readonly agent: NodeAgent;
   /** Stops the agent and starts a new one over the same engine: it adopts the running containers. */
@@ -48,7 +57,13 @@ export async function startDockerNode(
   name: string,
   options: DockerNodeOptions,
 ): Promise<DockerNode> {
-  const { dataDir, docker, clusterDomain = 'cluster.local', ...agentOptions } = options;
+  const {
+    dataDir,
+    docker,
+    clusterDomain = 'cluster.local',
+    ingress: ingressPorts,
+    ...agentOptions
+  } = options;
   const log = agentOptions.log ?? ((line: string) => console.error(line));
   // One clock for every part of the node (the agent, its runtime, volumes, proxy and DNS).
   const { clock } = agentOptions;
@@ -73,9 +88,10 @@ export async function startDockerNode(
     log,
   });
   const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, clock, log });
+  const ingress = ingressPorts && new IngressProxy({ client, ...ingressPorts, log });
   /** Everything but the agent, in an order that leaves nothing behind even when one part fails. */
   const stopParts = async () => {
-    const stopped = await Promise.allSettled([proxy.stop(), dns.stop()]);
+    const stopped = await Promise.allSettled([proxy.stop(), dns.stop(), ingress?.stop()]);
     await runtime.close();
     await releaseNodeNetwork(runtime.docker, name, log);
     const failed = stopped.find((result) => result.status === 'rejected');
@@ -86,6 +102,8 @@ export async function startDockerNode(
       address: hostAddress(),
       capacity: hostCapacity(dataDir),
       ...agentOptions,
+      // Where the ingress status controller looks for the addresses Ingresses are served on.
+      labels: ingress ? { ...agentOptions.labels, [INGRESS_READY_LABEL]: 'true' } : agentOptions.labels,
       name,
       runtime,
       podCIDR: network.subnet,
@@ -102,7 +120,7 @@ export async function startDockerNode(
   let agent = make();
   try {
     // Both settle before any cleanup, so that nothing a start is still adding is left behind.
-    const started = await Promise.allSettled([proxy.start(), dns.start()]);
+    const started = await Promise.allSettled([proxy.start(), dns.start(), ingress?.start()]);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     await agent.start();
@@ -114,6 +132,7 @@ export async function startDockerNode(
     name,
     runtime,
     network,
+    ingress,
     get agent() {
       return agent;
     },

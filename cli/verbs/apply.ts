@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../client/types.ts';
 import { noMatchesForVersion } from '../../schema/kind-versions.ts';
+import { isServedVersion } from '../../schema/kinds/index.ts';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../failure.ts';
 import { many, type Options, type Parsed } from '../flags.ts';
@@ -69,7 +70,8 @@ export function placeInNamespace(cli: Cli, manifest: Manifest, kind: Kind): void
 /** The kind of a manifest's object, or kubectl's error for a kind the server lacks. */
 export function manifestKind(manifest: Manifest): Kind {
   const kind = kindByKindName(manifest.object.kind);
-  if (!kind || kind.apiVersion !== manifest.object.apiVersion) {
+  // A converted version (autoscaling/v1 HorizontalPodAutoscalers) is sent as written: the server converts it.
+  if (!kind || !isServedVersion(manifest.object.kind, manifest.object.apiVersion)) {
     throw new Error(
       `resource mapping not found for name: "${manifest.object.metadata.name ?? ''}" namespace: "${manifest.object.metadata.namespace ?? ''}" from "${manifest.source}": ${noMatchesForVersion(manifest.object.kind, manifest.object.apiVersion, kind?.apiVersion)}`,
     );

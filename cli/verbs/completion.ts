@@ -50,7 +50,7 @@ _kq() {
       if [[ \${COMP_CWORD} -eq 3 ]]; then COMPREPLY=( $(compgen -W "deployment statefulset daemonset" -- "$cur") ); return; fi
       COMPREPLY=( $(compgen -W "$(kq get "$prev" -o jsonpath='{.items[*].metadata.name}' 2>/dev/null)" -- "$cur") ); return;;
     completion) COMPREPLY=( $(compgen -W "bash zsh" -- "$cur") ); return;;
-    config) COMPREPLY=( $(compgen -W "view set unset set-context current-namespace path kubeconfig" -- "$cur") ); return;;
+    config) COMPREPLY=( $(compgen -W "view set unset get-contexts current-context use-context set-context delete-context current-namespace path kubeconfig" -- "$cur") ); return;;
     create) [[ \${COMP_CWORD} -eq 2 ]] && COMPREPLY=( $(compgen -W "deployment namespace configmap secret" -- "$cur") ); return;;
     set) [[ \${COMP_CWORD} -eq 2 ]] && COMPREPLY=( $(compgen -W "image" -- "$cur") ); return;;
     logs|exec) COMPREPLY=( $(compgen -W "$(kq get pods -o jsonpath='{.items[*].metadata.name}' 2>/dev/null)" -- "$cur") ); return;;
@@ -83,7 +83,7 @@ _kq() {
       if (( CURRENT == 4 )); then compadd -- deployment statefulset daemonset; return; fi
       compadd -- \${(z)"$(kq get \${words[4]} -o jsonpath='{.items[*].metadata.name}' 2>/dev/null)"};;
     completion) compadd -- bash zsh;;
-    config) compadd -- view set unset set-context current-namespace path kubeconfig;;
+    config) compadd -- view set unset get-contexts current-context use-context set-context delete-context current-namespace path kubeconfig;;
     create) (( CURRENT == 3 )) && compadd -- deployment namespace configmap secret;;
     set) (( CURRENT == 3 )) && compadd -- image;;
     logs|exec) compadd -- \${(z)"$(kq get pods -o jsonpath='{.items[*].metadata.name}' 2>/dev/null)"};;

@@ -25,6 +25,11 @@ export type Scalars = {
   StringMap: { input: Record<string, string>; output: Record<string, string>; }
 };
 
+export type AddressType =
+  | 'FQDN'
+  | 'IPv4'
+  | 'IPv6';
+
 /** Scheduling constraints relative to nodes and to other pods. */
 export type Affinity = {
   __typename?: 'Affinity';
@@ -951,6 +956,284 @@ export type CrossVersionObjectReferenceInput = {
   name: Scalars['String']['input'];
 };
 
+/** A column `kubectl get` prints for a custom resource. */
+export type CustomResourceColumnDefinition = {
+  __typename?: 'CustomResourceColumnDefinition';
+  description?: Maybe<Scalars['String']['output']>;
+  /** An OpenAPI format of the cells. */
+  format?: Maybe<Scalars['String']['output']>;
+  /** Where each object has the cell, a simple JSONPath (`.spec.replicas`). */
+  jsonPath: Scalars['String']['output'];
+  /** The column header. */
+  name: Scalars['String']['output'];
+  /** 0: shown by `kubectl get`; above 0: only with `-o wide`. */
+  priority?: Maybe<Scalars['Int']['output']>;
+  /** The OpenAPI type of the cells. One of: "integer", "number", "string", "boolean", "date". */
+  type: Scalars['String']['output'];
+};
+
+/** A column `kubectl get` prints for a custom resource. */
+export type CustomResourceColumnDefinitionInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** An OpenAPI format of the cells. */
+  format?: InputMaybe<Scalars['String']['input']>;
+  /** Where each object has the cell, a simple JSONPath (`.spec.replicas`). */
+  jsonPath: Scalars['String']['input'];
+  /** The column header. */
+  name: Scalars['String']['input'];
+  /** 0: shown by `kubectl get`; above 0: only with `-o wide`. */
+  priority?: InputMaybe<Scalars['Int']['input']>;
+  /** The OpenAPI type of the cells. One of: "integer", "number", "string", "boolean", "date". */
+  type: Scalars['String']['input'];
+};
+
+/** A custom resource served by the API server: its group, names, scope and versions with their schemas. */
+export type CustomResourceDefinition = Resource & {
+  __typename?: 'CustomResourceDefinition';
+  apiVersion: Scalars['String']['output'];
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events?: Maybe<Array<Event>>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** A custom resource: its group, names, scope and versions. */
+  spec: CustomResourceDefinitionSpec;
+  status?: Maybe<CustomResourceDefinitionStatus>;
+};
+
+
+/** A custom resource served by the API server: its group, names, scope and versions with their schemas. */
+export type CustomResourceDefinitionManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type CustomResourceDefinitionCondition = {
+  __typename?: 'CustomResourceDefinitionCondition';
+  lastHeartbeatTime?: Maybe<Scalars['String']['output']>;
+  lastProbeTime?: Maybe<Scalars['String']['output']>;
+  lastTransitionTime?: Maybe<Scalars['String']['output']>;
+  lastUpdateTime?: Maybe<Scalars['String']['output']>;
+  message?: Maybe<Scalars['String']['output']>;
+  observedGeneration?: Maybe<Scalars['Int']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  status: ConditionStatus;
+  type: Scalars['String']['output'];
+};
+
+export type CustomResourceDefinitionConditionInput = {
+  lastHeartbeatTime?: InputMaybe<Scalars['String']['input']>;
+  lastProbeTime?: InputMaybe<Scalars['String']['input']>;
+  lastTransitionTime?: InputMaybe<Scalars['String']['input']>;
+  lastUpdateTime?: InputMaybe<Scalars['String']['input']>;
+  message?: InputMaybe<Scalars['String']['input']>;
+  observedGeneration?: InputMaybe<Scalars['Int']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: ConditionStatus;
+  type: Scalars['String']['input'];
+};
+
+/** A custom resource served by the API server: its group, names, scope and versions with their schemas. */
+export type CustomResourceDefinitionInput = {
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** A custom resource: its group, names, scope and versions. */
+  spec: CustomResourceDefinitionSpecInput;
+  status?: InputMaybe<CustomResourceDefinitionStatusInput>;
+};
+
+/** A page of CustomResourceDefinition objects. */
+export type CustomResourceDefinitionList = {
+  __typename?: 'CustomResourceDefinitionList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<CustomResourceDefinition>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** The names a custom resource is served under. */
+export type CustomResourceDefinitionNames = {
+  __typename?: 'CustomResourceDefinitionNames';
+  /** Groups of resources this one belongs to (`kubectl get all`). */
+  categories?: Maybe<Array<Scalars['String']['output']>>;
+  /** The kind of the objects, as manifests name it (CamelCase). */
+  kind: Scalars['String']['output'];
+  /** The kind of a list of them (`<kind>List` when unset). */
+  listKind?: Maybe<Scalars['String']['output']>;
+  /** The resource in URLs (/apis/<group>/<version>/<plural>): lowercase. */
+  plural: Scalars['String']['output'];
+  /** Short names kubectl accepts (`kubectl get ct`). */
+  shortNames?: Maybe<Array<Scalars['String']['output']>>;
+  /** The singular name (the lowercased kind when unset). */
+  singular?: Maybe<Scalars['String']['output']>;
+};
+
+/** The names a custom resource is served under. */
+export type CustomResourceDefinitionNamesInput = {
+  /** Groups of resources this one belongs to (`kubectl get all`). */
+  categories?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The kind of the objects, as manifests name it (CamelCase). */
+  kind: Scalars['String']['input'];
+  /** The kind of a list of them (`<kind>List` when unset). */
+  listKind?: InputMaybe<Scalars['String']['input']>;
+  /** The resource in URLs (/apis/<group>/<version>/<plural>): lowercase. */
+  plural: Scalars['String']['input'];
+  /** Short names kubectl accepts (`kubectl get ct`). */
+  shortNames?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The singular name (the lowercased kind when unset). */
+  singular?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A custom resource: its group, names, scope and versions. */
+export type CustomResourceDefinitionSpec = {
+  __typename?: 'CustomResourceDefinitionSpec';
+  /** How objects convert between versions (None only). */
+  conversion?: Maybe<Scalars['JSON']['output']>;
+  /** The API group (a DNS subdomain): /apis/<group>/<version>. */
+  group: Scalars['String']['output'];
+  /** The names a custom resource is served under. */
+  names: CustomResourceDefinitionNames;
+  /** Deprecated: false. */
+  preserveUnknownFields?: Maybe<Scalars['Boolean']['output']>;
+  /** Namespaced or Cluster. */
+  scope: ResourceScope;
+  /** The versions served. */
+  versions: Array<CustomResourceDefinitionVersion>;
+};
+
+/** A custom resource: its group, names, scope and versions. */
+export type CustomResourceDefinitionSpecInput = {
+  /** How objects convert between versions (None only). */
+  conversion?: InputMaybe<Scalars['JSON']['input']>;
+  /** The API group (a DNS subdomain): /apis/<group>/<version>. */
+  group: Scalars['String']['input'];
+  /** The names a custom resource is served under. */
+  names: CustomResourceDefinitionNamesInput;
+  /** Deprecated: false. */
+  preserveUnknownFields?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Namespaced or Cluster. */
+  scope: ResourceScope;
+  /** The versions served. */
+  versions: Array<CustomResourceDefinitionVersionInput>;
+};
+
+export type CustomResourceDefinitionStatus = {
+  __typename?: 'CustomResourceDefinitionStatus';
+  /** The names the resource is served under. */
+  acceptedNames?: Maybe<CustomResourceDefinitionNames>;
+  /** NamesAccepted and Established. */
+  conditions?: Maybe<Array<CustomResourceDefinitionCondition>>;
+  /** Every version objects have been stored at. */
+  storedVersions?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type CustomResourceDefinitionStatusInput = {
+  /** The names the resource is served under. */
+  acceptedNames?: InputMaybe<CustomResourceDefinitionNamesInput>;
+  /** NamesAccepted and Established. */
+  conditions?: InputMaybe<Array<CustomResourceDefinitionConditionInput>>;
+  /** Every version objects have been stored at. */
+  storedVersions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** One version of a custom resource. */
+export type CustomResourceDefinitionVersion = {
+  __typename?: 'CustomResourceDefinitionVersion';
+  /** Columns beyond NAME and AGE. */
+  additionalPrinterColumns?: Maybe<Array<CustomResourceColumnDefinition>>;
+  deprecated?: Maybe<Scalars['Boolean']['output']>;
+  deprecationWarning?: Maybe<Scalars['String']['output']>;
+  /** The version: v1, v1beta1, v2alpha1... */
+  name: Scalars['String']['output'];
+  schema?: Maybe<CustomResourceValidation>;
+  /** Whether the REST API serves this version. */
+  served: Scalars['Boolean']['output'];
+  /** Whether objects are stored at this version: exactly one version is. */
+  storage: Scalars['Boolean']['output'];
+  /** The subresources of a custom resource. */
+  subresources?: Maybe<CustomResourceSubresources>;
+};
+
+/** One version of a custom resource. */
+export type CustomResourceDefinitionVersionInput = {
+  /** Columns beyond NAME and AGE. */
+  additionalPrinterColumns?: InputMaybe<Array<CustomResourceColumnDefinitionInput>>;
+  deprecated?: InputMaybe<Scalars['Boolean']['input']>;
+  deprecationWarning?: InputMaybe<Scalars['String']['input']>;
+  /** The version: v1, v1beta1, v2alpha1... */
+  name: Scalars['String']['input'];
+  schema?: InputMaybe<CustomResourceValidationInput>;
+  /** Whether the REST API serves this version. */
+  served: Scalars['Boolean']['input'];
+  /** Whether objects are stored at this version: exactly one version is. */
+  storage: Scalars['Boolean']['input'];
+  /** The subresources of a custom resource. */
+  subresources?: InputMaybe<CustomResourceSubresourcesInput>;
+};
+
+/** One change to a CustomResourceDefinition, in resourceVersion order. */
+export type CustomResourceDefinitionWatchEvent = {
+  __typename?: 'CustomResourceDefinitionWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: CustomResourceDefinition;
+  type: WatchEventType;
+};
+
+/** The scale subresource of a custom resource. */
+export type CustomResourceSubresourceScale = {
+  __typename?: 'CustomResourceSubresourceScale';
+  /** Where the label selector of the replicas is, as a string. */
+  labelSelectorPath?: Maybe<Scalars['String']['output']>;
+  /** Where the desired replicas are: `.spec.<field>`. */
+  specReplicasPath: Scalars['String']['output'];
+  /** Where the observed replicas are: `.status.<field>`. */
+  statusReplicasPath: Scalars['String']['output'];
+};
+
+/** The scale subresource of a custom resource. */
+export type CustomResourceSubresourceScaleInput = {
+  /** Where the label selector of the replicas is, as a string. */
+  labelSelectorPath?: InputMaybe<Scalars['String']['input']>;
+  /** Where the desired replicas are: `.spec.<field>`. */
+  specReplicasPath: Scalars['String']['input'];
+  /** Where the observed replicas are: `.status.<field>`. */
+  statusReplicasPath: Scalars['String']['input'];
+};
+
+/** The subresources of a custom resource. */
+export type CustomResourceSubresources = {
+  __typename?: 'CustomResourceSubresources';
+  /** The scale subresource of a custom resource. */
+  scale?: Maybe<CustomResourceSubresourceScale>;
+  /** When set (to {}), `status` is written only through the status subresource. */
+  status?: Maybe<Scalars['JSON']['output']>;
+};
+
+/** The subresources of a custom resource. */
+export type CustomResourceSubresourcesInput = {
+  /** The scale subresource of a custom resource. */
+  scale?: InputMaybe<CustomResourceSubresourceScaleInput>;
+  /** When set (to {}), `status` is written only through the status subresource. */
+  status?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+export type CustomResourceValidation = {
+  __typename?: 'CustomResourceValidation';
+  /** The structural OpenAPI v3 schema objects are validated, pruned and defaulted with. */
+  openAPIV3Schema?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type CustomResourceValidationInput = {
+  /** The structural OpenAPI v3 schema objects are validated, pruned and defaulted with. */
+  openAPIV3Schema?: InputMaybe<Scalars['JSON']['input']>;
+};
+
 export type DnsPolicy =
   | 'ClusterFirst'
   | 'ClusterFirstWithHostNet'
@@ -1072,6 +1355,8 @@ export type DaemonSetSpecInput = {
 /** Observed state of a DaemonSet. */
 export type DaemonSetStatus = {
   __typename?: 'DaemonSetStatus';
+  /** Counts ControllerRevision name collisions. */
+  collisionCount?: Maybe<Scalars['Int']['output']>;
   conditions?: Maybe<Array<DaemonSetCondition>>;
   /** Nodes running at least one daemon pod that should run one. */
   currentNumberScheduled?: Maybe<Scalars['Int']['output']>;
@@ -1093,6 +1378,8 @@ export type DaemonSetStatus = {
 
 /** Observed state of a DaemonSet. */
 export type DaemonSetStatusInput = {
+  /** Counts ControllerRevision name collisions. */
+  collisionCount?: InputMaybe<Scalars['Int']['input']>;
   conditions?: InputMaybe<Array<DaemonSetConditionInput>>;
   /** Nodes running at least one daemon pod that should run one. */
   currentNumberScheduled?: InputMaybe<Scalars['Int']['input']>;
@@ -1384,6 +1671,23 @@ export type EmptyDirVolumeSourceInput = {
   sizeLimit?: InputMaybe<Scalars['Quantity']['input']>;
 };
 
+/** One backend of a Service: usually a pod. */
+export type Endpoint = {
+  __typename?: 'Endpoint';
+  /** The addresses of the endpoint, of the slice addressType: one. */
+  addresses: Array<Scalars['String']['output']>;
+  /** An endpoint's state, as consumers of the slice route by it. */
+  conditions?: Maybe<EndpointConditions>;
+  /** Where topology-aware routing should send traffic to this endpoint from. */
+  hints?: Maybe<EndpointHints>;
+  hostname?: Maybe<Scalars['String']['output']>;
+  /** The node hosting the endpoint. */
+  nodeName?: Maybe<Scalars['String']['output']>;
+  targetRef?: Maybe<ObjectReference>;
+  /** The node's topology.kubernetes.io/zone. */
+  zone?: Maybe<Scalars['String']['output']>;
+};
+
 export type EndpointAddress = {
   __typename?: 'EndpointAddress';
   hostname?: Maybe<Scalars['String']['output']>;
@@ -1403,6 +1707,56 @@ export type EndpointAddressInput = {
   targetRef?: InputMaybe<ObjectReferenceInput>;
 };
 
+/** An endpoint's state, as consumers of the slice route by it. */
+export type EndpointConditions = {
+  __typename?: 'EndpointConditions';
+  /** Whether the endpoint takes new traffic: serving and not terminating. */
+  ready?: Maybe<Scalars['Boolean']['output']>;
+  /** Whether the endpoint passes its readiness checks, terminating or not. */
+  serving?: Maybe<Scalars['Boolean']['output']>;
+  /** Whether the endpoint is shutting down. */
+  terminating?: Maybe<Scalars['Boolean']['output']>;
+};
+
+/** An endpoint's state, as consumers of the slice route by it. */
+export type EndpointConditionsInput = {
+  /** Whether the endpoint takes new traffic: serving and not terminating. */
+  ready?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Whether the endpoint passes its readiness checks, terminating or not. */
+  serving?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Whether the endpoint is shutting down. */
+  terminating?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Where topology-aware routing should send traffic to this endpoint from. */
+export type EndpointHints = {
+  __typename?: 'EndpointHints';
+  forNodes?: Maybe<Array<ForNode>>;
+  forZones?: Maybe<Array<ForZone>>;
+};
+
+/** Where topology-aware routing should send traffic to this endpoint from. */
+export type EndpointHintsInput = {
+  forNodes?: InputMaybe<Array<ForNodeInput>>;
+  forZones?: InputMaybe<Array<ForZoneInput>>;
+};
+
+/** One backend of a Service: usually a pod. */
+export type EndpointInput = {
+  /** The addresses of the endpoint, of the slice addressType: one. */
+  addresses: Array<Scalars['String']['input']>;
+  /** An endpoint's state, as consumers of the slice route by it. */
+  conditions?: InputMaybe<EndpointConditionsInput>;
+  /** Where topology-aware routing should send traffic to this endpoint from. */
+  hints?: InputMaybe<EndpointHintsInput>;
+  hostname?: InputMaybe<Scalars['String']['input']>;
+  /** The node hosting the endpoint. */
+  nodeName?: InputMaybe<Scalars['String']['input']>;
+  targetRef?: InputMaybe<ObjectReferenceInput>;
+  /** The node's topology.kubernetes.io/zone. */
+  zone?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type EndpointPort = {
   __typename?: 'EndpointPort';
   appProtocol?: Maybe<Scalars['String']['output']>;
@@ -1420,6 +1774,65 @@ export type EndpointPortInput = {
   port: Scalars['Int']['input'];
   /** Defaults to TCP. */
   protocol?: InputMaybe<Protocol>;
+};
+
+/** A part of a Service's backends: the endpointslice controller keeps up to 100 endpoints in each slice of a selector Service. */
+export type EndpointSlice = Resource & {
+  __typename?: 'EndpointSlice';
+  /** The type of every address in the slice; immutable. */
+  addressType: AddressType;
+  apiVersion: Scalars['String']['output'];
+  /** At most 1000 endpoints. */
+  endpoints?: Maybe<Array<Endpoint>>;
+  /** Events about this object, oldest first; all of them (edges are not paginated). */
+  events?: Maybe<Array<Event>>;
+  /** Opaque and globally unique; the same through every update of the object, new when it is deleted and created again. `resource(id:)` reads the object back. */
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+  /** The whole object as stored, as `kubectl get -o json` prints it: for caches, YAML views and tools that need every field. Without metadata.managedFields unless `showManagedFields` (as kubectl). */
+  manifest: Scalars['JSON']['output'];
+  metadata: ObjectMeta;
+  /** The object that controls this one (its controller owner reference), if it still exists. */
+  owner?: Maybe<Resource>;
+  /** The ports every endpoint of the slice exposes; at most 100. */
+  ports?: Maybe<Array<EndpointPort>>;
+};
+
+
+/** A part of a Service's backends: the endpointslice controller keeps up to 100 endpoints in each slice of a selector Service. */
+export type EndpointSliceManifestArgs = {
+  showManagedFields?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A part of a Service's backends: the endpointslice controller keeps up to 100 endpoints in each slice of a selector Service. */
+export type EndpointSliceInput = {
+  /** The type of every address in the slice; immutable. */
+  addressType: AddressType;
+  apiVersion?: InputMaybe<Scalars['String']['input']>;
+  /** At most 1000 endpoints. */
+  endpoints?: InputMaybe<Array<EndpointInput>>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  /** Standard object metadata, with Kubernetes' field names. */
+  metadata?: InputMaybe<ObjectMetaInput>;
+  /** The ports every endpoint of the slice exposes; at most 100. */
+  ports?: InputMaybe<Array<EndpointPortInput>>;
+};
+
+/** A page of EndpointSlice objects. */
+export type EndpointSliceList = {
+  __typename?: 'EndpointSliceList';
+  apiVersion: Scalars['String']['output'];
+  items: Array<EndpointSlice>;
+  kind: Scalars['String']['output'];
+  metadata: ListMeta;
+};
+
+/** One change to a EndpointSlice, in resourceVersion order. */
+export type EndpointSliceWatchEvent = {
+  __typename?: 'EndpointSliceWatchEvent';
+  /** The object after the change, with the `id` its reads have, so that an event updates a client's cached copy. For BOOKMARK only its metadata: the resourceVersion reached, and an annotation, kubeql.io/bookmark-interval-ms (the interval to the next, in ms) or k8s.io/initial-events-end; its id is shared by every bookmark of the kind and is never an object's. */
+  object: EndpointSlice;
+  type: WatchEventType;
 };
 
 /** Addresses that all expose the same ports. */
@@ -1861,6 +2274,24 @@ export type ExternalMetricStatus = {
 export type ExternalMetricStatusInput = {
   current: MetricValueStatusInput;
   metric: MetricIdentifierInput;
+};
+
+export type ForNode = {
+  __typename?: 'ForNode';
+  name: Scalars['String']['output'];
+};
+
+export type ForNodeInput = {
+  name: Scalars['String']['input'];
+};
+
+export type ForZone = {
+  __typename?: 'ForZone';
+  name: Scalars['String']['output'];
+};
+
+export type ForZoneInput = {
+  name: Scalars['String']['input'];
 };
 
 export type GrpcAction = {
@@ -3240,8 +3671,10 @@ export type Mutation = {
   createConfigMap: ConfigMap;
   createControllerRevision: ControllerRevision;
   createCronJob: CronJob;
+  createCustomResourceDefinition: CustomResourceDefinition;
   createDaemonSet: DaemonSet;
   createDeployment: Deployment;
+  createEndpointSlice: EndpointSlice;
   createEndpoints: Endpoints;
   createEvent: Event;
   createHorizontalPodAutoscaler: HorizontalPodAutoscaler;
@@ -3280,9 +3713,13 @@ export type Mutation = {
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteCronJob?: Maybe<CronJob>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteCustomResourceDefinition?: Maybe<CustomResourceDefinition>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteDaemonSet?: Maybe<DaemonSet>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteDeployment?: Maybe<Deployment>;
+  /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
+  deleteEndpointSlice?: Maybe<EndpointSlice>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
   deleteEndpoints?: Maybe<Endpoints>;
   /** Deletes, or marks for deletion while finalizers or a grace period hold the object. */
@@ -3352,9 +3789,13 @@ export type Mutation = {
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchCronJob: CronJob;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchCustomResourceDefinition: CustomResourceDefinition;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchDaemonSet: DaemonSet;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchDeployment: Deployment;
+  /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
+  patchEndpointSlice: EndpointSlice;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
   patchEndpoints: Endpoints;
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
@@ -3418,9 +3859,13 @@ export type Mutation = {
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceCronJob: CronJob;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceCustomResourceDefinition: CustomResourceDefinition;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceDaemonSet: DaemonSet;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceDeployment: Deployment;
+  /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
+  replaceEndpointSlice: EndpointSlice;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
   replaceEndpoints: Endpoints;
   /** Replaces the whole object; with metadata.resourceVersion set, fails with CONFLICT if it is stale. */
@@ -3489,6 +3934,8 @@ export type Mutation = {
   setImage: Resource;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateCronJobStatus: CronJob;
+  /** The status subresource: replaces status only (controllers and node agents). */
+  updateCustomResourceDefinitionStatus: CustomResourceDefinition;
   /** The status subresource: replaces status only (controllers and node agents). */
   updateDaemonSetStatus: DaemonSet;
   /** The status subresource: replaces status only (controllers and node agents). */
@@ -3582,6 +4029,13 @@ export type MutationCreateCronJobArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateCustomResourceDefinitionArgs = {
+  customResourceDefinition: CustomResourceDefinitionInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateDaemonSetArgs = {
   daemonSet: DaemonSetInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -3593,6 +4047,14 @@ export type MutationCreateDaemonSetArgs = {
 export type MutationCreateDeploymentArgs = {
   deployment: DeploymentInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationCreateEndpointSliceArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  endpointSlice: EndpointSliceInput;
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -3854,6 +4316,16 @@ export type MutationDeleteCronJobArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteCustomResourceDefinitionArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteDaemonSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -3866,6 +4338,17 @@ export type MutationDeleteDaemonSetArgs = {
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationDeleteDeploymentArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<PropagationPolicy>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationDeleteEndpointSliceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
@@ -4223,6 +4706,14 @@ export type MutationPatchCronJobArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchCustomResourceDefinitionArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchDaemonSetArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
@@ -4233,6 +4724,15 @@ export type MutationPatchDaemonSetArgs = {
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationPatchDeploymentArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  patch: Scalars['JSON']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationPatchEndpointSliceArgs = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -4511,6 +5011,14 @@ export type MutationReplaceCronJobArgs = {
 
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceCustomResourceDefinitionArgs = {
+  customResourceDefinition: CustomResourceDefinitionInput;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationReplaceDaemonSetArgs = {
   daemonSet: DaemonSetInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -4523,6 +5031,15 @@ export type MutationReplaceDaemonSetArgs = {
 export type MutationReplaceDeploymentArgs = {
   deployment: DeploymentInput;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationReplaceEndpointSliceArgs = {
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  endpointSlice: EndpointSliceInput;
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
 };
@@ -4834,6 +5351,14 @@ export type MutationUpdateCronJobStatusArgs = {
   namespace?: InputMaybe<Scalars['String']['input']>;
   resourceVersion?: InputMaybe<Scalars['String']['input']>;
   status: CronJobStatusInput;
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationUpdateCustomResourceDefinitionStatusArgs = {
+  name: Scalars['String']['input'];
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  status: CustomResourceDefinitionStatusInput;
 };
 
 
@@ -7200,6 +7725,10 @@ export type Query = {
   cronJob?: Maybe<CronJob>;
   /** CronJob objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   cronJobs: CronJobList;
+  /** One CustomResourceDefinition by name, or null. */
+  customResourceDefinition?: Maybe<CustomResourceDefinition>;
+  /** CustomResourceDefinition objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  customResourceDefinitions: CustomResourceDefinitionList;
   /** One DaemonSet by name, or null. */
   daemonSet?: Maybe<DaemonSet>;
   /** DaemonSet objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -7208,6 +7737,10 @@ export type Query = {
   deployment?: Maybe<Deployment>;
   /** Deployment objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
   deployments: DeploymentList;
+  /** One EndpointSlice by name, or null. */
+  endpointSlice?: Maybe<EndpointSlice>;
+  /** EndpointSlice objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
+  endpointSlices: EndpointSliceList;
   /** One Endpoints by name, or null. */
   endpoints?: Maybe<Endpoints>;
   /** Endpoints objects in key order, filtered by selectors, one page at a time: at most `limit` of them, and `metadata.continue` to read the rest. */
@@ -7420,6 +7953,21 @@ export type QueryCronJobsArgs = {
 
 
 /** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryCustomResourceDefinitionArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryCustomResourceDefinitionsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryDaemonSetArgs = {
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
@@ -7445,6 +7993,23 @@ export type QueryDeploymentArgs = {
 
 /** Reads: get and list every kind, and follow the edges between objects. */
 export type QueryDeploymentsArgs = {
+  continue?: InputMaybe<Scalars['String']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryEndpointSliceArgs = {
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reads: get and list every kind, and follow the edges between objects. */
+export type QueryEndpointSlicesArgs = {
   continue?: InputMaybe<Scalars['String']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
@@ -8393,6 +8958,10 @@ export type ResourceRule = {
   resources: Array<Scalars['String']['output']>;
   verbs: Array<Scalars['String']['output']>;
 };
+
+export type ResourceScope =
+  | 'Cluster'
+  | 'Namespaced';
 
 /** CPU and memory in use, as metrics-server serves them (`cpu`, `memory`) and as numbers for tools. */
 export type ResourceUsage = {
@@ -9629,9 +10198,13 @@ export type Subscription = {
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchCronJobs: CronJobWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchCustomResourceDefinitions: CustomResourceDefinitionWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchDaemonSets: DaemonSetWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchDeployments: DeploymentWatchEvent;
+  /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
+  watchEndpointSlices: EndpointSliceWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
   watchEndpointsList: EndpointsWatchEvent;
   /** Every change after resourceVersion, in order, none missed or repeated. Without resourceVersion (or with sendInitialEvents) the current objects come first as ADDED. A compacted resourceVersion ends with EXPIRED: list again. */
@@ -9776,6 +10349,16 @@ export type SubscriptionWatchCronJobsArgs = {
 
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchCustomResourceDefinitionsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchDaemonSetsArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
@@ -9788,6 +10371,17 @@ export type SubscriptionWatchDaemonSetsArgs = {
 
 /** Watches: every change to every kind, resumable from a resourceVersion. */
 export type SubscriptionWatchDeploymentsArgs = {
+  allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
+  fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  labelSelector?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  resourceVersion?: InputMaybe<Scalars['String']['input']>;
+  sendInitialEvents?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Watches: every change to every kind, resumable from a resourceVersion. */
+export type SubscriptionWatchEndpointSlicesArgs = {
   allowBookmarks?: InputMaybe<Scalars['Boolean']['input']>;
   fieldSelector?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
@@ -10710,6 +11304,8 @@ export type ApplyMutationVariables = Exact<{
 
 
 export type ApplyMutation = { apply: Array<
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
+    | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }
     | { apiVersion: string, kind: string, metadata: { name: string, namespace: string | null, resourceVersion: string } }

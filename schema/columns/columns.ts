@@ -21,6 +21,7 @@ import {
   type NodeObject,
   type PodObject,
   type ServiceObject,
+  creationTimestamp,
 } from './objects.ts';
 import { ACCESS_COLUMNS } from './access.ts';
 import { NETWORKING_COLUMNS } from './networking.ts';
@@ -367,6 +368,10 @@ export const COLUMNS: { [K in keyof KindObjects]: Columns<KindObjects[K]> } = {
   ...STORAGE_COLUMNS,
   ...NETWORKING_COLUMNS,
   ...POLICY_COLUMNS,
+  CustomResourceDefinition: {
+    headers: ['NAME', 'CREATED AT'],
+    row: (crd) => [name(crd), creationTimestamp(crd) ?? NONE],
+  },
 };
 
 /** Any kind kq has no table for: NAME and AGE, as kubectl's default printer. */

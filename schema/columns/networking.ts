@@ -1,10 +1,30 @@
 import { created, name, NONE, selectorText, type Columns } from './cells.ts';
 import type { KindObjects } from './objects.ts';
 
-/** kubectl's columns of Ingresses, IngressClasses and NetworkPolicies. */
+/** kubectl's columns of Ingresses, IngressClasses, NetworkPolicies and EndpointSlices. */
 
-type NetworkingKind = 'Ingress' | 'IngressClass' | 'NetworkPolicy';
+type NetworkingKind = 'Ingress' | 'IngressClass' | 'NetworkPolicy' | 'EndpointSlice';
 type IngressObject = KindObjects['Ingress'];
+type EndpointSliceObject = KindObjects['EndpointSlice'];
+
+/** kubectl's list of at most three values, `a,b,c + 2 more...`, and `<unset>` for none. */
+function firstThree(values: string[]): string {
+  if (!values.length) return '<unset>';
+  const shown = values.slice(0, 3).join(',');
+  return values.length > 3 ? `${shown} + ${values.length - 3} more...` : shown;
+}
+
+/** PORTS: each port's number, else its name, else `*`. */
+function slicePorts(slice: EndpointSliceObject): string {
+  return firstThree(
+    (slice.ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : (p.name ?? '*'))),
+  );
+}
+
+/** ENDPOINTS: every endpoint's addresses. */
+function sliceAddresses(slice: EndpointSliceObject): string {
+  return firstThree((slice.endpoints ?? []).flatMap((endpoint) => endpoint.addresses));
+}
 
 /** HOSTS: the rules' hosts, at most four shown, "*" when no rule names one. */
 function ingressHosts(ingress: IngressObject): string {
@@ -44,5 +64,15 @@ export const NETWORKING_COLUMNS: { [K in NetworkingKind]: Columns<KindObjects[K]
   NetworkPolicy: {
     headers: ['NAME', 'POD-SELECTOR', 'AGE'],
     row: (np, now) => [name(np), selectorText(np.spec?.podSelector), created(np, now)],
+  },
+  EndpointSlice: {
+    headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+    row: (slice, now) => [
+      name(slice),
+      slice.addressType,
+      slicePorts(slice),
+      sliceAddresses(slice),
+      created(slice, now),
+    ],
   },
 };

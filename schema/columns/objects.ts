@@ -2,9 +2,11 @@ import type { Resource } from '../kind.ts';
 import type { ConfigMap } from '../kinds/configmap.ts';
 import type { ControllerRevision } from '../kinds/controllerrevision.ts';
 import type { CronJob } from '../kinds/cronjob.ts';
+import type { CustomResourceDefinition } from '../kinds/customresourcedefinition.ts';
 import type { DaemonSet } from '../kinds/daemonset.ts';
 import type { Deployment } from '../kinds/deployment.ts';
 import type { Endpoints } from '../kinds/endpoints.ts';
+import type { EndpointSlice } from '../kinds/endpointslice.ts';
 import type { Event } from '../kinds/event.ts';
 import type { HorizontalPodAutoscaler } from '../kinds/hpa.ts';
 import type { Job } from '../kinds/job.ts';
@@ -61,6 +63,7 @@ export interface KindObjects {
   CronJob: KindObject<CronJob>;
   Service: ServiceObject;
   Endpoints: EndpointsObject;
+  EndpointSlice: KindObject<EndpointSlice>;
   Node: NodeObject;
   Namespace: NamespaceObject;
   ConfigMap: ConfigMapObject;
@@ -83,6 +86,7 @@ export interface KindObjects {
   LimitRange: KindObject<LimitRange>;
   ResourceQuota: KindObject<ResourceQuota>;
   PodDisruptionBudget: KindObject<PodDisruptionBudget>;
+  CustomResourceDefinition: KindObject<CustomResourceDefinition>;
 }
 
 /** A condition, as every kind's status lists them. */

@@ -46,6 +46,7 @@ const DaemonSetStatus = s.object(
     updatedNumberScheduled: s.int('Nodes running the updated daemon pod.'),
     numberAvailable: s.int('Nodes running a daemon pod available for at least minReadySeconds.'),
     numberUnavailable: s.int('Nodes that should run an available daemon pod and do not.'),
+    collisionCount: s.int('Counts ControllerRevision name collisions.'),
     conditions: keyedBy(s.list(conditionShape('DaemonSetCondition')), 'type'),
   },
   'Observed state of a DaemonSet.',

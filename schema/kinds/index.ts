@@ -17,11 +17,15 @@ import { storageClassKind } from './storageclass.ts';
 import { configMapKind } from './configmap.ts';
 import { controllerRevisionKind } from './controllerrevision.ts';
 import { cronJobKind } from './cronjob.ts';
+import { customResourceDefinitionKind } from './customresourcedefinition.ts';
 import { daemonSetKind } from './daemonset.ts';
 import { deploymentKind } from './deployment.ts';
+import { dynamicKind } from './dynamic-kinds.ts';
 import { endpointsKind } from './endpoints.ts';
+import { endpointSliceKind } from './endpointslice.ts';
 import { eventKind } from './event.ts';
 import { hpaKind } from './hpa.ts';
+import { hpaV1Kind } from './hpa-v1.ts';
 import { jobKind } from './job.ts';
 import { leaseKind } from './lease.ts';
 import { namespaceKind } from './namespace.ts';
@@ -47,6 +51,7 @@ export const KINDS: KindDefinition[] = [
   cronJobKind,
   serviceKind,
   endpointsKind,
+  endpointSliceKind,
   configMapKind,
   secretKind,
   eventKind,
@@ -66,10 +71,23 @@ export const KINDS: KindDefinition[] = [
   limitRangeKind,
   resourceQuotaKind,
   podDisruptionBudgetKind,
+  customResourceDefinitionKind,
 ] as KindDefinition[];
+
+/**
+ * Kinds also served at a version other than the stored one: the server converts what is
+ * read and written at it (server/conversion/). Not stored, so not among KINDS.
+ */
+export const CONVERTED_KINDS: KindDefinition[] = [hpaV1Kind] as KindDefinition[];
+
+/** Whether a manifest of `kind` at `apiVersion` is taken, at the stored version or a converted one. */
+export function isServedVersion(kind: string, apiVersion: string): boolean {
+  return [...KINDS, ...CONVERTED_KINDS].some((def) => def.kind === kind && def.apiVersion === apiVersion);
+}
 
 const byName = new Map(KINDS.map((def) => [def.kind, def]));
 
+/** A static kind, or else a custom resource served while the server runs (dynamic-kinds.ts). */
 export function kindByName(kind: string): KindDefinition | undefined {
-  return byName.get(kind);
+  return byName.get(kind) ?? dynamicKind(kind);
 }

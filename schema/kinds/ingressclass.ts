@@ -2,6 +2,9 @@ import { defineKind } from '../kind.ts';
 import { required, s, type Infer } from '../shape.ts';
 import { ObjectMeta } from './meta.ts';
 
+/** The controller of kubeql's own IngressClass: the ingress proxy of the Docker nodes (agent/ingress). */
+export const KUBEQL_INGRESS_CONTROLLER = 'kubeql.io/ingress';
+
 export const IngressClassSpec = s.object(
   'IngressClassSpec',
   {

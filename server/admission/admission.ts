@@ -14,12 +14,20 @@ export interface AdmissionContext<T extends Resource = Resource> {
   services(): Iterable<Resource>;
   /** Every StorageClass stored: where a claim without a class finds the default one. */
   storageClasses(): Iterable<Resource>;
+  /** Every IngressClass stored: where an Ingress without a class finds the default one. */
+  ingressClasses(): Iterable<Resource>;
   /**
    * The objects of a kind stored in a namespace, including ones written earlier in the
    * same commit (the object being written is there in its stored version, if any): what
    * LimitRanges and ResourceQuotas apply and what a quota's usage is summed over.
    */
   objects(kind: string, namespace: string): Iterable<Resource>;
+  /** The Namespace of that name as stored in this commit: what Pod Security reads its labels from. */
+  namespace(name: string): Resource | undefined;
+  /** Tells the caller something about an admitted write (the `Warning` headers kubectl prints). */
+  warn?(message: string): void;
+  /** Adds an annotation to the write's audit event (Pod Security's audit mode, say). */
+  annotate?(key: string, value: string): void;
 }
 
 /**

@@ -2,9 +2,12 @@ import type { KindAdmission } from './admission.ts';
 import { configMapAdmission } from './configmap.ts';
 import { controllerRevisionAdmission } from './controllerrevision.ts';
 import { cronJobAdmission } from './cronjob.ts';
+import { customResourceAdmission } from './custom-resource.ts';
+import { customResourceDefinitionAdmission } from './customresourcedefinition.ts';
 import { daemonSetAdmission } from './daemonset.ts';
 import { deploymentAdmission } from './deployment.ts';
 import { endpointsAdmission } from './endpoints.ts';
+import { endpointSliceAdmission } from './endpointslice.ts';
 import { ingressAdmission } from './ingress.ts';
 import { ingressClassAdmission } from './ingressclass.ts';
 import { limitRangeAdmission } from './limitrange.ts';
@@ -28,6 +31,9 @@ import { leaseAdmission } from './lease.ts';
 import { namespaceAdmission } from './namespace.ts';
 import { withNamespacePolicy } from './namespace-policy.ts';
 import { nodeAdmission } from './node.ts';
+import { DEFAULT_POD_SECURITY } from './pod-security/defaults.ts';
+import type { Policy } from './pod-security/levels.ts';
+import { withPodSecurity } from './pod-security/pod-security-admission.ts';
 import { podAdmission } from './pod.ts';
 import { replicaSetAdmission } from './replicaset.ts';
 import { secretAdmission } from './secret.ts';
@@ -48,6 +54,7 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   CronJob: cronJobAdmission,
   Service: serviceAdmission,
   Endpoints: endpointsAdmission,
+  EndpointSlice: endpointSliceAdmission,
   ConfigMap: configMapAdmission,
   Secret: secretAdmission,
   Event: eventAdmission,
@@ -66,16 +73,29 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   LimitRange: limitRangeAdmission,
   ResourceQuota: resourceQuotaAdmission,
   PodDisruptionBudget: podDisruptionBudgetAdmission,
+  CustomResourceDefinition: customResourceDefinitionAdmission,
 };
 
-const ADMITTED = new Map<string, KindAdmission>();
+export interface AdmissionOptions {
+  /** The Pod Security policy of namespaces without its labels (pod-security/defaults.ts). */
+  podSecurityDefault?: Policy;
+}
 
 /**
- * The admission (defaults, semantic validation, and the namespace's LimitRanges and
- * ResourceQuotas) of a kind; every kind has one.
+ * The admission of each kind (defaults, semantic validation, Pod Security, and the
+ * namespace's LimitRanges and ResourceQuotas); every kind has one.
  */
-export function admissionFor(kind: string): KindAdmission {
-  let admission = ADMITTED.get(kind);
-  if (!admission) ADMITTED.set(kind, (admission = withNamespacePolicy(ADMISSIONS[kind] ?? {})));
-  return admission;
+export function admissionsWith(options: AdmissionOptions = {}): (kind: string) => KindAdmission {
+  const admitted = new Map<string, KindAdmission>();
+  const podSecurity = options.podSecurityDefault ?? DEFAULT_POD_SECURITY;
+  return (kind) => {
+    let admission = admitted.get(kind);
+    if (!admission) {
+      admission = withNamespacePolicy(
+        withPodSecurity(kind, ADMISSIONS[kind] ?? customResourceAdmission, podSecurity),
+      );
+      admitted.set(kind, admission);
+    }
+    return admission;
+  };
 }

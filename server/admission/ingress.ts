@@ -3,6 +3,7 @@ import { fieldError, joinPath, type FieldError } from '../../schema/field-error.
 import type { Resource } from '../../schema/kind.ts';
 import type { Ingress, IngressBackend } from '../../schema/kinds/ingress.ts';
 import type { KindAdmission } from './admission.ts';
+import { defaultClass } from './default-class.ts';
 import { host } from './network-validation.ts';
 import * as v from './validation.ts';
 
@@ -81,6 +82,13 @@ function rules(ingress: IngressObject, errors: FieldError[]): void {
 }
 
 export const ingressAdmission: KindAdmission<IngressObject> = {
+  /** A new Ingress that names no class, by field or annotation, gets the default IngressClass (DefaultIngressClass). */
+  default(ingress, ctx) {
+    if (ctx.old || !ingress.spec || ingress.spec.ingressClassName !== undefined) return;
+    if (ingress.metadata.annotations?.[CLASS_ANNOTATION] !== undefined) return;
+    const name = defaultClass(ctx.ingressClasses(), ['ingressclass.kubernetes.io/is-default-class']);
+    if (name) ingress.spec.ingressClassName = name;
+  },
   validate(ingress, ctx) {
     const errors: FieldError[] = [];
     const spec = ingress.spec;

@@ -8,6 +8,7 @@ import { parseQuantity } from '../../schema/quantity.ts';
 import type { KindAdmission } from './admission.ts';
 import { accessModes, className, positiveQuantity } from './storage-validation.ts';
 import * as v from './validation.ts';
+import { defaultClass } from './default-class.ts';
 
 type PVCObject = PersistentVolumeClaim & Resource;
 
@@ -72,21 +73,6 @@ const DEFAULT_CLASS_ANNOTATIONS = [
   'storageclass.beta.kubernetes.io/is-default-class',
 ];
 
-/**
- * The DefaultStorageClass admission plugin's choice: the StorageClass annotated as the
- * default; of several, the newest (then the first by name), as Kubernetes picks.
- */
-export function defaultStorageClass(classes: Iterable<Resource>): string | undefined {
-  let chosen: Resource | undefined;
-  for (const sc of classes) {
-    if (!DEFAULT_CLASS_ANNOTATIONS.some((key) => sc.metadata.annotations?.[key] === 'true')) continue;
-    const newer = (sc.metadata.creationTimestamp ?? '') > (chosen?.metadata.creationTimestamp ?? '');
-    const tie = sc.metadata.creationTimestamp === chosen?.metadata.creationTimestamp;
-    if (!chosen || newer || (tie && sc.metadata.name! < chosen.metadata.name!)) chosen = sc;
-  }
-  return chosen?.metadata.name;
-}
-
 export const persistentVolumeClaimAdmission: KindAdmission<PVCObject> = {
   /**
    * Claims mount as filesystems unless they say Block; every new claim starts Pending;
@@ -97,7 +83,7 @@ export const persistentVolumeClaimAdmission: KindAdmission<PVCObject> = {
     if (ctx.old) return;
     pvc.status = { ...pvc.status, phase: pvc.status?.phase ?? 'Pending' };
     if (pvc.spec && pvc.spec.storageClassName === undefined) {
-      const name = defaultStorageClass(ctx.storageClasses());
+      const name = defaultClass(ctx.storageClasses(), DEFAULT_CLASS_ANNOTATIONS);
       if (name) pvc.spec.storageClassName = name;
     }
   },

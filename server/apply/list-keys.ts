@@ -1,6 +1,6 @@
 import type { ListShape } from '../../schema/shape.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
-import { keyElement, type PathElement } from './path-element.ts';
+import type { PathElement } from './path-element.ts';
 
 /**
  * Key fields that admission defaults, with their defaults: an applied port without a
@@ -35,12 +35,24 @@ export function keyedItems(
   return items;
 }
 
+/** A keyed list's key fields in name order, each with its JSON name: the start of every item's element. */
+const sortedKeys = new WeakMap<readonly string[], Array<[name: string, json: string]>>();
+
+/**
+ * The item's path element, as keyElement writes it (`k:{"name":"web"}`), built here
+ * without an object in between: every item of every keyed list is keyed on every write.
+ */
 function itemElement(keys: readonly string[], item: Record<string, unknown>): PathElement | undefined {
-  const key: Record<string, unknown> = {};
-  for (const name of keys) {
+  let sorted = sortedKeys.get(keys);
+  if (!sorted) {
+    sorted = [...keys].sort().map((name) => [name, JSON.stringify(name)]);
+    sortedKeys.set(keys, sorted);
+  }
+  let element = 'k:{';
+  for (const [i, [name, json]] of sorted.entries()) {
     const value = item[name] ?? KEY_DEFAULTS[name];
     if (value === undefined || value === null || typeof value === 'object') return undefined;
-    key[name] = value;
+    element += `${i > 0 ? ',' : ''}${json}:${JSON.stringify(value)}`;
   }
-  return keyElement(key);
+  return `${element}}`;
 }

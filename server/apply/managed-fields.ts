@@ -10,6 +10,8 @@ export type ManagerInfo = Omit<ManagedFieldsEntry, 'fieldsV1' | 'fieldsType'>;
 export interface Managed {
   info: ManagerInfo;
   fields: FieldSet;
+  /** The stored entry this manager was read from, to store again if a write leaves it as it was. */
+  stored?: ManagedFieldsEntry;
 }
 
 /** Every manager of an object, by identity (`managerIdentity`). */
@@ -31,53 +33,67 @@ export function managerIdentity(info: ManagerInfo): string {
 }
 
 /**
- * Decoded once per stored entry list: committed objects are frozen and shared, so the
- * next write of the same object finds its managers here instead of decoding them again.
+ * The managers of an object (none for an object that is not there), in a new map the
+ * caller may change. A set decoded from a stored (frozen) value encodes as that very
+ * value again (fields-v1.ts), so a manager an apply leaves alone keeps its stored entry.
  */
-const decoded = new WeakMap<readonly ManagedFieldsEntry[], Managers>();
-
-/** The stored encoding of a decoded set, for a manager whose fields a write leaves alone. */
-const encodings = new WeakMap<FieldSet, unknown>();
-
-/** The managers of an object (none for an object that is not there). A copy the caller may change. */
 export function managersOf(obj: Resource | undefined): Managers {
+  const managers: Managers = new Map();
   const entries = obj?.metadata.managedFields;
-  if (!entries?.length) return new Map();
-  let managers = decoded.get(entries);
-  if (!managers) {
-    managers = new Map();
-    for (const [i, { fieldsV1, fieldsType: _, ...info }] of entries.entries()) {
-      const fields = rootFromFieldsV1(fieldsV1 ?? {}, `metadata.managedFields[${i}].fieldsV1`);
-      encodings.set(fields, fieldsV1);
-      managers.set(managerIdentity(info), { info, fields });
-    }
-    if (Object.isFrozen(entries)) decoded.set(entries, managers);
+  if (!entries?.length) return managers;
+  for (const [i, entry] of entries.entries()) {
+    const { fieldsV1, fieldsType: _, ...info } = entry;
+    const fields = rootFromFieldsV1(fieldsV1 ?? {}, `metadata.managedFields[${i}].fieldsV1`);
+    managers.set(managerIdentity(info), {
+      info,
+      fields,
+      ...(Object.isFrozen(entry) ? { stored: entry } : {}),
+    });
   }
-  return new Map(managers);
+  return managers;
 }
 
 /**
  * The entries of `managers` as stored, in Kubernetes' order: appliers first, then by
- * time, manager and subresource. Managers left without fields are dropped.
+ * time, manager and subresource. Managers left without fields are dropped. A manager
+ * whose info and fields a write left alone keeps its stored entry, the very object.
  */
 export function managedFieldsOf(managers: Managers): ManagedFieldsEntry[] {
   const kept = [...managers.values()].filter(({ fields }) => !fields.isEmpty());
-  kept.sort(
-    (a, b) =>
-      compare(a.info.operation, b.info.operation) ||
-      compare(a.info.time, b.info.time) ||
-      compare(a.info.manager, b.info.manager) ||
-      compare(a.info.subresource, b.info.subresource),
+  kept.sort((a, b) => storedOrder(a.info, b.info));
+  return kept.map(({ info, fields, stored }) => {
+    const fieldsV1 = toFieldsV1(fields);
+    if (stored?.fieldsV1 === fieldsV1 && sameInfo(stored, info)) return stored;
+    return {
+      manager: info.manager,
+      operation: info.operation,
+      apiVersion: info.apiVersion,
+      time: info.time,
+      fieldsType: 'FieldsV1',
+      fieldsV1,
+      ...(info.subresource ? { subresource: info.subresource } : {}),
+    };
+  });
+}
+
+function sameInfo(entry: ManagedFieldsEntry, info: ManagerInfo): boolean {
+  return (
+    entry.manager === info.manager &&
+    entry.operation === info.operation &&
+    entry.apiVersion === info.apiVersion &&
+    entry.time === info.time &&
+    entry.subresource === info.subresource
   );
-  return kept.map(({ info, fields }) => ({
-    manager: info.manager,
-    operation: info.operation,
-    apiVersion: info.apiVersion,
-    time: info.time,
-    fieldsType: 'FieldsV1',
-    fieldsV1: encodings.get(fields) ?? toFieldsV1(fields),
-    ...(info.subresource ? { subresource: info.subresource } : {}),
-  }));
+}
+
+/** Kubernetes' order of managedFields: appliers first, then by time, manager and subresource. */
+export function storedOrder(a: ManagerInfo, b: ManagerInfo): number {
+  return (
+    compare(a.operation, b.operation) ||
+    compare(a.time, b.time) ||
+    compare(a.manager, b.manager) ||
+    compare(a.subresource, b.subresource)
+  );
 }
 
 /** Byte order, as Go compares strings. */

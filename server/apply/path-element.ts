@@ -9,14 +9,19 @@ export function fieldElement(name: string): PathElement {
   return `f:${name}`;
 }
 
-/** The key fields in name order, so the same item always gives the same element. */
+/**
+ * The key fields in name order, so the same item always gives the same element: the JSON
+ * of an object of those fields, written out without building one (every item of every
+ * keyed list is keyed on every write).
+ */
 export function keyElement(key: Record<string, unknown>): PathElement {
-  const sorted = Object.fromEntries(
-    Object.keys(key)
-      .sort()
-      .map((name) => [name, key[name]]),
-  );
-  return `k:${JSON.stringify(sorted)}`;
+  let element = 'k:{';
+  for (const name of Object.keys(key).sort()) {
+    if (key[name] === undefined) continue;
+    if (element.length > 3) element += ',';
+    element += `${JSON.stringify(name)}:${JSON.stringify(key[name])}`;
+  }
+  return `${element}}`;
 }
 
 /** Whether a FieldsV1 key is a path element this server can read. */

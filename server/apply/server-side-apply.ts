@@ -79,7 +79,9 @@ export function prepareApply(
     if (conflicts.length > 0 && !options.force) throw new ApplyConflict(conflicts);
     const objectChanged = !changed.isEmpty() || !removed.isEmpty();
     const time = objectChanged || !previous ? timestamp() : previous.info.time;
-    managers.set(identity, { info: { ...info, time }, fields: applied });
+    // An applier that applies the fields it owns keeps its stored set, and its encoding.
+    const fields = previous?.fields.equals(applied) ? previous.fields : applied;
+    managers.set(identity, { info: { ...info, time }, fields, stored: previous?.stored });
     return managedFieldsOf(managers);
   };
   return { merged, ownership };

@@ -1,7 +1,9 @@
 import { timestamp } from '../resources/object-meta.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { ManagedFieldsEntry } from '../../schema/kinds/meta.ts';
-import { managedFieldsOf, managerIdentity, managersOf, type ManagerInfo } from './managed-fields.ts';
+import type { FieldsV1 } from './fields-v1.ts';
+import { EMPTY_FIELDS, isEmptyFields, withFields, withoutFields } from './fields-v1-edits.ts';
+import { managerIdentity, storedOrder, type ManagerInfo } from './managed-fields.ts';
 import { DEFAULT_FIELD_MANAGER, type FieldOwner } from './field-manager.ts';
 import { compareFields } from './object-fields.ts';
 import { trackedPart, type Subresource } from './tracked-fields.ts';
@@ -41,23 +43,43 @@ export function trackUpdate(
   );
   const changed = added.union(modified);
   if (changed.isEmpty() && removed.isEmpty()) return before?.metadata.managedFields;
-  const managers = managersOf(before);
+  const info: ManagerInfo = {
+    manager,
+    operation: 'Update',
+    apiVersion: def.apiVersion,
+    ...(recorded ? { subresource: recorded } : {}),
+  };
+  const identity = managerIdentity(info);
   const touched = changed.union(removed);
-  for (const [identity, managed] of managers)
-    managers.set(identity, { ...managed, fields: managed.fields.difference(touched) });
+  const entries: ManagedFieldsEntry[] = [];
+  let own: FieldsV1 = EMPTY_FIELDS;
+  let ownWhere = '';
+  for (const [i, entry] of (before?.metadata.managedFields ?? []).entries()) {
+    const where = `metadata.managedFields[${i}].fieldsV1`;
+    const stored = (entry.fieldsV1 ?? EMPTY_FIELDS) as FieldsV1;
+    if (managerIdentity(entry) !== identity) keep(entries, entry, withoutFields(stored, touched, where));
+    else if (changed.isEmpty()) keep(entries, entry, withoutFields(stored, removed, where));
+    else [own, ownWhere] = [stored, where];
+  }
   if (!changed.isEmpty()) {
-    const info: ManagerInfo = {
+    // (previous − touched) ∪ changed, worked out as (previous − removed) ∪ changed: the
+    // same set, and the very stored one when the write keeps its manager's paths (a
+    // status write by the status's owner), which then only gets a new time.
+    entries.push({
       manager,
       operation: 'Update',
       apiVersion: def.apiVersion,
+      time: now,
+      fieldsType: 'FieldsV1',
+      fieldsV1: withFields(withoutFields(own, removed, ownWhere), changed, ownWhere),
       ...(recorded ? { subresource: recorded } : {}),
-    };
-    const identity = managerIdentity(info);
-    const previous = managers.get(identity)?.fields;
-    managers.set(identity, {
-      info: { ...info, time: now },
-      fields: previous ? previous.union(changed) : changed,
     });
   }
-  return managedFieldsOf(managers);
+  return entries.sort(storedOrder);
+}
+
+/** `entry` with `fieldsV1`, the very entry when they are its own; nothing when they are empty. */
+function keep(entries: ManagedFieldsEntry[], entry: ManagedFieldsEntry, fieldsV1: FieldsV1): void {
+  if (isEmptyFields(fieldsV1)) return;
+  entries.push(fieldsV1 === entry.fieldsV1 ? entry : { ...entry, fieldsV1 });
 }

@@ -30,12 +30,37 @@ export interface Subject {
  */
 export class Authorizer {
   private readonly index: RbacIndex;
+  /** Where `recording` collects decisions while it runs. */
+  private recorder?: Array<[AccessAttributes, boolean]>;
 
   constructor(store: Store) {
     this.index = new RbacIndex(store);
   }
 
   authorize(attrs: AccessAttributes): Decision {
+    const decision = this.decide(attrs);
+    this.recorder?.push([attrs, decision.allowed]);
+    return decision;
+  }
+
+  /**
+   * Runs `work` (synchronous), returning its result and every decision `authorize` made
+   * meanwhile: what a result computed for one caller rests on, so that another caller
+   * given the same answers may share it.
+   */
+  recording<T>(work: () => T): { result: T; decisions: Array<[attrs: AccessAttributes, allowed: boolean]> } {
+    const outer = this.recorder;
+    const decisions: Array<[AccessAttributes, boolean]> = [];
+    this.recorder = decisions;
+    try {
+      return { result: work(), decisions };
+    } finally {
+      this.recorder = outer;
+      outer?.push(...decisions);
+    }
+  }
+
+  private decide(attrs: AccessAttributes): Decision {
     if (attrs.groups.includes(MASTERS_GROUP)) return { allowed: true };
     for (const rules of this.ruleSets(attrs, attrs.namespace)) {
       if (rules.some((rule) => ruleAllows(rule, attrs))) return { allowed: true };

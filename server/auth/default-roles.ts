@@ -46,6 +46,7 @@ const VIEWABLE: Record<string, string[]> = {
   batch: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
   policy: ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
   'networking.k8s.io': ['ingresses', 'ingresses/status', 'networkpolicies'],
+  'discovery.k8s.io': ['endpointslices'],
 };
 
 /** What `edit` writes, by API group: the viewable objects (not their status) plus Secrets and pods' streams. */
@@ -80,15 +81,13 @@ const rules = (byGroup: Record<string, string[]>, verbs: string[]): PolicyRule[]
   Object.entries(byGroup).map(([group, resources]) => ({ apiGroups: [group], resources, verbs }));
 
 const viewRules = rules(VIEWABLE, READ);
-const editRules: PolicyRule[] = [
-  ...viewRules,
+const editOnlyRules: PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: READ },
   ...rules(EDITABLE, WRITE),
   { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward'], verbs: ['create', 'get'] },
   { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
 ];
-const adminRules: PolicyRule[] = [
-  ...editRules,
+const adminOnlyRules: PolicyRule[] = [
   {
     apiGroups: ['rbac.authorization.k8s.io'],
     resources: ['roles', 'rolebindings'],
@@ -96,6 +95,10 @@ const adminRules: PolicyRule[] = [
   },
   { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
 ];
+// In the order aggregation gathers them (sources by name), so that a new cluster's roles are
+// already what the clusterrole-aggregation controller would write.
+const editRules: PolicyRule[] = [...editOnlyRules, ...viewRules];
+const adminRules: PolicyRule[] = [...editRules, ...adminOnlyRules];
 
 /** What every authenticated caller may read outside the resources: discovery, OpenAPI, health, version. */
 const DISCOVERY_URLS = [
@@ -121,6 +124,8 @@ const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version
  * roles or bindings) and `view` (reads most objects, not Secrets); and the system roles every
  * caller holds: `system:discovery` (discovery and OpenAPI), `system:public-info-viewer`
  * (health and version) and `system:basic-user` (asking what it may do). None reads /metrics.
+ * `system:aggregate-to-*` hold what `admin`, `edit` and `view` add to the role below them,
+ * which those gather by aggregation (AGGREGATION below).
  */
 export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'cluster-admin': [
@@ -130,6 +135,9 @@ export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   admin: adminRules,
   edit: editRules,
   view: viewRules,
+  'system:aggregate-to-admin': adminOnlyRules,
+  'system:aggregate-to-edit': editOnlyRules,
+  'system:aggregate-to-view': viewRules,
   'system:discovery': [{ nonResourceURLs: DISCOVERY_URLS, verbs: ['get'] }],
   'system:public-info-viewer': [{ nonResourceURLs: PUBLIC_INFO_URLS, verbs: ['get'] }],
   'system:basic-user': [
@@ -165,12 +173,37 @@ export function defaultClusterRoleBindings() {
   }));
 }
 
+const aggregateTo = (role: string) => `rbac.authorization.k8s.io/aggregate-to-${role}`;
+
+/**
+ * How the user-facing roles aggregate, as Kubernetes': `admin`, `edit` and `view` gather the
+ * roles labelled aggregate-to-admin, -edit, -view (so a CRD's author extends them with a
+ * labelled ClusterRole); `view` is labelled into `edit` and `edit` into `admin`.
+ */
+const AGGREGATION: Record<string, { gathers?: string; labels: Record<string, string> }> = {
+  admin: { gathers: aggregateTo('admin'), labels: {} },
+  edit: { gathers: aggregateTo('edit'), labels: { [aggregateTo('admin')]: 'true' } },
+  view: { gathers: aggregateTo('view'), labels: { [aggregateTo('edit')]: 'true' } },
+  'system:aggregate-to-admin': { labels: { [aggregateTo('admin')]: 'true' } },
+  'system:aggregate-to-edit': { labels: { [aggregateTo('edit')]: 'true' } },
+  'system:aggregate-to-view': { labels: { [aggregateTo('view')]: 'true' } },
+};
+
 /** The default ClusterRoles as objects to store. */
 export function defaultClusterRoles() {
-  return Object.entries(DEFAULT_CLUSTER_ROLES).map(([name, roleRules]) => ({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
-    rules: roleRules,
-  }));
+  return Object.entries(DEFAULT_CLUSTER_ROLES).map(([name, roleRules]) => {
+    const aggregation = AGGREGATION[name];
+    return {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: {
+        name,
+        labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...aggregation?.labels },
+      },
+      ...(aggregation?.gathers
+        ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregation.gathers]: 'true' } }] } }
+        : {}),
+      rules: roleRules,
+    };
+  });
 }

@@ -17,7 +17,9 @@ const GRANTING: Record<string, readonly string[]> = {
  * Kubernetes' RBAC escalation prevention, for an RBAC object about to be stored by `subject`:
  * a Role or ClusterRole may grant only what the writer already holds where it applies
  * (unless the writer may `escalate` it); a binding may grant only a role whose every rule the
- * writer holds where the binding applies (unless the writer may `bind` that role). Throws
+ * writer holds where the binding applies (unless the writer may `bind` that role). A
+ * ClusterRole with an aggregationRule, before or after the write, takes holding everything
+ * besides, since aggregation may gather any rule into it. Throws
  * FORBIDDEN with Kubernetes' message. A write that leaves what the object grants as it was
  * (labels, finalizers, a deletion mark) is not an escalation and is let through.
  */
@@ -49,14 +51,36 @@ export function checkEscalation(
   }
 
   const missing = notHeld(authorizer, subject, granted, namespace);
-  if (missing.length === 0) return;
   const plural = `${obj.kind.toLowerCase()}s.${RBAC_GROUP}`;
-  const groups = subject.groups.map((group) => JSON.stringify(group)).join(' ');
-  throw new ApiError(
-    'FORBIDDEN',
-    `${plural} "${obj.metadata.name}" is forbidden: user "${subject.user}" (groups=[${groups}]) ` +
-      `is attempting to grant RBAC permissions not currently held:\n${missing.map(compactString).join('\n')}`,
-  );
+  if (missing.length > 0) {
+    const groups = subject.groups.map((group) => JSON.stringify(group)).join(' ');
+    throw new ApiError(
+      'FORBIDDEN',
+      `${plural} "${obj.metadata.name}" is forbidden: user "${subject.user}" (groups=[${groups}]) ` +
+        `is attempting to grant RBAC permissions not currently held:\n${missing.map(compactString).join('\n')}`,
+    );
+  }
+  // An aggregationRule may gather any rule, now or later (and dropping one keeps what it
+  // gathered): setting, changing or removing one takes holding everything, as Kubernetes asks.
+  const aggregated = aggregates(obj) || (current !== undefined && aggregates(current));
+  if (aggregated && notHeld(authorizer, subject, FULL_AUTHORITY, undefined).length > 0) {
+    throw new ApiError(
+      'FORBIDDEN',
+      `${plural} "${obj.metadata.name}" is forbidden: must have cluster-admin privileges to use the aggregationRule`,
+    );
+  }
+}
+
+/** Everything, resources and paths: what `cluster-admin` holds. */
+const FULL_AUTHORITY: readonly PolicyRule[] = [
+  { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+  { nonResourceURLs: ['*'], verbs: ['*'] },
+];
+
+/** Whether a ClusterRole has its rules filled by aggregation. */
+function aggregates(role: Resource): boolean {
+  const rule = role.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined;
+  return (rule?.clusterRoleSelectors?.length ?? 0) > 0;
 }
 
 /**

@@ -128,6 +128,12 @@ export class ServiceAccountTokens {
     };
   }
 
+  /** When a token this server signed expires (ms since the epoch); undefined for any other string. */
+  expiryOf(token: string): number | undefined {
+    const claims = this.verified.get(token) ?? this.checkSignature(token);
+    return claims ? claims.exp * 1000 : undefined;
+  }
+
   /** The claims of a token this server signed, remembered; undefined for any other string. */
   private checkSignature(token: string): Claims | undefined {
     const parts = token.split('.');

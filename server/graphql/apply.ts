@@ -1,5 +1,5 @@
 import { authorizeApply } from './apply-access.ts';
-import { builder } from './builder.ts';
+import { builder, warnInto } from './builder.ts';
 import { perObject } from './field-access.ts';
 import { ResourceRef } from './resource.ts';
 
@@ -32,6 +32,7 @@ builder.mutationField('apply', (t) =>
         serverSide: args.serverSide ?? false,
         fieldManager: args.fieldManager ?? undefined,
         force: args.force ?? false,
+        ...warnInto(ctx),
       });
     },
   }),

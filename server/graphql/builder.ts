@@ -13,6 +13,17 @@ export interface Context {
   resources: ResourceService;
   /** What the principal may do (RBAC), and the ServiceAccount tokens the server issues. */
   access: AccessControl;
+  /**
+   * The operation's warnings, for `extensions.warnings` (server/http/warnings.ts); absent
+   * where nobody reads them (the in-process transport of the cluster's own components).
+   */
+  warnings?: string[];
+}
+
+/** A write's option that adds its warnings to the operation's, where they are collected. */
+export function warnInto(ctx: Context): { warn?: (message: string) => void } {
+  const warnings = ctx.warnings;
+  return warnings ? { warn: (message) => warnings.push(message) } : {};
 }
 
 /** The one Pothos builder: every file under schema/ adds its types and fields to it. */

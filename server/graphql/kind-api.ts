@@ -1,7 +1,7 @@
 import type { ArgumentRef, ObjectRef } from '@pothos/core';
 import { apiNames } from '../../schema/api-names.ts';
 import { BOOKMARK_INTERVAL_ANNOTATION } from '../../schema/watch-bookmarks.ts';
-import { builder, type ArgsBuilder, type Types } from './builder.ts';
+import { builder, warnInto, type ArgsBuilder, type Types } from './builder.ts';
 import { onKind, requires } from './field-access.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { ListResult } from '../resources/reads.ts';
@@ -154,7 +154,12 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       args: { ...scope(t, true), ...inputArg(t), ...dryRun(t) },
       ...on('create'),
       resolve: (_root, args, ctx) =>
-        stored(ctx.resources.create(def, ns(args), input(args), { dryRun: args.dryRun ?? false })),
+        stored(
+          ctx.resources.create(def, ns(args), input(args), {
+            dryRun: args.dryRun ?? false,
+            ...warnInto(ctx),
+          }),
+        ),
     }),
     [`replace${def.kind}`]: t.field({
       type: ref,
@@ -165,7 +170,10 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       ...on('update'),
       resolve: (_root, args, ctx) =>
         stored(
-          ctx.resources.replace(def, ns(args), args.name, input(args), { dryRun: args.dryRun ?? false }),
+          ctx.resources.replace(def, ns(args), args.name, input(args), {
+            dryRun: args.dryRun ?? false,
+            ...warnInto(ctx),
+          }),
         ),
     }),
     [`patch${def.kind}`]: t.field({
@@ -176,7 +184,12 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
       args: { ...target(t), patch: t.arg({ type: 'JSON', required: true }), ...dryRun(t) },
       ...on('patch'),
       resolve: (_root, args, ctx) =>
-        stored(ctx.resources.patch(def, ns(args), args.name, args.patch, { dryRun: args.dryRun ?? false })),
+        stored(
+          ctx.resources.patch(def, ns(args), args.name, args.patch, {
+            dryRun: args.dryRun ?? false,
+            ...warnInto(ctx),
+          }),
+        ),
     }),
     [`delete${def.kind}`]: t.field({
       type: ref,

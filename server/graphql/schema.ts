@@ -28,21 +28,26 @@ export function buildSchema(): GraphQLSchema {
     registerEviction();
     registerRollout(refs);
     registerUsage(refs);
-    const built = builder.toSchema();
-    enforceFieldAccess(built);
-    // In the schema itself, not only added by the plugins that run them, so that the printed
-    // schema and introspection show clients (and code generators) what they may send.
-    schema = new GraphQLSchema({
-      ...built.toConfig(),
-      directives: [
-        ...built.getDirectives(),
-        GraphQLLiveDirective,
-        GraphQLDeferDirective,
-        GraphQLStreamDirective,
-      ],
-    });
+    schema = builtSchema();
   }
   return schema;
+}
+
+/** What the builder holds now, as served: field access enforced, the directives declared. */
+export function builtSchema(): GraphQLSchema {
+  const built = builder.toSchema();
+  enforceFieldAccess(built);
+  // In the schema itself, not only added by the plugins that run them, so that the printed
+  // schema and introspection show clients (and code generators) what they may send.
+  return new GraphQLSchema({
+    ...built.toConfig(),
+    directives: [
+      ...built.getDirectives(),
+      GraphQLLiveDirective,
+      GraphQLDeferDirective,
+      GraphQLStreamDirective,
+    ],
+  });
 }
 
 /** The schema sorted, as printed to schema/schema.graphql. */

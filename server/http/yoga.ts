@@ -7,8 +7,10 @@ import type { AccessControl } from '../auth/access-control.ts';
 import { corsFor } from './cors.ts';
 import { useDocumentLimits } from '../limits/document-limits.ts';
 import { useErrorContract } from './error-contract.ts';
+import { useCurrentSchema } from './use-current-schema.ts';
 import { useResponseCompression } from './response-compression.ts';
 import { useSseStreams } from './sse-streams.ts';
+import { useWarnings } from './warnings.ts';
 import { useExecutionLimits } from '../limits/execution-limits.ts';
 import { useBodyLimits, useQueryLimits, type Limits } from '../limits/hardening.ts';
 import type { ConnectionLimits, Quota } from '../limits/connection-limits.ts';
@@ -30,6 +32,8 @@ export type YogaApp = YogaServerInstance<ServerContext, Context>;
 
 export interface YogaOptions {
   schema: GraphQLSchema;
+  /** The schema of the moment, when it changes while the server runs (custom resources): `schema` until it does. */
+  currentSchema?: () => GraphQLSchema;
   auth: Authenticator;
   resources: ResourceService;
   access: AccessControl;
@@ -42,6 +46,8 @@ export interface YogaOptions {
   corsOrigins?: readonly string[];
   /** Where queries marked `@live` run. */
   live: LiveQueries;
+  /** Writes each operation's root fields to the audit log (server/audit/use-audit.ts). */
+  audit: Plugin;
 }
 
 /** The 401 for a request without a valid token (RFC 6750 asks for the WWW-Authenticate challenge). */
@@ -85,9 +91,12 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     // In this order: the error contract wraps the body limit's parser and sees every
     // execution result, which the execution limits may answer early.
     plugins: [
+      ...(options.currentSchema ? [useCurrentSchema(options.currentSchema)] : []),
       useAuthentication(auth),
       useBodyLimits({ maxBytes: limits.maxBodyBytes, maxNesting: limits.maxNesting }),
       useErrorContract(),
+      useWarnings(),
+      options.audit,
       useDocumentLimits(limits),
       useQueryLimits(limits),
       useExecutionLimits(limits),
@@ -113,6 +122,7 @@ export function createYogaApp(options: YogaOptions): YogaApp {
         principal,
         resources: options.access.resourcesFor(principal, resources),
         access: options.access,
+        warnings: [],
       };
     },
   });

@@ -3,6 +3,7 @@ import { kindByName } from '../../schema/kinds/index.ts';
 import type { PodDisruptionBudget as PodDisruptionBudgetShape } from '../../schema/kinds/poddisruptionbudget.ts';
 import { selectorMatches } from '../../schema/label-selector.ts';
 import { ApiError, notFound, tooManyRequests } from '../errors.ts';
+import { markDisruptionTarget } from './disruption-target.ts';
 import { timestamp } from './object-meta.ts';
 import type { ResourceService, WriteOptions } from './service.ts';
 import { updateWithRetry } from './update-retry.ts';
@@ -26,7 +27,8 @@ const RETRY_AFTER_SECONDS = 5;
  * concurrent evictions cannot both spend the last disruption (the budget's update is a
  * compare-and-swap). A pod that is running but not ready may go when the budget is
  * healthy, or always under `unhealthyPodEvictionPolicy: AlwaysAllow`, without spending one.
- * More than one budget over the pod is refused, as in Kubernetes.
+ * More than one budget over the pod is refused, as in Kubernetes. An evicted pod gets the
+ * condition DisruptionTarget (reason EvictionByEvictionAPI) just before its deletion.
  */
 export async function evictPod(
   resources: ResourceService,
@@ -39,7 +41,7 @@ export async function evictPod(
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   const budgets = coveringBudgets(resources, pod);
   if (pod.metadata.deletionTimestamp || phase !== 'Running' || budgets.length === 0) {
-    await resources.delete(POD(), namespace, name, options);
+    await markAndDelete(resources, namespace, name, options);
     return;
   }
   if (budgets.length > 1) {
@@ -54,11 +56,23 @@ export async function evictPod(
   const healthy = (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0);
   const alwaysAllow = budget.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow';
   if (!isReady(pod) && (alwaysAllow || healthy)) {
-    await resources.delete(POD(), namespace, name, options);
+    await markAndDelete(resources, namespace, name, options);
     return;
   }
   if (!options.dryRun) await spendDisruption(resources, budget, name);
   else refuseUnlessAllowed(budget);
+  await markAndDelete(resources, namespace, name, options);
+}
+
+/** The pod's DisruptionTarget condition first, then its deletion, as Kubernetes' eviction writes them. */
+async function markAndDelete(
+  resources: ResourceService,
+  namespace: string,
+  name: string,
+  options: DeleteOptions & WriteOptions,
+): Promise<void> {
+  if (!options.dryRun)
+    await markDisruptionTarget(resources, namespace, name, 'EvictionByEvictionAPI', 'Eviction API: evicting');
   await resources.delete(POD(), namespace, name, options);
 }
 

@@ -4,6 +4,7 @@ import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { noMatchesForVersion } from '../../schema/kind-versions.ts';
 import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
+import { toStoredVersion } from '../conversion/served-versions.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { objectKey, type Store, type WriteOp } from '../store/store.ts';
 import { appliedConfig } from '../apply/applied-config.ts';
@@ -26,6 +27,8 @@ import { Writes, type Admissions, type Change, type DeleteOptions } from './writ
 export interface WriteOptions extends UnknownFieldPolicy, FieldOwner {
   /** Run admission and return the result without storing it. */
   dryRun?: boolean;
+  /** Receives admission's annotations for the request's audit event. */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface PatchOptions extends WriteOptions {
@@ -309,9 +312,11 @@ export class ResourceService {
     // Up to maxObjects manifests: decoded in slices, so the event loop serves others between them.
     const slices = new TimeSlices();
     const ops: WriteOp[] = [];
-    for (const [i, manifest] of manifests.entries()) {
+    for (const [i, written] of manifests.entries()) {
       await slices.pause();
       try {
+        // A kind served at more than one version is applied as the store keeps it.
+        const manifest = toStoredVersion(written);
         const def = this.kindOf(manifest);
         const op = options.serverSide
           ? this.writes.serverSideApply(

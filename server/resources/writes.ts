@@ -32,6 +32,12 @@ export interface DeleteOptions {
   uid?: string;
 }
 
+/** Who writes (for managedFields) and where the write's warnings go. */
+type WriteCaller = FieldOwner & UnknownFieldPolicy & Notices;
+
+/** Where admission's warnings (response headers) and audit annotations (the request's audit event) go. */
+type Notices = Pick<AdmissionContext, 'warn' | 'annotate'>;
+
 /** How a write changes the stored object: given a copy of it, returns the object wanted. */
 export type Change = (current: Resource) => unknown;
 
@@ -53,7 +59,8 @@ export class Writes {
    * Unknown fields first go as `policy` says (kept, to fail here, when it says nothing).
    */
   checkShape(def: KindDefinition, obj: unknown, policy: UnknownFieldPolicy = {}): void {
-    handleUnknownFields(def, def.shape, obj, '', policy);
+    const pruned = def.pruneUnknownFields && !policy.fieldValidation;
+    handleUnknownFields(def, def.shape, obj, '', pruned ? { ...policy, fieldValidation: 'Ignore' } : policy);
     const errors: FieldError[] = [];
     checkShape(def.shape, obj, '', errors);
     if (errors.length) {
@@ -62,26 +69,28 @@ export class Writes {
     }
   }
 
-  create(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
+  create(def: KindDefinition, obj: Resource, owner: WriteCaller = {}): WriteOp {
     const key = keyOf(def, obj);
     return {
       key,
       decide: (current, tx) => {
         if (current) throw alreadyExists(def.plural, obj.metadata.name!);
-        return { put: this.created(def, structuredClone(obj), tx, updateOwnership(def, owner, '')) };
+        return {
+          put: this.created(def, structuredClone(obj), tx, updateOwnership(def, owner, ''), owner),
+        };
       },
     };
   }
 
   /** Create when absent, update when present: what `apply` does for each manifest. */
-  apply(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
+  apply(def: KindDefinition, obj: Resource, owner: WriteCaller = {}): WriteOp {
     const key = keyOf(def, obj);
     const ownership = updateOwnership(def, owner, '');
     return {
       key,
       decide: (current, tx) => {
-        if (!current) return { put: this.created(def, structuredClone(obj), tx, ownership) };
-        return this.update(def, structuredClone(obj), current, tx, ownership);
+        if (!current) return { put: this.created(def, structuredClone(obj), tx, ownership, owner) };
+        return this.update(def, structuredClone(obj), current, tx, ownership, owner);
       },
     };
   }
@@ -93,25 +102,26 @@ export class Writes {
   serverSideApply(
     def: KindDefinition,
     config: Resource,
-    options: ApplyOptions & UnknownFieldPolicy = {},
+    options: ApplyOptions & UnknownFieldPolicy & Notices = {},
   ): WriteOp {
     return {
       key: keyOf(def, config),
       decide: (current, tx) => {
         const { merged, ownership } = prepareApply(def, current, config, options);
         this.checkShape(def, merged, options);
-        if (!current) return { put: this.created(def, merged, tx, ownership) };
-        return this.update(def, merged, current, tx, ownership);
+        if (!current) return { put: this.created(def, merged, tx, ownership, options) };
+        return this.update(def, merged, current, tx, ownership, options);
       },
     };
   }
 
-  replace(def: KindDefinition, obj: Resource, owner: FieldOwner = {}): WriteOp {
+  replace(def: KindDefinition, obj: Resource, owner: WriteCaller = {}): WriteOp {
     return {
       key: keyOf(def, obj),
       decide: (current, tx) => {
         if (!current) throw notFound(def.plural, obj.metadata.name!);
-        return this.update(def, structuredClone(obj), current, tx, updateOwnership(def, owner, ''));
+        const ownership = updateOwnership(def, owner, '');
+        return this.update(def, structuredClone(obj), current, tx, ownership, owner);
       },
     };
   }
@@ -126,7 +136,7 @@ export class Writes {
     namespace: string | undefined,
     name: string,
     change: Change,
-    policy: UnknownFieldPolicy & FieldOwner = {},
+    policy: UnknownFieldPolicy & FieldOwner & Notices = {},
   ): WriteOp {
     return {
       key: objectKey(def.kind, namespace, name),
@@ -148,7 +158,7 @@ export class Writes {
             'the namespace of the provided object does not match the namespace sent on the request',
           );
         }
-        return this.update(def, patched, current, tx, updateOwnership(def, policy, ''));
+        return this.update(def, patched, current, tx, updateOwnership(def, policy, ''), policy);
       },
     };
   }
@@ -214,7 +224,14 @@ export class Writes {
         const errors: FieldError[] = [];
         const statusShape = def.shape.fields.status;
         if (statusShape) {
-          handleUnknownFields(def, statusShape, status, 'status', policy);
+          const pruned = def.pruneUnknownFields && !policy.fieldValidation;
+          handleUnknownFields(
+            def,
+            statusShape,
+            status,
+            'status',
+            pruned ? { ...policy, fieldValidation: 'Ignore' } : policy,
+          );
           checkShape(statusShape, status, 'status', errors);
         }
         if (errors.length) throw invalid(def.kind, name, errors);
@@ -333,6 +350,7 @@ export class Writes {
     current: Resource,
     tx: TxView,
     ownership: Ownership,
+    notices?: Notices,
   ): WriteOutcome {
     const wanted = next.metadata.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion)
@@ -343,7 +361,7 @@ export class Writes {
         `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
       );
     }
-    const admitted = this.admit(def, next, current, tx);
+    const admitted = this.admit(def, next, current, tx, notices);
     if (!isDeepStrictEqual(current.spec, admitted.spec))
       admitted.metadata.generation = (current.metadata.generation ?? 1) + 1;
     setManagedFields(admitted, ownership(current, admitted));
@@ -356,7 +374,13 @@ export class Writes {
   }
 
   /** Server-owned metadata, status handling, defaults and validation: one object, ready to store. */
-  private admit(def: KindDefinition, next: Resource, current: Resource | undefined, tx: TxView): Resource {
+  private admit(
+    def: KindDefinition,
+    next: Resource,
+    current: Resource | undefined,
+    tx: TxView,
+    notices?: Notices,
+  ): Resource {
     const now = timestamp();
     systemMeta(next, current, now);
     if (!def.namespaced) delete next.metadata.namespace;
@@ -367,7 +391,7 @@ export class Writes {
       else if (current || def.kind !== 'Node') delete next.status;
     }
     const admission = this.admissions(def.kind);
-    const ctx = admissionContext(tx, current, now);
+    const ctx = admissionContext(tx, current, now, notices);
     admission.default?.(next, ctx);
     const errors = [
       ...validateMeta(def, next, current, admission.name),
@@ -384,9 +408,15 @@ export class Writes {
   }
 
   /** A new object admitted, in an existing namespace, with its first managedFields. */
-  private created(def: KindDefinition, obj: Resource, tx: TxView, ownership: Ownership): Resource {
+  private created(
+    def: KindDefinition,
+    obj: Resource,
+    tx: TxView,
+    ownership: Ownership,
+    notices?: Notices,
+  ): Resource {
     this.requireNamespace(def, obj, tx, true);
-    const admitted = this.admit(def, obj, undefined, tx);
+    const admitted = this.admit(def, obj, undefined, tx, notices);
     setManagedFields(admitted, ownership(undefined, admitted));
     return admitted;
   }
@@ -406,12 +436,21 @@ export class Writes {
 }
 
 /** What admission may read during one write: the store as the commit sees it. */
-function admissionContext(tx: TxView, old: Resource | undefined, now: string): AdmissionContext {
+function admissionContext(
+  tx: TxView,
+  old: Resource | undefined,
+  now: string,
+  notices: Notices = {},
+): AdmissionContext {
   return {
     old,
     now,
+    warn: notices.warn,
+    annotate: notices.annotate,
+    namespace: (name) => tx.get(objectKey('Namespace', undefined, name)),
     services: () => tx.list('Service'),
     storageClasses: () => tx.list('StorageClass'),
+    ingressClasses: () => tx.list('IngressClass'),
     objects: function* (kind, namespace) {
       for (const obj of tx.list(kind)) if (obj.metadata.namespace === namespace) yield obj;
     },

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { ApplyConflict } from '../apply/apply-conflict.ts';
 import { managerFromUserAgent } from '../apply/field-manager.ts';
+import { checkedToStored, type ServedVersion } from '../conversion/served-versions.ts';
 import { ApiError } from '../errors.ts';
 import { MANIFEST_LIMITS } from '../resources/manifests/manifest-limits.ts';
 import { parseManifests } from '../resources/manifests/manifests.ts';
@@ -33,13 +34,16 @@ export async function serveApplyPatch(
   text: string,
   q: URLSearchParams,
   params: WriteParams,
+  version?: ServedVersion,
 ): Promise<{ code: number; body: Resource | undefined }> {
   const fieldManager = q.get('fieldManager');
   if (!fieldManager) throw new BodyError(fieldManagerRequired());
   const force = q.get('force');
   if (force !== null && force !== 'true' && force !== 'false')
     throw new ApiError('BAD_REQUEST', `force: Invalid value: "${force}": must be true or false`);
-  const config = await configOf(def, text);
+  const written = await configOf(def, text);
+  // Applied at a converted version: merged as the store keeps it.
+  const config = version ? checkedToStored(version, written, params.options) : written;
   const existed = resources.exists(def, namespace, name);
   try {
     const body = await resources.serverSideApply(def, namespace, name, config, {

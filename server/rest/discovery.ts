@@ -1,5 +1,7 @@
 import type { KindDefinition } from '../../schema/kind.ts';
+import { dynamicKinds } from '../../schema/kinds/dynamic-kinds.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
+import { SERVED_VERSIONS } from '../conversion/served-versions.ts';
 import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from './metrics-api.ts';
 import { SCALABLE_KINDS } from './scale.ts';
 
@@ -37,6 +39,18 @@ const ALL_CATEGORY = new Set([
   'HorizontalPodAutoscaler',
 ]);
 
+/**
+ * Every kind at every version served: the stored versions (KINDS) first, each group's
+ * preferred one, then the versions converted to and from them (server/conversion/).
+ */
+export const SERVED_KINDS: readonly KindDefinition[] = [...KINDS, ...SERVED_VERSIONS.map((v) => v.served)];
+
+/** SERVED_KINDS and the custom resources served at the moment (dynamic-kinds.ts). */
+export function servedKinds(): readonly KindDefinition[] {
+  const dynamic = dynamicKinds();
+  return dynamic.length ? [...SERVED_KINDS, ...dynamic] : SERVED_KINDS;
+}
+
 export interface GroupVersion {
   group: string;
   version: string;
@@ -49,9 +63,12 @@ export function groupVersionOf(def: KindDefinition): GroupVersion {
     : { group: def.apiVersion.slice(0, slash), version: def.apiVersion.slice(slash + 1) };
 }
 
-/** The kind served at a group, version and plural ("" for the core group), if any. */
+/**
+ * The kind served at a group, version and plural ("" for the core group), if any: for a
+ * converted version (served-versions.ts), the kind as that version shows it.
+ */
 export function kindAt(group: string, version: string, plural: string): KindDefinition | undefined {
-  return KINDS.find((def) => {
+  return servedKinds().find((def) => {
     const gv = groupVersionOf(def);
     return gv.group === group && gv.version === version && def.plural === plural;
   });
@@ -78,7 +95,7 @@ export function apiVersions(serverAddress: string) {
   };
 }
 
-/** `/apis`: every named group with the one version served of each. */
+/** `/apis`: every named group with its versions, the stored one preferred. */
 export function apiGroupList() {
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(apiGroup) };
 }
@@ -92,7 +109,7 @@ export function apiGroupAt(group: string) {
 /** `/api/v1` or `/apis/{group}/{version}`: the resources served there, or undefined. */
 export function apiResourceList(group: string, version: string) {
   if (group === METRICS_GROUP && version === METRICS_VERSION) return metricsResourceList();
-  const defs = KINDS.filter((def) => {
+  const defs = servedKinds().filter((def) => {
     const gv = groupVersionOf(def);
     return gv.group === group && gv.version === version;
   });
@@ -110,6 +127,7 @@ export function apiResourceList(group: string, version: string) {
         verbs: VERBS,
         ...(def.shortNames.length ? { shortNames: def.shortNames } : {}),
         ...(ALL_CATEGORY.has(def.kind) ? { categories: ['all'] } : {}),
+        ...(def.categories?.length ? { categories: def.categories } : {}),
       },
       ...subresources(def),
     ]),
@@ -138,16 +156,25 @@ function subresources(def: KindDefinition) {
   ];
 }
 
-function groups(): GroupVersion[] {
-  const seen = new Map<string, GroupVersion>();
-  for (const def of KINDS) {
-    const gv = groupVersionOf(def);
-    if (gv.group && !seen.has(gv.group)) seen.set(gv.group, gv);
-  }
-  return [...seen.values(), { group: METRICS_GROUP, version: METRICS_VERSION }];
+interface ServedGroup {
+  group: string;
+  /** The preferred version first. */
+  versions: string[];
 }
 
-function apiGroup({ group, version }: GroupVersion) {
-  const gv = { groupVersion: `${group}/${version}`, version };
-  return { name: group, versions: [gv], preferredVersion: gv };
+function groups(): ServedGroup[] {
+  const seen = new Map<string, ServedGroup>();
+  for (const def of servedKinds()) {
+    const { group, version } = groupVersionOf(def);
+    if (!group) continue;
+    const served = seen.get(group);
+    if (!served) seen.set(group, { group, versions: [version] });
+    else if (!served.versions.includes(version)) served.versions.push(version);
+  }
+  return [...seen.values(), { group: METRICS_GROUP, versions: [METRICS_VERSION] }];
+}
+
+function apiGroup({ group, versions }: ServedGroup) {
+  const listed = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { name: group, versions: listed, preferredVersion: listed[0] };
 }

@@ -1,6 +1,8 @@
 import type http from 'node:http';
-import type { KindDefinition } from '../../schema/kind.ts';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
+import { checkedToStored, type ServedVersion } from '../conversion/served-versions.ts';
+import { noteAuditAnnotations } from '../audit/response-notes.ts';
 import { ApiError } from '../errors.ts';
 import { MANIFEST_LIMITS } from '../resources/manifests/manifest-limits.ts';
 import { checkMergePatch } from '../resources/merge-patch.ts';
@@ -34,10 +36,14 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
       params.options.fieldManager = fieldManagerOf(req, url.searchParams);
       const answer = await write(req, url, named, params);
       setWarnings(res, params.warnings);
+      noteAuditAnnotations(res, params.auditAnnotations);
       if ('status' in answer) sendStatus(res, answer.status);
-      else sendJson(res, answer.code, answer.body);
+      else sendJson(res, answer.code, shown(answer.body, target.version));
     } catch (error) {
-      if (params) setWarnings(res, params.warnings);
+      if (params) {
+        setWarnings(res, params.warnings);
+        noteAuditAnnotations(res, params.auditAnnotations);
+      }
       sendStatus(
         res,
         error instanceof BodyError ? error.status : statusFor(error, named.def, named.name, log),
@@ -51,7 +57,7 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
     target: Target,
     params: WriteParams,
   ): Promise<Answer> {
-    const { def, namespace, name, subresource } = target;
+    const { def, namespace, name, subresource, version } = target;
     const collectionInNamespace = name === undefined && (namespace !== undefined || !def.namespaced);
     switch (req.method) {
       case 'POST': {
@@ -59,11 +65,15 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
         const body = await object(req, def, params);
         const meta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
         if (typeof meta.name === 'string') target.name = meta.name;
-        return { code: 201, body: await resources.create(def, namespace, body, params.options) };
+        const stored = version ? checkedToStored(version, body, params.options) : body;
+        return { code: 201, body: await resources.create(def, namespace, stored, params.options) };
       }
-      case 'PUT':
+      case 'PUT': {
         if (name === undefined) return notAllowed();
-        return replace(def, namespace, name, subresource, await object(req, def, params), params);
+        const body = await object(req, def, params);
+        const stored = version ? checkedToStored(version, body, params.options) : body;
+        return replace(def, namespace, name, subresource, stored, params);
+      }
       case 'PATCH':
         if (name === undefined) return notAllowed();
         if (mediaType(req) === APPLY_PATCH) {
@@ -76,8 +86,10 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
             await readBody(req),
             url.searchParams,
             params,
+            version,
           );
         }
+        if (version) return patchVersion(version, target, await readBody(req), mediaType(req), params);
         return patch(def, namespace, name, subresource, await readBody(req), mediaType(req), params);
       case 'DELETE':
         if (subresource || (name === undefined && !collectionInNamespace)) return notAllowed();
@@ -94,7 +106,7 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
     target: Target,
     params: WriteParams,
   ): Promise<Answer> {
-    const { def, namespace, name } = target;
+    const { def, namespace, name, version } = target;
     const text = await readBody(req);
     const body = text.trim() ? await decodeObject(text, mediaType(req), 'DeleteOptions') : undefined;
     const { options, dryRun } = deleteOptions(body, url.searchParams);
@@ -111,9 +123,9 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
         code: 200,
         body: {
           kind: `${def.kind}List`,
-          apiVersion: def.apiVersion,
+          apiVersion: (version?.served ?? def).apiVersion,
           metadata: { resourceVersion: String(resources.store.revision) },
-          items: deleted,
+          items: version ? deleted.map((obj) => version.toServed(obj)) : deleted,
         },
       };
     }
@@ -184,6 +196,32 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
     return { code: 200, body: await resources.patch(def, namespace, name, document, options) };
   }
 
+  /**
+   * A patch written against a converted version: applied to the object as that version
+   * shows it, then converted back, within the one write (the status subresource keeps
+   * only the status of the result).
+   */
+  async function patchVersion(
+    version: ServedVersion,
+    { def, namespace, name, subresource }: Target,
+    text: string,
+    media: string,
+    params: WriteParams,
+  ): Promise<Answer> {
+    const { type, patch: document } = decodePatch(text, media);
+    checkPatch(type, def.kind, name!, document);
+    const change = (obj: Resource) =>
+      version.toStored(applyPatch(type, version.served.shape, version.toServed(obj), document) as Resource);
+    const options = { ...params.options, type };
+    if (subresource === 'status') {
+      const current = resources.get(def, namespace, name!);
+      const status = current ? change(current).status : undefined;
+      const rv = current?.metadata.resourceVersion;
+      return { code: 200, body: await resources.updateStatus(def, namespace, name!, status, rv, options) };
+    }
+    return { code: 200, body: await resources.modify(def, namespace, name!, change, options) };
+  }
+
   /** The object of a POST or PUT: decoded, within the depth manifests may have, duplicates handled. */
   async function object(
     req: http.IncomingMessage,
@@ -197,6 +235,13 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
     if (type === 'application/json') checkDuplicates(def, text, params);
     return body;
   }
+}
+
+/** A written object answered in the version asked for; Statuses, Scales and lists as they are. */
+function shown(body: unknown, version: ServedVersion | undefined): unknown {
+  if (!version || !isPlainObject(body)) return body;
+  const { kind, apiVersion } = version.stored;
+  return body.kind === kind && body.apiVersion === apiVersion ? version.toServed(body as Resource) : body;
 }
 
 type Answer = { code: number; body: unknown } | { status: ReturnType<typeof httpStatus> };

@@ -1,5 +1,10 @@
-import { KINDS } from '../../schema/kinds/index.ts';
-import { apiResourceList, groupVersionOf, KUBERNETES_VERSION, type GroupVersion } from './discovery.ts';
+import {
+  apiResourceList,
+  groupVersionOf,
+  KUBERNETES_VERSION,
+  servedKinds,
+  type GroupVersion,
+} from './discovery.ts';
 import { METRICS_GROUP, METRICS_VERSION } from './metrics-api.ts';
 import type { Schema } from './openapi-meta.ts';
 import { resourcePaths } from './openapi-paths.ts';
@@ -8,7 +13,7 @@ import { componentSchemas } from './openapi-schemas.ts';
 /** Every group-version served, under its OpenAPI v3 path: `api/v1`, `apis/apps/v1`. */
 export function openApiGroupVersions(): Map<string, GroupVersion> {
   const found = new Map<string, GroupVersion>();
-  for (const def of KINDS) {
+  for (const def of servedKinds()) {
     const gv = groupVersionOf(def);
     found.set(gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`, gv);
   }
@@ -21,7 +26,7 @@ export function openApiGroupVersions(): Map<string, GroupVersion> {
  * serves it: the operations discovery advertises and the schemas of the kinds' shapes.
  */
 export function openApiDocument(gv: GroupVersion): Schema {
-  const kinds = KINDS.filter((def) => {
+  const kinds = servedKinds().filter((def) => {
     const own = groupVersionOf(def);
     return own.group === gv.group && own.version === gv.version;
   });

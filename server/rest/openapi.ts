@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { dynamicKindsGeneration } from '../../schema/kinds/dynamic-kinds.ts';
 import { PreparedBody, sendPrepared } from '../http/compressed-files.ts';
 import { openApiDocument, openApiGroupVersions } from './openapi-document.ts';
 import { httpStatus, sendStatus, status } from './status.ts';
@@ -15,8 +16,12 @@ interface OpenApi {
   documents: Map<string, Published>;
 }
 
-/** Built at the first request and kept: the documents depend on nothing but the kind shapes and discovery. */
+/**
+ * Built at the first request and kept: the documents depend on nothing but the kind shapes
+ * and discovery, which change only with the custom resources served (`publishedAt`).
+ */
 let openApi: OpenApi | undefined;
+let publishedAt = -1;
 
 function publish(): OpenApi {
   const documents = new Map<string, Published>();
@@ -51,7 +56,10 @@ export function serveOpenApi(
     );
   }
   const path = url.pathname.replace(/\/+$/, '');
-  openApi ??= publish();
+  if (!openApi || publishedAt !== dynamicKindsGeneration()) {
+    openApi = publish();
+    publishedAt = dynamicKindsGeneration();
+  }
   if (path === '/openapi/v3') return send(req, res, openApi.index, NO_CACHE, log);
   const document = path.startsWith('/openapi/v3/')
     ? openApi.documents.get(path.slice('/openapi/v3/'.length))

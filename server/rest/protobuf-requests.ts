@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.ts';
 import { decodeMessage } from './protobuf/decode.ts';
-import { isProtobufKind } from './protobuf/messages.ts';
+import { isProtobufKind, messageOf } from './protobuf/messages.ts';
 import { wireFields } from './protobuf/wire.ts';
 
 /**
@@ -35,7 +35,11 @@ export function decodeProtobufRequest(body: Buffer): Record<string, unknown> | u
       `this server does not decode ${apiVersion || 'an unnamed version'} ${kind || 'object'} from protobuf: send it as application/json`,
     );
   }
-  return { apiVersion, kind, ...(decodeMessage(kind, raw) as Record<string, unknown>) };
+  return {
+    apiVersion,
+    kind,
+    ...(decodeMessage(messageOf(apiVersion, kind), raw) as Record<string, unknown>),
+  };
 }
 
 function decodeTypeMeta(bytes: Buffer): { apiVersion?: string; kind?: string } {

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { noteRequestBody } from '../audit/response-notes.ts';
 import { ApiError } from '../errors.ts';
 import { MANIFEST_LIMITS } from '../resources/manifests/manifest-limits.ts';
 import { parseManifests } from '../resources/manifests/manifests.ts';
@@ -52,7 +53,10 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
     });
     req.on('end', () => {
       // Protobuf is binary: latin1 keeps one character per byte, for decodeObject to take back.
-      if (!tooLarge) resolve(Buffer.concat(chunks).toString(mediaType(req) === PROTOBUF ? 'latin1' : 'utf8'));
+      if (tooLarge) return;
+      const text = Buffer.concat(chunks).toString(mediaType(req) === PROTOBUF ? 'latin1' : 'utf8');
+      noteRequestBody(req, text);
+      resolve(text);
     });
     req.on('error', reject);
   });

@@ -3,6 +3,8 @@ import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import { MAX_LIST_LIMIT, pageSize } from '../../schema/list-limits.ts';
 import type { Authenticator } from '../auth.ts';
 import type { AccessControl, Caller } from '../auth/access-control.ts';
+import type { ServedVersion } from '../conversion/served-versions.ts';
+import { noteResponseStarted } from '../audit/response-notes.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { ResourceService } from '../resources/service.ts';
 import type { WatchItem } from '../watch/hub.ts';
@@ -156,17 +158,17 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       void objectWrites(access.writerFor(caller, resources), log)(req, res, url, target);
       return;
     }
-    const { def, namespace, name } = target;
+    const { def, namespace, name, version: served } = target;
     if (name === undefined) {
-      if (isTrue(url.searchParams.get('watch'))) return watch(req, res, url, def, namespace);
-      return list(req, res, url, def, namespace);
+      if (isTrue(url.searchParams.get('watch'))) return watch(req, res, url, def, namespace, served);
+      return list(req, res, url, def, namespace, served);
     }
     // The status subresource reads as the object does; scale reads as a Scale.
     if (target.subresource === 'scale') {
       const obj = resources.get(def, namespace, name);
       if (obj) return sendJson(res, 200, toScale(obj));
     }
-    return get(req, res, url, def, namespace, name);
+    return get(req, res, url, def, namespace, name, served);
   }
 
   function get(
@@ -176,6 +178,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     def: KindDefinition,
     namespace: string | undefined,
     name: string,
+    version: ServedVersion | undefined,
   ): void {
     const obj = resources.get(def, namespace, name);
     if (!obj) {
@@ -192,7 +195,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
         table(def.kind, [obj], { version: asTable, includeObject: includeObject(url) }),
       );
     }
-    sendJson(res, 200, obj);
+    sendJson(res, 200, shown(def, obj, version));
   }
 
   function list(
@@ -201,6 +204,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     url: URL,
     def: KindDefinition,
     namespace: string | undefined,
+    version: ServedVersion | undefined,
   ): void {
     const q = url.searchParams;
     const limit = Number(q.get('limit') ?? 0);
@@ -226,9 +230,9 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     }
     sendJson(res, 200, {
       kind: `${def.kind}List`,
-      apiVersion: def.apiVersion,
+      apiVersion: (version?.served ?? def).apiVersion,
       metadata: result.metadata,
-      items: result.items.map((obj) => withType(def, obj)),
+      items: result.items.map((obj) => shown(def, obj, version)),
     });
   }
 
@@ -242,6 +246,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
     url: URL,
     def: KindDefinition,
     namespace: string | undefined,
+    version: ServedVersion | undefined,
   ): void {
     const q = url.searchParams;
     const rv = q.get('resourceVersion');
@@ -270,6 +275,7 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       'transfer-encoding': 'chunked',
     });
     res.flushHeaders();
+    noteResponseStarted(res);
     const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
     if (failure || !events) {
       send('ERROR', failure);
@@ -277,10 +283,13 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
       return;
     }
     const iterator = events;
+    // Authenticated once, at its start: a watch ends when its token expires or is revoked.
+    const untrack = auth.untilInvalid(req.headers.authorization, () => finish());
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
+      untrack();
       clearTimeout(timer);
       void iterator.return?.();
       if (!res.writableEnded) res.end();
@@ -295,11 +304,17 @@ export function restApi({ auth, access, resources, log }: RestOptions) {
           send('ERROR', statusOf(item.error, undefined, log));
           break;
         }
-        const object = withType(def, item.object);
         if (asTable && item.type !== 'BOOKMARK') {
-          send(item.type, table(def.kind, [object], { version: asTable, includeObject: include }));
+          const row = table(def.kind, [withType(def, item.object)], {
+            version: asTable,
+            includeObject: include,
+          });
+          send(item.type, row);
+        } else if (item.type === 'BOOKMARK') {
+          // A bookmark carries only a resourceVersion: nothing to convert but its apiVersion.
+          send(item.type, { ...withType(def, item.object), apiVersion: (version?.served ?? def).apiVersion });
         } else {
-          send(item.type, object);
+          send(item.type, shown(def, item.object, version));
         }
       }
     };
@@ -334,6 +349,11 @@ function methodNotAllowed(res: http.ServerResponse): void {
 function details(def: KindDefinition, name: string) {
   const { group } = groupVersionOf(def);
   return { name, ...(group ? { group } : {}), kind: def.plural };
+}
+
+/** An object as the version asked for shows it: converted when that is not the stored one. */
+function shown(def: KindDefinition, obj: Resource, version: ServedVersion | undefined): Resource {
+  return version ? version.toServed(obj) : withType(def, obj);
 }
 
 /** Items of a list carry apiVersion and kind, as Kubernetes' lists do. */

@@ -3,6 +3,7 @@ import { accepts } from '../http/compressed-files.ts';
 import { COMPRESS } from '../http/response-compression.ts';
 import { ERROR_HTTP_STATUS, type ErrorCode } from '../../schema/error-codes.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
+import { noteFailure, noteResponseBody } from '../audit/response-notes.ts';
 import { ApiError } from '../errors.ts';
 import { groupVersionOf } from './discovery.ts';
 
@@ -19,6 +20,7 @@ const REASONS: Record<ErrorCode, string> = {
   TOO_MANY_REQUESTS: 'TooManyRequests',
   TIMEOUT: 'Timeout',
   UNAVAILABLE: 'ServiceUnavailable',
+  INTERNAL: 'InternalError',
 };
 
 export interface StatusDetails {
@@ -155,6 +157,7 @@ function causeType(reason: string | undefined): string {
 const GZIP_THRESHOLD = 128 * 1024;
 
 export function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
+  noteResponseBody(res, body);
   const text = JSON.stringify(body);
   const headers = { 'content-type': 'application/json', 'cache-control': 'no-cache, private' };
   const length = Buffer.byteLength(text);
@@ -173,5 +176,6 @@ export function sendJson(res: http.ServerResponse, code: number, body: unknown):
 }
 
 export function sendStatus(res: http.ServerResponse, body: Status): void {
+  noteFailure(res, body.reason, body.message);
   sendJson(res, body.code, body);
 }

@@ -1,5 +1,6 @@
 import type { Resource } from '../../schema/kind.ts';
 import { columnsFor } from '../../schema/columns/columns.ts';
+import { customResourceColumns } from '../crd/printer-columns.ts';
 
 /** What `includeObject` asks each row to carry (kubectl asks for Metadata). */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -33,7 +34,7 @@ export interface TableOptions {
  * (schema/columns): the wide columns at priority 1, shown by `kubectl get -o wide`.
  */
 export function table(kind: string, items: readonly Resource[], options: TableOptions) {
-  const columns = columnsFor(kind);
+  const columns = customResourceColumns(kind) ?? columnsFor(kind);
   const now = options.now ?? Date.now();
   const definition = (name: string, priority: number) => ({
     name,

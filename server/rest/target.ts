@@ -1,10 +1,14 @@
 import type { KindDefinition } from '../../schema/kind.ts';
+import { servedVersionOf, type ServedVersion } from '../conversion/served-versions.ts';
 import { kindAt } from './discovery.ts';
 import { SCALABLE_KINDS } from './scale.ts';
 
 /** What a resource path names: a collection (no name), an object, or an object's subresource. */
 export interface Target {
+  /** The kind as stored: what the resource service reads and writes. */
   def: KindDefinition;
+  /** Set when the path's version is not the stored one: what is read and written converts through it. */
+  version?: ServedVersion;
   /** Set on namespaced paths; a namespaced kind's collection without it spans every namespace. */
   namespace?: string;
   name?: string;
@@ -26,11 +30,14 @@ export function targetOf(group: string, version: string, rest: readonly string[]
   }
   if (tail.length > 3) return undefined;
   const [plural, name, subresource] = tail;
-  const def = kindAt(group, version, plural);
-  if (!def) return undefined;
+  const served = kindAt(group, version, plural);
+  if (!served) return undefined;
+  const converted = servedVersionOf(served.apiVersion, served.kind);
+  const def = converted?.stored ?? served;
+  const found = { def, ...(converted ? { version: converted } : {}), namespace, name };
   if (name !== undefined && def.namespaced && namespace === undefined) return undefined;
-  if (subresource === undefined) return { def, namespace, name };
-  if (subresource === 'status' && def.hasStatus) return { def, namespace, name, subresource };
-  if (subresource === 'scale' && SCALABLE_KINDS.has(def.kind)) return { def, namespace, name, subresource };
+  if (subresource === undefined) return found;
+  if (subresource === 'status' && def.hasStatus) return { ...found, subresource };
+  if (subresource === 'scale' && SCALABLE_KINDS.has(def.kind) && !converted) return { ...found, subresource };
   return undefined;
 }

@@ -10,10 +10,14 @@ const FIELD_VALIDATIONS: readonly FieldValidation[] = ['Strict', 'Warn', 'Ignore
 /** Kubernetes' bound on a fieldManager's length. */
 const MAX_FIELD_MANAGER = 128;
 
-/** A write request's options and the warnings it collects for the `Warning` response headers. */
+/**
+ * A write request's options, the warnings it collects for the `Warning` response headers
+ * and the annotations admission gives its audit event.
+ */
 export interface WriteParams {
   options: WriteOptions;
   warnings: string[];
+  auditAnnotations: Record<string, string>;
 }
 
 /**
@@ -23,6 +27,7 @@ export interface WriteParams {
  */
 export function writeParams(q: URLSearchParams): WriteParams {
   const warnings: string[] = [];
+  const auditAnnotations: Record<string, string> = {};
   const dryRun = q.getAll('dryRun');
   for (const value of dryRun) {
     if (value !== 'All') {
@@ -48,8 +53,12 @@ export function writeParams(q: URLSearchParams): WriteParams {
       dryRun: dryRun.length > 0,
       fieldValidation: validation as FieldValidation,
       warn: (message) => warnings.push(message),
+      annotate: (key, value) => {
+        auditAnnotations[key] = value;
+      },
     },
     warnings,
+    auditAnnotations,
   };
 }
 

@@ -34,6 +34,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<{ db: Data
   // process crashes (only an OS crash can lose the last commits).
   await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
   await db.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
+  // Freed pages are zeroed, so a deleted or rewritten row (a Secret stored before encryption
+  // was on) does not linger in the file.
+  await db.$queryRawUnsafe('PRAGMA secure_delete=ON');
   await applyMigrations(db, 'sqlite');
   return { db, provider: 'sqlite' };
 }

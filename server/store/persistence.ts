@@ -1,5 +1,6 @@
 import type { Resource } from '../../schema/kind.ts';
 import type { Database, Provider } from './database.ts';
+import { DecryptError, ObjectEncryption } from './encryption/object-encryption.ts';
 import type { StoreEvent } from './event-log.ts';
 import { statementsWritten } from './prisma-debug-history.ts';
 
@@ -8,6 +9,20 @@ export interface Batch {
   upserts: Array<{ key: string; object: Resource; revision: number }>;
   deletes: string[];
   events: StoreEvent[];
+}
+
+/** What the database holds, read back at start. */
+export interface LoadedState {
+  objects: Resource[];
+  events: StoreEvent[];
+  compacted: number;
+  revision: number;
+  /** Objects no configured provider decrypts, by key, with the reason: reads of them fail, the server runs on. */
+  unreadable: Map<string, string>;
+  /** Keys of objects stored by another provider or key than the one that writes now. */
+  stale: Set<string>;
+  /** Events no configured provider decrypts: the history read back starts after the last of them. */
+  unreadableEvents: number;
 }
 
 const COMPACTED = 'compactedRevision';
@@ -20,45 +35,73 @@ const ROWS_PER_STATEMENT = 400;
  * while one statement per table per batch reaches >10,000 rows/s on SQLite.
  */
 export class Persistence {
+  /** `encryption` turns each object's JSON into what is stored and back (by default: the JSON itself). */
   constructor(
     private readonly db: Database,
     private readonly provider: Provider,
+    private readonly encryption = new ObjectEncryption(),
   ) {}
 
-  async load(): Promise<{ objects: Resource[]; events: StoreEvent[]; compacted: number; revision: number }> {
+  async load(): Promise<LoadedState> {
     const meta = await this.db.storeMeta.findUnique({ where: { key: COMPACTED } });
-    const compacted = meta ? Number(meta.value) : 0;
+    let compacted = meta ? Number(meta.value) : 0;
+    const unreadable = new Map<string, string>();
+    const stale = new Set<string>();
     const rows = await this.db.storedObject.findMany();
-    const objects = rows.map((row) => JSON.parse(row.data) as Resource);
+    const objects: Resource[] = [];
+    for (const row of rows) {
+      try {
+        const opened = this.encryption.open(row.kind, row.key, row.data);
+        if (opened.stale) stale.add(row.key);
+        objects.push(JSON.parse(opened.json) as Resource);
+      } catch (error) {
+        if (!(error instanceof DecryptError)) throw error;
+        unreadable.set(row.key, error.message);
+      }
+    }
     const eventRows = await this.db.storedEvent.findMany({ orderBy: { revision: 'asc' } });
-    const events = eventRows.map((row) => {
-      const object = JSON.parse(row.data) as Resource;
-      return {
-        revision: Number(row.revision),
-        type: row.type as StoreEvent['type'],
-        kind: row.kind,
-        key: `${row.kind}/${row.namespace}/${row.name}`,
-        object,
-        prev: row.prev ? (JSON.parse(row.prev) as Resource) : undefined,
-        time: Number(row.createdAt),
-        bytes: row.data.length + (row.prev?.length ?? 0),
-      };
-    });
+    let events: StoreEvent[] = [];
+    let unreadableEvents = 0;
+    for (const row of eventRows) {
+      const key = `${row.kind}/${row.namespace}/${row.name}`;
+      const open = (stored: string) =>
+        JSON.parse(this.encryption.open(row.kind, key, stored).json) as Resource;
+      try {
+        events.push({
+          revision: Number(row.revision),
+          type: row.type as StoreEvent['type'],
+          kind: row.kind,
+          key,
+          object: open(row.data),
+          prev: row.prev ? open(row.prev) : undefined,
+          time: Number(row.createdAt),
+          bytes: row.data.length + (row.prev?.length ?? 0),
+        });
+      } catch (error) {
+        if (!(error instanceof DecryptError)) throw error;
+        // The retained history has no gaps: it starts after an event that cannot be replayed,
+        // and a watch resuming from before it is told to list again.
+        unreadableEvents++;
+        compacted = Math.max(compacted, Number(row.revision));
+        events = [];
+      }
+    }
     let revision = compacted;
     for (const row of rows) revision = Math.max(revision, Number(row.revision));
-    if (events.length) revision = Math.max(revision, events[events.length - 1].revision);
-    return { objects, events, compacted, revision };
+    if (eventRows.length) revision = Math.max(revision, Number(eventRows[eventRows.length - 1].revision));
+    return { objects, events, compacted, revision, unreadable, stale, unreadableEvents };
   }
 
   async write(batch: Batch): Promise<void> {
     // A write's object is both its key's new row and its event (and the next event's prev
-    // when the key changes twice in the batch): serialized once.
+    // when the key changes twice in the batch): serialized, and encrypted, once. History rows
+    // are encrypted as the object's row is, so a deleted Secret leaves no plaintext behind.
     const texts = new Map<Resource, string>();
     let bytes = 0;
-    const json = (obj: Resource) => {
+    const stored = (key: string, obj: Resource) => {
       let text = texts.get(obj);
       if (text === undefined) {
-        texts.set(obj, (text = JSON.stringify(obj)));
+        texts.set(obj, (text = this.encryption.seal(obj.kind, key, JSON.stringify(obj))));
         bytes += text.length;
       }
       return text;
@@ -73,7 +116,7 @@ export class Persistence {
           object.metadata.namespace ?? '',
           object.metadata.name,
           revision,
-          json(object),
+          stored(key, object),
         );
       }
       statements.push(
@@ -96,8 +139,8 @@ export class Persistence {
       const params: unknown[] = [];
       for (const e of rows) {
         const { namespace = '', name } = e.object.metadata;
-        const prev = e.prev ? json(e.prev) : null;
-        const data = json(e.object);
+        const prev = e.prev ? stored(e.key, e.prev) : null;
+        const data = stored(e.key, e.object);
         e.bytes = data.length + (prev?.length ?? 0);
         params.push(e.revision, e.type, e.kind, namespace, name, data, prev, e.time);
       }

@@ -1,6 +1,7 @@
 import { TimeSlices } from '../../lib/time-slices.ts';
 import type { Resource } from '../../schema/kind.ts';
-import { expired } from '../errors.ts';
+import { kindByName } from '../../schema/kinds/index.ts';
+import { ApiError, expired } from '../errors.ts';
 import { EventLog, type StoreEvent } from './event-log.ts';
 import { deepFreeze, freezeSharing } from './freeze.ts';
 import { ObjectIndex, type Indexer } from './object-index.ts';
@@ -81,6 +82,10 @@ export class Store {
   private drained?: () => void;
   private readonly listeners = new Set<Listener>();
   private readonly timer: NodeJS.Timeout;
+  /** Objects in the database that no configured provider decrypts, with why: reading or writing one fails. */
+  private readonly unreadable = new Map<string, string>();
+  /** Objects stored under an older provider or key: even an unchanged update rewrites them under the current one. */
+  private readonly stale = new Set<string>();
 
   private constructor(
     private readonly persistence: Persistence,
@@ -103,10 +108,24 @@ export class Store {
     store.log.compacted = state.compacted;
     store.log.append(state.events);
     store.revision = state.revision;
+    for (const key of state.stale) store.stale.add(key);
+    for (const [key, reason] of state.unreadable) {
+      store.unreadable.set(key, reason);
+      options.onError(new Error(`cannot decrypt ${key}: ${reason}`));
+    }
+    if (state.unreadableEvents > 0)
+      options.onError(
+        new Error(
+          `cannot decrypt ${state.unreadableEvents} events of the history: watches from before revision ${state.compacted} list again`,
+        ),
+      );
     return store;
   }
 
+  /** The committed object; throws (500) for one the configured providers cannot decrypt. */
   get(key: string): Resource | undefined {
+    const reason = this.unreadable.get(key);
+    if (reason !== undefined) throw undecryptable(key, reason);
     return this.objects.get(key);
   }
 
@@ -132,6 +151,9 @@ export class Store {
    */
   snapshot(kind: string, revision: number): Array<[string, Resource]> {
     if (revision < this.log.compacted) throw expired(revision, this.log.compacted);
+    // As Kubernetes fails a list that meets an object it cannot decrypt.
+    for (const [key, reason] of this.unreadable)
+      if (key.startsWith(`${kind}/`)) throw undecryptable(key, reason);
     const current = this.objects.ofKind(kind);
     const later = this.log.since(revision).filter((event) => event.kind === kind);
     if (later.length === 0) return this.objects.keysOfKind(kind).map((key) => [key, current.get(key)!]);
@@ -228,8 +250,20 @@ export class Store {
       try {
         for (const op of group.ops) {
           await slices.pause();
+          const unreadable = this.unreadable.get(op.key);
+          if (unreadable !== undefined) throw undecryptable(op.key, unreadable);
           const current = read(op.key);
-          const outcome = op.decide(current, tx);
+          let outcome = op.decide(current, tx);
+          // An unchanged update still moves a stale object to the current key: how rotation
+          // rewrites every Secret (`kubectl get secrets -A -o json | kubectl replace -f -`).
+          if (
+            'keep' in outcome &&
+            current &&
+            this.stale.has(op.key) &&
+            !local.has(op.key) &&
+            !overlay.has(op.key)
+          )
+            outcome = { put: structuredClone(current) };
           if ('keep' in outcome) {
             results.push(current);
             continue;
@@ -296,6 +330,7 @@ export class Store {
       for (const [key, obj] of overlay) {
         if (obj) this.objects.set(key, obj);
         else this.objects.remove(key);
+        this.stale.delete(key);
       }
       this.revision = revision;
       this.log.append(events);
@@ -342,4 +377,15 @@ export class Store {
       this.options.onError(error);
     }
   }
+}
+
+/** The 500 Kubernetes answers for an object its providers cannot decrypt. */
+function undecryptable(key: string, reason: string): ApiError {
+  const [kind, namespace, name] = key.split('/');
+  const resource = kindByName(kind)?.plural ?? kind;
+  const where = namespace ? ` in namespace "${namespace}"` : '';
+  return new ApiError(
+    'INTERNAL',
+    `Internal error occurred: failed to decrypt ${resource} "${name}"${where}: ${reason}`,
+  );
 }

@@ -11,7 +11,9 @@ import { CloseCode } from 'graphql-ws';
  * | 1001 | Going away                             | the server is shutting down                                               |
  * | 1008 | Too many connections from this client  | the client (remote address) holds maxConnectionsPerClient already         |
  * | 1013 | Server connection limit reached        | the server holds maxConnections already: try again later                  |
- * | 4001 | Slow consumer                          | over maxBufferedBytes unsent for slowConsumerMs: resume from the last resourceVersion |
+ * | 4001 | Slow consumer: resume from the last... | over maxBufferedBytes unsent for slowConsumerMs                           |
+ * | 4002 | Token expired: connect again with a... | the ServiceAccount token that opened the connection expired               |
+ * | 4003 | Token revoked: its ServiceAccount ...  | the ServiceAccount the connection's token is bound to was deleted         |
  * | 4400 | Invalid message received               | a message that is not graphql-transport-ws                                |
  * | 4401 | Unauthorized                           | subscribe before connection_ack                                           |
  * | 4403 | Forbidden: connection_init has no ...  | connection_init without a valid token                                     |
@@ -24,13 +26,15 @@ import { CloseCode } from 'graphql-ws';
  * 1006 (no close frame) is what a client sees when the server drops a connection that
  * stopped answering pings. After 1001, 1006, 1013, 4001 and 4500 a client may connect
  * again (after a while, for 1013) and resume each watch from the last resourceVersion it
- * received; the others point at the client itself.
+ * received; after 4002 it may do the same with a new token. The others point at the client itself.
  */
 export const CLOSE = {
   goingAway: 1001,
   clientConnectionLimit: 1008,
   serverConnectionLimit: 1013,
   slowConsumer: 4001,
+  tokenExpired: 4002,
+  tokenRevoked: 4003,
   badRequest: CloseCode.BadRequest,
   internal: CloseCode.InternalServerError,
 } as const;
@@ -39,7 +43,10 @@ const REASONS: Record<number, string> = {
   1001: 'Going away',
   1008: 'Too many connections from this client',
   1013: 'Server connection limit reached',
-  4001: 'Slow consumer',
+  // Says what to do: the client's watches resume from the last resourceVersion each received.
+  4001: 'Slow consumer: resume from the last resourceVersion received',
+  4002: 'Token expired: connect again with a new token',
+  4003: 'Token revoked: its ServiceAccount was deleted',
   [CloseCode.BadRequest]: 'Invalid message received',
   [CloseCode.Unauthorized]: 'Unauthorized',
   // Says what was missing and how to send it: the one close a person at a playground meets first.

@@ -5,12 +5,22 @@ import {
   type ExecutionResult,
   type FormattedExecutionResult,
 } from 'graphql';
-import { makeServer, type Context, type OperationResult, type SubscribePayload } from 'graphql-ws';
+import {
+  makeServer,
+  MessageType,
+  type Context,
+  type OperationResult,
+  type SubscribePayload,
+} from 'graphql-ws';
 import { createGraphQLError } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import { operationRefused } from '../limits/subscription-quota.ts';
 import { ApiError } from '../errors.ts';
+import { CLOSE, closeReason } from './close-codes.ts';
 import { badRequest, forClient, unexpected } from './ws-errors.ts';
+import { deliverDirectly } from './direct-delivery.ts';
+import { nextMessage } from './next-message.ts';
 import { serveGraphQLWs, type Extra } from './ws-transport.ts';
 import type { YogaApp, YogaOptions } from '../http/yoga.ts';
 
@@ -21,6 +31,8 @@ export interface WebSocketOptions extends Pick<
 > {
   wss: WebSocketServer;
   yoga: YogaApp;
+  /** Told of each connection refused for want of a valid token (the audit log writes it). */
+  onUnauthenticated?: (request: IncomingMessage) => void;
 }
 
 type Connection = Context<Record<string, unknown> | undefined, Extra>;
@@ -42,8 +54,9 @@ interface Holding {
  * as HTTP (query limits, masking). The token comes in the connection_init payload
  * (`{ authorization: "Bearer ..." }`, `{ token }` or `{ headers: { Authorization } }`:
  * `credentials` below); a connection without a valid one is
- * closed with 4403, one that never sends connection_init with 4408 (close-codes.ts has
- * them all). Whatever is wrong with an operation fails that operation alone: an `error`
+ * closed with 4403, one that never sends connection_init with 4408, one whose
+ * ServiceAccount token expires or is revoked while it is open with 4002 or 4003
+ * (close-codes.ts has them all). Whatever is wrong with an operation fails that operation alone: an `error`
  * message for its id, with `extensions.code` (BAD_REQUEST for a document that does not
  * parse, validate or name an operation it holds, TOO_MANY_REQUESTS over a cap).
  */
@@ -55,6 +68,7 @@ export function serveWebSocket({
   connectionLimits,
   operations: quota,
   log,
+  onUnauthenticated,
 }: WebSocketOptions): {
   dispose(): Promise<void>;
 } {
@@ -92,6 +106,14 @@ export function serveWebSocket({
     );
   };
   const format = (error: GraphQLError) => forClient(error, (unmasked) => yoga.logger.error(unmasked));
+  const withClientErrors = (result: ExecutionResult): FormattedExecutionResult => ({
+    ...result,
+    errors: result.errors?.map(format),
+  });
+  const nextText = (id: string, result: ExecutionResult) =>
+    result.errors
+      ? JSON.stringify({ id, type: MessageType.Next, payload: withClientErrors(result) })
+      : nextMessage(id, result);
   /** A thrown value as the errors of its operation: its own if meant for the client, else masked and logged. */
   const refuse = (error: unknown): GraphQLError[] => {
     if (error instanceof GraphQLError) return [error];
@@ -159,7 +181,19 @@ export function serveWebSocket({
 
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
-    onConnect: (ctx) => auth.authenticate(credentials(ctx)) !== undefined,
+    onConnect: (ctx) => {
+      if (auth.authenticate(credentials(ctx))) {
+        const { socket } = ctx.extra;
+        const close = (code: number) => socket.close(code, closeReason(code));
+        const untrack = auth.untilInvalid(credentials(ctx), (why) =>
+          close(why === 'expired' ? CLOSE.tokenExpired : CLOSE.tokenRevoked),
+        );
+        socket.once('close', untrack);
+        return true;
+      }
+      onUnauthenticated?.(ctx.extra.request);
+      return false;
+    },
     execute: run('execute'),
     subscribe: run('subscribe'),
     onSubscribe: async (ctx, _id, payload) => {
@@ -169,9 +203,14 @@ export function serveWebSocket({
         return refuse(error);
       }
     },
+    // A stream's results leave through the connection's send, each event serialized once for all its subscribers.
+    onOperation: (ctx, id, _payload, _args, result) => {
+      if (!isAsyncIterable(result)) return;
+      return deliverDirectly(result[Symbol.asyncIterator](), (next) => ctx.extra.send(nextText(id, next)));
+    },
     onNext: (_ctx, _id, _payload, _args, result: ExecutionResult): FormattedExecutionResult | void => {
       if (!result.errors) return;
-      return { ...result, errors: result.errors.map(format) };
+      return withClientErrors(result);
     },
     onError: (_ctx, _id, _payload, errors) => errors.map(format),
     onComplete: (ctx) => release(ctx),
@@ -184,6 +223,10 @@ export function serveWebSocket({
     },
   });
   return serveGraphQLWs(wss, server, connectionLimits, log);
+}
+
+function isAsyncIterable(result: unknown): result is AsyncIterable<ExecutionResult> {
+  return typeof result === 'object' && result !== null && Symbol.asyncIterator in result;
 }
 
 function unavailable(message: string): GraphQLError {

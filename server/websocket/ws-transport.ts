@@ -13,6 +13,13 @@ export interface Extra {
   readonly request: IncomingMessage;
   /** Its remote address, which per-client limits count by. */
   readonly client: string;
+  /**
+   * Sends a message without waiting for it to leave, as long as the connection holds
+   * at most maxBufferedBytes unsent; beyond, the promise waits until this message has
+   * left, so each operation holds back its next one and the backlog stays in the watch
+   * (see Liveness for what ends a connection that stays over the bound).
+   */
+  readonly send: (text: string) => Promise<void> | void;
 }
 
 interface Connection {
@@ -94,15 +101,16 @@ export function serveGraphQLWs(
       finish(code);
     });
 
+    const send = (text: string): Promise<void> | void => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount <= limits.maxBufferedBytes) return socket.send(text);
+      // A failed write means the connection is going; its close ends the operations.
+      return new Promise<void>((resolve) => socket.send(text, () => resolve()));
+    };
     closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            // A failed write means the connection is going; its close ends the operations.
-            socket.send(data, () => resolve());
-          }),
+        send,
         close: (code = CLOSE.internal) => shut(code),
         onMessage: (handle) =>
           socket.on('message', (data) => {
@@ -116,7 +124,7 @@ export function serveGraphQLWs(
             });
           }),
       },
-      { socket, request, client },
+      { socket, request, client, send },
     );
     // graphql-ws may close while opening (a subprotocol it does not speak).
     if (endedWith !== undefined) void end(closed, endedWith);

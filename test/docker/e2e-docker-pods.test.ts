@@ -43,6 +43,10 @@ describe('pods on Docker', () => {
 
   beforeAll(async () => {
     c = await startDockerCluster();
+    // hostPID, hostPath and seccomp Unconfined are what some of these pods test: beyond the baseline default.
+    await c.writer.patch('Namespace', ns, undefined, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+    });
   }, 120_000);
   afterAll(async () => {
     await c?.stop();

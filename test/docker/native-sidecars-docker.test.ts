@@ -48,6 +48,10 @@ describe('native sidecars on Docker', () => {
 
   beforeAll(async () => {
     c = await startDockerCluster();
+    // The sidecars share a hostPath volume with the test: beyond the baseline default.
+    await c.writer.patch('Namespace', ns, undefined, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+    });
   }, 120_000);
   afterAll(async () => {
     await c?.stop();

@@ -31,6 +31,10 @@ describe('persistent volumes on Docker', () => {
 
   beforeAll(async () => {
     c = await startDockerCluster();
+    // hostPath volumes are what some of these pods test: beyond the baseline default.
+    await c.writer.patch('Namespace', ns, undefined, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+    });
   }, 120_000);
   afterAll(async () => {
     await c?.stop();

@@ -28,13 +28,12 @@ describe('config, version, completion', () => {
     );
     const file = path.join(home, 'cfg', 'kubeql', 'config.json');
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
-      server: cluster.url,
-      token: cluster.token,
-      namespace: ns,
+      'current-context': 'kubeql',
+      contexts: { kubeql: { server: cluster.url, token: cluster.token, namespace: ns } },
     });
     expect(fs.statSync(file).mode & 0o077).toBe(0);
     expect(await ok(['config', 'view'], { env: own })).toBe(
-      `namespace: ${ns}\nserver: ${cluster.url}\ntoken: REDACTED\n`,
+      `contexts:\n  kubeql:\n    namespace: ${ns}\n    server: ${cluster.url}\n    token: REDACTED\ncurrent-context: kubeql\n`,
     );
     expect(await ok(['get', 'cm', '-o', 'name'], { env: own })).toBe('configmap/here\n');
     expect(await ok(['get', 'cm', '-o', 'name', '-n', 'default'], { env: own })).not.toContain(
@@ -54,6 +53,32 @@ describe('config, version, completion', () => {
     const kubeconfig = await ok(['config', 'kubeconfig', '--data', cluster.dataDir], { env: own });
     expect(kubeconfig).toContain(`token: ${cluster.token}`);
     expect(kubeconfig).not.toContain('saved-elsewhere');
+  });
+
+  it('config written before contexts is read as the context "kubeql"', async () => {
+    const home = files({});
+    const own = { PATH: env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
+    const file = path.join(home, 'cfg', 'kubeql', 'config.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ server: cluster.url, token: cluster.token }));
+    expect(await ok(['get', 'ns', 'default', '-o', 'name'], { env: own })).toBe('namespace/default\n');
+    expect(await ok(['config', 'current-context'], { env: own })).toBe('kubeql\n');
+    expect(await ok(['config', 'get-contexts', '-o', 'name'], { env: own })).toBe('kubeql\n');
+    expect(await ok(['config', 'set-context', 'other', '--namespace=kube-system'], { env: own })).toBe(
+      'Context "other" created.\n',
+    );
+    expect(await ok(['config', 'set-context', 'other', '--server', cluster.url], { env: own })).toBe(
+      'Context "other" modified.\n',
+    );
+    expect(await ok(['config', 'use-context', 'other'], { env: own })).toBe('Switched to context "other".\n');
+    expect(await ok(['config', 'current-namespace'], { env: own })).toBe('kube-system\n');
+    expect(await ok(['config', 'delete-context', 'kubeql'], { env: own })).toBe(
+      `deleted context kubeql from ${file}\n`,
+    );
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
+      'current-context': 'other',
+      contexts: { other: { namespace: 'kube-system', server: cluster.url } },
+    });
   });
 
   it('version', async () => {

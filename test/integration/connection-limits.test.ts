@@ -261,7 +261,10 @@ describe('connections that send too little or read too slowly', () => {
       );
     await sleep(1500);
     raw!.resume();
-    expect(await session.closed).toEqual({ code: 4001, reason: 'Slow consumer' });
+    expect(await session.closed).toEqual({
+      code: 4001,
+      reason: 'Slow consumer: resume from the last resourceVersion received',
+    });
 
     // The server goes on: a new connection watches as before.
     const fresh = await connect(cluster);

@@ -317,3 +317,97 @@ describe('DaemonSet history in ControllerRevisions', () => {
     );
   });
 });
+
+describe('ControllerRevision adoption and name collisions', () => {
+  const orphanRevision = (name: string, app: string, number: number, image: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'ControllerRevision',
+    metadata: { name, namespace: NS, labels: { app } },
+    data: {
+      spec: { template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image }] } } },
+    },
+    revision: number,
+  });
+
+  /** A set of `kind` that runs no pod: no node has the label its template asks for. */
+  const podlessSet = (kind: string, name: string, app: string) => ({
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace: NS },
+    spec: {
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { nodeSelector: { 'history-test': 'nowhere' }, containers: [{ name: 'c', image: 'nginx:v1' }] },
+      },
+      ...(kind === 'StatefulSet' ? { replicas: 0, serviceName: name } : {}),
+    },
+  });
+
+  async function revision(name: string): Promise<ControllerRevisionObject | undefined> {
+    return (await revisions()).find((r) => r.metadata.name === name);
+  }
+
+  it('adopts the orphan revisions its selector matches, numbering its own above them', async () => {
+    await hollow.writer.create(orphanRevision('adopter-old', 'adopter', 4, 'nginx:v0'));
+    await hollow.writer.create(orphanRevision('stranger', 'not-adopter', 9, 'nginx:v0'));
+    const set = await hollow.writer.create<Resource>(podlessSet('StatefulSet', 'adopter', 'adopter'));
+    const owned = await eventually(
+      () => ownedBy('adopter'),
+      (list) => list.length === 2,
+    );
+    expect(owned.map((r) => [r.metadata.name, r.revision])).toEqual([
+      ['adopter-old', 4],
+      [expect.stringMatching(/^adopter-/), 5],
+    ]);
+    expect(owned[0].metadata.ownerReferences).toEqual([
+      expect.objectContaining({
+        kind: 'StatefulSet',
+        name: 'adopter',
+        uid: set.metadata.uid,
+        controller: true,
+      }),
+    ]);
+    expect((await revision('stranger'))?.metadata.ownerReferences).toBeUndefined();
+  });
+
+  for (const kind of ['StatefulSet', 'DaemonSet']) {
+    it(`${kind}: a revision name taken by other data raises status.collisionCount and takes the next hash`, async () => {
+      const app = `clash-${kind.toLowerCase()}`;
+      // The probe tells the name the set's template hashes to; its revisions go with it.
+      await hollow.writer.create(podlessSet(kind, `${app}-probe`, app));
+      const probed = await eventually(
+        () => ownedBy(`${app}-probe`),
+        (list) => list.length === 1,
+      );
+      const hash = probed[0].metadata.name!.slice(`${app}-probe-`.length);
+      await hollow.writer.delete(kind, `${app}-probe`, NS);
+      await eventually(
+        () => ownedBy(`${app}-probe`),
+        (list) => list.length === 0,
+      );
+
+      const taken = `${app}-${hash}`;
+      await hollow.writer.create(orphanRevision(taken, 'someone-else', 1, 'nginx:other'));
+      await hollow.writer.create(podlessSet(kind, app, app));
+      const set = await eventually(
+        () => get(kind, app),
+        (found) => (found?.status as { collisionCount?: number } | undefined)?.collisionCount === 1,
+      );
+      const owned = await eventually(
+        () => ownedBy(app),
+        (list) => list.length === 1,
+      );
+      expect(owned[0].metadata.name).not.toBe(taken);
+      expect(imagesOf(owned)).toBe('1:v1');
+      if (kind === 'StatefulSet') expect(set?.status?.updateRevision).toBe(owned[0].metadata.name);
+      // The other revision is left as it was.
+      expect(await revision(taken)).toMatchObject({
+        revision: 1,
+        metadata: { labels: { app: 'someone-else' } },
+        data: { spec: { template: { spec: { containers: [{ image: 'nginx:other' }] } } } },
+      });
+      expect((await revision(taken))?.metadata.ownerReferences).toBeUndefined();
+    });
+  }
+});

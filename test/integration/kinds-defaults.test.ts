@@ -22,9 +22,9 @@ interface NodePortSpec {
 }
 
 describe('defaults and allocation', () => {
-  it.each(FIELD_CASES)('accepts $what', async ({ kind, name, manifest, select, check }) => {
+  it.each(FIELD_CASES)('accepts $what', async ({ kind, name, manifest, select, check, namespaceLabels }) => {
     const namespace = `fields-${kind.toLowerCase()}-${name}`;
-    await createNamespace(namespace);
+    await createNamespace(namespace, namespaceLabels);
     const applied = await applyManifests(manifest, namespace);
     expect(applied.errors, JSON.stringify(applied.errors)).toBeUndefined();
     const { one } = apiNames(kind);

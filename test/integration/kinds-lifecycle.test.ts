@@ -5,6 +5,7 @@ import { KINDS } from '../../schema/kinds/index.ts';
 import type { ObjectMeta } from '../../schema/kinds/meta.ts';
 import { clusterPerFile } from '../support/cluster-per-file.ts';
 import { CORE_KIND_CASES } from '../support/kind-cases-core.ts';
+import { EXTENSIONS_KIND_CASES } from '../support/kind-cases-extensions.ts';
 import { ACCESS_KIND_CASES } from '../support/kind-cases-access.ts';
 import { NETWORKING_KIND_CASES } from '../support/kind-cases-networking.ts';
 import { POLICY_KIND_CASES } from '../support/kind-cases-policy.ts';
@@ -28,6 +29,7 @@ const CASES: KindCase[] = [
   ...STORAGE_KIND_CASES,
   ...NETWORKING_KIND_CASES,
   ...POLICY_KIND_CASES,
+  ...EXTENSIONS_KIND_CASES,
 ];
 
 const META =
@@ -53,7 +55,7 @@ describe('every kind through the API', () => {
 
   describe.each(CASES)('$kind', (c) => {
     const { one, many } = apiNames(c.kind);
-    const name = `k-${c.kind.toLowerCase()}`;
+    const name = c.name ?? `k-${c.kind.toLowerCase()}`;
     const namespace = c.namespaced ? `kinds-${c.kind.toLowerCase()}` : undefined;
     const nsParam = c.namespaced ? '$ns: String, ' : '';
     const nsArg = c.namespaced ? 'namespace: $ns, ' : '';

@@ -52,7 +52,10 @@ async function servedGroupVersions(): Promise<string[]> {
   const groups = await getJson('/apis');
   return [
     'api/v1',
-    ...groups.groups.map((g: Json) => `apis/${g.preferredVersion.groupVersion as string}`),
+    // Every version of a group: autoscaling serves v1 beside its preferred v2.
+    ...groups.groups.flatMap((g: Json) =>
+      (g.versions as Json[]).map((v) => `apis/${v.groupVersion as string}`),
+    ),
   ].sort();
 }
 

@@ -35,7 +35,12 @@ beforeAll(async () => {
   ({ home, kubeconfig } = await kubectlHome(cluster, 'kubectl-pods'));
   origin = new URL(cluster.url).origin;
   https = trustingFetch(cluster.cluster.server.ca!);
-  await cluster.writer.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  // Privileged: port-forward is tested to a hostNetwork pod, which the baseline default refuses.
+  await cluster.writer.create({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -22,6 +22,10 @@ describe('node agent on a hollow cluster', () => {
         labels: { 'node-role.kubeql.io/worker': '' },
       },
     });
+    // Node-level pods (hostNetwork) are what this file tests: beyond the baseline default.
+    await h.writer.patch('Namespace', 'default', undefined, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+    });
   });
   afterAll(() => h?.stop());
 

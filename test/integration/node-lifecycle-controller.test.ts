@@ -214,13 +214,24 @@ describe('node lifecycle reconcile', () => {
       reason: 'TaintManagerEviction',
       message: 'Marking for deletion Pod default/plain',
     });
+    // Each evicted pod is marked a disruption target before its deletion.
+    for (const name of ['briefly', 'plain', 'replica']) {
+      const marked = writes.findIndex((w) => w.verb === 'updateStatus' && w.name === name);
+      expect(marked).toBeLessThan(writes.findIndex((w) => w.verb === 'delete' && w.name === name));
+      const conditions = (writes[marked].body as PodObject['status'])?.conditions;
+      expect(conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({
+        status: 'True',
+        reason: 'DeletionByTaintManager',
+        message: 'Taint manager: deleting due to NoExecute taint',
+      });
+    }
     // The survivors are marked not ready; no status or taint change for the node itself.
-    expect(
-      writes
-        .filter((w) => w.verb === 'updateStatus')
-        .map((w) => w.name)
-        .sort(),
-    ).toEqual(['daemon', 'forever', 'long']);
+    const notReady = writes.filter(
+      (w) =>
+        w.verb === 'updateStatus' &&
+        (w.body as PodObject['status'])?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False'),
+    );
+    expect(notReady.map((w) => w.name).sort()).toEqual(['daemon', 'forever', 'long']);
     expect(writes.filter((w) => w.kind === 'Node')).toEqual([]);
     // Back when "long" runs out of toleration (an hour after the eviction timeout would).
     expect(result?.requeueAfterMs).toBeGreaterThan(3_600_000 - 5000 - 1000);

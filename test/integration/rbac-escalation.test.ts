@@ -198,7 +198,7 @@ describe('a RoleBinding', () => {
     );
     // What the lead holds (get and list of pods) is not among what it lacks.
     expect(missing).toContain(
-      '\n{APIGroups:[""], Resources:["pods"], Verbs:["watch" "create" "delete" "deletecollection" "patch" "update"]}',
+      '\n{APIGroups:[""], Resources:["pods"], Verbs:["create" "delete" "deletecollection" "patch" "update" "watch"]}',
     );
   });
 

@@ -20,8 +20,8 @@ export interface KqTarget {
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const KQ = path.join(ROOT, 'cmd', 'kq.ts');
+/** What users run: the launcher, which runs the build (and makes it first when missing or stale). */
+const KQ = path.join(ROOT, 'bin', 'kq.mjs');
 
 /** An environment for kq that knows nothing of the caller's own config. */
 export function kqEnv(
@@ -57,13 +57,13 @@ export async function kq(
   return { code, stdout, stderr };
 }
 
-/** The real `kq` process (tsx cmd/kq.ts ARGS). */
+/** The real `kq` process (bin/kq.mjs ARGS, as installed). */
 export function kqProcess(
   argv: string[],
   options: { env?: Record<string, string>; stdin?: string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<KqResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [KQ, ...argv], {
+    const child = spawn(process.execPath, [KQ, ...argv], {
       env: options.env ?? kqEnv(undefined),
       cwd: options.cwd ?? ROOT,
     });
@@ -83,7 +83,7 @@ export function kqProcess(
 
 /** A long-running `kq` (get -w): its output so far, a wait for a pattern, and a stop. */
 export function kqStream(argv: string[], env: Record<string, string>) {
-  const child = spawn(TSX, [KQ, ...argv], { env, cwd: ROOT });
+  const child = spawn(process.execPath, [KQ, ...argv], { env, cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -15,6 +15,8 @@ export interface FieldCase {
   name: string;
   manifest: string;
   select: string;
+  /** Labels of the case's namespace: Pod Security's, for a Kubernetes example beyond the baseline default. */
+  namespaceLabels?: Record<string, string>;
   check(obj: Record<string, unknown>): void;
 }
 
@@ -115,6 +117,8 @@ spec:
     what: 'a pod that shares its process namespace (Share Process Namespace between Containers)',
     kind: 'Pod',
     name: 'shared-pid',
+    // SYS_PTRACE is beyond the baseline level's capabilities.
+    namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'privileged' },
     manifest: `apiVersion: v1
 kind: Pod
 metadata:

@@ -1,11 +1,12 @@
 import { expect } from 'vitest';
+import type { EndpointSlice } from '../../schema/kinds/endpointslice.ts';
 import type { Ingress } from '../../schema/kinds/ingress.ts';
 import type { IngressClass } from '../../schema/kinds/ingressclass.ts';
 import type { NetworkPolicy } from '../../schema/kinds/networkpolicy.ts';
 import { kindCase, type KindCase } from './kinds.ts';
 
 /**
- * Ingresses, IngressClasses and NetworkPolicies, from Kubernetes' documentation: their
+ * Ingresses, IngressClasses, NetworkPolicies and EndpointSlices, from Kubernetes' documentation: their
  * manifests and what the API makes of them (see KindCase), for kinds-lifecycle.test.ts.
  */
 export const NETWORKING_KIND_CASES: KindCase[] = [
@@ -147,6 +148,55 @@ spec:
     patched(np) {
       expect(np.spec?.podSelector).toEqual({ matchLabels: { role: 'cache' } });
       expect(np.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    },
+  }),
+  kindCase<EndpointSlice>({
+    kind: 'EndpointSlice',
+    namespaced: true,
+    hasSpec: false,
+    manifest: (name) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: ${name}
+  labels:
+    kubernetes.io/service-name: example
+addressType: IPv4
+ports:
+  - name: http
+    port: 80
+endpoints:
+  - addresses:
+      - "10.1.2.3"
+    conditions:
+      ready: true
+    hostname: pod-1
+    nodeName: node-1
+    zone: us-west2-a
+`,
+    select: `addressType ports { name port protocol } endpoints { addresses conditions { ready } hostname nodeName zone }`,
+    created(slice) {
+      // Ports are TCP unless they say otherwise.
+      expect(slice.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP' }]);
+      expect(slice.endpoints).toEqual([
+        {
+          addresses: ['10.1.2.3'],
+          conditions: { ready: true },
+          hostname: 'pod-1',
+          nodeName: 'node-1',
+          zone: 'us-west2-a',
+        },
+      ]);
+    },
+    change(m) {
+      m.endpoints![0].addresses = ['10.1.2.4'];
+    },
+    changed(slice) {
+      expect(slice.endpoints?.[0].addresses).toEqual(['10.1.2.4']);
+    },
+    patch: { ports: [{ name: 'https', port: 443 }] },
+    patched(slice) {
+      expect(slice.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP' }]);
+      expect(slice.addressType).toBe('IPv4');
     },
   }),
 ];

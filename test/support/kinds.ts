@@ -44,6 +44,8 @@ export interface Applied {
 export interface KindCase<T extends KindObject = KindObject> {
   kind: string;
   namespaced: boolean;
+  /** The object's name where the kind rules it (a CRD's is `<plural>.<group>`); `k-<kind>` otherwise. */
+  name?: string;
   /** The manifest as a user writes it for kubectl (no namespace: apply is given one). */
   manifest(name: string, namespace: string): string;
   /** The kind's own fields to read back, beyond apiVersion, kind and metadata. */
@@ -76,12 +78,10 @@ export function kindApi(cluster: TestCluster) {
         { m: manifests, ns: namespace, dry: dryRun },
       );
     },
-    async createNamespace(name: string): Promise<void> {
+    async createNamespace(name: string, labels?: Record<string, string>): Promise<void> {
       await cluster.ok(
-        `mutation($n: String!) { createNamespace(namespace: { metadata: { name: $n } }) { kind } }`,
-        {
-          n: name,
-        },
+        `mutation($n: String!, $l: StringMap) { createNamespace(namespace: { metadata: { name: $n, labels: $l } }) { kind } }`,
+        { n: name, l: labels },
       );
     },
   };

@@ -246,11 +246,32 @@ describe('bodies it cannot take', () => {
   });
 
   it('refuses a group-version and kind it has no table for, naming them', () => {
-    const hpa = envelope('autoscaling/v1', 'HorizontalPodAutoscaler', msg(1, bytes(1, 'web')));
+    const hpa = envelope('autoscaling/v2beta2', 'HorizontalPodAutoscaler', msg(1, bytes(1, 'web')));
     expect(() => decode(hpa)).toThrow(ApiError);
     expect(() => decode(hpa)).toThrow(
-      'this server does not decode autoscaling/v1 HorizontalPodAutoscaler from protobuf: send it as application/json',
+      'this server does not decode autoscaling/v2beta2 HorizontalPodAutoscaler from protobuf: send it as application/json',
     );
+  });
+
+  it("takes autoscaling/v1's HorizontalPodAutoscaler by its own message, not v2's", () => {
+    const ref = msg(1, bytes(1, 'Deployment'), bytes(2, 'web'), bytes(3, 'apps/v1'));
+    const hpa = envelope(
+      'autoscaling/v1',
+      'HorizontalPodAutoscaler',
+      msg(1, bytes(1, 'web')),
+      msg(2, ref, num(2, 2), num(3, 5), num(4, 80)),
+    );
+    expect(decode(hpa)).toEqual({
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+        minReplicas: 2,
+        maxReplicas: 5,
+        targetCPUUtilizationPercentage: 80,
+      },
+    });
   });
 
   it('throws on a truncated body and on a field of the wrong wire type', () => {

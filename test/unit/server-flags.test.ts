@@ -41,6 +41,16 @@ describe('the API server flags', () => {
     });
   });
 
+  it('set the Pod Security default of namespaces without labels, and refuse an unknown level', () => {
+    expect(parse([]).podSecurityDefault).toBeUndefined();
+    expect(parse(['--pod-security-default=enforce=restricted,warn=restricted']).podSecurityDefault).toEqual({
+      enforce: { level: 'restricted', version: 'latest' },
+      audit: { level: 'privileged', version: 'latest' },
+      warn: { level: 'restricted', version: 'latest' },
+    });
+    expect(() => parse(['--pod-security-default=strict'])).toThrow('invalid pod security default "strict"');
+  });
+
   it('refuse a malformed number naming its flag', () => {
     expect(() => parse(['--max-watches=many'])).toThrow('invalid --max-watches "many"');
     expect(() => parse(['--max-connections=0'])).toThrow('invalid --max-connections "0"');

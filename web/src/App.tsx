@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { KubeqlClient } from '../../client/client.ts';
 import { resourceWriter } from '../../client/writes.ts';
+import { AccessCache } from './api/access-cache.ts';
 import { ApiContext, type Api } from './api/context.tsx';
 import { InformerPool } from './api/informers.ts';
 import { connect, forgetToken, savedToken } from './api/session.ts';
@@ -27,6 +28,7 @@ export function App() {
       client,
       writer: resourceWriter(client),
       informers,
+      access: new AccessCache(client),
       logout: () => {
         forgetToken();
         void informers.stopAll().then(() => client.close());

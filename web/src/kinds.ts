@@ -34,32 +34,35 @@ export interface KindInfo {
   /** The URL segment and the sidebar label: /deployments. */
   plural: string;
   namespaced: boolean;
+  /** The API group RBAC rules name it by ('' is the core group). */
+  apiGroup: string;
   group: 'Workloads' | 'Network' | 'Config' | 'Cluster';
 }
 
 /** Every kind the API serves, in the order the sidebar shows them. */
 export const KINDS: KindInfo[] = [
-  { kind: 'Pod', plural: 'pods', namespaced: true, group: 'Workloads' },
-  { kind: 'Deployment', plural: 'deployments', namespaced: true, group: 'Workloads' },
-  { kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, group: 'Workloads' },
-  { kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, group: 'Workloads' },
-  { kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, group: 'Workloads' },
-  { kind: 'Job', plural: 'jobs', namespaced: true, group: 'Workloads' },
-  { kind: 'CronJob', plural: 'cronjobs', namespaced: true, group: 'Workloads' },
+  { kind: 'Pod', plural: 'pods', namespaced: true, apiGroup: '', group: 'Workloads' },
+  { kind: 'Deployment', plural: 'deployments', namespaced: true, apiGroup: 'apps', group: 'Workloads' },
+  { kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, apiGroup: 'apps', group: 'Workloads' },
+  { kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, apiGroup: 'apps', group: 'Workloads' },
+  { kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, apiGroup: 'apps', group: 'Workloads' },
+  { kind: 'Job', plural: 'jobs', namespaced: true, apiGroup: 'batch', group: 'Workloads' },
+  { kind: 'CronJob', plural: 'cronjobs', namespaced: true, apiGroup: 'batch', group: 'Workloads' },
   {
     kind: 'HorizontalPodAutoscaler',
     plural: 'horizontalpodautoscalers',
     namespaced: true,
+    apiGroup: 'autoscaling',
     group: 'Workloads',
   },
-  { kind: 'Service', plural: 'services', namespaced: true, group: 'Network' },
-  { kind: 'Endpoints', plural: 'endpoints', namespaced: true, group: 'Network' },
-  { kind: 'ConfigMap', plural: 'configmaps', namespaced: true, group: 'Config' },
-  { kind: 'Secret', plural: 'secrets', namespaced: true, group: 'Config' },
-  { kind: 'Node', plural: 'nodes', namespaced: false, group: 'Cluster' },
-  { kind: 'Namespace', plural: 'namespaces', namespaced: false, group: 'Cluster' },
-  { kind: 'Event', plural: 'events', namespaced: true, group: 'Cluster' },
-  { kind: 'Lease', plural: 'leases', namespaced: true, group: 'Cluster' },
+  { kind: 'Service', plural: 'services', namespaced: true, apiGroup: '', group: 'Network' },
+  { kind: 'Endpoints', plural: 'endpoints', namespaced: true, apiGroup: '', group: 'Network' },
+  { kind: 'ConfigMap', plural: 'configmaps', namespaced: true, apiGroup: '', group: 'Config' },
+  { kind: 'Secret', plural: 'secrets', namespaced: true, apiGroup: '', group: 'Config' },
+  { kind: 'Node', plural: 'nodes', namespaced: false, apiGroup: '', group: 'Cluster' },
+  { kind: 'Namespace', plural: 'namespaces', namespaced: false, apiGroup: '', group: 'Cluster' },
+  { kind: 'Event', plural: 'events', namespaced: true, apiGroup: '', group: 'Cluster' },
+  { kind: 'Lease', plural: 'leases', namespaced: true, apiGroup: 'coordination.k8s.io', group: 'Cluster' },
 ];
 
 export function kindInfo(kind: string): KindInfo | undefined {

@@ -14,14 +14,18 @@ export function parseIndexes(text: string | undefined, completions: number): Set
   return indexes;
 }
 
-/** Formats indexes as `status.completedIndexes` does: ascending, consecutive runs as ranges (as Kubernetes writes them). */
+/**
+ * Formats indexes as `status.completedIndexes` and `status.failedIndexes` hold them,
+ * exactly as Kubernetes writes them: ascending, runs of three or more as ranges ("0-2"),
+ * a run of two as both indexes ("4,5").
+ */
 export function formatIndexes(indexes: Iterable<number>): string {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
+    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}${j === i + 1 ? ',' : '-'}${sorted[j]}`);
     i = j + 1;
   }
   return parts.join(',');

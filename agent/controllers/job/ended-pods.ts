@@ -1,16 +1,18 @@
 import type { PodObject } from '../../objects.ts';
 import type { FailureBackoff } from './failure-backoff.ts';
 import type { JobRecord } from './job-record.ts';
-import type { JobStatus } from './job-status.ts';
+import type { JobSpec, JobStatus } from './job-status.ts';
+import { isPodFailed } from './pod-failed.ts';
+import { matchPodFailurePolicy } from './pod-failure-policy.ts';
 import { podFinishedAt } from './pod-finished-at.ts';
 
 /** The pods of a Job that ended since its status was last written, and what they make of it. */
 export interface EndedPods {
   /** Newly succeeded pods. */
   succeeded: PodObject[];
-  /** Newly failed pods. */
+  /** Newly failed pods, those a podFailurePolicy Ignore rule matched too. */
   failed: PodObject[];
-  /** status.succeeded and status.failed with them. */
+  /** status.succeeded and status.failed with them (failures that are ignored left out). */
   succeededCount: number;
   failedCount: number;
   /** The back-off with them. */
@@ -20,9 +22,10 @@ export interface EndedPods {
 /**
  * Counts the pods of a Job that ended and are not yet in its `stored` status, by uid,
  * among `owned` (its pods in the cache) and `gone` (its pods deleted since, as last
- * seen): a pod that Succeeded is a success; one that Failed, or was deleted (or is
- * being deleted) by someone else before it succeeded, is a failure; pods the controller
- * deleted itself (`record.removed`) are neither.
+ * seen): a pod that Succeeded is a success; one that failed (isPodFailed: phase Failed,
+ * or deleted by someone else before it succeeded) is a failure; pods the controller
+ * deleted itself (`record.removed`) are neither. A failure that the podFailurePolicy
+ * ignores is not counted in status.failed.
  *
  * The counts are added to the stored ones, and each failure restarts the back-off from
  * `now` (a success resets it). On the first pass of this process (`record` not seeded)
@@ -30,6 +33,7 @@ export interface EndedPods {
  * and the cached ones, and the back-off is rebuilt from when the pods ended.
  */
 export function countEndedPods(
+  spec: JobSpec,
   record: JobRecord,
   owned: PodObject[],
   gone: PodObject[],
@@ -44,13 +48,11 @@ export function countEndedPods(
     if (record.counted.has(uid)) continue;
     const phase = pod.status?.phase;
     if (phase === 'Succeeded') succeeded.push(pod);
-    else if (
-      !record.removed.has(uid) &&
-      (phase === 'Failed' || pod.metadata.deletionTimestamp || !ownedUids.has(pod.metadata.uid))
-    ) {
+    else if (!record.removed.has(uid) && isPodFailed(pod, spec, !ownedUids.has(pod.metadata.uid))) {
       failed.push(pod);
     }
   }
+  const counted = failed.filter((pod) => matchPodFailurePolicy(spec.podFailurePolicy, pod).counts).length;
   const backoff = { ...record.backoff };
   if (!record.seeded) {
     const lastSuccess = Math.max(0, ...succeeded.map((pod) => podFinishedAt(pod, 0)));
@@ -61,7 +63,7 @@ export function countEndedPods(
       succeeded,
       failed,
       succeededCount: Math.max(stored.succeeded ?? 0, succeeded.length),
-      failedCount: Math.max(stored.failed ?? 0, failed.length),
+      failedCount: Math.max(stored.failed ?? 0, counted),
       backoff,
     };
   }
@@ -74,7 +76,7 @@ export function countEndedPods(
     succeeded,
     failed,
     succeededCount: (stored.succeeded ?? 0) + succeeded.length,
-    failedCount: (stored.failed ?? 0) + failed.length,
+    failedCount: (stored.failed ?? 0) + counted,
     backoff,
   };
 }

@@ -1,10 +1,47 @@
 import type { PodObject } from '../../objects.ts';
 import type { JobSpec } from './job-status.ts';
+import { matchPodFailurePolicy } from './pod-failure-policy.ts';
 
 /** Why a Job fails: the reason of its FailureTarget and Failed conditions and of its Warning event. */
 export interface JobFailure {
-  reason: 'BackoffLimitExceeded' | 'DeadlineExceeded';
+  reason:
+    | 'PodFailurePolicy'
+    | 'BackoffLimitExceeded'
+    | 'DeadlineExceeded'
+    | 'MaxFailedIndexesExceeded'
+    | 'FailedIndexes';
   message: string;
+}
+
+/** A failed pod that a podFailurePolicy FailJob rule matches fails the Job, whatever its other counts. */
+export function failJobRuleFailure(spec: JobSpec, failed: PodObject[]): JobFailure | undefined {
+  if (!spec.podFailurePolicy) return undefined;
+  for (const pod of failed) {
+    const { message } = matchPodFailurePolicy(spec.podFailurePolicy, pod);
+    if (message !== undefined) return { reason: 'PodFailurePolicy', message };
+  }
+  return undefined;
+}
+
+/**
+ * With backoffLimitPerIndex: more `failed` indexes than maxFailedIndexes fail the Job at
+ * once; otherwise it fails once every index has either succeeded or failed, one failed.
+ */
+export function failedIndexesFailure(
+  spec: JobSpec,
+  failed: Set<number>,
+  succeeded: Set<number>,
+): JobFailure | undefined {
+  if (spec.maxFailedIndexes !== undefined && failed.size > spec.maxFailedIndexes) {
+    return {
+      reason: 'MaxFailedIndexesExceeded',
+      message: 'Job has exceeded the specified maximal number of failed indexes',
+    };
+  }
+  if (failed.size > 0 && failed.size + succeeded.size >= (spec.completions ?? 0)) {
+    return { reason: 'FailedIndexes', message: 'Job has failed indexes' };
+  }
+  return undefined;
 }
 
 /**

@@ -8,13 +8,18 @@ import type { JobObject } from './job-status.ts';
  * and annotations, a controller reference to the Job. For a completion index (Indexed
  * Jobs): generateName `<job>-<index>-`, the index as annotation and label, hostname
  * `<job>-<index>` unless the template sets one, and the env JOB_COMPLETION_INDEX (from
- * the annotation) in every container that has none.
+ * the annotation) in every container that has none. `extraAnnotations` are added (an
+ * index's failure counts).
  */
-export function podFor(job: JobObject, index: number | undefined): PodObject {
+export function podFor(
+  job: JobObject,
+  index: number | undefined,
+  extraAnnotations: Record<string, string> = {},
+): PodObject {
   const name = job.metadata.name!;
   const template = job.spec!.template;
   const labels = { ...template.metadata?.labels };
-  const annotations = { ...template.metadata?.annotations };
+  const annotations = { ...template.metadata?.annotations, ...extraAnnotations };
   const spec = structuredClone(template.spec ?? { containers: [] });
   let generateName = `${name}-`;
   if (index !== undefined) {

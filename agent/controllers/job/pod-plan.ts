@@ -20,19 +20,33 @@ export interface PodPlanInput {
   succeeded: number;
   /** The completed indexes: given for an Indexed Job (with completions), only. */
   completed?: Set<number>;
+  /** An Indexed Job's failed indexes (backoffLimitPerIndex): never run again. */
+  failed?: Set<number>;
   /** How long the failure back-off still holds back creations (0: not at all). */
   backoffWaitMs: number;
+  /** With backoffLimitPerIndex, the back-off is per index instead: how long this one must still wait. */
+  indexBackoffMs?: (index: number) => number;
 }
 
 /**
  * How to bring a running Job's active pods to what it wants (Kubernetes' manageJob):
  * up to `parallelism` (1) of them while fewer than `completions` succeeded; without
  * completions (a work queue) none are added once one succeeded. An Indexed Job has one
- * pod per index not yet completed, the lowest indexes first: a pod without a valid
- * index, of a completed index or a duplicate of another is deleted. The least useful
- * pods go first (deletionOrder); nothing is created during the back-off.
+ * pod per index neither completed nor failed, the lowest indexes first: a pod without a
+ * valid index, of a completed or failed index or a duplicate of another is deleted. The
+ * least useful pods go first (deletionOrder); nothing is created during the back-off.
+ * With a per-index back-off, of the lowest pending indexes those whose back-off has
+ * passed are created, and the plan looks again when the next of the others ends.
  */
-export function planPods({ spec, active, succeeded, completed, backoffWaitMs }: PodPlanInput): PodPlan {
+export function planPods({
+  spec,
+  active,
+  succeeded,
+  completed,
+  failed = new Set(),
+  backoffWaitMs,
+  indexBackoffMs,
+}: PodPlanInput): PodPlan {
   const parallelism = spec.parallelism ?? 1;
   const plan: PodPlan = { toDelete: [], toCreate: [] };
   /** Creates `count` pods (their indexes from `indexes`) unless the back-off holds them back. */
@@ -47,7 +61,7 @@ export function planPods({ spec, active, succeeded, completed, backoffWaitMs }: 
     const byIndex = new Map<number, PodObject[]>();
     for (const pod of active) {
       const index = completionIndex(pod, completions);
-      if (index === undefined || completed.has(index)) plan.toDelete.push(pod);
+      if (index === undefined || completed.has(index) || failed.has(index)) plan.toDelete.push(pod);
       else byIndex.set(index, [...(byIndex.get(index) ?? []), pod]);
     }
     // One pod per index: the most useful stays.
@@ -61,10 +75,16 @@ export function planPods({ spec, active, succeeded, completed, backoffWaitMs }: 
       create(want - keep.length, () => {
         const indexes: number[] = [];
         for (let index = 0; index < completions && indexes.length < want - keep.length; index++) {
-          if (!completed.has(index) && !byIndex.has(index)) indexes.push(index);
+          if (!completed.has(index) && !failed.has(index) && !byIndex.has(index)) indexes.push(index);
         }
         return indexes;
       });
+    }
+    if (indexBackoffMs && plan.toCreate.length > 0) {
+      const waits = plan.toCreate.map((index) => indexBackoffMs(index!));
+      const waiting = waits.filter((ms) => ms > 0);
+      if (waiting.length > 0) plan.requeueAfterMs = Math.min(...waiting);
+      plan.toCreate = plan.toCreate.filter((_, i) => waits[i] === 0);
     }
     return plan;
   }

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { KubeqlClient } from '../../../client/client.ts';
 import type { ResourceWriter } from '../../../client/writes.ts';
+import type { AccessCache } from './access-cache.ts';
 import type { InformerPool } from './informers.ts';
 
 /** What every view of a logged-in dashboard reaches the API through. */
@@ -9,6 +10,8 @@ export interface Api {
   /** Kind-agnostic writes (replace, delete) from the SDK. */
   writer: ResourceWriter;
   informers: InformerPool;
+  /** What the caller may do, per namespace. */
+  access: AccessCache;
   logout(): void;
 }
 

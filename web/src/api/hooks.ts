@@ -10,6 +10,8 @@ export interface Objects<T> {
   /** The first list has arrived: an empty `items` now means there are none. */
   synced: boolean;
   error?: string;
+  /** The caller may not list them (FORBIDDEN): the message, to show in their place. */
+  forbidden?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function useObjects<T extends Resource = Resource>(
         items: lease.informer.list() as T[],
         synced: lease.informer.hasSynced(),
         error: lease.error(),
+        forbidden: lease.forbidden(),
       });
     };
     const schedule = () => {

@@ -1,5 +1,5 @@
 import type { KubeqlClient } from '../../../client/client.ts';
-import { messageOf } from '../../../client/errors.ts';
+import { isCode, messageOf } from '../../../client/errors.ts';
 import { createInformer, type Informer } from '../../../client/informer.ts';
 import type { Resource, Selection } from '../../../client/types.ts';
 
@@ -11,6 +11,8 @@ interface Entry {
   refs: number;
   /** The last list or watch failure, cleared by the next event; informers retry by themselves. */
   error?: string;
+  /** The caller may not list this selection: not a connection problem, and shown where the objects would be. */
+  forbidden?: string;
   listeners: Set<() => void>;
   linger?: ReturnType<typeof setTimeout>;
 }
@@ -19,6 +21,7 @@ interface Entry {
 export interface Lease {
   informer: Informer;
   error(): string | undefined;
+  forbidden(): string | undefined;
   /** Called after every change to the cache (and error); returns a function that unsubscribes. */
   onChange(listener: () => void): () => void;
   release(): void;
@@ -48,6 +51,7 @@ export class InformerPool {
     return {
       informer: held.informer,
       error: () => held.error,
+      forbidden: () => held.forbidden,
       onChange(listener) {
         held.listeners.add(listener);
         return () => held.listeners.delete(listener);
@@ -92,6 +96,11 @@ export class InformerPool {
     };
     entry.informer = createInformer<Resource>(this.client, kind, selection, {
       onError: (error) => {
+        if (isCode(error, 'FORBIDDEN')) {
+          entry.forbidden = messageOf(error);
+          changed();
+          return;
+        }
         entry.error = messageOf(error);
         changed();
         this.problemChanged();
@@ -102,6 +111,7 @@ export class InformerPool {
     const fresh = () => {
       const recovered = entry.error !== undefined;
       entry.error = undefined;
+      entry.forbidden = undefined;
       changed();
       if (recovered) this.problemChanged();
     };

@@ -1,5 +1,7 @@
 import { createClient, type KubeqlClient } from '../../../client/client.ts';
 import { isCode, messageOf } from '../../../client/errors.ts';
+import { execute } from '../../../client/typed.ts';
+import { RulesReviewDocument } from '../generated/graphql.ts';
 
 const TOKEN_KEY = 'kubeql.token';
 
@@ -21,13 +23,14 @@ export function connect(token: string): KubeqlClient {
 }
 
 /**
- * Logs in: proves the token with a cheap read before keeping it. Resolves to the
+ * Logs in: proves the token with a question every authenticated caller may ask (what
+ * may I do?), so that a token confined to one namespace logs in too. Resolves to the
  * client, or rejects with a message fit to show.
  */
 export async function login(token: string): Promise<KubeqlClient> {
   const client = connect(token.trim());
   try {
-    await client.list('Namespace', { limit: 1 });
+    await execute(client, RulesReviewDocument, {});
   } catch (error) {
     await client.close();
     if (isCode(error, 'UNAUTHENTICATED')) throw new Error('The server did not accept this token.');

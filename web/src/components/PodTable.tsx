@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { Badge } from './Badge.tsx';
+import { NotPermitted } from './NotPermitted.tsx';
 import { VirtualTable, type Column } from './VirtualTable.tsx';
 import { age, podReady, podRestarts, podStatus } from '../format.ts';
 import { pathOf, type Manifest } from '../kinds.ts';
@@ -46,14 +47,24 @@ export function PodTable({ pods, synced = true }: { pods: Pod[]; synced?: boolea
   );
 }
 
-/** A detail page's "Pods" heading with their count, and the table. */
-export function PodSection({ pods, synced }: { pods: Pod[]; synced: boolean }) {
+/** A detail page's "Pods" heading with their count, and the table, or why the caller may not see them. */
+export function PodSection({
+  items,
+  synced,
+  forbidden,
+}: {
+  items: Pod[];
+  synced: boolean;
+  forbidden?: string;
+}) {
   return (
     <>
-      <h2>
-        Pods <span className="count">{pods.length}</span>
-      </h2>
-      <PodTable pods={pods} synced={synced} />
+      <h2>Pods {!forbidden && <span className="count">{items.length}</span>}</h2>
+      {forbidden ? (
+        <NotPermitted what="these pods" reason={forbidden} />
+      ) : (
+        <PodTable pods={items} synced={synced} />
+      )}
     </>
   );
 }

@@ -72,7 +72,7 @@ export function NodePanel({ obj }: { obj: Resource }) {
           </tbody>
         </table>
       </div>
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }

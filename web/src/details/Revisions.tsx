@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { execute } from '../../../client/typed.ts';
+import { useDenial } from '../api/access.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction, useQuery } from '../api/hooks.ts';
 import { Confirm } from '../components/Confirm.tsx';
 import { RolloutHistoryDocument, RolloutUndoDocument } from '../generated/graphql.ts';
-import { pathOf, type Manifest } from '../kinds.ts';
+import { kindInfo, pathOf, type Manifest } from '../kinds.ts';
 import { Link } from '../router.tsx';
 
 type ReplicaSet = Manifest<'ReplicaSet'>;
@@ -38,6 +39,7 @@ export function Revisions({
   const history = useQuery(RolloutHistoryDocument, { kind: 'Deployment', namespace, name }, changes);
   const [undoTo, setUndoTo] = useState<number>();
   const undo = useAction();
+  const denied = useDenial('rollout', kindInfo('Deployment')!, namespace, name);
   const revisions = [...(history.data?.rolloutHistory ?? [])].sort((a, b) => b.revision - a.revision);
   const replicaSetByName = new Map(replicaSets.map((rs) => [rs.metadata.name, rs]));
 
@@ -79,8 +81,8 @@ export function Revisions({
                   <td>
                     {!isCurrent && (
                       <button
-                        disabled={paused}
-                        title={paused ? 'Resume the rollout first' : undefined}
+                        disabled={paused || !!denied}
+                        title={denied ?? (paused ? 'Resume the rollout first' : undefined)}
                         onClick={() => setUndoTo(r.revision)}
                       >
                         Roll back

@@ -63,7 +63,7 @@ export function ServicePanel({ obj }: { obj: Resource }) {
         )}
       </h2>
       <Addresses endpoints={endpoints.items[0]} />
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }

@@ -14,14 +14,14 @@ type Pod = Manifest<'Pod'>;
 
 /** The objects of a kind in a namespace that `ownerUids` own (the informer is shared with other views). */
 function useOwned<T extends Resource>(kind: string, namespace: string, ownerUids: string[]) {
-  const { items, synced } = useObjects<T>(kind, { namespace });
+  const { items, synced, forbidden } = useObjects<T>(kind, { namespace });
   const key = ownerUids.join();
   const owned = useMemo(() => {
     const uids = new Set(ownerUids);
     return items.filter((o) => o.metadata.ownerReferences?.some((ref) => uids.has(ref.uid)));
     // `key` stands for ownerUids, a new array on every render.
   }, [items, key]);
-  return { items: owned, synced };
+  return { items: owned, synced, forbidden };
 }
 
 const target = (obj: Resource) => ({
@@ -71,7 +71,7 @@ export function DeploymentPanel({ obj }: { obj: Resource }) {
         replicaSets={replicaSets.items}
         paused={paused}
       />
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }
@@ -95,7 +95,7 @@ export function ReplicaSetPanel({ obj }: { obj: Resource }) {
           <ScaleControl kind="ReplicaSet" target={target(rs)} replicas={rs.spec?.replicas ?? 1} />
         </div>
       )}
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }
@@ -122,7 +122,7 @@ export function StatefulSetPanel({ obj }: { obj: Resource }) {
         />
         <RolloutButtons kind="StatefulSet" target={target(s)} />
       </div>
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }
@@ -148,7 +148,7 @@ export function DaemonSetPanel({ obj }: { obj: Resource }) {
         />
         <RolloutButtons kind="DaemonSet" target={target(ds)} />
       </div>
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }
@@ -166,7 +166,7 @@ export function JobPanel({ obj }: { obj: Resource }) {
           ['Parallelism', job.spec?.parallelism ?? 1],
         ]}
       />
-      <PodSection pods={pods.items} synced={pods.synced} />
+      <PodSection {...pods} />
     </div>
   );
 }

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { parse, stringify } from 'yaml';
 import type { Resource } from '../../../client/types.ts';
+import { useDenial } from '../api/access.ts';
 import { useApplyYaml } from '../api/apply-yaml.ts';
 import { YamlEditor } from '../components/YamlEditor.tsx';
+import { kindInfo } from '../kinds.ts';
 
 /**
  * The object as YAML, live until you start editing. Saving sends your text with the
@@ -13,6 +15,13 @@ export function YamlTab({ obj }: { obj: Resource }) {
   const live = stringify(obj);
   const [draft, setDraft] = useState<string | null>(null);
   const { submit, problems, conflict, busy, reset } = useApplyYaml();
+  // The detail page shows only kinds the dashboard knows.
+  const denied = useDenial(
+    'edit',
+    kindInfo(obj.kind)!,
+    obj.metadata.namespace ?? undefined,
+    obj.metadata.name,
+  );
 
   const save = async (text: string) => {
     const same = () => {
@@ -33,7 +42,7 @@ export function YamlTab({ obj }: { obj: Resource }) {
     return (
       <div>
         <div className="actions">
-          <button className="primary" onClick={() => setDraft(live)}>
+          <button className="primary" disabled={!!denied} title={denied} onClick={() => setDraft(live)}>
             Edit
           </button>
         </div>

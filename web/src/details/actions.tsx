@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { KubeqlClient } from '../../../client/client.ts';
 import { execute } from '../../../client/typed.ts';
+import type { Action } from '../access/permissions.ts';
+import { useDenial } from '../api/access.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction } from '../api/hooks.ts';
 import {
@@ -14,6 +16,7 @@ import {
   type RolloutKind,
   type WorkloadKind,
 } from '../generated/graphql.ts';
+import { kindInfo, type KindName } from '../kinds.ts';
 
 interface Target {
   namespace: string;
@@ -21,6 +24,11 @@ interface Target {
 }
 
 type Scalable = 'Deployment' | 'ReplicaSet' | 'StatefulSet';
+
+/** Why the caller may not do `action` on the target, to disable its control with, if it may not. */
+function useTargetDenial(action: Action, kind: KindName, target: Target): string | undefined {
+  return useDenial(action, kindInfo(kind)!, target.namespace, target.name);
+}
 
 function scale(client: KubeqlClient, kind: Scalable, variables: Target & { replicas: number }) {
   if (kind === 'Deployment') return execute(client, ScaleDeploymentDocument, variables);
@@ -41,6 +49,7 @@ export function ScaleControl({
   const { client } = useApi();
   const [value, setValue] = useState(String(replicas));
   const action = useAction();
+  const denied = useTargetDenial('scale', kind, target);
   // Follow changes made elsewhere (another user, an autoscaler) while the field is untouched.
   useEffect(() => {
     setValue(String(replicas));
@@ -57,7 +66,11 @@ export function ScaleControl({
     >
       <label htmlFor="replicas">Replicas</label>
       <input id="replicas" type="number" min={0} value={value} onChange={(e) => setValue(e.target.value)} />
-      <button type="submit" disabled={!valid || action.busy || wanted === replicas}>
+      <button
+        type="submit"
+        disabled={!!denied || !valid || action.busy || wanted === replicas}
+        title={denied}
+      >
         Scale
       </button>
       {action.error && <span className="error">{action.error}</span>}
@@ -81,6 +94,7 @@ export function SetImageControl({
   const [image, setImage] = useState(current);
   const [cause, setCause] = useState('');
   const action = useAction();
+  const denied = useTargetDenial('rollout', kind, target);
   useEffect(() => {
     setImage(current);
   }, [current]);
@@ -115,7 +129,11 @@ export function SetImageControl({
         value={cause}
         onChange={(e) => setCause(e.target.value)}
       />
-      <button type="submit" disabled={action.busy || !image.trim() || image.trim() === current}>
+      <button
+        type="submit"
+        disabled={!!denied || action.busy || !image.trim() || image.trim() === current}
+        title={denied}
+      >
         Set image
       </button>
       {action.error && <span className="error">{action.error}</span>}
@@ -135,11 +153,12 @@ export function RolloutButtons({
 }) {
   const { client } = useApi();
   const action = useAction();
+  const denied = useTargetDenial('rollout', kind, target);
   return (
     <div className="control">
       <button
-        disabled={action.busy || paused}
-        title={paused ? 'A paused Deployment cannot be restarted' : undefined}
+        disabled={!!denied || action.busy || paused}
+        title={denied ?? (paused ? 'A paused Deployment cannot be restarted' : undefined)}
         onClick={() => action.run(() => execute(client, RolloutRestartDocument, { kind, ...target }))}
       >
         Restart
@@ -147,14 +166,16 @@ export function RolloutButtons({
       {kind === 'Deployment' &&
         (paused ? (
           <button
-            disabled={action.busy}
+            disabled={!!denied || action.busy}
+            title={denied}
             onClick={() => action.run(() => execute(client, ResumeDeploymentDocument, target))}
           >
             Resume rollout
           </button>
         ) : (
           <button
-            disabled={action.busy}
+            disabled={!!denied || action.busy}
+            title={denied}
             onClick={() => action.run(() => execute(client, PauseDeploymentDocument, target))}
           >
             Pause rollout

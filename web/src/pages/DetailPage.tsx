@@ -1,8 +1,11 @@
 import { useState, type ComponentType } from 'react';
 import type { Resource } from '../../../client/types.ts';
+import type { Action } from '../access/permissions.ts';
+import { usePermissions } from '../api/access.ts';
 import { useApi } from '../api/context.tsx';
 import { useAction, useObjects } from '../api/hooks.ts';
 import { Confirm } from '../components/Confirm.tsx';
+import { NotPermitted } from '../components/NotPermitted.tsx';
 import { EventsTable } from '../details/EventsTable.tsx';
 import { NodePanel } from '../details/NodePanel.tsx';
 import { PodExec } from '../details/PodExec.tsx';
@@ -39,13 +42,16 @@ const PANELS: Partial<Record<KindName, ComponentType<{ obj: Resource }>>> = {
   Secret: ConfigPanel,
 };
 
-/** Tabs beyond Summary, YAML and Events, by kind. */
+/** Tabs beyond Summary, YAML and Events, by kind, with the action each needs permission for. */
 const EXTRA_TABS: Partial<
-  Record<KindName, Array<{ id: string; label: string; Tab: ComponentType<{ obj: Resource }> }>>
+  Record<
+    KindName,
+    Array<{ id: string; label: string; action?: Action; Tab: ComponentType<{ obj: Resource }> }>
+  >
 > = {
   Pod: [
-    { id: 'logs', label: 'Logs', Tab: PodLogs },
-    { id: 'exec', label: 'Exec', Tab: PodExec },
+    { id: 'logs', label: 'Logs', action: 'logs', Tab: PodLogs },
+    { id: 'exec', label: 'Exec', action: 'exec', Tab: PodExec },
   ],
 };
 
@@ -55,16 +61,21 @@ const EXTRA_TABS: Partial<
  */
 export function DetailPage({ info, namespace, name }: { info: KindInfo; namespace?: string; name: string }) {
   const { query, path } = useLocation();
-  const extra = EXTRA_TABS[info.kind] ?? [];
+  const permissions = usePermissions(namespace);
+  const extra = (EXTRA_TABS[info.kind] ?? []).map((t) => ({
+    ...t,
+    denied: t.action && permissions?.denial(t.action, info, name),
+  }));
   const tabs = [
-    { id: 'summary', label: 'Summary' },
-    { id: 'yaml', label: 'YAML' },
-    { id: 'events', label: 'Events' },
+    { id: 'summary', label: 'Summary', denied: undefined },
+    { id: 'yaml', label: 'YAML', denied: undefined },
+    { id: 'events', label: 'Events', denied: undefined },
     ...extra,
   ];
-  const tab = tabs.find((t) => t.id === query.get('tab'))?.id ?? 'summary';
+  const tab = tabs.find((t) => t.id === query.get('tab') && !t.denied)?.id ?? 'summary';
+  const deleteDenied = permissions?.denial('delete', info, name);
   const ExtraTab = extra.find((t) => t.id === tab)?.Tab;
-  const { items, synced, error } = useObjects(info.kind, {
+  const { items, synced, error, forbidden } = useObjects(info.kind, {
     ...(namespace ? { namespace } : {}),
     fieldSelector: `metadata.name=${name}`,
   });
@@ -77,8 +88,16 @@ export function DetailPage({ info, namespace, name }: { info: KindInfo; namespac
     return (
       <div className="page">
         <Breadcrumbs info={info} namespace={namespace} name={name} />
-        {error && <p className="error">{error}</p>}
-        <p className="muted">{synced ? `${info.kind} "${name}" does not exist (any more).` : 'Loading…'}</p>
+        {forbidden ? (
+          <NotPermitted what={`${info.kind} "${name}"`} reason={forbidden} />
+        ) : (
+          <>
+            {error && <p className="error">{error}</p>}
+            <p className="muted">
+              {synced ? `${info.kind} "${name}" does not exist (any more).` : 'Loading…'}
+            </p>
+          </>
+        )}
       </div>
     );
   }
@@ -92,7 +111,12 @@ export function DetailPage({ info, namespace, name }: { info: KindInfo; namespac
           <span className="kind">{info.kind}</span> {meta.name}
         </h1>
         <div className="head-actions">
-          <button className="danger" onClick={() => setDeleting(true)}>
+          <button
+            className="danger"
+            disabled={!!deleteDenied}
+            title={deleteDenied}
+            onClick={() => setDeleting(true)}
+          >
             Delete
           </button>
         </div>
@@ -129,6 +153,8 @@ export function DetailPage({ info, namespace, name }: { info: KindInfo; namespac
             key={t.id}
             role="tab"
             aria-selected={tab === t.id}
+            disabled={!!t.denied}
+            title={t.denied}
             className={tab === t.id ? 'tab active' : 'tab'}
             onClick={() => navigate(t.id === 'summary' ? path : `${path}?tab=${t.id}`, { replace: true })}
           >

@@ -3,6 +3,7 @@ import type { Resource } from '../../../client/types.ts';
 import { useObjects } from '../api/hooks.ts';
 import { columnsFor } from '../columns.tsx';
 import { NamespacePicker } from '../components/NamespacePicker.tsx';
+import { NotPermitted } from '../components/NotPermitted.tsx';
 import { VirtualTable } from '../components/VirtualTable.tsx';
 import { pathOf, type KindInfo } from '../kinds.ts';
 import { navigate } from '../router.tsx';
@@ -29,7 +30,7 @@ export function ListPage({ info, query }: { info: KindInfo; query: URLSearchPara
     navigate(`/${info.plural}${search ? `?${search}` : ''}`, { replace: true });
   };
 
-  const { items, synced, error } = useObjects(info.kind, {
+  const { items, synced, error, forbidden } = useObjects(info.kind, {
     ...(namespace ? { namespace } : {}),
     ...(label ? { labelSelector: label } : {}),
   });
@@ -53,7 +54,11 @@ export function ListPage({ info, query }: { info: KindInfo; query: URLSearchPara
       </div>
       <div className="filters">
         {info.namespaced && (
-          <NamespacePicker value={namespace} onChange={(value) => setFilter('namespace', value)} />
+          <NamespacePicker
+            info={info}
+            value={namespace}
+            onChange={(value) => setFilter('namespace', value)}
+          />
         )}
         <input
           aria-label="Filter by name"
@@ -77,10 +82,17 @@ export function ListPage({ info, query }: { info: KindInfo; query: URLSearchPara
           />
         </form>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
+      {forbidden ? (
+        <NotPermitted
+          what={`${info.plural} ${namespace ? `in namespace ${namespace}` : info.namespaced ? 'in every namespace' : ''}`}
+          reason={forbidden}
+        />
+      ) : (
+        error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )
       )}
       <div className="table-fill">
         <VirtualTable

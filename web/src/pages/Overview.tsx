@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useObjects } from '../api/hooks.ts';
 import { useSamples } from '../api/samples.ts';
 import { Badge } from '../components/Badge.tsx';
+import { NotPermitted } from '../components/NotPermitted.tsx';
 import { UsageBar } from '../components/UsageBar.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { age, bytes, cpu, nodeReady, podRequests, podStatus, quantity } from '../format.ts';
@@ -140,28 +141,36 @@ export function Overview() {
       </section>
 
       <h2>Nodes</h2>
-      <VirtualTable
-        label="Nodes"
-        rows={nodeRows}
-        columns={NODE_COLUMNS}
-        rowKey={(r) => r.node.metadata.name ?? ''}
-        rowHref={(r) => pathOf('Node', r.node.metadata.name ?? '')}
-        empty={nodes.synced ? 'No nodes have registered.' : 'Loading…'}
-        maxHeight={360}
-      />
+      {nodes.forbidden ? (
+        <NotPermitted what="nodes" reason={nodes.forbidden} />
+      ) : (
+        <VirtualTable
+          label="Nodes"
+          rows={nodeRows}
+          columns={NODE_COLUMNS}
+          rowKey={(r) => r.node.metadata.name ?? ''}
+          rowHref={(r) => pathOf('Node', r.node.metadata.name ?? '')}
+          empty={nodes.synced ? 'No nodes have registered.' : 'Loading…'}
+          maxHeight={360}
+        />
+      )}
 
       <h2>Recent warnings</h2>
-      <VirtualTable
-        label="Recent warnings"
-        rows={recentWarnings}
-        columns={WARNING_COLUMNS}
-        rowKey={(e) => `${e.metadata.namespace}/${e.metadata.name}`}
-        rowHref={(e) =>
-          pathOf(e.involvedObject.kind ?? '', e.involvedObject.name ?? '', e.involvedObject.namespace)
-        }
-        empty={warnings.synced ? 'No warnings.' : 'Loading…'}
-        maxHeight={360}
-      />
+      {warnings.forbidden ? (
+        <NotPermitted what="events in every namespace" reason={warnings.forbidden} />
+      ) : (
+        <VirtualTable
+          label="Recent warnings"
+          rows={recentWarnings}
+          columns={WARNING_COLUMNS}
+          rowKey={(e) => `${e.metadata.namespace}/${e.metadata.name}`}
+          rowHref={(e) =>
+            pathOf(e.involvedObject.kind ?? '', e.involvedObject.name ?? '', e.involvedObject.namespace)
+          }
+          empty={warnings.synced ? 'No warnings.' : 'Loading…'}
+          maxHeight={360}
+        />
+      )}
     </div>
   );
 }
