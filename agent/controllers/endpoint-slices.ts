@@ -6,7 +6,7 @@ import { enqueueSelf } from '../informers.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished, isPodReady } from '../pod-state.ts';
 import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
-import { endpointLabels, findPort, pruned } from './endpoints.ts';
+import { endpointLabels, podEndpointPorts, podHostname, pruned } from './endpoints.ts';
 import { Expectations } from './expectations.ts';
 
 type ServiceObject = Service & Resource;
@@ -62,33 +62,20 @@ export function desiredPortGroups(
   zoneOf: (nodeName: string) => string | undefined,
 ): PortGroup[] {
   const spec = service.spec ?? {};
-  const servicePorts = spec.ports ?? [];
   const groups = new Map<string, PortGroup>();
   for (const pod of pods) {
     if (isPodFinished(pod)) continue;
     const ip = podIPv4(pod);
     if (!ip) continue;
-    const ports: EndpointPort[] = [];
-    for (const servicePort of servicePorts) {
-      const port = findPort(pod, servicePort);
-      if (port === undefined) continue;
-      ports.push({
-        ...(servicePort.name ? { name: servicePort.name } : {}),
-        port,
-        protocol: servicePort.protocol ?? 'TCP',
-        ...(servicePort.appProtocol ? { appProtocol: servicePort.appProtocol } : {}),
-      });
-    }
-    // As for Endpoints: a Service without ports has endpoints only when headless.
-    if (servicePorts.length === 0 ? spec.clusterIP !== 'None' : ports.length === 0) continue;
+    const ports = podEndpointPorts(service, pod);
+    if (!ports) continue;
     ports.sort((a, b) => (portKey(a) < portKey(b) ? -1 : 1));
 
     const serving = isPodReady(pod);
     const terminating = pod.metadata.deletionTimestamp !== undefined;
     const nodeName = pod.spec?.nodeName;
     const zone = nodeName ? zoneOf(nodeName) : undefined;
-    const hostname =
-      pod.spec?.hostname && pod.spec.subdomain === service.metadata.name ? pod.spec.hostname : undefined;
+    const hostname = podHostname(service, pod);
     const endpoint: Endpoint = {
       addresses: [ip],
       conditions: {

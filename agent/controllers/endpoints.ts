@@ -72,7 +72,6 @@ const byKey =
 export function desiredSubsets(service: ServiceObject, pods: PodObject[]): EndpointSubset[] {
   const spec = service.spec ?? {};
   const publishNotReady = spec.publishNotReadyAddresses === true;
-  const servicePorts = spec.ports ?? [];
   const groups = new Map<
     string,
     Required<Pick<EndpointSubset, 'addresses' | 'notReadyAddresses' | 'ports'>>
@@ -83,22 +82,10 @@ export function desiredSubsets(service: ServiceObject, pods: PodObject[]): Endpo
     if (!ip) continue;
     if (pod.metadata.deletionTimestamp && !publishNotReady) continue;
 
-    const ports: EndpointPort[] = [];
-    for (const servicePort of servicePorts) {
-      const port = findPort(pod, servicePort);
-      if (port === undefined) continue;
-      ports.push({
-        ...(servicePort.name ? { name: servicePort.name } : {}),
-        port,
-        protocol: servicePort.protocol ?? 'TCP',
-        ...(servicePort.appProtocol ? { appProtocol: servicePort.appProtocol } : {}),
-      });
-    }
-    // A service without ports has endpoints only when headless (addresses, no ports).
-    if (servicePorts.length === 0 ? spec.clusterIP !== 'None' : ports.length === 0) continue;
+    const ports = podEndpointPorts(service, pod);
+    if (!ports) continue;
 
-    const hostname =
-      pod.spec?.hostname && pod.spec.subdomain === service.metadata.name ? pod.spec.hostname : undefined;
+    const hostname = podHostname(service, pod);
     const address: EndpointAddress = {
       ip,
       ...(hostname ? { hostname } : {}),
@@ -124,6 +111,33 @@ export function desiredSubsets(service: ServiceObject, pods: PodObject[]): Endpo
       : {}),
     ...(group.ports.length ? { ports: group.ports } : {}),
   }));
+}
+
+/**
+ * The ports at which a pod serves a Service (targetPorts resolved on the pod), or
+ * undefined when the pod is no endpoint of it: none of its ports resolves, or the Service
+ * has no ports and is not headless (a headless one has addresses without ports).
+ */
+export function podEndpointPorts(service: ServiceObject, pod: PodObject): EndpointPort[] | undefined {
+  const servicePorts = service.spec?.ports ?? [];
+  const ports: EndpointPort[] = [];
+  for (const servicePort of servicePorts) {
+    const port = findPort(pod, servicePort);
+    if (port === undefined) continue;
+    ports.push({
+      ...(servicePort.name ? { name: servicePort.name } : {}),
+      port,
+      protocol: servicePort.protocol ?? 'TCP',
+      ...(servicePort.appProtocol ? { appProtocol: servicePort.appProtocol } : {}),
+    });
+  }
+  if (servicePorts.length === 0 ? service.spec?.clusterIP !== 'None' : ports.length === 0) return undefined;
+  return ports;
+}
+
+/** The pod's DNS hostname under the Service: its spec.hostname when its subdomain is the Service. */
+export function podHostname(service: ServiceObject, pod: PodObject): string | undefined {
+  return pod.spec?.hostname && pod.spec.subdomain === service.metadata.name ? pod.spec.hostname : undefined;
 }
 
 /** The labels Kubernetes gives a Service's Endpoints (and, with more, its slices): the Service's, plus the headless marker. */

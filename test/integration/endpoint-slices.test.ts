@@ -3,7 +3,7 @@ import type { Resource } from '../../client/index.ts';
 import { endpointSliceController } from '../../agent/controllers/endpoint-slices.ts';
 import { garbageCollector } from '../../agent/controllers/garbage-collector.ts';
 import type { EndpointSlice } from '../../schema/kinds/endpointslice.ts';
-import { controllerCluster, eventually } from '../support/controller-cluster.ts';
+import { controllerCluster, eventually, runningWebPod } from '../support/controller-cluster.ts';
 
 /**
  * The endpointslice controller against a server: slices follow pods becoming ready, not
@@ -65,23 +65,7 @@ describe('endpointslice controller', () => {
       ['web-1', '10.244.0.11'],
       ['web-2', '10.244.0.12'],
     ]) {
-      await writer.create({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: 'default', labels: { app: 'web' } },
-        spec: {
-          containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }],
-        },
-      });
-      const bound = await writer.bind('default', name, 'slice-node');
-      pods.push(
-        await writer.updateStatus(bound, {
-          ...(bound.status as object),
-          phase: 'Running',
-          podIP: ip,
-          conditions: [{ type: 'Ready', status: 'False' }],
-        }),
-      );
+      pods.push(await runningWebPod(writer, name, ip, 'slice-node'));
     }
     [slice] = await eventually(
       () => slicesOf('web'),

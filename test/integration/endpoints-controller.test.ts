@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../client/index.ts';
 import type { EndpointSubset } from '../../schema/kinds/endpoints.ts';
 import { EndpointsController, endpointsController } from '../../agent/controllers/endpoints.ts';
-import { controllerCluster, eventually } from '../support/controller-cluster.ts';
+import { controllerCluster, eventually, runningWebPod } from '../support/controller-cluster.ts';
 import { fixtureContext } from '../support/controller-fixture.ts';
 
 interface PodOptions {
@@ -237,23 +237,7 @@ describe('endpoints controller against a server', () => {
       ['web-1', '10.244.0.11'],
       ['web-2', '10.244.0.12'],
     ]) {
-      await writer.create({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name, namespace: 'default', labels: { app: 'web' } },
-        spec: {
-          containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }],
-        },
-      });
-      const bound = await writer.bind('default', name, 'ep-node');
-      pods.push(
-        await writer.updateStatus(bound, {
-          ...(bound.status as object),
-          phase: 'Running',
-          podIP: ip,
-          conditions: [{ type: 'Ready', status: 'False' }],
-        }),
-      );
+      pods.push(await runningWebPod(writer, name, ip, 'ep-node'));
     }
     let ep = await eventually(getEndpoints, (e) => e?.subsets?.[0]?.notReadyAddresses?.length === 2);
     expect(ep!.subsets).toEqual([

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createClient, resourceWriter, type KubeqlClient, type ResourceWriter } from '../../client/index.ts';
+import {
+  createClient,
+  resourceWriter,
+  type KubeqlClient,
+  type Resource,
+  type ResourceWriter,
+} from '../../client/index.ts';
 import type { ControllerFactory, ControllerOptions } from '../../agent/controllers/controller.ts';
 import { startControllers, type ControllerManager } from '../../agent/controllers/manager.ts';
 import { fakeKubelet } from './fake-kubelet.ts';
@@ -73,3 +79,29 @@ export const eventually = <T>(
 /** Polls `probe` until it returns a truthy value, and returns that (controllers get 10 s). */
 export const until = <T>(probe: () => Promise<T> | T, options: WaitOptions = {}) =>
   waitFor(probe, { ms: 10_000, ...options });
+
+/**
+ * Creates a pod labelled `app: web` with a container port named `http` (8080), binds it to
+ * `node` and reports it Running at `ip`, not Ready yet: an endpoint-to-be of a Service
+ * selecting `app: web`, for the endpoints and endpointslice controllers' tests.
+ */
+export async function runningWebPod(
+  writer: ResourceWriter,
+  name: string,
+  ip: string,
+  node: string,
+): Promise<Resource> {
+  await writer.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }] },
+  });
+  const bound = await writer.bind('default', name, node);
+  return writer.updateStatus(bound, {
+    ...(bound.status as object),
+    phase: 'Running',
+    podIP: ip,
+    conditions: [{ type: 'Ready', status: 'False' }],
+  });
+}
