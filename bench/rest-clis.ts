@@ -13,7 +13,7 @@ import { pod } from './workload.ts';
  * nothing of the machine's config is read.
  */
 
-const KQ = fileURLToPath(new URL('../cmd/kq.ts', import.meta.url));
+const KQ = fileURLToPath(new URL('../bin/kq.mjs', import.meta.url));
 
 export interface CliRun {
   ms: number;
@@ -53,7 +53,7 @@ export function kqFor(server: Server): Cli {
   const env = { ...privateHome('kq'), KQ_SERVER: server.url.href, KQ_TOKEN: server.token };
   const caFile = path.join(env.HOME, 'ca.crt');
   fs.writeFileSync(caFile, server.ca ?? '');
-  const run = timed(process.execPath, ['--import', 'tsx', KQ], env);
+  const run = timed(process.execPath, [KQ], env);
   return (args) => run([...args, ...(server.ca ? ['--certificate-authority', caFile] : [])]);
 }
 

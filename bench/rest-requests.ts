@@ -127,7 +127,7 @@ export function restList(server: Server, namespace: string, options: ListOptions
 
 /** GraphQL's `pods` selecting each whole object (`manifest`), so both lists carry the same data. */
 export const LIST_PODS = `query($ns: String, $limit: Int, $continue: String) {
-  pods(namespace: $ns, limit: $limit, continue: $continue) { metadata { continue } items { manifest } }
+  pods(namespace: $ns, limit: $limit, continue: $continue) { metadata { continue } items { manifest(showManagedFields: true) } }
 }`;
 
 export function graphqlList(server: Server, namespace: string, options: ListOptions = {}): Promise<ListRead> {

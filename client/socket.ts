@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-ws/client';
+import type { Client } from 'graphql-ws/client';
 import { fromGraphQLErrors, KubeqlError, messageOf, type GraphQLErrorLike } from './errors.ts';
 import type { GraphQLResult, Sink } from './types.ts';
 import { untrustedServer } from './untrusted-server.ts';
@@ -106,13 +106,15 @@ export class SubscriptionSocket {
     await Promise.resolve(client?.dispose()).catch(() => {});
   }
 
+  // graphql-ws is loaded with the first subscription: a CLI's one-shot query never pays for it.
   private connect(): Promise<Client> {
-    return (this.client ??= webSocketImpl(this.options.webSocketImpl, this.options.ca).then((impl) =>
-      this.open(impl),
-    ));
+    return (this.client ??= Promise.all([
+      import('graphql-ws/client'),
+      webSocketImpl(this.options.webSocketImpl, this.options.ca),
+    ]).then(([{ createClient }, impl]) => this.open(createClient, impl)));
   }
 
-  private open(impl: unknown): Client {
+  private open(createClient: typeof import('graphql-ws/client').createClient, impl: unknown): Client {
     const client: Client = createClient({
       url: this.options.url,
       webSocketImpl: watched(impl, (socket) => this.onOpening(client, socket)),

@@ -1,4 +1,3 @@
-import YAML from 'yaml';
 import type { Resource } from '../../client/types.ts';
 import { UsageError } from '../failure.ts';
 import { findKind, kindByKindName, objectRef } from '../kinds.ts';
@@ -36,9 +35,14 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** As kubectl writes YAML: YAML 1.1 quoting, so timestamps and "yes" stay strings for every reader. */
-export const toYAML = (value: unknown) =>
-  YAML.stringify(sortKeys(value), { version: '1.1', indentSeq: false, lineWidth: 0 });
+/**
+ * As kubectl writes YAML: YAML 1.1 quoting, so timestamps and "yes" stay strings for every reader.
+ * The YAML library is loaded only here: `kq get`'s tables start without it.
+ */
+export async function toYAML(value: unknown): Promise<string> {
+  const { default: YAML } = await import('yaml');
+  return YAML.stringify(sortKeys(value), { version: '1.1', indentSeq: false, lineWidth: 0 });
+}
 
 /** What kubectl prints for several objects in one document. */
 export const asList = (items: Resource[]) => ({
@@ -57,12 +61,12 @@ export function nameOf(obj: Resource): string {
  * Objects in a non-table format. `single`: the user named one object, so kubectl
  * prints it bare rather than inside a List.
  */
-export function formatObjects(
+export async function formatObjects(
   objects: Resource[],
   format: string,
   single: boolean,
   readFile: (path: string) => string,
-): string {
+): Promise<string> {
   const document = single && objects.length === 1 ? objects[0] : asList(objects);
   if (format === 'yaml') return toYAML(document);
   if (format === 'json') return `${JSON.stringify(document, null, 4)}\n`;

@@ -124,7 +124,7 @@ async function applyManifests(cli: Cli, { values, positionals }: Parsed<typeof o
   });
   const applied = results.map((r) => r.manifest);
   if (format) {
-    cli.io.stdout.write(formatObjects(applied, format, applied.length === 1, () => ''));
+    cli.io.stdout.write(await formatObjects(applied, format, applied.length === 1, () => ''));
     return 0;
   }
   applied.forEach((obj, i) => {

@@ -104,7 +104,7 @@ async function runConfig(cli: Cli, { values, positionals }: Parsed<typeof option
         ]),
       );
       const shown = { ...(current !== undefined ? { 'current-context': current } : {}), contexts };
-      cli.io.stdout.write(toYAML(shown));
+      cli.io.stdout.write(await toYAML(shown));
       return 0;
     }
     case 'set': {
@@ -181,7 +181,7 @@ async function runConfig(cli: Cli, { values, positionals }: Parsed<typeof option
       return 0;
     case 'kubeconfig': {
       const connection = cli.resolve();
-      cli.io.stdout.write(toYAML(kubeconfigFor(connection, cli.namespace)));
+      cli.io.stdout.write(await toYAML(kubeconfigFor(connection, cli.namespace)));
       if (!/^https:/i.test(connection.url))
         cli.err(`warning: kubectl sends no token to ${connection.url}: it needs an https:// server`);
       return 0;

@@ -83,7 +83,7 @@ async function runCreate(cli: Cli, { values, positionals }: Parsed<typeof option
   }
   const created = await createAll(cli, objects, mode);
   if (values.output)
-    cli.io.stdout.write(formatObjects(created, values.output, created.length === 1, () => ''));
+    cli.io.stdout.write(await formatObjects(created, values.output, created.length === 1, () => ''));
   else
     for (const obj of created)
       cli.out(`${objectRef(kindByKindName(obj.kind)!, obj.metadata.name)} created${dryRunSuffix(mode)}`);

@@ -42,7 +42,7 @@ async function runEdit(cli: Cli, { positionals }: Parsed): Promise<number> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kq-edit-'));
   const file = path.join(dir, `${kind.plural}-${name}.yaml`);
-  fs.writeFileSync(file, HEADER + toYAML(original));
+  fs.writeFileSync(file, HEADER + (await toYAML(original)));
   const editor = cli.io.env.KQ_EDITOR || cli.io.env.KUBE_EDITOR || cli.io.env.EDITOR || 'vi';
   // Through the shell, so an editor with arguments ("code --wait") works as kubectl's does.
   const result = spawnSync('sh', ['-c', `${editor} "$1"`, 'kq-edit', file], { stdio: 'inherit' });

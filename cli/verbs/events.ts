@@ -63,7 +63,7 @@ async function runEvents(cli: Cli, { values, positionals }: Parsed<typeof option
     .filter(wanted)
     .sort((a, b) => Date.parse(lastSeen(a) ?? '') - Date.parse(lastSeen(b) ?? ''));
   const table = new Table('Event', { allNamespaces, noHeaders: values['no-headers'] });
-  if (values.output) cli.io.stdout.write(formatObjects(shown, values.output, false, () => ''));
+  if (values.output) cli.io.stdout.write(await formatObjects(shown, values.output, false, () => ''));
   else if (shown.length) cli.io.stdout.write(table.render(shown));
   else if (!values.watch)
     cli.err(allNamespaces ? 'No events found.' : `No events found in ${cli.namespace} namespace.`);

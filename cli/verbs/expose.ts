@@ -99,7 +99,7 @@ async function runExpose(cli: Cli, { values, positionals }: Parsed<typeof option
     },
   };
   const [created] = await createAll(cli, [service], mode);
-  if (values.output) cli.io.stdout.write(formatObjects([created], values.output, true, () => ''));
+  if (values.output) cli.io.stdout.write(await formatObjects([created], values.output, true, () => ''));
   else cli.out(`service/${created.metadata.name} exposed${dryRunSuffix(mode)}`);
   return 0;
 }

@@ -140,7 +140,7 @@ async function runGet(cli: Cli, { values, positionals }: Parsed<typeof options>)
   if (format && format !== 'wide') {
     if (objects.length || !named) {
       const single = named && requests.length === 1 && requests[0].names.length === 1;
-      cli.io.stdout.write(formatObjects(objects, format, single, readerIn(cli)));
+      cli.io.stdout.write(await formatObjects(objects, format, single, readerIn(cli)));
     }
     return failed ? 1 : 0;
   }
@@ -191,11 +191,11 @@ async function watch(
     showLabels: values['show-labels'],
     noHeaders: values['no-headers'],
   });
-  const print = (objects: Resource[], first: boolean) => {
+  const print = async (objects: Resource[], first: boolean) => {
     if (format && format !== 'wide') {
       for (const obj of objects) {
         cli.io.stdout.write(
-          format === 'name' ? `${nameOf(obj)}\n` : formatObjects([obj], format, true, readerIn(cli)),
+          format === 'name' ? `${nameOf(obj)}\n` : await formatObjects([obj], format, true, readerIn(cli)),
         );
       }
     } else if (first) cli.io.stdout.write(table.render(objects));
@@ -205,7 +205,7 @@ async function watch(
   let first = true;
   if (!values['watch-only']) {
     if (items.length) {
-      print(items, true);
+      await print(items, true);
       first = false;
     } else if (!names.length) cli.err(noResourcesFound(namespace));
   }
@@ -213,7 +213,7 @@ async function watch(
   try {
     for await (const event of events) {
       if (event.type === 'BOOKMARK') continue;
-      print([event.object], first);
+      await print([event.object], first);
       first = false;
     }
   } catch (error) {

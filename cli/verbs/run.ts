@@ -85,7 +85,7 @@ async function runImage(cli: Cli, { values, positionals, rest }: Parsed<typeof o
           spec: { restartPolicy: restart, containers: [container] },
         };
   const [created] = await createAll(cli, [obj], mode);
-  if (values.output) cli.io.stdout.write(formatObjects([created], values.output, true, () => ''));
+  if (values.output) cli.io.stdout.write(await formatObjects([created], values.output, true, () => ''));
   else
     cli.out(
       `${objectRef(kindByKindName(created.kind)!, created.metadata.name)} created${dryRunSuffix(mode)}`,

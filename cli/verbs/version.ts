@@ -42,7 +42,7 @@ async function runVersion(cli: Cli, { values }: Parsed<typeof options>): Promise
     info.serverVersion = { url: cli.server, gitVersion: 'unknown (the API reports no version)' };
   }
   if (values.output === 'json') cli.out(JSON.stringify(info, null, 2));
-  else if (values.output === 'yaml') cli.io.stdout.write(toYAML(info));
+  else if (values.output === 'yaml') cli.io.stdout.write(await toYAML(info));
   else {
     cli.out(`Client Version: ${clientVersion()}`);
     if (!values.client) cli.out(`Server: ${cli.server} (reachable; the API reports no version)`);

@@ -716,6 +716,34 @@ describe.skipIf(!Object.values(BINARIES).some(Boolean))('kubectl writes', () => 
         ).toBeUndefined();
       });
 
+      it('rollout pause holds a new template back until rollout resume', async () => {
+        const uid = (await get('Deployment', 'web'))!.metadata.uid!;
+        const before = (await ownedReplicaSets(uid)).length;
+        expect(await ok('rollout', 'pause', 'deployment/web')).toBe('deployment.apps/web paused\n');
+        expect((await get('Deployment', 'web')).spec.paused).toBe(true);
+        const again = await kubectl('rollout', 'pause', 'deployment/web');
+        expect(again.stderr).toBe('error: deployments.apps "web" is already paused\n');
+
+        await ok('set', 'image', 'deployment/web', 'web=nginx:1.29');
+        await eventually(
+          () => get('Deployment', 'web'),
+          (deployment) =>
+            deployment.status?.conditions?.some(
+              (c: Untyped) => c.type === 'Progressing' && c.reason === 'DeploymentPaused',
+            ),
+          { ms: 10_000, what: 'the Progressing condition saying DeploymentPaused' },
+        );
+        expect((await ownedReplicaSets(uid)).length).toBe(before);
+
+        expect(await ok('rollout', 'resume', 'deployment/web')).toBe('deployment.apps/web resumed\n');
+        await eventually(
+          () => ownedReplicaSets(uid),
+          (sets) =>
+            sets.some((rs) => (rs as Untyped).spec.template.spec.containers[0].image === 'nginx:1.29'),
+          { ms: 10_000, what: 'the ReplicaSet of the image set while paused' },
+        );
+      });
+
       it('delete --cascade=orphan keeps the ReplicaSets, foreground and background remove them', async () => {
         for (const name of ['orphan', 'foreground', 'background'])
           file(`${name}.yaml`, yamlOf(deployment(name, 1)));
