@@ -4,6 +4,9 @@
  *   npm run bench:hollow                        (1,000 hollow nodes, 10,000 pods)
  *   npm run bench:hollow -- --quick             (100 nodes, 1,000 pods)
  *   npm run bench:hollow -- --nodes 500 --pods 5000
+ *   npm run bench:hollow -- --nodes 2000 --pods 30000
+ *   npm run bench:hollow -- --nodes 5000 --pods 100000  (several GB and many minutes; the
+ *     scheduler's share of it alone: npm run bench:scheduler)
  *   npm run bench:hollow -- --remote-watch      (observe over the server URL, not in-process)
  *   npm run bench:hollow -- --quick --heap-snapshot hollow.heapsnapshot
  *
@@ -314,12 +317,19 @@ async function main() {
   clearInterval(progress);
   const loadAtEnd = load();
 
-  const lastOf = (map: Map<string, number>) => Math.max(0, ...map.values());
+  // Folded rather than spread into Math.max: a spread of 100,000 pods' times can overflow the stack.
+  const fold = (map: Map<string, number>, pick: (a: number, b: number) => number, from: number) => {
+    let out = from;
+    for (const at of map.values()) out = pick(out, at);
+    return out;
+  };
+  const lastOf = (map: Map<string, number>) => fold(map, Math.max, 0);
+  const firstOf = (map: Map<string, number>) => fold(map, Math.min, Infinity);
   const allCreated = lastOf(timeline.created);
   const allBound = lastOf(timeline.bound);
   const allRunning = lastOf(timeline.running);
-  const firstCreated = Math.min(...timeline.created.values());
-  const firstBound = Math.min(...timeline.bound.values());
+  const firstCreated = firstOf(timeline.created);
+  const firstBound = firstOf(timeline.bound);
   const startupLatency = [...timeline.running].map(([name, at]) => at - timeline.created.get(name)!);
   const bindRate = timeline.bound.size / ((allBound - firstCreated) / 1000);
 
@@ -392,6 +402,8 @@ async function main() {
     peak_rss_mb: Math.round(memory.peakRss / 2 ** 20),
     run_peak_rss_mb: Math.round(memory.windowRss / 2 ** 20),
     cpu_cores: +((cpu.user + cpu.system) / 1000 / endMs).toFixed(2),
+    startup_p50_s: +(percentile(startupLatency, 50) / 1000).toFixed(2),
+    startup_p99_s: +(percentile(startupLatency, 99) / 1000).toFixed(2),
     loop_delay_p99_ms: Math.round(lag.percentile(99) / 1e6),
     log_lines: logCount,
     load_end: loadAtEnd,

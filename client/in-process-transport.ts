@@ -105,27 +105,34 @@ export function inProcessTransport<C>(options: InProcessOptions<C>): Transport {
 /**
  * The transport for a GraphQLSchema in this process: parse, validate, then graphql's own
  * execute and subscribe. `contextFactory` makes each operation's context (for kubeql's
- * schema: `{ principal, resources }`).
+ * schema: `{ principal, resources }`). A function for `schema` gives the schema of the
+ * moment to each operation (kubeql's changes with the custom resources served).
  */
 inProcessTransport.fromSchema = function fromSchema<C>(
-  schema: GraphQLSchema,
+  schemaOf: GraphQLSchema | (() => GraphQLSchema),
   contextFactory: () => MaybePromise<C>,
 ): Transport {
-  // Operations repeat (the SDK builds them per kind), so parse and validate each text once.
+  // Operations repeat (the SDK builds them per kind), so parse and validate each text once per schema.
   const documents = new Map<string, DocumentNode | ExecutionResult>();
-  const prepare = (query: string): DocumentNode | ExecutionResult => {
-    let prepared = documents.get(query);
-    if (!prepared) {
-      try {
-        const document = parse(query);
-        const errors = validate(schema, document);
-        prepared = errors.length > 0 ? { errors } : document;
-      } catch (error) {
-        prepared = { errors: [error as GraphQLError] };
-      }
-      if (documents.size < 1000) documents.set(query, prepared);
+  let validatedAgainst: GraphQLSchema | undefined;
+  const prepare = (query: string) => {
+    const schema = typeof schemaOf === 'function' ? schemaOf() : schemaOf;
+    if (schema !== validatedAgainst) {
+      documents.clear();
+      validatedAgainst = schema;
     }
-    return prepared;
+    let document = documents.get(query);
+    if (!document) {
+      try {
+        const parsed = parse(query);
+        const errors = validate(schema, parsed);
+        document = errors.length > 0 ? { errors } : parsed;
+      } catch (error) {
+        document = { errors: [error as GraphQLError] };
+      }
+      if (documents.size < 1000) documents.set(query, document);
+    }
+    return { schema, document };
   };
   const isDocument = (prepared: DocumentNode | ExecutionResult): prepared is DocumentNode =>
     'kind' in prepared;
@@ -133,12 +140,12 @@ inProcessTransport.fromSchema = function fromSchema<C>(
   return inProcessTransport<C>({
     contextValue: contextFactory,
     execute: async (query, variables, contextValue) => {
-      const document = prepare(query);
+      const { schema, document } = prepare(query);
       if (!isDocument(document)) return document;
       return executeDocument({ schema, document, variableValues: variables, contextValue });
     },
     subscribe: async (query, variables, contextValue) => {
-      const document = prepare(query);
+      const { schema, document } = prepare(query);
       if (!isDocument(document)) return document;
       return subscribeDocument({ schema, document, variableValues: variables, contextValue });
     },

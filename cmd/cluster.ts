@@ -1,5 +1,6 @@
 import { createClient, inProcessTransport, messageOf, type KubeqlClient } from '../client/index.ts';
-import { buildSchema } from '../server/graphql/schema.ts';
+import { currentSchema } from '../server/graphql/live-schema.ts';
+import type { Principal } from '../server/graphql/builder.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.ts';
 import type { ControllerFactory, ControllerOptions } from '../agent/controllers/controller.ts';
 import { ALL_CONTROLLERS } from '../agent/controllers/index.ts';
@@ -58,11 +59,23 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-/** An in-process client of a running server, with the admin's identity: no socket, no serialization. */
-export function inProcessClient(server: Pick<RunningServer, 'resources' | 'access'>): KubeqlClient {
-  const transport = inProcessTransport.fromSchema(buildSchema(), () => ({
-    principal: { name: 'admin', groups: ['system:masters'] },
-    resources: server.resources,
+/** The identity of the cluster's own components unless told otherwise. */
+const ADMIN: Principal = { name: 'admin', groups: ['system:masters'] };
+
+/**
+ * An in-process client of a running server: no socket, no serialization. As the admin unless
+ * given another `principal` (a node's, `system:node:<name>`), whose reads and writes are then
+ * authorized and admitted as over the network.
+ */
+export function inProcessClient(
+  server: Pick<RunningServer, 'resources' | 'access'>,
+  principal: Principal = ADMIN,
+): KubeqlClient {
+  const resources = server.access.resourcesFor(principal, server.resources);
+  // The schema of the moment: custom resources come and go while the cluster runs.
+  const transport = inProcessTransport.fromSchema(currentSchema, () => ({
+    principal,
+    resources,
     access: server.access,
   }));
   return createClient({ transport });

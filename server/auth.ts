@@ -10,9 +10,9 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 /**
  * Bearer-token authentication. On first start the server writes an admin token to
  * DIR/admin.token (readable by its owner only); every HTTP request and every
- * WebSocket connection must present a known token: that one, or a ServiceAccount token
- * the server signed (server/auth/service-account-tokens.ts). Authorization reads the
- * principal this returns.
+ * WebSocket connection must present a known token: that one, a ServiceAccount token
+ * the server signed (server/auth/service-account-tokens.ts), or one `acceptTokens` added
+ * (bootstrap tokens, node credentials). Authorization reads the principal this returns.
  */
 export class Authenticator {
   private readonly tokens = new Map<string, Principal>();
@@ -21,6 +21,7 @@ export class Authenticator {
     tokens: ServiceAccountTokens;
     uidOf: (namespace: string, name: string) => string | undefined;
   };
+  private readonly others: TokenAuthenticator[] = [];
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, ADMIN_TOKEN_FILE);
@@ -39,8 +40,14 @@ export class Authenticator {
     if (!token) return undefined;
     // Comparing digests keeps the lookup constant-time in the token's content.
     const known = this.tokens.get(digest(token));
-    if (known || !this.serviceAccounts) return known;
-    return this.serviceAccounts.tokens.verify(token, this.serviceAccounts.uidOf);
+    if (known) return known;
+    const account = this.serviceAccounts?.tokens.verify(token, this.serviceAccounts.uidOf);
+    if (account) return account;
+    for (const other of this.others) {
+      const principal = other.authenticate(token);
+      if (principal) return principal;
+    }
+    return undefined;
   }
 
   /**
@@ -50,7 +57,10 @@ export class Authenticator {
    */
   untilInvalid(credentials: unknown, end: (why: CredentialEnd) => void): () => void {
     const token = bearer(credentials);
-    const expiresAtMs = token ? this.serviceAccounts?.tokens.expiryOf(token) : undefined;
+    const expiresAtMs = token
+      ? (this.serviceAccounts?.tokens.expiryOf(token) ??
+        this.others.map((other) => other.expiryOf?.(token)).find((ms) => ms !== undefined))
+      : undefined;
     if (!token || expiresAtMs === undefined) return () => {};
     return this.lifetimes.track(token, expiresAtMs, end);
   }
@@ -65,6 +75,17 @@ export class Authenticator {
   ): void {
     this.serviceAccounts = { tokens, uidOf };
   }
+
+  /** Accepts the tokens `authenticator` knows too (bootstrap tokens, node credentials). Set once the store is open. */
+  acceptTokens(authenticator: TokenAuthenticator): void {
+    this.others.push(authenticator);
+  }
+}
+
+/** Another kind of bearer token: who it is, and when it stops being accepted if it has a fixed expiry. */
+export interface TokenAuthenticator {
+  authenticate(token: string): Principal | undefined;
+  expiryOf?(token: string): number | undefined;
 }
 
 /** The token of an `Authorization: Bearer <token>` value or a bare token; undefined when there is none. */

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { kindByName } from '../schema/kinds/index.ts';
 import { currentSchema } from './graphql/live-schema.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { admissionsWith } from './admission/index.ts';
@@ -11,11 +12,20 @@ import { DEFAULT_LIMITS, type Limits } from './limits/hardening.ts';
 import { DEFAULT_CONNECTION_LIMITS, Quota, type ConnectionLimits } from './limits/connection-limits.ts';
 import { httpTimeouts } from './http/http-timeouts.ts';
 import { AccessControl } from './auth/access-control.ts';
+import { podUidLookup } from './auth/token-binding.ts';
+import { authenticateBootstrapToken } from './auth/node-bootstrap-tokens.ts';
 import { HttpAudit } from './audit/http-audit.ts';
 import { Auditor, type AuditOptions } from './audit/recorder.ts';
 import { useAudit } from './audit/use-audit.ts';
 import { serveCustomResources } from './crd/registry.ts';
-import { bootstrapIngressClass, bootstrapNamespaces, bootstrapRbac, bootstrapStorage } from './bootstrap.ts';
+import {
+  bootstrapApiService,
+  bootstrapClusterInfo,
+  bootstrapIngressClass,
+  bootstrapNamespaces,
+  bootstrapRbac,
+  bootstrapStorage,
+} from './bootstrap.ts';
 import { INDEXERS } from './indexers.ts';
 import { renderMetrics } from './metrics.ts';
 import { pages } from './http/pages.ts';
@@ -115,6 +125,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const access = new AccessControl(options.dataDir, resources);
   const stopCustomResources = serveCustomResources(store, resources, log);
   auth.acceptServiceAccountTokens(access.tokens, access.serviceAccountUid);
+  access.tokens.bindPods(podUidLookup(resources));
+  auth.acceptTokens(access.nodeCredentials);
+  auth.acceptTokens({
+    authenticate: (token) =>
+      authenticateBootstrapToken(token, (namespace, name) =>
+        resources.get(kindByName('Secret')!, namespace, name),
+      ),
+  });
 
   const schema = buildSchema();
   // Operations held open over WebSocket and subscriptions over SSE, against the same caps.
@@ -192,6 +210,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(options.port, address, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Once listening: the port may have been chosen only now.
+  const serving = { address, port, scheme: listener.scheme, ca: listener.ca };
+  await bootstrapApiService(resources, serving);
+  await bootstrapClusterInfo(resources, serving);
 
   return {
     url: `${listener.scheme}://${urlHost(address)}:${port}/graphql`,

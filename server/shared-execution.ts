@@ -9,6 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { AccessAttributes } from './auth/access-attributes.ts';
 import { MASTERS_GROUP, type Authorizer } from './auth/authorizer.ts';
 import type { Context } from './graphql/builder.ts';
+import type { DirectTaker, Offer } from './watch/hub.ts';
 
 /** An authorization made while executing, as a request any caller can be asked again. */
 type Decision = [request: Omit<AccessAttributes, 'user' | 'groups'>, allowed: boolean];
@@ -23,6 +24,27 @@ interface Executed {
 interface PerOperation {
   byCaller: Map<string, unknown>;
   shareable: Executed[];
+}
+
+/** Takes a subscription's results as its watch's events happen (see takeResultsDirectly). */
+export type ResultTaker = (result: ExecutionResult) => Offer;
+
+/** A source that can hand its events over synchronously (a hub watch). */
+interface Offering {
+  offerTo(taker: DirectTaker): void;
+}
+
+/** How to hand a subscription's results to a taker, by the operation's context. */
+const directly = new WeakMap<object, (taker: ResultTaker) => void>();
+
+/**
+ * Has `taker` receive the results of the subscription executed with `context` as its
+ * watch's events happen, synchronously, instead of each passing through the stream's
+ * chain of iterators: what it does not send goes that way as before. Nothing changes
+ * for a subscription whose source cannot offer its events so (one that is not a watch).
+ */
+export function takeResultsDirectly(context: unknown, taker: ResultTaker): void {
+  if (typeof context === 'object' && context !== null) directly.get(context)?.(taker);
 }
 
 /**
@@ -84,6 +106,16 @@ export function useSharedEventExecution(): Plugin {
           perOperation.byCaller.set(keys.caller, result);
           return result;
         };
+        if (isOffering(source)) {
+          let taker: ResultTaker | undefined;
+          source.offerTo((event) => {
+            if (!taker) return 'refused';
+            const result = run(event);
+            if (result instanceof Promise || (result as ExecutionResult).errors) return 'refused';
+            return taker(result as ExecutionResult);
+          });
+          directly.set(context, (given) => (taker = given));
+        }
         // A plain iterator, not an async generator: `return` must reach the watch at once,
         // even while it waits for the next event.
         const mapped: AsyncIterableIterator<unknown> = {
@@ -98,6 +130,10 @@ export function useSharedEventExecution(): Plugin {
       });
     },
   };
+}
+
+function isOffering(source: object): source is Offering {
+  return typeof (source as Partial<Offering>).offerTo === 'function';
 }
 
 /**

@@ -321,7 +321,8 @@ export class HorizontalPodAutoscalerController extends ReconcilingController {
   ): Promise<boolean> {
     const ref = hpa.spec.scaleTargetRef;
     try {
-      await this.scale(ref.kind, hpa.metadata.namespace!, ref.name, replicas);
+      const path = this.targets.specReplicasPath(hpa);
+      await this.scale(ref.kind, hpa.metadata.namespace!, ref.name, replicas, path);
     } catch (error) {
       this.ctx.events.record(
         hpa,

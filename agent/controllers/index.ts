@@ -17,6 +17,7 @@ import { storageProtectionController } from './persistent-volume/protection.ts';
 import { replicaSetController } from './replicaset.ts';
 import { replicationControllerController } from './replicationcontroller.ts';
 import { resourceQuotaController } from './resource-quota.ts';
+import { rootCaPublisher } from './root-ca-publisher.ts';
 import { serviceAccountController } from './service-account.ts';
 import { statefulSetController } from './statefulset.ts';
 
@@ -24,6 +25,7 @@ import { statefulSetController } from './statefulset.ts';
 export const ALL_CONTROLLERS: ControllerFactory[] = [
   namespaceController,
   serviceAccountController,
+  rootCaPublisher,
   clusterRoleAggregationController,
   garbageCollector,
   nodeLifecycleController,

@@ -1,4 +1,5 @@
-import { isCode, type Informer, type Resource } from '../../client/index.ts';
+import { type Informer, type Resource } from '../../client/index.ts';
+import { isNamespaceRace } from './namespace-races.ts';
 import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
 
 /** The ServiceAccount every namespace has, which pods that name none run as. */
@@ -35,8 +36,7 @@ export class ServiceAccountController extends ReconcilingController {
         metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: name },
       });
     } catch (error) {
-      if (!isCode(error, 'ALREADY_EXISTS') && !isCode(error, 'NOT_FOUND') && !isCode(error, 'FORBIDDEN'))
-        throw error;
+      if (!isNamespaceRace(error)) throw error;
     }
   }
 

@@ -10,6 +10,7 @@ import { podDnsConfig } from './dns/pod-dns.ts';
 import { expandArgs } from './env-expansion.ts';
 import type { PodEnvironment } from './pod-environment.ts';
 import type { ContainerConfig, SandboxConfig } from './runtime/runtime.ts';
+import { ServiceAccountTokenManager } from './service-account-token.ts';
 import { serviceEnvironment } from './service-env.ts';
 import { VolumeManager } from './volumes.ts';
 
@@ -40,6 +41,7 @@ export class ApiPodEnvironment implements PodEnvironment {
   private readonly sources: ConfigSources;
   private readonly claims: ClaimSources;
   private readonly volumes: VolumeManager;
+  private readonly tokens: ServiceAccountTokenManager;
 
   constructor(
     client: KubeqlClient,
@@ -51,7 +53,9 @@ export class ApiPodEnvironment implements PodEnvironment {
     this.claims = new ClaimSources(client, {
       onError: (error) => options.log(`claim sources: ${String(error)}`),
     });
+    this.tokens = new ServiceAccountTokenManager(client, { clock: options.clock, log: options.log });
     this.volumes = new VolumeManager({
+      tokens: this.tokens,
       root: options.root,
       sources: this.sources,
       claims: this.claims,
@@ -68,6 +72,7 @@ export class ApiPodEnvironment implements PodEnvironment {
   }
 
   async stop(): Promise<void> {
+    this.tokens.stop();
     await Promise.all([this.sources.stop(), this.claims.stop()]);
   }
 
@@ -126,14 +131,20 @@ export class ApiPodEnvironment implements PodEnvironment {
   }
 
   async cleanup(uid: string): Promise<void> {
+    this.tokens.forget(uid);
     await this.volumes.tearDown(uid);
   }
 
   async sweep(bound: Set<string>): Promise<void> {
-    for (const uid of await this.volumes.podUids()) if (!bound.has(uid)) await this.volumes.tearDown(uid);
+    for (const uid of await this.volumes.podUids()) if (!bound.has(uid)) await this.cleanup(uid);
   }
 
   onChange(listener: (namespace: string) => void): () => void {
-    return this.sources.onChange((_kind, namespace) => listener(namespace));
+    const configs = this.sources.onChange((_kind, namespace) => listener(namespace));
+    const tokens = this.tokens.onDue(listener);
+    return () => {
+      configs();
+      tokens();
+    };
   }
 }

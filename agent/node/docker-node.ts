@@ -8,6 +8,7 @@ import { NodeAgent, type NodeAgentOptions } from './agent.ts';
 import { ApiPodEnvironment } from './api-pod-environment.ts';
 import { ClusterDns } from './dns/cluster-dns.ts';
 import { hostAddress, hostCapacity } from './host.ts';
+import { PolicyEnforcer } from './network-policy/policy-enforcer.ts';
 import { ServiceProxy } from './proxy/service-proxy.ts';
 import { DockerRuntime } from './runtime/docker.ts';
 import { releaseNodeNetwork } from './runtime/docker-cleanup.ts';
@@ -38,7 +39,8 @@ export interface DockerNode {
   /** Stops the agent and starts a new one over the same engine: it adopts the running containers. */
   restart(): Promise<void>;
   /**
-   * Stops the agent, the proxy (removing its iptables chain and jump) and the DNS server;
+   * Stops the agent, the proxy and the NetworkPolicy enforcer (removing their iptables
+   * chains and jumps) and the DNS server;
    * containers keep running, for the next agent. Removes the pod network once no
    * container uses it (it stays while they run), and the machine's pod-to-pod rules
    * once no pod network is left.
@@ -49,8 +51,8 @@ export interface DockerNode {
 /**
  * Starts everything one machine contributes to the cluster as a node: the pod network
  * (a bridge on the node's podCIDR), the node agent over Docker, the service proxy
- * (ClusterIP and NodePort traffic) and the DNS server pods resolve through. Only
- * outbound connections to the API server.
+ * (ClusterIP and NodePort traffic), NetworkPolicy enforcement and the DNS server pods
+ * resolve through. Only outbound connections to the API server.
  */
 export async function startDockerNode(
   client: KubeqlClient,
@@ -79,19 +81,28 @@ export async function startDockerNode(
     await releaseNodeNetwork(runtime.docker, name, () => {});
     throw error;
   }
+  const policy = new PolicyEnforcer({
+    client,
+    nodeName: name,
+    podCIDR: network.subnet,
+    dnsAddress: network.gateway,
+    log,
+  });
   const proxy = new ServiceProxy({
     client,
     nodeName: name,
     podCIDR: network.subnet,
     gateway: network.gateway,
     clock,
+    allows: (clientIP, backend) =>
+      policy.allows({ from: clientIP, to: backend.ip, port: backend.port, protocol: 'TCP' }),
     log,
   });
   const dns = new ClusterDns({ client, address: network.gateway, clusterDomain, clock, log });
   const ingress = ingressPorts && new IngressProxy({ client, ...ingressPorts, log });
   /** Everything but the agent, in an order that leaves nothing behind even when one part fails. */
   const stopParts = async () => {
-    const stopped = await Promise.allSettled([proxy.stop(), dns.stop(), ingress?.stop()]);
+    const stopped = await Promise.allSettled([proxy.stop(), policy.stop(), dns.stop(), ingress?.stop()]);
     await runtime.close();
     await releaseNodeNetwork(runtime.docker, name, log);
     const failed = stopped.find((result) => result.status === 'rejected');
@@ -119,7 +130,9 @@ export async function startDockerNode(
     });
   let agent = make();
   try {
-    // Both settle before any cleanup, so that nothing a start is still adding is left behind.
+    // Policies first: their jump must sit above the pod-to-pod ACCEPT the proxy's start ensures.
+    await policy.start();
+    // These settle before any cleanup, so that nothing a start is still adding is left behind.
     const started = await Promise.allSettled([proxy.start(), dns.start(), ingress?.start()]);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;

@@ -39,6 +39,7 @@ export class ReferenceCheckEnvironment implements PodEnvironment {
   }
 
   async prepare(pod: PodObject): Promise<void> {
+    await this.sources.ready(pod);
     for (const volume of pod.spec?.volumes ?? []) {
       try {
         apiVolumePayload(volume, pod, this.sources, undefined);

@@ -4,7 +4,7 @@ import { ContainerConfigError } from './container-config-error.ts';
 
 /**
  * The volumes the API accepts and no node here can set up: cloud disks, network and
- * cluster filesystems, CSI drivers, image volumes, tokens this cluster does not issue.
+ * cluster filesystems, CSI drivers, image volumes, ClusterTrustBundles.
  * Kubernetes accepts such a pod and its kubelet reports why it cannot mount the volume;
  * so does every node here, Docker or hollow alike: the pod stays Pending, its containers
  * waiting in ContainerCreating, with a FailedMount event naming the volume and the reason.
@@ -36,8 +36,6 @@ const REMOVED = [
 /** Sources that need host tooling (an NFS or iSCSI client, a FlexVolume driver, git) the node does not use. */
 const NOT_ON_THIS_NODE = ['nfs', 'iscsi', 'fc', 'flexVolume', 'gitRepo'];
 
-const NO_TOKENS = 'failed to fetch token: this cluster does not issue service account tokens';
-
 /** Why this node cannot set up the volume, in the words of the kubelet where it has them; undefined when it can. */
 export function unmountableReason(volume: Volume, podName: string): string | undefined {
   for (const [source, driver] of Object.entries(MIGRATED_TO_CSI)) {
@@ -55,7 +53,6 @@ export function unmountableReason(volume: Volume, podName: string): string | und
     return `persistentvolumeclaim "${podName}-${volume.name}" not found: this cluster does not create the claims of generic ephemeral volumes`;
   }
   for (const source of volume.projected?.sources ?? []) {
-    if (source.serviceAccountToken) return NO_TOKENS;
     if (source.clusterTrustBundle) return 'ClusterTrustBundle objects are not served by this cluster';
   }
   return undefined;

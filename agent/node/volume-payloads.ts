@@ -3,6 +3,7 @@ import type { PodObject } from '../objects.ts';
 import type { FileProjection } from './atomic-writer.ts';
 import type { ConfigMapObject, ConfigReader, SecretObject } from './config-sources.ts';
 import { metadataFieldValue, resourceFieldValue } from './downward-api.ts';
+import type { ProjectedTokens } from './service-account-token.ts';
 
 /** ConfigMap and Secret volumes' files default to rw-r--r-- (the API's defaultMode default). */
 export const DEFAULT_MODE = 0o644;
@@ -102,12 +103,15 @@ export function downwardAPIPayload(
  * The files of a projected volume (projected.collectData): those of each source merged
  * into one directory, a later source winning a path. A missing ConfigMap or Secret that
  * is not optional is an error; every source is tried and the errors reported together.
+ * ServiceAccount tokens come from `tokens` (the node's token manager asked for them);
+ * without it, as when a hollow node only checks what a pod names, they are left out.
  */
 export function projectedPayload(
   source: ProjectedSource,
   pod: PodObject,
   sources: ConfigReader,
   allocatable: Record<string, string | number> | undefined,
+  tokens?: ProjectedTokens,
 ): Record<string, FileProjection> {
   const namespace = pod.metadata.namespace ?? 'default';
   const defaultMode = source.defaultMode ?? DEFAULT_MODE;
@@ -126,6 +130,13 @@ export function projectedPayload(
           payload,
           downwardAPIPayload(projection.downwardAPI.items, defaultMode, pod, allocatable),
         );
+      } else if (projection.serviceAccountToken && tokens) {
+        const token = tokens.get(projection.serviceAccountToken);
+        if (token === undefined) throw new Error('failed to fetch token: no token was asked for');
+        payload[projection.serviceAccountToken.path] = {
+          data: Buffer.from(token, 'utf8'),
+          mode: defaultMode,
+        };
       }
     } catch (error) {
       errors.push(error);
@@ -137,7 +148,7 @@ export function projectedPayload(
 
 /**
  * The files of a volume whose content comes from the API (configMap, secret,
- * downwardAPI, projected); undefined for any other source. Throws the kubelet's words
+ * downwardAPI, projected, its tokens given); undefined for any other source. Throws the kubelet's words
  * when a ConfigMap, Secret or key it needs is missing and not optional: what a node
  * checks before it starts the pod's containers, whether it writes the files or not.
  */
@@ -146,13 +157,14 @@ export function apiVolumePayload(
   pod: PodObject,
   sources: ConfigReader,
   allocatable: Record<string, string | number> | undefined,
+  tokens?: ProjectedTokens,
 ): Record<string, FileProjection> | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
   if (volume.configMap) return configMapFiles(sources, namespace, volume.configMap.name, volume.configMap);
   if (volume.secret) return secretFiles(sources, namespace, volume.secret.secretName, volume.secret);
   if (volume.downwardAPI)
     return downwardAPIPayload(volume.downwardAPI.items, volume.downwardAPI.defaultMode, pod, allocatable);
-  if (volume.projected) return projectedPayload(volume.projected, pod, sources, allocatable);
+  if (volume.projected) return projectedPayload(volume.projected, pod, sources, allocatable, tokens);
   return undefined;
 }
 

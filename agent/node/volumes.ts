@@ -11,6 +11,7 @@ import { ContainerConfigError } from './container-config-error.ts';
 import { expandArgs } from './env-expansion.ts';
 import { checkHostPath } from './host-path.ts';
 import { LocalPathStorage } from './local-path-storage.ts';
+import type { ServiceAccountTokenManager } from './service-account-token.ts';
 import { unmountableReason } from './unmountable-volumes.ts';
 import { apiVolumePayload } from './volume-payloads.ts';
 
@@ -25,6 +26,8 @@ export interface VolumeManagerOptions {
   log?: (line: string) => void;
   /** Where the timestamped directories of ConfigMap and Secret volumes get their names (the system clock by default). */
   clock?: Clock;
+  /** Where projected volumes' ServiceAccount tokens come from; without it such a volume cannot be set up. */
+  tokens?: ServiceAccountTokenManager;
 }
 
 /** A bind mount for the runtime: host path, path in the container, read-only or not, and how mounts propagate. */
@@ -75,7 +78,8 @@ const API_DATA = ['configMap', 'secret', 'downwardAPI', 'projected'] as const;
  *   set-up (the pod waits, retried). hostPath and local volumes are their path on the
  *   node; local-path volumes (the default StorageClass's) a directory under
  *   `<root>/local-path/`, made on first mount and kept across the pod's lives.
- * - every other source (cloud disks, NFS, CSI, images, projected tokens...): refused
+ * - projected serviceAccountToken sources: the pod's bound token, from `tokens`.
+ * - every other source (cloud disks, NFS, CSI, images...): refused
  *   with the reason unmountable-volumes.ts gives.
  *
  * Failures throw ContainerConfigError with `volume` set and the kubelet's message; the
@@ -91,8 +95,10 @@ export class VolumeManager {
   private readonly log: (line: string) => void;
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly clock: Clock;
+  private readonly tokens?: ServiceAccountTokenManager;
 
   constructor(options: VolumeManagerOptions) {
+    this.tokens = options.tokens;
     this.clock = options.clock ?? systemClock;
     this.root = path.resolve(options.root);
     this.sources = options.sources;
@@ -241,13 +247,26 @@ export class VolumeManager {
       } else await this.localPath.prepare(pv);
       return false;
     }
-    const payload = apiVolumePayload(volume, pod, this.sources, this.allocatable);
+    const payload = apiVolumePayload(
+      volume,
+      pod,
+      this.sources,
+      this.allocatable,
+      await this.tokensOf(pod, volume),
+    );
     if (payload) return this.writeApiData(dir, payload, pod, volume);
     // emptyDir: created once, kept as the containers left it.
     if (await exists(dir)) return false;
     await fs.mkdir(dir, { recursive: true });
     await fs.chmod(dir, 0o777);
     return true;
+  }
+
+  /** The tokens a projected volume writes, asked for when due; none for other volumes. */
+  private async tokensOf(pod: PodObject, volume: Volume) {
+    if (!volume.projected?.sources?.some((source) => source.serviceAccountToken)) return undefined;
+    if (!this.tokens) throw new Error('failed to fetch token: this node has no way to ask for tokens');
+    return this.tokens.tokensFor(pod, volume);
   }
 
   /**

@@ -1,10 +1,11 @@
 import { keyOf } from '../../client/index.ts';
+import type { Taint } from '../../schema/kinds/node.ts';
 import type { Container } from '../../schema/kinds/pod.ts';
 import { parseQuantity } from '../../schema/quantity.ts';
 import { controllerRef } from '../controllers/controller-ref.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
-import { isNodeReady } from '../node-eligibility.ts';
+import { isNodeReady, schedulingTaint } from '../node-eligibility.ts';
 
 /**
  * Amounts by resource name, in integer base units: cpu in millicores, memory and
@@ -112,14 +113,40 @@ export function podInfo(pod: PodObject): PodInfo {
   };
 }
 
+// Where NodeInfo.hot keeps each figure.
+const ALLOCATABLE_CPU = 0;
+const ALLOCATABLE_MEMORY = 1;
+const ALLOCATABLE_PODS = 2;
+const REQUESTED_CPU = 3;
+const REQUESTED_MEMORY = 4;
+const NON_ZERO_CPU = 5;
+const NON_ZERO_MEMORY = 6;
+const POD_COUNT = 7;
+
+/** The taints of every node without any: one shared array (never added to), read from cache. */
+const NO_TAINTS: Taint[] = [];
+const noneOr = (taints: Taint[]) => (taints.length === 0 ? NO_TAINTS : taints);
+
 /**
  * One node and the totals of the pods bound to it, kept up to date one pod at a time
  * so that a scheduling decision reads each node in constant time.
  */
 export class NodeInfo {
   node?: NodeObject;
-  /** Its Ready condition is True: read from the node once per change rather than once per decision. */
+  // What the filters and scores read of the node, worked out once per change of it rather
+  // than once per decision that looks at it.
+  /** Its Ready condition is True. */
   ready = false;
+  cordoned = false;
+  /** The NoSchedule and NoExecute taints: those a pod must tolerate. */
+  schedulingTaints = NO_TAINTS;
+  preferNoScheduleTaints = NO_TAINTS;
+  /**
+   * The cpu, memory and pod figures resource fit and the resource scores read of every
+   * node they look at (hundreds per decision), side by side and unboxed: one or two cache
+   * lines a node rather than a walk through maps and objects. Read through the getters.
+   */
+  private readonly hot = new Float64Array(8);
   allocatable: Amounts = {};
   readonly pods = new Map<string, PodInfo>();
   readonly requested: Amounts = {};
@@ -133,7 +160,40 @@ export class NodeInfo {
   setNode(node: NodeObject | undefined): void {
     this.node = node;
     this.ready = isNodeReady(node);
+    this.cordoned = !!node?.spec?.unschedulable;
+    const taints = node?.spec?.taints ?? [];
+    this.schedulingTaints = noneOr(taints.filter(schedulingTaint));
+    this.preferNoScheduleTaints = noneOr(taints.filter((taint) => taint.effect === 'PreferNoSchedule'));
     this.allocatable = amountsOf(node?.status?.allocatable ?? node?.status?.capacity);
+    this.hot[ALLOCATABLE_CPU] = this.allocatable.cpu ?? 0;
+    this.hot[ALLOCATABLE_MEMORY] = this.allocatable.memory ?? 0;
+    this.hot[ALLOCATABLE_PODS] = this.allocatable.pods ?? 0;
+  }
+
+  get allocatableCpu(): number {
+    return this.hot[ALLOCATABLE_CPU];
+  }
+  get allocatableMemory(): number {
+    return this.hot[ALLOCATABLE_MEMORY];
+  }
+  get allocatablePods(): number {
+    return this.hot[ALLOCATABLE_PODS];
+  }
+  get requestedCpu(): number {
+    return this.hot[REQUESTED_CPU];
+  }
+  get requestedMemory(): number {
+    return this.hot[REQUESTED_MEMORY];
+  }
+  /** What the node's pods request of cpu with the non-zero defaults (what the scores count). */
+  get nonZeroCpu(): number {
+    return this.hot[NON_ZERO_CPU];
+  }
+  get nonZeroMemory(): number {
+    return this.hot[NON_ZERO_MEMORY];
+  }
+  get podCount(): number {
+    return this.hot[POD_COUNT];
   }
 
   addPod(info: PodInfo): void {
@@ -148,6 +208,7 @@ export class NodeInfo {
       ips.set(ip, (ips.get(ip) ?? 0) + 1);
     }
     if (info.owner) this.owners.set(info.owner, (this.owners.get(info.owner) ?? 0) + 1);
+    this.counted();
   }
 
   removePod(key: string): PodInfo | undefined {
@@ -169,6 +230,7 @@ export class NodeInfo {
       if (left > 0) this.owners.set(info.owner, left);
       else this.owners.delete(info.owner);
     }
+    this.counted();
     return info;
   }
 
@@ -183,6 +245,15 @@ export class NodeInfo {
   ownerCount(owner: string): number {
     return this.owners.get(owner) ?? 0;
   }
+
+  /** Brings the hot figures in step with the pods' totals. */
+  private counted(): void {
+    this.hot[REQUESTED_CPU] = this.requested.cpu ?? 0;
+    this.hot[REQUESTED_MEMORY] = this.requested.memory ?? 0;
+    this.hot[NON_ZERO_CPU] = this.nonZeroRequested.cpu ?? 0;
+    this.hot[NON_ZERO_MEMORY] = this.nonZeroRequested.memory ?? 0;
+    this.hot[POD_COUNT] = this.pods.size;
+  }
 }
 
 /**
@@ -194,23 +265,32 @@ export class NodeInfo {
  */
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
-  /** nodeInfos(), kept until a node comes or goes: every decision reads it. */
-  private known?: NodeInfo[];
+  /**
+   * The nodes with a Node object, as every decision walks them: kept in step one node
+   * at a time (a node that goes takes the last one's place), never rebuilt, so nodes
+   * registering while pods wait cost no decision a pass over all of them.
+   */
+  private readonly known: NodeInfo[] = [];
+  private readonly knownIndex = new Map<string, number>();
   /** Pod key → the node it is counted on. */
   private readonly placed = new Map<string, string>();
   /** Pod key → uid of the pods this scheduler bound and has not seen bound yet. */
   private readonly assumed = new Map<string, string | undefined>();
 
   setNode(node: NodeObject): void {
-    const info = this.info(node.metadata.name!);
-    if (!info.node) this.known = undefined;
+    const name = node.metadata.name!;
+    const info = this.info(name);
     info.setNode(node);
+    if (!this.knownIndex.has(name)) {
+      this.knownIndex.set(name, this.known.length);
+      this.known.push(info);
+    }
   }
 
   removeNode(name: string): void {
     const info = this.nodes.get(name);
     if (!info) return;
-    this.known = undefined;
+    this.forget(name);
     // Its pods stay counted until they go (they may still be running): keep them, nameless.
     if (info.pods.size > 0) info.setNode(undefined);
     else this.nodes.delete(name);
@@ -226,16 +306,11 @@ export class SchedulerCache {
       this.assumed.delete(key);
     }
     if (!nodeName || isPodFinished(pod)) return this.removePod(key);
-    // A status update of a placed pod (most events) leaves what it is counted for alone:
-    // the same spec object (the in-process transport hands out the stored objects, which
-    // keep their spec across status writes) and labels on the same node, same pod.
+    // Most events of a placed pod change nothing it is counted for: its status, or the
+    // binding of a pod this scheduler assumed there. The in-process transport hands out
+    // the stored objects, which keep their containers and owners across such writes.
     const placed = this.placed.get(key) === nodeName ? this.nodes.get(nodeName)?.pods.get(key) : undefined;
-    if (
-      placed &&
-      placed.pod.spec === pod.spec &&
-      placed.pod.metadata.uid === pod.metadata.uid &&
-      placed.pod.metadata.ownerReferences === pod.metadata.ownerReferences
-    ) {
+    if (placed && countsTheSame(placed.pod, pod)) {
       placed.pod = pod;
       return;
     }
@@ -252,9 +327,13 @@ export class SchedulerCache {
     if (info && !info.node && info.pods.size === 0) this.nodes.delete(nodeName);
   }
 
-  /** Counts a pod this scheduler just bound on its node before the informer shows it. */
-  assume(pod: PodObject, nodeName: string): void {
-    const info = podInfo(pod);
+  /**
+   * Counts a pod this scheduler just bound on its node before the informer shows it;
+   * `counted` is what the decision worked out of the pod already.
+   */
+  assume(pod: PodObject, nodeName: string, counted?: PodInfo): void {
+    const bound = { ...pod, spec: { ...pod.spec!, nodeName } };
+    const info = counted ? { ...counted, pod: bound } : podInfo(bound);
     this.place(info, nodeName);
     this.assumed.set(info.key, info.uid);
   }
@@ -263,14 +342,24 @@ export class SchedulerCache {
     return this.assumed.has(key);
   }
 
-  /** The nodes the scheduler knows (those with a Node object). */
-  nodeInfos(): NodeInfo[] {
-    this.known ??= [...this.nodes.values()].filter((info) => info.node);
+  /** The nodes the scheduler knows (those with a Node object); not to be changed by the caller. */
+  nodeInfos(): readonly NodeInfo[] {
     return this.known;
   }
 
   nodeInfo(name: string): NodeInfo | undefined {
     return this.nodes.get(name);
+  }
+
+  private forget(name: string): void {
+    const index = this.knownIndex.get(name);
+    if (index === undefined) return;
+    this.knownIndex.delete(name);
+    const last = this.known.pop()!;
+    if (index < this.known.length) {
+      this.known[index] = last;
+      this.knownIndex.set(last.name, index);
+    }
   }
 
   private place(info: PodInfo, nodeName: string): void {
@@ -285,4 +374,14 @@ export class SchedulerCache {
     if (!info) this.nodes.set(name, (info = new NodeInfo(name)));
     return info;
   }
+}
+
+/** Whether two versions of a pod request, claim and are owned alike: all podInfo reads. */
+function countsTheSame(a: PodObject, b: PodObject): boolean {
+  return (
+    a.metadata.uid === b.metadata.uid &&
+    a.metadata.ownerReferences === b.metadata.ownerReferences &&
+    a.spec?.containers === b.spec?.containers &&
+    a.spec?.initContainers === b.spec?.initContainers
+  );
 }

@@ -14,8 +14,14 @@ import type { Condition, NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished } from '../pod-state.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { timestamp } from '../timestamps.ts';
-import { DEFAULT_FILTERS, runFilters, unschedulableMessage, type Filter } from './filters.ts';
-import { podInfo, SchedulerCache } from './node-info.ts';
+import {
+  DEFAULT_FILTERS,
+  firstFailure,
+  prepareFilters,
+  unschedulableMessage,
+  type Filter,
+} from './filters.ts';
+import { podInfo, SchedulerCache, type NodeInfo } from './node-info.ts';
 import { DEFAULT_SCORES, pickBest, scoreNodes, type Score } from './scores.ts';
 import { volumeBindingFilter } from './volume-binding.ts';
 
@@ -70,6 +76,15 @@ interface Unschedulable {
  * gets PodScheduled=False/Unschedulable and a FailedScheduling event, and waits until
  * a node appears or changes or a pod goes away, then is retried with per-pod back-off
  * (never in a loop: its own status write does not requeue it).
+ *
+ * What a decision costs is kept from growing with the cluster as kube-scheduler keeps
+ * it: it stops filtering once enough nodes fit (nodesToFind), going on next time from
+ * where it stopped; each filter reads the pod once per decision (PreFilter), not once
+ * per node; and the binding is written in the background. kube-scheduler also copies
+ * the node infos changed since the last cycle (by generation number) into a snapshot,
+ * because its informers update the cache from other goroutines while a cycle runs. Here
+ * filtering and scoring run in one synchronous stretch, so they read the cache itself,
+ * which nothing can change under them: no copy at all.
  */
 export class Scheduler {
   readonly options: SchedulerOptions;
@@ -84,6 +99,13 @@ export class Scheduler {
   private readonly events: EventRecorder & { flush?(): Promise<void> };
   private readonly loop: ReconcileLoop;
   private readonly unschedulable = new Map<string, Unschedulable>();
+  /**
+   * The unschedulable pods waiting for the cluster to change (kube-scheduler's
+   * unschedulable queue). A change moves them all to their back-off at once and they
+   * wait here again only once they have failed again, so a burst of changes (nodes
+   * registering) costs each pod one move rather than one per change.
+   */
+  private readonly parked = new Set<string>();
   /** Counts cluster changes that may let an unschedulable pod fit, to catch those during a decision. */
   private clusterChanges = 0;
   private stopped = false;
@@ -137,7 +159,7 @@ export class Scheduler {
           // Its own status (the Unschedulable condition this scheduler wrote) changes nothing.
           if (!this.unschedulable.has(key) || podChanged(old, pod)) this.loop.enqueue(key);
         } else {
-          this.unschedulable.delete(key);
+          this.forgetUnschedulable(key);
           // A pod that finished frees what it requested.
           if (old.spec?.nodeName && !isPodFinished(old) && isPodFinished(pod)) this.clusterChanged();
         }
@@ -145,7 +167,7 @@ export class Scheduler {
       onDelete: (pod) => {
         const key = keyOf(pod);
         this.cache.removePod(key);
-        this.unschedulable.delete(key);
+        this.forgetUnschedulable(key);
         if (pod.spec?.nodeName && !isPodFinished(pod)) this.clusterChanged();
       },
     });
@@ -188,7 +210,7 @@ export class Scheduler {
   private async schedule(key: string): Promise<void> {
     const pod = this.informers.get<PodObject>('Pod').get(key);
     if (!pod || !this.isPending(pod)) {
-      this.unschedulable.delete(key);
+      this.forgetUnschedulable(key);
       return;
     }
     // Bound by this scheduler already; the informer has not caught up.
@@ -196,19 +218,23 @@ export class Scheduler {
 
     const changesBefore = this.clusterChanges;
     const info = podInfo(pod);
+    const checks = prepareFilters(info, this.filters);
     const nodes = this.cache.nodeInfos();
-    const feasible = [];
+    const feasible: NodeInfo[] = [];
     const reasons = new Map<string, number>();
     const start = this.nextStart % Math.max(1, nodes.length);
     const wanted = nodesToFind(nodes.length);
     let looked = 0;
+    let index = start;
     for (; looked < nodes.length && feasible.length < wanted; looked++) {
-      const node = nodes[(start + looked) % nodes.length];
-      const failed = runFilters(info, node, this.filters);
+      const node = nodes[index];
+      if (++index === nodes.length) index = 0;
+      const failed = firstFailure(checks, node);
       if (!failed) feasible.push(node);
+      else if (failed.length === 1) reasons.set(failed[0], (reasons.get(failed[0]) ?? 0) + 1);
       else for (const reason of new Set(failed)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
-    this.nextStart = start + looked;
+    this.nextStart = index;
     if (feasible.length === 0) {
       await this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons), changesBefore);
       return;
@@ -218,8 +244,8 @@ export class Scheduler {
 
     // kube-scheduler's binding cycle: the pod counts on its node at once and the next
     // decision goes ahead while the binding is written, instead of one decision per commit.
-    this.cache.assume({ ...pod, spec: { ...pod.spec!, nodeName } }, nodeName);
-    this.unschedulable.delete(key);
+    this.cache.assume(pod, nodeName, info);
+    this.forgetUnschedulable(key);
     const binding: Promise<void> = this.bind(pod, key, nodeName).finally(() => this.bindings.delete(binding));
     this.bindings.add(binding);
     if (this.bindings.size >= MAX_BINDINGS_IN_FLIGHT) await Promise.race(this.bindings);
@@ -283,7 +309,10 @@ export class Scheduler {
       }
     }
     if (this.clusterChanges !== changesBefore) this.loop.enqueueAfter(key, this.backoff(entry));
-    else this.loop.enqueueAfter(key, this.options.maxUnschedulableMs);
+    else {
+      this.loop.enqueueAfter(key, this.options.maxUnschedulableMs);
+      this.parked.add(key);
+    }
   }
 
   /** The time left of the pod's back-off since its last attempt. */
@@ -293,10 +322,16 @@ export class Scheduler {
     return Math.max(0, entry.lastAttempt + wait - this.options.clock.now());
   }
 
-  /** Something changed that may let unschedulable pods fit: retry each after its back-off. */
+  /** Something changed that may let unschedulable pods fit: retry each waiting one after its back-off. */
   private clusterChanged(): void {
     this.clusterChanges++;
-    for (const [key, entry] of this.unschedulable) this.loop.enqueueAfter(key, this.backoff(entry));
+    for (const key of this.parked) this.loop.enqueueAfter(key, this.backoff(this.unschedulable.get(key)!));
+    this.parked.clear();
+  }
+
+  private forgetUnschedulable(key: string): void {
+    this.unschedulable.delete(key);
+    this.parked.delete(key);
   }
 }
 
@@ -346,7 +381,7 @@ export function startScheduler(
  * nodes). Small clusters score every node; a thousand-node cluster stops after ~420,
  * which keeps decisions cheap without losing the spread the scores aim for.
  */
-function nodesToFind(total: number): number {
+export function nodesToFind(total: number): number {
   if (total < 100) return total;
   const percent = Math.max(5, 50 - total / 125);
   return Math.max(100, Math.floor((total * percent) / 100));

@@ -22,7 +22,7 @@ export async function createToken(cli: Cli, name: string | undefined, duration: 
 }
 
 /** A Go-style duration as kubectl takes it (`10m`, `1h30m`, `3600s`), in whole seconds. */
-function durationSeconds(text: string): number {
+export function durationSeconds(text: string): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!text || !match)
     throw new UsageError(`invalid --duration "${text}": use hours, minutes and seconds, e.g. 1h or 10m`);

@@ -10,6 +10,7 @@ import { kindByKindName, objectRef, qualifiedResource } from '../kinds.ts';
 import { readManifests } from '../manifests.ts';
 import { checkOutputFormat, formatObjects } from '../printers/output.ts';
 import { dryRunMode, dryRunSuffix, manifestKind, placeInNamespace } from './apply.ts';
+import { createBootstrapToken } from './create-bootstrap-token.ts';
 import { createToken } from './create-token.ts';
 import { pairs } from './mutate.ts';
 import type { Verb } from './verb.ts';
@@ -25,6 +26,7 @@ const options = {
   'dry-run': { type: 'string' },
   output: { type: 'string', short: 'o' },
   duration: { type: 'string' },
+  bootstrap: { type: 'boolean' },
 } as const satisfies Options;
 
 export const create: Verb<typeof options> = {
@@ -37,11 +39,12 @@ Examples:
   kq create configmap app-config --from-literal=mode=prod --from-file=app.properties
   kq create secret generic db --from-literal=password=s3cret
   kq create token ci --duration=1h
+  kq create token --bootstrap
 
 Usage: kq create (-f FILENAME | deployment NAME --image=IMAGE | namespace NAME |
                   configmap NAME [--from-literal=K=V] [--from-file=[KEY=]PATH] |
                   secret generic NAME [--from-literal=K=V] [--from-file=[KEY=]PATH] [--type=TYPE] |
-                  token SERVICEACCOUNT [--duration=1h]) [flags]
+                  token SERVICEACCOUNT [--duration=1h] | token --bootstrap [--duration=24h]) [flags]
 
 Flags:
   -f, --filename      files to create from (repeatable)
@@ -52,7 +55,8 @@ Flags:
       --from-file     [KEY=]PATH; a directory adds each file (configmap, secret; repeatable)
       --type          secret type (default Opaque)
       --dry-run       client|server|none: validate on the server, store nothing
-      --duration      how long a token is valid (token; default 1h, at least 10m)
+      --duration      how long a token is valid (token; default 1h, at least 10m; bootstrap 24h)
+      --bootstrap     a bootstrap token nodes join with, in kube-system (token)
   -o, --output        yaml|json|name`,
   options,
   run: runCreate,
@@ -69,6 +73,7 @@ export function containerNameFor(image: string): string {
 }
 
 async function runCreate(cli: Cli, { values, positionals }: Parsed<typeof options>): Promise<number> {
+  if (positionals[0] === 'token' && values.bootstrap) return createBootstrapToken(cli, values.duration);
   if (positionals[0] === 'token') return createToken(cli, positionals[1], values.duration);
   const mode = dryRunMode(values['dry-run']);
   checkOutputFormat(values.output);

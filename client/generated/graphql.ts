@@ -3776,6 +3776,8 @@ export type Mutation = {
   execPod: ExecResult;
   /** Writes `data` to the standard input of an `execPodSession` (in the order of the calls), then with `close` closes it (end of file). A session that has ended, or another user's, fails with NOT_FOUND. */
   execPodInput: Scalars['Boolean']['output'];
+  /** A credential for the node `nodeName`, valid a year: what a node joining with a bootstrap token exchanges it for (Kubernetes signs a kubelet's CertificateSigningRequest instead), or a node renews its own with. */
+  nodeCredential: NodeCredential;
   /** For node agents: answers a request of nodeStreamRequests. Returns once the user has room for more, with whether the user still wants the rest (false: stop serving the request; it is over, cancelled or unknown). Send a first answer (even empty) as soon as the request is taken up: an unanswered request fails after a few seconds. */
   nodeStreamReply: Scalars['Boolean']['output'];
   /** Applies a JSON merge patch (RFC 7386); metadata.resourceVersion in the patch is a precondition. */
@@ -4256,6 +4258,10 @@ export type MutationCreateStorageClassArgs = {
 
 /** Writes: apply manifests, create, replace, patch, delete, scale, status. */
 export type MutationCreateTokenArgs = {
+  audiences?: InputMaybe<Array<Scalars['String']['input']>>;
+  boundObjectKind?: InputMaybe<Scalars['String']['input']>;
+  boundObjectName?: InputMaybe<Scalars['String']['input']>;
+  boundObjectUid?: InputMaybe<Scalars['String']['input']>;
   expirationSeconds?: InputMaybe<Scalars['Int']['input']>;
   namespace?: InputMaybe<Scalars['String']['input']>;
   serviceAccountName: Scalars['String']['input'];
@@ -4653,6 +4659,12 @@ export type MutationExecPodInputArgs = {
   close?: InputMaybe<Scalars['Boolean']['input']>;
   data?: InputMaybe<Scalars['String']['input']>;
   session: Scalars['ID']['input'];
+};
+
+
+/** Writes: apply manifests, create, replace, patch, delete, scale, status. */
+export type MutationNodeCredentialArgs = {
+  nodeName: Scalars['String']['input'];
 };
 
 
@@ -5863,6 +5875,13 @@ export type NodeConditionInput = {
   reason?: InputMaybe<Scalars['String']['input']>;
   status: ConditionStatus;
   type: Scalars['String']['input'];
+};
+
+/** A node's own bearer token, for `system:node:<name>` in `system:nodes`. */
+export type NodeCredential = {
+  __typename?: 'NodeCredential';
+  expirationTimestamp: Scalars['String']['output'];
+  token: Scalars['String']['output'];
 };
 
 /** Ports of the daemons on the node; kubeletEndpoint is where the node agent listens. */

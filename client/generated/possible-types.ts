@@ -215,6 +215,7 @@ export const embeddedTypes: string[] = [
   "NodeAddress",
   "NodeAffinity",
   "NodeCondition",
+  "NodeCredential",
   "NodeDaemonEndpoints",
   "NodeExecInput",
   "NodeExecRequest",

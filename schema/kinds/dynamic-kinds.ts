@@ -2,9 +2,17 @@ import type { KindDefinition } from '../kind.ts';
 
 /**
  * Kinds served while the server runs: the custom resources of established
- * CustomResourceDefinitions. The server keeps them current; lookups consult them after
- * the static kinds, and caches built from the served kinds (discovery, OpenAPI, the
- * GraphQL schema) rebuild when `generation` moves.
+ * CustomResourceDefinitions, each at its storage version. The server keeps them current;
+ * lookups consult them after the static kinds, and caches built from the served kinds
+ * (discovery, OpenAPI, the GraphQL schema) rebuild when `generation` moves.
+ *
+ * A changed definition is served anew at once (validation, pruning, defaults, discovery,
+ * OpenAPI, REST), but GraphQL keeps the types of the first definition it served under
+ * that kind: Pothos refuses a second type of one name and resolves a type's fields once
+ * per builder, and every kind is registered on the API's one builder. New types would
+ * need the whole API built again on a fresh builder at each change, with registerKind and
+ * the shape types taking the builder they register on. Meanwhile `apply` and every
+ * object's `manifest` field carry what the new schema added.
  */
 const dynamic = new Map<string, KindDefinition>();
 const listeners = new Set<() => void>();

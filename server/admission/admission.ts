@@ -19,9 +19,12 @@ export interface AdmissionContext<T extends Resource = Resource> {
   /**
    * The objects of a kind stored in a namespace, including ones written earlier in the
    * same commit (the object being written is there in its stored version, if any): what
-   * LimitRanges and ResourceQuotas apply and what a quota's usage is summed over.
+   * LimitRanges and ResourceQuotas apply and what a quota's usage is summed over; a
+   * cluster-scoped kind's with no namespace.
    */
-  objects(kind: string, namespace: string): Iterable<Resource>;
+  objects(kind: string, namespace: string | undefined): Iterable<Resource>;
+  /** One object as stored in this commit, by its key: a lookup, not a scan of its kind. */
+  object(kind: string, namespace: string | undefined, name: string): Resource | undefined;
   /** The Namespace of that name as stored in this commit: what Pod Security reads its labels from. */
   namespace(name: string): Resource | undefined;
   /** Tells the caller something about an admitted write (the `Warning` headers kubectl prints). */

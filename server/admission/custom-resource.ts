@@ -1,7 +1,7 @@
 import type { FieldError } from '../../schema/field-error.ts';
 import type { Resource } from '../../schema/kind.ts';
 import { servedCustomResource } from '../crd/served-schemas.ts';
-import { applyDefaults, validateAgainstSchema } from '../crd/schema-validation.ts';
+import { applyDefaults, objectSchemaErrors } from '../crd/schema-validation.ts';
 import type { KindAdmission } from './admission.ts';
 
 /** Fields of every object that the apiserver checks itself, never by the CRD's schema. */
@@ -28,13 +28,5 @@ export const customResourceAdmission: KindAdmission = {
 
 function schemaErrors(obj: Resource, checked: (field: string) => boolean): FieldError[] {
   const served = servedCustomResource(obj.kind);
-  if (!served) return [];
-  const errors: FieldError[] = [];
-  const properties = served.schema.properties ?? {};
-  for (const key of served.schema.required ?? [])
-    if (checked(key) && obj[key] === undefined)
-      errors.push({ path: key, reason: 'Required', message: 'Required value' });
-  for (const [key, schema] of Object.entries(properties))
-    if (checked(key)) validateAgainstSchema(schema, obj[key], key, errors);
-  return errors;
+  return served ? objectSchemaErrors(served.schema, obj, checked) : [];
 }

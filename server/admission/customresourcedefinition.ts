@@ -1,18 +1,20 @@
 import { fieldError, joinPath, type FieldError } from '../../schema/field-error.ts';
 import type { Resource } from '../../schema/kind.ts';
 import type { CustomResourceDefinition } from '../../schema/kinds/customresourcedefinition.ts';
+import { namesConflict } from '../crd/accepted-names.ts';
 import { checkStructural } from '../crd/structural-schema.ts';
 import type { AdmissionContext, KindAdmission } from './admission.ts';
 import * as v from './validation.ts';
 
 type CRDObject = CustomResourceDefinition & Resource;
 
+const CRD = 'CustomResourceDefinition';
 const COLUMN_TYPES = ['integer', 'number', 'string', 'boolean', 'date'];
 
 /**
  * A CustomResourceDefinition is named, defaulted and validated here; its status is the
- * server's: names accepted and established at once (kubeql serves a custom resource as
- * soon as it is stored), every storage version remembered in storedVersions.
+ * server's: names accepted (unless taken) and established at once (kubeql serves a custom
+ * resource as soon as it is stored), every storage version remembered in storedVersions.
  */
 export const customResourceDefinitionAdmission: KindAdmission<CRDObject> = {
   default(crd, ctx) {
@@ -167,25 +169,38 @@ function underPath(
   );
 }
 
-/** What the apiextensions controllers would report: accepted names, established, stored versions. */
+/**
+ * What the apiextensions controllers would report: names accepted unless another
+ * definition or a built-in kind has them (accepted-names.ts), and then established;
+ * every storage version in storedVersions.
+ */
 function crdStatus(crd: CRDObject, ctx: AdmissionContext<CRDObject>): NonNullable<CRDObject['status']> {
-  const now = ctx.now;
-  const kept = (type: string) =>
-    ctx.old?.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-  const condition = (type: string, reason: string, message: string) => ({
+  const kept = (type: string, status: string) =>
+    ctx.old?.status?.conditions?.find((c) => c.type === type && c.status === status);
+  const condition = (type: string, status: 'True' | 'False', reason: string, message: string) => ({
     type,
-    status: 'True' as const,
+    status,
     reason,
     message,
-    lastTransitionTime: kept(type)?.lastTransitionTime ?? now,
+    lastTransitionTime: kept(type, status)?.lastTransitionTime ?? ctx.now,
   });
   const stored = crd.spec.versions?.find((version) => version.storage)?.name;
   const storedVersions = [...(ctx.old?.status?.storedVersions ?? [])];
   if (stored && !storedVersions.includes(stored)) storedVersions.push(stored);
+  const conflict = namesConflict(crd, ctx.objects(CRD, undefined));
+  if (conflict)
+    return {
+      conditions: [
+        condition('NamesAccepted', 'False', conflict.reason, conflict.message),
+        condition('Established', 'False', 'NotAccepted', 'not all names are accepted'),
+      ],
+      acceptedNames: { plural: '', kind: '' },
+      storedVersions,
+    };
   return {
     conditions: [
-      condition('NamesAccepted', 'NoConflicts', 'no conflicts found'),
-      condition('Established', 'InitialNamesAccepted', 'the initial names have been accepted'),
+      condition('NamesAccepted', 'True', 'NoConflicts', 'no conflicts found'),
+      condition('Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted'),
     ],
     acceptedNames: structuredClone(crd.spec.names),
     storedVersions,

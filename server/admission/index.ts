@@ -37,6 +37,7 @@ import { withPodSecurity } from './pod-security/pod-security-admission.ts';
 import { podAdmission } from './pod.ts';
 import { replicaSetAdmission } from './replicaset.ts';
 import { secretAdmission } from './secret.ts';
+import { withServiceAccount } from './service-account.ts';
 import { serviceAdmission } from './service.ts';
 import { statefulSetAdmission } from './statefulset.ts';
 
@@ -44,7 +45,7 @@ const ADMISSIONS: Record<string, KindAdmission> = {
   Namespace: namespaceAdmission,
   Node: nodeAdmission,
   Lease: leaseAdmission,
-  Pod: podAdmission,
+  Pod: withServiceAccount(podAdmission),
   ReplicaSet: replicaSetAdmission,
   Deployment: deploymentAdmission,
   StatefulSet: statefulSetAdmission,

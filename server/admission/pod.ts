@@ -118,6 +118,8 @@ export const podAdmission: KindAdmission<Pod & Resource> = {
     if (spec) {
       defaultPodSpec(spec);
       defaultPodOnly(spec);
+      // The node the scheduler bound it to stays when an update (a manifest applied again) leaves it out.
+      if (!spec.nodeName && ctx.old?.spec?.nodeName) spec.nodeName = ctx.old.spec.nodeName;
     }
     if (!ctx.old) pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },

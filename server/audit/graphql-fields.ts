@@ -7,6 +7,8 @@ import {
   type GraphQLObjectType,
   type SelectionSetNode,
 } from 'graphql';
+import type { KindDefinition } from '../../schema/kind.ts';
+import { dynamicKinds } from '../../schema/kinds/dynamic-kinds.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
 import { fieldAccessOf } from '../graphql/field-access.ts';
 import type { ObjectReference } from './event.ts';
@@ -26,12 +28,23 @@ export interface AuditedField {
 }
 
 /** The version each kind is served at, by `group/plural`, which a field's RBAC request leaves out. */
-const VERSIONS = new Map(
-  KINDS.map((def) => {
-    const [group, version] = def.apiVersion.includes('/') ? def.apiVersion.split('/') : ['', def.apiVersion];
-    return [`${group}/${def.plural}`, version];
-  }),
-);
+const VERSIONS = versionsByResource(KINDS);
+
+function versionsByResource(kinds: readonly KindDefinition[]): Map<string, string> {
+  return new Map(
+    kinds.map((def) => {
+      const [group, version] = def.apiVersion.includes('/')
+        ? def.apiVersion.split('/')
+        : ['', def.apiVersion];
+      return [`${group}/${def.plural}`, version];
+    }),
+  );
+}
+
+/** The version a resource is served at: a built-in kind's, or a custom resource's served now. */
+function versionOf(groupResource: string): string | undefined {
+  return VERSIONS.get(groupResource) ?? versionsByResource(dynamicKinds()).get(groupResource);
+}
 
 /** What a root field that names no object does, by the operation it is in: a read, a write, a watch. */
 const OPERATION_VERBS = { query: 'get', mutation: 'create', subscription: 'watch' } as const;
@@ -82,7 +95,7 @@ function auditedField(
       const [request] = access.requires(values, undefined);
       if (request) {
         const { verb, ...ref } = request;
-        const objectRef = objectRefOf(ref, VERSIONS.get(`${ref.apiGroup}/${ref.resource}`));
+        const objectRef = objectRefOf(ref, versionOf(`${ref.apiGroup}/${ref.resource}`));
         const opaque = carriesCredentials({ resource: ref });
         return { responseKey, field: field.name, verb, objectRef, args: values, opaque };
       }

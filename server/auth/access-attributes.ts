@@ -1,3 +1,9 @@
+/** Who asks: a user and its groups. */
+export interface Subject {
+  user: string;
+  groups: readonly string[];
+}
+
 /** Who asks to do what to which objects: the input of every authorization decision. */
 export interface AccessAttributes {
   user: string;

@@ -6,35 +6,36 @@ import {
   type AccessAttributes,
   type Decision,
   type PathAttributes,
+  type Subject,
 } from './access-attributes.ts';
-import { ruleAllows, ruleAllowsPath } from './policy-rule.ts';
+import { NodeAuthorizer } from './node-authorizer.ts';
+import { ruleAllowsPath } from './policy-rule.ts';
+import { RbacDecisions } from './rbac-decisions.ts';
 import { RbacIndex } from './rbac-index.ts';
-import { serviceAccountOf } from './service-account-names.ts';
 
 /** The group whose members every request is allowed to, as in Kubernetes. */
 export const MASTERS_GROUP = 'system:masters';
 
-/** Who asks: a user and its groups. */
-export interface Subject {
-  user: string;
-  groups: readonly string[];
-}
+export type { Subject } from './access-attributes.ts';
 
 /**
- * Kubernetes' RBAC authorizer: a request is allowed when a rule of a role bound to the
- * caller covers it. A ClusterRoleBinding grants its role everywhere; a RoleBinding grants
- * its Role or ClusterRole in its own namespace only, so a cluster-scoped resource, or a list
- * or watch across all namespaces, needs a ClusterRoleBinding. A path outside the resources
+ * Kubernetes' Node authorizer (node-authorizer.ts), then its RBAC authorizer: a request is
+ * allowed when a rule of a role bound to the caller covers it. A ClusterRoleBinding grants
+ * its role everywhere; a RoleBinding grants its Role or ClusterRole in its own namespace
+ * only, so a cluster-scoped resource, or a list or watch across all namespaces, needs a
+ * ClusterRoleBinding. A path outside the resources
  * (`/metrics`) is granted by ClusterRoles' nonResourceURLs, through ClusterRoleBindings only.
  * Denials are the default: nothing denies explicitly.
  */
 export class Authorizer {
-  private readonly index: RbacIndex;
+  private readonly rbac: RbacDecisions;
+  private readonly nodes: NodeAuthorizer;
   /** Where `recording` collects decisions while it runs. */
   private recorder?: Array<[AccessAttributes, boolean]>;
 
   constructor(store: Store) {
-    this.index = new RbacIndex(store);
+    this.rbac = new RbacDecisions(new RbacIndex(store));
+    this.nodes = new NodeAuthorizer(store);
   }
 
   authorize(attrs: AccessAttributes): Decision {
@@ -62,10 +63,11 @@ export class Authorizer {
 
   private decide(attrs: AccessAttributes): Decision {
     if (attrs.groups.includes(MASTERS_GROUP)) return { allowed: true };
-    for (const rules of this.ruleSets(attrs, attrs.namespace)) {
-      if (rules.some((rule) => ruleAllows(rule, attrs))) return { allowed: true };
-    }
-    return { allowed: false, reason: forbiddenMessage(attrs) };
+    // Kubernetes' chain: the Node authorizer first, then RBAC, which may still grant a node more.
+    const asNode = this.nodes.decide(attrs);
+    if (asNode?.allowed) return asNode;
+    if (this.rbac.allows(attrs)) return { allowed: true };
+    return asNode ?? { allowed: false, reason: forbiddenMessage(attrs) };
   }
 
   /** The decision for a path outside the resources: `get /metrics`, `get /apis/apps`. */
@@ -92,10 +94,7 @@ export class Authorizer {
     return this.ruleSets(subject, namespace).flatMap((rules) => [...rules]);
   }
 
-  private ruleSets(subject: Subject, namespace: string | undefined): Array<readonly PolicyRule[]> {
-    const subjects = [`User:${subject.user}`, ...subject.groups.map((group) => `Group:${group}`)];
-    const account = serviceAccountOf(subject.user);
-    if (account) subjects.push(`ServiceAccount:${account.namespace}/${account.name}`);
-    return this.index.grantsOf(subjects, namespace).map((grant) => this.index.rulesOf(grant));
+  private ruleSets(subject: Subject, namespace: string | undefined): ReadonlyArray<readonly PolicyRule[]> {
+    return this.rbac.ruleSets(subject, namespace);
   }
 }

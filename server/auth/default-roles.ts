@@ -1,5 +1,8 @@
 import type { PolicyRule } from '../../schema/kinds/rbac-shapes.ts';
 import { MASTERS_GROUP } from './authorizer.ts';
+import { BOOTSTRAPPERS_GROUP } from './node-bootstrap-tokens.ts';
+import { NODES_GROUP } from './node-identity.ts';
+import { NODE_RULES } from './node-rules.ts';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
@@ -118,6 +121,9 @@ const DISCOVERY_URLS = [
 /** What anyone may read, even without a token: health and version. */
 const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
 
+const CSR_NODE_CLIENT = 'system:certificates.k8s.io:certificatesigningrequests:nodeclient';
+const CSR_SELF_NODE_CLIENT = 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient';
+
 /**
  * Kubernetes' user-facing ClusterRoles: `cluster-admin` (everything), `admin` (everything in a
  * namespace, RBAC included, when bound there), `edit` (reads and writes most objects, not
@@ -148,6 +154,23 @@ export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
     },
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ],
+  // What the Node authorizer grants nodes, which bind to it nowhere (node-rules.ts).
+  'system:node': NODE_RULES,
+  // A node's credential: asked for by a bootstrap token for any node, by a node for its own name.
+  [CSR_NODE_CLIENT]: [
+    {
+      apiGroups: ['certificates.k8s.io'],
+      resources: ['certificatesigningrequests/nodeclient'],
+      verbs: ['create'],
+    },
+  ],
+  [CSR_SELF_NODE_CLIENT]: [
+    {
+      apiGroups: ['certificates.k8s.io'],
+      resources: ['certificatesigningrequests/selfnodeclient'],
+      verbs: ['create'],
+    },
+  ],
 };
 
 /** The groups Kubernetes puts every caller with a token, and every caller without one, in. */
@@ -160,6 +183,9 @@ const DEFAULT_BINDINGS: Record<string, string[]> = {
   'system:discovery': [AUTHENTICATED_GROUP],
   'system:public-info-viewer': [AUTHENTICATED_GROUP, UNAUTHENTICATED_GROUP],
   'system:basic-user': [AUTHENTICATED_GROUP],
+  // As kubeadm binds them: bootstrap tokens may get node credentials, nodes renew their own.
+  [CSR_NODE_CLIENT]: [BOOTSTRAPPERS_GROUP],
+  [CSR_SELF_NODE_CLIENT]: [NODES_GROUP],
 };
 
 /** The default ClusterRoleBindings as objects to store, each named after its role. */

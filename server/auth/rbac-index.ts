@@ -21,11 +21,19 @@ export class RbacIndex {
   private grantsBySubject = new Map<string, Grant[]>();
   private roleRules = new Map<string, readonly PolicyRule[]>();
   private stale = true;
+  private changes = 0;
 
   constructor(private readonly store: Store) {
     store.subscribe((events) => {
-      if (events.some((event) => RBAC_KINDS.has(event.kind))) this.stale = true;
+      if (!events.some((event) => RBAC_KINDS.has(event.kind))) return;
+      this.stale = true;
+      this.changes++;
     });
+  }
+
+  /** Counts the changes of the RBAC objects: what was derived from the index at another generation is out of date. */
+  get generation(): number {
+    return this.changes;
   }
 
   /** The grants of the subjects that hold in `namespace` (cluster-wide ones only, without one). */

@@ -1,17 +1,14 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../errors.ts';
 import { serviceAccountGroups, serviceAccountUser } from './service-account-names.ts';
+import { SigningKey, type IssuedToken, type SignedClaims } from './signing-key.ts';
 
-export const SIGNING_KEY_FILE = 'service-account.key';
+export type { IssuedToken } from './signing-key.ts';
 
 /** Who issues the tokens and whom they are for, as Kubernetes' default issuer and audience. */
 export const TOKEN_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export const DEFAULT_EXPIRATION_SECONDS = 3600;
-/** Tokens whose signature has been checked, remembered so that a request costs no ECDSA verify (~200 µs). */
-const VERIFIED_CACHE_SIZE = 10_000;
 /** Kubernetes refuses shorter bound tokens. */
 export const MIN_EXPIRATION_SECONDS = 600;
 
@@ -22,53 +19,54 @@ export interface ServiceAccountRef {
   uid: string;
 }
 
-export interface IssuedToken {
-  token: string;
-  expirationTimestamp: string;
+/**
+ * What a token is for beyond its ServiceAccount (TokenRequest's spec): the audiences that
+ * accept it (the API's own by default), and the Pod it lives and dies with.
+ */
+export interface TokenBinding {
+  audiences?: readonly string[];
+  pod?: { name: string; uid: string };
 }
 
-interface Claims {
-  iss: string;
-  sub: string;
-  aud: string[];
-  exp: number;
-  iat: number;
-  nbf: number;
-  jti: string;
-  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+/** The uid of a stored Pod, or undefined when there is none of that name. */
+export type PodUidLookup = (namespace: string, name: string) => string | undefined;
+
+interface Claims extends SignedClaims {
+  'kubernetes.io': {
+    namespace: string;
+    serviceaccount: { name: string; uid: string };
+    pod?: { name: string; uid: string };
+  };
 }
 
 /**
  * Bound ServiceAccount tokens (TokenRequest): JWTs signed ES256 with a key the server makes
  * on first start and keeps in DIR/service-account.key (its owner's only), claims as
  * Kubernetes writes them. A token is good until it expires, and only while the ServiceAccount
- * it names still exists with the same uid: deleting the account revokes its tokens.
+ * it names still exists with the same uid: deleting the account revokes its tokens; so does
+ * deleting the Pod a token is bound to. The API accepts only tokens whose audiences include
+ * its own (TOKEN_ISSUER): one asked for another audience is for that audience only.
  */
 export class ServiceAccountTokens {
-  private readonly privateKey: crypto.KeyObject;
-  private readonly publicKey: crypto.KeyObject;
-  private readonly keyId: string;
-  private readonly verified = new Map<string, Claims>();
+  private readonly key: SigningKey<Claims>;
+  private podUidOf: PodUidLookup = () => undefined;
 
   constructor(dataDir: string) {
-    const file = path.join(dataDir, SIGNING_KEY_FILE);
-    if (!fs.existsSync(file)) {
-      const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-      try {
-        fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
-    this.privateKey = crypto.createPrivateKey(fs.readFileSync(file));
-    this.publicKey = crypto.createPublicKey(this.privateKey);
-    const der = this.publicKey.export({ type: 'spki', format: 'der' });
-    this.keyId = crypto.createHash('sha256').update(der).digest('base64url');
+    this.key = new SigningKey(dataDir);
+  }
+
+  /** Where tokens bound to a Pod find whether it is still there (none are accepted until this is set). */
+  bindPods(podUidOf: PodUidLookup): void {
+    this.podUidOf = podUidOf;
   }
 
   /** A token for `account`, valid `seconds` from `now` (ms since the epoch). */
-  issue(account: ServiceAccountRef, seconds = DEFAULT_EXPIRATION_SECONDS, now = Date.now()): IssuedToken {
+  issue(
+    account: ServiceAccountRef,
+    seconds = DEFAULT_EXPIRATION_SECONDS,
+    now = Date.now(),
+    binding: TokenBinding = {},
+  ): IssuedToken {
     if (!Number.isInteger(seconds) || seconds < MIN_EXPIRATION_SECONDS) {
       throw new ApiError(
         'INVALID',
@@ -86,7 +84,7 @@ export class ServiceAccountTokens {
     const claims: Claims = {
       iss: TOKEN_ISSUER,
       sub: serviceAccountUser(account.namespace, account.name),
-      aud: [TOKEN_ISSUER],
+      aud: binding.audiences?.length ? [...binding.audiences] : [TOKEN_ISSUER],
       exp: iat + seconds,
       iat,
       nbf: iat,
@@ -94,18 +92,10 @@ export class ServiceAccountTokens {
       'kubernetes.io': {
         namespace: account.namespace,
         serviceaccount: { name: account.name, uid: account.uid },
+        ...(binding.pod ? { pod: { name: binding.pod.name, uid: binding.pod.uid } } : {}),
       },
     };
-    const header = encode({ alg: 'ES256', kid: this.keyId, typ: 'JWT' });
-    const signed = `${header}.${encode(claims)}`;
-    const signature = crypto.sign('sha256', Buffer.from(signed), {
-      key: this.privateKey,
-      dsaEncoding: 'ieee-p1363',
-    });
-    return {
-      token: `${signed}.${signature.toString('base64url')}`,
-      expirationTimestamp: new Date(claims.exp * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
-    };
+    return this.key.sign(claims, { kid: this.key.keyId });
   }
 
   /**
@@ -117,11 +107,13 @@ export class ServiceAccountTokens {
     uidOf: (namespace: string, name: string) => string | undefined,
     now = Date.now(),
   ): { name: string; groups: string[] } | undefined {
-    const claims = this.verified.get(token) ?? this.checkSignature(token);
+    const claims = this.key.claimsOf(token);
     if (!claims || claims.iss !== TOKEN_ISSUER || !(claims.exp * 1000 > now)) return undefined;
-    const { namespace, serviceaccount } = claims['kubernetes.io'] ?? {};
+    if (!Array.isArray(claims.aud) || !claims.aud.includes(TOKEN_ISSUER)) return undefined;
+    const { namespace, serviceaccount, pod } = claims['kubernetes.io'] ?? {};
     if (!namespace || !serviceaccount?.name) return undefined;
     if (uidOf(namespace, serviceaccount.name) !== serviceaccount.uid) return undefined;
+    if (pod && this.podUidOf(namespace, pod.name) !== pod.uid) return undefined;
     return {
       name: serviceAccountUser(namespace, serviceaccount.name),
       groups: serviceAccountGroups(namespace),
@@ -130,37 +122,7 @@ export class ServiceAccountTokens {
 
   /** When a token this server signed expires (ms since the epoch); undefined for any other string. */
   expiryOf(token: string): number | undefined {
-    const claims = this.verified.get(token) ?? this.checkSignature(token);
+    const claims = this.key.claimsOf(token);
     return claims ? claims.exp * 1000 : undefined;
-  }
-
-  /** The claims of a token this server signed, remembered; undefined for any other string. */
-  private checkSignature(token: string): Claims | undefined {
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const valid = crypto.verify(
-      'sha256',
-      Buffer.from(`${parts[0]}.${parts[1]}`),
-      { key: this.publicKey, dsaEncoding: 'ieee-p1363' },
-      Buffer.from(parts[2], 'base64url'),
-    );
-    const claims = valid ? decode(parts[1]) : undefined;
-    if (!claims) return undefined;
-    // Dropping all at the bound is simple and rare: each token is then verified once more.
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
-    this.verified.set(token, claims);
-    return claims;
-  }
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decode(segment: string): Claims | undefined {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Claims;
-  } catch {
-    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { age } from '../../schema/columns/age.ts';
 import { name, type Columns } from '../../schema/columns/cells.ts';
-import { isPlainObject } from '../../schema/shape-check.ts';
 import { storageVersion } from './custom-kind.ts';
+import { valueAt } from '../../schema/json-path.ts';
 import { servedCustomResource } from './served-schemas.ts';
 
 interface PrinterColumn {
@@ -38,20 +38,4 @@ function cell(value: unknown, type: string, now: number): string {
   if (value === undefined || value === null) return '';
   if (type === 'date' && typeof value === 'string') return age(value, now);
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-/** The value at a simple JSONPath (`.spec.replicas`, `.status.conditions[0].type`), as printer columns use. */
-export function valueAt(obj: unknown, jsonPath: string): unknown {
-  const steps = jsonPath
-    .replace(/^\{?\$?/, '')
-    .replace(/\}$/, '')
-    .split(/\.|\[(\d+)\]/)
-    .filter((step) => step !== undefined && step !== '');
-  let at = obj;
-  for (const step of steps) {
-    if (Array.isArray(at) && /^\d+$/.test(step)) at = at[Number(step)];
-    else if (isPlainObject(at)) at = at[step];
-    else return undefined;
-  }
-  return at;
 }

@@ -116,6 +116,23 @@ export function validateAgainstSchema(
 }
 
 /**
+ * A custom object's errors against its version's schema, for the top-level fields
+ * `checked` selects (apiVersion, kind and metadata are the apiserver's own to check).
+ */
+export function objectSchemaErrors(
+  schema: JSONSchemaProps,
+  obj: Record<string, unknown>,
+  checked: (field: string) => boolean,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const key of schema.required ?? [])
+    if (checked(key) && obj[key] === undefined) errors.push(fieldError(key, 'Required', 'Required value'));
+  for (const [key, child] of Object.entries(schema.properties ?? {}))
+    if (checked(key)) validateAgainstSchema(child, obj[key], key, errors);
+  return errors;
+}
+
+/**
  * Fills the schema's defaults in place where a value is missing, as Kubernetes defaults a
  * custom object on every write: inside objects that are there, never creating a parent.
  */

@@ -98,6 +98,14 @@ builder.mutationField('createToken', (t) =>
       namespace: t.arg.string({ defaultValue: 'default' }),
       serviceAccountName: t.arg.string({ required: true }),
       expirationSeconds: t.arg.int(),
+      audiences: t.arg.stringList({
+        description: "Who the token is for; the API server's identifier by default.",
+      }),
+      boundObjectKind: t.arg.string({
+        description: 'Binds the token to an object (Pod): it stops working once that is gone.',
+      }),
+      boundObjectName: t.arg.string(),
+      boundObjectUid: t.arg.string(),
     },
     ...requires((args: { namespace?: string | null; serviceAccountName: string }) =>
       onKind('ServiceAccount', 'create', args.namespace ?? 'default', args.serviceAccountName, 'token'),
@@ -108,6 +116,16 @@ builder.mutationField('createToken', (t) =>
         args.namespace ?? 'default',
         args.serviceAccountName,
         args.expirationSeconds ?? undefined,
+        {
+          audiences: args.audiences ?? undefined,
+          boundObjectRef: args.boundObjectKind
+            ? {
+                kind: args.boundObjectKind,
+                name: args.boundObjectName ?? undefined,
+                uid: args.boundObjectUid ?? undefined,
+              }
+            : undefined,
+        },
       ),
   }),
 );

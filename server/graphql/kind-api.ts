@@ -3,6 +3,7 @@ import { apiNames } from '../../schema/api-names.ts';
 import { BOOKMARK_INTERVAL_ANNOTATION } from '../../schema/watch-bookmarks.ts';
 import { builder, warnInto, type ArgsBuilder, type Types } from './builder.ts';
 import { onKind, requires } from './field-access.ts';
+import { selectedName } from '../auth/selected-name.ts';
 import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { ListResult } from '../resources/reads.ts';
 import type { WatchEvent } from '../watch/hub.ts';
@@ -99,8 +100,14 @@ export function registerKind(def: KindDefinition): ObjectRef<Types, Resource> {
   const input = (args: Record<string, unknown>) => args[one];
   // Every field asks RBAC first; a list or watch without a namespace needs a cluster-wide grant.
   const on = (verb: string, subresource?: string) =>
-    requires((args: { namespace?: string | null; name?: string }) =>
-      onKind(def, verb, ns(args), args.name, subresource),
+    requires((args: { namespace?: string | null; name?: string; fieldSelector?: string | null }) =>
+      onKind(
+        def,
+        verb,
+        ns(args),
+        args.name ?? (verb === 'list' || verb === 'watch' ? selectedName(args.fieldSelector) : undefined),
+        subresource,
+      ),
     );
 
   builder.queryFields((t) => ({

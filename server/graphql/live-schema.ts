@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { apiNames } from '../../schema/api-names.ts';
 import type { KindDefinition } from '../../schema/kind.ts';
 import type { Shape } from '../../schema/shape.ts';
-import { dynamicKinds, dynamicKindsGeneration } from '../../schema/kinds/dynamic-kinds.ts';
+import { dynamicKind, dynamicKinds, dynamicKindsGeneration } from '../../schema/kinds/dynamic-kinds.ts';
 import { registerKind } from './kind-api.ts';
 import { buildSchema, builtSchema } from './schema.ts';
 
@@ -38,7 +38,7 @@ export function currentSchema(): GraphQLSchema {
       continue;
     }
     registered.set(def.kind, def);
-    registerKind(def);
+    registerKind(servedNow(def));
   }
   const goneFields = new Set<string>();
   const goneTypes = new Set<string>();
@@ -59,6 +59,16 @@ export function currentSchema(): GraphQLSchema {
     : built;
   current = { generation, schema };
   return schema;
+}
+
+/**
+ * A custom kind as its resolvers write it: the definition served now (its types stay the
+ * first), so that GraphQL writes are checked and pruned with the schema REST uses.
+ */
+function servedNow(first: KindDefinition): KindDefinition {
+  return new Proxy(first, {
+    get: (target, key) => Reflect.get(dynamicKind(first.kind) ?? target, key),
+  });
 }
 
 /** The types a custom kind's API adds: its objects' (input types too), its list and watch event. */

@@ -6,6 +6,7 @@ import './access.ts';
 import './apply.ts';
 import './pod-streams.ts';
 import './node-tunnel.ts';
+import './node-credential.ts';
 import './resource-by-id.ts';
 import { registerBinding } from './binding.ts';
 import { registerEviction } from './eviction.ts';

@@ -22,6 +22,7 @@ import type { ReadRecorder } from './read-recorder.ts';
 import type { WriteGuard } from './write-guard.ts';
 import type { UnknownFieldPolicy } from './unknown-fields.ts';
 import { Writes, type Admissions, type Change, type DeleteOptions } from './writes.ts';
+import { selectedName } from '../auth/selected-name.ts';
 
 /** Every write names its manager (FieldOwner) for managedFields; the API's default otherwise. */
 export interface WriteOptions extends UnknownFieldPolicy, FieldOwner {
@@ -113,7 +114,7 @@ export class ResourceService {
   }
 
   list(def: KindDefinition, options: ListOptions): ListResult {
-    this.guard?.(def, 'list', options.namespace);
+    this.guard?.(def, 'list', options.namespace, selectedName(options.fieldSelector));
     this.reads?.list(def.kind, compileFilter(def, options));
     return list(this.store, def, options);
   }

@@ -454,6 +454,7 @@ function admissionContext(
     objects: function* (kind, namespace) {
       for (const obj of tx.list(kind)) if (obj.metadata.namespace === namespace) yield obj;
     },
+    object: (kind, namespace, name) => tx.get(objectKey(kind, namespace, name)),
   };
 }
 

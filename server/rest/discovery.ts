@@ -1,9 +1,9 @@
 import type { KindDefinition } from '../../schema/kind.ts';
-import { dynamicKinds } from '../../schema/kinds/dynamic-kinds.ts';
 import { KINDS } from '../../schema/kinds/index.ts';
+import { servedCustomVersions } from '../crd/served-schemas.ts';
 import { SERVED_VERSIONS } from '../conversion/served-versions.ts';
 import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from './metrics-api.ts';
-import { SCALABLE_KINDS } from './scale.ts';
+import { hasScale } from './scale.ts';
 
 /**
  * The Kubernetes version kubeql's REST API speaks, as `/version` reports it: kubectl
@@ -45,10 +45,13 @@ const ALL_CATEGORY = new Set([
  */
 export const SERVED_KINDS: readonly KindDefinition[] = [...KINDS, ...SERVED_VERSIONS.map((v) => v.served)];
 
-/** SERVED_KINDS and the custom resources served at the moment (dynamic-kinds.ts). */
+/**
+ * SERVED_KINDS and the custom resources served at the moment, at each of their served
+ * versions, the preferred first (server/crd/served-schemas.ts).
+ */
 export function servedKinds(): readonly KindDefinition[] {
-  const dynamic = dynamicKinds();
-  return dynamic.length ? [...SERVED_KINDS, ...dynamic] : SERVED_KINDS;
+  const custom = servedCustomVersions();
+  return custom.length ? [...SERVED_KINDS, ...custom] : SERVED_KINDS;
 }
 
 export interface GroupVersion {
@@ -143,7 +146,10 @@ function subresources(def: KindDefinition) {
   const entry = { singularName: '', namespaced: def.namespaced, verbs: SUBRESOURCE_VERBS };
   return [
     ...(def.hasStatus ? [{ name: `${def.plural}/status`, ...entry, kind: def.kind }] : []),
-    ...(SCALABLE_KINDS.has(def.kind)
+    ...(hasScale(
+      def,
+      SERVED_VERSIONS.some((version) => version.served === def),
+    )
       ? [{ name: `${def.plural}/scale`, ...entry, group: 'autoscaling', version: 'v1', kind: 'Scale' }]
       : []),
     ...(def.kind === 'Pod'

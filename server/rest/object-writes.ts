@@ -71,7 +71,9 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
       case 'PUT': {
         if (name === undefined) return notAllowed();
         const body = await object(req, def, params);
-        const stored = version ? checkedToStored(version, body, params.options) : body;
+        // A Scale is autoscaling/v1's at every version of the object: nothing to convert.
+        const stored =
+          version && subresource !== 'scale' ? checkedToStored(version, body, params.options) : body;
         return replace(def, namespace, name, subresource, stored, params);
       }
       case 'PATCH':
@@ -89,7 +91,8 @@ export function objectWrites(resources: ResourceService, log: (line: string) => 
             version,
           );
         }
-        if (version) return patchVersion(version, target, await readBody(req), mediaType(req), params);
+        if (version && subresource !== 'scale')
+          return patchVersion(version, target, await readBody(req), mediaType(req), params);
         return patch(def, namespace, name, subresource, await readBody(req), mediaType(req), params);
       case 'DELETE':
         if (subresource || (name === undefined && !collectionInNamespace)) return notAllowed();

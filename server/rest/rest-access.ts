@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Request } from '../auth/access-control.ts';
 import { kindRequest } from '../auth/access-control.ts';
+import { selectedName } from '../auth/selected-name.ts';
 import type { PodSubresource } from './pod-subresource.ts';
 import type { Target } from './target.ts';
 
@@ -11,7 +12,10 @@ import type { Target } from './target.ts';
  */
 export function targetRequest(req: http.IncomingMessage, url: URL, target: Target): Request {
   const { def, namespace, name, subresource } = target;
-  return kindRequest(def, verbOf(req.method, url, name), namespace, name, subresource);
+  const verb = verbOf(req.method, url, name);
+  const selected =
+    verb === 'list' || verb === 'watch' ? selectedName(url.searchParams.get('fieldSelector')) : undefined;
+  return kindRequest(def, verb, namespace, name ?? selected, subresource);
 }
 
 /** A pod's log is read (get pods/log); exec, attach and port-forward are created. */

@@ -1,12 +1,24 @@
 import { fieldError } from '../../schema/field-error.ts';
-import type { Resource } from '../../schema/kind.ts';
+import type { KindDefinition, Resource } from '../../schema/kind.ts';
 import type { LabelSelector } from '../../schema/kinds/meta.ts';
 import { fromLabelSelector } from '../../schema/label-selector.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
+import { customScale, customScalePaths, withCustomReplicas } from '../crd/custom-scale.ts';
+import { customVersionAt } from '../crd/served-schemas.ts';
 import { invalid } from '../errors.ts';
 
 /** The kinds with a `scale` subresource, as in Kubernetes' apps group. */
 export const SCALABLE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+
+/**
+ * Whether a kind at the version a path names has a scale subresource: a scalable built-in
+ * kind at its stored version, or a custom resource's version that declares one.
+ */
+export function hasScale(served: KindDefinition, converted: boolean): boolean {
+  const custom = customVersionAt(served.apiVersion, served.kind);
+  if (custom) return custom.scale !== undefined;
+  return SCALABLE_KINDS.has(served.kind) && !converted;
+}
 
 /** autoscaling/v1 Scale, what `kubectl scale` and the HPA read and write. */
 export interface Scale {
@@ -26,13 +38,19 @@ interface Scalable {
 export function toScale(obj: Resource): Scale {
   const { spec, status } = obj as Resource & Scalable;
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
-  const selector = selectorString(spec?.selector);
+  // A custom resource's scale is where its definition says, its selector a string already.
+  const paths = customScalePaths(obj.kind);
+  const custom = paths && customScale(obj, paths);
+  const selector = custom ? custom.selector : selectorString(spec?.selector);
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
-    spec: { replicas: spec?.replicas ?? 0 },
-    status: { replicas: status?.replicas ?? 0, ...(selector ? { selector } : {}) },
+    spec: { replicas: custom ? custom.replicas : (spec?.replicas ?? 0) },
+    status: {
+      replicas: custom ? custom.statusReplicas : (status?.replicas ?? 0),
+      ...(selector ? { selector } : {}),
+    },
   };
 }
 
@@ -53,11 +71,11 @@ export function withScale(obj: Resource, scale: unknown): Resource {
     ]);
   }
   const resourceVersion = metadata?.resourceVersion || obj.metadata.resourceVersion;
-  return {
-    ...obj,
-    metadata: { ...obj.metadata, resourceVersion },
-    spec: { ...(obj.spec as object), replicas },
-  };
+  const paths = customScalePaths(obj.kind);
+  const scaled = paths
+    ? withCustomReplicas(obj, paths, replicas as number)
+    : { ...obj, spec: { ...(obj.spec as object), replicas } };
+  return { ...scaled, metadata: { ...obj.metadata, resourceVersion } };
 }
 
 /** A LabelSelector in the string syntax (`app=web,tier in (a,b)`), sorted by key as Kubernetes prints it. */

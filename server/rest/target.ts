@@ -1,7 +1,8 @@
 import type { KindDefinition } from '../../schema/kind.ts';
 import { servedVersionOf, type ServedVersion } from '../conversion/served-versions.ts';
+import { customVersionAt } from '../crd/served-schemas.ts';
 import { kindAt } from './discovery.ts';
-import { SCALABLE_KINDS } from './scale.ts';
+import { hasScale } from './scale.ts';
 
 /** What a resource path names: a collection (no name), an object, or an object's subresource. */
 export interface Target {
@@ -32,12 +33,14 @@ export function targetOf(group: string, version: string, rest: readonly string[]
   const [plural, name, subresource] = tail;
   const served = kindAt(group, version, plural);
   if (!served) return undefined;
-  const converted = servedVersionOf(served.apiVersion, served.kind);
+  const converted =
+    servedVersionOf(served.apiVersion, served.kind) ??
+    customVersionAt(served.apiVersion, served.kind)?.converted;
   const def = converted?.stored ?? served;
   const found = { def, ...(converted ? { version: converted } : {}), namespace, name };
   if (name !== undefined && def.namespaced && namespace === undefined) return undefined;
   if (subresource === undefined) return found;
   if (subresource === 'status' && def.hasStatus) return { ...found, subresource };
-  if (subresource === 'scale' && SCALABLE_KINDS.has(def.kind) && !converted) return { ...found, subresource };
+  if (subresource === 'scale' && hasScale(served, converted !== undefined)) return { ...found, subresource };
   return undefined;
 }

@@ -3,6 +3,7 @@ import { kindByName } from '../../schema/kinds/index.ts';
 import { isPlainObject } from '../../schema/shape-check.ts';
 import type { AccessControl, Caller } from '../auth/access-control.ts';
 import { DEFAULT_EXPIRATION_SECONDS, TOKEN_ISSUER } from '../auth/service-account-tokens.ts';
+import type { BoundObjectRef } from '../auth/token-binding.ts';
 import { BodyError } from './request-body.ts';
 import { reviewBody } from './review-body.ts';
 import { sendJson, sendStatus, statusFor } from './status.ts';
@@ -34,12 +35,25 @@ export async function serveTokenRequest(
     const spec = isPlainObject(body.spec) ? body.spec : {};
     const seconds =
       typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : DEFAULT_EXPIRATION_SECONDS;
-    const issued = access.issueToken(caller, target.namespace, target.name, seconds);
+    const audiences = Array.isArray(spec.audiences)
+      ? spec.audiences.filter((audience): audience is string => typeof audience === 'string')
+      : [];
+    const boundObjectRef = isPlainObject(spec.boundObjectRef)
+      ? (spec.boundObjectRef as BoundObjectRef)
+      : undefined;
+    const issued = access.issueToken(caller, target.namespace, target.name, seconds, {
+      audiences,
+      boundObjectRef,
+    });
     sendJson(res, 201, {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',
       metadata: { name: target.name, namespace: target.namespace, creationTimestamp: null },
-      spec: { audiences: [TOKEN_ISSUER], expirationSeconds: seconds, boundObjectRef: null },
+      spec: {
+        audiences: audiences.length ? audiences : [TOKEN_ISSUER],
+        expirationSeconds: seconds,
+        boundObjectRef: boundObjectRef ?? null,
+      },
       status: issued,
     });
   } catch (error) {

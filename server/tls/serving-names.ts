@@ -4,9 +4,22 @@ import os from 'node:os';
 import { ipAddressBytes, isDnsName } from './certificate.ts';
 
 /**
+ * How pods reach the API server: the `kubernetes` Service's names and ClusterIP, which
+ * kube-apiserver's certificate carries too, so a pod can verify it with its ca.crt.
+ */
+const IN_CLUSTER_NAMES = [
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+  '10.96.0.1',
+];
+
+/**
  * The names a serving certificate is for: localhost, the host's name, the loopback
- * addresses, every address of the host's interfaces and the extra names asked for
- * (`--tls-san`: a load balancer's name, a public address). IPv6 link-local addresses are
+ * addresses, every address of the host's interfaces, the in-cluster names of the
+ * `kubernetes` Service and the extra names asked for (`--tls-san`: a load balancer's
+ * name, a public address). IPv6 link-local addresses are
  * left out: they mean nothing without the interface, which a URL seldom names.
  */
 export function servingNames(extra: readonly string[] = [], listenAddress?: string): string[] {
@@ -18,7 +31,16 @@ export function servingNames(extra: readonly string[] = [], listenAddress?: stri
     listenAddress && net.isIP(listenAddress) && !isUnspecified(listenAddress) ? [listenAddress] : [];
   // A host name a certificate cannot carry (an underscore in it, say) is left to --tls-san.
   const host = isDnsName(os.hostname()) ? [os.hostname()] : [];
-  const all = ['localhost', ...host, '127.0.0.1', '::1', ...addresses, ...specific, ...extra];
+  const all = [
+    'localhost',
+    ...host,
+    '127.0.0.1',
+    '::1',
+    ...addresses,
+    ...specific,
+    ...IN_CLUSTER_NAMES,
+    ...extra,
+  ];
   const seen = new Set<string>();
   return all.filter((name) => {
     const key = nameKey(name);

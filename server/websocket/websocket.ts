@@ -20,6 +20,8 @@ import { ApiError } from '../errors.ts';
 import { CLOSE, closeReason } from './close-codes.ts';
 import { badRequest, forClient, unexpected } from './ws-errors.ts';
 import { deliverDirectly } from './direct-delivery.ts';
+import { delivered, directResults } from './direct-results.ts';
+import { takeResultsDirectly } from '../shared-execution.ts';
 import { nextMessage } from './next-message.ts';
 import { serveGraphQLWs, type Extra } from './ws-transport.ts';
 import type { YogaApp, YogaOptions } from '../http/yoga.ts';
@@ -203,10 +205,16 @@ export function serveWebSocket({
         return refuse(error);
       }
     },
-    // A stream's results leave through the connection's send, each event serialized once for all its subscribers.
-    onOperation: (ctx, id, _payload, _args, result) => {
+    // A stream's results leave through the connection's send, each event serialized once for
+    // all its subscribers; a watch's shared results mostly straight from the watch (direct-results.ts).
+    onOperation: (ctx, id, _payload, args, result) => {
       if (!isAsyncIterable(result)) return;
-      return deliverDirectly(result[Symbol.asyncIterator](), (next) => ctx.extra.send(nextText(id, next)));
+      const isOpen = () => id in ctx.subscriptions;
+      takeResultsDirectly(args.contextValue, directResults(id, isOpen, ctx.extra.trySend));
+      return deliverDirectly(result[Symbol.asyncIterator](), (next) => {
+        delivered(next);
+        return ctx.extra.send(nextText(id, next));
+      });
     },
     onNext: (_ctx, _id, _payload, _args, result: ExecutionResult): FormattedExecutionResult | void => {
       if (!result.errors) return;

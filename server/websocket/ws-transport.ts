@@ -20,6 +20,11 @@ export interface Extra {
    * (see Liveness for what ends a connection that stays over the bound).
    */
   readonly send: (text: string) => Promise<void> | void;
+  /**
+   * Sends a message, as its UTF-8 bytes, if `send` would not wait for it to leave; false,
+   * and nothing sent, otherwise.
+   */
+  readonly trySend: (message: Buffer) => boolean;
 }
 
 interface Connection {
@@ -107,6 +112,12 @@ export function serveGraphQLWs(
       // A failed write means the connection is going; its close ends the operations.
       return new Promise<void>((resolve) => socket.send(text, () => resolve()));
     };
+    const trySend = (message: Buffer): boolean => {
+      if (socket.readyState !== socket.OPEN || socket.bufferedAmount > limits.maxBufferedBytes) return false;
+      // A text frame, though bytes: graphql-transport-ws messages are text.
+      socket.send(message, { binary: false });
+      return true;
+    };
     closed = server.opened(
       {
         protocol: socket.protocol,
@@ -124,7 +135,7 @@ export function serveGraphQLWs(
             });
           }),
       },
-      { socket, request, client, send },
+      { socket, request, client, send, trySend },
     );
     // graphql-ws may close while opening (a subprotocol it does not speak).
     if (endedWith !== undefined) void end(closed, endedWith);

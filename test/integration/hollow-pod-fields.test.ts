@@ -64,9 +64,12 @@ describe('newer pod fields on hollow nodes', () => {
         reason: 'no volume plugin matched: this node cannot mount nfs volumes',
       },
       {
-        name: 'token',
-        volume: { name: 'data', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
-        reason: 'failed to fetch token: this cluster does not issue service account tokens',
+        name: 'bundle',
+        volume: {
+          name: 'data',
+          projected: { sources: [{ clusterTrustBundle: { name: 'example.com:ca', path: 'ca.pem' } }] },
+        },
+        reason: 'ClusterTrustBundle objects are not served by this cluster',
       },
     ];
     for (const c of cases) await h.writer.create(pod(c.name, { volumes: [c.volume] }));
@@ -174,8 +177,10 @@ describe('newer pod fields on hollow nodes', () => {
     });
     for (const ordinal of [0, 1]) {
       const member = await waitFor(() => get(`web-${ordinal}`), { what: `web-${ordinal}` });
+      // Then the API access volume every pod gets, as in Kubernetes.
       expect(member.spec?.volumes).toEqual([
         { name: 'www', persistentVolumeClaim: { claimName: `www-web-${ordinal}` } },
+        expect.objectContaining({ name: expect.stringMatching(/^kube-api-access-/) }),
       ]);
     }
   });

@@ -28,6 +28,13 @@ beforeAll(async () => {
   cluster = await startCluster({ port: await freePort() });
   user = createClient({ url: cluster.url, token: cluster.token });
   writer = resourceWriter(user);
+  // No controllers run here: the CA ConfigMap every pod's API access volume names is made by hand.
+  await writer.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-root-ca.crt', namespace: 'default' },
+    data: { 'ca.crt': '' },
+  });
   const remote = createClient({ url: cluster.url, token: cluster.token });
   agentClient = {
     ...remote,

@@ -84,6 +84,8 @@ describe('volumes over the API', () => {
       kind: 'Pod',
       metadata: { name: 'info', namespace: 'default', labels: { app: 'info' } },
       spec: {
+        // This manager asks for no tokens: the pod goes without its API access volume.
+        automountServiceAccountToken: false,
         containers: [{ name: 'app', image: 'busybox' }],
         volumes: [
           {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resourceWriter, type KubeqlClient, type ResourceWriter } from '../../client/index.ts';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../cmd/cluster.ts';
+import { rootCaPublisher } from '../../agent/controllers/root-ca-publisher.ts';
 import type { HollowNode, HollowNodeOptions } from '../../agent/node/hollow.ts';
 
 export interface HollowClusterOptions {
@@ -10,7 +11,10 @@ export interface HollowClusterOptions {
   nodes?: number;
   nodeOptions?: HollowNodeOptions;
   controllerOptions?: LocalClusterOptions['controllerOptions'];
-  /** Default: every controller. */
+  /**
+   * Default: every controller. The root CA publisher runs with any other choice: every pod's
+   * API access volume needs its namespace's kube-root-ca.crt, as in any cluster.
+   */
   controllers?: LocalClusterOptions['controllers'];
   schedulerOptions?: LocalClusterOptions['schedulerOptions'];
   /** Passed to the API server (e.g. webDir, the dashboard build it serves). */
@@ -47,7 +51,7 @@ export async function startHollowCluster(options: HollowClusterOptions = {}): Pr
     nodes: options.nodes ?? 3,
     nodeOptions: options.nodeOptions,
     controllerOptions: options.controllerOptions,
-    controllers: options.controllers,
+    controllers: options.controllers && [...options.controllers, rootCaPublisher],
     schedulerOptions: options.schedulerOptions,
     serverOptions: options.serverOptions,
     log,

@@ -294,6 +294,11 @@ spec:
     kind: 'Pod',
     name: 'token-pod',
     manifest: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: build-robot
+---
+apiVersion: v1
 kind: Pod
 metadata:
   name: token-pod
@@ -332,6 +337,16 @@ spec:
                 ],
               },
             },
+            // The API access volume Kubernetes adds beside it: the API's token, the CA, the namespace.
+            {
+              projected: {
+                sources: [
+                  { serviceAccountToken: { path: 'token', expirationSeconds: 3607, audience: null } },
+                  { serviceAccountToken: null },
+                  { serviceAccountToken: null },
+                ],
+              },
+            },
           ],
         },
       }),
@@ -345,6 +360,8 @@ kind: Pod
 metadata:
   name: image-volume
 spec:
+  # The API access volume every pod gets is service-account-admission.test.ts' subject.
+  automountServiceAccountToken: false
   containers:
   - name: shell
     command: ["sleep", "infinity"]
@@ -381,6 +398,8 @@ kind: Pod
 metadata:
   name: test-ebs
 spec:
+  # The API access volume every pod gets is service-account-admission.test.ts' subject.
+  automountServiceAccountToken: false
   containers:
   - image: registry.k8s.io/test-webserver
     name: test-container
@@ -474,6 +493,8 @@ apiVersion: v1
 metadata:
   name: my-app
 spec:
+  # The API access volume every pod gets is service-account-admission.test.ts' subject.
+  automountServiceAccountToken: false
   containers:
     - name: my-frontend
       image: busybox:1.28

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { nextMessage } from '../../server/websocket/next-message.ts';
+import { nextMessage, nextMessageBytes } from '../../server/websocket/next-message.ts';
 
 // A `next` message spliced around a shared result's JSON must be the very bytes
 // graphql-ws would have written for that subscriber.
@@ -22,6 +22,7 @@ describe('nextMessage', () => {
         const whole = { id, type: MessageType.Next as const, payload: result };
         expect(nextMessage(id, result)).toBe(JSON.stringify(whole));
         expect(nextMessage(id, result)).toBe(stringifyMessage<MessageType.Next>(whole));
+        expect(nextMessageBytes(id, result).toString('utf8')).toBe(JSON.stringify(whole));
       });
 
   it('serializes a result shared by many subscribers once', () => {
@@ -37,5 +38,14 @@ describe('nextMessage', () => {
     const messages = Array.from({ length: 1000 }, (_, i) => nextMessage(String(i), result));
     expect(serialized).toBe(1);
     expect(messages[999]).toBe('{"id":"999","type":"next","payload":{"data":{"watch":{"type":"ADDED"}}}}');
+  });
+
+  it('encodes the bytes once for subscribers in a row with the same id, and again for another id', () => {
+    const result: ExecutionResult = { data: { watch: { type: 'ADDED' } } };
+    const first = nextMessageBytes('1', result);
+    expect(nextMessageBytes('1', result)).toBe(first);
+    const other = nextMessageBytes('2', result);
+    expect(other.toString()).toBe('{"id":"2","type":"next","payload":{"data":{"watch":{"type":"ADDED"}}}}');
+    expect(nextMessageBytes('1', result).toString()).toBe(first.toString());
   });
 });

@@ -197,8 +197,9 @@ describe('VolumeManager', () => {
         'no volume plugin matched: the in-tree rbd volume type is no longer supported',
       ],
       [
+        // A manager without a token manager has no way to ask for the pod's token.
         { name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
-        'failed to fetch token: this cluster does not issue service account tokens',
+        'failed to fetch token: this node has no way to ask for tokens',
       ],
     ];
     objects.configMaps.set('cm', { data: { a: '1' } });

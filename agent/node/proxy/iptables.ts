@@ -51,6 +51,15 @@ function run(command: string, args: string[], input?: string): Promise<string> {
 /** `iptables -w` (waits for the xtables lock rather than failing when another agent holds it). */
 export const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
 
+/** Applies `iptables-restore` input in one transaction, leaving chains it does not declare alone. */
+export const iptablesRestore = (input: string) => run('iptables-restore', ['-w', '--noflush'], input);
+
+/**
+ * The filter chains of the nodes' NetworkPolicy rules start so (agent/node/network-policy):
+ * their jumps stay above the pod-to-pod ACCEPT in DOCKER-USER, which would bypass them.
+ */
+export const POLICY_CHAIN_PREFIX = 'KUBEQL-NETPOL-';
+
 /** Whether an iptables command succeeds: a check (`-C`, `-S`), or a delete that found its rule. */
 const succeeds = (...args: string[]) =>
   iptables(...args).then(
@@ -84,7 +93,7 @@ export class PortalTable {
 
   /** Replaces the chain's rules in one transaction. */
   async write(portals: Portal[]): Promise<void> {
-    await run('iptables-restore', ['-w', '--noflush'], renderPortals(this.chain, portals));
+    await iptablesRestore(renderPortals(this.chain, portals));
   }
 
   /** Removes every jump to the chain (whatever its source range) and the chain. */
@@ -154,10 +163,15 @@ export async function releasePodToPod(needed: () => Promise<boolean>): Promise<v
   if (await needed()) await allowPodToPod();
 }
 
+/** Puts `rule` first in `chain`, below only the jumps to policy chains, which must see packets before any ACCEPT. */
 async function ensureFirst(table: string, chain: string, rule: string[]): Promise<void> {
-  const listed = await iptables('-t', table, '-S', chain);
-  const first = listed.split('\n').find((line) => line.startsWith('-A '));
+  const listed = (await iptables('-t', table, '-S', chain))
+    .split('\n')
+    .filter((line) => line.startsWith('-A '));
+  const isPolicyJump = (line: string) => line.includes(` -j ${POLICY_CHAIN_PREFIX}`);
+  const first = listed.find((line) => !isPolicyJump(line));
   if (first === `-A ${chain} ${rule.join(' ')}`) return;
   while (await succeeds('-t', table, '-C', chain, ...rule)) await iptables('-t', table, '-D', chain, ...rule);
-  await iptables('-t', table, '-I', chain, '1', ...rule);
+  const policyJumps = first === undefined ? listed.length : listed.indexOf(first);
+  await iptables('-t', table, '-I', chain, String(policyJumps + 1), ...rule);
 }

@@ -26,6 +26,11 @@ export interface ServicePortOptions {
   nodePortAddress: string;
   /** The ready backends of the port, read at each connection so endpoint changes apply at once. */
   backends(): Backend[];
+  /**
+   * Whether NetworkPolicy lets the client reach a backend (every backend when absent):
+   * the proxy connects from the node, so no chain sees the client's address.
+   */
+  allows?(clientIP: string, backend: Backend): boolean;
   deadlineMs: number;
   attemptTimeoutMs: number;
   /** How often a node port that is taken (by another agent on this machine) is tried again. */
@@ -100,7 +105,7 @@ export class ServicePortProxy {
       const clientIP = client.remoteAddress?.replace(/^::ffff:/, '') ?? '';
       const clock = this.options.clock ?? systemClock;
       void forward(client, {
-        candidates: () => this.balancer.order(this.options.backends(), clientIP, clock.now()),
+        candidates: () => this.balancer.order(this.allowedBackends(clientIP), clientIP, clock.now()),
         connected: (backend) => this.balancer.connected(clientIP, backend, clock.now()),
         clock,
         deadlineMs: this.options.deadlineMs,
@@ -112,6 +117,12 @@ export class ServicePortProxy {
       });
     });
     return server;
+  }
+
+  /** A client no backend admits waits out the deadline and is reset, as a dropped connection times out. */
+  private allowedBackends(clientIP: string): Backend[] {
+    const { backends, allows } = this.options;
+    return allows ? backends().filter((backend) => allows(clientIP, backend)) : backends();
   }
 
   /**

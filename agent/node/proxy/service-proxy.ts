@@ -11,7 +11,7 @@ import type { Endpoints } from '../../../schema/kinds/endpoints.ts';
 import type { ServiceSpec } from '../../../schema/kinds/service.ts';
 import { backendsOf } from './balancer.ts';
 import { PortalTable, type Portal } from './iptables.ts';
-import { ServicePortProxy, type ServicePortSpec } from './service-port.ts';
+import { ServicePortProxy, type ServicePortOptions, type ServicePortSpec } from './service-port.ts';
 
 type ServiceObject = Resource & { spec?: ServiceSpec };
 type EndpointsObject = Resource & Endpoints;
@@ -34,6 +34,8 @@ export interface ServiceProxyOptions {
   nodePortRetryMs?: number;
   /** Where session affinity and connect deadlines read the time (the system clock by default). */
   clock?: Clock;
+  /** NetworkPolicy's verdict on a client reaching a backend (agent/node/network-policy); all pass without it. */
+  allows?: ServicePortOptions['allows'];
   log?: (line: string) => void;
 }
 
@@ -151,6 +153,7 @@ export class ServiceProxy {
         portalAddress: this.options.gateway,
         nodePortAddress: this.options.nodePortAddress ?? '0.0.0.0',
         backends: () => backendsOf(this.endpoints.get(proxy.spec.service), proxy.spec.portName),
+        allows: this.options.allows,
         deadlineMs: this.options.connectDeadlineMs ?? 5_000,
         attemptTimeoutMs: this.options.connectAttemptTimeoutMs ?? 1_000,
         nodePortRetryMs: this.options.nodePortRetryMs ?? 3_000,

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { messageOf } from '../../../client/index.ts';
+import { removeNodePolicies } from '../network-policy/policy-table.ts';
 import { releasePodToPod, removeNodePortals } from '../proxy/iptables.ts';
 import { LABEL } from './docker-labels.ts';
 import { podRangeInUse, removePodNetwork } from './docker-network.ts';
@@ -35,9 +36,9 @@ export async function releaseNodeNetwork(
 }
 
 /**
- * Removes every container, pod network and service proxy chain that nodes (selected by
- * name) left on the machine, whatever state they are in, then the pod-to-pod rules if
- * no pod network is left: a node taken out of service for good, and what tests and
+ * Removes every container, pod network, service proxy chain and NetworkPolicy chain
+ * that nodes (selected by name) left on the machine, whatever state they are in, then
+ * the pod-to-pod rules if no pod network is left: a node taken out of service for good, and what tests and
  * benchmarks leave behind. Idempotent; errors about things already gone are ignored.
  */
 export async function removeNodeResources(docker: Docker, isNode: (name: string) => boolean): Promise<void> {
@@ -70,6 +71,9 @@ export async function removeNodeResources(docker: Docker, isNode: (name: string)
       ...networks.map((n) => n.Labels?.[LABEL.node] ?? ''),
     ].filter(isNode),
   );
-  for (const name of names) await removeNodePortals(name).catch(() => {});
+  for (const name of names) {
+    await removeNodePortals(name).catch(() => {});
+    await removeNodePolicies(name).catch(() => {});
+  }
   await releasePodToPod(() => podRangeInUse(docker)).catch(() => {});
 }
