@@ -68,6 +68,7 @@ export function unauthenticated() {
  */
 export function createYogaApp(options: YogaOptions): YogaApp {
   const { schema, auth, resources, limits, log, corsOrigins } = options;
+  const authenticated = new WeakMap<Request, Principal>();
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -92,7 +93,7 @@ export function createYogaApp(options: YogaOptions): YogaApp {
     // execution result, which the execution limits may answer early.
     plugins: [
       ...(options.currentSchema ? [useCurrentSchema(options.currentSchema)] : []),
-      useAuthentication(auth),
+      useAuthentication(auth, authenticated),
       useBodyLimits({ maxBytes: limits.maxBodyBytes, maxNesting: limits.maxNesting }),
       useErrorContract(),
       useWarnings(),
@@ -114,7 +115,10 @@ export function createYogaApp(options: YogaOptions): YogaApp {
       useResponseCompression(),
     ],
     context: (initial): Context => {
-      const principal = initial.principal ?? auth.authenticate(initial.request.headers.get('authorization'));
+      const principal =
+        initial.principal ??
+        authenticated.get(initial.request) ??
+        auth.authenticate(initial.request.headers.get('authorization'));
       if (!principal) throw unauthenticated();
       // Every read a field makes is authorized too, and every RBAC object written checked for
       // escalation; cluster admins skip the checks they would always pass.
@@ -133,10 +137,16 @@ export function createYogaApp(options: YogaOptions): YogaApp {
  * validated, so that an anonymous client learns nothing about the schema and costs
  * next to nothing. GraphiQL (a browser GET) is answered earlier, without a token.
  */
-function useAuthentication(auth: Authenticator): Plugin<ServerContext> {
+function useAuthentication(
+  auth: Authenticator,
+  authenticated: WeakMap<Request, Principal>,
+): Plugin<ServerContext> {
   return {
     onRequestParse({ request }) {
-      if (!auth.authenticate(request.headers.get('authorization'))) throw unauthenticated();
+      const principal = auth.authenticate(request.headers.get('authorization'));
+      if (!principal) throw unauthenticated();
+      // The context reads it back: a token is checked once per request, not twice.
+      authenticated.set(request, principal);
     },
   };
 }
