@@ -6,7 +6,16 @@ import { enqueueSelf } from '../informers.ts';
 import type { NodeObject, PodObject } from '../objects.ts';
 import { isPodFinished, isPodReady } from '../pod-state.ts';
 import { ReconcilingController, type ControllerContext, type ControllerFactory } from './controller.ts';
-import { endpointLabels, podEndpointPorts, podHostname, pruned } from './endpoints.ts';
+import {
+  endpointLabels,
+  managedSelector,
+  podEndpointPorts,
+  podHostname,
+  podIPv4,
+  pruned,
+  selects,
+  servicesSelectingPods,
+} from './endpoints.ts';
 import { Expectations } from './expectations.ts';
 
 type ServiceObject = Service & Resource;
@@ -30,24 +39,6 @@ interface PortGroup {
 const portKey = (p: EndpointPort) => `${p.name ?? ''}/${p.port}/${p.protocol ?? 'TCP'}`;
 const portsKey = (ports: readonly EndpointPort[]) => ports.map(portKey).join(',');
 const endpointKey = (e: Endpoint) => `${e.addresses[0]}/${e.targetRef?.name ?? ''}`;
-
-function selects(selector: Record<string, string>, pod: Resource): boolean {
-  const labels = pod.metadata.labels ?? {};
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
-
-/** A selector-less Service (or an ExternalName one) has no slices managed for it. */
-function managedSelector(service: ServiceObject): Record<string, string> | undefined {
-  const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length === 0) return undefined;
-  if (service.spec?.type === 'ExternalName') return undefined;
-  return selector;
-}
-
-function podIPv4(pod: PodObject): string | undefined {
-  const candidates = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)];
-  return candidates.find((ip): ip is string => !!ip && !ip.includes(':'));
-}
 
 /**
  * The endpoints of a Service by the ports they resolve, as Kubernetes' endpointslice
@@ -274,12 +265,7 @@ export class EndpointSliceController extends ReconcilingController {
 
   protected register(): void {
     const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
-    const enqueueServicesOf = (...versions: Resource[]) => {
-      for (const service of this.services.list(versions[0].metadata.namespace)) {
-        const selector = managedSelector(service);
-        if (selector && versions.some((pod) => selects(selector, pod))) enqueue(service);
-      }
-    };
+    const { servicesOf, podHandlers } = servicesSelectingPods(this.services, enqueue);
     /** The Service key of one of our slices, or undefined for a slice someone else manages. */
     const serviceKeyOf = (slice: SliceObject) => {
       const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -287,17 +273,12 @@ export class EndpointSliceController extends ReconcilingController {
       return `${slice.metadata.namespace}/${service}`;
     };
     this.watch(this.services, enqueueSelf(enqueue));
-    this.watch(this.pods, {
-      onAdd: (pod) => enqueueServicesOf(pod),
-      onUpdate: (old, pod) => enqueueServicesOf(old, pod),
-      onDelete: (pod) => enqueueServicesOf(pod),
-    });
+    this.watch(this.pods, podHandlers);
     // A node's zone shows in its pods' endpoints.
     this.watch(this.nodes, {
       onUpdate: (old, node) => {
         if (old.metadata.labels?.[ZONE_LABEL] === node.metadata.labels?.[ZONE_LABEL]) return;
-        for (const pod of this.pods.list())
-          if (pod.spec?.nodeName === node.metadata.name) enqueueServicesOf(pod);
+        for (const pod of this.pods.list()) if (pod.spec?.nodeName === node.metadata.name) servicesOf(pod);
       },
     });
     this.watch(this.slices, {

@@ -17,23 +17,46 @@ export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** Endpoints used as a leader-election lock (old-style): never a Service's, never deleted. */
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
-/** A selector-less Service (or an ExternalName one) has no endpoints managed for it. */
-function managedSelector(service: ServiceObject): Record<string, string> | undefined {
+/** A selector-less Service (or an ExternalName one) has no endpoints or slices managed for it. */
+export function managedSelector(service: ServiceObject): Record<string, string> | undefined {
   const selector = service.spec?.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
   if (service.spec?.type === 'ExternalName') return undefined;
   return selector;
 }
 
-function selects(selector: Record<string, string>, pod: Resource): boolean {
+export function selects(selector: Record<string, string>, pod: Resource): boolean {
   const labels = pod.metadata.labels ?? {};
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
-/** The pod's IPv4 address (Endpoints hold IPv4 only), if it has one yet. */
-function podIPv4(pod: PodObject): string | undefined {
+/** The pod's IPv4 address (Endpoints and our slices hold IPv4 only), if it has one yet. */
+export function podIPv4(pod: PodObject): string | undefined {
   const candidates = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)];
   return candidates.find((ip): ip is string => !!ip && !ip.includes(':'));
+}
+
+/**
+ * What sends each pod event to the Services whose own selector picks the pod, before or
+ * after the change: `servicesOf` enqueues those of any versions of a pod, `podHandlers`
+ * are the pod informer's handlers.
+ */
+export function servicesSelectingPods(
+  services: Informer<ServiceObject>,
+  enqueue: (service: ServiceObject) => void,
+) {
+  const servicesOf = (...versions: Resource[]) => {
+    for (const service of services.list(versions[0].metadata.namespace)) {
+      const selector = managedSelector(service);
+      if (selector && versions.some((pod) => selects(selector, pod))) enqueue(service);
+    }
+  };
+  const podHandlers = {
+    onAdd: (pod: Resource) => servicesOf(pod),
+    onUpdate: (old: Resource, pod: Resource) => servicesOf(old, pod),
+    onDelete: (pod: Resource) => servicesOf(pod),
+  };
+  return { servicesOf, podHandlers };
 }
 
 /**
@@ -232,21 +255,10 @@ export class EndpointsController extends ReconcilingController {
 
   protected register(): void {
     const enqueue = (obj: Resource) => this.loop.enqueue(keyOf(obj));
-    /** The Services in the pod's namespace whose selector picks it (in any of its versions). */
-    const enqueueServicesOf = (...versions: Resource[]) => {
-      for (const service of this.services.list(versions[0].metadata.namespace)) {
-        const selector = managedSelector(service);
-        if (selector && versions.some((pod) => selects(selector, pod))) enqueue(service);
-      }
-    };
     const serviceExists = (obj: Resource) => this.services.get(keyOf(obj)) !== undefined;
 
     this.watch(this.services, enqueueSelf(enqueue));
-    this.watch(this.pods, {
-      onAdd: (pod) => enqueueServicesOf(pod),
-      onUpdate: (old, pod) => enqueueServicesOf(old, pod),
-      onDelete: (pod) => enqueueServicesOf(pod),
-    });
+    this.watch(this.pods, servicesSelectingPods(this.services, enqueue).podHandlers);
     this.watch(this.endpoints, {
       // Leftovers of Services deleted while the controller was down are found in the
       // initial list (Kubernetes' checkLeftoverEndpoints); later, Endpoints without a
