@@ -55,31 +55,18 @@ export async function runUp(argv: string[]): Promise<void> {
   // them). The cluster's code loads after that, so the relaunching parent stays small.
   await relaunchTuned();
   const { startLocalCluster } = await import('./cluster.ts');
-  const {
-    corsOrigins,
-    connectionLimits,
-    tls,
-    encryptionProviderConfig,
-    podSecurityDefault,
-    audit,
-    ...where
-  } = serverOptionsFrom(values);
-  const dataDir = where.dataDir;
+  const { port, address, dataDir, databaseUrl, ...serverOptions } = serverOptionsFrom(values);
   const log = (line: string) => console.error(line);
   if (values.runtime === 'docker') await ensureDockerEngine(log);
   const httpPort = integerFlag('ingress-port', values['ingress-port']);
   const httpsPort = integerFlag('ingress-https-port', values['ingress-https-port']);
   const ingressPorts = httpPort > 0 ? { httpPort, ...(httpsPort > 0 ? { httpsPort } : {}) } : undefined;
   const cluster = await startLocalCluster({
-    ...where,
-    serverOptions: {
-      corsOrigins,
-      connectionLimits,
-      tls,
-      encryptionProviderConfig,
-      podSecurityDefault,
-      audit,
-    },
+    port,
+    address,
+    dataDir,
+    databaseUrl,
+    serverOptions,
     nodes: values.nodes === undefined ? undefined : integerFlag('nodes', values.nodes),
     runtime: values.runtime,
     dockerNodeOptions: ingressPorts ? { ingress: ingressPorts } : {},
